@@ -1,0 +1,40 @@
+"""The ``podfit`` command line: one click group, one module per subcommand.
+
+Exit codes: 0 success, 1 bad input (reported on stderr, naming the field and value),
+2 usage error (click), 3 pods left Pending with ``--fail-on-pending``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from podfit import __version__
+
+# subcommand name -> "module:attribute"; each module defines one click command.
+_COMMANDS: dict[str, str] = {
+    "quantity": "podfit.cli.quantity_cmd:quantity",
+}
+
+
+class _LazyGroup(click.Group):
+    """Load subcommand modules only when used, so ``podfit quantity`` starts fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="podfit")
+def main() -> None:
+    """Will these pods fit on these nodes? Answers exactly as Kubernetes would."""

@@ -1,0 +1,65 @@
+"""The podfit error family.
+
+The core raises these; only the edges (CLI, HTTP API) translate them into exit codes
+or problem+json responses. Every error caused by input is a ``ValueError`` and can
+name the field path (``spec.containers[1].resources.requests.cpu``) and the
+offending value, so both edges print the same message for the same bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem at one place in the input: ``path`` is a dotted/indexed field path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class PodfitError(ValueError):
+    """Base class: the input is wrong. ``errors`` lists every problem found (at least one)."""
+
+    def __init__(self, message: str, path: str = "", errors: list[FieldError] | None = None):
+        self.errors: list[FieldError] = errors if errors else [FieldError(path, message)]
+        self.path = path
+        super().__init__(str(self.errors[0]) if len(self.errors) == 1 else self._join())
+
+    def _join(self) -> str:
+        return f"{len(self.errors)} errors: " + "; ".join(str(e) for e in self.errors)
+
+    def at(self, prefix: str) -> PodfitError:
+        """Return a copy of this error whose paths are prefixed by ``prefix``."""
+        errors = [FieldError(_join_path(prefix, e.path), e.message) for e in self.errors]
+        clone = type(self).__new__(type(self))
+        PodfitError.__init__(clone, errors[0].message, errors[0].path, errors)
+        return clone
+
+
+class QuantityError(PodfitError):
+    """A string is not a Kubernetes quantity; the message holds Kubernetes' own error text."""
+
+
+class ManifestError(PodfitError):
+    """A manifest (YAML/JSON Kubernetes object or compact form) is malformed or invalid."""
+
+
+class LimitExceeded(PodfitError):
+    """The input is larger than the configured bounds (body size, pod count, YAML aliases…)."""
+
+
+class ConfigError(PodfitError):
+    """A scheduler/planner option is invalid (unknown strategy, weight out of range…)."""
+
+
+def _join_path(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    if not path:
+        return prefix
+    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
