@@ -1,0 +1,501 @@
+"""Pods as the scheduler sees them: effective requests and limits, QoS class, host ports.
+
+The request math follows ``k8s.io/component-helpers/resource`` (``PodRequests``,
+``PodLimits``, ``AggregateContainerRequests``):
+
+1. sum the requests of the regular containers;
+2. walk the init containers **in order**: a native sidecar (``restartPolicy: Always``) is
+   added to the regular sum and to the running sidecar sum, and its footprint is that
+   sidecar sum; a classic init container's footprint is its own requests plus the sidecars
+   started *before* it; the init peak is the per-resource maximum footprint;
+3. take the per-resource maximum of (1+sidecars) and the init peak;
+4. pod-level ``spec.resources`` replaces the aggregate for ``cpu``, ``memory`` and
+   ``hugepages-*`` only;
+5. add ``spec.overhead``: to requests always; to limits only where a non-zero limit exists.
+
+Everything is exact (``Quantity`` arithmetic); integers are produced once at the end
+(:func:`pod_request_amounts`, cpu in millicores, others in base units, rounded up).
+
+API-server defaulting (a limit without a request copies the limit into the request) is
+*not* applied here — the helper functions, like upstream's, see the pod as stored. The
+manifest reader (:mod:`podfit.manifests`) applies it with :func:`default_container`, as the
+API server would before the scheduler ever sees the pod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from podfit.errors import FieldError
+from podfit.quantity import Quantity
+from podfit.resources import (
+    CPU,
+    MEMORY,
+    ResourceList,
+    add,
+    is_extended,
+    is_hugepages,
+    is_overcommit_allowed,
+    maximum,
+    to_amount,
+    to_amounts,
+)
+
+RESTART_ALWAYS = "Always"
+
+GUARANTEED = "Guaranteed"
+BURSTABLE = "Burstable"
+BEST_EFFORT = "BestEffort"
+
+#: ``DefaultMilliCPURequest`` / ``DefaultMemoryRequest`` of ``pkg/scheduler/util``.
+DEFAULT_MILLI_CPU_REQUEST = 100
+DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+
+_QOS_RESOURCES = (CPU, MEMORY)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data model (frozen; Mapping fields are plain dicts that must be treated as read-only)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    """``containers[].ports[]``: ``host_port`` 0 means "no host port"; ``host_ip`` "" = any."""
+
+    container_port: int
+    host_port: int = 0
+    protocol: str = "TCP"
+    host_ip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceFieldRef:
+    """``valueFrom.resourceFieldRef``: ``resource`` is e.g. ``limits.cpu``."""
+
+    resource: str
+    container_name: str = ""
+    divisor: Quantity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """One ``env[]`` entry: a literal ``value``, a ``fieldRef`` path, or a resourceFieldRef.
+
+    Other sources (secrets, config maps) are kept with ``other_source`` naming their kind,
+    so they can be listed as unresolved rather than dropped.
+    """
+
+    name: str
+    value: str | None = None
+    field_path: str | None = None
+    resource_field_ref: ResourceFieldRef | None = None
+    other_source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A regular or init container. ``restart_policy == "Always"`` on an init container
+    makes it a native sidecar. ``defaulted_requests`` lists resources whose request the
+    API server copied from the limit (for explanations)."""
+
+    name: str
+    requests: Mapping[str, Quantity] = field(default_factory=dict)
+    limits: Mapping[str, Quantity] = field(default_factory=dict)
+    restart_policy: str | None = None
+    ports: tuple[ContainerPort, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    defaulted_requests: tuple[str, ...] = ()
+
+    @property
+    def is_sidecar(self) -> bool:
+        """A restartable init container (``restartPolicy: Always``)."""
+        return self.restart_policy == RESTART_ALWAYS
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """``spec.tolerations[]``. Empty key with ``Exists`` tolerates everything."""
+
+    key: str = ""
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelectorRequirement:
+    """``matchExpressions[]`` / ``matchFields[]`` entry: In, NotIn, Exists, DoesNotExist, Gt, Lt."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelectorTerm:
+    """One term of ``requiredDuringSchedulingIgnoredDuringExecution`` (terms are ORed)."""
+
+    match_expressions: tuple[NodeSelectorRequirement, ...] = ()
+    match_fields: tuple[NodeSelectorRequirement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PreferredSchedulingTerm:
+    """``preferredDuringSchedulingIgnoredDuringExecution[]``: weight 1..100."""
+
+    weight: int
+    preference: NodeSelectorTerm
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    """A pod as stored by the API server (after defaulting).
+
+    ``pod_requests`` / ``pod_limits`` are pod-level ``spec.resources``; ``overhead`` is
+    ``spec.overhead``. ``required_node_affinity`` is ``None`` when absent (an empty tuple
+    would match nothing). ``owner`` is ``"Kind/name"`` of the workload that made it;
+    ``daemonset`` names the DaemonSet for a per-node template; ``phase`` and ``node_name``
+    come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
+    """
+
+    name: str
+    namespace: str = "default"
+    owner: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    containers: tuple[Container, ...] = ()
+    init_containers: tuple[Container, ...] = ()
+    overhead: Mapping[str, Quantity] = field(default_factory=dict)
+    pod_requests: Mapping[str, Quantity] = field(default_factory=dict)
+    pod_limits: Mapping[str, Quantity] = field(default_factory=dict)
+    priority: int = 0
+    preemption_policy: str = "PreemptLowerPriority"
+    node_name: str | None = None
+    phase: str | None = None
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    required_node_affinity: tuple[NodeSelectorTerm, ...] | None = None
+    preferred_node_affinity: tuple[PreferredSchedulingTerm, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    host_network: bool = False
+    daemonset: str | None = None
+    status_qos_class: str | None = None
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Phase Succeeded or Failed: the pod uses no resources on its node."""
+        return self.phase in ("Succeeded", "Failed")
+
+
+# ---------------------------------------------------------------------------------------------
+# API defaulting and validation (what the API server does before storing a pod)
+
+
+def default_container(container: Container) -> Container:
+    """``SetDefaults_Pod``: where only a limit is set, the request defaults to the limit.
+
+    >>> from podfit.quantity import parse_quantity as q
+    >>> c = default_container(Container("c", limits={"cpu": q("500m")}))
+    >>> str(c.requests["cpu"]), c.defaulted_requests
+    ('500m', ('cpu',))
+    """
+    missing = sorted(name for name in container.limits if name not in container.requests)
+    if not missing:
+        return container
+    requests = dict(container.requests)
+    for name in missing:
+        requests[name] = container.limits[name]
+    return replace(
+        container,
+        requests=requests,
+        defaulted_requests=tuple(sorted({*container.defaulted_requests, *missing})),
+    )
+
+
+def validate_resources(
+    requests: Mapping[str, Quantity], limits: Mapping[str, Quantity], path: str
+) -> list[FieldError]:
+    """The API server's checks of one ``resources`` block (``path`` ends in ``.resources``).
+
+    Negative values (``must be greater than or equal to 0``), request above limit
+    (``must be less than or equal to cpu limit of 500m``), and for non-overcommitable
+    resources (extended, hugepages) integer values, request equal to limit and a limit
+    being set. Every problem is returned, in sorted resource order.
+    """
+    errors: list[FieldError] = []
+    for kind, rl in (("limits", limits), ("requests", requests)):
+        for name in sorted(rl):
+            q = rl[name]
+            where = f"{path}.{kind}.{name}"
+            if q.sign() < 0:
+                errors.append(FieldError(where, f"{q}: must be greater than or equal to 0"))
+            elif is_extended(name) and q.as_fraction().denominator != 1:
+                errors.append(FieldError(where, f"{q}: must be an integer"))
+    for name in sorted(requests):
+        req = requests[name]
+        lim = limits.get(name)
+        where = f"{path}.requests.{name}"
+        if lim is not None:
+            if req != lim and not is_overcommit_allowed(name):
+                errors.append(FieldError(where, f"{req}: must be equal to {name} limit of {lim}"))
+            elif req > lim:
+                errors.append(
+                    FieldError(where, f"{req}: must be less than or equal to {name} limit of {lim}")
+                )
+        elif not is_overcommit_allowed(name):
+            errors.append(
+                FieldError(
+                    f"{path}.limits.{name}", "Limit must be set for non overcommitable resources"
+                )
+            )
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    """Result of the sidecar-aware walk for one of requests/limits."""
+
+    total: ResourceList  # max(containers+sidecars, init peak)
+    containers: ResourceList  # regular containers + sidecars
+    sidecars: ResourceList  # all sidecars
+    init_peak: ResourceList
+    peak_at: dict[str, str]  # resource -> init container name where the peak was reached
+
+
+def _walk(
+    regular: Iterable[Container],
+    init: Iterable[Container],
+    pick: str,
+    defaults: bool = False,
+) -> _Walk:
+    def rl(c: Container) -> ResourceList:
+        values: Mapping[str, Quantity] = c.requests if pick == "requests" else c.limits
+        out = dict(values)
+        if defaults:
+            if CPU not in out:
+                out[CPU] = Quantity.from_milli(DEFAULT_MILLI_CPU_REQUEST)
+            if MEMORY not in out:
+                out[MEMORY] = Quantity.from_int(DEFAULT_MEMORY_REQUEST)
+        return out
+
+    containers: ResourceList = {}
+    for c in regular:
+        containers = add(containers, rl(c))
+    sidecars: ResourceList = {}
+    peak: ResourceList = {}
+    peak_at: dict[str, str] = {}
+    for c in init:
+        own = rl(c)
+        if c.is_sidecar:
+            containers = add(containers, own)
+            sidecars = add(sidecars, own)
+            footprint = sidecars
+        else:
+            footprint = add(own, sidecars)
+        for name, q in footprint.items():
+            if name not in peak or q > peak[name]:
+                peak[name] = q
+                peak_at[name] = c.name
+    return _Walk(maximum(containers, peak), containers, sidecars, peak, peak_at)
+
+
+def is_supported_pod_level_resource(name: str) -> bool:
+    """Pod-level ``spec.resources`` keys honoured by the scheduler: cpu, memory, hugepages-*."""
+    return name in (CPU, MEMORY) or is_hugepages(name)
+
+
+def _pod_level(values: Mapping[str, Quantity]) -> ResourceList:
+    return {n: q for n, q in values.items() if is_supported_pod_level_resource(n)}
+
+
+def aggregate_container_requests(pod: Pod) -> ResourceList:
+    """Step 1–3 of the module doc for requests (``AggregateContainerRequests``)."""
+    return _walk(pod.containers, pod.init_containers, "requests").total
+
+
+def aggregate_container_limits(pod: Pod) -> ResourceList:
+    """Step 1–3 of the module doc for limits (``AggregateContainerLimits``)."""
+    return _walk(pod.containers, pod.init_containers, "limits").total
+
+
+def _requests(pod: Pod, defaults: bool) -> ResourceList:
+    reqs = _walk(pod.containers, pod.init_containers, "requests", defaults).total
+    reqs.update(_pod_level(pod.pod_requests))
+    return add(reqs, pod.overhead)
+
+
+def pod_requests(pod: Pod) -> ResourceList:
+    """The pod's effective raw requests as exact quantities (``PodRequests``).
+
+    Only resources some term mentions appear. Used by the fit filter and ``Requested``.
+    """
+    return _requests(pod, defaults=False)
+
+
+def pod_limits(pod: Pod) -> ResourceList:
+    """The pod's effective limits (``PodLimits``): overhead only on present non-zero limits."""
+    limits = aggregate_container_limits(pod)
+    limits.update(_pod_level(pod.pod_limits))
+    for name, q in pod.overhead.items():
+        if name in limits and not limits[name].is_zero():
+            limits[name] = limits[name] + q
+    return limits
+
+
+def pod_request_amounts(pod: Pod) -> dict[str, int]:
+    """:func:`pod_requests` as scheduler integers (cpu millicores, others base units, ceil).
+
+    Raises ``QuantityError`` if a value exceeds int64.
+    """
+    return to_amounts(pod_requests(pod))
+
+
+def non_zero_requests(pod: Pod) -> tuple[int, int]:
+    """(cpu millicores, memory bytes) with the scoring defaults (incoming-pod flavour).
+
+    Every container (regular, init, sidecar) lacking a ``cpu`` key counts 100m and lacking
+    a ``memory`` key counts 200Mi (an explicit 0 stays 0); then the same aggregation,
+    pod-level override and overhead as :func:`pod_requests`. A pod with no containers at
+    all is (0, 0).
+    """
+    reqs = _requests(pod, defaults=True)
+    cpu = to_amount(CPU, reqs[CPU]) if CPU in reqs else 0
+    memory = to_amount(MEMORY, reqs[MEMORY]) if MEMORY in reqs else 0
+    return cpu, memory
+
+
+# ---------------------------------------------------------------------------------------------
+# Explanation
+
+
+def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
+    """Per resource: which term decided the effective request, and every term's value.
+
+    Keys of each entry: ``value`` (canonical), ``from`` (``containers``, ``init container
+    "<name>"``, ``pod-level``), ``containers`` (regular + sidecars), ``sidecars``,
+    ``initPeak`` and ``initPeakAt``, ``podLevel``, ``overhead``, ``defaultedFromLimit``
+    (containers whose request was copied from their limit), and ``text`` — one sentence.
+    Absent terms are omitted.
+    """
+    walk = _walk(pod.containers, pod.init_containers, "requests")
+    final = pod_requests(pod)
+    pod_level = _pod_level(pod.pod_requests)
+    out: dict[str, dict[str, Any]] = {}
+    for name in sorted(final):
+        entry: dict[str, Any] = {"value": str(final[name])}
+        parts: list[str] = []
+        cont = walk.containers.get(name)
+        peak = walk.init_peak.get(name)
+        if cont is not None:
+            entry["containers"] = str(cont)
+        if name in walk.sidecars:
+            entry["sidecars"] = str(walk.sidecars[name])
+        if peak is not None:
+            entry["initPeak"] = str(peak)
+            entry["initPeakAt"] = walk.peak_at[name]
+        if name in pod_level:
+            entry["from"] = "pod-level"
+            entry["podLevel"] = str(pod_level[name])
+            parts.append(f"pod-level spec.resources {pod_level[name]} replaces the containers")
+        elif peak is not None and (cont is None or peak > cont):
+            entry["from"] = f'init container "{walk.peak_at[name]}"'
+            with_sidecars = (
+                " (with the sidecars started before it)" if name in walk.sidecars else ""
+            )
+            parts.append(
+                f'init container "{walk.peak_at[name]}"{with_sidecars} peaks at {peak}'
+                + (f", above the containers' {cont}" if cont is not None else "")
+            )
+        elif cont is not None:
+            entry["from"] = "containers"
+            side = f" incl. sidecars {walk.sidecars[name]}" if name in walk.sidecars else ""
+            parts.append(
+                f"containers sum to {cont}{side}"
+                + (f", at least the init peak {peak}" if peak is not None else "")
+            )
+        else:
+            entry["from"] = "overhead"
+        if name in pod.overhead:
+            entry["overhead"] = str(pod.overhead[name])
+            parts.append(f"plus overhead {pod.overhead[name]}")
+        defaulted = [
+            c.name for c in (*pod.init_containers, *pod.containers) if name in c.defaulted_requests
+        ]
+        if defaulted:
+            entry["defaultedFromLimit"] = defaulted
+            parts.append("request copied from the limit for " + ", ".join(defaulted))
+        entry["text"] = f"{name} {final[name]}: " + "; ".join(parts)
+        out[name] = entry
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# QoS
+
+
+def _container_qos(requests: Mapping[str, Quantity], limits: Mapping[str, Quantity]) -> str:
+    req = {n: requests.get(n, Quantity.ZERO) for n in _QOS_RESOURCES}
+    lim = {n: limits.get(n, Quantity.ZERO) for n in _QOS_RESOURCES}
+    if any(req[n] != lim[n] for n in _QOS_RESOURCES):
+        return BURSTABLE
+    zero = [req[n].is_zero() for n in _QOS_RESOURCES]
+    if all(zero):
+        return BEST_EFFORT
+    if not any(zero):
+        return GUARANTEED
+    return BURSTABLE
+
+
+def qos_class(pod: Pod) -> str:
+    """``Guaranteed``, ``Burstable`` or ``BestEffort`` (``GetPodQOS``).
+
+    A recorded ``status.qosClass`` wins. Only cpu and memory count. With pod-level
+    resources the pod-level values alone decide; otherwise every container (init,
+    sidecar, regular) is classed — request ≠ limit for cpu or memory → Burstable; both
+    0 → BestEffort; both equal and non-zero → Guaranteed; otherwise Burstable — and the
+    pod is that class if all agree, else Burstable.
+    """
+    if pod.status_qos_class:
+        return pod.status_qos_class
+    if pod.pod_requests or pod.pod_limits:
+        return _container_qos(pod.pod_requests, pod.pod_limits)
+    classes = {
+        _container_qos(c.requests, c.limits) for c in (*pod.init_containers, *pod.containers)
+    }
+    if not classes:
+        return BEST_EFFORT
+    if len(classes) == 1:
+        return classes.pop()
+    return BURSTABLE
+
+
+# ---------------------------------------------------------------------------------------------
+# Host ports
+
+
+def host_ports(pod: Pod) -> tuple[ContainerPort, ...]:
+    """Ports claiming a host port, from regular containers and sidecars, in spec order.
+
+    With ``hostNetwork: true`` a port without a host port gets ``hostPort = containerPort``
+    (API defaulting). Ports with host port 0 are not included.
+    """
+    ports: list[ContainerPort] = []
+    sidecars = tuple(c for c in pod.init_containers if c.is_sidecar)
+    for c in (*sidecars, *pod.containers):
+        for p in c.ports:
+            port = p
+            if pod.host_network and port.host_port == 0:
+                port = replace(port, host_port=port.container_port)
+            if port.host_port > 0:
+                ports.append(port)
+    return tuple(ports)
