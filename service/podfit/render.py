@@ -1,0 +1,524 @@
+"""Pictures of a scheduling result: pure functions from a ``ScheduleResult`` dict to SVG/rows.
+
+The input is the stable issue-4 JSON (``ScheduleResult.to_dict()``, the same document the
+HTTP API serves): ``nodes[]`` with ``allocatable``/``requested``/``free`` and ``pods[]``
+with ``node``, ``phase``, ``owner``, ``requests`` (canonical quantity strings).
+
+The picture is one row per node and one column per charted resource (cpu, memory and any
+GPU-like extended resource that appears). Each cell is a *bar*:
+
+* the **frame** is the node's allocatable amount, drawn to one scale per column (the largest
+  allocatable, or the largest requested amount if a node is over-committed, spans the full
+  width), so a big node has a longer frame than a small one;
+* inside it the node's pods are **stacked** in input order, coloured by owner (replicas of
+  one Deployment share a colour); consecutive replicas with the same owner and the same
+  requests are drawn as one segment, which keeps a 500-node, 50,000-pod page small;
+* what is left is **hatched** as free; requests beyond allocatable (possible only for pods
+  that were already running) are drawn past the frame and the frame is marked ``over``.
+
+Hovering a segment shows the pod (or the replicas) with its requests and owner through an
+SVG ``<title>``. All arithmetic is on integers (cpu in millicores, everything else in base
+units, like the scheduler); positions are rounded half-up to hundredths of a pixel, and
+percentages are rounded **down** to one decimal so a node with 1m free never reads 100%.
+Output is deterministic: same result dict, same bytes. Cost: linear in pods + nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from podfit.quantity import parse_quantity
+from podfit.resources import CPU, MEMORY, format_amount, is_extended, to_amount
+
+# --- layout, in CSS pixels ------------------------------------------------------------------
+LABEL_WIDTH = 180
+BAR_WIDTH = 320
+COLUMN_GAP = 28
+HEADER_HEIGHT = 34
+ROW_HEIGHT = 18
+BAR_HEIGHT = 12
+MAX_NAMES_IN_TOOLTIP = 8
+MAX_LABEL_CHARS = 26
+MIN_DIVIDED_PX = 3  # replicas narrower than this are not separated by divider lines
+
+# Colour-blind-friendly palette (Okabe–Ito plus Tol's muted set); picked per owner by CRC-32,
+# which is stable across runs (Python's ``hash`` is salted per process).
+PALETTE = (
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#332288",
+    "#88ccee",
+    "#44aa99",
+    "#117733",
+    "#999933",
+    "#aa4499",
+    "#882255",
+)
+UNITEMISED_COLOR = "#bbbbbb"
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def is_gpu(name: str) -> bool:
+    """An extended resource that names a GPU (``nvidia.com/gpu``, ``amd.com/gpu``, …)."""
+    return is_extended(name) and "gpu" in name.lower()
+
+
+def amount(name: str, text: str) -> int:
+    """The scheduler's integer for the quantity ``text`` of resource ``name``.
+
+    cpu in millicores, everything else in base units (exact ceiling, like ``to_amount``).
+    """
+    return to_amount(name, parse_quantity(text))
+
+
+def amounts(resources: Mapping[str, str] | None) -> dict[str, int]:
+    """:func:`amount` for every entry of a ``{resource: quantity text}`` mapping."""
+    return {name: amount(name, text) for name, text in (resources or {}).items()}
+
+
+def percent(part: int, whole: int) -> str:
+    """``part/whole`` as a percentage with one decimal, rounded down (``"87.5%"``).
+
+    Integer arithmetic only; ``whole == 0`` gives ``"–"`` (nothing to fill).
+
+    >>> percent(7, 8), percent(2, 3), percent(999, 1000), percent(5, 0)
+    ('87.5%', '66.6%', '99.9%', '–')
+    """
+    if whole <= 0:
+        return "–"
+    tenths = part * 1000 // whole
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def hundredths(value: int, full: int, width: int) -> int:
+    """``value/full`` of ``width`` pixels in hundredths of a pixel, rounded half-up.
+
+    >>> hundredths(1, 3, 300), hundredths(2, 3, 100), hundredths(5, 0, 100)
+    (10000, 6667, 0)
+    """
+    if full <= 0 or value <= 0:
+        return 0
+    return (2 * value * width * 100 + full) // (2 * full)
+
+
+def px(h: int) -> str:
+    """Hundredths of a pixel as the shortest exact decimal (``6667`` → ``"66.67"``).
+
+    >>> px(10000), px(6650), px(7), px(0)
+    ('100', '66.5', '0.07', '0')
+    """
+    whole, frac = divmod(h, 100)
+    return str(whole) if frac == 0 else f"{whole}.{frac:02d}".rstrip("0")
+
+
+def owner_color(key: str) -> str:
+    """A deterministic palette colour for an owner (or a standalone pod's name)."""
+    return PALETTE[zlib.crc32(key.encode("utf-8")) % len(PALETTE)]
+
+
+def pod_key(pod: Mapping[str, Any]) -> str:
+    """``namespace/name`` — how kubectl names a pod across namespaces."""
+    return f"{pod.get('namespace') or 'default'}/{pod.get('name', '')}"
+
+
+def color_key(pod: Mapping[str, Any]) -> str:
+    """What a pod is coloured by: its owner (``Deployment/web``) or, if none, its own name."""
+    owner = pod.get("owner")
+    return str(owner) if owner else pod_key(pod)
+
+
+def describe_requests(requests: Mapping[str, str] | None) -> str:
+    """``cpu 100m, memory 500Mi`` (sorted by name) or ``no requests``."""
+    if not requests:
+        return "no requests"
+    return ", ".join(f"{name} {requests[name]}" for name in sorted(requests))
+
+
+def chart_resources(result: Mapping[str, Any]) -> list[str]:
+    """The resources drawn as columns: cpu, memory, then GPU-like resources that appear.
+
+    A GPU resource appears if any node has it allocatable or any pod requests it; GPU
+    columns are sorted by name.
+    """
+    gpus: set[str] = set()
+    for node in result.get("nodes", []):
+        gpus.update(n for n in (node.get("allocatable") or {}) if is_gpu(n))
+    for pod in result.get("pods", []):
+        gpus.update(n for n in (pod.get("requests") or {}) if is_gpu(n))
+    return [CPU, MEMORY, *sorted(gpus)]
+
+
+# --- bars -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stacked piece of a bar: one pod, or ``count`` consecutive identical replicas."""
+
+    color_key: str
+    owner: str | None
+    names: tuple[str, ...]
+    requests: Mapping[str, str]
+    amount: int  # of the bar's resource, for all ``names`` together
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+    def tooltip(self, resource: str) -> str:
+        """The hover text: who, how many, what each requests, and the total of ``resource``."""
+        owner = f" (owner {self.owner})" if self.owner else " (no owner)"
+        shown = ", ".join(self.names[:MAX_NAMES_IN_TOOLTIP])
+        if self.count > MAX_NAMES_IN_TOOLTIP:
+            shown += f", … {self.count - MAX_NAMES_IN_TOOLTIP} more"
+        if self.count == 1:
+            head = f"{self.names[0]}{owner}"
+            each = f"requests: {describe_requests(self.requests)}"
+        else:
+            head = f"{self.count} pods{owner}: {shown}"
+            each = f"each requests: {describe_requests(self.requests)}"
+        return f"{head}\n{each}\n{resource} here: {format_amount(resource, self.amount)}"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeBar:
+    """One node's bar for one resource: allocatable frame, pod segments, free rest."""
+
+    node: str
+    resource: str
+    allocatable: int
+    segments: tuple[Segment, ...]
+
+    @property
+    def requested(self) -> int:
+        return sum(s.amount for s in self.segments)
+
+    @property
+    def free(self) -> int:
+        return max(self.allocatable - self.requested, 0)
+
+    @property
+    def over(self) -> bool:
+        """Requests exceed allocatable (only pods that were already running can do this)."""
+        return self.requested > self.allocatable
+
+    def tooltip(self) -> str:
+        r = self.resource
+        return (
+            f"{self.node} {r}: requested {format_amount(r, self.requested)} of "
+            f"{format_amount(r, self.allocatable)} allocatable "
+            f"({percent(self.requested, self.allocatable)}), "
+            f"free {format_amount(r, self.free)}"
+        )
+
+
+def pods_by_node(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """Pods that occupy a node (``phase`` Running, ``node`` set), per node, in input order."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for pod in result.get("pods", []):
+        node = pod.get("node")
+        if node and pod.get("phase", "Running") == "Running":
+            out.setdefault(str(node), []).append(pod)
+    return out
+
+
+def stack_segments(pods: Iterable[Mapping[str, Any]], resource: str) -> tuple[Segment, ...]:
+    """Stack ``pods`` for ``resource``, merging runs of replicas (same owner, same requests).
+
+    Pods that request none of ``resource`` take no room and are left out of this bar.
+    """
+    segments: list[Segment] = []
+    for pod in pods:
+        requests: Mapping[str, str] = pod.get("requests") or {}
+        text = requests.get(resource)
+        if text is None:
+            continue
+        each = amount(resource, text)
+        if each == 0:
+            continue
+        owner = pod.get("owner") or None
+        last = segments[-1] if segments else None
+        if (
+            last is not None
+            and owner is not None
+            and (last.owner, last.requests)
+            == (
+                owner,
+                requests,
+            )
+        ):
+            names = (*last.names, pod_key(pod))
+            segments[-1] = Segment(last.color_key, owner, names, last.requests, last.amount + each)
+            continue
+        segments.append(Segment(color_key(pod), owner, (pod_key(pod),), dict(requests), each))
+    return tuple(segments)
+
+
+def node_bars(result: Mapping[str, Any], resource: str) -> list[NodeBar]:
+    """One bar per node (in the result's node order) for ``resource``.
+
+    If the result says a node has more ``requested`` than its listed pods add up to (it
+    should not), the difference is drawn as a grey "not itemised" segment rather than
+    silently shown as free.
+    """
+    placed = pods_by_node(result)
+    bars: list[NodeBar] = []
+    for node in result.get("nodes", []):
+        name = str(node.get("name", ""))
+        alloc_text = (node.get("allocatable") or {}).get(resource)
+        alloc = amount(resource, alloc_text) if alloc_text is not None else 0
+        segments = stack_segments(placed.get(name, ()), resource)
+        req_text = (node.get("requested") or {}).get(resource)
+        if req_text is not None:
+            missing = amount(resource, req_text) - sum(s.amount for s in segments)
+            if missing > 0:
+                segments = (*segments, Segment("", None, ("not itemised",), {}, missing))
+        bars.append(NodeBar(name, resource, alloc, segments))
+    return bars
+
+
+def _label(text: str) -> str:
+    if len(text) <= MAX_LABEL_CHARS:
+        return text
+    return text[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def _rect(cls: str, x: int, width: int, y: int, extra: str, title: str) -> str:
+    """One ``<rect>``; ``x`` and ``width`` in hundredths of a pixel."""
+    return (
+        f'<rect class="{cls}" x="{px(x)}" y="{y}" width="{px(width)}" '
+        f'height="{BAR_HEIGHT}"{extra}><title>{escape(title)}</title></rect>'
+    )
+
+
+def _dividers(seg: Segment, start: int, base: int, y: int, full: int) -> str:
+    """One ``<path>`` of thin lines between the replicas merged into ``seg``.
+
+    Drawn only when each replica is at least :data:`MIN_DIVIDED_PX` wide; denser runs stay
+    one solid piece (their tooltip still counts the pods). ``start`` is the segment's offset.
+    """
+    if seg.count < 2:
+        return ""
+    each = seg.amount // seg.count  # replicas have identical requests: exact
+    if hundredths(each, full, BAR_WIDTH) < MIN_DIVIDED_PX * 100:
+        return ""
+    moves = "".join(
+        f"M{px(base + hundredths(start + i * each, full, BAR_WIDTH))} {y}v{BAR_HEIGHT}"
+        for i in range(1, seg.count)
+    )
+    return f'<path class="divider" d="{moves}"/>'
+
+
+def bar_svg(bar: NodeBar, x0: int, y: int, full: int) -> str:
+    """The SVG of one bar at (``x0``, ``y``) px: pod segments, hatched free part, frame.
+
+    ``full`` is the column's scale (the amount that spans :data:`BAR_WIDTH`). Each piece's
+    edges are rounded from exact integer offsets, so neighbouring pieces abut exactly.
+    """
+    over = " over" if bar.over else ""
+    parts = [
+        f'<g class="bar{over}" data-node="{escape(bar.node)}" '
+        f'data-resource="{escape(bar.resource)}">'
+    ]
+    base = x0 * 100
+    offset = 0
+    for seg in bar.segments:
+        start = hundredths(offset, full, BAR_WIDTH)
+        offset += seg.amount
+        end = hundredths(offset, full, BAR_WIDTH)
+        color = owner_color(seg.color_key) if seg.color_key else UNITEMISED_COLOR
+        extra = f' fill="{color}" data-pods="{seg.count}"'
+        parts.append(_rect("pod", base + start, end - start, y, extra, seg.tooltip(bar.resource)))
+        parts.append(_dividers(seg, offset - seg.amount, base, y, full))
+    frame = hundredths(bar.allocatable, full, BAR_WIDTH)
+    if bar.free > 0:
+        start = hundredths(offset, full, BAR_WIDTH)
+        parts.append(_rect("free", base + start, frame - start, y, "", bar.tooltip()))
+    parts.append(_rect("frame", base, frame, y, "", bar.tooltip()))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+_DEFS = (
+    "<defs>"
+    '<pattern id="podfit-free" patternUnits="userSpaceOnUse" width="6" height="6" '
+    'patternTransform="rotate(45)">'
+    '<rect width="6" height="6" class="free-bg"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" class="hatch"/></pattern>'
+    "</defs>"
+)
+
+
+def column_scale(bars: Sequence[NodeBar]) -> int:
+    """The amount drawn as the full bar width: the largest allocatable or requested amount."""
+    return max((max(b.allocatable, b.requested) for b in bars), default=0)
+
+
+def render_svg(result: Mapping[str, Any]) -> str:
+    """The whole picture: one row per node, one column per :func:`chart_resources` entry.
+
+    Cost: O(nodes × columns + pods); about 2 + (segments) elements per bar.
+    """
+    resources = chart_resources(result)
+    columns = [node_bars(result, r) for r in resources]
+    nodes = [str(n.get("name", "")) for n in result.get("nodes", [])]
+    width = LABEL_WIDTH + len(resources) * (BAR_WIDTH + COLUMN_GAP)
+    height = HEADER_HEIGHT + max(len(nodes), 1) * ROW_HEIGHT + 4
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cluster" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{len(nodes)} nodes by {", ".join(resources)}">',
+        _DEFS,
+    ]
+    for k, (resource, bars) in enumerate(zip(resources, columns, strict=True)):
+        x0 = LABEL_WIDTH + k * (BAR_WIDTH + COLUMN_GAP)
+        full = column_scale(bars)
+        total_req = sum(b.requested for b in bars)
+        total_alloc = sum(b.allocatable for b in bars)
+        out.append(
+            f'<text class="col" x="{x0}" y="14">{escape(resource)} — '
+            f"{escape(format_amount(resource, total_req))} of "
+            f"{escape(format_amount(resource, total_alloc))} requested "
+            f"({percent(total_req, total_alloc)})</text>"
+            f'<text class="axis" x="{x0}" y="28">0</text>'
+            f'<text class="axis end" x="{x0 + BAR_WIDTH}" y="28">'
+            f"{escape(format_amount(resource, full))}</text>"
+        )
+        for i, bar in enumerate(bars):
+            y = HEADER_HEIGHT + i * ROW_HEIGHT
+            out.append(bar_svg(bar, x0, y, full))
+    for i, name in enumerate(nodes):
+        y = HEADER_HEIGHT + i * ROW_HEIGHT + BAR_HEIGHT - 2
+        out.append(
+            f'<text class="node" x="4" y="{y}">{escape(_label(name))}'
+            f"<title>{escape(name)}</title></text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+# --- the rest of the page: summary, legend, Pending list --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Utilization:
+    """Cluster-wide requested vs allocatable for one resource (canonical texts)."""
+
+    resource: str
+    requested: str
+    allocatable: str
+    percent: str
+
+
+def utilization(result: Mapping[str, Any]) -> list[Utilization]:
+    """Sum of requests placed on nodes over the sum of allocatable, per charted resource."""
+    rows = []
+    for resource in chart_resources(result):
+        bars = node_bars(result, resource)
+        req = sum(b.requested for b in bars)
+        alloc = sum(b.allocatable for b in bars)
+        rows.append(
+            Utilization(
+                resource,
+                format_amount(resource, req),
+                format_amount(resource, alloc),
+                percent(req, alloc),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One owner's colour and how many of its pods run."""
+
+    label: str
+    color: str
+    running: int
+
+
+def legend(result: Mapping[str, Any], limit: int = 16) -> tuple[list[LegendEntry], int]:
+    """Owners (or standalone pods) with running pods, most pods first, then by name.
+
+    Returns at most ``limit`` entries and how many more owners were left out of the legend
+    (their pods are still drawn and carry their own tooltips).
+    """
+    counts: dict[str, int] = {}
+    for pods in pods_by_node(result).values():
+        for pod in pods:
+            key = color_key(pod)
+            counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    entries = [LegendEntry(k, owner_color(k), n) for k, n in ordered[:limit]]
+    return entries, max(len(ordered) - limit, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingGroup:
+    """Pods that did not get a node, grouped when phase, owner, requests, message agree."""
+
+    phase: str
+    owner: str | None
+    names: tuple[str, ...]
+    requests: Mapping[str, str]
+    reason: str
+    message: str
+    shortfall: Any
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+
+def _pod_reason(pod: Mapping[str, Any]) -> tuple[str, str]:
+    """The pod's reason and message: top level (Failed) or its PodScheduled condition."""
+    reason = str(pod.get("reason") or "")
+    message = str(pod.get("message") or "")
+    for cond in pod.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
+            reason = reason or str(cond.get("reason") or "")
+            message = message or str(cond.get("message") or "")
+    return reason, message
+
+
+def pending_groups(result: Mapping[str, Any]) -> list[PendingGroup]:
+    """Every pod that is not Running on a node, grouped, in order of first appearance.
+
+    Pending pods carry kube-scheduler's FailedScheduling message and a ``shortfall``;
+    Failed pods (a named node that could not admit them) carry the kubelet's message.
+    Pods are grouped only when everything shown for them is identical, so no detail is lost.
+    """
+    groups: dict[tuple[str, str, str, str, str, str], PendingGroup] = {}
+    for pod in result.get("pods", []):
+        phase = str(pod.get("phase") or "")
+        if phase == "Running" and pod.get("node"):
+            continue
+        requests: Mapping[str, str] = pod.get("requests") or {}
+        reason, message = _pod_reason(pod)
+        shortfall = pod.get("shortfall")
+        key = (
+            phase,
+            str(pod.get("owner") or ""),
+            json.dumps(requests, sort_keys=True),
+            reason,
+            message,
+            json.dumps(shortfall, sort_keys=True, default=str),
+        )
+        old = groups.get(key)
+        names = (*old.names, pod_key(pod)) if old else (pod_key(pod),)
+        groups[key] = PendingGroup(
+            phase, pod.get("owner") or None, names, dict(requests), reason, message, shortfall
+        )
+    return list(groups.values())

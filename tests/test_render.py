@@ -1,0 +1,321 @@
+"""Rules for the pictures of a ScheduleResult (podfit.render), on hand-written issue-4 dicts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from podfit import render
+
+
+def _pod(
+    name: str,
+    node: str | None,
+    requests: dict[str, str],
+    owner: str | None = None,
+    *,
+    phase: str | None = None,
+    message: str = "",
+    shortfall: Any = None,
+) -> dict[str, Any]:
+    phase = phase or ("Running" if node else "Pending")
+    pod: dict[str, Any] = {
+        "namespace": "default",
+        "name": name,
+        "owner": owner,
+        "node": node,
+        "phase": phase,
+        "requests": requests,
+        "qosClass": "Burstable",
+        "conditions": [{"type": "PodScheduled", "status": "True"}],
+    }
+    if phase == "Pending":
+        pod["conditions"] = [
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "reason": "Unschedulable",
+                "message": message,
+            }
+        ]
+        if shortfall is not None:
+            pod["shortfall"] = shortfall
+    elif phase == "Failed":
+        pod["reason"] = "OutOfcpu"
+        pod["message"] = message
+    return pod
+
+
+def _node(name: str, allocatable: dict[str, str], requested: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "allocatable": allocatable,
+        "requested": requested,
+        "free": {},
+        "pods": [],
+        "utilization": {},
+    }
+
+
+PENDING_MESSAGE = (
+    "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+    "3 No preemption victims found for incoming pod."
+)
+
+
+def small_result() -> dict[str, Any]:
+    """Three nodes (one with GPUs), five running pods, two Pending, one Failed."""
+    web = {"cpu": "500m", "memory": "512Mi"}
+    return {
+        "apiVersion": "podfit/v1",
+        "kind": "ScheduleResult",
+        "kubernetesVersion": "1.34",
+        "strategy": "LeastAllocated",
+        "summary": {"pods": 8, "scheduled": 5, "pending": 2, "nodes": 3},
+        "pods": [
+            _pod("web-1", "node-a", web, "Deployment/web"),
+            _pod("web-2", "node-a", web, "Deployment/web"),
+            _pod("web-3", "node-a", web, "Deployment/web"),
+            _pod("db-0", "node-b", {"cpu": "1", "memory": "2Gi"}, "StatefulSet/db"),
+            _pod("train-0", "gpu-1", {"cpu": "2", "nvidia.com/gpu": "1"}, "Job/train"),
+            _pod("big-1", None, {"cpu": "16"}, "Deployment/big", message=PENDING_MESSAGE,
+                 shortfall={"cpu": {"request": "16", "largestFree": "6"}}),
+            _pod("big-2", None, {"cpu": "16"}, "Deployment/big", message=PENDING_MESSAGE,
+                 shortfall={"cpu": {"request": "16", "largestFree": "6"}}),
+            _pod("static", None, {"cpu": "9"}, phase="Failed",
+                 message="Pod was rejected: Node didn't have enough resource: cpu"),
+        ],
+        "nodes": [
+            _node("node-a", {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                  {"cpu": "1500m", "memory": "1536Mi"}),
+            _node("node-b", {"cpu": "2", "memory": "4Gi", "pods": "110"},
+                  {"cpu": "1", "memory": "2Gi"}),
+            _node("gpu-1", {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "2", "pods": "110"},
+                  {"cpu": "2", "nvidia.com/gpu": "1"}),
+        ],
+    }  # fmt: skip
+
+
+def _bars(svg: str) -> list[str]:
+    return re.findall(r'<g class="bar[^"]*" data-node="([^"]*)" data-resource="([^"]*)"', svg)
+
+
+# --- arithmetic ------------------------------------------------------------------------------
+
+PERCENT_CASES = [
+    ((0, 4), "0.0%"),
+    ((1, 2), "50.0%"),
+    ((2, 3), "66.6%"),  # rounded down, not 66.7
+    ((3999, 4000), "99.9%"),  # never a false 100%
+    ((4000, 4000), "100.0%"),
+    ((5000, 4000), "125.0%"),  # over-committed by already-running pods
+    ((1, 0), "–"),
+]
+
+
+@pytest.mark.parametrize(("args", "text"), PERCENT_CASES)
+def test_percent_rounds_down_to_one_decimal(args: tuple[int, int], text: str) -> None:
+    assert render.percent(*args) == text
+
+
+HUNDREDTHS_CASES = [
+    ((0, 10, 320), 0),
+    ((10, 10, 320), 32000),
+    ((1, 3, 100), 3333),
+    ((2, 3, 100), 6667),  # half-up of 6666.67
+    ((1, 8, 1), 13),  # 12.5 hundredths rounds half up
+    ((5, 0, 320), 0),  # nothing allocatable anywhere: zero width
+]
+
+
+@pytest.mark.parametrize(("args", "h"), HUNDREDTHS_CASES)
+def test_hundredths_rounds_half_up(args: tuple[int, int, int], h: int) -> None:
+    assert render.hundredths(*args) == h
+
+
+# --- columns and bars ------------------------------------------------------------------------
+
+
+def test_columns_are_cpu_memory_then_gpus_that_appear() -> None:
+    assert render.chart_resources(small_result()) == ["cpu", "memory", "nvidia.com/gpu"]
+
+
+def test_no_gpu_column_without_gpus() -> None:
+    result = small_result()
+    result["nodes"] = result["nodes"][:2]
+    result["pods"] = [p for p in result["pods"] if "nvidia.com/gpu" not in p["requests"]]
+    assert render.chart_resources(result) == ["cpu", "memory"]
+
+
+def test_one_bar_per_node_and_resource_in_node_order() -> None:
+    bars = _bars(render.render_svg(small_result()))
+    nodes = ["node-a", "node-b", "gpu-1"]
+    assert bars == [(n, r) for r in ("cpu", "memory", "nvidia.com/gpu") for n in nodes]
+
+
+def test_replicas_of_one_owner_with_equal_requests_are_one_segment() -> None:
+    (bar_a, _, _) = render.node_bars(small_result(), "cpu")
+    assert [s.names for s in bar_a.segments] == [
+        ("default/web-1", "default/web-2", "default/web-3")
+    ]
+    assert bar_a.requested == 1500 and bar_a.free == 2500
+
+
+def test_merged_replicas_are_divided_by_thin_lines_when_wide_enough() -> None:
+    (bar_a, _, _) = render.node_bars(small_result(), "cpu")
+    # 500m of an 8-cpu scale is 20 px per replica
+    assert '<path class="divider" d="M20 0v12M40 0v12"/>' in render.bar_svg(bar_a, 0, 0, 8000)
+    pods = [_pod(f"p{i}", "n", {"cpu": "1m"}, "Deployment/tiny") for i in range(100)]
+    (tiny,) = render.stack_segments(pods, "cpu")
+    bar = render.NodeBar("n", "cpu", 8000, (tiny,))
+    assert "divider" not in render.bar_svg(bar, 0, 0, 8000)  # 0.04 px each: one solid piece
+
+
+def test_replicas_with_different_requests_or_no_owner_stay_separate() -> None:
+    pods = [
+        _pod("a", "n", {"cpu": "1"}, "Deployment/x"),
+        _pod("b", "n", {"cpu": "2"}, "Deployment/x"),
+        _pod("c", "n", {"cpu": "1"}),
+        _pod("d", "n", {"cpu": "1"}),
+    ]
+    assert [s.count for s in render.stack_segments(pods, "cpu")] == [1, 1, 1, 1]
+
+
+def test_pods_not_requesting_a_resource_take_no_room_in_its_bar() -> None:
+    bars = render.node_bars(small_result(), "nvidia.com/gpu")
+    assert [(b.node, b.allocatable, b.requested) for b in bars] == [
+        ("node-a", 0, 0),
+        ("node-b", 0, 0),
+        ("gpu-1", 2, 1),
+    ]
+
+
+def test_segments_and_free_part_fill_exactly_the_frame() -> None:
+    """Piece edges are rounded from exact offsets, so pieces abut and end on the frame."""
+    result = small_result()
+    result["pods"].append(_pod("odd", "node-b", {"cpu": "333m"}, "Deployment/odd"))
+    bar = render.node_bars(result, "cpu")[1]
+    svg = render.bar_svg(bar, 0, 0, 8000)
+    widths = [float(w) for w in re.findall(r'class="(?:pod|free)"[^>]*width="([^"]+)"', svg)]
+    frame = float(re.search(r'class="frame"[^>]*width="([^"]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert len(widths) == 3
+    assert sum(widths) == pytest.approx(frame, abs=1e-9)
+
+
+def test_overcommitted_node_is_marked_and_sets_the_scale() -> None:
+    result = small_result()
+    result["pods"].append(_pod("old", "node-b", {"cpu": "9"}, "Deployment/old"))
+    bar = render.node_bars(result, "cpu")[1]
+    assert bar.over and bar.free == 0
+    assert render.column_scale(render.node_bars(result, "cpu")) == 10000
+    assert '<g class="bar over" data-node="node-b" data-resource="cpu">' in render.render_svg(
+        result
+    )
+
+
+def test_requested_beyond_the_listed_pods_is_drawn_as_not_itemised() -> None:
+    result = small_result()
+    result["nodes"][1]["requested"]["cpu"] = "1500m"
+    bar = render.node_bars(result, "cpu")[1]
+    assert bar.segments[-1].names == ("not itemised",)
+    assert bar.requested == 1500
+
+
+def test_tooltip_names_the_pods_owner_and_requests() -> None:
+    svg = render.render_svg(small_result())
+    assert (
+        "<title>3 pods (owner Deployment/web): default/web-1, default/web-2, default/web-3\n"
+        "each requests: cpu 500m, memory 512Mi\ncpu here: 1500m</title>"
+    ) in svg
+    assert "<title>default/db-0 (owner StatefulSet/db)\nrequests: cpu 1, memory 2Gi\n" in svg
+
+
+def test_frame_tooltip_gives_requested_allocatable_and_free() -> None:
+    (bar_a, _, _) = render.node_bars(small_result(), "memory")
+    assert bar_a.tooltip() == (
+        "node-a memory: requested 1536Mi of 8Gi allocatable (18.7%), free 6656Mi"
+    )
+
+
+def test_names_are_escaped_in_the_svg() -> None:
+    result = small_result()
+    result["nodes"][0]["name"] = 'a<b>"&'
+    for pod in result["pods"][:3]:
+        pod["node"] = 'a<b>"&'
+    svg = render.render_svg(result)
+    assert "a<b>" not in svg
+    assert 'data-node="a&lt;b&gt;&quot;&amp;"' in svg
+
+
+def test_the_same_result_gives_the_same_bytes() -> None:
+    assert render.render_svg(small_result()) == render.render_svg(small_result())
+
+
+def test_an_owner_keeps_its_colour_across_nodes() -> None:
+    result = small_result()
+    result["pods"].append(_pod("web-4", "node-b", {"cpu": "500m"}, "Deployment/web"))
+    svg = render.render_svg(result)
+    colours = re.findall(r'fill="(#[0-9a-f]{6})"[^>]*><title>[^<]*Deployment/web', svg)
+    assert len(colours) >= 2 and len(set(colours)) == 1
+    assert colours[0] in render.PALETTE
+
+
+def test_500_nodes_of_replicas_draw_one_segment_per_bar() -> None:
+    """Replicas merge, so the picture grows with nodes, not with pods."""
+    nodes = [_node(f"n{i:03}", {"cpu": "4", "memory": "16Gi"}, {}) for i in range(500)]
+    pods = [
+        _pod(f"web-{i}-{j}", f"n{i:03}", {"cpu": "100m", "memory": "500Mi"}, "Deployment/web")
+        for i in range(500)
+        for j in range(20)
+    ]
+    result = {"summary": {}, "pods": pods, "nodes": nodes}
+    svg = render.render_svg(result)
+    assert len(_bars(svg)) == 1000
+    assert svg.count('<rect class="pod"') == 1000
+    assert svg.count('data-pods="20"') == 1000
+
+
+# --- summary, legend, Pending ----------------------------------------------------------------
+
+
+def test_utilization_sums_requests_on_nodes_over_allocatable() -> None:
+    rows = {u.resource: u for u in render.utilization(small_result())}
+    assert (rows["cpu"].requested, rows["cpu"].allocatable, rows["cpu"].percent) == (
+        "4500m",
+        "14",
+        "32.1%",
+    )
+    assert (rows["nvidia.com/gpu"].requested, rows["nvidia.com/gpu"].percent) == ("1", "50.0%")
+
+
+def test_legend_lists_owners_by_running_pods() -> None:
+    entries, more = render.legend(small_result())
+    assert [(e.label, e.running) for e in entries] == [
+        ("Deployment/web", 3),
+        ("Job/train", 1),
+        ("StatefulSet/db", 1),
+    ]
+    assert more == 0
+    entries, more = render.legend(small_result(), limit=1)
+    assert len(entries) == 1 and more == 2
+
+
+def test_pending_pods_with_the_same_story_are_grouped_and_none_is_lost() -> None:
+    groups = render.pending_groups(small_result())
+    assert [(g.phase, g.names) for g in groups] == [
+        ("Pending", ("default/big-1", "default/big-2")),
+        ("Failed", ("default/static",)),
+    ]
+    pending = groups[0]
+    assert pending.reason == "Unschedulable" and pending.message == PENDING_MESSAGE
+    assert pending.shortfall == {"cpu": {"request": "16", "largestFree": "6"}}
+    assert groups[1].reason == "OutOfcpu"
+
+
+def test_pending_pods_with_different_messages_are_not_grouped() -> None:
+    result = small_result()
+    result["pods"][6]["conditions"][0]["message"] = "0/3 nodes are available: other."
+    groups = render.pending_groups(result)
+    assert [g.count for g in groups] == [1, 1, 1]
