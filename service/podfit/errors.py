@@ -44,6 +44,9 @@ class PodfitError(ValueError):
 class QuantityError(PodfitError):
     """A string is not a Kubernetes quantity; the message holds Kubernetes' own error text."""
 
+    kubernetes_message: str = ""  # set by podfit.quantity.parse_quantity
+    input: str = ""
+
 
 class ManifestError(PodfitError):
     """A manifest (YAML/JSON Kubernetes object or compact form) is malformed or invalid."""
