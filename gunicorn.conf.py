@@ -1,0 +1,86 @@
+"""Gunicorn settings for the podfit HTTP service (``gunicorn -c gunicorn.conf.py``).
+
+Environment overrides (all optional):
+
+- ``HOST`` / ``PORT``: listen address, default ``127.0.0.1:8080`` (the container sets
+  ``HOST=0.0.0.0``).
+- ``PODFIT_WORKERS`` (else ``WEB_CONCURRENCY``): worker processes, default 2.
+- ``PODFIT_THREADS``: threads per worker, default 4.
+- ``PODFIT_WORKER_TMP_DIR``: heartbeat directory; default ``/dev/shm`` where it exists, so
+  the service runs with a read-only root filesystem.
+
+Why these choices:
+
+- ``gthread`` workers: a client that stalls mid-request ties up one thread, not a whole
+  worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
+  restarts a *frozen* worker; it does not bound one slow request — the app enforces
+  ``PODFIT_REQUEST_TIME_LIMIT`` itself, and every input is bounded by ``PODFIT_*`` limits.
+- ``max_requests`` with jitter recycles workers (bounded memory growth) without restarting
+  them all at once.
+- Request line and header limits: gunicorn itself answers 400/414/431 (as HTML, before
+  Flask sees the request) for oversized request lines and headers.
+- ``graceful_timeout`` stays below the pod's ``terminationGracePeriodSeconds`` (30 s in
+  ``deploy/``) so in-flight requests finish before the kubelet kills the container.
+- The control socket (on by default since gunicorn 25.1) is disabled: it needs a writable
+  home directory and nothing here uses it.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int, *fallbacks: str) -> int:
+    for key in (name, *fallbacks):
+        raw = os.environ.get(key, "").strip()
+        if raw:
+            value = int(raw, 10)
+            if value < 1:
+                raise ValueError(f"{key} must be a positive integer, got {raw!r}")
+            return value
+    return default
+
+
+def _bind() -> str:
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    port = _int("PORT", 8080)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal
+    return f"{host}:{port}"
+
+
+wsgi_app = "podfit.app:create_app()"
+bind = [_bind()]
+proc_name = "podfit"
+
+worker_class = "gthread"
+workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
+threads = _int("PODFIT_THREADS", 4)
+# Build the app once in the master: a bad PODFIT_* setting stops start-up with a clear
+# message, and workers share the imported code.
+preload_app = True
+
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+backlog = 256
+
+max_requests = 5000
+max_requests_jitter = 500
+
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+control_socket_disable = True
+
+_tmp = os.environ.get("PODFIT_WORKER_TMP_DIR", "").strip()
+if _tmp:
+    worker_tmp_dir = _tmp
+elif os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"

@@ -1,0 +1,137 @@
+"""The v1 HTTP API: thin views over the core (contract: ``openapi.yaml``).
+
+Each view reads its body with :func:`podfit.body.read_body` (limits, media type, UTF-8,
+depth), validates it with a marshmallow schema from :mod:`podfit.schemas`, calls the core,
+and answers JSON. Errors are raised, never formatted here: :mod:`podfit.problem` turns
+them into ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from podfit import __version__
+from podfit.body import JSON, check_time, read_body, service_config
+from podfit.problem import Problem
+
+bp = Blueprint("api", __name__)
+
+API_VERSION = "podfit/v1"
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    """Serialize ``data`` as compact UTF-8 JSON, keys in the order the core built them."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, mimetype="application/json")
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations endpoints
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness: the process answers HTTP. Deliberately does no other work."""
+    return json_response({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Readiness: the core loaded and answered a one-pod self-check (run once per process)."""
+    failure = _self_check()
+    if failure:
+        raise Problem(503, "not-ready", "Not ready", failure)
+    return json_response({"status": "ready"})
+
+
+@bp.get("/version")
+def version() -> Response:
+    from podfit.schemas.api import version_info
+
+    return json_response(version_info(__version__, API_VERSION, platform.python_version()))
+
+
+@bp.get("/openapi.yaml")
+def openapi() -> Response:
+    """The API contract, byte for byte as shipped (``application/yaml``, RFC 9512)."""
+    return Response(_openapi_text(), mimetype="application/yaml")
+
+
+@functools.cache
+def _openapi_text() -> str:
+    packaged = importlib.resources.files("podfit").joinpath("openapi.yaml")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    # Editable install / source tree: the file lives at the repository root.
+    return (Path(__file__).resolve().parents[2] / "openapi.yaml").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _self_check() -> str:
+    """Return "" when the core schedules one pod on one node, else what failed."""
+    from podfit.schemas.api import self_check
+
+    try:
+        self_check()
+    except Exception as exc:  # readiness must report, not crash
+        return f"self-check failed: {type(exc).__name__}: {exc}"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# v1
+
+
+@bp.post("/v1/quantities")
+def quantities() -> Response:
+    """Parse and optionally convert a batch of quantities; one result or error per item."""
+    body = read_body(accept=(JSON,))
+    from podfit.schemas.api import QuantitiesRequestSchema, quantities_result
+
+    config = service_config()
+    payload = QuantitiesRequestSchema().load(_object(body.data))
+    check_time("parsing quantities")
+    return json_response(
+        quantities_result(
+            payload["quantities"],
+            payload.get("to"),
+            max_items=config.max_quantities,
+            max_length=config.max_quantity_length,
+        )
+    )
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Problem(
+            422,
+            "invalid-content",
+            "Invalid request body",
+            f"the body must be a JSON object, got {type(data).__name__}",
+        )
+    return data
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    """A boolean query parameter: true/false/1/0/yes/no (case-insensitive)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    raise Problem(
+        400,
+        "invalid-query",
+        "Invalid query parameter",
+        f"{name}: expected true or false, got {raw!r}",
+    )

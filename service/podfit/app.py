@@ -1,0 +1,60 @@
+"""The Flask application factory: ``create_app(config=None)``.
+
+``config`` may be a :class:`~podfit.config.ServiceConfig`, a mapping of its field names
+(``{"max_pods": 10}``) applied over the ``PODFIT_*`` environment, or ``None`` (environment
+only). Gunicorn loads ``podfit.app:create_app()``.
+
+Each feature is a blueprint registered in :data:`BLUEPRINTS` with one line
+(``"module:attribute"``); a module is imported only when the app is created, so importing
+``podfit.app`` stays cheap and an optional feature cannot break the others' import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from podfit import problem
+from podfit.body import start_clock
+from podfit.config import ServiceConfig
+
+# One line per feature: "module:blueprint attribute".
+BLUEPRINTS: tuple[str, ...] = ("podfit.api:bp",)
+
+
+def create_app(config: ServiceConfig | Mapping[str, Any] | None = None) -> Flask:
+    """Build the WSGI app with its limits, error handlers and blueprints."""
+    settings = _settings(config)
+    app = Flask("podfit")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        # Keep response bytes deterministic and small: the views serialize JSON themselves.
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    app.extensions["podfit"] = settings
+    app.before_request(start_clock)
+    problem.register(app)
+    for target in BLUEPRINTS:
+        app.register_blueprint(_load_blueprint(target))
+    logging.getLogger("podfit").setLevel(logging.INFO)
+    return app
+
+
+def _settings(config: ServiceConfig | Mapping[str, Any] | None) -> ServiceConfig:
+    if isinstance(config, ServiceConfig):
+        return config
+    base = ServiceConfig.from_env()
+    return base.replace(**dict(config)) if config else base
+
+
+def _load_blueprint(target: str) -> Blueprint:
+    module_name, attr = target.split(":")
+    blueprint = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(blueprint, Blueprint)
+    return blueprint

@@ -1,0 +1,232 @@
+"""Reading a request body safely: length first, then media type, encoding, parse, depth.
+
+Every check runs before the expensive step it protects, in this order:
+
+1. ``Content-Length`` is required on a request with a body (411 otherwise). Under gunicorn
+   a *chunked* body over Flask's ``MAX_CONTENT_LENGTH`` is silently truncated instead of
+   refused, so chunked bodies are not accepted at all.
+2. The declared length is compared with the limit before a byte is read (413); YAML has
+   its own, smaller limit because parsing it costs about 15 times as much as JSON.
+3. ``Content-Type`` must be JSON or YAML as the endpoint allows, with no charset other
+   than UTF-8, and there must be no ``Content-Encoding`` (415).
+4. The bytes must be UTF-8 (400 naming the byte offset); a leading BOM is ignored.
+5. JSON is parsed by the C decoder (which refuses nesting past the interpreter's
+   recursion limit), rejecting ``NaN``/``Infinity`` and integers longer than 4300 digits
+   (400); then the nesting depth is checked against ``PODFIT_MAX_DEPTH`` (413), skipped
+   when the body has fewer brackets than the limit. YAML is parsed later by
+   ``podfit.yamlsafe`` with the same limits.
+
+Other blueprints (planning, web page) use :func:`read_body` too, so every endpoint
+refuses the same hostile input in the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from flask import current_app, g, request
+from werkzeug.exceptions import LengthRequired
+
+from podfit.config import ServiceConfig, env_name
+from podfit.errors import FieldError, LimitExceeded
+from podfit.problem import Problem
+
+Syntax = Literal["json", "yaml"]
+JSON: Final[Syntax] = "json"
+YAML: Final[Syntax] = "yaml"
+
+MEDIA_TYPES: dict[str, Syntax] = {
+    "application/json": JSON,
+    "application/yaml": YAML,
+    "application/x-yaml": YAML,
+    "text/yaml": YAML,
+    "text/x-yaml": YAML,
+}
+
+_UTF8 = ("utf-8", "utf8")
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A request body that passed every check: ``data`` is the parsed JSON value (for
+    YAML it is ``None``: the manifest loader parses ``text`` under its own limits)."""
+
+    syntax: Syntax
+    text: str
+    data: Any = None
+
+
+def service_config() -> ServiceConfig:
+    """The ``ServiceConfig`` of the running app."""
+    config = current_app.extensions["podfit"]
+    assert isinstance(config, ServiceConfig)
+    return config
+
+
+def read_body(accept: Collection[Syntax] = (JSON, YAML)) -> Body:
+    """Check and parse the current request's body (see the module docstring for the order)."""
+    config = service_config()
+    syntax = _media_syntax(accept)
+    length = request.content_length
+    if length is None:
+        raise LengthRequired()
+    limit = config.max_yaml_bytes if syntax == YAML else config.max_body_bytes
+    limit_name = env_name("max_yaml_bytes" if syntax == YAML else "max_body_bytes")
+    if length > min(limit, config.max_body_bytes):
+        raise Problem(
+            413,
+            "",
+            "Request Entity Too Large",
+            f"The {syntax.upper()} body is {length} bytes; this server accepts at most "
+            f"{limit} ({limit_name}).",
+        )
+    raw = request.get_data(cache=False)
+    text = decode_utf8(raw)
+    if syntax == YAML:
+        return Body(YAML, text)
+    return Body(JSON, text, parse_json(text, max_depth=config.max_depth))
+
+
+def _media_syntax(accept: Collection[Syntax]) -> Syntax:
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise Problem(
+            415,
+            "",
+            "Unsupported Media Type",
+            f"Content-Encoding {encoding!r} is not accepted; send the body uncompressed.",
+        )
+    mimetype = request.mimetype
+    syntax = MEDIA_TYPES.get(mimetype)
+    allowed = sorted(t for t, s in MEDIA_TYPES.items() if s in accept)
+    if syntax is None or syntax not in accept:
+        got = f"Content-Type {mimetype!r}" if mimetype else "no Content-Type"
+        raise Problem(
+            415,
+            "",
+            "Unsupported Media Type",
+            f"Got {got}; this endpoint accepts {', '.join(allowed)}.",
+            headers={"Accept-Post": ", ".join(allowed)},
+        )
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.lower() not in _UTF8:
+        raise Problem(
+            415,
+            "",
+            "Unsupported Media Type",
+            f"charset {charset!r} is not accepted; the body must be UTF-8.",
+        )
+    return syntax
+
+
+def decode_utf8(raw: bytes) -> str:
+    """Decode strictly as UTF-8, dropping one leading byte-order mark.
+
+    >>> decode_utf8(b"\\xef\\xbb\\xbf{}")
+    '{}'
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(
+            400,
+            "not-utf-8",
+            "Body is not UTF-8",
+            f"The body is not valid UTF-8: byte {exc.start} ({raw[exc.start : exc.start + 1]!r})"
+            f" {exc.reason}.",
+        ) from None
+    return text.removeprefix(_BOM)
+
+
+def parse_json(text: str, *, max_depth: int) -> Any:
+    """Parse JSON text strictly and check its nesting depth.
+
+    >>> parse_json('{"a": [1, {"b": null}]}', max_depth=3)
+    {'a': [1, {'b': None}]}
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise Problem(
+            400,
+            "malformed-body",
+            "Malformed JSON",
+            f"line {exc.lineno} column {exc.colno}: {exc.msg}",
+        ) from None
+    except RecursionError:
+        raise LimitExceeded(
+            f"JSON nesting is deeper than {max_depth} levels ({env_name('max_depth')})"
+        ) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer with too many digits
+        detail = str(exc)
+        if "integer string conversion" in detail:
+            detail = "a number has more than 4300 digits"
+        raise Problem(400, "malformed-body", "Malformed JSON", detail) from None
+    if text.count("[") + text.count("{") > max_depth:
+        check_depth(value, max_depth)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def check_depth(value: Any, max_depth: int) -> None:
+    """Raise ``LimitExceeded`` naming the first path nested deeper than ``max_depth``.
+
+    The outermost array or object is depth 1. Iterative: cost is one step per container.
+
+    >>> check_depth({"a": [[1]]}, 3)
+    >>> check_depth({"a": [[1]]}, 2)
+    Traceback (most recent call last):
+    ...
+    podfit.errors.LimitExceeded: a[0]: nesting is deeper than 2 levels (PODFIT_MAX_DEPTH)
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > max_depth:
+            raise LimitExceeded(
+                f"nesting is deeper than {max_depth} levels ({env_name('max_depth')})",
+                path=path,
+            )
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(child, dict | list):
+                    stack.append((child, depth + 1, f"{path}.{key}" if path else str(key)))
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                if isinstance(child, dict | list):
+                    stack.append((child, depth + 1, f"{path}[{index}]"))
+
+
+def start_clock() -> None:
+    """Record when work on this request began (``before_request``)."""
+    g.podfit_started = time.monotonic()
+
+
+def check_time(phase: str) -> None:
+    """Answer 503 if this request has used up ``PODFIT_REQUEST_TIME_LIMIT`` before ``phase``.
+
+    Under gunicorn's gthread workers the ``timeout`` setting does not bound one request,
+    so views call this between their phases (parse, load, schedule, answer).
+    """
+    limit = service_config().request_time_limit
+    started = g.get("podfit_started")
+    if started is None:
+        return
+    elapsed = time.monotonic() - started
+    if elapsed > limit:
+        raise Problem(
+            503,
+            "time-limit-exceeded",
+            "Request time limit exceeded",
+            f"stopped before {phase} after {elapsed:.1f} s (limit {limit:g} s, "
+            f"{env_name('request_time_limit')}); send a smaller input",
+            errors=[FieldError("", f"time limit of {limit:g} s exceeded before {phase}")],
+        )

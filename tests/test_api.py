@@ -1,0 +1,312 @@
+"""The HTTP API (podfit.app / podfit.api): endpoints, media types and the problem+json shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from podfit.app import BLUEPRINTS, create_app
+from podfit.config import ServiceConfig
+from podfit.errors import ConfigError
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return create_app(ServiceConfig())
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """Every error is an RFC 9457 document with type, title, status and detail."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = json.loads(response.get_data(as_text=True))
+    assert body["status"] == status
+    assert isinstance(body["type"], str) and body["type"]
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert "<" not in body["detail"], "no HTML in problem details"
+    for error in body.get("errors", []):
+        assert set(error) == {"path", "message"}
+    return body
+
+
+# ---- operations --------------------------------------------------------------------------
+
+
+def test_healthz_answers_ok(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_is_ready_after_the_self_check(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == {"status": "ready"}
+
+
+def test_version_names_podfit_api_and_kubernetes_versions(client: FlaskClient) -> None:
+    from podfit import __version__
+
+    body = client.get("/version").json
+    assert body["podfit"] == __version__
+    assert body["apiVersion"] == "podfit/v1"
+    assert body["defaultKubernetesVersion"] in body["kubernetesVersions"]
+    assert "1.34" in body["kubernetesVersions"]
+
+
+def test_openapi_document_is_served_as_yaml_byte_for_byte(client: FlaskClient) -> None:
+    from pathlib import Path
+
+    response = client.get("/openapi.yaml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/yaml"
+    shipped = (Path(__file__).parent.parent / "openapi.yaml").read_text(encoding="utf-8")
+    assert response.get_data(as_text=True) == shipped
+
+
+# ---- errors in one shape -----------------------------------------------------------------
+
+
+def test_unknown_path_is_a_404_problem(client: FlaskClient) -> None:
+    body = assert_problem(client.get("/v2/nothing"), 404)
+    assert body["type"] == "about:blank"
+    assert body["title"] == "Not Found"
+
+
+def test_wrong_method_is_a_405_problem_that_keeps_the_allow_header(client: FlaskClient) -> None:
+    response = client.delete("/v1/quantities")
+    assert_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+    response = client.post("/healthz", data=b"{}", content_type="application/json")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unexpected_exception_is_a_500_problem_without_internals() -> None:
+    app = create_app(ServiceConfig())
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internal state")
+
+    response = app.test_client().get("/boom")
+    body = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert "Traceback" not in body["detail"]
+
+
+# ---- POST /v1/quantities -----------------------------------------------------------------
+
+
+def quantities(client: FlaskClient, payload: Any) -> Any:
+    return client.post("/v1/quantities", json=payload)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "fmt", "value", "milli"),
+    [
+        ("100m", "100m", "DecimalSI", 1, 100),
+        ("0.5", "500m", "DecimalSI", 1, 500),
+        ("1.5Gi", "1536Mi", "BinarySI", 1610612736, 1610612736000),
+        ("1e3", "1e3", "DecimalExponent", 1000, 1000000),
+        ("500M", "500M", "DecimalSI", 500000000, 500000000000),
+    ],
+)
+def test_quantities_answer_canonical_format_and_go_values(
+    client: FlaskClient, text: str, canonical: str, fmt: str, value: int, milli: int
+) -> None:
+    response = quantities(client, {"quantities": [text]})
+    assert response.status_code == 200
+    assert response.json == {
+        "results": [
+            {
+                "input": text,
+                "canonical": canonical,
+                "format": fmt,
+                "value": value,
+                "milliValue": milli,
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "to", "converted", "exact"),
+    [
+        ("1.5Gi", "Mi", "1536Mi", True),
+        ("500M", "Mi", "477Mi", False),  # rounded up, flagged
+        ("100m", "m", "100m", True),
+        ("2", "", "2", True),
+    ],
+)
+def test_quantities_convert_to_a_unit_exactly_or_rounded_up(
+    client: FlaskClient, text: str, to: str, converted: str, exact: bool
+) -> None:
+    result = quantities(client, {"quantities": [text], "to": to}).json["results"][0]
+    assert result["converted"] == {"to": to, "text": converted, "exact": exact}
+
+
+def test_a_bad_item_gets_its_own_error_and_the_others_are_still_answered(
+    client: FlaskClient,
+) -> None:
+    results = quantities(client, {"quantities": ["250m", "1.5.5", "128Mi"]}).json["results"]
+    assert [r.get("canonical") for r in results] == ["250m", None, "128Mi"]
+    error = results[1]["error"]
+    assert error["path"] == "quantities[1]"
+    assert error["message"].startswith('"1.5.5" is not a valid quantity: ')
+
+
+def test_an_over_long_quantity_is_refused_unparsed_naming_the_limit(client: FlaskClient) -> None:
+    app = create_app(ServiceConfig(max_quantity_length=8))
+    response = app.test_client().post("/v1/quantities", json={"quantities": ["123456789", "1Gi"]})
+    results = response.json["results"]
+    assert "PODFIT_MAX_QUANTITY_LENGTH" in results[0]["error"]["message"]
+    assert results[1]["canonical"] == "1Gi"
+
+
+def test_more_quantities_than_the_limit_is_a_413_problem() -> None:
+    app = create_app(ServiceConfig(max_quantities=3))
+    response = app.test_client().post("/v1/quantities", json={"quantities": ["1"] * 4})
+    body = assert_problem(response, 413)
+    assert body["errors"][0]["path"] == "quantities"
+    assert "PODFIT_MAX_QUANTITIES" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        ({}, "quantities"),
+        ({"quantities": []}, "quantities"),
+        ({"quantities": [1]}, "quantities[0]"),
+        ({"quantities": ["1"], "extra": True}, "extra"),
+        ({"quantities": ["1"], "to": "Mx"}, "to"),
+        ({"quantities": ["1"], "to": 5}, "to"),
+    ],
+)
+def test_invalid_quantities_bodies_are_422_naming_the_field(
+    client: FlaskClient, payload: Any, path: str
+) -> None:
+    body = assert_problem(quantities(client, payload), 422)
+    assert path in [e["path"] for e in body["errors"]]
+
+
+def test_a_json_body_that_is_not_an_object_is_422(client: FlaskClient) -> None:
+    assert_problem(quantities(client, ["100m"]), 422)
+
+
+# ---- media types -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "headers"),
+    [
+        ("text/plain", {}),
+        ("application/x-www-form-urlencoded", {}),
+        ("application/yaml", {}),  # /v1/quantities takes JSON only
+        ("application/json; charset=latin-1", {}),
+        ("application/json", {"Content-Encoding": "gzip"}),
+    ],
+)
+def test_wrong_media_type_charset_or_encoding_is_415(
+    client: FlaskClient, content_type: str, headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/quantities",
+        data=b'{"quantities": ["1"]}',
+        content_type=content_type,
+        headers=headers,
+    )
+    assert_problem(response, 415)
+
+
+def test_json_with_explicit_utf8_charset_is_accepted(client: FlaskClient) -> None:
+    response = client.post(
+        "/v1/quantities",
+        data=b'{"quantities": ["1"]}',
+        content_type="application/json; charset=UTF-8",
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b'{"quantities": [', "line 1 column"),
+        (b'{"quantities": ["1"]', "line 1 column"),
+        (b"", "line 1 column 1"),
+        (b'{"quantities": [NaN]}', "NaN"),
+        (b'{"quantities": ["1"], "n": Infinity}', "Infinity"),
+    ],
+)
+def test_malformed_json_is_400_saying_where(
+    client: FlaskClient, data: bytes, fragment: str
+) -> None:
+    response = client.post(
+        "/v1/quantities",
+        data=data,
+        content_type="application/json",
+        environ_overrides={"CONTENT_LENGTH": str(len(data))},  # kept even when empty
+    )
+    body = assert_problem(response, 400)
+    assert fragment in body["detail"]
+
+
+# ---- create_app and config ---------------------------------------------------------------
+
+
+def test_create_app_reads_podfit_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODFIT_MAX_BODY_BYTES", "1234")
+    monkeypatch.setenv("PODFIT_REQUEST_TIME_LIMIT", "2.5")
+    app = create_app()
+    config = app.extensions["podfit"]
+    assert config.max_body_bytes == 1234
+    assert config.request_time_limit == 2.5
+    assert app.config["MAX_CONTENT_LENGTH"] == 1234
+
+
+def test_create_app_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODFIT_MAX_PODS", "50")
+    assert create_app({"max_pods": 7}).extensions["podfit"].max_pods == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("PODFIT_MAX_PODS", "ten"),
+        ("PODFIT_MAX_PODS", "0"),
+        ("PODFIT_MAX_PODS", "-5"),
+        ("PODFIT_MAX_PODS", "1.5"),
+        ("PODFIT_REQUEST_TIME_LIMIT", "nan"),
+        ("PODFIT_REQUEST_TIME_LIMIT", "inf"),
+        ("PODFIT_REQUEST_TIME_LIMIT", "-1"),
+    ],
+)
+def test_a_malformed_setting_stops_start_up_naming_the_variable(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        ServiceConfig.from_env({name: raw})
+    assert info.value.path == name
+
+
+def test_defaults_match_the_documented_values() -> None:
+    config = ServiceConfig.from_env({})
+    assert config.max_body_bytes == 10 * 1024 * 1024
+    assert config == ServiceConfig()
+
+
+def test_every_feature_blueprint_is_registered() -> None:
+    app = create_app(ServiceConfig())
+    names = {target.split(":")[0] for target in BLUEPRINTS}
+    registered = {bp.import_name for bp in app.blueprints.values()}
+    assert names <= registered
