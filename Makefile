@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The HTTP service (gunicorn, gunicorn.conf.py) on http://$(HOST):$(PORT); e.g. PORT=9000 make run
+HOST ?= 127.0.0.1
+PORT ?= 8080
 run: $(STAMP)
-	$(BIN)/podfit quantity 100m 0.5 2 1.5Gi 500M 1e3 1Ei --to Mi
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: lint typecheck pytest
 
