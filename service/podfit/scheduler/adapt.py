@@ -1,0 +1,152 @@
+"""From ``podfit.pods.Pod`` / ``podfit.nodes.Node`` to the scheduler's integer model, and
+:func:`schedule`, the library entry point (``podfit.schedule``).
+
+Conversion happens once per pod (quantities → ints with Kubernetes' ceilings); pods built
+from one template share their converted request dicts, so 100,000 replicas cost little.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from podfit.errors import PodfitError
+from podfit.nodes import Node, allocatable_amounts
+from podfit.pods import (
+    NodeSelectorTerm,
+    Pod,
+    host_ports,
+    non_zero_requests,
+    pod_request_amounts,
+    qos_class,
+)
+from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
+from podfit.scheduler.filters import DEFAULT_VERSION
+from podfit.scheduler.model import (
+    HostPort,
+    NodeInfo,
+    PodInfo,
+    PreferredTerm,
+    Requirement,
+    Taint,
+    Term,
+    Toleration,
+)
+from podfit.scheduler.result import ScheduleResult
+from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
+
+
+def _term(term: NodeSelectorTerm) -> Term:
+    return Term(
+        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_expressions),
+        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_fields),
+    )
+
+
+class PodConverter:
+    """Builds ``PodInfo`` objects, sharing the work between pods with identical specs."""
+
+    def __init__(self) -> None:
+        self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
+
+    def __call__(self, pod: Pod, path: str) -> PodInfo:
+        """``pod`` at the integer level; a QuantityError is re-raised under ``path``."""
+        try:
+            key = (
+                pod.containers,
+                pod.init_containers,
+                tuple(sorted(pod.overhead.items())),
+                tuple(sorted(pod.pod_requests.items())),
+                tuple(sorted(pod.pod_limits.items())),
+                pod.status_qos_class,
+            )
+            cached = self._cache.get(key)
+        except TypeError:  # unhashable content: convert without sharing
+            key, cached = None, None
+        try:
+            if cached is None:
+                cached = (pod_request_amounts(pod), non_zero_requests(pod), qos_class(pod))
+                if key is not None:
+                    self._cache[key] = cached
+        except PodfitError as exc:
+            raise exc.at(path) from None
+        requests, non_zero, qos = cached
+        return PodInfo(
+            pod.name,
+            namespace=pod.namespace,
+            owner=pod.owner,
+            requests=requests,
+            non_zero=non_zero,
+            priority=pod.priority,
+            preemption_policy=pod.preemption_policy,
+            node_name=pod.node_name or None,
+            node_selector=pod.node_selector,
+            required_terms=None
+            if pod.required_node_affinity is None
+            else [_term(t) for t in pod.required_node_affinity],
+            preferred_terms=[
+                PreferredTerm(p.weight, _term(p.preference)) for p in pod.preferred_node_affinity
+            ],
+            tolerations=[Toleration(t.key, t.operator, t.value, t.effect) for t in pod.tolerations],
+            host_ports=[
+                HostPort(p.protocol or "TCP", p.host_ip, p.host_port) for p in host_ports(pod)
+            ],
+            qos_class=qos,
+            daemonset=pod.daemonset,
+            phase=pod.phase,
+        )
+
+
+def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
+    """``node`` at the integer level (allocatable ints; a bad quantity names ``path``)."""
+    try:
+        alloc = allocatable_amounts(node)
+    except PodfitError as exc:
+        raise exc.at(path) from None
+    return NodeInfo(
+        node.name,
+        alloc,
+        labels=node.labels,
+        taints=[Taint(t.key, t.value, t.effect) for t in node.taints],
+        unschedulable=node.unschedulable,
+        index=index,
+    )
+
+
+def schedule(
+    pods: Iterable[Pod],
+    nodes: Iterable[Node],
+    *,
+    daemonsets: Iterable[Pod] = (),
+    strategy: str = DEFAULT_STRATEGY,
+    version: str = DEFAULT_VERSION,
+    explain: bool = False,
+    resources: Mapping[str, int] | Sequence[tuple[str, int]] | None = None,
+    shape: Iterable[tuple[int, int]] | None = None,
+    ignored_resources: Iterable[str] = (),
+    ignored_resource_groups: Iterable[str] = (),
+) -> ScheduleResult:
+    """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
+
+    ``daemonsets`` are DaemonSet template pods (``Workload.daemonsets``), expanded to one
+    pod per eligible node and placed first. ``strategy`` is the NodeResourcesFit scoring
+    strategy (LeastAllocated, MostAllocated, RequestedToCapacityRatio with ``shape``),
+    ``resources`` its resource weights. Raises ``ConfigError`` for bad options and
+    ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
+    do not fit — those come back Pending with the FailedScheduling message.
+    """
+    cfg = make_config(
+        strategy,
+        resources=resources,
+        shape=shape,
+        version=version,
+        ignored_resources=ignored_resources,
+        ignored_resource_groups=ignored_resource_groups,
+    )
+    convert = PodConverter()
+    pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
+    node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
+    templates = []
+    for i, ds in enumerate(daemonsets):
+        info = convert(ds, f"daemonsets[{i}]")
+        templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
+    return schedule_infos(pod_infos, node_infos, cfg, daemonsets=templates, explain=explain)

@@ -1,0 +1,404 @@
+"""The default profile's Filter plugins: one function each, returning reasons, not booleans.
+
+Each function takes a :class:`~podfit.scheduler.model.PodInfo` and a
+:class:`~podfit.scheduler.model.NodeInfo` and returns ``None`` when the node passes, else a
+:class:`FilterStatus` holding the plugin name, the status code and the exact reason strings
+kube-scheduler puts into ``FailedScheduling`` (§3.2 of the scheduling notes):
+
+==================  ==============================================================  =============
+plugin              reason                                                          code
+==================  ==============================================================  =============
+NodeUnschedulable   ``node(s) were unschedulable``                                  Unresolvable
+NodeName            ``node(s) didn't match the requested node name``                Unresolvable
+TaintToleration     ``node(s) had untolerated taint {k: v}`` (≤1.33) /              Unresolvable
+                    ``node(s) had untolerated taint(s)`` (1.34, 1.35)
+NodeAffinity        ``node(s) didn't match Pod's node affinity/selector``           Unresolvable
+NodePorts           ``node(s) didn't have free ports for the requested pod ports``  Unschedulable
+NodeResourcesFit    ``Too many pods``, ``Insufficient <resource>``                  see below
+==================  ==============================================================  =============
+
+NodeResourcesFit is UnschedulableAndUnresolvable when some request exceeds the node's whole
+allocatable (it could not fit even on the empty node), otherwise Unschedulable.
+:func:`run_filters` runs them in upstream order and stops at the first failing plugin.
+Every function is O(size of the pod's and node's lists); none allocates on success.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from typing import NamedTuple
+
+from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, is_extended
+from podfit.scheduler.model import (
+    NO_EXECUTE,
+    NO_SCHEDULE,
+    HostPort,
+    NodeInfo,
+    PodInfo,
+    Requirement,
+    Taint,
+    Term,
+    Toleration,
+)
+
+UNSCHEDULABLE = "Unschedulable"
+UNRESOLVABLE = "UnschedulableAndUnresolvable"
+
+NODE_UNSCHEDULABLE = "NodeUnschedulable"
+NODE_NAME = "NodeName"
+TAINT_TOLERATION = "TaintToleration"
+NODE_AFFINITY = "NodeAffinity"
+NODE_PORTS = "NodePorts"
+NODE_RESOURCES_FIT = "NodeResourcesFit"
+
+FILTER_ORDER = (
+    NODE_UNSCHEDULABLE,
+    NODE_NAME,
+    TAINT_TOLERATION,
+    NODE_AFFINITY,
+    NODE_PORTS,
+    NODE_RESOURCES_FIT,
+)
+"""Upstream MultiPoint order of the default profile's filters that podfit models."""
+
+REASON_UNSCHEDULABLE = "node(s) were unschedulable"
+REASON_NODE_NAME = "node(s) didn't match the requested node name"
+REASON_TAINTS = "node(s) had untolerated taint(s)"
+REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+REASON_PORTS = "node(s) didn't have free ports for the requested pod ports"
+REASON_TOO_MANY_PODS = "Too many pods"
+REASON_AFFINITY_CONFLICT = "pod affinity terms conflict"
+REASON_ABSENT = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+
+TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+METADATA_NAME = "metadata.name"
+
+SUPPORTED_VERSIONS = ("1.33", "1.34", "1.35")
+DEFAULT_VERSION = "1.34"
+
+
+class FilterStatus(NamedTuple):
+    """A failing filter: which plugin, its code and its reasons (exact upstream strings)."""
+
+    plugin: str
+    code: str
+    reasons: tuple[str, ...]
+
+
+def taint_reason(taint: Taint, version: str) -> str:
+    """The TaintToleration reason for ``taint`` in Kubernetes ``version``.
+
+    1.33 names the taint (``node(s) had untolerated taint {dedicated: user1}``); PR
+    kubernetes#134740 (1.35, cherry-picked into 1.34.2 as #135023) removed key and value.
+    """
+    if version == "1.33":
+        return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
+    return REASON_TAINTS
+
+
+def tolerates(toleration: Toleration, taint: Taint) -> bool:
+    """``Toleration.ToleratesTaint``: empty effect/key match any; Exists ignores the value."""
+    if toleration.effect and toleration.effect != taint.effect:
+        return False
+    if toleration.key and toleration.key != taint.key:
+        return False
+    if toleration.operator in ("", "Equal"):
+        return toleration.value == taint.value
+    return toleration.operator == "Exists"
+
+
+def tolerated(tolerations: Iterable[Toleration], taint: Taint) -> bool:
+    """True when any of ``tolerations`` tolerates ``taint``."""
+    return any(tolerates(t, taint) for t in tolerations)
+
+
+def first_untolerated(
+    taints: Iterable[Taint], tolerations: Collection[Toleration], effects: Collection[str]
+) -> Taint | None:
+    """``FindMatchingUntoleratedTaint``: first taint with an effect in ``effects`` not tolerated."""
+    for taint in taints:
+        if taint.effect in effects and not tolerated(tolerations, taint):
+            return taint
+    return None
+
+
+# --- the filters, in upstream order ---------------------------------------------------------
+
+
+def node_unschedulable(pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    """A cordoned node rejects pods without a toleration for its ``unschedulable`` taint."""
+    if not node.unschedulable:
+        return None
+    if tolerated(pod.tolerations, Taint(TAINT_UNSCHEDULABLE, "", NO_SCHEDULE)):
+        return None
+    return FilterStatus(NODE_UNSCHEDULABLE, UNRESOLVABLE, (REASON_UNSCHEDULABLE,))
+
+
+def node_name(pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    """A pod with ``spec.nodeName`` fits only the node of that name."""
+    if not pod.node_name or pod.node_name == node.name:
+        return None
+    return FilterStatus(NODE_NAME, UNRESOLVABLE, (REASON_NODE_NAME,))
+
+
+def taint_toleration(
+    pod: PodInfo, node: NodeInfo, version: str = DEFAULT_VERSION
+) -> FilterStatus | None:
+    """The first NoSchedule/NoExecute taint (node order) that no toleration tolerates rejects."""
+    if not node.taints:
+        return None
+    taint = first_untolerated(node.taints, pod.tolerations, (NO_SCHEDULE, NO_EXECUTE))
+    if taint is None:
+        return None
+    return FilterStatus(TAINT_TOLERATION, UNRESOLVABLE, (taint_reason(taint, version),))
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+_INT64_MAX = 2**63 - 1
+
+
+def go_parse_int(text: str) -> int | None:
+    """``strconv.ParseInt(text, 10, 64)``: None when Go would return an error."""
+    if not _GO_INT.match(text):
+        return None
+    value = int(text)
+    if value > _INT64_MAX or value < -_INT64_MAX - 1:
+        return None
+    return value
+
+
+def requirement_matches(req: Requirement, labels: dict[str, str]) -> bool:
+    """One ``matchExpressions`` entry against node labels (In, NotIn, Exists, DoesNotExist, Gt, Lt).
+
+    An invalid requirement (unknown operator, Gt/Lt without exactly one integer value)
+    matches nothing, as the lazy-error node selector skips such terms.
+    """
+    op = req.operator
+    value = labels.get(req.key)
+    if op == "In":
+        return value is not None and value in req.values
+    if op == "NotIn":
+        return value is None or value not in req.values
+    if op == "Exists":
+        return value is not None and not req.values
+    if op == "DoesNotExist":
+        return value is None and not req.values
+    if op in ("Gt", "Lt"):
+        if len(req.values) != 1 or value is None:
+            return False
+        want = go_parse_int(req.values[0])
+        have = go_parse_int(value)
+        if want is None or have is None:
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
+def field_matches(req: Requirement, name: str) -> bool:
+    """One ``matchFields`` entry: only ``metadata.name`` with In / NotIn is supported."""
+    if req.key != METADATA_NAME:
+        return False
+    if req.operator == "In":
+        return name in req.values
+    if req.operator == "NotIn":
+        return name not in req.values
+    return False
+
+
+def term_matches(term: Term, node: NodeInfo) -> bool:
+    """A node selector term: all expressions and fields match; an empty term matches nothing."""
+    if not term.match_expressions and not term.match_fields:
+        return False
+    labels = node.labels
+    for req in term.match_expressions:
+        if not requirement_matches(req, labels):
+            return False
+    return all(field_matches(req, node.name) for req in term.match_fields)
+
+
+def required_affinity_matches(pod: PodInfo, node: NodeInfo) -> bool:
+    """``GetRequiredNodeAffinity(pod).Match(node)``: nodeSelector AND (any required term)."""
+    labels = node.labels
+    for key, value in pod.node_selector:
+        if labels.get(key) != value:
+            return False
+    terms = pod.required_terms
+    if terms is None:
+        return True
+    return any(term_matches(term, node) for term in terms)
+
+
+def node_affinity(pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    """``nodeSelector`` and required node affinity must match the node's labels and name."""
+    if not pod.node_selector and pod.required_terms is None:
+        return None
+    if required_affinity_matches(pod, node):
+        return None
+    return FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_AFFINITY,))
+
+
+def prefilter_node_names(pod: PodInfo) -> frozenset[str] | None:
+    """NodeAffinity PreFilter: the node names a pod's ``metadata.name`` terms allow.
+
+    None means every node is a candidate (some term has no ``metadata.name In`` field).
+    An empty set means the terms conflict (PreFilter rejects the pod with
+    ``pod affinity terms conflict``). Requirements in one term intersect; terms unite.
+    """
+    terms = pod.required_terms
+    if not terms:
+        return None
+    names: set[str] = set()
+    for term in terms:
+        term_names: set[str] | None = None
+        for req in term.match_fields:
+            if req.key == METADATA_NAME and req.operator == "In":
+                values = set(req.values)
+                term_names = values if term_names is None else term_names & values
+        if term_names is None:
+            return None
+        names |= term_names
+    return frozenset(names)
+
+
+def ports_conflict(wanted: HostPort, used: Iterable[HostPort]) -> bool:
+    """``HostPortInfo.CheckConflict``: same protocol and port, and either IP is 0.0.0.0 or equal."""
+    if wanted.port <= 0:
+        return False
+    protocol = wanted.protocol or "TCP"
+    ip = wanted.ip or "0.0.0.0"
+    for other in used:
+        if other.port != wanted.port or (other.protocol or "TCP") != protocol:
+            continue
+        other_ip = other.ip or "0.0.0.0"
+        if ip == "0.0.0.0" or other_ip == "0.0.0.0" or other_ip == ip:
+            return True
+    return False
+
+
+def node_ports(pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    """Every wanted host port must be free on the node (the pod's own ports are not compared)."""
+    if not pod.host_ports or not node.ports:
+        return None
+    for wanted in pod.host_ports:
+        if ports_conflict(wanted, node.ports):
+            return FilterStatus(NODE_PORTS, UNSCHEDULABLE, (REASON_PORTS,))
+    return None
+
+
+class InsufficientResource(NamedTuple):
+    """One shortfall found by NodeResourcesFit (also what the kubelet reports on admission).
+
+    ``capacity`` is the node's allocatable; ``unresolvable`` means ``requested > capacity``.
+    """
+
+    resource: str
+    reason: str
+    requested: int
+    used: int
+    capacity: int
+    unresolvable: bool
+
+
+_FIXED = (CPU, MEMORY, EPHEMERAL_STORAGE)
+
+
+def insufficient_resources(
+    pod: PodInfo,
+    node: NodeInfo,
+    ignored_resources: Collection[str] = (),
+    ignored_groups: Collection[str] = (),
+) -> list[InsufficientResource]:
+    """``fitsRequest``: every resource the node lacks for ``pod``, in upstream order.
+
+    Order: pods, cpu, memory, ephemeral-storage, then scalar resources by name (upstream
+    walks a Go map here). ``used + request == allocatable`` fits. Extended resources listed
+    in ``ignored_resources`` or whose domain is in ``ignored_groups`` are skipped.
+    """
+    out: list[InsufficientResource] = []
+    count = len(node.pods)
+    max_pods = node.allocatable.get(PODS, 0)
+    if count + 1 > max_pods:
+        out.append(InsufficientResource(PODS, REASON_TOO_MANY_PODS, 1, count, max_pods, False))
+    requests = pod.requests
+    if not requests:
+        return out
+    alloc = node.allocatable
+    used = node.requested
+    for name in _FIXED:
+        want = requests.get(name, 0)
+        if want > 0:
+            cap = alloc.get(name, 0)
+            have = used.get(name, 0)
+            if want > cap - have:
+                out.append(
+                    InsufficientResource(name, f"Insufficient {name}", want, have, cap, want > cap)
+                )
+    if len(requests) > sum(1 for n in _FIXED if n in requests):
+        for name in sorted(requests):
+            if name in _FIXED or name == PODS:
+                continue
+            want = requests[name]
+            if want == 0:
+                continue
+            if is_extended(name) and (
+                name in ignored_resources
+                or (ignored_groups and name.split("/", 1)[0] in ignored_groups)
+            ):
+                continue
+            cap = alloc.get(name, 0)
+            have = used.get(name, 0)
+            if want > cap - have:
+                out.append(
+                    InsufficientResource(name, f"Insufficient {name}", want, have, cap, want > cap)
+                )
+    return out
+
+
+def node_resources_fit(
+    pod: PodInfo,
+    node: NodeInfo,
+    ignored_resources: Collection[str] = (),
+    ignored_groups: Collection[str] = (),
+) -> FilterStatus | None:
+    """Pod count and every requested resource must fit what is left of allocatable."""
+    short = insufficient_resources(pod, node, ignored_resources, ignored_groups)
+    if not short:
+        return None
+    code = UNRESOLVABLE if any(s.unresolvable for s in short) else UNSCHEDULABLE
+    return FilterStatus(NODE_RESOURCES_FIT, code, tuple(s.reason for s in short))
+
+
+class FilterConfig(NamedTuple):
+    """What the filters need beyond pod and node: version and NodeResourcesFit ignores."""
+
+    version: str = DEFAULT_VERSION
+    ignored_resources: frozenset[str] = frozenset()
+    ignored_groups: frozenset[str] = frozenset()
+
+
+def static_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
+    """The filters that only look at the node object, not at what is placed on it."""
+    return (
+        node_unschedulable(pod, node)
+        or node_name(pod, node)
+        or taint_toleration(pod, node, cfg.version)
+        or node_affinity(pod, node)
+    )
+
+
+def dynamic_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
+    """The filters that depend on the pods already on the node (ports, resources)."""
+    return node_ports(pod, node) or node_resources_fit(
+        pod, node, cfg.ignored_resources, cfg.ignored_groups
+    )
+
+
+DEFAULT_FILTER_CONFIG = FilterConfig()
+
+
+def run_filters(
+    pod: PodInfo, node: NodeInfo, cfg: FilterConfig = DEFAULT_FILTER_CONFIG
+) -> FilterStatus | None:
+    """All filters in upstream order; the first failing plugin's status, or None if it fits."""
+    return static_filters(pod, node, cfg) or dynamic_filters(pod, node, cfg)

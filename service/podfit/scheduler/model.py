@@ -1,0 +1,271 @@
+"""The integer-level pod and node the scheduler works on (kube-scheduler's framework types).
+
+Everything here is already converted: cpu in **millicores**, every other resource in **base
+units** (bytes, counts), the pod count under ``"pods"``. The scheduler never sees a
+``Quantity`` and never uses a float for a fit decision.
+
+* :class:`PodInfo` — one pod to place (or already placed): its raw request (§1.2–1.4 of the
+  scheduling notes), its non-zero cpu/memory (100m / 200Mi defaults, §1.5), tolerations,
+  node selector and affinity, host ports and priority.
+* :class:`NodeInfo` — one node: allocatable, labels, taints, ``unschedulable``, and the
+  running totals of what is placed on it (``requested``, ``non_zero_*``, pod count, ports).
+
+Both are plain mutable objects with ``__slots__`` so 100,000 of them stay small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from podfit.resources import PODS
+
+DEFAULT_MILLI_CPU_REQUEST = 100
+"""Non-zero cpu for a container without a cpu request, millicores (``pkg/scheduler/util``)."""
+DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+"""Non-zero memory default for a container without a memory request, bytes (200Mi)."""
+
+NO_SCHEDULE = "NoSchedule"
+PREFER_NO_SCHEDULE = "PreferNoSchedule"
+NO_EXECUTE = "NoExecute"
+
+
+class Taint(NamedTuple):
+    """A node taint; ``effect`` is NoSchedule, PreferNoSchedule or NoExecute."""
+
+    key: str
+    value: str = ""
+    effect: str = NO_SCHEDULE
+
+
+class Toleration(NamedTuple):
+    """A pod toleration; operator ``Equal`` (default, also when empty) or ``Exists``."""
+
+    key: str = ""
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""
+
+
+class Requirement(NamedTuple):
+    """One node selector requirement: operator In, NotIn, Exists, DoesNotExist, Gt or Lt."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+class Term(NamedTuple):
+    """A node selector term: all expressions (labels) and fields (``metadata.name``) AND-ed."""
+
+    match_expressions: tuple[Requirement, ...] = ()
+    match_fields: tuple[Requirement, ...] = ()
+
+
+class PreferredTerm(NamedTuple):
+    """A preferred node affinity term with its weight (1..100)."""
+
+    weight: int
+    term: Term
+
+
+class HostPort(NamedTuple):
+    """A wanted host port; ``ip`` empty means ``0.0.0.0``; protocol defaults to TCP."""
+
+    protocol: str
+    ip: str
+    port: int
+
+
+class PodInfo:
+    """One pod, at the scheduler's integer level.
+
+    ``requests`` holds the raw effective request per resource (only resources the pod
+    actually requests, value > 0 or explicitly 0); ``non_zero_cpu`` / ``non_zero_memory``
+    are the §1.5 flavour used by the NodeResourcesFit score strategies.
+    """
+
+    __slots__ = (
+        "daemonset",
+        "host_ports",
+        "index",
+        "name",
+        "namespace",
+        "node_name",
+        "node_selector",
+        "non_zero_cpu",
+        "non_zero_memory",
+        "owner",
+        "phase",
+        "preemption_policy",
+        "preferred_terms",
+        "priority",
+        "qos_class",
+        "requests",
+        "required_terms",
+        "tolerations",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        namespace: str = "default",
+        owner: str | None = None,
+        requests: Mapping[str, int] | None = None,
+        non_zero: tuple[int, int] | None = None,
+        priority: int = 0,
+        preemption_policy: str = "PreemptLowerPriority",
+        node_name: str | None = None,
+        node_selector: Mapping[str, str] | None = None,
+        required_terms: Iterable[Term] | None = None,
+        preferred_terms: Iterable[PreferredTerm] = (),
+        tolerations: Iterable[Toleration] = (),
+        host_ports: Iterable[HostPort] = (),
+        qos_class: str = "BestEffort",
+        daemonset: str | None = None,
+        phase: str | None = None,
+        index: int = 0,
+    ) -> None:
+        self.name = name
+        self.phase = phase
+        self.namespace = namespace
+        self.owner = owner
+        self.requests: dict[str, int] = dict(requests or {})
+        if non_zero is None:
+            cpu = self.requests.get("cpu")
+            mem = self.requests.get("memory")
+            non_zero = (
+                DEFAULT_MILLI_CPU_REQUEST if cpu is None else cpu,
+                DEFAULT_MEMORY_REQUEST if mem is None else mem,
+            )
+        self.non_zero_cpu, self.non_zero_memory = non_zero
+        self.priority = priority
+        self.preemption_policy = preemption_policy
+        self.node_name = node_name
+        self.node_selector: tuple[tuple[str, str], ...] = tuple(
+            sorted((node_selector or {}).items())
+        )
+        self.required_terms: tuple[Term, ...] | None = (
+            None if required_terms is None else tuple(required_terms)
+        )
+        self.preferred_terms: tuple[PreferredTerm, ...] = tuple(preferred_terms)
+        self.tolerations: tuple[Toleration, ...] = tuple(tolerations)
+        self.host_ports: tuple[HostPort, ...] = tuple(host_ports)
+        self.qos_class = qos_class
+        self.daemonset = daemonset
+        self.index = index
+
+    def scheduling_key(self) -> tuple[object, ...]:
+        """Everything filters and scores look at: pods with equal keys are interchangeable.
+
+        Name, namespace, owner and priority are left out (priority only changes the
+        preemption part of the message, which is computed per pod).
+        """
+        return (
+            tuple(sorted(self.requests.items())),
+            self.non_zero_cpu,
+            self.non_zero_memory,
+            self.node_name,
+            self.node_selector,
+            self.required_terms,
+            self.preferred_terms,
+            self.tolerations,
+            self.host_ports,
+        )
+
+    def __repr__(self) -> str:
+        return f"PodInfo({self.namespace}/{self.name}, requests={self.requests})"
+
+
+class NodeInfo:
+    """One node and what is placed on it (kube-scheduler's ``NodeInfo``).
+
+    ``allocatable`` includes ``"pods"`` (max pods; missing means 0 — such a node admits
+    nothing). ``requested`` sums the raw requests of the pods on the node (per-pod
+    integers, §1.1); ``non_zero_cpu`` / ``non_zero_memory`` sum their non-zero flavour.
+    """
+
+    __slots__ = (
+        "allocatable",
+        "index",
+        "labels",
+        "min_priority",
+        "name",
+        "non_zero_cpu",
+        "non_zero_memory",
+        "pods",
+        "ports",
+        "requested",
+        "taints",
+        "unschedulable",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        allocatable: Mapping[str, int],
+        *,
+        labels: Mapping[str, str] | None = None,
+        taints: Iterable[Taint] = (),
+        unschedulable: bool = False,
+        index: int = 0,
+    ) -> None:
+        self.name = name
+        self.allocatable: dict[str, int] = dict(allocatable)
+        self.labels: dict[str, str] = dict(labels or {})
+        self.taints: tuple[Taint, ...] = tuple(taints)
+        self.unschedulable = unschedulable
+        self.index = index
+        self.requested: dict[str, int] = {}
+        self.non_zero_cpu = 0
+        self.non_zero_memory = 0
+        self.pods: list[PodInfo] = []
+        self.ports: list[HostPort] = []
+        self.min_priority: int | None = None
+
+    @property
+    def pod_count(self) -> int:
+        """Number of pods counted on this node (the ``Too many pods`` check)."""
+        return len(self.pods)
+
+    @property
+    def max_pods(self) -> int:
+        """Allocatable ``pods``; 0 when the node does not declare it."""
+        return self.allocatable.get(PODS, 0)
+
+    def add_pod(self, pod: PodInfo) -> None:
+        """Count ``pod`` on this node (``NodeInfo.AddPod``). Cost: O(#resources of the pod)."""
+        requested = self.requested
+        for name, amount in pod.requests.items():
+            requested[name] = requested.get(name, 0) + amount
+        self.non_zero_cpu += pod.non_zero_cpu
+        self.non_zero_memory += pod.non_zero_memory
+        self.pods.append(pod)
+        if pod.host_ports:
+            self.ports.extend(pod.host_ports)
+        if self.min_priority is None or pod.priority < self.min_priority:
+            self.min_priority = pod.priority
+
+    def without(self, keep: Iterable[PodInfo]) -> NodeInfo:
+        """A copy of this node holding only the pods in ``keep`` (for preemption checks)."""
+        clone = NodeInfo(
+            self.name,
+            self.allocatable,
+            labels=self.labels,
+            taints=self.taints,
+            unschedulable=self.unschedulable,
+            index=self.index,
+        )
+        for pod in keep:
+            clone.add_pod(pod)
+        return clone
+
+    def free(self, resource: str) -> int:
+        """``allocatable - requested`` for ``resource`` (may be negative when overcommitted)."""
+        if resource == PODS:
+            return self.max_pods - len(self.pods)
+        return self.allocatable.get(resource, 0) - self.requested.get(resource, 0)
+
+    def __repr__(self) -> str:
+        return f"NodeInfo({self.name}, pods={len(self.pods)}, requested={self.requested})"

@@ -1,0 +1,699 @@
+"""Placement: the scheduling queue, the per-pod scheduling cycle and its fast indexes.
+
+Semantics (one pod at a time, like kube-scheduler's ``scheduleOne``):
+
+1. PreFilter: NodeAffinity's ``metadata.name`` terms may narrow the candidates (DaemonSet
+   pods); the others are "absent" (``node(s) didn't satisfy plugin(s) [NodeAffinity]``).
+2. Filter every candidate node in upstream plugin order, first failing plugin per node.
+3. Exactly one feasible node → chosen without scoring. Otherwise score **every** feasible
+   node (podfit does not sample ``numFeasibleNodesToFind`` nodes from a rotating start
+   as kube-scheduler does in clusters of 100+ nodes: the answer is the best node by the
+   default profile's scores, deterministic) and take the highest total.
+4. Ties: kube-scheduler picks uniformly at random among the best; podfit takes the
+   **first node in input order** and reports the whole tie set in the explanation.
+5. No feasible node → the ``FailedScheduling`` message with the DefaultPreemption part.
+
+Fast path: pods with the same :meth:`PodInfo.scheduling_key` form an equivalence class.
+Each class keeps (:class:`ClassIndex`) every node's current filter status, the reason
+histogram, and for the feasible nodes a ``SortedList`` per static score group keyed by
+``(-dynamic score, node index)``. Placing a pod appends the node to a change log; a class
+catches up lazily (only the nodes that changed since it was last used are re-filtered and
+re-scored), so a node that did not change is never rescored. Decisions are identical to a
+full scan (:func:`evaluate`); the tests check this on seeded random clusters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from sortedcontainers import SortedList
+
+from podfit.resources import is_extended
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.filters import (
+    NODE_AFFINITY,
+    NODE_PORTS,
+    NODE_RESOURCES_FIT,
+    REASON_ABSENT,
+    REASON_AFFINITY,
+    REASON_AFFINITY_CONFLICT,
+    REASON_PORTS,
+    TAINT_TOLERATION,
+    UNRESOLVABLE,
+    UNSCHEDULABLE,
+    FilterStatus,
+    dynamic_filters,
+    first_untolerated,
+    insufficient_resources,
+    node_ports,
+    prefilter_node_names,
+    required_affinity_matches,
+    run_filters,
+    static_filters,
+)
+from podfit.scheduler.messages import (
+    KUBELET_REJECTED_PREFIX,
+    NO_PREEMPTION_VICTIMS,
+    PREEMPTION_NOT_HELPFUL,
+    fit_error_message,
+    kubelet_insufficient_message,
+    kubelet_predicate_message,
+    not_eligible_message,
+    preemption_message,
+)
+from podfit.scheduler.model import (
+    NO_EXECUTE,
+    NO_SCHEDULE,
+    NodeInfo,
+    PodInfo,
+    Requirement,
+    Term,
+    Toleration,
+)
+from podfit.scheduler.scores import (
+    BALANCED_ALLOCATION_WEIGHT,
+    NODE_AFFINITY_WEIGHT,
+    NODE_RESOURCES_FIT_WEIGHT,
+    STRATEGIES,
+    TAINT_TOLERATION_WEIGHT,
+    balanced_allocation,
+    node_affinity_raw,
+    normalize_one,
+    requested_to_capacity_ratio,
+    resource_inputs,
+    scale_shape,
+    taint_toleration_raw,
+)
+
+ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
+
+PLUGIN_TAINT = "TaintToleration"
+PLUGIN_AFFINITY = "NodeAffinity"
+PLUGIN_FIT = "NodeResourcesFit"
+PLUGIN_BALANCED = "NodeResourcesBalancedAllocation"
+
+# SortedList keys: (KEY_TOP - dynamic score) << KEY_SHIFT | node index
+KEY_SHIFT = 32
+KEY_MASK = (1 << KEY_SHIFT) - 1
+KEY_TOP = 1 << 20
+
+
+class Scorer:
+    """NodeResourcesFit (the configured strategy) and BalancedAllocation for one profile."""
+
+    __slots__ = ("_cpu_mem", "_fit", "_shape", "balanced_resources", "resources")
+
+    def __init__(self, cfg: SchedulerConfig) -> None:
+        self.resources = cfg.resources
+        self.balanced_resources = cfg.balanced_resources
+        self._shape = scale_shape(cfg.shape)
+        fn = STRATEGIES.get(cfg.strategy)
+        self._fit = fn
+        names = tuple(r.name for r in cfg.resources)
+        self._cpu_mem = (
+            names == ("cpu", "memory")
+            and tuple(r.name for r in cfg.balanced_resources) == ("cpu", "memory")
+            and cfg.strategy == "LeastAllocated"
+        )
+
+    def fit(self, pod: PodInfo, node: NodeInfo) -> int:
+        """NodeResourcesFit score (0..100) of ``pod`` on ``node`` as it is now."""
+        req, alloc, weights = resource_inputs(
+            self.resources,
+            pod.requests,
+            (pod.non_zero_cpu, pod.non_zero_memory),
+            node.allocatable,
+            node.requested,
+            (node.non_zero_cpu, node.non_zero_memory),
+            False,
+        )
+        if self._fit is None:
+            return requested_to_capacity_ratio(req, alloc, weights, self._shape)
+        return self._fit(req, alloc, weights)
+
+    def balanced_skipped(self, pod: PodInfo) -> bool:
+        """PreScore Skip for best-effort pods: no raw request for any balanced resource."""
+        return all(pod.requests.get(r.name, 0) == 0 for r in self.balanced_resources)
+
+    def balanced(self, pod: PodInfo, node: NodeInfo) -> int:
+        """BalancedAllocation score (raw requests, node ``Requested``)."""
+        req, alloc, _ = resource_inputs(
+            self.balanced_resources,
+            pod.requests,
+            (0, 0),
+            node.allocatable,
+            node.requested,
+            (0, 0),
+            True,
+        )
+        return balanced_allocation(req, alloc)
+
+    def dynamic(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
+        """Weighted NodeResourcesFit + BalancedAllocation: the part that changes with usage."""
+        if self._cpu_mem:
+            return self._dynamic_cpu_mem(pod, node, skip_balanced)
+        total = NODE_RESOURCES_FIT_WEIGHT * self.fit(pod, node)
+        if not skip_balanced:
+            total += BALANCED_ALLOCATION_WEIGHT * self.balanced(pod, node)
+        return total
+
+    def _dynamic_cpu_mem(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
+        """The default profile (LeastAllocated cpu+memory) inlined: same integers, fewer calls."""
+        alloc = node.allocatable
+        ac = alloc.get("cpu", 0)
+        am = alloc.get("memory", 0)
+        wc = self.resources[0].weight
+        wm = self.resources[1].weight
+        score = weight_sum = 0
+        if ac:
+            rc = node.non_zero_cpu + pod.non_zero_cpu
+            score += (0 if rc > ac else (ac - rc) * 100 // ac) * wc
+            weight_sum += wc
+        if am:
+            rm = node.non_zero_memory + pod.non_zero_memory
+            score += (0 if rm > am else (am - rm) * 100 // am) * wm
+            weight_sum += wm
+        total = score // weight_sum if weight_sum else 0
+        if skip_balanced:
+            return total
+        requested = node.requested
+        preq = pod.requests
+        fractions = []
+        if ac:
+            f = (requested.get("cpu", 0) + preq.get("cpu", 0)) / ac
+            fractions.append(1.0 if f > 1 else f)
+        if am:
+            f = (requested.get("memory", 0) + preq.get("memory", 0)) / am
+            fractions.append(1.0 if f > 1 else f)
+        std = abs((fractions[0] - fractions[1]) / 2) if len(fractions) == 2 else 0.0
+        return total + int((1 - std) * 100)
+
+
+class Evaluation(NamedTuple):
+    """A full scan of one pod over the cluster (what ``--explain`` shows).
+
+    ``statuses`` holds every node that failed (index → status), absent nodes included;
+    ``scores`` maps each feasible node to its weighted plugin scores and ``total`` (empty
+    when at most one node is feasible: no scoring happens then); ``ties`` lists the nodes
+    sharing the best total, in input order; ``best`` is the first of them.
+    """
+
+    statuses: dict[int, FilterStatus]
+    feasible: list[int]
+    scores: dict[int, dict[str, int]]
+    ties: list[int]
+    best: int | None
+    prefilter_message: str
+
+
+def candidate_indexes(pod: PodInfo, by_name: dict[str, int]) -> tuple[list[int] | None, str]:
+    """NodeAffinity PreFilter: candidate node indexes (None = all) and a rejection message."""
+    names = prefilter_node_names(pod)
+    if names is None:
+        return None, ""
+    if not names:
+        return [], REASON_AFFINITY_CONFLICT
+    return sorted(by_name[n] for n in names if n in by_name), ""
+
+
+def score_nodes(
+    pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], scorer: Scorer
+) -> dict[int, dict[str, int]]:
+    """Weighted scores of every feasible node (TaintToleration and NodeAffinity normalised)."""
+    taint_raw = [taint_toleration_raw(nodes[i].taints, pod.tolerations) for i in feasible]
+    top_taint = max(taint_raw, default=0)
+    prefer = bool(pod.preferred_terms)
+    aff_raw = [node_affinity_raw(pod, nodes[i]) for i in feasible] if prefer else []
+    top_aff = max(aff_raw, default=0)
+    skip_balanced = scorer.balanced_skipped(pod)
+    out: dict[int, dict[str, int]] = {}
+    for k, i in enumerate(feasible):
+        node = nodes[i]
+        entry = {
+            PLUGIN_TAINT: TAINT_TOLERATION_WEIGHT * normalize_one(taint_raw[k], top_taint, True),
+            PLUGIN_AFFINITY: (
+                NODE_AFFINITY_WEIGHT * normalize_one(aff_raw[k], top_aff) if prefer else 0
+            ),
+            PLUGIN_FIT: NODE_RESOURCES_FIT_WEIGHT * scorer.fit(pod, node),
+            PLUGIN_BALANCED: (
+                0 if skip_balanced else BALANCED_ALLOCATION_WEIGHT * scorer.balanced(pod, node)
+            ),
+        }
+        entry["total"] = sum(entry.values())
+        out[i] = entry
+    return out
+
+
+def evaluate(
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    cfg: SchedulerConfig,
+    by_name: dict[str, int],
+    scorer: Scorer | None = None,
+) -> Evaluation:
+    """Filter every candidate node and score every feasible one (the plain full scan)."""
+    scorer = scorer or Scorer(cfg)
+    fcfg = cfg.filter_config
+    candidates, prefilter = candidate_indexes(pod, by_name)
+    statuses: dict[int, FilterStatus] = {}
+    if prefilter:
+        return Evaluation(statuses, [], {}, [], None, prefilter)
+    indexes: Iterable[int] = range(len(nodes)) if candidates is None else candidates
+    if candidates is not None:
+        wanted = set(candidates)
+        for i in range(len(nodes)):
+            if i not in wanted:
+                statuses[i] = ABSENT_STATUS
+    feasible: list[int] = []
+    for i in indexes:
+        status = run_filters(pod, nodes[i], fcfg)
+        if status is None:
+            feasible.append(i)
+        else:
+            statuses[i] = status
+    if not feasible:
+        return Evaluation(statuses, feasible, {}, [], None, "")
+    if len(feasible) == 1:
+        return Evaluation(statuses, feasible, {}, feasible[:], feasible[0], "")
+    scores = score_nodes(pod, nodes, feasible, scorer)
+    best_total = max(s["total"] for s in scores.values())
+    ties = [i for i in feasible if scores[i]["total"] == best_total]
+    return Evaluation(statuses, feasible, scores, ties, ties[0], "")
+
+
+class _Group:
+    """Feasible nodes sharing the static score inputs (taint and affinity raw scores)."""
+
+    __slots__ = ("affinity_raw", "keys", "taint_raw")
+
+    def __init__(self, taint_raw: int, affinity_raw: int) -> None:
+        self.taint_raw = taint_raw
+        self.affinity_raw = affinity_raw
+        self.keys = SortedList()
+
+
+class ClassIndex:
+    """Per equivalence class: node statuses, reason histogram, and feasible nodes by score."""
+
+    __slots__ = (
+        "engine",
+        "feasible",
+        "group_of",
+        "groups",
+        "hist",
+        "keys",
+        "pod",
+        "prefer",
+        "skip_balanced",
+        "static",
+        "status",
+        "synced",
+        "unresolvable",
+    )
+
+    def __init__(self, engine: Engine, pod: PodInfo) -> None:
+        self.engine = engine
+        self.pod = pod
+        self.prefer = bool(pod.preferred_terms)
+        self.skip_balanced = engine.scorer.balanced_skipped(pod)
+        nodes = engine.nodes
+        n = len(nodes)
+        fcfg = engine.fcfg
+        self.static: list[FilterStatus | None] = [None] * n
+        self.status: list[FilterStatus | None] = [None] * n
+        self.group_of: list[_Group | None] = [None] * n
+        self.keys: list[int] = [-1] * n
+        self.groups: dict[tuple[int, int], _Group] = {}
+        self.hist: Counter[str] = Counter()
+        self.unresolvable = 0
+        self.feasible = 0
+        pending: dict[tuple[int, int], list[int]] = {}
+        scorer = engine.scorer
+        tolerations = pod.tolerations
+        for i, node in enumerate(nodes):
+            st = static_filters(pod, node, fcfg)
+            if st is not None:
+                self.static[i] = st
+                self._set_status(i, st)
+                continue
+            traw = taint_toleration_raw(node.taints, tolerations) if node.taints else 0
+            araw = node_affinity_raw(pod, node) if self.prefer else 0
+            gkey = (traw, araw)
+            group = self.groups.get(gkey)
+            if group is None:
+                group = self.groups[gkey] = _Group(traw, araw)
+                pending[gkey] = []
+            self.group_of[i] = group
+            dyn = dynamic_filters(pod, node, fcfg)
+            if dyn is not None:
+                self._set_status(i, dyn)
+                continue
+            key = (KEY_TOP - scorer.dynamic(pod, node, self.skip_balanced)) << KEY_SHIFT | i
+            self.keys[i] = key
+            pending[gkey].append(key)
+            self.feasible += 1
+        for gkey, keys in pending.items():
+            self.groups[gkey].keys.update(keys)
+        self.synced = len(engine.changes)
+
+    def _set_status(self, i: int, status: FilterStatus | None) -> None:
+        old = self.status[i]
+        if old is not None:
+            self.hist.subtract(old.reasons)
+            if old.code == UNRESOLVABLE:
+                self.unresolvable -= 1
+        if status is not None:
+            self.hist.update(status.reasons)
+            if status.code == UNRESOLVABLE:
+                self.unresolvable += 1
+        self.status[i] = status
+
+    def sync(self) -> None:
+        """Re-filter and re-score the nodes that changed since this class was last used."""
+        changes = self.engine.changes
+        if self.synced == len(changes):
+            return
+        todo: Iterable[int] = changes[self.synced :]
+        if len(changes) - self.synced > 1:
+            todo = dict.fromkeys(todo)
+        self.synced = len(changes)
+        for i in todo:
+            self.refresh(i)
+
+    def refresh(self, i: int) -> None:
+        """Recompute node ``i``'s status and index key for this class."""
+        group = self.group_of[i]
+        if group is None:
+            return  # statically infeasible: never changes
+        engine = self.engine
+        pod = self.pod
+        node = engine.nodes[i]
+        dyn = dynamic_filters(pod, node, engine.fcfg)
+        old_status = self.status[i]
+        if dyn != old_status:
+            self._set_status(i, dyn)
+        old_key = self.keys[i]
+        if dyn is None:
+            key = (KEY_TOP - engine.scorer.dynamic(pod, node, self.skip_balanced)) << KEY_SHIFT | i
+            if key == old_key:
+                return
+            if old_key >= 0:
+                group.keys.remove(old_key)
+            else:
+                self.feasible += 1
+            group.keys.add(key)
+            self.keys[i] = key
+        elif old_key >= 0:
+            group.keys.remove(old_key)
+            self.keys[i] = -1
+            self.feasible -= 1
+
+    def best(self) -> int | None:
+        """The chosen node: highest total, then lowest input index; None if none is feasible."""
+        if self.feasible == 0:
+            return None
+        live = [g for g in self.groups.values() if g.keys]
+        if len(live) == 1:
+            return int(live[0].keys[0] & KEY_MASK)
+        top_taint = max(g.taint_raw for g in live)
+        top_aff = max(g.affinity_raw for g in live)
+        best_rank: tuple[int, int] | None = None
+        best_index = -1
+        for g in live:
+            key = g.keys[0]
+            i = key & KEY_MASK
+            total = KEY_TOP - (key >> KEY_SHIFT)
+            total += TAINT_TOLERATION_WEIGHT * normalize_one(g.taint_raw, top_taint, True)
+            if self.prefer:
+                total += NODE_AFFINITY_WEIGHT * normalize_one(g.affinity_raw, top_aff)
+            rank = (total, -i)
+            if best_rank is None or rank > best_rank:
+                best_rank = rank
+                best_index = i
+        return int(best_index)
+
+
+class Decision(NamedTuple):
+    """The outcome of one scheduling cycle.
+
+    ``statuses`` is every node's failure status (None = feasible), for the shortfall;
+    ``preemption`` names a node and its victims when preemption would succeed.
+    """
+
+    node: int | None
+    message: str | None
+    statuses: Sequence[FilterStatus | None]
+    evaluation: Evaluation | None
+    preemption: tuple[int, tuple[PodInfo, ...]] | None
+
+
+class Engine:
+    """The cluster state and the scheduling cycle (fast path plus the explain full scan)."""
+
+    def __init__(self, nodes: Sequence[NodeInfo], cfg: SchedulerConfig, max_classes: int = 64):
+        self.nodes = list(nodes)
+        self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
+        self.cfg = cfg
+        self.fcfg = cfg.filter_config
+        self.scorer = Scorer(cfg)
+        self.changes: list[int] = []
+        self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
+        self.max_classes = max_classes
+        self.min_priority: int | None = None
+
+    def bind(self, pod: PodInfo, i: int) -> None:
+        """Count ``pod`` on node ``i`` and log the change for the class indexes."""
+        self.nodes[i].add_pod(pod)
+        self.changes.append(i)
+        if self.min_priority is None or pod.priority < self.min_priority:
+            self.min_priority = pod.priority
+
+    def class_index(self, pod: PodInfo) -> ClassIndex:
+        """The (synced) index of ``pod``'s equivalence class, built on first use (LRU)."""
+        key = pod.scheduling_key()
+        index = self.classes.get(key)
+        if index is None:
+            index = ClassIndex(self, pod)
+            self.classes[key] = index
+            if len(self.classes) > self.max_classes:
+                self.classes.popitem(last=False)
+        else:
+            self.classes.move_to_end(key)
+            index.sync()
+        return index
+
+    def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
+        """One scheduling cycle for ``pod``; binds it when a node is found."""
+        restricted = prefilter_node_names(pod) is not None
+        if explain or restricted:
+            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer)
+            statuses: list[FilterStatus | None] = [
+                ev.statuses.get(i) for i in range(len(self.nodes))
+            ]
+            if ev.best is not None:
+                self.bind(pod, ev.best)
+                return Decision(ev.best, None, statuses, ev, None)
+            message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
+            return Decision(None, message, statuses, ev, pre)
+        index = self.class_index(pod)
+        best = index.best()
+        if best is not None:
+            self.bind(pod, best)
+            return Decision(best, None, index.status, None, None)
+        message, pre = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
+        return Decision(None, message, list(index.status), None, pre)
+
+    def failure_message(
+        self,
+        pod: PodInfo,
+        statuses: Sequence[FilterStatus | None],
+        prefilter: str,
+        hist: Counter[str] | None = None,
+        unresolvable: int | None = None,
+    ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
+        """The FailedScheduling message (filter histogram + preemption part)."""
+        n = len(self.nodes)
+        if hist is None:
+            hist = Counter()
+            for st in statuses:
+                if st is not None:
+                    hist.update(st.reasons)
+        post, candidate = self.preemption(pod, statuses, prefilter, unresolvable)
+        text = fit_error_message(n, hist, prefilter_message=prefilter, postfilter_message=post)
+        return text, candidate
+
+    def preemption(
+        self,
+        pod: PodInfo,
+        statuses: Sequence[FilterStatus | None],
+        prefilter: str,
+        unresolvable: int | None,
+    ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
+        """DefaultPreemption's PostFilter message; a candidate (node, victims) if one exists.
+
+        A node whose status is UnschedulableAndUnresolvable (or any node after a PreFilter
+        rejection) → ``Preemption is not helpful for scheduling``; a node without pods of
+        lower priority → ``No preemption victims found for incoming pod``; otherwise the
+        node is filtered again without all lower-priority pods: still failing → that
+        plugin's reasons, fitting → preemption would succeed (no PostFilter message).
+        """
+        n = len(self.nodes)
+        if pod.preemption_policy == "Never":
+            return not_eligible_message(), None
+        counts: Counter[str] = Counter()
+        if prefilter or n == 0:
+            counts[PREEMPTION_NOT_HELPFUL] = n
+            return preemption_message(n, counts), None
+        if unresolvable is None:
+            unresolvable = sum(1 for st in statuses if st is not None and st.code == UNRESOLVABLE)
+        if unresolvable:
+            counts[PREEMPTION_NOT_HELPFUL] = unresolvable
+        if self.min_priority is None or pod.priority <= self.min_priority:
+            if n - unresolvable:
+                counts[NO_PREEMPTION_VICTIMS] = n - unresolvable
+            return preemption_message(n, counts), None
+        for i, st in enumerate(statuses):
+            if st is None or st.code == UNRESOLVABLE:
+                continue
+            node = self.nodes[i]
+            if node.min_priority is None or node.min_priority >= pod.priority:
+                counts[NO_PREEMPTION_VICTIMS] += 1
+                continue
+            keep = [p for p in node.pods if p.priority >= pod.priority]
+            victims = tuple(p for p in node.pods if p.priority < pod.priority)
+            again = run_filters(pod, node.without(keep), self.fcfg)
+            if again is None:
+                return "", (i, victims)
+            counts.update(again.reasons)
+        return preemption_message(n, counts), None
+
+
+# --- DaemonSets and the kubelet ------------------------------------------------------------
+
+DAEMONSET_TOLERATIONS = (
+    Toleration("node.kubernetes.io/not-ready", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/unreachable", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/unschedulable", "Exists", "", NO_SCHEDULE),
+)
+"""``AddOrUpdateDaemonPodTolerations``; hostNetwork pods also tolerate network-unavailable."""
+NETWORK_UNAVAILABLE_TOLERATION = Toleration(
+    "node.kubernetes.io/network-unavailable", "Exists", "", NO_SCHEDULE
+)
+
+
+def daemonset_tolerations(
+    tolerations: Sequence[Toleration], host_network: bool
+) -> tuple[Toleration, ...]:
+    """The template's tolerations plus the DaemonSet defaults not already present."""
+    out = list(tolerations)
+    extra = [*DAEMONSET_TOLERATIONS, *([NETWORK_UNAVAILABLE_TOLERATION] if host_network else [])]
+    for tol in extra:
+        if tol not in out:
+            out.append(tol)
+    return tuple(out)
+
+
+def daemonset_pod_for(template: PodInfo, name: str, node: NodeInfo) -> PodInfo:
+    """The pod the DaemonSet controller creates for ``node`` (``NewPod``).
+
+    Required node affinity becomes one term ``metadata.name In [node]``
+    (``ReplaceDaemonSetPodNodeNameNodeAffinity``); tolerations as the template's (the
+    caller has already added the DaemonSet defaults).
+    """
+    term = Term((), (Requirement("metadata.name", "In", (node.name,)),))
+    return PodInfo(
+        name,
+        namespace=template.namespace,
+        owner=template.owner,
+        requests=template.requests,
+        non_zero=(template.non_zero_cpu, template.non_zero_memory),
+        priority=template.priority,
+        preemption_policy=template.preemption_policy,
+        node_selector=dict(template.node_selector),
+        required_terms=(term,),
+        preferred_terms=template.preferred_terms,
+        tolerations=template.tolerations,
+        host_ports=template.host_ports,
+        qos_class=template.qos_class,
+        daemonset=template.daemonset,
+    )
+
+
+def daemonset_should_run(template: PodInfo, node: NodeInfo) -> bool:
+    """``nodeShouldRunDaemonPod``: node selector/affinity match and no untolerated
+    NoSchedule/NoExecute taint (cordoning does not matter: DaemonSet pods tolerate it)."""
+    if template.node_name and template.node_name != node.name:
+        return False
+    if not required_affinity_matches(template, node):
+        return False
+    return first_untolerated(node.taints, template.tolerations, (NO_SCHEDULE, NO_EXECUTE)) is None
+
+
+class Admission(NamedTuple):
+    """The kubelet's verdict on a pod that names its node: admitted, or reason and message."""
+
+    admitted: bool
+    reason: str = ""
+    message: str = ""
+
+
+REASON_TAINT_NOT_MATCH = "node(s) had taints that the pod didn't tolerate"
+
+
+def kubelet_admit(pod: PodInfo, node: NodeInfo, static: bool = False) -> Admission:
+    """``canAdmitPod`` / ``generalFilter`` of the kubelet (``pkg/kubelet/lifecycle/predicate.go``).
+
+    Extended resources the node does not advertise are dropped first
+    (``removeMissingExtendedResources``); then resources (first shortfall wins:
+    reason ``OutOf<resource>``), node selector/affinity, host ports and, for non-static
+    pods, NoExecute taints. The status message is prefixed ``Pod was rejected: ``.
+    """
+    trimmed = pod
+    if any(is_extended(r) and r not in node.allocatable for r in pod.requests):
+        trimmed = PodInfo(
+            pod.name,
+            requests={
+                r: v
+                for r, v in pod.requests.items()
+                if not (is_extended(r) and r not in node.allocatable)
+            },
+            non_zero=(pod.non_zero_cpu, pod.non_zero_memory),
+        )
+    short = insufficient_resources(trimmed, node)
+    if short:
+        s = short[0]
+        message = kubelet_insufficient_message(s.resource, s.requested, s.used, s.capacity)
+        return Admission(False, f"OutOf{s.resource}", KUBELET_REJECTED_PREFIX + message)
+    if not required_affinity_matches(pod, node):
+        message = kubelet_predicate_message(NODE_AFFINITY, REASON_AFFINITY)
+        return Admission(False, NODE_AFFINITY, KUBELET_REJECTED_PREFIX + message)
+    if node_ports(pod, node) is not None:
+        message = kubelet_predicate_message(NODE_PORTS, REASON_PORTS)
+        return Admission(False, NODE_PORTS, KUBELET_REJECTED_PREFIX + message)
+    if not static and first_untolerated(node.taints, pod.tolerations, (NO_EXECUTE,)):
+        message = kubelet_predicate_message(TAINT_TOLERATION, REASON_TAINT_NOT_MATCH)
+        return Admission(False, TAINT_TOLERATION, KUBELET_REJECTED_PREFIX + message)
+    return Admission(True)
+
+
+__all__ = [
+    "NODE_RESOURCES_FIT",
+    "UNSCHEDULABLE",
+    "Admission",
+    "ClassIndex",
+    "Decision",
+    "Engine",
+    "Evaluation",
+    "Scorer",
+    "daemonset_pod_for",
+    "daemonset_should_run",
+    "daemonset_tolerations",
+    "evaluate",
+    "kubelet_admit",
+    "score_nodes",
+]

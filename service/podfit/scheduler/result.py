@@ -1,0 +1,191 @@
+"""``ScheduleResult``: every pod's outcome, every node's totals, and the JSON form.
+
+:meth:`ScheduleResult.to_dict` is the stable, versioned document the CLI and the HTTP API
+print (``apiVersion: podfit/v1``, ``kind: ScheduleResult``); quantities are canonical
+strings (:func:`podfit.resources.format_amount`). :meth:`ScheduleResult.check` is the
+invariant checker: no node above allocatable because of a scheduled pod, node totals equal
+the sum of the pods counted on them, every input pod exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from podfit.resources import PODS, format_amount
+from podfit.scheduler.model import NodeInfo, PodInfo
+
+API_VERSION = "podfit/v1"
+KIND = "ScheduleResult"
+
+RUNNING = "Running"
+PENDING = "Pending"
+FAILED = "Failed"
+
+
+@dataclass(slots=True)
+class PodOutcome:
+    """What happened to one pod.
+
+    ``scheduled`` is True for pods the scheduler (or the kubelet) placed in this run,
+    False for pods that were already running and for pods not placed.
+    """
+
+    pod: PodInfo
+    node: str | None
+    phase: str
+    reason: str | None = None
+    message: str | None = None
+    condition: tuple[str, str | None, str | None] | None = None  # status, reason, message
+    shortfall: dict[str, Any] | None = None
+    explain: dict[str, Any] | None = None
+    scheduled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``pods[]`` entry of the result document."""
+        pod = self.pod
+        out: dict[str, Any] = {
+            "namespace": pod.namespace,
+            "name": pod.name,
+            "owner": pod.owner,
+            "node": self.node,
+            "phase": self.phase,
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.message is not None:
+            out["message"] = self.message
+        out["requests"] = {r: format_amount(r, v) for r, v in sorted(pod.requests.items())}
+        out["qosClass"] = pod.qos_class
+        conditions = []
+        if self.condition is not None:
+            status, reason, message = self.condition
+            cond: dict[str, Any] = {"type": "PodScheduled", "status": status}
+            if reason is not None:
+                cond["reason"] = reason
+            if message is not None:
+                cond["message"] = message
+            conditions.append(cond)
+        out["conditions"] = conditions
+        if self.shortfall is not None:
+            out["shortfall"] = self.shortfall
+        if self.explain is not None:
+            out["explain"] = self.explain
+        return out
+
+
+def utilization(requested: int, allocatable: int) -> float:
+    """``requested / allocatable`` rounded to 4 places for display (exact before rounding)."""
+    return round(float(Fraction(requested, allocatable)), 4)
+
+
+def node_to_dict(node: NodeInfo) -> dict[str, Any]:
+    """The ``nodes[]`` entry: allocatable, requested, free, pod names, utilization."""
+    names = sorted(set(node.allocatable) | set(node.requested) | {PODS})
+    requested = {r: node.requested.get(r, 0) for r in names}
+    requested[PODS] = len(node.pods)
+    alloc = {r: node.allocatable.get(r, 0) for r in names}
+    return {
+        "name": node.name,
+        "allocatable": {r: format_amount(r, v) for r, v in alloc.items() if r in node.allocatable},
+        "requested": {r: format_amount(r, v) for r, v in requested.items()},
+        "free": {
+            r: format_amount(r, alloc[r] - requested[r]) for r in names if r in node.allocatable
+        },
+        "pods": [p.name for p in node.pods],
+        "utilization": {r: utilization(requested[r], alloc[r]) for r in names if alloc[r] > 0},
+    }
+
+
+@dataclass(slots=True)
+class ScheduleResult:
+    """The outcome of :func:`podfit.schedule`: pods (input order) and nodes (input order)."""
+
+    kubernetes_version: str
+    strategy: str
+    pods: list[PodOutcome]
+    nodes: list[NodeInfo]
+    input_count: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> list[PodOutcome]:
+        """Pods left Pending."""
+        return [p for p in self.pods if p.phase == PENDING]
+
+    def summary(self) -> dict[str, int]:
+        """Counts: pods, scheduled (bound to a node and not Failed), pending, nodes."""
+        return {
+            "pods": len(self.pods),
+            "scheduled": sum(1 for p in self.pods if p.node is not None and p.phase == RUNNING),
+            "pending": sum(1 for p in self.pods if p.phase == PENDING),
+            "nodes": len(self.nodes),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue-4 JSON document."""
+        return {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "kubernetesVersion": self.kubernetes_version,
+            "strategy": self.strategy,
+            "summary": self.summary(),
+            "pods": [p.to_dict() for p in self.pods],
+            "nodes": [node_to_dict(n) for n in self.nodes],
+        }
+
+    def check(self) -> None:
+        """Assert the cluster invariants; raise ``AssertionError`` naming the first violation.
+
+        * every pod appears exactly once (``input_count`` pods, no duplicate identity);
+        * each node's ``requested`` / non-zero totals equal the sums over its pods, and the
+          node lists exactly the Running outcomes bound to it;
+        * no node exceeds allocatable in a resource (or its pod count) that a pod
+          scheduled in this run requested — running pods given as input may already
+          overcommit a node, the scheduler never adds to that.
+        """
+        if self.input_count and len(self.pods) != self.input_count:
+            raise AssertionError(f"{len(self.pods)} outcomes for {self.input_count} pods")
+        ids = [id(p.pod) for p in self.pods]
+        if len(set(ids)) != len(ids):
+            raise AssertionError("a pod appears more than once")
+        on_node: dict[str, list[int]] = {}
+        for p in self.pods:
+            if p.phase == RUNNING and p.node is not None:
+                on_node.setdefault(p.node, []).append(id(p.pod))
+        scheduled_ids = {id(p.pod) for p in self.pods if p.scheduled}
+        for node in self.nodes:
+            if sorted(id(p) for p in node.pods) != sorted(on_node.pop(node.name, [])):
+                raise AssertionError(f"node {node.name}: pod list differs from the outcomes")
+            totals: dict[str, int] = {}
+            for placed in node.pods:
+                for r, v in placed.requests.items():
+                    totals[r] = totals.get(r, 0) + v
+            if {r: v for r, v in totals.items()} != {
+                r: v for r, v in node.requested.items() if r in totals or v
+            }:
+                raise AssertionError(f"node {node.name}: requested {node.requested} != {totals}")
+            if node.non_zero_cpu != sum(p.non_zero_cpu for p in node.pods) or (
+                node.non_zero_memory != sum(p.non_zero_memory for p in node.pods)
+            ):
+                raise AssertionError(f"node {node.name}: non-zero totals differ")
+            new = [p for p in node.pods if id(p) in scheduled_ids]
+            if not new:
+                continue
+            if len(node.pods) > node.max_pods:
+                raise AssertionError(f"node {node.name}: {len(node.pods)} pods > max pods")
+            for r in {r for p in new for r, v in p.requests.items() if v > 0}:
+                if node.requested.get(r, 0) > node.allocatable.get(r, 0):
+                    raise AssertionError(f"node {node.name}: {r} above allocatable")
+        if on_node:
+            raise AssertionError(f"outcomes name unknown nodes: {sorted(on_node)}")
+
+
+def outcome_for(pods: Sequence[PodOutcome], name: str) -> PodOutcome:
+    """The outcome of the pod called ``name`` (first match; for tests and examples)."""
+    for p in pods:
+        if p.pod.name == name:
+            return p
+    raise KeyError(name)

@@ -1,0 +1,186 @@
+"""One scheduling run over integer-level pods and nodes, in the order a cluster sees them.
+
+1. Pods already running (``node_name`` set, phase Running) are counted on their node as
+   they are (even if that overcommits it). Pods in a terminal phase (Succeeded, Failed)
+   are reported as given and count nowhere, like the scheduler's cache.
+2. Other pods that name their node (``spec.nodeName``, e.g. static pods) never reach the
+   scheduler: the kubelet admits them if they fit, else they end ``Failed`` with reason
+   ``OutOf<resource>`` and the kubelet's message; a node that is not in the input leaves
+   them Pending (no kubelet exists to admit them).
+3. DaemonSet templates are expanded to one pod per eligible node (named
+   ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first.
+4. The rest go through the queue in PrioritySort order: higher ``priority`` first, then
+   input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.placement import (
+    Decision,
+    Engine,
+    daemonset_pod_for,
+    daemonset_should_run,
+    daemonset_tolerations,
+    kubelet_admit,
+)
+from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
+from podfit.scheduler.shortfall import shortfall
+
+TERMINAL = ("Succeeded", "Failed")
+
+
+class DaemonSetTemplate:
+    """A DaemonSet: its name and its pod template (``PodInfo``), plus hostNetwork."""
+
+    __slots__ = ("host_network", "name", "template")
+
+    def __init__(self, name: str, template: PodInfo, host_network: bool = False) -> None:
+        self.name = name
+        self.template = template
+        self.host_network = host_network
+
+
+def expand_daemonsets(
+    daemonsets: Sequence[DaemonSetTemplate], nodes: Sequence[NodeInfo]
+) -> list[PodInfo]:
+    """One pod per (DaemonSet, eligible node), DaemonSets in order, nodes in input order."""
+    out: list[PodInfo] = []
+    for ds in daemonsets:
+        base = ds.template
+        tolerant = PodInfo(
+            base.name,
+            namespace=base.namespace,
+            owner=base.owner or f"DaemonSet/{ds.name}",
+            requests=base.requests,
+            non_zero=(base.non_zero_cpu, base.non_zero_memory),
+            priority=base.priority,
+            preemption_policy=base.preemption_policy,
+            node_selector=dict(base.node_selector),
+            required_terms=base.required_terms,
+            preferred_terms=base.preferred_terms,
+            tolerations=daemonset_tolerations(base.tolerations, ds.host_network),
+            host_ports=base.host_ports,
+            qos_class=base.qos_class,
+            daemonset=ds.name,
+        )
+        for node in nodes:
+            if daemonset_should_run(tolerant, node):
+                out.append(daemonset_pod_for(tolerant, f"{ds.name}-{node.name}", node))
+    return out
+
+
+def _explain(engine: Engine, decision: Decision) -> dict[str, Any]:
+    ev = decision.evaluation
+    assert ev is not None
+    names = [n.name for n in engine.nodes]
+    return {
+        "filters": {names[i]: list(st.reasons) for i, st in sorted(ev.statuses.items())},
+        "scores": {names[i]: s for i, s in ev.scores.items()},
+        "ties": [names[i] for i in ev.ties],
+    }
+
+
+def schedule_infos(
+    pods: Sequence[PodInfo],
+    nodes: Sequence[NodeInfo],
+    cfg: SchedulerConfig,
+    *,
+    daemonsets: Sequence[DaemonSetTemplate] = (),
+    explain: bool = False,
+    with_shortfall: bool = True,
+) -> ScheduleResult:
+    """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
+
+    Outcomes are listed DaemonSet pods first (DaemonSet order, then node order), then the
+    input pods in input order.
+    """
+    engine = Engine(nodes, cfg)
+    by_name = engine.by_name
+    outcomes: dict[int, PodOutcome] = {}
+    queue: list[tuple[int, int, PodInfo]] = []
+    named: list[tuple[int, PodInfo]] = []
+    for seq, pod in enumerate(pods):
+        if pod.phase in TERMINAL:
+            outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
+        elif pod.node_name and pod.phase == RUNNING and pod.node_name in by_name:
+            engine.bind(pod, by_name[pod.node_name])
+            outcomes[id(pod)] = PodOutcome(
+                pod, pod.node_name, RUNNING, condition=("True", None, None)
+            )
+        elif pod.node_name:
+            named.append((seq, pod))
+        else:
+            queue.append((-pod.priority, seq, pod))
+    for _, pod in named:
+        assert pod.node_name is not None
+        i = by_name.get(pod.node_name)
+        if i is None:
+            outcomes[id(pod)] = PodOutcome(
+                pod,
+                pod.node_name,
+                PENDING,
+                reason="NodeNotFound",
+                message=f'node "{pod.node_name}" is not in the input: no kubelet admits this pod',
+            )
+            continue
+        verdict = kubelet_admit(pod, engine.nodes[i], static=(pod.owner or "").startswith("Node/"))
+        if verdict.admitted:
+            engine.bind(pod, i)
+            outcomes[id(pod)] = PodOutcome(
+                pod, pod.node_name, RUNNING, condition=("True", None, None), scheduled=True
+            )
+        else:
+            outcomes[id(pod)] = PodOutcome(
+                pod,
+                pod.node_name,
+                FAILED,
+                reason=verdict.reason,
+                message=verdict.message,
+                condition=("True", None, None),
+            )
+    ds_pods = expand_daemonsets(daemonsets, engine.nodes)
+    ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=lambda t: t[:2])
+    queue.sort(key=lambda t: t[:2])
+    shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
+    for _, _, pod in [*ds_queue, *queue]:
+        decision = engine.schedule(pod, explain=explain)
+        exp = _explain(engine, decision) if explain else None
+        if decision.node is not None:
+            outcomes[id(pod)] = PodOutcome(
+                pod,
+                engine.nodes[decision.node].name,
+                RUNNING,
+                condition=("True", None, None),
+                explain=exp,
+                scheduled=True,
+            )
+            continue
+        short = None
+        if with_shortfall:
+            key = (pod.scheduling_key(), pod.priority, len(engine.changes))
+            short = shortfall_cache.get(key) if decision.preemption is None else None
+            if short is None:
+                short = shortfall(pod, engine.nodes, decision.statuses, cfg, decision.preemption)
+                if decision.preemption is None:
+                    shortfall_cache = {key: short}
+        outcomes[id(pod)] = PodOutcome(
+            pod,
+            None,
+            PENDING,
+            condition=("False", "Unschedulable", decision.message),
+            shortfall=short,
+            explain=exp,
+        )
+    ordered = [outcomes[id(p)] for p in ds_pods] + [outcomes[id(p)] for p in pods]
+    return ScheduleResult(
+        kubernetes_version=cfg.version,
+        strategy=cfg.strategy,
+        pods=ordered,
+        nodes=engine.nodes,
+        input_count=len(pods) + len(ds_pods),
+    )

@@ -1,0 +1,106 @@
+"""FailedScheduling messages: FitError formatting facts T74–T78 and the preemption part."""
+
+# ruff: noqa: E501  (parametrize tables keep one case per line)
+from __future__ import annotations
+
+from podfit.scheduler.messages import (
+    fit_error_message,
+    kubelet_insufficient_message,
+    not_eligible_message,
+    preemption_message,
+    sorted_histogram,
+)
+
+
+def test_prefilter_rejection_replaces_histogram_t74() -> None:
+    """T74: a PreFilter message replaces the per-node histogram."""
+    got = fit_error_message(
+        3, {"ignored": 3}, prefilter_message="Node(s) failed PreFilter plugin FalsePreFilter"
+    )
+    assert got == "0/3 nodes are available: Node(s) failed PreFilter plugin FalsePreFilter."
+
+
+def test_postfilter_message_appended_without_period_t75() -> None:
+    """T75: the PostFilter message follows after a space, with no period of its own."""
+    got = fit_error_message(
+        3,
+        {},
+        prefilter_message="Node(s) failed PreFilter plugin FalsePreFilter",
+        postfilter_message="Error running PostFilter plugin FailedPostFilter",
+    )
+    assert got == (
+        "0/3 nodes are available: Node(s) failed PreFilter plugin FalsePreFilter. "
+        "Error running PostFilter plugin FailedPostFilter"
+    )
+
+
+def test_filter_histogram_with_postfilter_t76() -> None:
+    """T76: 3 nodes failing one Filter plugin, plus a PostFilter message."""
+    got = fit_error_message(
+        3,
+        {"Node(s) failed Filter plugin FalseFilter-1": 3},
+        postfilter_message="Error running PostFilter plugin FailedPostFilter",
+    )
+    assert got == (
+        "0/3 nodes are available: 3 Node(s) failed Filter plugin FalseFilter-1. "
+        "Error running PostFilter plugin FailedPostFilter"
+    )
+
+
+def test_histogram_sorted_as_strings_t77() -> None:
+    """T77: entries sorted lexicographically by their rendered text."""
+    got = fit_error_message(
+        3,
+        {
+            "Node(s) failed Filter plugin FalseFilter-1": 2,
+            "Node(s) failed Filter plugin FalseFilter-2": 1,
+        },
+    )
+    assert got == (
+        "0/3 nodes are available: 1 Node(s) failed Filter plugin FalseFilter-2, "
+        "2 Node(s) failed Filter plugin FalseFilter-1."
+    )
+
+
+def test_single_node_permit_t78() -> None:
+    """T78: one node, one reason."""
+    got = fit_error_message(1, {"Node failed Permit plugin Permit-1": 1})
+    assert got == "0/1 nodes are available: 1 Node failed Permit plugin Permit-1."
+
+
+def test_counts_are_part_of_the_sort_key() -> None:
+    """``10 Insufficient cpu`` sorts before ``2 Insufficient memory``; uppercase before lowercase."""
+    assert sorted_histogram(
+        {"Insufficient memory": 2, "Insufficient cpu": 10, "node(s) were unschedulable": 1,
+         "Too many pods": 1}
+    ) == ["1 Too many pods", "1 node(s) were unschedulable", "10 Insufficient cpu",
+          "2 Insufficient memory"]  # fmt: skip
+
+
+def test_issue_example_message() -> None:
+    """The issue's 1.34 example, rebuilt from its histograms."""
+    main = {"node(s) had untolerated taint(s)": 1, "Insufficient cpu": 2}
+    pre = {"Preemption is not helpful for scheduling": 1,
+           "No preemption victims found for incoming pod": 2}  # fmt: skip
+    got = fit_error_message(3, main, postfilter_message=preemption_message(3, pre))
+    assert got == (
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
+        "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+        "2 No preemption victims found for incoming pod."
+    )
+
+
+def test_preemption_policy_never() -> None:
+    """preemptionPolicy: Never yields the fixed not-eligible text."""
+    got = fit_error_message(1, {"Insufficient cpu": 1}, postfilter_message=not_eligible_message())
+    assert got == (
+        "0/1 nodes are available: 1 Insufficient cpu. "
+        "preemption: not eligible due to preemptionPolicy=Never."
+    )
+
+
+def test_kubelet_message() -> None:
+    """The kubelet's InsufficientResourceError text (the issue's example)."""
+    assert kubelet_insufficient_message("cpu", 2000, 3000, 4000) == (
+        "Node didn't have enough resource: cpu, requested: 2000, used: 3000, capacity: 4000"
+    )
