@@ -326,7 +326,7 @@ def test_amounts_round_up_cpu_to_millicores_and_bytes() -> None:
 def test_amounts_past_int64_are_an_error_not_a_wrap() -> None:
     from podfit.errors import QuantityError
 
-    p = pod((c("a", {"memory": "16Ei"}),))
+    p = pod((c("a", {"memory": "10E"}),))
     with pytest.raises(QuantityError, match="int64"):
         pod_request_amounts(p)
 

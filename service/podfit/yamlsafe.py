@@ -250,20 +250,16 @@ def _documents_from_events(events: Any, limits: Limits, name: str) -> list[Any]:
     for event in events:
         if isinstance(event, yaml.AliasEvent):
             raise LimitExceeded(
-                f"{name}: YAML aliases (*{event.anchor}) are not allowed{_where(event)}",
-                path="yaml",
+                f"{name}: YAML aliases (*{event.anchor}) are not allowed{_where(event)}"
             )
         if getattr(event, "anchor", None) is not None:
             raise LimitExceeded(
-                f"{name}: YAML anchors (&{event.anchor}) are not allowed{_where(event)}",
-                path="yaml",
+                f"{name}: YAML anchors (&{event.anchor}) are not allowed{_where(event)}"
             )
         if isinstance(event, yaml.DocumentStartEvent):
             n_docs += 1
             if n_docs > limits.max_documents:
-                raise LimitExceeded(
-                    f"{name}: more than {limits.max_documents} YAML documents", path="documents"
-                )
+                raise LimitExceeded(f"{name}: more than {limits.max_documents} YAML documents")
             root.clear()
         elif isinstance(event, yaml.DocumentEndEvent):
             docs.append(root[0] if root else None)
@@ -274,8 +270,7 @@ def _documents_from_events(events: Any, limits: Limits, name: str) -> list[Any]:
                 raise ManifestError(f"{name}: YAML tag {event.tag} is not supported{_where(event)}")
             if len(stack) >= limits.max_depth:
                 raise LimitExceeded(
-                    f"{name}: nesting deeper than {limits.max_depth} levels{_where(event)}",
-                    path="depth",
+                    f"{name}: nesting deeper than {limits.max_depth} levels{_where(event)}"
                 )
             is_map = isinstance(event, yaml.MappingStartEvent)
             stack.append([{} if is_map else [], _NO_KEY, event])
@@ -304,7 +299,7 @@ def safe_load_all(
                 f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             ) from exc
     if len(text) > limits.max_bytes:
-        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes", path="bytes")
+        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes")
     try:
         return _documents_from_events(yaml.parse(text, Loader=_BaseLoader), limits, name)
     except yaml.YAMLError as exc:
@@ -353,7 +348,7 @@ def looks_like_json(text: str) -> bool:
 def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<input>") -> list[Any]:
     """All JSON values of a stream of concatenated JSON texts, numbers as :class:`Number`."""
     if len(text) > limits.max_bytes:
-        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes", path="bytes")
+        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes")
     decoder = json.JSONDecoder(
         object_pairs_hook=_json_pairs,
         parse_int=_json_int,
@@ -369,9 +364,7 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
         if pos >= length:
             break
         if len(docs) >= limits.max_documents:
-            raise LimitExceeded(
-                f"{name}: more than {limits.max_documents} JSON documents", path="documents"
-            )
+            raise LimitExceeded(f"{name}: more than {limits.max_documents} JSON documents")
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
@@ -379,7 +372,7 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
                 f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
         except RecursionError:
-            raise LimitExceeded(f"{name}: JSON nested too deeply", path="depth") from None
+            raise LimitExceeded(f"{name}: JSON nested too deeply") from None
         except ManifestError as exc:
             raise ManifestError(f"{name}: {exc}") from None
         _check_depth(value, limits, name)
@@ -393,9 +386,7 @@ def _check_depth(value: Any, limits: Limits, name: str) -> None:
         item, depth = todo.pop()
         if isinstance(item, dict | list):
             if depth >= limits.max_depth:
-                raise LimitExceeded(
-                    f"{name}: nesting deeper than {limits.max_depth} levels", path="depth"
-                )
+                raise LimitExceeded(f"{name}: nesting deeper than {limits.max_depth} levels")
             children = item.values() if isinstance(item, dict) else item
             todo.extend((child, depth + 1) for child in children)
 

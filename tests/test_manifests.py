@@ -1,0 +1,501 @@
+"""Kubernetes objects → pods, DaemonSet templates, nodes; validation and bounds."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from podfit.errors import LimitExceeded, ManifestError
+from podfit.manifests import DAEMONSET_TOLERATIONS, Limits, load, load_objects, load_text
+from podfit.pods import host_ports, pod_limits, pod_request_amounts, pod_requests, qos_class
+from podfit.quantity import parse_quantity
+from podfit.resources import to_amount
+
+MI = 1024 * 1024
+
+
+def y(text: str) -> str:
+    return textwrap.dedent(text).lstrip()
+
+
+TEMPLATE = """
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: app
+        image: x
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+"""
+
+
+def controller(kind: str, spec: str = "") -> str:
+    api = {"Job": "batch/v1", "CronJob": "batch/v1", "ReplicationController": "v1"}.get(
+        kind, "apps/v1"
+    )
+    return f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: web}}\nspec:\n{spec}" + TEMPLATE
+
+
+KIND_CASES = [
+    # kind, extra spec, expected pod names (prefix check for Deployment)
+    ("ReplicaSet", "  replicas: 3\n", ["web-0", "web-1", "web-2"]),
+    ("ReplicationController", "", ["web-0"]),  # replicas default 1
+    ("StatefulSet", "  replicas: 2\n  serviceName: web\n", ["web-0", "web-1"]),
+    ("Job", "  parallelism: 3\n  completions: 2\n", ["web-0", "web-1"]),
+    ("Job", "", ["web-0"]),
+]
+
+
+@pytest.mark.parametrize(("kind", "spec", "names"), KIND_CASES)
+def test_controllers_make_replicas_with_ordinal_names_and_owner(
+    kind: str, spec: str, names: list[str]
+) -> None:
+    w = load_text(controller(kind, spec))
+    assert [p.name for p in w.pods] == names
+    assert {p.owner for p in w.pods} == {f"{kind}/web"}
+    assert all(p.labels == {"app": "web"} for p in w.pods)
+
+
+def test_deployment_pod_names_are_stable_and_distinct() -> None:
+    """<name>-<template hash>-<i>: same input, same names; a changed template, new hash."""
+    a = load_text(controller("Deployment", "  replicas: 2\n"))
+    b = load_text(controller("Deployment", "  replicas: 2\n"))
+    assert [p.name for p in a.pods] == [p.name for p in b.pods]
+    first, second = (p.name for p in a.pods)
+    assert first.startswith("web-") and first.endswith("-0") and second.endswith("-1")
+    changed = load_text(controller("Deployment", "  replicas: 2\n").replace("100m", "200m"))
+    assert changed.pods[0].name != first
+
+
+def test_cronjob_is_one_run_of_its_job_template() -> None:
+    text = y(
+        """
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: nightly}
+        spec:
+          schedule: "0 3 * * *"
+          jobTemplate:
+            spec:
+              parallelism: 2
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers: [{name: c, image: x, resources: {requests: {cpu: 1}}}]
+        """
+    )
+    w = load_text(text)
+    assert [(p.name, p.owner) for p in w.pods] == [
+        ("nightly-0", "CronJob/nightly"),
+        ("nightly-1", "CronJob/nightly"),
+    ]
+
+
+def test_daemonset_is_one_template_with_controller_tolerations() -> None:
+    text = controller("DaemonSet").replace("    spec:\n", "    spec:\n      hostNetwork: true\n", 1)
+    w = load_text(text)
+    assert w.pods == []
+    (ds,) = w.daemonsets
+    assert ds.daemonset == "web" and ds.owner == "DaemonSet/web"
+    for t in DAEMONSET_TOLERATIONS:
+        assert t in ds.tolerations
+    assert any(t.key == "node.kubernetes.io/network-unavailable" for t in ds.tolerations)
+
+
+def test_zero_replicas_and_suspended_jobs_are_listed_not_dropped() -> None:
+    w = load_text(controller("ReplicaSet", "  replicas: 0\n"))
+    assert w.pods == [] and [s.reason for s in w.skipped] == ["spec.replicas is 0: no pods"]
+    w = load_text(controller("Job", "  suspend: true\n"))
+    assert w.pods == [] and "suspend" in w.skipped[0].reason
+
+
+def test_kinds_without_pods_are_skipped_and_listed() -> None:
+    text = y(
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cfg}
+        """
+    )
+    w = load_text(text, name="app.yaml")
+    assert [(s.kind, s.namespace, s.name) for s in w.skipped] == [
+        ("Service", "shop", "web"),
+        ("ConfigMap", "default", "cfg"),
+    ]
+    assert w.skipped[0].source == "app.yaml document 1"
+
+
+KUBECTL_GET_PODS = {
+    "apiVersion": "v1",
+    "kind": "List",
+    "items": [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "web-7d4b9c8f5-x2k9l",
+                "namespace": "shop",
+                "ownerReferences": [{"kind": "ReplicaSet", "name": "web-7d4b9c8f5"}],
+            },
+            "spec": {
+                "nodeName": "node-1",
+                "containers": [{"name": "app", "resources": {"requests": {"cpu": "250m"}}}],
+            },
+            "status": {"phase": "Running", "qosClass": "Burstable"},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "migrate-abcde", "namespace": "shop"},
+            "spec": {
+                "nodeName": "node-2",
+                "containers": [{"name": "m", "resources": {"requests": {"cpu": "2"}}}],
+            },
+            "status": {"phase": "Succeeded"},
+        },
+    ],
+}
+
+
+def test_kubectl_get_pods_keeps_node_phase_owner_and_terminal_pods() -> None:
+    w = load(json.dumps(KUBECTL_GET_PODS))
+    running, done = w.pods
+    assert (running.node_name, running.phase, running.owner) == (
+        "node-1",
+        "Running",
+        "ReplicaSet/web-7d4b9c8f5",
+    )
+    assert running.namespace == "shop" and running.status_qos_class == "Burstable"
+    assert done.phase == "Succeeded" and done.is_terminal  # kept, marked, not dropped
+    assert load_objects([KUBECTL_GET_PODS]).pods[1].name == "migrate-abcde"
+
+
+def test_node_objects_default_allocatable_to_capacity() -> None:
+    text = y(
+        """
+        apiVersion: v1
+        kind: NodeList
+        items:
+        - apiVersion: v1
+          kind: Node
+          metadata: {name: n1, labels: {zone: a}}
+          spec: {unschedulable: true, taints: [{key: k, value: v, effect: NoExecute}]}
+          status: {capacity: {cpu: "4", memory: 16Gi, pods: "110"}}
+        """
+    )
+    (node,) = load_text(text).nodes
+    assert node.allocatable == node.capacity
+    assert node.unschedulable and node.taints[0].effect == "NoExecute"
+    assert node.labels == {"zone": "a"}
+
+
+def test_compact_nodes_pools_and_presets(fixtures_dir: Path) -> None:
+    w = load(fixtures_dir / "nodes-small.yaml")
+    assert [n.name for n in w.nodes] == ["general-0", "general-1", "big", "gpu-0"]
+    general = w.nodes[0]
+    assert to_amount("memory", general.allocatable["memory"]) == (7640 - 574 - 100) * MI
+    assert general.labels["kubernetes.io/hostname"] == "general-0"
+    assert str(w.nodes[2].taints[0]) == "dedicated=batch:NoSchedule"
+    assert w.nodes[3].allocatable["nvidia.com/gpu"] == parse_quantity("1")
+
+
+BAD_NODES = [
+    ('{"nodes": [{"name": "a"}]}', "nodes[0].allocatable", "allocatable, capacity or preset"),
+    ('{"nodes": [{"name": "a", "preset": "aws/nope"}]}', "nodes[0].preset", "unknown node preset"),
+    ('{"nodes": [{"name": "a", "capacity": {"cpu": "x"}}]}', "nodes[0].capacity.cpu", "quantity"),
+    ('{"nodes": [{"name": "a", "cpu": 1, "capacity": {}}]}', "nodes[0].cpu", "unknown field"),
+    (
+        '{"nodes": [{"name": "a", "capacity": {}, "taints": ["k=v"]}]}',
+        "nodes[0].taints[0]",
+        "taint",
+    ),
+    (
+        '{"nodes": [{"name": "a", "capacity": {}, "taints": [{"key": "k", "effect": "Bad"}]}]}',
+        "nodes[0].taints[0].effect",
+        "Unsupported value",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "path", "message"), BAD_NODES)
+def test_bad_compact_nodes_name_the_field(text: str, path: str, message: str) -> None:
+    with pytest.raises(ManifestError) as info:
+        load_text(text)
+    assert [e.path for e in info.value.errors] == [path]
+    assert message in info.value.errors[0].message
+
+
+def test_duplicate_node_names_are_refused() -> None:
+    with pytest.raises(ManifestError, match='duplicate node name "a"'):
+        load_text('[{"name": "a", "capacity": {"cpu": 1}}, {"name": "a", "capacity": {}}]')
+
+
+POD = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: p}}
+spec:
+  containers:
+{containers}
+"""
+
+BAD_PODS = [
+    (
+        "  - {name: a, resources: {requests: {cpu: '-1'}}}",
+        [("spec.containers[0].resources.requests.cpu", "-1: must be greater than or equal to 0")],
+    ),
+    (
+        "  - {name: a}\n  - {name: b, resources: {requests: {cpu: 1}, limits: {cpu: 500m}}}",
+        [
+            (
+                "spec.containers[1].resources.requests.cpu",
+                "1: must be less than or equal to cpu limit of 500m",
+            )
+        ],
+    ),
+    ("  - {image: x}", [("spec.containers[0].name", "Required value")]),
+    ("  - {name: a}\n  - {name: a}", [("spec.containers[1].name", 'Duplicate value: "a"')]),
+    (
+        "  - {name: a, resources: {requests: {memory: 10E}}}",
+        [("spec.containers[0].resources.requests.memory", "int64")],
+    ),
+    (
+        "  - {name: a, resources: {requests: {cpu: 1.5.5}}}",
+        [("spec.containers[0].resources.requests.cpu", '"1.5.5" is not a valid quantity')],
+    ),
+    ("    []", [("spec.containers", "Required value")]),
+    (
+        "  - {name: a, restartPolicy: Always}",
+        [("spec.containers[0].restartPolicy", "Unsupported value")],
+    ),
+    (
+        "  - name: a\n    env: [{name: X, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+        "divisor: 100m}}}]",
+        [("spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor", "only divisor's values")],
+    ),
+    (
+        "  - name: a\n    env: [{name: X, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+        "containerName: nope}}}]",
+        [("spec.containers[0].env[0].valueFrom.resourceFieldRef.containerName", "Not found")],
+    ),
+    (
+        "  - {name: a, ports: [{containerPort: 70000}]}",
+        [("spec.containers[0].ports[0].containerPort", "must be less than or equal to 65535")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("containers", "expected"), BAD_PODS)
+def test_invalid_pods_are_refused_naming_the_field(
+    containers: str, expected: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(ManifestError) as info:
+        load_text(POD.format(containers=containers))
+    got = [(e.path, e.message) for e in info.value.errors]
+    assert [p for p, _ in got] == [p for p, _ in expected]
+    for (_, message), (_, fragment) in zip(got, expected, strict=True):
+        assert fragment in message
+        assert "(in Pod p, <input>)" in message
+
+
+def test_every_error_of_a_document_is_reported() -> None:
+    containers = (
+        "  - {name: a, resources: {requests: {cpu: '-1', memory: x}}}\n"
+        "  - {name: a, resources: {requests: {cpu: 2}, limits: {cpu: 1}}}"
+    )
+    with pytest.raises(ManifestError) as info:
+        load_text(POD.format(containers=containers))
+    assert [e.path for e in info.value.errors] == [
+        "spec.containers[0].resources.requests.memory",
+        "spec.containers[0].resources.requests.cpu",
+        "spec.containers[1].resources.requests.cpu",
+        "spec.containers[1].name",
+    ]
+
+
+def test_replicas_beyond_the_limit_are_refused_before_expanding() -> None:
+    """replicas: 1e9 (a YAML float kubectl sends as 1000000000) must not build 1e9 pods."""
+    text = controller("Deployment", "  replicas: 1e9\n")
+    with pytest.raises(LimitExceeded) as info:
+        load_text(text, limits=Limits(max_pods=1000))
+    assert info.value.errors[0].path == "spec.replicas"
+    assert "above the limit of 1000 pods" in str(info.value)
+
+
+def test_replicas_must_be_a_non_negative_int32() -> None:
+    with pytest.raises(ManifestError, match="must be greater than or equal to 0"):
+        load_text(controller("ReplicaSet", "  replicas: -1\n"))
+    with pytest.raises(ManifestError, match="must be an integer"):
+        load_text(controller("ReplicaSet", "  replicas: '3'\n"))
+    with pytest.raises(ManifestError, match="must be an integer"):
+        load_text(
+            '{"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "w"},'
+            ' "spec": {"replicas": 1e3, "template": {}}}'
+        )
+
+
+def test_api_defaulting_copies_limits_into_requests() -> None:
+    text = POD.format(containers="  - {name: a, resources: {limits: {cpu: 1, memory: 1Gi}}}")
+    (pod,) = load_text(text).pods
+    assert pod_request_amounts(pod) == {"cpu": 1000, "memory": 1024 * MI}
+    assert qos_class(pod) == "Guaranteed"
+
+
+def test_host_network_defaults_host_ports() -> None:
+    text = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          hostNetwork: true
+          containers: [{name: a, ports: [{containerPort: 9100}]}]
+        """
+    )
+    (pod,) = load_text(text).pods
+    assert [p.host_port for p in host_ports(pod)] == [9100]
+
+
+def test_priority_class_resolution() -> None:
+    text = y(
+        """
+        apiVersion: scheduling.k8s.io/v1
+        kind: PriorityClass
+        metadata: {name: high}
+        value: 1000
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a}
+        spec: {priorityClassName: high, containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b}
+        spec: {priorityClassName: system-node-critical, containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: c}
+        spec: {priorityClassName: unknown, containers: [{name: c}]}
+        """
+    )
+    w = load_text(text)
+    assert [p.priority for p in w.pods] == [1000, 2000001000, 0]
+    assert "unknown" in w.warnings[0]
+
+
+def test_duplicate_pod_names_in_a_namespace_are_refused() -> None:
+    text = POD.format(containers="  - {name: a}") + "---\n" + POD.format(containers="  - {name: b}")
+    with pytest.raises(ManifestError, match='duplicate pod "default/p"'):
+        load_text(text)
+
+
+def test_pod_level_resources_and_overhead_are_read() -> None:
+    text = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          overhead: {cpu: 250m}
+          resources: {limits: {cpu: 2, memory: 1Gi}}
+          containers: [{name: a, resources: {requests: {cpu: 100m}}}]
+        """
+    )
+    (pod,) = load_text(text).pods
+    # pod-level limits default the pod-level requests; overhead on top
+    assert pod_request_amounts(pod) == {"cpu": 2250, "memory": 1024 * MI}
+    assert pod_limits(pod)["cpu"] == parse_quantity("2250m")
+
+
+def test_online_boutique_totals(fixtures_dir: Path) -> None:
+    """Online Boutique, 12 Deployments × 1 replica (loadgenerator's init container is empty).
+
+    requests cpu: frontend 100 + ad 200 + currency 100 + cart 200 + redis 70 + loadgen 300
+      + recommendation 100 + checkout/email/payment/shipping/productcatalog 5 × 100 = 1570m
+    requests memory (Mi): 64 + 180 + 64 + 64 + 200 + 256 + 220 + 5 × 64 = 1368Mi
+    limits cpu: 200 + 300 + 200 + 300 + 125 + 500 + 200 + 5 × 200 = 2825m
+    limits memory (Mi): 128 + 300 + 128 + 128 + 256 + 512 + 450 + 5 × 128 = 2542Mi
+    """
+    w = load(fixtures_dir / "workloads" / "online-boutique.yaml")
+    assert len(w.pods) == 12 and not w.daemonsets
+    cpu = sum(pod_request_amounts(p).get("cpu", 0) for p in w.pods)
+    mem = sum(pod_request_amounts(p).get("memory", 0) for p in w.pods)
+    assert (cpu, mem) == (1570, 1368 * MI)
+    lim_cpu = sum(to_amount("cpu", pod_limits(p)["cpu"]) for p in w.pods)
+    lim_mem = sum(to_amount("memory", pod_limits(p)["memory"]) for p in w.pods)
+    assert (lim_cpu, lim_mem) == (2825, 2542 * MI)
+    assert all(qos_class(p) == "Burstable" for p in w.pods)
+
+
+def test_helm_prometheus_is_best_effort_with_a_host_port_daemonset(fixtures_dir: Path) -> None:
+    """prometheus chart defaults: 4 single-replica controllers (server with 2 containers,
+    alertmanager StatefulSet, kube-state-metrics, pushgateway), all resources {} → no
+    requests, BestEffort; node-exporter DaemonSet with hostNetwork and hostPort 9100."""
+    w = load(fixtures_dir / "workloads" / "helm-prometheus.yaml")
+    assert len(w.pods) == 4
+    assert all(pod_requests(p) == {} and qos_class(p) == "BestEffort" for p in w.pods)
+    assert "prometheus-alertmanager-0" in [p.name for p in w.pods]
+    (ds,) = w.daemonsets
+    assert [p.host_port for p in host_ports(ds)] == [9100]
+
+
+def test_vllm_gpu_totals(fixtures_dir: Path) -> None:
+    """One replica: cpu 2, memory 10Gi, ephemeral-storage 10Gi, nvidia.com/gpu 1, requests
+    = limits → Guaranteed."""
+    (pod,) = load(fixtures_dir / "workloads" / "k8s-examples-vllm-gpu.yaml").pods
+    assert pod_request_amounts(pod) == {
+        "cpu": 2000,
+        "ephemeral-storage": 10 * 1024 * MI,
+        "memory": 10 * 1024 * MI,
+        "nvidia.com/gpu": 1,
+    }
+    assert qos_class(pod) == "Guaranteed"
+
+
+def test_seed_fixtures_load(fixtures_dir: Path) -> None:
+    """The seed pods: plain; two inits (500m/512Mi from the init walk); 0.1/100M requests;
+    combined (510m, 100M + 32Mi + 16Mi = 150331648 bytes — see the fixture's comment)."""
+    w = load(
+        *(
+            fixtures_dir / f
+            for f in (
+                "pod-plain.yaml",
+                "pod-init-containers.yaml",
+                "pod-requests-limits.yaml",
+                "pod-combined.yaml",
+            )
+        )
+    )
+    got = {p.name: pod_request_amounts(p) for p in w.pods}
+    assert got == {
+        "plain": {},
+        "with-init": {"cpu": 500, "memory": 512 * MI},
+        "requests-limits": {"cpu": 100, "memory": 100_000_000},
+        "combined": {"cpu": 510, "memory": 150331648},
+    }
+
+
+def test_load_reads_dicts_text_and_refuses_unknown_sources(tmp_path: Path) -> None:
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "x"},
+        "spec": {"containers": [{"name": "c"}]},
+    }
+    assert load(doc).pods[0].name == "x"
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(doc))
+    assert load(str(f)).pods[0].source == str(f)
+    with pytest.raises(ManifestError, match="cannot read"):
+        load(str(tmp_path / "missing.yaml"))
+    with pytest.raises(ManifestError, match="cannot read a int"):
+        load(3)
