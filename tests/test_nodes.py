@@ -147,11 +147,17 @@ def test_preset_node_has_capacity_allocatable_pods_and_extended_resources() -> N
 def test_preset_explanation_lists_every_term() -> None:
     rows = node_preset("aws/m5.large").explain()
     cpu = [(r["term"], r["amount"]) for r in rows if r["resource"] == "cpu"]
-    assert cpu == [("capacity", "2"), ("− kube-reserved", "70m"), ("= allocatable", "1930m")]
+    assert cpu == [
+        ("capacity", "2"),
+        ("− kube-reserved", "70m"),
+        ("− system-reserved", "0"),
+        ("= allocatable", "1930m"),
+    ]
     memory = [(r["term"], r["amount"]) for r in rows if r["resource"] == "memory"]
     assert memory == [
         ("capacity", "7640Mi"),
         ("− kube-reserved", "574Mi"),
+        ("− system-reserved", "0"),
         ("− eviction threshold", "100Mi"),
         ("= allocatable", "6966Mi"),
     ]

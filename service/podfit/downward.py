@@ -204,7 +204,9 @@ def resolve_env(
                 values[env.name] = value
         elif env.field_path is not None:
             value = _field_value(pod, env.field_path)
-            if value is None:
+            if value is None and env.field_path == "spec.nodeName":
+                unresolved[env.name] = "spec.nodeName is known once the pod is placed"
+            elif value is None:
                 unresolved[env.name] = f"fieldRef {env.field_path} is known only at run time"
             else:
                 values[env.name] = value

@@ -141,7 +141,11 @@ class Preset:
                     "rule": self.capacity_basis if res == MEMORY else "vCPUs",
                 }
             )
-            for t in self.terms:
+            terms = [t for t in self.terms if t.resource == res]
+            if not any(t.name == "system-reserved" for t in terms):
+                pos = sum(1 for t in terms if t.name == "kube-reserved")
+                terms.insert(pos, Reservation("system-reserved", res, 0, "not set by default"))
+            for t in terms:
                 if t.resource == res:
                     rows.append(
                         {

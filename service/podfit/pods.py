@@ -270,6 +270,7 @@ class _Walk:
     sidecars: ResourceList  # all sidecars
     init_peak: ResourceList
     peak_at: dict[str, str]  # resource -> init container name where the peak was reached
+    peak_sidecars: dict[str, Quantity]  # resource -> sidecar share of that peak footprint
 
 
 def _walk(
@@ -294,6 +295,7 @@ def _walk(
     sidecars: ResourceList = {}
     peak: ResourceList = {}
     peak_at: dict[str, str] = {}
+    peak_sidecars: dict[str, Quantity] = {}
     for c in init:
         own = rl(c)
         if c.is_sidecar:
@@ -306,7 +308,12 @@ def _walk(
             if name not in peak or q > peak[name]:
                 peak[name] = q
                 peak_at[name] = c.name
-    return _Walk(maximum(containers, peak), containers, sidecars, peak, peak_at)
+                share = sidecars.get(name, Quantity.ZERO) if not c.is_sidecar else q
+                if share.is_zero():
+                    peak_sidecars.pop(name, None)
+                else:
+                    peak_sidecars[name] = share
+    return _Walk(maximum(containers, peak), containers, sidecars, peak, peak_at, peak_sidecars)
 
 
 def is_supported_pod_level_resource(name: str) -> bool:
@@ -408,12 +415,16 @@ def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
             entry["podLevel"] = str(pod_level[name])
             parts.append(f"pod-level spec.resources {pod_level[name]} replaces the containers")
         elif peak is not None and (cont is None or peak > cont):
-            entry["from"] = f'init container "{walk.peak_at[name]}"'
-            with_sidecars = (
-                " (with the sidecars started before it)" if name in walk.sidecars else ""
-            )
+            at = walk.peak_at[name]
+            entry["from"] = f'init container "{at}"'
+            share = walk.peak_sidecars.get(name)
+            with_sidecars = ""
+            if share is not None and share != peak:
+                with_sidecars = f" (incl. {share} of sidecars started before it)"
+            elif share is not None:
+                with_sidecars = " (the sidecars started so far)"
             parts.append(
-                f'init container "{walk.peak_at[name]}"{with_sidecars} peaks at {peak}'
+                f'init container "{at}"{with_sidecars} peaks at {peak}'
                 + (f", above the containers' {cont}" if cont is not None else "")
             )
         elif cont is not None:
@@ -421,7 +432,7 @@ def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
             side = f" incl. sidecars {walk.sidecars[name]}" if name in walk.sidecars else ""
             parts.append(
                 f"containers sum to {cont}{side}"
-                + (f", at least the init peak {peak}" if peak is not None else "")
+                + (f", not below the init peak {peak}" if peak is not None else "")
             )
         else:
             entry["from"] = "overhead"

@@ -1,0 +1,89 @@
+"""``podfit nodes``: nodes with their allocatable resources, from files or presets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.errors import LimitExceeded
+from podfit.manifests import load
+from podfit.nodes import Node, Preset, node_preset, preset_names
+from podfit.schemas.requests import nodes_result
+from podfit.yamlsafe import DEFAULT_LIMITS
+
+
+def _others(resources: dict[str, str]) -> str:
+    rest = {k: v for k, v in resources.items() if k not in ("cpu", "memory", "pods")}
+    return ", ".join(f"{k}={v}" for k, v in rest.items()) or "-"
+
+
+def render_table(data: dict[str, Any]) -> str:
+    """Human-readable form of :func:`nodes_result` output."""
+    rows = [
+        [
+            n["name"],
+            n["allocatable"].get("cpu", "-"),
+            n["allocatable"].get("memory", "-"),
+            n["allocatable"].get("pods", "-"),
+            _others(n["allocatable"]),
+            ", ".join(n["taints"]) or "-",
+            "yes" if n["unschedulable"] else "",
+        ]
+        for n in data["nodes"]
+    ]
+    headers = ["NAME", "CPU", "MEMORY", "PODS", "OTHER", "TAINTS", "UNSCHEDULABLE"]
+    out = [table(headers, rows)]
+    for p in data["presets"]:
+        out.append(f"\n{p['name']} ({p['provider']}, max pods {p['maxPods']}): allocatable =\n")
+        calc = [[r["resource"], r["term"], r["amount"], r["rule"]] for r in p["calculation"]]
+        out.append(table(["RESOURCE", "TERM", "AMOUNT", "RULE"], calc))
+        out.append(f"source: {p['source']}\n")
+    return "".join(out)
+
+
+@click.command("nodes")
+@click.option(
+    "-f",
+    "--filename",
+    "files",
+    multiple=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Nodes file: Node objects, `kubectl get nodes -o json`, or compact JSON/YAML.",
+)
+@click.option("--preset", "presets", multiple=True, help="A node shape, e.g. aws/m5.large.")
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Nodes per --preset.",
+)
+@click.option("--list-presets", is_flag=True, help="List the known preset names and exit.")
+@output_option()
+@handles_input_errors
+def nodes(
+    files: tuple[str, ...], presets: tuple[str, ...], count: int, list_presets: bool, output: str
+) -> None:
+    """Nodes and their allocatable resources (presets show the calculation term by term)."""
+    if list_presets:
+        click.echo("\n".join(preset_names()))
+        return
+    if not files and not presets:
+        raise click.UsageError("give -f FILE and/or --preset NAME")
+    all_nodes: list[Node] = list(load(*(f if f == "-" else Path(f) for f in files)).nodes)
+    chosen: list[Preset] = []
+    for name in presets:
+        preset = node_preset(name)
+        if len(all_nodes) + count > DEFAULT_LIMITS.max_nodes:
+            raise LimitExceeded(
+                f"{count} nodes would exceed the limit of {DEFAULT_LIMITS.max_nodes} nodes",
+                path="--count",
+            )
+        chosen.append(preset)
+        base = preset.instance_type
+        all_nodes.extend(preset.node(f"{base}-{i}" if count > 1 else base) for i in range(count))
+    data = nodes_result(all_nodes, chosen)
+    click.echo(dump(data, output) if output != "table" else render_table(data), nl=False)
