@@ -319,3 +319,53 @@ def test_pending_pods_with_different_messages_are_not_grouped() -> None:
     result["pods"][6]["conditions"][0]["message"] = "0/3 nodes are available: other."
     groups = render.pending_groups(result)
     assert [g.count for g in groups] == [1, 1, 1]
+
+
+SCHEDULER_SHORTFALL = {
+    "resources": {
+        "pods": {"request": "1", "largestFree": "108", "largestFreeNode": "general-1"},
+        "cpu": {"request": "12", "largestFree": "3410m", "largestFreeNode": "gpu-1"},
+    },
+    "reasons": {"Insufficient cpu": 3},
+    "fix": {
+        "shrinkRequest": {"node": "gpu-1", "requests": {"cpu": "3410m"}},
+        "freeOnNode": {"node": "gpu-1", "free": {"cpu": "8590m"}},
+        "addNode": None,
+    },
+}
+
+
+def test_a_shortfall_reads_as_rows_reasons_and_fixes() -> None:
+    view = render.explain_shortfall(SCHEDULER_SHORTFALL)
+    assert view is not None
+    assert [(r.resource, r.request, r.largest_free, r.node, r.short) for r in view.rows] == [
+        ("pods", "1", "108", "general-1", False),
+        ("cpu", "12", "3410m", "gpu-1", True),  # 12 > 3410m: this is what is short
+    ]
+    assert view.reasons == ("3 × Insufficient cpu",)
+    assert view.fixes == (  # addNode is null: it cannot help, so it is not offered
+        "shrink the requests to cpu 3410m: then it fits gpu-1",
+        "free cpu 8590m on gpu-1",
+    )
+
+
+def test_a_shortfall_offers_a_new_node_and_names_preemption_victims() -> None:
+    shortfall = {
+        **SCHEDULER_SHORTFALL,
+        "fix": {"shrinkRequest": None, "freeOnNode": None, "addNode": {"like": "big-1"}},
+        "preemption": {"node": "n2", "victims": ["default/low-1"]},
+    }
+    view = render.explain_shortfall(shortfall)
+    assert view is not None
+    assert view.fixes == (
+        "add one more node like big-1",
+        "preemption would evict default/low-1 on n2",
+    )
+
+
+@pytest.mark.parametrize(
+    "shortfall", [None, "text", {"cpu": {"request": "1"}}, {"resources": {"cpu": 3}}]
+)
+def test_an_unknown_shortfall_shape_is_not_explained(shortfall: Any) -> None:
+    """The page then shows the raw structure instead of guessing."""
+    assert render.explain_shortfall(shortfall) is None

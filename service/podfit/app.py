@@ -23,7 +23,10 @@ from podfit.body import start_clock
 from podfit.config import ServiceConfig
 
 # One line per feature: "module:blueprint attribute".
-BLUEPRINTS: tuple[str, ...] = ("podfit.api:bp",)
+BLUEPRINTS: tuple[str, ...] = (
+    "podfit.api:bp",
+    "podfit.web:bp",  # the web page at GET /
+)
 
 
 def create_app(config: ServiceConfig | Mapping[str, Any] | None = None) -> Flask:

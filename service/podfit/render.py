@@ -55,7 +55,6 @@ PALETTE = (
     "#cc79a7",
     "#56b4e9",
     "#d55e00",
-    "#f0e442",
     "#332288",
     "#88ccee",
     "#44aa99",
@@ -481,6 +480,10 @@ class PendingGroup:
     def count(self) -> int:
         return len(self.names)
 
+    @property
+    def shortfall_view(self) -> ShortfallView | None:
+        return explain_shortfall(self.shortfall)
+
 
 def _pod_reason(pod: Mapping[str, Any]) -> tuple[str, str]:
     """The pod's reason and message: top level (Failed) or its PodScheduled condition."""
@@ -522,3 +525,73 @@ def pending_groups(result: Mapping[str, Any]) -> list[PendingGroup]:
             phase, pod.get("owner") or None, names, dict(requests), reason, message, shortfall
         )
     return list(groups.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ShortfallRow:
+    """One requested resource of a Pending pod against the most free on any node."""
+
+    resource: str
+    request: str
+    largest_free: str
+    node: str
+    short: bool  # the request is more than any node has free
+
+
+@dataclass(frozen=True, slots=True)
+class ShortfallView:
+    """A Pending pod's ``shortfall`` in words: resources, failure counts, smallest fixes."""
+
+    rows: tuple[ShortfallRow, ...]
+    reasons: tuple[str, ...]
+    fixes: tuple[str, ...]
+
+
+def _resource_text(resources: Mapping[str, str]) -> str:
+    return ", ".join(f"{name} {resources[name]}" for name in sorted(resources))
+
+
+def explain_shortfall(shortfall: Any) -> ShortfallView | None:
+    """Turn the scheduler's ``shortfall`` dict into table rows and sentences.
+
+    Knows the keys ``resources`` (``request``/``largestFree``/``largestFreeNode``),
+    ``reasons`` (reason → node count), ``fix`` (``shrinkRequest``, ``freeOnNode``,
+    ``addNode``) and ``preemption``; returns ``None`` for anything else, and the page then
+    shows the raw structure instead.
+    """
+    if not isinstance(shortfall, Mapping) or not isinstance(shortfall.get("resources"), Mapping):
+        return None
+    rows = []
+    for name, entry in shortfall["resources"].items():
+        if not isinstance(entry, Mapping):
+            return None
+        request = str(entry.get("request") or "0")
+        free = entry.get("largestFree")
+        short = free is None or amount(name, request) > amount(name, str(free))
+        rows.append(
+            ShortfallRow(
+                name,
+                request,
+                "none" if free is None else str(free),
+                str(entry.get("largestFreeNode") or "–"),
+                short,
+            )
+        )
+    reasons = tuple(
+        f"{count} × {reason}" for reason, count in (shortfall.get("reasons") or {}).items()
+    )
+    fixes: list[str] = []
+    fix = shortfall.get("fix") or {}
+    if shrink := fix.get("shrinkRequest"):
+        fixes.append(
+            f"shrink the requests to {_resource_text(shrink.get('requests') or {})}: "
+            f"then it fits {shrink.get('node')}"
+        )
+    if free_on := fix.get("freeOnNode"):
+        fixes.append(f"free {_resource_text(free_on.get('free') or {})} on {free_on.get('node')}")
+    if add := fix.get("addNode"):
+        fixes.append(f"add one more node like {add.get('like')}")
+    if preemption := shortfall.get("preemption"):
+        victims = ", ".join(preemption.get("victims") or ()) or "no pods"
+        fixes.append(f"preemption would evict {victims} on {preemption.get('node')}")
+    return ShortfallView(tuple(rows), reasons, tuple(fixes))

@@ -1,0 +1,276 @@
+"""The web page at ``GET /``: paste, upload or pick manifests, run, and see the cluster fill up.
+
+Plain HTML and CSS rendered on the server (the bars are server-side SVG from
+:mod:`podfit.render`); no script, no CDN, nothing fetched from outside the app.
+
+``GET /`` shows the form. ``POST /`` (a normal HTML form post, ``multipart/form-data``)
+takes any mix of
+
+* a bundled fixture for the workloads and/or one for the nodes (``fixtures/`` of the
+  project, or the directory in the app config ``PODFIT_FIXTURES_DIR``),
+* pasted YAML/JSON in the *workloads* and *nodes* text areas,
+* uploaded YAML/JSON files,
+
+plus the strategy and the Kubernetes version, loads them all with
+:func:`podfit.manifests.load` under the service's limits, schedules, and answers the same
+page with the summary, one bar per node and the Pending pods. Bad input is answered with the
+page, the form still filled in, and a list of what is wrong (field path and value): 400 for
+a form problem, 413 for input over a limit, 422 for invalid manifests or options. Never a
+traceback page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import Markup
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from podfit import render
+from podfit.body import check_time, service_config
+from podfit.config import env_name
+from podfit.errors import FieldError, LimitExceeded, PodfitError
+from podfit.manifests import Limits, Workload, load_text
+from podfit.scheduler import schedule
+from podfit.scheduler.config import DEFAULT_STRATEGY
+from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/podfit",
+)
+
+# The choices offered are the scheduler's own (one source of truth for names).
+STRATEGIES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
+VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
+FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FIXTURES = 200
+
+# Where the project's bundled fixtures live when podfit runs from a checkout:
+# service/podfit/web.py -> the repository root's fixtures/ directory.
+_DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+class FormError(PodfitError):
+    """The form itself is wrong (nothing to run, unknown fixture or strategy): HTTP 400."""
+
+
+@dataclass
+class Form:
+    """What the user sent, kept to fill the form in again on the answer page."""
+
+    fixture_workloads: str = ""
+    fixture_nodes: str = ""
+    workloads: str = ""
+    nodes: str = ""
+    strategy: str = DEFAULT_STRATEGY
+    version: str = DEFAULT_VERSION
+    uploads: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to load: ``name`` is how error messages refer to it."""
+
+    name: str
+    text: str
+
+
+def fixtures_dir() -> Path:
+    """The fixture directory: app config ``PODFIT_FIXTURES_DIR`` or the checkout's fixtures/."""
+    configured = current_app.config.get("PODFIT_FIXTURES_DIR")
+    return Path(configured) if configured else _DEFAULT_FIXTURES
+
+
+def fixture_names(directory: Path) -> list[str]:
+    """Relative POSIX paths of the YAML/JSON files under ``directory``, sorted (at most 200)."""
+    if not directory.is_dir():
+        return []
+    names = sorted(
+        p.relative_to(directory).as_posix()
+        for p in directory.rglob("*")
+        if p.is_file() and p.suffix.lower() in FIXTURE_SUFFIXES
+    )
+    return names[:MAX_FIXTURES]
+
+
+def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
+    html = render_template(
+        "podfit/index.html",
+        form=form,
+        fixtures=fixture_names(fixtures_dir()),
+        strategies=STRATEGIES,
+        versions=VERSIONS,
+        **context,
+    )
+    return html, status
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The empty form."""
+    return _page(Form())
+
+
+@bp.post("/")
+def run() -> tuple[str, int]:
+    """Schedule what the form names and answer the page with the picture, or the errors."""
+    form = Form()
+    try:
+        form, sources = read_form()
+        result, workload = schedule_sources(sources, form.strategy, form.version)
+    except RequestEntityTooLarge:
+        limit = service_config().max_body_bytes
+        error = FieldError(
+            "", f"the form is larger than {limit} bytes ({env_name('max_body_bytes')})"
+        )
+        return _page(form, status=413, errors=[error])
+    except FormError as exc:
+        return _page(form, status=400, errors=exc.errors)
+    except LimitExceeded as exc:
+        return _page(form, status=413, errors=exc.errors)
+    except PodfitError as exc:
+        return _page(form, status=422, errors=exc.errors)
+    return _page(form, **result_context(result, workload))
+
+
+def read_form() -> tuple[Form, list[Source]]:
+    """Read and check the posted form; every named input becomes a :class:`Source`."""
+    values = request.form
+    form = Form(
+        fixture_workloads=values.get("fixture_workloads", ""),
+        fixture_nodes=values.get("fixture_nodes", ""),
+        workloads=values.get("workloads", ""),
+        nodes=values.get("nodes", ""),
+        strategy=values.get("strategy", DEFAULT_STRATEGY) or DEFAULT_STRATEGY,
+        version=values.get("version", DEFAULT_VERSION) or DEFAULT_VERSION,
+    )
+    errors: list[FieldError] = []
+    if form.strategy not in STRATEGIES:
+        errors.append(
+            FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGIES)}")
+        )
+    if form.version not in VERSIONS:
+        errors.append(
+            FieldError("version", f"{form.version!r} is not one of {', '.join(VERSIONS)}")
+        )
+    sources: list[Source] = []
+    known = fixture_names(fixtures_dir())
+    for key in ("fixture_workloads", "fixture_nodes"):
+        name = getattr(form, key)
+        if not name:
+            continue
+        if name not in known:
+            errors.append(FieldError(key, f"{name!r} is not a bundled fixture"))
+            continue
+        path = fixtures_dir() / name
+        sources.append(Source(f"fixtures/{name}", path.read_text(encoding="utf-8")))
+    for key in ("workloads", "nodes"):
+        text = getattr(form, key)
+        if text.strip():
+            sources.append(Source(f"{key} (pasted)", text))
+    for key in ("workloads_file", "nodes_file"):
+        for upload in request.files.getlist(key):
+            source = _upload_source(key, upload, errors)
+            if source is not None:
+                form.uploads.append(source.name)
+                sources.append(source)
+    if not sources and not errors:
+        errors.append(
+            FieldError(
+                "",
+                "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
+            )
+        )
+    if errors:
+        raise FormError(errors[0].message, errors[0].path, errors)
+    total = sum(len(s.text.encode("utf-8")) for s in sources)
+    limit = service_config().max_yaml_bytes
+    if total > limit:
+        raise LimitExceeded(
+            f"the inputs add up to {total} bytes; at most {limit} are accepted "
+            f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API"
+        )
+    return form, sources
+
+
+def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> Source | None:
+    if not upload.filename:
+        return None  # the file input was left empty
+    raw = upload.read()
+    name = f"{key.removesuffix('_file')} upload {upload.filename!r}"
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        errors.append(FieldError(name, f"is not UTF-8 text (byte {exc.start})"))
+        return None
+    return Source(name, text)
+
+
+def schedule_sources(
+    sources: Sequence[Source], strategy: str, version: str
+) -> tuple[dict[str, Any], Workload]:
+    """Load every source under the service limits and schedule.
+
+    Returns the issue-4 result dict and the loaded workload (its ``skipped`` objects and
+    ``warnings`` are shown on the page). Each source is read on its own, so errors name
+    it; the pod and node counts are then checked for all sources together.
+    """
+    config = service_config()
+    limits = Limits(
+        max_pods=config.max_pods,
+        max_nodes=config.max_nodes,
+        max_documents=config.max_documents,
+        max_depth=config.max_depth,
+        max_bytes=config.max_yaml_bytes,
+    )
+    workload = Workload()
+    for source in sources:
+        check_time(f"loading {source.name}")
+        workload.extend(load_text(source.text, name=source.name, limits=limits))
+    if len(workload.pods) > config.max_pods:
+        raise LimitExceeded(
+            f"{len(workload.pods)} pods in all; at most {config.max_pods} are accepted "
+            f"({env_name('max_pods')})"
+        )
+    if len(workload.nodes) > config.max_nodes:
+        raise LimitExceeded(
+            f"{len(workload.nodes)} nodes in all; at most {config.max_nodes} are accepted "
+            f"({env_name('max_nodes')})"
+        )
+    check_time("scheduling")
+    result = schedule(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        strategy=strategy,
+        version=version,
+    )
+    data: dict[str, Any] = result.to_dict()
+    return data, workload
+
+
+def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
+    """Everything the template shows for a result (the SVG is trusted markup we built)."""
+    entries, more_owners = render.legend(result)
+    return {
+        "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
+        "warnings": list(workload.warnings) if workload else [],
+        "result": result,
+        "summary": result.get("summary", {}),
+        "utilization": render.utilization(result),
+        # render_svg escapes every text and attribute value it writes
+        "svg": Markup(render.render_svg(result)),
+        "legend": entries,
+        "more_owners": more_owners,
+        "pending": render.pending_groups(result),
+    }

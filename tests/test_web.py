@@ -1,0 +1,272 @@
+"""Rules for the web page at ``/`` (podfit.web), through Flask's test client."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from podfit.app import create_app
+from podfit.manifests import load_text
+from podfit.render import explain_shortfall
+from podfit.scheduler import schedule
+
+WEB_DATA = Path(__file__).parent / "data" / "web"
+SHOP = (WEB_DATA / "shop.yaml").read_text(encoding="utf-8")
+NODES = (WEB_DATA / "nodes.yaml").read_text(encoding="utf-8")
+NODE_NAMES = ["general-1", "general-2", "gpu-1"]
+
+
+def make_app(**config: Any) -> Flask:
+    app = create_app(config or None)
+    app.config.update(TESTING=True, PODFIT_FIXTURES_DIR=str(WEB_DATA))
+    return app
+
+
+@pytest.fixture
+def client() -> Iterator[FlaskClient]:
+    with make_app().test_client() as c:
+        yield c
+
+
+def library_result(*texts: str, strategy: str = "LeastAllocated") -> dict[str, Any]:
+    """What the library says for the same input: the page must show exactly this."""
+    pods: list[Any] = []
+    nodes: list[Any] = []
+    daemonsets: list[Any] = []
+    for i, text in enumerate(texts):
+        w = load_text(text, name=f"input {i}")
+        pods += w.pods
+        nodes += w.nodes
+        daemonsets += w.daemonsets
+    data: dict[str, Any] = schedule(pods, nodes, daemonsets=daemonsets, strategy=strategy).to_dict()
+    return data
+
+
+def bars(html: str, resource: str | None = None) -> list[str]:
+    """The node names of the bars in the page (optionally of one resource column)."""
+    found = re.findall(r'<g class="bar[^"]*" data-node="([^"]*)" data-resource="([^"]*)"', html)
+    return [node for node, res in found if resource in (None, res)]
+
+
+def run(client: FlaskClient, **form: Any) -> tuple[int, str]:
+    data = {"strategy": "LeastAllocated", "version": "1.34", **form}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    return response.status_code, response.get_data(as_text=True)
+
+
+# --- the empty page --------------------------------------------------------------------------
+
+
+def test_the_page_offers_fixtures_strategies_and_versions(client: FlaskClient) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert '<option value="shop.yaml">shop.yaml</option>' in html
+    assert '<option value="nodes.yaml">nodes.yaml</option>' in html
+    for name in ("LeastAllocated", "MostAllocated", "RequestedToCapacityRatio", "1.33", "1.35"):
+        assert f">{name}</option>" in html
+    assert "<svg" not in html and 'role="alert"' not in html
+
+
+def test_the_page_loads_nothing_from_outside_the_app(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    references = re.findall(r'(?:src|href|action)="([^"]*)"', html)
+    assert references, "the page should link its stylesheet"
+    assert all(ref.startswith("/") for ref in references), references
+    css = client.get("/static/podfit/podfit.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert "url(http" not in css.get_data(as_text=True)
+
+
+def test_every_bundled_fixture_is_offered() -> None:
+    """Without an override the page lists the project's own fixtures/ directory."""
+    app = create_app()
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    names = sorted(
+        p.relative_to(fixtures).as_posix()
+        for p in fixtures.rglob("*")
+        if p.suffix in (".yaml", ".yml", ".json")
+    )
+    html = app.test_client().get("/").get_data(as_text=True)
+    for name in names:
+        assert f'<option value="{name}">' in html
+
+
+# --- running a schedule ----------------------------------------------------------------------
+
+
+def test_a_fixture_run_shows_one_bar_per_node_and_resource(client: FlaskClient) -> None:
+    status, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    assert status == 200
+    for resource in ("cpu", "memory", "nvidia.com/gpu"):
+        assert bars(html, resource) == NODE_NAMES
+    assert len(bars(html)) == 9
+
+
+def test_a_fixture_run_lists_the_pending_pod_with_the_schedulers_message(
+    client: FlaskClient,
+) -> None:
+    _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    expected = library_result(SHOP, NODES)
+    pending = [p for p in expected["pods"] if p["phase"] == "Pending"]
+    assert [p["name"] for p in pending] == ["batch-huge"]
+    message = pending[0]["conditions"][0]["message"]
+    assert message.startswith("0/3 nodes are available: 3 Insufficient cpu.")
+    assert "Not scheduled (1)" in html
+    assert f"<code>{message}</code>" in html
+    assert "default/batch-huge" in html
+    view = explain_shortfall(pending[0]["shortfall"])
+    assert view is not None and view.fixes
+    for fix in view.fixes:
+        assert f"<li>{fix}</li>" in html
+    assert '<tr class="short"><td>cpu</td><td>12</td>' in html
+
+
+def test_the_summary_repeats_the_results_counts(client: FlaskClient) -> None:
+    _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    summary = library_result(SHOP, NODES)["summary"]
+    for key in ("pods", "scheduled", "pending", "nodes"):
+        assert f'<dd class="summary-{key}">{summary[key]}</dd>' in html
+    assert summary["pending"] == 1 and summary["nodes"] == 3
+
+
+def test_pasted_text_and_fixtures_give_the_same_picture(client: FlaskClient) -> None:
+    _, from_fixtures = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    _, pasted = run(client, workloads=SHOP, nodes=NODES)
+    svg = re.compile(r"<svg.*</svg>", re.S)
+    assert svg.search(pasted).group(0) == svg.search(from_fixtures).group(0)  # type: ignore[union-attr]
+
+
+def test_uploaded_files_are_scheduled(client: FlaskClient) -> None:
+    status, html = run(
+        client,
+        workloads_file=(io.BytesIO(SHOP.encode()), "shop.yaml"),
+        nodes_file=(io.BytesIO(NODES.encode()), "nodes.yaml"),
+    )
+    assert status == 200
+    assert bars(html, "cpu") == NODE_NAMES
+    assert "Uploaded last time: workloads upload &#39;shop.yaml&#39;" in html
+
+
+def test_the_chosen_strategy_and_version_are_used(client: FlaskClient) -> None:
+    status, html = run(
+        client,
+        fixture_workloads="shop.yaml",
+        fixture_nodes="nodes.yaml",
+        strategy="MostAllocated",
+        version="1.33",
+    )
+    assert status == 200
+    assert "<dt>Strategy</dt><dd>MostAllocated</dd>" in html
+    assert "<dt>Kubernetes</dt><dd>1.33</dd>" in html
+    assert "<option selected>MostAllocated</option>" in html
+
+
+def test_a_pod_the_kubelet_rejects_is_listed_as_failed_with_its_message(
+    client: FlaskClient,
+) -> None:
+    static = """
+apiVersion: v1
+kind: Pod
+metadata: {name: static-big}
+spec:
+  nodeName: general-1
+  containers:
+    - name: c
+      image: x
+      resources: {requests: {cpu: "5"}}
+"""
+    status, html = run(client, workloads=static, fixture_nodes="nodes.yaml")
+    assert status == 200
+    assert '<span class="phase">Failed</span> default/static-big' in html
+    assert "Pod was rejected: Node didn&#39;t have enough resource: cpu" in html
+
+
+def test_pasted_text_is_escaped_not_executed(client: FlaskClient) -> None:
+    evil = "</textarea><script>alert(1)</script>"
+    _, html = run(client, workloads=evil, fixture_nodes="nodes.yaml")
+    assert "<script>" not in html
+    assert "&lt;/textarea&gt;&lt;script&gt;" in html
+
+
+# --- bad input: the page again, with the problem named, and a 4xx ----------------------------
+
+BAD_INPUTS = [
+    pytest.param({}, 400, "nothing to schedule", id="nothing"),
+    pytest.param(
+        {"fixture_workloads": "../pyproject.toml"}, 400, "is not a bundled fixture", id="traversal"
+    ),
+    pytest.param(
+        {"fixture_nodes": "nodes.yaml", "strategy": "Random"},
+        400,
+        "&#39;Random&#39; is not one of LeastAllocated",
+        id="strategy",
+    ),
+    pytest.param(
+        {"fixture_nodes": "nodes.yaml", "version": "1.20"},
+        400,
+        "&#39;1.20&#39; is not one of",
+        id="version",
+    ),
+    pytest.param(
+        {"workloads": SHOP.replace("cpu: 500m", "cpu: 1.5.5"), "fixture_nodes": "nodes.yaml"},
+        422,
+        "&#34;1.5.5&#34; is not a valid quantity",
+        id="quantity",
+    ),
+    pytest.param(
+        {"workloads": "kind: Pod\nmetadata: [unclosed", "fixture_nodes": "nodes.yaml"},
+        422,
+        "workloads (pasted)",
+        id="yaml-syntax",
+    ),
+    pytest.param(
+        {"workloads_file": (io.BytesIO(b"\xff\xfe kind: Pod"), "x.yaml")},
+        400,
+        "is not UTF-8 text (byte 0)",
+        id="not-utf-8",
+    ),
+]
+
+
+@pytest.mark.parametrize(("form", "status", "fragment"), BAD_INPUTS)
+def test_bad_input_is_answered_with_the_page_and_a_clear_error(
+    client: FlaskClient, form: dict[str, Any], status: int, fragment: str
+) -> None:
+    got, html = run(client, **form)
+    assert got == status
+    errors = re.search(r'<section class="errors" role="alert".*?</section>', html, re.S)
+    assert errors is not None, html
+    assert fragment in errors.group(0)
+    assert "Traceback" not in html
+    assert '<form method="post"' in html  # the user can fix the input and run again
+
+
+def test_a_bad_quantity_error_names_where_it_is(client: FlaskClient) -> None:
+    bad = SHOP.replace("cpu: 500m", "cpu: 1.5.5")
+    _, html = run(client, workloads=bad, fixture_nodes="nodes.yaml")
+    assert "resources.requests.cpu" in html
+    assert "1.5.5" in html  # and the form keeps what was pasted
+    assert '<textarea name="workloads"' in html
+
+
+def test_input_over_the_yaml_limit_is_refused_with_413() -> None:
+    app = make_app(max_yaml_bytes=1000)
+    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+    assert status == 413
+    assert "PODFIT_MAX_YAML_BYTES" in html
+
+
+def test_a_form_over_the_body_limit_is_refused_with_413() -> None:
+    app = make_app(max_body_bytes=2000)
+    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+    assert status == 413
+    assert "PODFIT_MAX_BODY_BYTES" in html
