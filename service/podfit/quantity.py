@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from enum import StrEnum
 from fractions import Fraction
 from typing import ClassVar, Final, NamedTuple
@@ -176,12 +175,6 @@ class Quantity:
     _g: int | None
 
     ZERO: ClassVar[Quantity]  # set below
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Quantity is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError("Quantity is immutable")
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self._c, self._e, self._f, self._g))
@@ -470,19 +463,14 @@ def _rebuild(c: _Coef, e: int, f: Format, g: int | None) -> Quantity:
 
 
 _object_new = object.__new__
-# slot descriptors: construction bypasses the immutability guard in __setattr__
-_set_c: Callable[[Quantity, _Coef], None] = vars(Quantity)["_c"].__set__
-_set_e: Callable[[Quantity, int], None] = vars(Quantity)["_e"].__set__
-_set_f: Callable[[Quantity, Format], None] = vars(Quantity)["_f"].__set__
-_set_g: Callable[[Quantity, int | None], None] = vars(Quantity)["_g"].__set__
 
 
 def _new(c: _Coef, e: int, f: Format, g: int | None) -> Quantity:
     q: Quantity = _object_new(Quantity)
-    _set_c(q, c)
-    _set_e(q, e)
-    _set_f(q, f)
-    _set_g(q, g)
+    q._c = c
+    q._e = e
+    q._f = f
+    q._g = g
     return q
 
 
@@ -496,6 +484,16 @@ _BIG_LIMIT: Final[int] = 10**_BIG_DIGITS
 # ---- parsing ------------------------------------------------------------------------------
 
 _cache: dict[str, Quantity] = {}
+_cache_get = _cache.get
+# last character -> power of ten: 0 for a digit (no suffix; no letter has power 0) or a letter
+_DEC_LAST: Final[dict[str, int]] = {
+    **{d: 0 for d in "0123456789"},
+    **{k: v for k, v in _DEC_SUFFIX.items() if k},
+}
+# binary suffix -> (bits, most integer digits Kubernetes' int64 fast path takes)
+_BIN_FAST: Final[dict[str, tuple[int, int]]] = {
+    k: (v, _BIN_FAST_DIGITS.get(v, 0)) for k, v in _BIN_SUFFIX.items()
+}
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -506,7 +504,7 @@ def parse_quantity(text: str) -> Quantity:
     short strings are cached (they are immutable); any input costs O(len(text)).
     """
     try:
-        q = _cache.get(text)
+        q = _cache_get(text)
     except TypeError:  # unhashable: certainly not a string
         q = None
     if q is not None:
@@ -515,7 +513,46 @@ def parse_quantity(text: str) -> Quantity:
         if not isinstance(text, str):
             raise _error(repr(text), "quantities must be strings")
         text = str(text)
-    q = _parse_fast(text)
+    # Fast path, inlined for speed: unsigned digits[.digits][suffix] that Kubernetes keeps
+    # as an exact int64 (at most 18 digits; binary suffixes without a fraction).
+    last = text[-1:]
+    if last == "i":
+        fast = _BIN_FAST.get(text[-2:])
+        if fast is not None:
+            body = text[:-2]
+            if body.isdigit() and body.isascii() and len(body) <= fast[1]:
+                q = _object_new(Quantity)
+                q._c = int(body) << fast[0]
+                q._e = 0
+                q._f = _BIN_SI
+                q._g = None
+    else:
+        p = _DEC_LAST.get(last)
+        if p is not None:
+            body = text if p == 0 else text[:-1]
+            if body.isdigit():
+                if body.isascii() and len(body) <= 18:
+                    q = _object_new(Quantity)
+                    q._c = int(body)
+                    q._e = p
+                    q._f = _DEC_SI
+                    q._g = None
+            else:
+                whole, dot, frac = body.partition(".")
+                f = len(frac)
+                if (
+                    dot
+                    and frac.isdigit()
+                    and (whole.isdigit() or not whole)
+                    and body.isascii()
+                    and (len(whole) or 1) + f <= 18
+                    and p - f >= -9
+                ):
+                    q = _object_new(Quantity)
+                    q._c = int(whole + frac)
+                    q._e = p - f
+                    q._f = _DEC_SI
+                    q._g = None
     if q is None:
         q = _parse_general(text)
     if len(text) <= _CACHE_KEY_MAX:
@@ -535,48 +572,6 @@ def _error(text: str, kubernetes_message: str) -> QuantityError:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= 120 else f"{text[:60]}…({len(text)} characters)…{text[-20:]}"
-
-
-def _parse_fast(text: str) -> Quantity | None:
-    """The common unsigned shapes ``digits[.digits][suffix]``; None means "ask _parse_general"."""
-    last = text[-1:]
-    if last == "i":
-        bits = _BIN_SUFFIX.get(text[-2:])
-        if bits is None:
-            return None
-        body = text[:-2]
-        if body.isdigit() and body.isascii() and len(body) <= _BIN_FAST_DIGITS.get(bits, 0):
-            return _new(int(body) << bits, 0, _BIN_SI, None)
-        return None
-    if not last:
-        return None
-    if last.isdigit():
-        p = 0
-        body = text
-    else:
-        p_or_none = _DEC_SUFFIX.get(last)
-        if p_or_none is None:
-            return None
-        p = p_or_none
-        body = text[:-1]
-    if body.isdigit() and body.isascii():
-        if len(body) <= 18:
-            return _new(int(body), p, _DEC_SI, None)
-        return None
-    whole, dot, frac = body.partition(".")
-    if not dot:
-        return None
-    f = len(frac)
-    digits = whole + frac
-    if (
-        digits.isdigit()
-        and digits.isascii()
-        and frac.isdigit()
-        and (len(whole) or 1) + f <= 18
-        and p - f >= -9
-    ):
-        return _new(int(digits), p - f, _DEC_SI, None)
-    return None
 
 
 def _parse_general(text: str) -> Quantity:

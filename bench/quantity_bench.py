@@ -1,0 +1,225 @@
+"""Benchmark: podfit.quantity.parse_quantity versus kubernetes.utils.parse_quantity.
+
+Run with ``make bench`` or ``.venv/bin/python bench/quantity_bench.py`` (needs the ``bench``
+extra: ``pip install -e '.[bench]'``). Prints strings/s for both parsers and the ratio on
+
+1. a realistic manifest mix with heavy repetition (``100m``, ``250m``, ``128Mi``, ``1Gi``, …),
+2. 100,000 distinct valid strings (podfit's parse cache is emptied first, so every string
+   takes the full parse),
+
+then the time podfit needs for hostile inputs, and how many rows of
+tests/data/quantity-vectors.tsv each parser gets wrong (value, or error versus value).
+Speed is measured here only, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import platform
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from podfit import quantity as podfit_quantity
+from podfit.errors import QuantityError
+from podfit.quantity import parse_quantity
+
+ROOT = Path(__file__).resolve().parent.parent
+VECTORS = ROOT / "tests" / "data" / "quantity-vectors.tsv"
+
+# (string, weight): how often each spelling appears in requests/limits of real manifests
+MANIFEST_MIX: list[tuple[str, int]] = [
+    ("100m", 30), ("250m", 20), ("500m", 18), ("50m", 8), ("10m", 6), ("200m", 10),
+    ("1", 14), ("2", 10), ("0.5", 8), ("0.1", 5), ("4", 4), ("1500m", 3), ("0.25", 3),
+    ("128Mi", 22), ("256Mi", 20), ("512Mi", 18), ("64Mi", 8), ("1Gi", 16), ("2Gi", 10),
+    ("4Gi", 5), ("100Mi", 6), ("500M", 3), ("1G", 3), ("10Gi", 4), ("32Mi", 4), ("110", 2),
+    ("1.5Gi", 2), ("8Gi", 2), ("300Mi", 3), ("750m", 2),
+]  # fmt: skip
+
+HOSTILE = {
+    "1e2147483647": "1e2147483647",
+    "9e-9999999": "9e-9999999",
+    "100,000 digits": "7" * 100_000,
+    "100,000-digit fraction + Ki": "0." + "3" * 99_997 + "Ki",
+    "100,000 zeros then junk": "0" * 100_000 + "x",
+}
+
+
+def manifest_strings(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    words = [w for w, _ in MANIFEST_MIX]
+    weights = [wt for _, wt in MANIFEST_MIX]
+    return rng.choices(words, weights, k=n)
+
+
+def distinct_strings(n: int, seed: int = 2) -> list[str]:
+    """n different valid quantities in the shapes manifests use (integers, fractions, suffixes)."""
+    rng = random.Random(seed)
+    dec = ["", "m", "k", "M", "G", "T"]
+    binary = ["Ki", "Mi", "Gi", "Ti"]
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < n:
+        shape = rng.random()
+        if shape < 0.45:
+            s = f"{rng.randint(1, 999_999)}{rng.choice(dec)}"
+        elif shape < 0.8:
+            s = f"{rng.randint(1, 99_999)}{rng.choice(binary)}"
+        else:
+            s = f"{rng.randint(0, 9_999)}.{rng.randint(1, 999):03d}".rstrip("0")
+            s += rng.choice(["", "", "k", "M", "G", "Gi", "Mi"])
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
+
+
+def rate(parse: Callable[[str], Any], items: Sequence[str], setup: Callable[[], None]) -> float:
+    """Best of three runs, in strings per second."""
+    best = float("inf")
+    for _ in range(3):
+        setup()
+        gc.collect()
+        start = time.perf_counter()
+        for s in items:
+            parse(s)
+        best = min(best, time.perf_counter() - start)
+    return len(items) / best
+
+
+def clear_cache() -> None:
+    podfit_quantity._cache.clear()
+
+
+def no_setup() -> None:
+    pass
+
+
+_VALUE = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:e(-?[0-9]+))?")
+
+
+def expected_decimal(text: str) -> tuple[int, int, int] | None:
+    """The vector's exact value as (sign, coefficient without trailing zeros, exponent)."""
+    m = _VALUE.fullmatch(text)
+    if not m:
+        return None
+    sign, whole, frac, exp = m.groups()
+    frac = frac or ""
+    digits = (whole + frac).lstrip("0")
+    exponent = int(exp or 0) - len(frac)
+    if not digits:
+        return (0, 0, 0)
+    stripped = digits.rstrip("0")
+    return (-1 if sign else 1, int(stripped), exponent + len(digits) - len(stripped))
+
+
+def decimal_parts(d: Decimal) -> tuple[int, int, int] | None:
+    if not d.is_finite():
+        return None
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).lstrip("0")
+    if not text:
+        return (0, 0, 0)
+    stripped = text.rstrip("0")
+    return (-1 if sign else 1, int(stripped), exponent + len(text) - len(stripped))
+
+
+def accuracy(client_parse: Callable[[str], Any]) -> tuple[int, int, int, list[str]]:
+    """(rows, podfit wrong, client wrong, a few client mistakes) over the vector table."""
+    with VECTORS.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    podfit_wrong = client_wrong = 0
+    examples: list[str] = []
+    for row in rows:
+        text, canonical = row["input"], row["canonical"]
+        want_error = canonical.startswith("ERROR:")
+        want = None if want_error else expected_decimal(row["value"])
+        try:
+            got = str(parse_quantity(text))
+            podfit_ok = (not want_error) and got == canonical
+        except QuantityError as exc:
+            podfit_ok = want_error and exc.kubernetes_message == canonical[6:]
+        podfit_wrong += not podfit_ok
+        try:
+            d = client_parse(text)
+            client_ok = (not want_error) and decimal_parts(d) == want
+            shown = f"{d}"
+        except Exception as exc:  # the client raises ValueError and others
+            client_ok = want_error
+            shown = f"{type(exc).__name__}"
+        if not client_ok:
+            client_wrong += 1
+            if len(examples) < 8 and len(text) < 30:
+                expect = canonical if want_error else row["value"]
+                examples.append(f"{text!r}: client {shown[:30]}, Kubernetes {expect[:40]}")
+    return len(rows), podfit_wrong, client_wrong, examples
+
+
+def main() -> int:
+    try:
+        from kubernetes.utils import parse_quantity as client_parse
+    except ImportError:
+        print("kubernetes is not installed: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
+    import kubernetes
+
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"kubernetes client {kubernetes.__version__}"
+    )
+    mix = manifest_strings(200_000)
+    distinct = distinct_strings(100_000)
+    for s in distinct:  # every benchmark string is valid for both parsers
+        client_parse(s)
+        parse_quantity(s)
+
+    results = []
+    for name, items, setup in (
+        ("manifest mix (200,000 strings, 30 spellings)", mix, no_setup),
+        ("100,000 distinct valid strings (cache emptied)", distinct, clear_cache),
+    ):
+        ours = rate(parse_quantity, items, setup)
+        theirs = rate(client_parse, items, no_setup)
+        results.append((name, ours, theirs))
+    print()
+    print(f"{'workload':50} {'podfit /s':>12} {'client /s':>12} {'ratio':>7}")
+    for name, ours, theirs in results:
+        print(f"{name:50} {ours:12,.0f} {theirs:12,.0f} {ours / theirs:6.1f}x")
+
+    print()
+    print("hostile inputs (podfit, parse + str, best of 5):")
+    for label, text in HOSTILE.items():
+        best = float("inf")
+        outcome = ""
+        for _ in range(5):
+            clear_cache()
+            start = time.perf_counter()
+            try:
+                outcome = str(parse_quantity(text))[:24]
+            except QuantityError as exc:
+                outcome = "error: " + exc.kubernetes_message[:30]
+            best = min(best, time.perf_counter() - start)
+        print(f"  {label:32} {best * 1000:8.3f} ms  -> {outcome}")
+
+    rows, podfit_wrong, client_wrong, examples = accuracy(client_parse)
+    print()
+    one_in = rows / max(client_wrong, 1)
+    print(
+        f"vector rows: {rows}; podfit wrong: {podfit_wrong}; kubernetes client wrong: "
+        f"{client_wrong} ({client_wrong / rows:.0%}, about one in {one_in:.1f})"
+    )
+    for line in examples:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
