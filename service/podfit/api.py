@@ -19,7 +19,23 @@ from flask import Blueprint, Response, request
 
 from podfit import __version__
 from podfit.body import JSON, check_time, read_body, service_config
+from podfit.errors import LimitExceeded
 from podfit.problem import Problem
+from podfit.schemas.api import (
+    SCHEDULE_OPTION_KEYS,
+    QuantitiesRequestSchema,
+    WorkloadBody,
+    limits_for,
+    load_workload,
+    name_limit_setting,
+    parse_workload_body,
+    quantities_result,
+    schedule_options,
+    schedule_workload,
+    self_check,
+    version_info,
+)
+from podfit.schemas.requests import requests_result
 
 bp = Blueprint("api", __name__)
 
@@ -53,8 +69,6 @@ def readyz() -> Response:
 
 @bp.get("/version")
 def version() -> Response:
-    from podfit.schemas.api import version_info
-
     return json_response(version_info(__version__, API_VERSION, platform.python_version()))
 
 
@@ -76,8 +90,6 @@ def _openapi_text() -> str:
 @functools.cache
 def _self_check() -> str:
     """Return "" when the core schedules one pod on one node, else what failed."""
-    from podfit.schemas.api import self_check
-
     try:
         self_check()
     except Exception as exc:  # readiness must report, not crash
@@ -93,8 +105,6 @@ def _self_check() -> str:
 def quantities() -> Response:
     """Parse and optionally convert a batch of quantities; one result or error per item."""
     body = read_body(accept=(JSON,))
-    from podfit.schemas.api import QuantitiesRequestSchema, quantities_result
-
     config = service_config()
     payload = QuantitiesRequestSchema().load(_object(body.data))
     check_time("parsing quantities")
@@ -108,6 +118,64 @@ def quantities() -> Response:
     )
 
 
+@bp.post("/v1/schedule")
+def schedule() -> Response:
+    """Place pods on nodes as kube-scheduler would: the ScheduleResult document."""
+    body = read_body(parse=False)
+    config = service_config()
+    parsed = _workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+    query = _query_options(SCHEDULE_QUERY)
+    if parsed.envelope and query:
+        raise Problem(
+            400,
+            "invalid-query",
+            "Options given twice",
+            "give scheduler options in the JSON body or in the query, not both "
+            f"(query: {', '.join(sorted(query))})",
+        )
+    options = schedule_options(parsed.options if parsed.envelope else query)
+    check_time("loading the manifests")
+    workload = load_workload(parsed.items, limits_for(config))
+    check_time("scheduling")
+    return json_response(schedule_workload(workload, options, config))
+
+
+@bp.post("/v1/requests")
+def requests() -> Response:
+    """Effective requests, limits, QoS class and their explanation, per pod and in total."""
+    body = read_body(parse=False)
+    config = service_config()
+    parsed = _workload_body(body.text, body.syntax, ("pods",))
+    check_time("loading the manifests")
+    workload = load_workload(parsed.items, limits_for(config))
+    return json_response(requests_result(workload))
+
+
+def _workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> WorkloadBody:
+    try:
+        return parse_workload_body(text, syntax, service_config(), envelope_keys)
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc) from None
+
+
+#: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies); they are
+#: validated like the envelope's options.
+SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain")
+
+
+def _query_options(known: tuple[str, ...]) -> dict[str, Any]:
+    """The known query parameters; an unknown name is refused (400), not ignored."""
+    unknown = sorted(set(request.args) - set(known))
+    if unknown:
+        raise Problem(
+            400,
+            "invalid-query",
+            "Invalid query parameter",
+            f"unknown query parameter(s): {', '.join(unknown)}; known: {', '.join(known)}",
+        )
+    return {name: request.args[name] for name in known if name in request.args}
+
+
 def _object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Problem(
@@ -117,21 +185,3 @@ def _object(data: Any) -> dict[str, Any]:
             f"the body must be a JSON object, got {type(data).__name__}",
         )
     return data
-
-
-def _flag(name: str, default: bool = False) -> bool:
-    """A boolean query parameter: true/false/1/0/yes/no (case-insensitive)."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes"):
-        return True
-    if value in ("0", "false", "no"):
-        return False
-    raise Problem(
-        400,
-        "invalid-query",
-        "Invalid query parameter",
-        f"{name}: expected true or false, got {raw!r}",
-    )

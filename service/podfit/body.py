@@ -68,8 +68,12 @@ def service_config() -> ServiceConfig:
     return config
 
 
-def read_body(accept: Collection[Syntax] = (JSON, YAML)) -> Body:
-    """Check and parse the current request's body (see the module docstring for the order)."""
+def read_body(accept: Collection[Syntax] = (JSON, YAML), *, parse: bool = True) -> Body:
+    """Check and parse the current request's body (see the module docstring for the order).
+
+    With ``parse=False`` the text is returned unparsed, for callers that parse it with the
+    manifest reader (:mod:`podfit.yamlsafe`, which keeps JSON numbers' literal text).
+    """
     config = service_config()
     syntax = _media_syntax(accept)
     length = request.content_length
@@ -87,8 +91,8 @@ def read_body(accept: Collection[Syntax] = (JSON, YAML)) -> Body:
         )
     raw = request.get_data(cache=False)
     text = decode_utf8(raw)
-    if syntax == YAML:
-        return Body(YAML, text)
+    if syntax == YAML or not parse:
+        return Body(syntax, text)
     return Body(JSON, text, parse_json(text, max_depth=config.max_depth))
 
 

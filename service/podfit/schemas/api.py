@@ -8,14 +8,26 @@ the API and the CLI print the same JSON for the same input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from podfit.config import env_name
-from podfit.errors import ConfigError, FieldError, LimitExceeded, QuantityError
+from podfit.config import ServiceConfig, env_name
+from podfit.errors import (
+    ConfigError,
+    FieldError,
+    LimitExceeded,
+    ManifestError,
+    PodfitError,
+    QuantityError,
+)
+from podfit.manifests import Limits, Workload, load_objects
 from podfit.quantity import Quantity, parse_quantity
+from podfit.scheduler import schedule
+from podfit.schemas.schedule import ScheduleOptionsSchema, load_options
+from podfit.yamlsafe import Number, json_load_all, safe_load_all
 
 # ---------------------------------------------------------------------------------------------
 # POST /v1/quantities
@@ -130,3 +142,296 @@ def self_check() -> None:
     result = schedule([pod], [node]).to_dict()
     placed = [p.get("node") for p in result["pods"]]
     assert placed == ["self-check"], f"the probe pod was not placed on the only node: {placed}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Workload bodies (POST /v1/requests, /v1/schedule): envelope, Kubernetes JSON or YAML
+
+#: Keys of resource maps whose values are quantities (checked against the length limit).
+QUANTITY_MAPS = frozenset({"requests", "limits", "overhead", "allocatable", "capacity"})
+
+
+def limits_for(config: ServiceConfig) -> Limits:
+    """The manifest loader's bounds for one request."""
+    return Limits(
+        max_pods=config.max_pods,
+        max_nodes=config.max_nodes,
+        max_documents=config.max_documents,
+        max_depth=config.max_depth,
+        max_bytes=config.max_body_bytes,
+    )
+
+
+@dataclass(slots=True)
+class WorkloadBody:
+    """A workload body split into addressable items and (envelope only) options.
+
+    ``items`` are ``(path prefix, object)`` pairs in input order: ``pods[3]`` and
+    ``nodes[0]`` for the envelope, ``items[2]`` for a Kubernetes ``List``, ``[1]`` for a
+    JSON array, ``documents[4]`` for a multi-document stream, ``""`` for one object.
+    """
+
+    items: list[tuple[str, Any]]
+    options: dict[str, Any] = field(default_factory=dict)
+    envelope: bool = False
+
+
+def parse_workload_body(
+    text: str, syntax: str, config: ServiceConfig, envelope_keys: Iterable[str]
+) -> WorkloadBody:
+    """Parse a JSON or YAML workload body under the configured limits.
+
+    JSON numbers keep their literal text (``1e3`` stays ``1e3`` as a quantity) and YAML
+    scalars are typed as kubectl would send them (:mod:`podfit.yamlsafe`). A JSON object
+    without ``kind`` whose keys are all in ``envelope_keys`` is the envelope form
+    (``{"nodes": [...], "pods": [...], ...options}``).
+    """
+    limits = limits_for(config)
+    if syntax == "yaml":
+        docs = safe_load_all(text, limits, name="<body>")
+    else:
+        docs = json_load_all(text, limits, name="<body>")
+    docs = [d for d in docs if d is not None]
+    allowed = frozenset(envelope_keys)
+    if len(docs) == 1 and _is_envelope(docs[0], allowed):
+        body = _envelope(docs[0], allowed)
+    elif len(docs) == 1:
+        body = WorkloadBody(_object_items(docs[0]))
+    else:
+        body = WorkloadBody([(f"documents[{i}]", d) for i, d in enumerate(docs)])
+    check_quantity_lengths(body.items, config.max_quantity_length)
+    return body
+
+
+def _is_envelope(doc: Any, allowed: frozenset[str]) -> bool:
+    """An object without ``kind`` that has ``pods`` (or any option) is the envelope form;
+    the loader's own compact-node forms (``{"nodes": [...]}``, one node) are not."""
+    return (
+        isinstance(doc, Mapping)
+        and "kind" not in doc
+        and ("pods" in doc or any(k in allowed and k != "nodes" for k in doc))
+    )
+
+
+def _envelope(doc: Mapping[str, Any], allowed: frozenset[str]) -> WorkloadBody:
+    items: list[tuple[str, Any]] = []
+    known = ", ".join(sorted(allowed))
+    errors = [
+        FieldError(str(k), f"unknown field (this body takes {known})")
+        for k in doc
+        if k not in allowed
+    ]
+    for key in ("pods", "nodes"):
+        if key not in allowed or key not in doc:
+            continue
+        value = doc[key]
+        if not isinstance(value, list):
+            errors.append(FieldError(key, f"must be an array of objects, not {_kind(value)}"))
+            continue
+        items.extend((f"{key}[{i}]", obj) for i, obj in enumerate(value))
+    if errors:
+        raise ManifestError(errors[0].message, errors[0].path, errors)
+    # Pods before nodes in the item list is irrelevant to the loader (it separates them),
+    # but keeps pod order = input order, which the scheduler's queue depends on.
+    options = {k: plain(v) for k, v in doc.items() if k not in ("pods", "nodes")}
+    return WorkloadBody(items, options, envelope=True)
+
+
+def _object_items(doc: Any) -> list[tuple[str, Any]]:
+    if isinstance(doc, list):
+        return [(f"[{i}]", obj) for i, obj in enumerate(doc)]
+    if isinstance(doc, Mapping):
+        kind = doc.get("kind")
+        items = doc.get("items")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+            return [(f"items[{i}]", obj) for i, obj in enumerate(items)]
+    return [("", doc)]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Number):
+        return "number"
+    if isinstance(value, Mapping):
+        return "object"
+    return "null" if value is None else type(value).__name__
+
+
+def plain(value: Any) -> Any:
+    """Replace :class:`~podfit.yamlsafe.Number` by its int/float, recursively."""
+    if isinstance(value, Number):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def check_quantity_lengths(items: Sequence[tuple[str, Any]], max_length: int) -> None:
+    """Refuse any quantity in a resource map (``requests``, ``limits``, ``overhead``,
+    ``allocatable``, ``capacity``) or a ``divisor`` longer than ``max_length`` characters,
+    before anything is parsed. Iterative; one step per container in the input."""
+    stack: list[tuple[str, Any]] = list(items)
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, child in node.items():
+                child_path = f"{path}.{key}" if path else str(key)
+                if key in QUANTITY_MAPS and isinstance(child, Mapping):
+                    for name, value in child.items():
+                        _check_length(f"{child_path}.{name}", value, max_length)
+                elif key == "divisor":
+                    _check_length(child_path, child, max_length)
+                elif isinstance(child, Mapping | list):
+                    stack.append((child_path, child))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", child) for i, child in enumerate(node))
+
+
+def _check_length(path: str, value: Any, max_length: int) -> None:
+    text = value.text if isinstance(value, Number) else value
+    if isinstance(text, str) and len(text) > max_length:
+        raise LimitExceeded(
+            f"a quantity of {len(text)} characters is longer than the limit of {max_length}"
+            f" ({env_name('max_quantity_length')})",
+            path=path,
+        )
+
+
+def load_workload(items: Sequence[tuple[str, Any]], limits: Limits) -> Workload:
+    """Load every item with one loader pass (so names, PriorityClasses and totals are
+    checked across items); on error, name the item in each error path.
+
+    Attribution re-reads the items one at a time with what is left of the limits, so it
+    costs at most as much as the first pass and is only paid when the input is wrong.
+    """
+    try:
+        return load_objects([obj for _, obj in items], limits)
+    except PodfitError as first:
+        raise attribute_errors(items, limits, first) from None
+
+
+def attribute_errors(
+    items: Sequence[tuple[str, Any]], limits: Limits, first: PodfitError
+) -> PodfitError:
+    """``first`` with each error's path prefixed by the item it came from, when known."""
+    errors: list[FieldError] = []
+    pods = nodes = 0
+    for prefix, obj in items:
+        budget = replace(
+            limits,
+            max_pods=max(limits.max_pods - pods, 0),
+            max_nodes=max(limits.max_nodes - nodes, 0),
+        )
+        try:
+            workload = load_objects([obj], budget)
+        except LimitExceeded as exc:
+            if isinstance(first, LimitExceeded):
+                # Same order, same culprit: keep the first pass's totals in the message.
+                return _limit(first, prefix)
+            return _limit(exc, prefix)
+        except PodfitError as exc:
+            errors.extend(exc.at(prefix).errors)
+            continue
+        pods += len(workload.pods)
+        nodes += len(workload.nodes)
+    if isinstance(first, LimitExceeded):
+        return _limit(first, "")
+    if not errors:
+        return first  # an error across items (e.g. the same pod name twice)
+    cls = type(first)
+    return cls(errors[0].message, errors[0].path, errors)
+
+
+_LIMIT_SETTINGS = (
+    ("pods", "max_pods"),
+    ("nodes", "max_nodes"),
+    ("documents", "max_documents"),
+    ("nesting", "max_depth"),
+    ("nested", "max_depth"),
+    ("bytes", "max_body_bytes"),
+)
+
+
+def _limit(exc: LimitExceeded, prefix: str) -> LimitExceeded:
+    """Prefix the paths and name the ``PODFIT_*`` setting that governs the limit."""
+    errors = []
+    for error in exc.at(prefix).errors if prefix else exc.errors:
+        message = error.message
+        if "PODFIT_" not in message:
+            setting = next((s for word, s in _LIMIT_SETTINGS if word in message), None)
+            if setting is not None:
+                message = f"{message} ({env_name(setting)})"
+        errors.append(FieldError(error.path, message))
+    return LimitExceeded(errors[0].message, errors[0].path, errors)
+
+
+def name_limit_setting(exc: LimitExceeded) -> LimitExceeded:
+    """:func:`_limit` without a prefix: for errors raised while parsing the body."""
+    return _limit(exc, "")
+
+
+def check_expansion(workload: Workload, config: ServiceConfig) -> None:
+    """Refuse a workload whose DaemonSets could expand past ``PODFIT_MAX_PODS``.
+
+    Each DaemonSet becomes one pod per eligible node at scheduling time, so the bound is
+    ``pods + daemonsets × nodes``, checked before any DaemonSet pod is built.
+    """
+    bound = len(workload.pods) + len(workload.daemonsets) * len(workload.nodes)
+    if bound > config.max_pods:
+        raise LimitExceeded(
+            f"{len(workload.pods)} pods and {len(workload.daemonsets)} DaemonSets on"
+            f" {len(workload.nodes)} nodes could make {bound} pods, above the limit of"
+            f" {config.max_pods} ({env_name('max_pods')})",
+            path="daemonsets",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# POST /v1/schedule options
+
+#: Option names of a ``/v1/schedule`` envelope: those of ``podfit schedule`` (one schema).
+SCHEDULE_OPTION_KEYS: tuple[str, ...] = tuple(ScheduleOptionsSchema().fields)
+
+
+#: ``make_config`` reports kube-scheduler's field paths; the API's fields are flatter.
+_OPTION_PATHS = (
+    ("scoringStrategy.requestedToCapacityRatio.shape", "shape"),
+    ("scoringStrategy.resources", "resources"),
+    ("scoringStrategy.type", "strategy"),
+)
+
+
+def schedule_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated keyword arguments of :func:`podfit.scheduler.schedule` (``ConfigError``
+    naming this API's option field), before any manifest is read."""
+    try:
+        return load_options(data)
+    except ConfigError as exc:
+        raise option_error(exc) from None
+
+
+def option_error(exc: ConfigError) -> ConfigError:
+    """Rename kube-scheduler option paths to this API's option names."""
+    errors = []
+    for error in exc.errors:
+        path = error.path
+        for theirs, ours in _OPTION_PATHS:
+            if path.startswith(theirs):
+                path = ours + path[len(theirs) :]
+                break
+        errors.append(FieldError(path, error.message))
+    return ConfigError(errors[0].message, errors[0].path, errors)
+
+
+def schedule_workload(
+    workload: Workload, options: Mapping[str, Any], config: ServiceConfig
+) -> dict[str, Any]:
+    """Schedule a loaded workload with :func:`schedule_options` output; the ScheduleResult
+    document."""
+    check_expansion(workload, config)
+    try:
+        result = schedule(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **options)
+    except ConfigError as exc:
+        raise option_error(exc) from None
+    return result.to_dict()
