@@ -8,7 +8,6 @@ from fractions import Fraction
 from importlib import resources
 
 import pytest
-from podfit.quantity import parse_quantity
 
 from podfit.errors import ManifestError
 from podfit.nodes import (
@@ -20,6 +19,7 @@ from podfit.nodes import (
     node_preset,
     preset_names,
 )
+from podfit.quantity import parse_quantity
 
 MI = 1024 * 1024
 GI = 1024 * MI

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from podfit.quantity import Quantity, parse_quantity
 
 from podfit.pods import (
     Container,
@@ -26,6 +25,7 @@ from podfit.pods import (
     pod_requests,
     validate_resources,
 )
+from podfit.quantity import Quantity, parse_quantity
 
 MI = 1024 * 1024
 

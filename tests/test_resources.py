@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from podfit.quantity import parse_quantity
 
 from podfit.errors import QuantityError
+from podfit.quantity import parse_quantity
 from podfit.resources import (
     add,
     format_amount,
