@@ -465,3 +465,12 @@ def test_requests_never_negative_nor_below_any_single_container(
             assert reqs[name] >= q
     cpu, memory = non_zero_requests(p)
     assert cpu >= 0 and memory >= 0
+
+
+def test_containers_and_pods_hash_by_content_consistently_with_equality() -> None:
+    """Equal objects hash equal, so template replicas can share cached conversions."""
+    a = c("a", {"cpu": "1"}, {"cpu": "2"})
+    b = c("a", {"cpu": "1000m"}, {"cpu": "2"})
+    assert a == b and hash(a) == hash(b)
+    assert len({pod((a,)), pod((b,))}) == 1
+    assert hash(c("a", {"cpu": "1"})) != hash(c("a", {"memory": "1"}))

@@ -519,9 +519,8 @@ class _Reader:
             )
             return
         if count == 0:
-            self.workload.skipped.append(
-                Skipped(kind, name, namespace, source, f"{path}.parallelism is 0: no pods")
-            )
+            reason = f"no pods (parallelism {parallelism}, completions {completions})"
+            self.workload.skipped.append(Skipped(kind, name, namespace, source, reason))
             return
         self._reserve_pods(count, f"{path}.parallelism")
         template = d.mapping(spec.get("template"), f"{path}.template")

@@ -56,6 +56,10 @@ DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 _QOS_RESOURCES = (CPU, MEMORY)
 
 
+def _items(mapping: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(mapping.items()))
+
+
 # ---------------------------------------------------------------------------------------------
 # Data model (frozen; Mapping fields are plain dicts that must be treated as read-only)
 
@@ -98,7 +102,8 @@ class EnvVar:
 class Container:
     """A regular or init container. ``restart_policy == "Always"`` on an init container
     makes it a native sidecar. ``defaulted_requests`` lists resources whose request the
-    API server copied from the limit (for explanations)."""
+    API server copied from the limit (for explanations). Hashable by content, so pods built
+    from one template can share converted numbers."""
 
     name: str
     requests: Mapping[str, Quantity] = field(default_factory=dict)
@@ -107,6 +112,18 @@ class Container:
     ports: tuple[ContainerPort, ...] = ()
     env: tuple[EnvVar, ...] = ()
     defaulted_requests: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                _items(self.requests),
+                _items(self.limits),
+                self.restart_policy,
+                self.ports,
+                self.env,
+            )
+        )
 
     @property
     def is_sidecar(self) -> bool:
@@ -151,7 +168,8 @@ class PreferredSchedulingTerm:
 
 @dataclass(frozen=True, slots=True)
 class Pod:
-    """A pod as stored by the API server (after defaulting).
+    """A pod as stored by the API server (after defaulting). Hashable (by namespace, name
+    and containers) although its mappings are plain dicts; equality compares every field.
 
     ``pod_requests`` / ``pod_limits`` are pod-level ``spec.resources``; ``overhead`` is
     ``spec.overhead``. ``required_node_affinity`` is ``None`` when absent (an empty tuple
@@ -181,6 +199,9 @@ class Pod:
     daemonset: str | None = None
     status_qos_class: str | None = None
     source: str = ""
+
+    def __hash__(self) -> int:
+        return hash((self.namespace, self.name, self.containers, self.init_containers))
 
     @property
     def key(self) -> str:
