@@ -1,0 +1,194 @@
+"""``podfit schedule``: place pods on nodes as kube-scheduler would, say why the rest is Pending.
+
+Exit codes: 0 (also when pods stay Pending), 1 bad input, 3 Pending pods with
+``--fail-on-pending``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from podfit.cli.output import EXIT_PENDING, dump, handles_input_errors, output_option, table
+from podfit.errors import ConfigError
+from podfit.manifests import load
+from podfit.scheduler import schedule as run_schedule
+from podfit.scheduler.config import DEFAULT_STRATEGY
+from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.result import PENDING, ScheduleResult
+from podfit.scheduler.scores import STRATEGIES
+
+
+def _parse_shape(text: str | None) -> list[tuple[int, int]] | None:
+    """``0:0,100:10`` → [(0, 0), (100, 10)]."""
+    if text is None:
+        return None
+    points = []
+    for i, part in enumerate(text.split(",")):
+        try:
+            u, s = part.split(":")
+            points.append((int(u), int(s)))
+        except ValueError:
+            raise ConfigError(
+                f'"{part}" is not UTILIZATION:SCORE (e.g. 0:0,100:10)', f"--shape[{i}]"
+            ) from None
+    return points
+
+
+def _parse_weights(items: tuple[str, ...]) -> list[tuple[str, int]] | None:
+    """``cpu=1 memory=2`` → [("cpu", 1), ("memory", 2)]."""
+    if not items:
+        return None
+    out = []
+    for i, item in enumerate(items):
+        name, _, weight = item.partition("=")
+        try:
+            out.append((name, int(weight)))
+        except ValueError:
+            raise ConfigError(f'"{item}" is not NAME=WEIGHT', f"--weight[{i}]") from None
+    return out
+
+
+def _short_text(short: dict[str, Any]) -> str:
+    parts = []
+    for name, r in short["resources"].items():
+        if name == "pods":
+            continue
+        parts.append(
+            f"{name} request {r['request']}, largest free {r['largestFree']} "
+            f"on {r['largestFreeNode']}"
+        )
+    fixes = []
+    fix = short["fix"]
+    if fix["shrinkRequest"]:
+        reqs = ", ".join(f"{k} to {v}" for k, v in fix["shrinkRequest"]["requests"].items())
+        fixes.append(f"shrink {reqs} (fits {fix['shrinkRequest']['node']})")
+    if fix["freeOnNode"]:
+        free = ", ".join(f"{v} {k}" for k, v in fix["freeOnNode"]["free"].items())
+        fixes.append(f"free {free} on {fix['freeOnNode']['node']}")
+    if fix["addNode"]:
+        fixes.append(f"add a node like {fix['addNode']['like']}")
+    if "preemption" in short:
+        fixes.append(f"preempting on {short['preemption']['node']} would fit")
+    text = "; ".join(parts)
+    if fixes:
+        text += "; fix: " + " | ".join(fixes)
+    return text
+
+
+def render_table(result: ScheduleResult, wide: bool) -> str:
+    """kubectl-style tables: pods, then nodes, then the Pending messages."""
+    headers = ["NAMESPACE", "NAME", "NODE", "PHASE", "CPU", "MEMORY"]
+    if wide:
+        headers += ["QOS", "OWNER", "REASON"]
+    rows = []
+    for p in result.pods:
+        row = [
+            p.pod.namespace,
+            p.pod.name,
+            p.node or "<none>",
+            p.phase,
+            p.to_dict()["requests"].get("cpu", "0"),
+            p.to_dict()["requests"].get("memory", "0"),
+        ]
+        if wide:
+            reason = p.reason or (p.condition[1] if p.condition and p.condition[1] else "")
+            row += [p.pod.qos_class, p.pod.owner or "", reason]
+        rows.append(row)
+    out = table(headers, rows)
+    node_rows = []
+    for n in result.to_dict()["nodes"]:
+        util = n["utilization"]
+        node_rows.append(
+            [
+                n["name"],
+                f"{len(n['pods'])}/{n['allocatable'].get('pods', '0')}",
+                f"{n['requested'].get('cpu', '0')}/{n['allocatable'].get('cpu', '0')}",
+                f"{n['requested'].get('memory', '0')}/{n['allocatable'].get('memory', '0')}",
+                f"{util.get('cpu', 0.0):.0%}",
+                f"{util.get('memory', 0.0):.0%}",
+            ]
+        )
+    out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY", "CPU%", "MEMORY%"], node_rows)
+    s = result.summary()
+    out += (
+        f"\n{s['scheduled']} of {s['pods']} pods scheduled on {s['nodes']} nodes, "
+        f"{s['pending']} Pending (Kubernetes {result.kubernetes_version}, {result.strategy})\n"
+    )
+    pending = [p for p in result.pods if p.phase == PENDING or p.phase == "Failed"]
+    if pending:
+        out += "\n"
+        for p in pending:
+            message = p.message or (p.condition[2] if p.condition else "") or ""
+            out += f"{p.pod.namespace}/{p.pod.name}: {message}\n"
+            if p.shortfall is not None:
+                out += f"  {_short_text(p.shortfall)}\n"
+    return out
+
+
+@click.command("schedule")
+@click.option(
+    "-f",
+    "--filename",
+    "files",
+    multiple=True,
+    required=True,
+    help="Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(list(STRATEGIES)),
+    default=DEFAULT_STRATEGY,
+    show_default=True,
+    help="NodeResourcesFit scoring strategy.",
+)
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(list(SUPPORTED_VERSIONS)),
+    default=DEFAULT_VERSION,
+    show_default=True,
+    help="Kubernetes version whose wording and behaviour to follow.",
+)
+@click.option("--shape", help="RequestedToCapacityRatio shape, e.g. 0:0,100:10.")
+@click.option("--weight", "weights", multiple=True, help="Scoring resource weight NAME=WEIGHT.")
+@click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
+@click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
+@output_option("wide")
+@handles_input_errors
+def schedule(
+    files: tuple[str, ...],
+    strategy: str,
+    version: str,
+    shape: str | None,
+    weights: tuple[str, ...],
+    explain: bool,
+    fail_on_pending: bool,
+    output: str,
+) -> None:
+    """Place pods on nodes exactly as kube-scheduler's default profile would.
+
+    Pending pods get kube-scheduler's FailedScheduling message and a shortfall: how much
+    is missing where, and the smallest change that would let them in.
+    """
+    workload = load(*files)
+    result = run_schedule(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        strategy=strategy,
+        version=version,
+        explain=explain,
+        resources=_parse_weights(weights),
+        shape=_parse_shape(shape),
+    )
+    for warning in workload.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output in ("json", "yaml"):
+        click.echo(dump(result.to_dict(), output), nl=False)
+    else:
+        click.echo(render_table(result, wide=output == "wide"), nl=False)
+    if fail_on_pending and result.pending:
+        sys.exit(EXIT_PENDING)

@@ -1,0 +1,99 @@
+"""``podfit schedule`` end to end, and ``podfit.schedule`` on Pod/Node objects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podfit.cli.schedule_cmd import schedule as schedule_cmd
+from podfit.nodes import Node, Taint
+from podfit.pods import Container, Pod
+from podfit.quantity import parse_quantity
+from podfit.scheduler import schedule
+from podfit.schemas.schedule import ScheduleResultSchema
+
+DATA = Path(__file__).parent / "data" / "scheduler"
+ISSUE_MESSAGE = (
+    "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
+    "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+    "2 No preemption victims found for incoming pod."
+)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        schedule_cmd, ["-f", str(DATA / "work.yaml"), "-f", str(DATA / "nodes.yaml"), *args]
+    )
+    return result.exit_code, result.output
+
+
+def test_json_output_is_the_result_document() -> None:
+    """-o json prints the ScheduleResult; Pending pods carry the issue's exact message."""
+    code, out = invoke("-o", "json")
+    assert code == 0
+    doc = json.loads(out)
+    ScheduleResultSchema().load(doc)
+    pending = [p for p in doc["pods"] if p["phase"] == "Pending"]
+    assert len(pending) == 1
+    assert pending[0]["conditions"][0]["message"] == ISSUE_MESSAGE
+    failed = next(p for p in doc["pods"] if p["name"] == "static-big")
+    assert failed["phase"] == "Failed" and failed["reason"] == "OutOfcpu"
+    assert [p["name"] for p in doc["pods"][:2]] == ["agent-node-b", "agent-node-c"]
+
+
+def test_fail_on_pending_exits_3() -> None:
+    """Pending pods are not an error unless --fail-on-pending is given."""
+    assert invoke()[0] == 0
+    assert invoke("--fail-on-pending")[0] == 3
+
+
+def test_table_lists_pods_nodes_and_messages() -> None:
+    """The table shows pods, nodes, a summary line and each Pending message with its fix."""
+    code, out = invoke("-o", "wide")
+    assert code == 0
+    assert "NODE     PODS" in out
+    assert "6 of 8 pods scheduled on 3 nodes, 1 Pending (Kubernetes 1.34, LeastAllocated)" in out
+    assert ISSUE_MESSAGE in out
+    assert "fix: shrink cpu to 500m (fits node-b)" in out
+
+
+def test_version_133_names_the_taint() -> None:
+    """--version 1.33 prints the key/value taint reason."""
+    _, out = invoke("-o", "json", "--version", "1.33")
+    assert "node(s) had untolerated taint {machine-check-exception: memory}" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--weight", "cpu=101"], "scoringStrategy.resources[0].weight"),
+        (["--shape", "0-0"], "--shape[0]"),
+        (["--strategy", "RequestedToCapacityRatio", "--shape", "50:1,10:2"], "shape[1]"),
+    ],
+)
+def test_bad_options_exit_1_naming_the_field(args: list[str], fragment: str) -> None:
+    """Bad scheduler options: exit 1 and an error line naming the field."""
+    code, out = invoke(*args)
+    assert code == 1
+    assert fragment in out
+
+
+def test_schedule_on_pod_and_node_objects() -> None:
+    """podfit.schedule converts quantities once (ceilings) and prints canonical amounts."""
+    q = parse_quantity
+    alloc = {"cpu": q("2"), "memory": q("4Gi"), "pods": q("10")}
+    nodes = [
+        Node("a", allocatable=alloc, taints=(Taint("x", "y", "NoSchedule"),)),
+        Node("b", allocatable=alloc),
+    ]
+    container = Container("c", requests={"cpu": q("0.5m"), "memory": q("1.5Gi")}, limits={})
+    pods = [Pod(f"p{i}", containers=(container,)) for i in range(3)]
+    result = schedule(pods, nodes)
+    result.check()
+    doc = result.to_dict()
+    assert doc["pods"][0]["requests"] == {"cpu": "1m", "memory": "1536Mi"}
+    assert [p["node"] for p in doc["pods"]] == ["b", "b", None]
+    assert doc["nodes"][1]["requested"]["memory"] == "3Gi"
