@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "parse_quantity": "podfit.quantity",
     "QuantityError": "podfit.errors",
     "PodfitError": "podfit.errors",
+    "schedule": "podfit.scheduler",
     "load": "podfit.manifests",
 }
 

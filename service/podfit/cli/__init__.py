@@ -15,6 +15,7 @@ from podfit import __version__
 # subcommand name -> "module:attribute"; each module defines one click command.
 _COMMANDS: dict[str, str] = {
     "quantity": "podfit.cli.quantity_cmd:quantity",
+    "schedule": "podfit.cli.schedule_cmd:schedule",
     "requests": "podfit.cli.requests_cmd:requests",
     "nodes": "podfit.cli.nodes_cmd:nodes",
 }
