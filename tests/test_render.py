@@ -163,6 +163,19 @@ def test_replicas_of_one_owner_with_equal_requests_are_one_segment() -> None:
     assert bar_a.requested == 1500 and bar_a.free == 2500
 
 
+def test_an_owners_pods_form_one_block_even_when_placed_interleaved() -> None:
+    pods = [
+        _pod("web-1", "n", {"cpu": "1"}, "Deployment/web"),
+        _pod("db-0", "n", {"cpu": "2"}, "StatefulSet/db"),
+        _pod("web-2", "n", {"cpu": "1"}, "Deployment/web"),
+    ]
+    segments = render.stack_segments(pods, "cpu")
+    assert [(s.owner, s.names, s.amount) for s in segments] == [
+        ("Deployment/web", ("default/web-1", "default/web-2"), 2000),
+        ("StatefulSet/db", ("default/db-0",), 2000),
+    ]
+
+
 def test_merged_replicas_are_divided_by_thin_lines_when_wide_enough() -> None:
     (bar_a, _, _) = render.node_bars(small_result(), "cpu")
     # 500m of an 8-cpu scale is 20 px per replica

@@ -18,6 +18,7 @@ from podfit.render import explain_shortfall
 from podfit.scheduler import schedule
 
 WEB_DATA = Path(__file__).parent / "data" / "web"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 SHOP = (WEB_DATA / "shop.yaml").read_text(encoding="utf-8")
 NODES = (WEB_DATA / "nodes.yaml").read_text(encoding="utf-8")
 NODE_NAMES = ["general-1", "general-2", "gpu-1"]
@@ -89,15 +90,44 @@ def test_the_page_loads_nothing_from_outside_the_app(client: FlaskClient) -> Non
 def test_every_bundled_fixture_is_offered() -> None:
     """Without an override the page lists the project's own fixtures/ directory."""
     app = create_app()
-    fixtures = Path(__file__).parent.parent / "fixtures"
     names = sorted(
-        p.relative_to(fixtures).as_posix()
-        for p in fixtures.rglob("*")
+        p.relative_to(FIXTURES).as_posix()
+        for p in FIXTURES.rglob("*")
         if p.suffix in (".yaml", ".yml", ".json")
     )
     html = app.test_client().get("/").get_data(as_text=True)
     for name in names:
         assert f'<option value="{name}">' in html
+
+
+def _bundled_pairs() -> list[tuple[str, str]]:
+    """Every bundled workload fixture with every bundled node set (``nodes*`` files)."""
+    files = [
+        p.relative_to(FIXTURES).as_posix()
+        for p in sorted(FIXTURES.rglob("*"))
+        if p.suffix in (".yaml", ".yml", ".json")
+    ]
+    node_sets = [f for f in files if Path(f).name.startswith("nodes")]
+    return [(w, n) for n in node_sets for w in files if w not in node_sets]
+
+
+@pytest.mark.parametrize(("workloads", "nodes"), _bundled_pairs())
+def test_bundled_fixture_pairs_draw_what_the_library_computes(workloads: str, nodes: str) -> None:
+    client = create_app().test_client()
+    status, html = run(client, fixture_workloads=workloads, fixture_nodes=nodes)
+    assert status == 200, html
+    expected = library_result(
+        (FIXTURES / workloads).read_text(encoding="utf-8"),
+        (FIXTURES / nodes).read_text(encoding="utf-8"),
+    )
+    node_names = [n["name"] for n in expected["nodes"]]
+    assert bars(html, "cpu") == node_names
+    assert bars(html, "memory") == node_names
+    not_running = [p for p in expected["pods"] if p["phase"] != "Running"]
+    if not_running:
+        assert f"Not scheduled ({len(not_running)})" in html
+    else:
+        assert "Every pod was scheduled" in html
 
 
 # --- running a schedule ----------------------------------------------------------------------

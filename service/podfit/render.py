@@ -33,7 +33,15 @@ from html import escape
 from typing import Any
 
 from podfit.quantity import parse_quantity
-from podfit.resources import CPU, MEMORY, format_amount, is_extended, to_amount
+from podfit.resources import (
+    CPU,
+    EPHEMERAL_STORAGE,
+    MEMORY,
+    format_amount,
+    is_extended,
+    is_hugepages,
+    to_amount,
+)
 
 # --- layout, in CSS pixels ------------------------------------------------------------------
 LABEL_WIDTH = 180
@@ -138,6 +146,32 @@ def color_key(pod: Mapping[str, Any]) -> str:
     return str(owner) if owner else pod_key(pod)
 
 
+_BINARY_UNITS = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20))
+
+
+def show_amount(name: str, value: int) -> str:
+    """The canonical text of ``value``, plus a reading aid when that text is long.
+
+    Byte amounts (memory, ephemeral-storage, hugepages-*) of 1Mi or more whose canonical
+    form is in ``Ki`` or plain bytes get an approximation in the largest binary unit, one
+    decimal, rounded **down**; the exact text always comes first. Integer arithmetic only.
+
+    >>> show_amount("memory", 62568820736), show_amount("memory", 2**31), show_amount("cpu", 1500)
+    ('61102364Ki (≈58.2Gi)', '2Gi', '1500m')
+    >>> show_amount("ephemeral-storage", 10**9), show_amount("example.com/foo", 10**9)
+    ('1000000000 (≈953.6Mi)', '1G')
+    """
+    text = format_amount(name, value)
+    byte_sized = name in (MEMORY, EPHEMERAL_STORAGE) or is_hugepages(name)
+    if not byte_sized or not (text.endswith("Ki") or text.isdigit()):
+        return text
+    for unit, size in _BINARY_UNITS:
+        if value >= size:
+            tenths = value * 10 // size
+            return f"{text} (≈{tenths // 10}.{tenths % 10}{unit})"
+    return text
+
+
 def describe_requests(requests: Mapping[str, str] | None) -> str:
     """``cpu 100m, memory 500Mi`` (sorted by name) or ``no requests``."""
     if not requests:
@@ -188,7 +222,7 @@ class Segment:
         else:
             head = f"{self.count} pods{owner}: {shown}"
             each = f"each requests: {describe_requests(self.requests)}"
-        return f"{head}\n{each}\n{resource} here: {format_amount(resource, self.amount)}"
+        return f"{head}\n{each}\n{resource} here: {show_amount(resource, self.amount)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,10 +250,10 @@ class NodeBar:
     def tooltip(self) -> str:
         r = self.resource
         return (
-            f"{self.node} {r}: requested {format_amount(r, self.requested)} of "
-            f"{format_amount(r, self.allocatable)} allocatable "
+            f"{self.node} {r}: requested {show_amount(r, self.requested)} of "
+            f"{show_amount(r, self.allocatable)} allocatable "
             f"({percent(self.requested, self.allocatable)}), "
-            f"free {format_amount(r, self.free)}"
+            f"free {show_amount(r, self.free)}"
         )
 
 
@@ -234,11 +268,15 @@ def pods_by_node(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]
 
 
 def stack_segments(pods: Iterable[Mapping[str, Any]], resource: str) -> tuple[Segment, ...]:
-    """Stack ``pods`` for ``resource``, merging runs of replicas (same owner, same requests).
+    """Stack ``pods`` for ``resource``: replicas (same owner, same requests) become one segment.
 
-    Pods that request none of ``resource`` take no room and are left out of this bar.
+    Segments appear in the order of their first pod on the node, so each owner's pods sit
+    together in one block whatever order the scheduler placed them in. Pods without an
+    owner are never merged. Pods that request none of ``resource`` take no room and are
+    left out of this bar. Cost: linear in ``pods``.
     """
-    segments: list[Segment] = []
+    order: list[tuple[str, ...]] = []
+    groups: dict[tuple[str, ...], tuple[Mapping[str, Any], Mapping[str, str], list[str], int]] = {}
     for pod in pods:
         requests: Mapping[str, str] = pod.get("requests") or {}
         text = requests.get(resource)
@@ -248,20 +286,22 @@ def stack_segments(pods: Iterable[Mapping[str, Any]], resource: str) -> tuple[Se
         if each == 0:
             continue
         owner = pod.get("owner") or None
-        last = segments[-1] if segments else None
-        if (
-            last is not None
-            and owner is not None
-            and (last.owner, last.requests)
-            == (
-                owner,
-                requests,
-            )
-        ):
-            names = (*last.names, pod_key(pod))
-            segments[-1] = Segment(last.color_key, owner, names, last.requests, last.amount + each)
-            continue
-        segments.append(Segment(color_key(pod), owner, (pod_key(pod),), dict(requests), each))
+        if owner is None:
+            key: tuple[str, ...] = ("", pod_key(pod))
+        else:
+            key = ("owner", str(owner), *(f"{k}={requests[k]}" for k in sorted(requests)))
+        group = groups.get(key)
+        if group is None:
+            order.append(key)
+            groups[key] = (pod, requests, [pod_key(pod)], each)
+        else:
+            group[2].append(pod_key(pod))
+            groups[key] = (group[0], group[1], group[2], group[3] + each)
+    segments = []
+    for key in order:
+        first, requests, names, total = groups[key]
+        owner = first.get("owner") or None
+        segments.append(Segment(color_key(first), owner, tuple(names), dict(requests), total))
     return tuple(segments)
 
 
@@ -388,12 +428,12 @@ def render_svg(result: Mapping[str, Any]) -> str:
         total_alloc = sum(b.allocatable for b in bars)
         out.append(
             f'<text class="col" x="{x0}" y="14">{escape(resource)} — '
-            f"{escape(format_amount(resource, total_req))} of "
-            f"{escape(format_amount(resource, total_alloc))} requested "
+            f"{escape(show_amount(resource, total_req))} of "
+            f"{escape(show_amount(resource, total_alloc))} requested "
             f"({percent(total_req, total_alloc)})</text>"
             f'<text class="axis" x="{x0}" y="28">0</text>'
             f'<text class="axis end" x="{x0 + BAR_WIDTH}" y="28">'
-            f"{escape(format_amount(resource, full))}</text>"
+            f"{escape(show_amount(resource, full))}</text>"
         )
         for i, bar in enumerate(bars):
             y = HEADER_HEIGHT + i * ROW_HEIGHT
@@ -431,8 +471,8 @@ def utilization(result: Mapping[str, Any]) -> list[Utilization]:
         rows.append(
             Utilization(
                 resource,
-                format_amount(resource, req),
-                format_amount(resource, alloc),
+                show_amount(resource, req),
+                show_amount(resource, alloc),
                 percent(req, alloc),
             )
         )
