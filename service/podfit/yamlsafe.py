@@ -319,11 +319,13 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ManifestError(f'duplicate field "{key}"')
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ManifestError(f'duplicate field "{key}"')
+            seen.add(key)
     return out
 
 
@@ -381,14 +383,18 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
 
 
 def _check_depth(value: Any, limits: Limits, name: str) -> None:
-    todo: list[tuple[Any, int]] = [(value, 0)]
-    while todo:
-        item, depth = todo.pop()
-        if isinstance(item, dict | list):
-            if depth >= limits.max_depth:
-                raise LimitExceeded(f"{name}: nesting deeper than {limits.max_depth} levels")
+    """Breadth-first: the containers at each nesting level, scalars never visited."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        if depth >= limits.max_depth:
+            raise LimitExceeded(f"{name}: nesting deeper than {limits.max_depth} levels")
+        nested: list[Any] = []
+        for item in level:
             children = item.values() if isinstance(item, dict) else item
-            todo.extend((child, depth + 1) for child in children)
+            nested.extend(c for c in children if isinstance(c, dict | list))
+        level = nested
+        depth += 1
 
 
 def load_all(

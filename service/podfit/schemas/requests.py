@@ -142,25 +142,55 @@ def _container_rows(pod: Pod, node_allocatable: Mapping[str, Quantity] | None) -
     return rows
 
 
-def pod_summary(pod: Pod, node_allocatable: Mapping[str, Quantity] | None = None) -> dict[str, Any]:
-    """The JSON of one pod (see the module doc). ``node_allocatable`` resolves limits that
-    fall back to the node in the downward API."""
+def _invariant(pod: Pod) -> tuple[Any, ...]:
+    """What a pod's numbers depend on: pods from one template share it."""
+    return (
+        pod.containers,
+        pod.init_containers,
+        tuple(sorted(pod.overhead.items())),
+        tuple(sorted(pod.pod_requests.items())),
+        tuple(sorted(pod.pod_limits.items())),
+        pod.status_qos_class,
+    )
+
+
+def _numbers(pod: Pod) -> dict[str, Any]:
+    return {
+        "requests": canonical(pod_requests(pod)),
+        "limits": canonical(pod_limits(pod)),
+        "qosClass": qos_class(pod),
+        "explain": explain_requests(pod),
+    }
+
+
+def pod_summary(
+    pod: Pod,
+    node_allocatable: Mapping[str, Quantity] | None = None,
+    _cache: dict[tuple[Any, ...], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The JSON of one pod (see the module doc) as plain data. ``node_allocatable``
+    resolves limits that fall back to the node in the downward API."""
+    numbers: dict[str, Any] | None = None
+    if _cache is not None:
+        key = _invariant(pod)
+        numbers = _cache.get(key)
+        if numbers is None:
+            numbers = _cache[key] = _numbers(pod)
+    else:
+        numbers = _numbers(pod)
     data: dict[str, Any] = {
         "namespace": pod.namespace,
         "name": pod.name,
         "owner": pod.owner,
         "counted": not pod.is_terminal,
-        "requests": canonical(pod_requests(pod)),
-        "limits": canonical(pod_limits(pod)),
-        "qosClass": qos_class(pod),
-        "explain": explain_requests(pod),
+        **numbers,
         "containers": _container_rows(pod, node_allocatable),
     }
     if pod.node_name:
         data["nodeName"] = pod.node_name
     if pod.phase:
         data["phase"] = pod.phase
-    return dict(PodSummarySchema().dump(data))
+    return data
 
 
 def totals(pods: Iterable[Pod]) -> dict[str, Any]:
@@ -179,9 +209,10 @@ def totals(pods: Iterable[Pod]) -> dict[str, Any]:
 
 def requests_result(workload: Workload) -> dict[str, Any]:
     """The ``podfit requests`` answer for a loaded workload."""
+    cache: dict[tuple[Any, ...], dict[str, Any]] = {}
     data = {
-        "pods": [pod_summary(p) for p in workload.pods],
-        "daemonsets": [pod_summary(p) for p in workload.daemonsets],
+        "pods": [pod_summary(p, None, cache) for p in workload.pods],
+        "daemonsets": [pod_summary(p, None, cache) for p in workload.daemonsets],
         "total": totals(workload.pods),
         "skipped": [s.to_dict() for s in workload.skipped],
         "warnings": list(workload.warnings),
@@ -191,7 +222,11 @@ def requests_result(workload: Workload) -> dict[str, Any]:
 
 def node_summary(node: Node) -> dict[str, Any]:
     """The JSON of one node."""
-    data = {
+    return dict(NodeSummarySchema().dump(_node_data(node)))
+
+
+def _node_data(node: Node) -> dict[str, Any]:
+    return {
         "name": node.name,
         "allocatable": canonical(node.allocatable),
         "capacity": canonical(node.capacity),
@@ -199,12 +234,15 @@ def node_summary(node: Node) -> dict[str, Any]:
         "taints": [str(t) for t in node.taints],
         "unschedulable": node.unschedulable,
     }
-    return dict(NodeSummarySchema().dump(data))
 
 
 def preset_summary(preset: Preset) -> dict[str, Any]:
     """The JSON of a preset with its calculation rows."""
-    data = {
+    return dict(PresetSchema().dump(_preset_data(preset)))
+
+
+def _preset_data(preset: Preset) -> dict[str, Any]:
+    return {
         "name": preset.name,
         "provider": preset.provider,
         "maxPods": preset.max_pods,
@@ -212,13 +250,12 @@ def preset_summary(preset: Preset) -> dict[str, Any]:
         "source": preset.source,
         "calculation": preset.explain(),
     }
-    return dict(PresetSchema().dump(data))
 
 
 def nodes_result(nodes: Iterable[Node], presets: Iterable[Preset] = ()) -> dict[str, Any]:
     """The ``podfit nodes`` answer."""
     data = {
-        "nodes": [node_summary(n) for n in nodes],
-        "presets": [preset_summary(p) for p in presets],
+        "nodes": [_node_data(n) for n in nodes],
+        "presets": [_preset_data(p) for p in presets],
     }
     return dict(NodesResultSchema().dump(data))
