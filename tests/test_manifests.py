@@ -363,6 +363,23 @@ def test_host_network_defaults_host_ports() -> None:
     assert [p.host_port for p in host_ports(pod)] == [9100]
 
 
+def test_host_network_host_port_must_match_container_port() -> None:
+    text = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          hostNetwork: true
+          containers: [{name: a, ports: [{containerPort: 80, hostPort: 8080}]}]
+        """
+    )
+    with pytest.raises(ManifestError) as info:
+        load_text(text)
+    assert info.value.errors[0].path == "spec.containers[0].ports[0].hostPort"
+    assert "must match `containerPort`" in info.value.errors[0].message
+
+
 def test_priority_class_resolution() -> None:
     text = y(
         """

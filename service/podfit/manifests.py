@@ -616,6 +616,17 @@ class _Reader:
             status = d.mapping(template.get("status"), "status")
             phase = d.string(status.get("phase"), "status.phase") or None
             qos = d.string(status.get("qosClass"), "status.qosClass") or None
+        host_network = d.boolean(spec.get("hostNetwork"), f"{sp}.hostNetwork")
+        if host_network:
+            for group, items in (("initContainers", init), ("containers", containers)):
+                for i, c in enumerate(items):
+                    for j, port in enumerate(c.ports):
+                        if port.host_port not in (0, port.container_port):
+                            d.error(
+                                f"{sp}.{group}[{i}].ports[{j}].hostPort",
+                                f"Invalid value: {port.host_port}: must match `containerPort` "
+                                "when `hostNetwork` is true",
+                            )
         required, preferred = self._affinity(spec.get("affinity"), f"{sp}.affinity", d)
         tolerations = self._tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
         if len(d.errors) > before:
@@ -640,7 +651,7 @@ class _Reader:
             required_node_affinity=required,
             preferred_node_affinity=preferred,
             tolerations=tolerations,
-            host_network=d.boolean(spec.get("hostNetwork"), f"{sp}.hostNetwork"),
+            host_network=host_network,
             status_qos_class=qos,
             source=source,
         )
