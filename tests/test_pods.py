@@ -309,6 +309,13 @@ def test_non_zero_requests_default_100m_and_200Mi_per_container(
     assert non_zero_requests(p) == expected, fact
 
 
+def test_overhead_can_be_excluded_T7() -> None:
+    """T7 (ExcludeOverhead): init 2, containers 2+3, overhead 1 → 5 without the overhead."""
+    p = pod((c("a", {"cpu": 2}), c("b", {"cpu": 3})), (c("i", {"cpu": 2}),), overhead={"cpu": 1})
+    assert pod_requests(p, exclude_overhead=True) == rl({"cpu": 5})
+    assert pod_requests(p) == rl({"cpu": 6})
+
+
 def test_raw_requests_of_requestless_pods_are_empty_T79_T80() -> None:
     """T79/T80: the raw flavour gets no defaults; pod-level memory shows up as is."""
     assert pod_request_amounts(pod((c("a"),))) == {}

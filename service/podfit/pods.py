@@ -356,18 +356,18 @@ def aggregate_container_limits(pod: Pod) -> ResourceList:
     return _walk(pod.containers, pod.init_containers, "limits").total
 
 
-def _requests(pod: Pod, defaults: bool) -> ResourceList:
+def _requests(pod: Pod, defaults: bool, exclude_overhead: bool = False) -> ResourceList:
     reqs = _walk(pod.containers, pod.init_containers, "requests", defaults).total
     reqs.update(_pod_level(pod.pod_requests))
-    return add(reqs, pod.overhead)
+    return reqs if exclude_overhead else add(reqs, pod.overhead)
 
 
-def pod_requests(pod: Pod) -> ResourceList:
+def pod_requests(pod: Pod, *, exclude_overhead: bool = False) -> ResourceList:
     """The pod's effective raw requests as exact quantities (``PodRequests``).
 
     Only resources some term mentions appear. Used by the fit filter and ``Requested``.
     """
-    return _requests(pod, defaults=False)
+    return _requests(pod, defaults=False, exclude_overhead=exclude_overhead)
 
 
 def pod_limits(pod: Pod) -> ResourceList:
@@ -496,6 +496,9 @@ def qos_class(pod: Pod) -> str:
     sidecar, regular) is classed — request ≠ limit for cpu or memory → Burstable; both
     0 → BestEffort; both equal and non-zero → Guaranteed; otherwise Burstable — and the
     pod is that class if all agree, else Burstable.
+
+    An empty pod-level ``spec.resources`` counts as absent here (upstream's newest code
+    would classify such a pod by the empty pod-level block, i.e. BestEffort).
     """
     if pod.status_qos_class:
         return pod.status_qos_class
@@ -516,7 +519,7 @@ def qos_class(pod: Pod) -> str:
 
 
 def host_ports(pod: Pod) -> tuple[ContainerPort, ...]:
-    """Ports claiming a host port, from regular containers and sidecars, in spec order.
+    """Ports claiming a host port: sidecars' first, then regular containers', in spec order.
 
     With ``hostNetwork: true`` a port without a host port gets ``hostPort = containerPort``
     (API defaulting). Ports with host port 0 are not included.
