@@ -212,6 +212,11 @@ BAD_NODES = [
     ('{"nodes": [{"name": "a", "capacity": {"cpu": "x"}}]}', "nodes[0].capacity.cpu", "quantity"),
     ('{"nodes": [{"name": "a", "cpu": 1, "capacity": {}}]}', "nodes[0].cpu", "unknown field"),
     (
+        '{"nodes": [{"name": "a", "allocatable": {"cpu": "-1"}}]}',
+        "nodes[0].allocatable.cpu",
+        "must be greater than or equal to 0",
+    ),
+    (
         '{"nodes": [{"name": "a", "capacity": {}, "taints": ["k=v"]}]}',
         "nodes[0].taints[0]",
         "taint",

@@ -960,6 +960,10 @@ class _Reader:
         allocatable.update(given_alloc)
         if not preset_name and entry.get("allocatable") is None and entry.get("capacity") is None:
             d.error(f"{p}allocatable", "Required value: allocatable, capacity or preset")
+        for kind, rl in (("capacity", capacity), ("allocatable", allocatable)):
+            for res in sorted(rl):
+                if rl[res].sign() < 0:
+                    d.error(f"{p}{kind}.{res}", f"{rl[res]}: must be greater than or equal to 0")
         labels.update(d.str_map(entry.get("labels"), f"{p}labels"))
         taints = self._taints(entry.get("taints"), f"{p}taints", d)
         unschedulable = d.boolean(entry.get("unschedulable"), f"{p}unschedulable")
