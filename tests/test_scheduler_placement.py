@@ -393,3 +393,21 @@ def test_invariants_hold_on_random_clusters(
     result = schedule_infos(pods, ns, CFG)
     result.check()
     assert len(result.pods) == len(pods)
+
+
+def test_running_pod_on_unknown_node_is_reported_not_counted() -> None:
+    """A Running pod whose node is not in the input keeps its phase and counts nowhere."""
+    ghost = cpu_pod("ghost", 900, node_name="elsewhere", phase="Running")
+    result = run([ghost, cpu_pod("new", 900)], nodes(("n", 1000)))
+    out = outcome_for(result.pods, "ghost")
+    assert (out.phase, out.node, out.reason) == ("Running", "elsewhere", "NodeNotInInput")
+    assert outcome_for(result.pods, "new").node == "n"
+
+
+def test_pending_pods_of_one_template_share_the_same_message() -> None:
+    """Consecutive Pending replicas get identical messages (computed once per cluster state)."""
+    low = cpu_pod("low", 600, node_name="n", phase="Running")
+    pods = [low, *(cpu_pod(f"r{i}", 800, priority=5) for i in range(3))]
+    result = run(pods, nodes(("n", 1000)))
+    messages = {o.condition[2] for o in result.pods if o.phase == "Pending" and o.condition}
+    assert messages == {"0/1 nodes are available: 1 Insufficient cpu."}

@@ -334,11 +334,8 @@ def insufficient_resources(
                 out.append(
                     InsufficientResource(name, f"Insufficient {name}", want, have, cap, want > cap)
                 )
-    if len(requests) > sum(1 for n in _FIXED if n in requests):
-        for name in sorted(requests):
-            if name in _FIXED or name == PODS:
-                continue
-            want = requests[name]
+    if pod.scalar_requests:
+        for name, want in pod.scalar_requests:
             if want == 0:
                 continue
             if is_extended(name) and (

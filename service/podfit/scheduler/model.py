@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from podfit.resources import PODS
+from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
 
 DEFAULT_MILLI_CPU_REQUEST = 100
 """Non-zero cpu for a container without a cpu request, millicores (``pkg/scheduler/util``)."""
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 """Non-zero memory default for a container without a memory request, bytes (200Mi)."""
+
+_NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
 
 NO_SCHEDULE = "NoSchedule"
 PREFER_NO_SCHEDULE = "PreferNoSchedule"
@@ -86,6 +88,7 @@ class PodInfo:
     """
 
     __slots__ = (
+        "_key",
         "daemonset",
         "host_ports",
         "index",
@@ -103,6 +106,7 @@ class PodInfo:
         "qos_class",
         "requests",
         "required_terms",
+        "scalar_requests",
         "tolerations",
     )
 
@@ -132,6 +136,10 @@ class PodInfo:
         self.namespace = namespace
         self.owner = owner
         self.requests: dict[str, int] = dict(requests or {})
+        self.scalar_requests: tuple[tuple[str, int], ...] = tuple(
+            sorted((n, v) for n, v in self.requests.items() if n not in _NOT_SCALAR)
+        )
+        self._key: tuple[object, ...] | None = None
         if non_zero is None:
             cpu = self.requests.get("cpu")
             mem = self.requests.get("memory")
@@ -160,9 +168,12 @@ class PodInfo:
         """Everything filters and scores look at: pods with equal keys are interchangeable.
 
         Name, namespace, owner and priority are left out (priority only changes the
-        preemption part of the message, which is computed per pod).
+        preemption part of the message, which is computed per pod). Computed once: a
+        PodInfo must not change after it is handed to the scheduler.
         """
-        return (
+        if self._key is not None:
+            return self._key
+        self._key = (
             tuple(sorted(self.requests.items())),
             self.non_zero_cpu,
             self.non_zero_memory,
@@ -173,6 +184,7 @@ class PodInfo:
             self.tolerations,
             self.host_ports,
         )
+        return self._key
 
     def __repr__(self) -> str:
         return f"PodInfo({self.namespace}/{self.name}, requests={self.requests})"

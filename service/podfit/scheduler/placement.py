@@ -300,12 +300,15 @@ class ClassIndex:
     __slots__ = (
         "engine",
         "feasible",
+        "fixed",
         "group_of",
         "groups",
         "hist",
         "keys",
         "pod",
         "prefer",
+        "simple",
+        "single",
         "skip_balanced",
         "static",
         "status",
@@ -357,6 +360,9 @@ class ClassIndex:
         for gkey, keys in pending.items():
             self.groups[gkey].keys.update(keys)
         self.synced = len(engine.changes)
+        self.single = next(iter(self.groups.values())) if len(self.groups) == 1 else None
+        self.simple = not pod.host_ports and not pod.scalar_requests
+        self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
 
     def _set_status(self, i: int, status: FilterStatus | None) -> None:
         old = self.status[i]
@@ -373,7 +379,12 @@ class ClassIndex:
     def sync(self) -> None:
         """Re-filter and re-score the nodes that changed since this class was last used."""
         changes = self.engine.changes
-        if self.synced == len(changes):
+        behind = len(changes) - self.synced
+        if behind == 0:
+            return
+        if behind == 1:  # the usual case: one bind since this class was last used
+            self.synced += 1
+            self.refresh(changes[-1])
             return
         todo: Iterable[int] = changes[self.synced :]
         if len(changes) - self.synced > 1:
@@ -390,10 +401,13 @@ class ClassIndex:
         engine = self.engine
         pod = self.pod
         node = engine.nodes[i]
-        dyn = dynamic_filters(pod, node, engine.fcfg)
         old_status = self.status[i]
-        if dyn != old_status:
-            self._set_status(i, dyn)
+        if self.simple and old_status is None and self._fits_simple(node):
+            dyn = None  # common case: still fits, nothing to record
+        else:
+            dyn = dynamic_filters(pod, node, engine.fcfg)
+            if dyn != old_status:
+                self._set_status(i, dyn)
         old_key = self.keys[i]
         if dyn is None:
             key = (KEY_TOP - engine.scorer.dynamic(pod, node, self.skip_balanced)) << KEY_SHIFT | i
@@ -410,10 +424,23 @@ class ClassIndex:
             self.keys[i] = -1
             self.feasible -= 1
 
+    def _fits_simple(self, node: NodeInfo) -> bool:
+        """NodeResourcesFit for a pod without host ports or scalar requests, inlined."""
+        if len(node.pods) + 1 > node.allocatable.get("pods", 0):
+            return False
+        alloc = node.allocatable
+        used = node.requested
+        for name, want in self.fixed:  # noqa: SIM110 (a plain loop beats all() here)
+            if want > alloc.get(name, 0) - used.get(name, 0):
+                return False
+        return True
+
     def best(self) -> int | None:
         """The chosen node: highest total, then lowest input index; None if none is feasible."""
         if self.feasible == 0:
             return None
+        if self.single is not None:
+            return int(self.single.keys[0] & KEY_MASK)
         live = [g for g in self.groups.values() if g.keys]
         if len(live) == 1:
             return int(live[0].keys[0] & KEY_MASK)
@@ -462,6 +489,10 @@ class Engine:
         self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
         self.max_classes = max_classes
         self.min_priority: int | None = None
+        self._last: tuple[tuple[object, ...], ClassIndex] | None = None
+        self._failures: dict[
+            tuple[object, ...], tuple[str, tuple[int, tuple[PodInfo, ...]] | None]
+        ] = {}
 
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
@@ -473,6 +504,10 @@ class Engine:
     def class_index(self, pod: PodInfo) -> ClassIndex:
         """The (synced) index of ``pod``'s equivalence class, built on first use (LRU)."""
         key = pod.scheduling_key()
+        last = self._last
+        if last is not None and (last[0] is key or last[0] == key):
+            last[1].sync()
+            return last[1]
         index = self.classes.get(key)
         if index is None:
             index = ClassIndex(self, pod)
@@ -482,6 +517,7 @@ class Engine:
         else:
             self.classes.move_to_end(key)
             index.sync()
+        self._last = (key, index)
         return index
 
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
@@ -501,9 +537,14 @@ class Engine:
         best = index.best()
         if best is not None:
             self.bind(pod, best)
-            return Decision(best, None, index.status, None, None)
-        message, pre = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
-        return Decision(None, message, list(index.status), None, pre)
+            return Decision(best, None, (), None, None)
+        key = (pod.scheduling_key(), pod.priority, pod.preemption_policy, len(self.changes))
+        cached = self._failures.get(key)
+        if cached is None:
+            cached = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
+            self._failures = {key: cached}  # valid until the next bind
+        message, pre = cached
+        return Decision(None, message, index.status, None, pre)
 
     def failure_message(
         self,

@@ -151,9 +151,12 @@ class ScheduleResult:
         ids = [id(p.pod) for p in self.pods]
         if len(set(ids)) != len(ids):
             raise AssertionError("a pod appears more than once")
+        known = {n.name for n in self.nodes}
         on_node: dict[str, list[int]] = {}
         for p in self.pods:
             if p.phase == RUNNING and p.node is not None:
+                if p.node not in known and not p.scheduled:
+                    continue  # running on a node outside the input: reported, not counted
                 on_node.setdefault(p.node, []).append(id(p.pod))
         scheduled_ids = {id(p.pod) for p in self.pods if p.scheduled}
         for node in self.nodes:

@@ -107,11 +107,21 @@ def schedule_infos(
     for seq, pod in enumerate(pods):
         if pod.phase in TERMINAL:
             outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
-        elif pod.node_name and pod.phase == RUNNING and pod.node_name in by_name:
-            engine.bind(pod, by_name[pod.node_name])
-            outcomes[id(pod)] = PodOutcome(
-                pod, pod.node_name, RUNNING, condition=("True", None, None)
-            )
+        elif pod.node_name and pod.phase == RUNNING:
+            if pod.node_name in by_name:
+                engine.bind(pod, by_name[pod.node_name])
+                outcomes[id(pod)] = PodOutcome(
+                    pod, pod.node_name, RUNNING, condition=("True", None, None)
+                )
+            else:
+                outcomes[id(pod)] = PodOutcome(
+                    pod,
+                    pod.node_name,
+                    RUNNING,
+                    reason="NodeNotInInput",
+                    message=f'node "{pod.node_name}" is not in the input: pod not counted',
+                    condition=("True", None, None),
+                )
         elif pod.node_name:
             named.append((seq, pod))
         else:
