@@ -500,8 +500,10 @@ def parse_quantity(text: str) -> Quantity:
     """Parse a Kubernetes quantity string (``ParseQuantity``) into an exact ``Quantity``.
 
     Raises ``QuantityError`` (a ``ValueError``) with Kubernetes' own message, e.g.
-    ``"1K" is not a valid quantity: unable to parse quantity's suffix``. Results for
-    short strings are cached (they are immutable); any input costs O(len(text)).
+    ``"1K" is not a valid quantity: unable to parse quantity's suffix``. Any input costs
+    O(len(text)). Results are immutable, so short strings are cached (manifests repeat a
+    few dozen spellings: ``100m``, ``128Mi``, …); the cache holds at most 4096 entries and
+    is emptied when full.
     """
     try:
         q = _cache_get(text)
@@ -526,6 +528,8 @@ def parse_quantity(text: str) -> Quantity:
                 q._e = 0
                 q._f = _BIN_SI
                 q._g = None
+            else:
+                q = _parse_binary_short(body, fast[0])
     else:
         p = _DEC_LAST.get(last)
         if p is not None:
@@ -557,7 +561,7 @@ def parse_quantity(text: str) -> Quantity:
         q = _parse_general(text)
     if len(text) <= _CACHE_KEY_MAX:
         if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
+            _cache.clear()  # start afresh: cheap, and follows a changing working set
         _cache[text] = q
     return q
 
@@ -572,6 +576,26 @@ def _error(text: str, kubernetes_message: str) -> QuantityError:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= 120 else f"{text[:60]}…({len(text)} characters)…{text[-20:]}"
+
+
+def _parse_binary_short(body: str, bits: int) -> Quantity | None:
+    """Unsigned BinarySI inputs beyond Kubernetes' int64 fast path (``123456Gi``, ``1.5Gi``)
+    whose nano count is exact: Kubernetes' slow path without the general scanner."""
+    whole, dot, frac = body.partition(".")
+    f = len(frac)
+    if dot:
+        if not (frac.isdigit() and f <= 9 and (whole.isdigit() or not whole)):
+            return None
+    elif not whole.isdigit() or whole[0] == "0":  # leading zeros may still be fast in Go
+        return None
+    if not body.isascii() or len(whole) > 19:
+        return None
+    nanos = (int(whole + frac) << bits) * _POW10[9 - f]
+    if not nanos:
+        return _new(0, 0, _BIN_SI, f)
+    if nanos > _INT64_MAX * 1_000_000_000:
+        return _new(_INT64_MAX, 0, _BIN_SI, 0)
+    return _new(nanos, -9, _BIN_SI if nanos >= 1_000_000_000 else _DEC_SI, 9)
 
 
 def _parse_general(text: str) -> Quantity:
