@@ -385,18 +385,18 @@ def test_host_network_host_port_must_match_container_port() -> None:
     assert "must match `containerPort`" in info.value.errors[0].message
 
 
-def test_priority_class_resolution() -> None:
+def test_priority_class_resolution_anywhere_in_the_input() -> None:
     text = y(
         """
-        apiVersion: scheduling.k8s.io/v1
-        kind: PriorityClass
-        metadata: {name: high}
-        value: 1000
-        ---
         apiVersion: v1
         kind: Pod
         metadata: {name: a}
         spec: {priorityClassName: high, containers: [{name: c}]}
+        ---
+        apiVersion: scheduling.k8s.io/v1
+        kind: PriorityClass
+        metadata: {name: high}
+        value: 1000
         ---
         apiVersion: v1
         kind: Pod
@@ -521,3 +521,64 @@ def test_load_reads_dicts_text_and_refuses_unknown_sources(tmp_path: Path) -> No
         load(str(tmp_path / "missing.yaml"))
     with pytest.raises(ManifestError, match="cannot read a int"):
         load(3)
+
+
+LIMIT_RANGE = """
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m, memory: 256Mi}
+    defaultRequest: {cpu: 100m}
+    max: {cpu: "1"}
+---
+"""
+
+
+def test_limit_range_defaults_apply_to_pods_of_its_namespace() -> None:
+    """LimitRanger: missing requests from defaultRequest (memory: from default), missing
+    limits from default; user values and API-defaulted requests are kept."""
+    pods = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a, namespace: shop}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, namespace: shop}
+        spec: {containers: [{name: c, resources: {limits: {cpu: 800m}}}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: other}
+        spec: {containers: [{name: c}]}
+        """
+    )
+    w = load_text(pods + "---\n" + LIMIT_RANGE)
+    a, b, other = w.pods
+    assert pod_request_amounts(a) == {"cpu": 100, "memory": 256 * MI}
+    assert {k: str(v) for k, v in pod_limits(a).items()} == {"cpu": "500m", "memory": "256Mi"}
+    assert pod_request_amounts(b) == {"cpu": 800, "memory": 256 * MI}  # 800m from its limit
+    assert pod_request_amounts(other) == {}
+    assert w.skipped[0].kind == "LimitRange"
+    assert "defaults applied to 2 containers" in w.warnings[0]
+
+
+def test_limit_range_max_is_enforced() -> None:
+    pod = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: big, namespace: shop}
+        spec: {containers: [{name: c, resources: {limits: {cpu: "2"}}}]}
+        """
+    )
+    with pytest.raises(ManifestError) as info:
+        load_text(LIMIT_RANGE + pod)
+    (err,) = info.value.errors
+    assert err.path == "spec.containers[0].resources"
+    assert "maximum cpu usage per Container is 1, but limit is 2" in err.message

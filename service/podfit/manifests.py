@@ -14,7 +14,8 @@ CronJob                   one run of its job template
 DaemonSet                 one template in ``Workload.daemonsets`` (expanded per eligible node
                           by the scheduler) with the tolerations the controller adds
 Node                      a node; ``status.allocatable`` defaults to ``status.capacity``
-PriorityClass             its value resolves ``priorityClassName``
+PriorityClass             its value resolves ``priorityClassName`` (anywhere in the input)
+LimitRange                its Container defaults / min / max apply to pods of its namespace
 ========================= ==================================================================
 
 Other kinds (Service, ConfigMap, …) create no pods: they are listed in
@@ -362,6 +363,9 @@ class _Reader:
         self.node_count = 0
         self.priority_classes: dict[str, int] = {}
         self.global_default: int | None = None
+        # id(pod) -> (pod, priorityClassName, path); the pod is held so its id stays unique
+        self.class_of: dict[int, tuple[Pod, str, str]] = {}
+        self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
         self.names: dict[tuple[str, str], str] = {}
 
     # -- input ----------------------------------------------------------------------------
@@ -445,6 +449,21 @@ class _Reader:
                 self.global_default = value
             self.workload.skipped.append(
                 Skipped(kind, name, "", source, "creates no pods; its value sets pod priorities")
+            )
+            return
+        if kind == "LimitRange":
+            item = _limit_range(spec, d, f"{namespace}/{name}")
+            if item is not None:
+                self.limit_ranges.setdefault(namespace, []).append(item)
+            self.workload.skipped.append(
+                Skipped(
+                    kind,
+                    name,
+                    namespace,
+                    source,
+                    "creates no pods; its container defaults and bounds apply to the "
+                    f"pods of namespace {namespace}",
+                )
             )
             return
         if kind not in POD_KINDS:
@@ -607,8 +626,7 @@ class _Reader:
             pod_requests = {**pod_limits, **pod_requests}
         priority_name = d.string(spec.get("priorityClassName"), f"{sp}.priorityClassName")
         priority = d.integer(spec.get("priority"), f"{sp}.priority", 0, lo=-(2**31))
-        if spec.get("priority") is None:
-            priority = self._priority(priority_name, sp)
+        deferred_class = spec.get("priority") is None
         node_name = d.string(spec.get("nodeName"), f"{sp}.nodeName") or None
         phase = None
         qos = None
@@ -655,7 +673,11 @@ class _Reader:
             status_qos_class=qos,
             source=source,
         )
-        return [base if n == base.name else replace(base, name=n) for n in names]
+        pods = [base if n == base.name else replace(base, name=n) for n in names]
+        if deferred_class:
+            for pod in pods:
+                self.class_of[id(pod)] = (pod, priority_name, sp)
+        return pods
 
     def _priority(self, name: str, sp: str) -> int:
         if not name:
@@ -665,8 +687,7 @@ class _Reader:
         if name in self.priority_classes:
             return self.priority_classes[name]
         warning = (
-            f'{sp}.priorityClassName: PriorityClass "{name}" not in the input; priority 0 assumed '
-            "(put the PriorityClass object before the pods that use it)"
+            f'{sp}.priorityClassName: PriorityClass "{name}" not in the input; priority 0 assumed'
         )
         if warning not in self.workload.warnings:
             self.workload.warnings.append(warning)
@@ -979,7 +1000,39 @@ class _Reader:
             )
 
     # -- finish -------------------------------------------------------------------------------
+    def _admit(self, pod: Pod) -> Pod:
+        """Admission after every object is read: PriorityClass values and LimitRanges."""
+        changes: dict[str, Any] = {}
+        deferred = self.class_of.get(id(pod))
+        if deferred is not None and deferred[0] is pod:
+            priority = self._priority(deferred[1], deferred[2])
+            if priority != pod.priority:
+                changes["priority"] = priority
+        for item in self.limit_ranges.get(pod.namespace, ()):
+            groups = {"initContainers": pod.init_containers, "containers": pod.containers}
+            for group, containers in groups.items():
+                new = tuple(item.apply(c) for c in containers)
+                if new != containers:
+                    item.defaulted += sum(1 for a, b in zip(new, containers, strict=True) if a != b)
+                    changes[_FIELD_OF[group]] = new
+                    groups[group] = new
+                for i, c in enumerate(new):
+                    for message in item.violations(c):
+                        where = f"spec.{group}[{i}].resources"
+                        text = f"{message} (LimitRange {item.name}; pod {pod.key})"
+                        if all(e.message != text for e in self.errors):
+                            self.errors.append(FieldError(where, text))
+        return replace(pod, **changes) if changes else pod
+
     def finish(self) -> Workload:
+        self.workload.pods = [self._admit(p) for p in self.workload.pods]
+        self.workload.daemonsets = [self._admit(p) for p in self.workload.daemonsets]
+        for items in self.limit_ranges.values():
+            for item in items:
+                if item.defaulted:
+                    self.workload.warnings.append(
+                        f"LimitRange {item.name}: defaults applied to {item.defaulted} containers"
+                    )
         seen: set[str] = set()
         for node in self.workload.nodes:
             if node.name in seen:
@@ -1020,6 +1073,71 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Number):
         return value.text
     return str(value)
+
+
+_FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
+
+
+@dataclass(slots=True)
+class LimitRangeItem:
+    """A LimitRange's ``type: Container`` item after the API's defaulting (max → default,
+    default → defaultRequest, min → defaultRequest), as the LimitRanger admission uses it."""
+
+    name: str
+    default: dict[str, Quantity]
+    default_request: dict[str, Quantity]
+    minimum: dict[str, Quantity]
+    maximum: dict[str, Quantity]
+    defaulted: int = 0
+
+    def apply(self, c: Container) -> Container:
+        """Fill missing requests and limits from the defaults (existing values are kept)."""
+        requests = {**self.default_request, **c.requests}
+        limits = {**self.default, **c.limits}
+        if requests == dict(c.requests) and limits == dict(c.limits):
+            return c
+        return replace(c, requests=requests, limits=limits)
+
+    def violations(self, c: Container) -> list[str]:
+        """The LimitRanger's min/max messages for one container."""
+        out = []
+        for res, q in sorted(self.minimum.items()):
+            req = c.requests.get(res)
+            if req is None:
+                out.append(f"minimum {res} usage per Container is {q}.  No request is specified")
+            elif req < q:
+                out.append(f"minimum {res} usage per Container is {q}, but request is {req}")
+        for res, q in sorted(self.maximum.items()):
+            lim = c.limits.get(res)
+            if lim is None:
+                out.append(f"maximum {res} usage per Container is {q}.  No limit is specified")
+            elif lim > q:
+                out.append(f"maximum {res} usage per Container is {q}, but limit is {lim}")
+        return out
+
+
+def _limit_range(spec: Mapping[str, Any], d: _Doc, name: str) -> LimitRangeItem | None:
+    """The merged ``type: Container`` items of a LimitRange ``spec`` (None if there are none)."""
+    found = None
+    for i, raw in enumerate(d.seq(spec.get("limits"), "spec.limits")):
+        lp = f"spec.limits[{i}]"
+        item = d.mapping(raw, lp)
+        if d.string(item.get("type"), f"{lp}.type") != "Container":
+            continue
+        default = d.resources(item.get("default"), f"{lp}.default")
+        default_request = d.resources(item.get("defaultRequest"), f"{lp}.defaultRequest")
+        minimum = d.resources(item.get("min"), f"{lp}.min")
+        maximum = d.resources(item.get("max"), f"{lp}.max")
+        default = {**maximum, **default}
+        default_request = {**minimum, **default, **default_request}
+        if found is None:
+            found = LimitRangeItem(name, default, default_request, minimum, maximum)
+        else:
+            found.default.update(default)
+            found.default_request.update(default_request)
+            found.minimum.update(minimum)
+            found.maximum.update(maximum)
+    return found
 
 
 #: Tolerations the DaemonSet controller adds to every daemon pod
