@@ -590,12 +590,12 @@ def _parse_binary_short(body: str, bits: int) -> Quantity | None:
         return None
     if not body.isascii() or len(whole) > 19:
         return None
-    nanos = (int(whole + frac) << bits) * _POW10[9 - f]
-    if not nanos:
+    v = int(whole + frac) << bits  # value = v · 10^-f, a whole number of nanos (f <= 9)
+    if not v:
         return _new(0, 0, _BIN_SI, f)
-    if nanos > _INT64_MAX * 1_000_000_000:
+    if v > _INT64_MAX * _POW10[f]:
         return _new(_INT64_MAX, 0, _BIN_SI, 0)
-    return _new(nanos, -9, _BIN_SI if nanos >= 1_000_000_000 else _DEC_SI, 9)
+    return _new(v, -f, _BIN_SI if v >= _POW10[f] else _DEC_SI, 9)
 
 
 def _parse_general(text: str) -> Quantity:
