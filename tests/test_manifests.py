@@ -582,3 +582,21 @@ def test_limit_range_max_is_enforced() -> None:
     (err,) = info.value.errors
     assert err.path == "spec.containers[0].resources"
     assert "maximum cpu usage per Container is 1, but limit is 2" in err.message
+
+
+def test_a_directory_reads_its_manifest_files_in_name_order(tmp_path: Path) -> None:
+    for name, pod_name in (("b.yaml", "second"), ("a.json", "first"), ("notes.txt", "x")):
+        (tmp_path / name).write_text(
+            POD.format(containers="  - {name: c}").replace("name: p", f"name: {pod_name}")
+        )
+    (tmp_path / "a.json").write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "first"},
+                "spec": {"containers": [{"name": "c"}]},
+            }
+        )
+    )
+    assert [p.name for p in load(tmp_path).pods] == ["first", "second"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from podfit.errors import LimitExceeded, ManifestError, QuantityError
 from podfit.manifests import quantity_value
@@ -154,3 +156,10 @@ def test_go_json_float_formatting() -> None:
         "1.5e-7",
         "-2.5",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_go_json_float_round_trips(x: float) -> None:
+    """Property: the text parses back to the same float64 (shortest round-trip digits)."""
+    assert float(go_json_float(x)) == x

@@ -150,13 +150,16 @@ def load(*sources: Any, limits: Limits | None = None) -> Workload:
 
     A source is a ``Path``; a ``str`` path (``"-"`` = stdin) or, if it contains a newline
     or starts with ``{``/``[``, manifest text; ``bytes`` text; a dict (one object) or a
-    list of dicts. Limits apply to the whole set.
+    list of dicts. A directory means its ``*.yaml``, ``*.yml`` and ``*.json`` files in name
+    order (not recursive, like ``kubectl -f DIR``). Limits apply to the whole set, except
+    ``max_bytes``, which bounds each source.
     """
     lim = limits or DEFAULT_LIMITS
     reader = _Reader(lim)
     for source in sources:
         if isinstance(source, Path):
-            reader.read_text(_read_path(source, lim), str(source))
+            for path in _manifest_paths(source):
+                reader.read_text(_read_path(path, lim), str(path))
         elif isinstance(source, bytes):
             reader.read_text(source, "<input>")
         elif isinstance(source, str):
@@ -166,7 +169,8 @@ def load(*sources: Any, limits: Limits | None = None) -> Workload:
             elif source == "-":
                 reader.read_text(sys.stdin.buffer.read(lim.max_bytes + 1), "<stdin>")
             else:
-                reader.read_text(_read_path(Path(source), lim), source)
+                for path in _manifest_paths(Path(source)):
+                    reader.read_text(_read_path(path, lim), str(path))
         elif isinstance(source, Mapping):
             reader.read_documents([source], "<object>")
         elif isinstance(source, list | tuple):
@@ -188,6 +192,15 @@ def load_objects(objs: Iterable[Any], limits: Limits | None = None) -> Workload:
     reader = _Reader(limits or DEFAULT_LIMITS)
     reader.read_documents(list(objs), "<objects>")
     return reader.finish()
+
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _manifest_paths(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+    return [path]
 
 
 def _read_path(path: Path, limits: Limits) -> bytes:

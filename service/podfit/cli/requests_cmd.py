@@ -93,8 +93,8 @@ def render_table(data: dict[str, Any]) -> str:
     "files",
     multiple=True,
     required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Manifest file (YAML or JSON; '-' for stdin). Repeatable.",
+    type=click.Path(allow_dash=True),
+    help="Manifest file or directory (YAML or JSON; '-' for stdin). Repeatable.",
 )
 @output_option()
 @handles_input_errors
