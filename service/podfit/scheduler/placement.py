@@ -252,8 +252,13 @@ def evaluate(
     cfg: SchedulerConfig,
     by_name: dict[str, int],
     scorer: Scorer | None = None,
+    include_absent: bool = True,
 ) -> Evaluation:
-    """Filter every candidate node and score every feasible one (the plain full scan)."""
+    """Filter every candidate node and score every feasible one (the plain full scan).
+
+    With ``include_absent`` False, nodes outside the PreFilter result get no status entry
+    (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod).
+    """
     scorer = scorer or Scorer(cfg)
     fcfg = cfg.filter_config
     candidates, prefilter = candidate_indexes(pod, by_name)
@@ -261,7 +266,7 @@ def evaluate(
     if prefilter:
         return Evaluation(statuses, [], {}, [], None, prefilter)
     indexes: Iterable[int] = range(len(nodes)) if candidates is None else candidates
-    if candidates is not None:
+    if candidates is not None and include_absent:
         wanted = set(candidates)
         for i in range(len(nodes)):
             if i not in wanted:
@@ -524,13 +529,19 @@ class Engine:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = prefilter_node_names(pod) is not None
         if explain or restricted:
-            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer)
-            statuses: list[FilterStatus | None] = [
-                ev.statuses.get(i) for i in range(len(self.nodes))
-            ]
+            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain)
             if ev.best is not None:
                 self.bind(pod, ev.best)
-                return Decision(ev.best, None, statuses, ev, None)
+                return Decision(ev.best, None, (), ev, None)
+            n = len(self.nodes)
+            if ev.prefilter_message:
+                statuses: list[FilterStatus | None] = [None] * n
+            else:
+                statuses = [ABSENT_STATUS] * n if restricted else [None] * n
+                for i in ev.feasible:
+                    statuses[i] = None
+                for i, st in ev.statuses.items():
+                    statuses[i] = st
             message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
             return Decision(None, message, statuses, ev, pre)
         index = self.class_index(pod)
