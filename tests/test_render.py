@@ -275,6 +275,17 @@ def test_an_owner_keeps_its_colour_across_nodes() -> None:
     assert colours[0] in render.PALETTE
 
 
+def test_owners_get_distinct_colours_until_the_palette_runs_out() -> None:
+    colours = render.owner_colors(small_result())
+    assert list(colours) == ["Deployment/web", "Job/train", "StatefulSet/db"]  # most pods first
+    assert len(set(colours.values())) == 3
+    many = {
+        "pods": [_pod(f"p{i}", "n", {"cpu": "1"}, f"Deployment/d{i:02}") for i in range(20)],
+        "nodes": [_node("n", {"cpu": "64"}, {})],
+    }
+    assert len(set(render.owner_colors(many).values())) == len(render.PALETTE)
+
+
 def test_500_nodes_of_replicas_draw_one_segment_per_bar() -> None:
     """Replicas merge, so the picture grows with nodes, not with pods."""
     nodes = [_node(f"n{i:03}", {"cpu": "4", "memory": "16Gi"}, {}) for i in range(500)]

@@ -131,7 +131,7 @@ def px(h: int) -> str:
 
 
 def owner_color(key: str) -> str:
-    """A deterministic palette colour for an owner (or a standalone pod's name)."""
+    """A deterministic palette colour for a key not in a colour map (CRC-32 of the key)."""
     return PALETTE[zlib.crc32(key.encode("utf-8")) % len(PALETTE)]
 
 
@@ -360,10 +360,13 @@ def _dividers(seg: Segment, start: int, base: int, y: int, full: int) -> str:
     return f'<path class="divider" d="{moves}"/>'
 
 
-def bar_svg(bar: NodeBar, x0: int, y: int, full: int) -> str:
+def bar_svg(
+    bar: NodeBar, x0: int, y: int, full: int, colors: Mapping[str, str] | None = None
+) -> str:
     """The SVG of one bar at (``x0``, ``y``) px: pod segments, hatched free part, frame.
 
-    ``full`` is the column's scale (the amount that spans :data:`BAR_WIDTH`). Each piece's
+    ``full`` is the column's scale (the amount that spans :data:`BAR_WIDTH`); ``colors``
+    maps a segment's colour key to its colour (:func:`owner_colors`). Each piece's
     edges are rounded from exact integer offsets, so neighbouring pieces abut exactly.
     """
     over = " over" if bar.over else ""
@@ -377,7 +380,10 @@ def bar_svg(bar: NodeBar, x0: int, y: int, full: int) -> str:
         start = hundredths(offset, full, BAR_WIDTH)
         offset += seg.amount
         end = hundredths(offset, full, BAR_WIDTH)
-        color = owner_color(seg.color_key) if seg.color_key else UNITEMISED_COLOR
+        if not seg.color_key:
+            color = UNITEMISED_COLOR
+        else:
+            color = (colors or {}).get(seg.color_key) or owner_color(seg.color_key)
         extra = f' fill="{color}" data-pods="{seg.count}"'
         parts.append(_rect("pod", base + start, end - start, y, extra, seg.tooltip(bar.resource)))
         parts.append(_dividers(seg, offset - seg.amount, base, y, full))
@@ -412,6 +418,7 @@ def render_svg(result: Mapping[str, Any]) -> str:
     """
     resources = chart_resources(result)
     columns = [node_bars(result, r) for r in resources]
+    colors = owner_colors(result)
     nodes = [str(n.get("name", "")) for n in result.get("nodes", [])]
     width = LABEL_WIDTH + len(resources) * (BAR_WIDTH + COLUMN_GAP)
     height = HEADER_HEIGHT + max(len(nodes), 1) * ROW_HEIGHT + 4
@@ -437,7 +444,7 @@ def render_svg(result: Mapping[str, Any]) -> str:
         )
         for i, bar in enumerate(bars):
             y = HEADER_HEIGHT + i * ROW_HEIGHT
-            out.append(bar_svg(bar, x0, y, full))
+            out.append(bar_svg(bar, x0, y, full, colors))
     for i, name in enumerate(nodes):
         y = HEADER_HEIGHT + i * ROW_HEIGHT + BAR_HEIGHT - 2
         out.append(
@@ -488,19 +495,36 @@ class LegendEntry:
     running: int
 
 
-def legend(result: Mapping[str, Any], limit: int = 16) -> tuple[list[LegendEntry], int]:
-    """Owners (or standalone pods) with running pods, most pods first, then by name.
+def running_owners(result: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Colour keys (owner, or a standalone pod's name) with their running pod counts.
 
-    Returns at most ``limit`` entries and how many more owners were left out of the legend
-    (their pods are still drawn and carry their own tooltips).
+    Most pods first, then by name: the order of the legend and of colour assignment.
     """
     counts: dict[str, int] = {}
     for pods in pods_by_node(result).values():
         for pod in pods:
             key = color_key(pod)
             counts[key] = counts.get(key, 0) + 1
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    entries = [LegendEntry(k, owner_color(k), n) for k, n in ordered[:limit]]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def owner_colors(result: Mapping[str, Any]) -> dict[str, str]:
+    """Palette colours by :func:`running_owners` order: the biggest owners never share one.
+
+    The palette repeats only past its length (13 owners); tooltips always name the owner.
+    """
+    return {key: PALETTE[i % len(PALETTE)] for i, (key, _) in enumerate(running_owners(result))}
+
+
+def legend(result: Mapping[str, Any], limit: int = 16) -> tuple[list[LegendEntry], int]:
+    """Owners (or standalone pods) with running pods, most pods first, then by name.
+
+    Returns at most ``limit`` entries and how many more owners were left out of the legend
+    (their pods are still drawn and carry their own tooltips).
+    """
+    ordered = running_owners(result)
+    colors = owner_colors(result)
+    entries = [LegendEntry(k, colors[k], n) for k, n in ordered[:limit]]
     return entries, max(len(ordered) - limit, 0)
 
 
