@@ -253,6 +253,10 @@ def test_quantities_compare_with_plain_integers() -> None:
     """A quantity equals the int with the same value (1000m == 1), never a string."""
     assert q("1000m") == 1 and q("1Ki") == 1024 and q("1.5") != 1
     assert q("1") != "1"
+    # equal to an int means hashing like it, so dict and set lookups agree
+    for text, number in [("1000m", 1), ("1Ki", 1024), ("-1e30", -(10**30)), ("0Ki", 0)]:
+        assert hash(q(text)) == hash(number)
+    assert {1024: "x"}[q("1Ki")] == "x"
 
 
 # ---- arithmetic ---------------------------------------------------------------------------

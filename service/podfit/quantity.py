@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from enum import StrEnum
 from fractions import Fraction
 from typing import ClassVar, Final, NamedTuple
@@ -98,6 +99,7 @@ _DEC_EXP: Final = Format.DECIMAL_EXPONENT
 _INT64_MAX: Final = (1 << 63) - 1
 _INT64_MIN: Final = -(1 << 63)
 _UINT64: Final = 1 << 64
+_HASH_MODULUS: Final = sys.hash_info.modulus
 _EXP_LIMIT: Final = 2147483647  # pinned (c): |exponent| must fit an int32 (minus its minimum)
 _MAX_PRINTED_EXP: Final = 2147483646  # pinned (e): printed exponents stay parseable
 _MAX_SHIFT: Final = 100_000  # widest exact alignment (decimal places) arithmetic may build
@@ -389,11 +391,23 @@ class Quantity:
         return c, e
 
     def __hash__(self) -> int:
+        """Hash of the exact value: equal quantities (and an equal int) hash alike."""
         c, e = self._normalized()
-        if type(c) is int:
-            return hash((c, e))
-        assert isinstance(c, _Digits)
-        return hash((_digits_hash(c), e))
+        if isinstance(c, int):
+            if e < 0:
+                return hash((c, e))
+            if e <= 18:
+                return hash(c * _POW10[e])
+            neg, mag = c < 0, abs(c) % _HASH_MODULUS
+        else:
+            if e < 0:
+                return hash((_digits_hash(c), e))
+            neg, mag = c.neg, _digits_mod(c, _HASH_MODULUS)
+        # an integer too long to build: hash(c · 10^e) from residues, as int.__hash__ does
+        h = mag * pow(10, e, _HASH_MODULUS) % _HASH_MODULUS
+        if neg:
+            h = -h
+        return -2 if h == -1 else h
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Quantity):
@@ -813,14 +827,19 @@ def _ceil_away(n: int, k: int) -> int:
     return -r if n < 0 else r
 
 
-def _digits_hash(c: _Digits) -> int:
-    """hash(int(c)) computed from the digit string in linear time."""
-    modulus = (1 << 61) - 1
+def _digits_mod(c: _Digits, modulus: int) -> int:
+    """|int(c)| mod ``modulus``, in linear time from the digit string."""
     h = 0
     s = c.digits
     for i in range(0, len(s), 1000):
         chunk = s[i : i + 1000]
         h = (h * pow(10, len(chunk), modulus) + int(chunk)) % modulus
+    return h
+
+
+def _digits_hash(c: _Digits) -> int:
+    """hash(int(c)) computed from the digit string in linear time."""
+    h = _digits_mod(c, _HASH_MODULUS)
     if c.neg:
         h = -h
     return -2 if h == -1 else h
@@ -996,18 +1015,13 @@ def _sign_of(c: _Coef) -> int:
 
 def _low64(c: _Coef, up: int) -> int:
     """(c · 10^up) mod 2^64, computed without the big number."""
-    ci = c if isinstance(c, int) else _digits_mod64(c)
+    if isinstance(c, int):
+        ci = c
+    else:
+        ci = _digits_mod(c, _UINT64)
+        ci = -ci if c.neg else ci
     r: int = (ci * pow(10, up, _UINT64)) % _UINT64
     return r
-
-
-def _digits_mod64(c: _Digits) -> int:
-    h = 0
-    s = c.digits
-    for i in range(0, len(s), 1000):
-        chunk = s[i : i + 1000]
-        h = (h * pow(10, len(chunk), _UINT64) + int(chunk)) % _UINT64
-    return -h if c.neg else h
 
 
 # ---- BinarySI printing --------------------------------------------------------------------
