@@ -411,3 +411,10 @@ def test_pending_pods_of_one_template_share_the_same_message() -> None:
     result = run(pods, nodes(("n", 1000)))
     messages = {o.condition[2] for o in result.pods if o.phase == "Pending" and o.condition}
     assert messages == {"0/1 nodes are available: 1 Insufficient cpu."}
+
+
+def test_no_nodes_at_all() -> None:
+    """Without nodes kube-scheduler reports ErrNoNodesAvailable (no histogram, no preemption)."""
+    result = run([cpu_pod("p", 100)], [])
+    out = outcome_for(result.pods, "p")
+    assert out.condition == ("False", "Unschedulable", "no nodes available to schedule pods")

@@ -87,6 +87,7 @@ from podfit.scheduler.scores import (
     taint_toleration_raw,
 )
 
+NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
 
 PLUGIN_TAINT = "TaintToleration"
@@ -565,8 +566,14 @@ class Engine:
         hist: Counter[str] | None = None,
         unresolvable: int | None = None,
     ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
-        """The FailedScheduling message (filter histogram + preemption part)."""
+        """The FailedScheduling message (filter histogram + preemption part).
+
+        With no node at all kube-scheduler fails before filtering (``ErrNoNodesAvailable``)
+        and runs no preemption: the message is ``no nodes available to schedule pods``.
+        """
         n = len(self.nodes)
+        if n == 0:
+            return NO_NODES_AVAILABLE, None
         if hist is None:
             hist = Counter()
             for st in statuses:
