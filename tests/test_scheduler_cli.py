@@ -97,3 +97,11 @@ def test_schedule_on_pod_and_node_objects() -> None:
     assert doc["pods"][0]["requests"] == {"cpu": "1m", "memory": "1536Mi"}
     assert [p["node"] for p in doc["pods"]] == ["b", "b", None]
     assert doc["nodes"][1]["requested"]["memory"] == "3Gi"
+
+
+def test_explain_table_shows_scores_and_ties() -> None:
+    """--explain in the table: per pod the best totals with plugin scores and the tie rule."""
+    code, out = invoke("--explain")
+    assert code == 0
+    assert "(tie between node-b, node-c: first in input order)" in out
+    assert "node-b: total 459 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out

@@ -78,6 +78,23 @@ def _short_text(short: dict[str, Any]) -> str:
     return text
 
 
+def _explain_text(namespace: str, name: str, node: str | None, explain: dict[str, Any]) -> str:
+    """One pod's explanation: the best totals (top 5) with plugin scores, ties, filter counts."""
+    scores = explain.get("scores", {})
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1]["total"])[:5]
+    text = f"{namespace}/{name} -> {node or '<none>'}"
+    if explain.get("ties") and len(explain["ties"]) > 1:
+        text += f" (tie between {', '.join(explain['ties'])}: first in input order)"
+    text += "\n"
+    for node_name, s in ranked:
+        parts = ", ".join(f"{k} {v}" for k, v in s.items() if k != "total")
+        text += f"  {node_name}: total {s['total']} ({parts})\n"
+    filtered = explain.get("filters", {})
+    if filtered:
+        text += f"  filtered out: {len(filtered)} node(s)\n"
+    return text
+
+
 def render_table(result: ScheduleResult, wide: bool) -> str:
     """kubectl-style tables: pods, then nodes, then the Pending messages."""
     headers = ["NAMESPACE", "NAME", "NODE", "PHASE", "CPU", "MEMORY"]
@@ -117,6 +134,11 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         f"\n{s['scheduled']} of {s['pods']} pods scheduled on {s['nodes']} nodes, "
         f"{s['pending']} Pending (Kubernetes {result.kubernetes_version}, {result.strategy})\n"
     )
+    explained = [p for p in result.pods if p.explain is not None]
+    if explained:
+        out += "\n"
+        for p in explained:
+            out += _explain_text(p.pod.namespace, p.pod.name, p.node, p.explain or {})
     pending = [p for p in result.pods if p.phase == PENDING or p.phase == "Failed"]
     if pending:
         out += "\n"
