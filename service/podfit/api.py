@@ -124,16 +124,11 @@ def schedule() -> Response:
     body = read_body(parse=False)
     config = service_config()
     parsed = _workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+    # Query parameters override the envelope's fields of the same name; both are valid.
     query = _query_options(SCHEDULE_QUERY)
-    if parsed.envelope and query:
-        raise Problem(
-            400,
-            "invalid-query",
-            "Options given twice",
-            "give scheduler options in the JSON body or in the query, not both "
-            f"(query: {', '.join(sorted(query))})",
-        )
-    options = schedule_options(parsed.options if parsed.envelope else query)
+    if query:
+        schedule_options(parsed.options)
+    options = schedule_options({**parsed.options, **query})
     check_time("loading the manifests")
     workload = load_workload(parsed.items, limits_for(config))
     check_time("scheduling")

@@ -182,35 +182,40 @@ def parse_workload_body(
     """Parse a JSON or YAML workload body under the configured limits.
 
     JSON numbers keep their literal text (``1e3`` stays ``1e3`` as a quantity) and YAML
-    scalars are typed as kubectl would send them (:mod:`podfit.yamlsafe`). A JSON object
-    without ``kind`` whose keys are all in ``envelope_keys`` is the envelope form
-    (``{"nodes": [...], "pods": [...], ...options}``).
+    scalars are typed as kubectl would send them (:mod:`podfit.yamlsafe`). A single object
+    without ``kind`` is the envelope form (``{"nodes": [...], "pods": [...], ...options}``);
+    keys outside ``envelope_keys`` are refused.
     """
     limits = limits_for(config)
     if syntax == "yaml":
         docs = safe_load_all(text, limits, name="<body>")
     else:
         docs = json_load_all(text, limits, name="<body>")
-    docs = [d for d in docs if d is not None]
+    indexed = [(i, d) for i, d in enumerate(docs) if d is not None]  # empty YAML documents
+    if not indexed:
+        raise ManifestError("the body holds no document (it is empty or only comments)")
     allowed = frozenset(envelope_keys)
-    if len(docs) == 1 and _is_envelope(docs[0], allowed):
-        body = _envelope(docs[0], allowed)
+    if len(indexed) == 1 and _is_envelope(indexed[0][1]):
+        body = _envelope(indexed[0][1], allowed)
     elif len(docs) == 1:
         body = WorkloadBody(_object_items(docs[0]))
     else:
-        body = WorkloadBody([(f"documents[{i}]", d) for i, d in enumerate(docs)])
+        body = WorkloadBody([(f"documents[{i}]", d) for i, d in indexed])
+    not_objects = [
+        FieldError(prefix, f"expected an object, got {_kind(obj)}")
+        for prefix, obj in body.items
+        if not isinstance(obj, Mapping)
+    ]
+    if not_objects:
+        raise ManifestError(not_objects[0].message, not_objects[0].path, not_objects)
     check_quantity_lengths(body.items, config.max_quantity_length)
     return body
 
 
-def _is_envelope(doc: Any, allowed: frozenset[str]) -> bool:
-    """An object without ``kind`` that has ``pods`` (or any option) is the envelope form;
-    the loader's own compact-node forms (``{"nodes": [...]}``, one node) are not."""
-    return (
-        isinstance(doc, Mapping)
-        and "kind" not in doc
-        and ("pods" in doc or any(k in allowed and k != "nodes" for k in doc))
-    )
+def _is_envelope(doc: Any) -> bool:
+    """A JSON/YAML object without ``kind`` is the envelope form (``{"pods": [...],
+    "nodes": [...], ...options}``; the compact ``{"nodes": [...]}`` is one too)."""
+    return isinstance(doc, Mapping) and "kind" not in doc
 
 
 def _envelope(doc: Mapping[str, Any], allowed: frozenset[str]) -> WorkloadBody:
@@ -405,6 +410,9 @@ _OPTION_PATHS = (
 def schedule_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated keyword arguments of :func:`podfit.scheduler.schedule` (``ConfigError``
     naming this API's option field), before any manifest is read."""
+    explain = data.get("explain", False)
+    if not isinstance(explain, bool | str):  # marshmallow would also take 1 or 0
+        raise ConfigError(f"must be a boolean, not {_kind(explain)}", path="explain")
     try:
         return load_options(data)
     except ConfigError as exc:

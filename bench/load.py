@@ -1,0 +1,382 @@
+"""Load test of the HTTP service: POST /v1/schedule through gunicorn on loopback.
+
+Starts gunicorn with the project's ``gunicorn.conf.py`` (2 gthread workers by default) on
+a free port, checks one answer by hand, then drives each case with ``wrk`` (Debian
+package ``wrk``; a Lua script posts the body) and prints a table:
+
+- **large**: 1,000 pods as 10 Deployments × 100 replicas on a pool of 100 nodes —
+  goal p99 ≤ 100 ms and ≥ 100 requests/s;
+- **small**: 10 Pods on 3 nodes — goal p99 ≤ 20 ms and ≥ 500 requests/s.
+
+The load generator runs on the same machine and shares its cores with the server, so
+the figures are a floor. Without ``wrk`` a thread-based Python client is used instead;
+it costs far more CPU per request than wrk, so its figures are lower still (the table
+says which client ran).
+
+    .venv/bin/python bench/load.py                       # 30 s per case
+    .venv/bin/python bench/load.py --duration 10 --case small
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ---- request bodies ----------------------------------------------------------------------
+
+
+def deployment(name: str, replicas: int, cpu: str, memory: str) -> dict[str, Any]:
+    """A Deployment whose pods request ``cpu``/``memory`` (limits twice the requests)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "bench"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "app",
+                            "image": "registry.example/app:1",
+                            "resources": {
+                                "requests": {"cpu": cpu, "memory": memory},
+                                "limits": {"memory": memory},
+                            },
+                        }
+                    ]
+                },
+            },
+        },
+    }
+
+
+def pod(name: str, cpu: str, memory: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "bench"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "registry.example/app:1",
+                    "resources": {"requests": {"cpu": cpu, "memory": memory}},
+                }
+            ]
+        },
+    }
+
+
+SHAPES = [
+    ("100m", "128Mi"),
+    ("250m", "256Mi"),
+    ("500m", "512Mi"),
+    ("1", "1Gi"),
+    ("200m", "384Mi"),
+    ("750m", "768Mi"),
+    ("150m", "192Mi"),
+    ("300m", "640Mi"),
+    ("400m", "320Mi"),
+    ("50m", "64Mi"),
+]
+
+
+def large_body() -> dict[str, Any]:
+    """1,000 pods as 10 Deployments of 100 replicas; 100 nodes as one pool."""
+    return {
+        "nodes": [
+            {
+                "name": "pool",
+                "count": 100,
+                "allocatable": {"cpu": "15890m", "memory": "60Gi", "pods": "110"},
+                "labels": {"node.kubernetes.io/instance-type": "m5.4xlarge"},
+            }
+        ],
+        "pods": [deployment(f"app-{i}", 100, cpu, mem) for i, (cpu, mem) in enumerate(SHAPES)],
+        "strategy": "LeastAllocated",
+    }
+
+
+def small_body() -> dict[str, Any]:
+    """10 Pods on 3 nodes."""
+    return {
+        "nodes": [
+            {"name": f"node-{i}", "allocatable": {"cpu": "3920m", "memory": "14Gi", "pods": "58"}}
+            for i in range(3)
+        ],
+        "pods": [pod(f"pod-{i}", cpu, mem) for i, (cpu, mem) in enumerate(SHAPES)],
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    body: Callable[[], dict[str, Any]]
+    pods: int
+    goal_p99_ms: float
+    goal_rps: float
+
+
+CASES = {
+    "large": Case("large", large_body, 1000, 100.0, 100.0),
+    "small": Case("small", small_body, 10, 20.0, 500.0),
+}
+
+# ---- server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port))
+    env["PODFIT_WORKERS"] = str(workers)
+    env["PODFIT_THREADS"] = str(threads)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,  # the access log is written (as in production), unread
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _ = request(port, "GET", "/readyz", b"")
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.1)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not become ready within 30 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def request(port: int, method: str, path: str, body: bytes) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Content-Type": "application/json"} if body else {}
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# ---- load generators ---------------------------------------------------------------------
+
+LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(os.getenv("PODFIT_BENCH_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+@dataclass
+class Figures:
+    client: str
+    requests: int
+    errors: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    command: str
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(port: int, body_file: Path, duration: int, connections: int, threads: int) -> Figures:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(LUA)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        lua.name,
+        f"http://127.0.0.1:{port}/v1/schedule",
+    ]
+    try:
+        out = subprocess.run(
+            command,
+            env=dict(os.environ, PODFIT_BENCH_BODY=str(body_file)),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(lua.name)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (
+        sum(int(g) for g in sock.groups()) if sock else 0
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    shown = " ".join(command).replace(lua.name, "post.lua")
+    return Figures("wrk", total, errors, rps, p50, p99, f"PODFIT_BENCH_BODY=<body> {shown}")
+
+
+def run_python(port: int, body: bytes, duration: int, connections: int) -> Figures:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def client() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        bad = 0
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/v1/schedule", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    bad += 1
+            except OSError:
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            mine.append(time.perf_counter() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client) for _ in range(connections)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+
+    return Figures(
+        "python threads",
+        len(latencies),
+        errors,
+        len(latencies) / elapsed,
+        pct(0.50),
+        pct(0.99),
+        f"bench/load.py python client, {connections} threads, {duration} s",
+    )
+
+
+# ---- main --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--case", choices=[*CASES, "all"], default="all")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per case")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]
+    port = free_port()
+    print(
+        f"# gunicorn: {args.workers} gthread workers x {args.threads} threads on 127.0.0.1:{port};"
+        f" {args.connections} connections, {args.duration} s per case; {os.cpu_count()} CPUs"
+        f" shared with the load generator; load average before: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    server = start_server(port, args.workers, args.threads)
+    rows = []
+    try:
+        for case in cases:
+            payload = json.dumps(case.body(), separators=(",", ":")).encode()
+            status, answer = request(port, "POST", "/v1/schedule", payload)
+            result = json.loads(answer)
+            if status != 200 or result["summary"]["pods"] != case.pods:
+                raise SystemExit(f"{case.name}: unexpected answer {status}: {answer[:300]!r}")
+            with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as fh:
+                fh.write(payload)
+            try:
+                if use_wrk:
+                    figures = run_wrk(
+                        port, Path(fh.name), args.duration, args.connections, args.wrk_threads
+                    )
+                else:
+                    figures = run_python(port, payload, args.duration, args.connections)
+            finally:
+                os.unlink(fh.name)
+            rows.append((case, len(payload), len(answer), result["summary"], figures))
+    finally:
+        stop_server(server)
+
+    print(
+        "| case | pods | body | answer | client | requests | errors | req/s | p50 ms | p99 ms"
+        " | goal |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for case, size, answer_size, summary, f in rows:
+        ok = f.p99_ms <= case.goal_p99_ms and f.rps >= case.goal_rps and f.errors == 0
+        print(
+            f"| {case.name} | {summary['pods']} ({summary['scheduled']} placed) on"
+            f" {summary['nodes']} nodes | {size:,} B | {answer_size:,} B | {f.client} |"
+            f" {f.requests:,} | {f.errors} | {f.rps:,.0f} | {f.p50_ms:.1f} | {f.p99_ms:.1f} |"
+            f" p99 ≤ {case.goal_p99_ms:g} ms, ≥ {case.goal_rps:g}/s: {'met' if ok else 'MISSED'} |"
+        )
+    for case, *_, f in rows:
+        print(f"# {case.name}: {f.command}")
+
+
+if __name__ == "__main__":
+    main()

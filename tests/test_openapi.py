@@ -1,0 +1,215 @@
+"""openapi.yaml is a valid OpenAPI 3.1 document and the running app keeps to it.
+
+Three independent checks: openapi-spec-validator lints the document; openapi-core
+validates real responses (success and error) against it; schemathesis generates valid and
+invalid requests from it and calls the app in-process (no 5xx, no undocumented status,
+content type or body; invalid input refused).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+import yaml
+from flask import Flask
+from hypothesis import HealthCheck, settings
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_spec_validator import validate
+from schemathesis.checks import positive_data_acceptance
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from podfit.app import create_app
+from podfit.config import ServiceConfig
+
+ROOT = Path(__file__).parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+def make_app() -> Flask:
+    # A small time limit is not set here: schemathesis cases must be answered, not timed out.
+    return create_app(ServiceConfig())
+
+
+# ---- the document itself -----------------------------------------------------------------
+
+
+def test_openapi_document_is_valid_openapi_3_1() -> None:
+    assert SPEC["openapi"].startswith("3.1")
+    validate(SPEC)
+
+
+def test_every_route_of_the_app_is_documented_and_every_documented_path_exists() -> None:
+    app = make_app()
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and rule.endpoint.startswith("api.")
+    }
+    assert routes <= set(SPEC["paths"]), routes - set(SPEC["paths"])
+    documented = {p for p in SPEC["paths"] if not p.startswith("/v1/plan")}
+    assert documented <= routes | _other_blueprint_paths(app)
+
+
+def _other_blueprint_paths(app: Flask) -> set[str]:
+    return {r.rule for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
+
+
+def _json_examples() -> list[tuple[str, str, Any]]:
+    out = []
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            for name, example in content.get("examples", {}).items():
+                out.append((f"{method.upper()} {path} {name}", path, example["value"]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("label", "path", "body"), _json_examples(), ids=[e[0] for e in _json_examples()]
+)
+def test_every_request_example_is_answered_200_with_a_valid_response(
+    label: str, path: str, body: Any
+) -> None:
+    app = make_app()
+    openapi = OpenAPI.from_dict(SPEC)
+    response = app.test_client().post(path, json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    validate_exchange(openapi, "POST", path, json.dumps(body).encode(), response)
+
+
+def test_request_example_mirrors_its_fixture() -> None:
+    """The /v1/requests example is fixtures/pod-requests-limits.yaml as JSON."""
+    fixture = yaml.safe_load((ROOT / "fixtures" / "pod-requests-limits.yaml").read_text())
+    examples = SPEC["paths"]["/v1/requests"]["post"]["requestBody"]["content"]
+    example = examples["application/json"]["examples"]["combined"]["value"]["pods"][0]
+    assert _resources(example) == _resources(fixture)
+
+
+def _resources(pod: dict[str, Any]) -> list[Any]:
+    return [
+        {k: {r: str(v) for r, v in c["resources"][k].items()} for k in ("requests", "limits")}
+        for c in pod["spec"]["containers"]
+    ]
+
+
+# ---- openapi-core: real responses against the document -----------------------------------
+
+
+def validate_exchange(openapi: OpenAPI, method: str, path: str, body: bytes, response: Any) -> None:
+    """Validate one request/response pair with openapi-core (problem+json registered)."""
+    builder = EnvironBuilder(
+        path=path,
+        method=method,
+        data=body or None,
+        content_type="application/json" if body else None,
+        base_url="http://127.0.0.1:8080",
+    )
+    request = WerkzeugOpenAPIRequest(Request(builder.get_environ()))
+    openapi.validate_response(request, WerkzeugOpenAPIResponse(response))
+
+
+@pytest.fixture(scope="module")
+def openapi() -> OpenAPI:
+    from openapi_core import Config
+    from openapi_core.deserializing.media_types import media_type_deserializers
+
+    deserializers = dict(media_type_deserializers)
+    deserializers["application/problem+json"] = deserializers["application/json"]
+    deserializers["application/yaml"] = lambda value: value
+    return OpenAPI.from_dict(SPEC, config=Config(extra_media_type_deserializers=deserializers))
+
+
+EXCHANGES = [
+    ("GET", "/healthz", b"", 200),
+    ("GET", "/readyz", b"", 200),
+    ("GET", "/version", b"", 200),
+    ("POST", "/v1/quantities", b'{"quantities": ["100m", "1.5.5"], "to": "Mi"}', 200),
+    ("POST", "/v1/quantities", b'{"quantities": [', 400),
+    ("POST", "/v1/quantities", b'{"quantities": []}', 422),
+    ("POST", "/v1/quantities", b'{"quantities": ["1"], "to": "Mx"}', 422),
+    ("POST", "/v1/requests", b'{"pods": [{"kind": "Pod"}]}', 422),
+    (
+        "POST",
+        "/v1/schedule",
+        b'{"nodes": [{"name": "n", "allocatable": {"cpu": "1"}}], "pods": [{"apiVersion": "v1",'
+        b' "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c",'
+        b' "resources": {"requests": {"cpu": "2"}}}]}}], "explain": true}',
+        200,
+    ),
+    ("POST", "/v1/schedule", b'{"pods": [], "strategy": "Bogus"}', 422),
+    (
+        "POST",
+        "/v1/schedule",
+        b'{"pods": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},'
+        b' "spec": {"replicas": 1000000000}}]}',
+        413,
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), EXCHANGES)
+def test_responses_match_the_document(
+    openapi: OpenAPI, method: str, path: str, body: bytes, status: int
+) -> None:
+    client = make_app().test_client()
+    if body:
+        response = client.open(path, method=method, data=body, content_type="application/json")
+    else:
+        response = client.open(path, method=method)
+    assert response.status_code == status, response.get_data(as_text=True)
+    validate_exchange(openapi, method, path, body, response)
+
+
+def test_a_pending_pod_carries_the_failed_scheduling_message_in_a_valid_document(
+    openapi: OpenAPI,
+) -> None:
+    body = json.dumps(
+        SPEC["paths"]["/v1/schedule"]["post"]["requestBody"]["content"]["application/json"][
+            "examples"
+        ]["pending"]["value"]
+    ).encode()
+    response = (
+        make_app().test_client().post("/v1/schedule", data=body, content_type="application/json")
+    )
+    validate_exchange(openapi, "POST", "/v1/schedule", body, response)
+    pending = [p for p in response.json["pods"] if p["phase"] == "Pending"]
+    assert len(pending) == 1
+    message = pending[0]["conditions"][0]["message"]
+    assert message.startswith("0/2 nodes are available: ")
+    assert "Insufficient cpu" in message and "untolerated taint" in message
+
+
+# ---- schemathesis: generated requests, in-process --------------------------------------
+
+schema = schemathesis.openapi.from_path(SPEC_PATH)
+schema.app = make_app()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_generated_requests_never_break_the_contract(case: Any) -> None:
+    """No 5xx; status, content type, headers and body as documented; bad input refused.
+
+    Schema-valid workload bodies may still be invalid Kubernetes input (quantity grammar,
+    API-server validation, strictly increasing shape points: rules JSON Schema cannot
+    state), so "valid data is accepted" is checked only for the other operations.
+    """
+    excluded = []
+    if case.operation.path in SEMANTIC_BODIES:
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(excluded_checks=excluded)
+
+
+SEMANTIC_BODIES = ("/v1/requests", "/v1/schedule")
