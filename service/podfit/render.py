@@ -25,6 +25,7 @@ Output is deterministic: same result dict, same bytes. Cost: linear in pods + no
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -82,10 +83,12 @@ def is_gpu(name: str) -> bool:
     return is_extended(name) and "gpu" in name.lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def amount(name: str, text: str) -> int:
     """The scheduler's integer for the quantity ``text`` of resource ``name``.
 
     cpu in millicores, everything else in base units (exact ceiling, like ``to_amount``).
+    Cached: replicas repeat the same few request strings thousands of times.
     """
     return to_amount(name, parse_quantity(text))
 
@@ -149,6 +152,7 @@ def color_key(pod: Mapping[str, Any]) -> str:
 _BINARY_UNITS = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20))
 
 
+@functools.lru_cache(maxsize=4096)
 def show_amount(name: str, value: int) -> str:
     """The canonical text of ``value``, plus a reading aid when that text is long.
 
@@ -305,14 +309,19 @@ def stack_segments(pods: Iterable[Mapping[str, Any]], resource: str) -> tuple[Se
     return tuple(segments)
 
 
-def node_bars(result: Mapping[str, Any], resource: str) -> list[NodeBar]:
+def node_bars(
+    result: Mapping[str, Any],
+    resource: str,
+    placed: Mapping[str, list[Mapping[str, Any]]] | None = None,
+) -> list[NodeBar]:
     """One bar per node (in the result's node order) for ``resource``.
 
     If the result says a node has more ``requested`` than its listed pods add up to (it
     should not), the difference is drawn as a grey "not itemised" segment rather than
-    silently shown as free.
+    silently shown as free. ``placed`` is :func:`pods_by_node` when already computed.
     """
-    placed = pods_by_node(result)
+    if placed is None:
+        placed = pods_by_node(result)
     bars: list[NodeBar] = []
     for node in result.get("nodes", []):
         name = str(node.get("name", ""))
@@ -411,13 +420,24 @@ def column_scale(bars: Sequence[NodeBar]) -> int:
     return max((max(b.allocatable, b.requested) for b in bars), default=0)
 
 
-def render_svg(result: Mapping[str, Any]) -> str:
+Columns = dict[str, list[NodeBar]]
+
+
+def chart_columns(result: Mapping[str, Any]) -> Columns:
+    """:func:`node_bars` for every :func:`chart_resources` entry, in column order."""
+    placed = pods_by_node(result)
+    return {r: node_bars(result, r, placed) for r in chart_resources(result)}
+
+
+def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str:
     """The whole picture: one row per node, one column per :func:`chart_resources` entry.
 
+    ``columns`` may be passed in when already computed (:func:`chart_columns`).
     Cost: O(nodes × columns + pods); about 2 + (segments) elements per bar.
     """
-    resources = chart_resources(result)
-    columns = [node_bars(result, r) for r in resources]
+    by_resource = chart_columns(result) if columns is None else columns
+    resources = list(by_resource)
+    columns_list = list(by_resource.values())
     colors = owner_colors(result)
     nodes = [str(n.get("name", "")) for n in result.get("nodes", [])]
     width = LABEL_WIDTH + len(resources) * (BAR_WIDTH + COLUMN_GAP)
@@ -428,7 +448,7 @@ def render_svg(result: Mapping[str, Any]) -> str:
         f'aria-label="{len(nodes)} nodes by {", ".join(resources)}">',
         _DEFS,
     ]
-    for k, (resource, bars) in enumerate(zip(resources, columns, strict=True)):
+    for k, (resource, bars) in enumerate(zip(resources, columns_list, strict=True)):
         x0 = LABEL_WIDTH + k * (BAR_WIDTH + COLUMN_GAP)
         full = column_scale(bars)
         total_req = sum(b.requested for b in bars)
@@ -468,11 +488,11 @@ class Utilization:
     percent: str
 
 
-def utilization(result: Mapping[str, Any]) -> list[Utilization]:
+def utilization(result: Mapping[str, Any], columns: Columns | None = None) -> list[Utilization]:
     """Sum of requests placed on nodes over the sum of allocatable, per charted resource."""
     rows = []
-    for resource in chart_resources(result):
-        bars = node_bars(result, resource)
+    by_resource = chart_columns(result) if columns is None else columns
+    for resource, bars in by_resource.items():
         req = sum(b.requested for b in bars)
         alloc = sum(b.allocatable for b in bars)
         rows.append(

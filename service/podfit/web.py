@@ -262,14 +262,15 @@ def schedule_sources(
 def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
+    columns = render.chart_columns(result)
     return {
         "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
         "warnings": list(workload.warnings) if workload else [],
         "result": result,
         "summary": result.get("summary", {}),
-        "utilization": render.utilization(result),
+        "utilization": render.utilization(result, columns),
         # render_svg escapes every text and attribute value it writes
-        "svg": Markup(render.render_svg(result)),
+        "svg": Markup(render.render_svg(result, columns)),
         "legend": entries,
         "more_owners": more_owners,
         "pending": render.pending_groups(result),
