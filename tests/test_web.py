@@ -131,6 +131,26 @@ def test_bundled_fixture_pairs_draw_what_the_library_computes(workloads: str, no
         assert "Every pod was scheduled" in html
 
 
+def test_the_fixture_directory_can_be_set_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "mine.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a manifest", encoding="utf-8")
+    monkeypatch.setenv("PODFIT_FIXTURES_DIR", str(tmp_path))
+    html = create_app().test_client().get("/").get_data(as_text=True)
+    assert '<option value="mine.json">' in html
+    assert "notes.txt" not in html and "shop.yaml" not in html
+
+
+def test_a_missing_fixture_directory_offers_none_and_the_page_still_works(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PODFIT_FIXTURES_DIR", str(tmp_path / "absent"))
+    response = create_app().test_client().get("/")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("<option value=") == 2  # the two "none"s
+
+
 # --- running a schedule ----------------------------------------------------------------------
 
 

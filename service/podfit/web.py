@@ -7,7 +7,8 @@ Plain HTML and CSS rendered on the server (the bars are server-side SVG from
 takes any mix of
 
 * a bundled fixture for the workloads and/or one for the nodes (``fixtures/`` of the
-  project, or the directory in the app config ``PODFIT_FIXTURES_DIR``),
+  project checkout, or the directory named by ``PODFIT_FIXTURES_DIR`` in the app config
+  or the environment),
 * pasted YAML/JSON in the *workloads* and *nodes* text areas,
 * uploaded YAML/JSON files,
 
@@ -21,6 +22,7 @@ traceback page.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +56,7 @@ STRATEGIES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
 VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FIXTURES = 200
+FIXTURES_SETTING = "PODFIT_FIXTURES_DIR"
 
 # Where the project's bundled fixtures live when podfit runs from a checkout:
 # service/podfit/web.py -> the repository root's fixtures/ directory.
@@ -86,8 +89,9 @@ class Source:
 
 
 def fixtures_dir() -> Path:
-    """The fixture directory: app config ``PODFIT_FIXTURES_DIR`` or the checkout's fixtures/."""
-    configured = current_app.config.get("PODFIT_FIXTURES_DIR")
+    """The fixture directory: ``PODFIT_FIXTURES_DIR`` from the app config or the
+    environment, else the checkout's ``fixtures/`` (a missing directory offers none)."""
+    configured = current_app.config.get(FIXTURES_SETTING) or os.environ.get(FIXTURES_SETTING)
     return Path(configured) if configured else _DEFAULT_FIXTURES
 
 
