@@ -1,0 +1,431 @@
+"""Hostile input gets a 4xx problem document, cheaply: every bound of podfit.config holds.
+
+Each case asserts the status and the content of the answer, and (where the input would
+otherwise explode) that the request allocated little memory while being refused. Nothing
+here measures time. The last group runs the real gunicorn server, because chunked bodies
+are only dangerous there (gunicorn truncates them silently at the size limit).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from podfit.app import create_app
+from podfit.config import ServiceConfig
+
+ROOT = Path(__file__).parent.parent
+PROBLEM = "application/problem+json"
+MIB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return create_app(ServiceConfig())
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == PROBLEM
+    body: dict[str, Any] = json.loads(response.get_data(as_text=True))
+    assert body["status"] == status
+    return body
+
+
+def peak_bytes(call: Any) -> tuple[Any, int]:
+    """Run ``call()`` under tracemalloc; return its result and the peak allocation."""
+    tracemalloc.start()
+    try:
+        result = call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+def deployment(replicas: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": replicas,
+            "template": {
+                "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1m"}}}]}
+            },
+        },
+    }
+
+
+def daemonset(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name},
+        "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+    }
+
+
+# ---- body size and framing -----------------------------------------------------------------
+
+
+def test_a_body_over_the_size_limit_is_refused_from_its_declared_length() -> None:
+    client = create_app(ServiceConfig(max_body_bytes=1000)).test_client()
+    body = problem(
+        client.post("/v1/schedule", data=b" " * 2000, content_type="application/json"), 413
+    )
+    assert "PODFIT_MAX_BODY_BYTES" in body["detail"]
+    assert "2000" in body["detail"]
+
+
+def test_a_lying_content_length_cannot_smuggle_a_larger_body() -> None:
+    """Flask's MAX_CONTENT_LENGTH stops reading at the limit even if the header lies."""
+    client = create_app(ServiceConfig(max_body_bytes=1000)).test_client()
+    response = client.post(
+        "/v1/quantities",
+        data=b'{"quantities": ["1"]}' + b" " * 5000,
+        content_type="application/json",
+        environ_overrides={"CONTENT_LENGTH": "10"},
+    )
+    problem(response, 400)  # only 10 bytes were read: not a JSON document
+
+
+def test_a_yaml_body_has_its_own_smaller_limit() -> None:
+    client = create_app(ServiceConfig(max_yaml_bytes=100)).test_client()
+    body = problem(
+        client.post("/v1/schedule", data=b"#" * 200, content_type="application/yaml"), 413
+    )
+    assert "PODFIT_MAX_YAML_BYTES" in body["detail"]
+
+
+def test_a_chunked_body_without_content_length_is_411(client: FlaskClient) -> None:
+    response = client.post(
+        "/v1/schedule",
+        data=b"{}",
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    body = problem(response, 411)
+    assert "Content-Length" in body["detail"]
+    assert "<" not in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (b'{"pods": ["\xff\xfe"]}', "application/json"),
+        (b"kind: Pod\nmetadata: {name: \xe9t\xe9}\n", "application/yaml"),
+        ('{"pods": []}'.encode("utf-16"), "application/json"),
+    ],
+)
+def test_a_body_that_is_not_utf8_is_400(
+    client: FlaskClient, data: bytes, content_type: str
+) -> None:
+    body = problem(client.post("/v1/schedule", data=data, content_type=content_type), 400)
+    assert body["type"] == "urn:podfit:problem:not-utf-8"
+    assert "byte" in body["detail"]
+
+
+# ---- counts: pods, nodes, documents, quantities ---------------------------------------------
+
+
+def test_a_billion_replicas_are_refused_before_any_pod_is_made(client: FlaskClient) -> None:
+    payload = {"pods": [deployment(1_000_000_000)]}
+    response, peak = peak_bytes(lambda: client.post("/v1/schedule", json=payload))
+    body = problem(response, 413)
+    assert body["errors"][0]["path"] == "pods[0].spec.replicas"
+    assert "PODFIT_MAX_PODS" in body["detail"]
+    assert peak < 20 * MIB
+
+
+def test_replicas_are_counted_across_workloads_against_the_pod_limit() -> None:
+    client = create_app(ServiceConfig(max_pods=100)).test_client()
+    payload = {"pods": [deployment(60) | {"metadata": {"name": f"w{i}"}} for i in range(2)]}
+    body = problem(client.post("/v1/requests", json=payload), 413)
+    assert body["errors"][0]["path"] == "pods[1].spec.replicas"
+    assert "above the limit of 100 pods" in body["detail"]
+
+
+def test_a_node_pool_over_the_node_limit_is_refused_before_expanding(
+    client: FlaskClient,
+) -> None:
+    payload = {
+        "nodes": [{"name": "pool", "count": 50_000, "allocatable": {"cpu": "1"}}],
+        "pods": [],
+    }
+    response, peak = peak_bytes(lambda: client.post("/v1/schedule", json=payload))
+    body = problem(response, 413)
+    assert "PODFIT_MAX_NODES" in body["detail"]
+    assert body["errors"][0]["path"].startswith("nodes[0]")
+    assert peak < 20 * MIB
+
+
+def test_daemonsets_times_nodes_count_against_the_pod_limit() -> None:
+    client = create_app(ServiceConfig(max_pods=1000)).test_client()
+    payload = {
+        "nodes": [{"name": "pool", "count": 100, "allocatable": {"cpu": "1", "pods": "110"}}],
+        "pods": [daemonset(f"ds{i}") for i in range(11)],
+    }
+    body = problem(client.post("/v1/schedule", json=payload), 413)
+    assert "DaemonSets" in body["detail"] and "PODFIT_MAX_PODS" in body["detail"]
+
+
+def test_too_many_yaml_documents_is_413() -> None:
+    client = create_app(ServiceConfig(max_documents=10)).test_client()
+    stream = "".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n" for i in range(11))
+    body = problem(client.post("/v1/requests", data=stream, content_type="application/yaml"), 413)
+    assert "PODFIT_MAX_DOCUMENTS" in body["detail"]
+
+
+def test_an_over_long_quantity_in_a_manifest_is_refused_naming_its_path() -> None:
+    client = create_app(ServiceConfig(max_quantity_length=20)).test_client()
+    pod = deployment(1)
+    pod["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1" * 21
+    body = problem(client.post("/v1/requests", json={"pods": [pod]}), 413)
+    assert body["errors"][0]["path"] == (
+        "pods[0].spec.template.spec.containers[0].resources.requests.cpu"
+    )
+    assert "PODFIT_MAX_QUANTITY_LENGTH" in body["detail"]
+
+
+def test_a_quantity_with_a_huge_exponent_is_answered_not_expanded(client: FlaskClient) -> None:
+    pod = deployment(1)
+    pod["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = (
+        "1e2147483647"
+    )
+    payload = {"nodes": [{"name": "n", "allocatable": {"cpu": "1"}}], "pods": [pod]}
+    response, peak = peak_bytes(lambda: client.post("/v1/schedule", json=payload))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "int64" in response.get_data(as_text=True)
+    assert peak < 20 * MIB
+
+
+# ---- YAML aliases, nesting -----------------------------------------------------------------
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+@pytest.mark.parametrize("path", ["/v1/requests", "/v1/schedule"])
+def test_a_billion_laughs_yaml_is_refused_without_expanding(client: FlaskClient, path: str) -> None:
+    response, peak = peak_bytes(
+        lambda: client.post(path, data=BILLION_LAUGHS, content_type="application/yaml")
+    )
+    body = problem(response, 413)
+    assert "anchors" in body["detail"] or "aliases" in body["detail"]
+    assert peak < 20 * MIB
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &base {cpu: 1}\nother: *base\n",
+        "kind: Pod\nmetadata:\n  <<: {name: merged}\n",
+    ],
+    ids=["alias", "merge-key"],
+)
+def test_yaml_aliases_and_merge_keys_are_refused(client: FlaskClient, text: str) -> None:
+    response = client.post("/v1/requests", data=text, content_type="application/yaml")
+    assert response.status_code in (413, 422), response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "content_type"),
+    [
+        ("/v1/quantities", b"[" * 100_000, "application/json"),
+        ("/v1/quantities", b"[" * 65 + b"]" * 65, "application/json"),
+        ("/v1/schedule", b'{"pods": ' + b"[" * 100_000, "application/json"),
+        (
+            "/v1/schedule",
+            b'{"pods": [' + b'{"a":' * 70 + b"1" + b"}" * 70 + b"]}",
+            "application/json",
+        ),
+        ("/v1/requests", b"[" * 70 + b"]" * 70, "application/yaml"),
+        ("/v1/requests", b"- " * 5000 + b"x", "application/yaml"),
+    ],
+    ids=[
+        "json-unclosed",
+        "json-65",
+        "schedule-unclosed",
+        "schedule-objects",
+        "yaml-flow",
+        "yaml-block",
+    ],
+)
+def test_nesting_deeper_than_the_limit_is_refused(
+    client: FlaskClient, path: str, data: bytes, content_type: str
+) -> None:
+    response, peak = peak_bytes(lambda: client.post(path, data=data, content_type=content_type))
+    body = problem(response, 413)
+    assert "deep" in body["detail"]
+    assert peak < 50 * MIB
+
+
+def test_nesting_within_the_limit_is_accepted() -> None:
+    client = create_app(ServiceConfig(max_depth=70)).test_client()
+    response = client.post(
+        "/v1/quantities",
+        data=b'{"quantities": ["1"], "to": "Mi", "x": ' + b"[" * 60 + b"]" * 60 + b"}",
+        content_type="application/json",
+    )
+    body = problem(response, 422)  # parsed fine; refused only for the unknown field
+    assert body["errors"][0]["path"] == "x"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"quantities": [NaN]}', b'{"quantities": ["1"], "n": -Infinity}', b"1" * 5000],
+    ids=["nan", "infinity", "5000-digit-number"],
+)
+def test_json_that_python_would_accept_but_json_does_not_is_400(
+    client: FlaskClient, data: bytes
+) -> None:
+    problem(client.post("/v1/quantities", data=data, content_type="application/json"), 400)
+
+
+def test_more_than_the_limit_of_batch_quantities_is_413() -> None:
+    client = create_app(ServiceConfig(max_quantities=5)).test_client()
+    problem(client.post("/v1/quantities", json={"quantities": ["1"] * 6}), 413)
+
+
+def test_a_request_over_its_time_limit_is_stopped_with_a_503_problem() -> None:
+    client = create_app(ServiceConfig(request_time_limit=1e-9)).test_client()
+    body = problem(client.post("/v1/schedule", json={"pods": []}), 503)
+    assert "PODFIT_REQUEST_TIME_LIMIT" in body["detail"]
+
+
+# ---- the real server -----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[int]:
+    """gunicorn with the project's gunicorn.conf.py, 1 worker, a 64 KiB body limit."""
+    port = _free_port()
+    env = dict(
+        os.environ,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        PODFIT_WORKERS="1",
+        PODFIT_THREADS="2",
+        PODFIT_MAX_BODY_BYTES=str(64 * 1024),
+    )
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if _exchange(port, "GET", "/healthz", {}, b"")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _exchange(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes, chunked: bool = False
+) -> tuple[int, str, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        if chunked:
+            conn.putrequest(method, path)
+            for key, value in headers.items():
+                conn.putheader(key, value)
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            try:
+                for start in range(0, len(body), 8192):
+                    piece = body[start : start + 8192]
+                    conn.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                conn.send(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered (and closed) before reading the whole body
+        else:
+            conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        conn.close()
+
+
+def test_gunicorn_refuses_a_chunked_body_over_the_limit_instead_of_truncating_it(
+    server: int,
+) -> None:
+    pods = [deployment(1) | {"metadata": {"name": f"w{i}"}} for i in range(2000)]
+    body = json.dumps({"pods": pods}).encode()
+    assert len(body) > 64 * 1024
+    status, content_type, answer = _exchange(
+        server, "POST", "/v1/requests", {"Content-Type": "application/json"}, body, chunked=True
+    )
+    assert status == 411, answer[:300]
+    assert content_type == PROBLEM
+
+
+def test_gunicorn_refuses_a_body_over_the_limit_with_a_problem_document(server: int) -> None:
+    body = b" " * (65 * 1024)
+    status, content_type, answer = _exchange(
+        server, "POST", "/v1/schedule", {"Content-Type": "application/json"}, body
+    )
+    assert status == 413
+    assert content_type == PROBLEM
+    assert json.loads(answer)["status"] == 413
+
+
+def test_gunicorn_serves_a_schedule_and_the_probes(server: int) -> None:
+    body = json.dumps(
+        {
+            "nodes": [{"name": "n", "allocatable": {"cpu": "1", "pods": "10"}}],
+            "pods": [deployment(2)],
+        }
+    ).encode()
+    status, _, answer = _exchange(
+        server, "POST", "/v1/schedule", {"Content-Type": "application/json"}, body
+    )
+    assert status == 200
+    assert json.loads(answer)["summary"] == {"pods": 2, "scheduled": 2, "pending": 0, "nodes": 1}
+    assert _exchange(server, "GET", "/readyz", {}, b"")[0] == 200
