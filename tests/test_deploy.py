@@ -1,0 +1,134 @@
+"""podfit's own deploy/ manifests: podfit schedules them, and they agree with the service.
+
+The Deployment, Service and HorizontalPodAutoscaler are posted to the running app as one
+YAML stream with a node, the way a user would check their own manifests.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+
+from podfit.app import create_app
+from podfit.config import ServiceConfig
+
+ROOT = Path(__file__).parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def manifests() -> str:
+    return "\n---\n".join(p.read_text(encoding="utf-8") for p in sorted(DEPLOY.glob("*.yaml")))
+
+
+def deployment() -> dict[str, Any]:
+    docs = [yaml.safe_load(p.read_text()) for p in sorted(DEPLOY.glob("*.yaml"))]
+    found = [d for d in docs if d["kind"] == "Deployment"]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return create_app(ServiceConfig())
+
+
+def schedule(app: Flask, nodes_yaml: str) -> dict[str, Any]:
+    response = app.test_client().post(
+        "/v1/schedule", data=manifests() + "\n---\n" + nodes_yaml, content_type="application/yaml"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result: dict[str, Any] = response.json
+    return result
+
+
+def test_both_replicas_schedule_on_one_small_node(app: Flask) -> None:
+    """Two replicas of 500m / 256Mi fit one m5.large (1930m, ~6.8Gi allocatable)."""
+    result = schedule(app, "nodes:\n- {name: small, preset: aws/m5.large}\n")
+    assert result["summary"] == {"pods": 2, "scheduled": 2, "pending": 0, "nodes": 1}
+    for pod in result["pods"]:
+        assert pod["owner"] == "Deployment/podfit"
+        assert pod["node"] == "small"
+        assert pod["requests"]["cpu"] == "500m"
+        assert pod["requests"]["memory"] == "256Mi"
+        assert pod["qosClass"] == "Burstable"
+
+
+def test_a_node_too_small_for_two_replicas_leaves_one_pending_with_the_reason(
+    app: Flask,
+) -> None:
+    result = schedule(
+        app, "nodes:\n- {name: tiny, allocatable: {cpu: 900m, memory: 2Gi, pods: 10}}\n"
+    )
+    assert result["summary"]["scheduled"] == 1
+    pending = [p for p in result["pods"] if p["phase"] == "Pending"]
+    assert len(pending) == 1
+    assert pending[0]["conditions"][0]["message"].startswith(
+        "0/1 nodes are available: 1 Insufficient cpu."
+    )
+
+
+def test_the_service_and_the_autoscaler_create_no_pods(app: Flask) -> None:
+    response = app.test_client().post(
+        "/v1/requests", data=manifests(), content_type="application/yaml"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    skipped = {(s["kind"], s["name"]) for s in response.json["skipped"]}
+    assert skipped == {("Service", "podfit"), ("HorizontalPodAutoscaler", "podfit")}
+    assert response.json["total"]["requests"] == {"cpu": "1", "memory": "512Mi"}
+
+
+def test_probes_hit_endpoints_that_answer_200(app: Flask) -> None:
+    container = deployment()["spec"]["template"]["spec"]["containers"][0]
+    client = app.test_client()
+    for probe in ("readinessProbe", "livenessProbe"):
+        get = container[probe]["httpGet"]
+        assert get["port"] == "http"
+        assert client.get(get["path"]).status_code == 200, probe
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_ports_agree_between_deployment_service_dockerfile_and_gunicorn() -> None:
+    container = deployment()["spec"]["template"]["spec"]["containers"][0]
+    (port,) = [p["containerPort"] for p in container["ports"] if p["name"] == "http"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["PORT"] == str(port) and env["HOST"] == "0.0.0.0"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"EXPOSE {port}" in dockerfile
+    assert f"PORT={port}" in dockerfile
+    service = yaml.safe_load((DEPLOY / "service.yaml").read_text())
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    assert service["spec"]["selector"] == deployment()["spec"]["selector"]["matchLabels"]
+
+
+def test_gunicorn_stops_gracefully_within_the_termination_grace_period() -> None:
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    spec = deployment()["spec"]["template"]["spec"]
+    pre_stop = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert settings["graceful_timeout"] + pre_stop < spec["terminationGracePeriodSeconds"]
+    assert settings["worker_class"] == "gthread"
+    assert settings["control_socket_disable"] is True
+
+
+def test_the_container_runs_read_only_and_unprivileged() -> None:
+    spec = deployment()["spec"]["template"]["spec"]
+    context = spec["containers"][0]["securityContext"]
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["allowPrivilegeEscalation"] is False
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (user,) = re.findall(r"^USER (\d+)", dockerfile, flags=re.M)
+    assert int(user) == spec["securityContext"]["runAsUser"]
+    assert "HEALTHCHECK" in dockerfile
+
+
+def test_the_autoscaler_targets_the_deployment_with_at_least_its_replicas() -> None:
+    hpa = yaml.safe_load((DEPLOY / "hpa.yaml").read_text())
+    assert hpa["spec"]["scaleTargetRef"]["name"] == deployment()["metadata"]["name"]
+    assert hpa["spec"]["minReplicas"] >= deployment()["spec"]["replicas"]
