@@ -15,20 +15,20 @@ Semantics (one pod at a time, like kube-scheduler's ``scheduleOne``):
 
 Fast path: pods with the same :meth:`PodInfo.scheduling_key` form an equivalence class.
 Each class keeps (:class:`ClassIndex`) every node's current filter status, the reason
-histogram, and for the feasible nodes a ``SortedList`` per static score group keyed by
-``(-dynamic score, node index)``. Placing a pod appends the node to a change log; a class
-catches up lazily (only the nodes that changed since it was last used are re-filtered and
-re-scored), so a node that did not change is never rescored. Decisions are identical to a
-full scan (:func:`evaluate`); the tests check this on seeded random clusters.
+histogram, and for the feasible nodes, per static score group, buckets by dynamic score
+holding min-heaps of node indexes (best = smallest index in the highest bucket). Placing
+a pod appends the node to a change log; a class catches up lazily (only the nodes that
+changed since it was last used are re-filtered and re-scored), so a node that did not
+change is never rescored. Decisions are identical to a full scan (:func:`evaluate`); the
+tests check this on seeded random clusters.
 """
 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
+from heapq import heappop, heappush
 from typing import NamedTuple
-
-from sortedcontainers import SortedList
 
 from podfit.resources import is_extended
 from podfit.scheduler.config import SchedulerConfig
@@ -94,11 +94,6 @@ PLUGIN_TAINT = "TaintToleration"
 PLUGIN_AFFINITY = "NodeAffinity"
 PLUGIN_FIT = "NodeResourcesFit"
 PLUGIN_BALANCED = "NodeResourcesBalancedAllocation"
-
-# SortedList keys: (KEY_TOP - dynamic score) << KEY_SHIFT | node index
-KEY_SHIFT = 32
-KEY_MASK = (1 << KEY_SHIFT) - 1
-KEY_TOP = 1 << 20
 
 
 class Scorer:
@@ -290,14 +285,46 @@ def evaluate(
 
 
 class _Group:
-    """Feasible nodes sharing the static score inputs (taint and affinity raw scores)."""
+    """Feasible nodes sharing the static score inputs (taint and affinity raw scores).
 
-    __slots__ = ("affinity_raw", "keys", "taint_raw")
+    Nodes are bucketed by their dynamic score (NodeResourcesFit + BalancedAllocation, an
+    int in 0..200); each bucket is a min-heap of node indexes, so the best node of the
+    group is the smallest index in the highest non-empty bucket. A node whose score
+    changes is pushed into its new bucket and its old entry goes stale (it no longer
+    matches ``ClassIndex.score``); stale entries are dropped when they reach a heap top.
+    Push and peek are C-level ``heapq`` calls: O(log n), amortised.
+    """
+
+    __slots__ = ("affinity_raw", "count", "heaps", "taint_raw", "top")
 
     def __init__(self, taint_raw: int, affinity_raw: int) -> None:
         self.taint_raw = taint_raw
         self.affinity_raw = affinity_raw
-        self.keys = SortedList()
+        self.heaps: dict[int, list[int]] = {}
+        self.top = -1
+        self.count = 0
+
+    def push(self, score: int, i: int) -> None:
+        """File node ``i`` under ``score``."""
+        heap = self.heaps.get(score)
+        if heap is None:
+            self.heaps[score] = [i]
+        else:
+            heappush(heap, i)
+        if score > self.top:
+            self.top = score
+
+    def peek(self, current: list[int]) -> tuple[int, int]:
+        """(score, index) of the best live node; ``current[i]`` is node i's live score."""
+        heaps = self.heaps
+        while True:
+            heap = heaps.get(self.top)
+            while heap:
+                i = heap[0]
+                if current[i] == self.top:
+                    return self.top, i
+                heappop(heap)
+            self.top -= 1
 
 
 class ClassIndex:
@@ -310,9 +337,9 @@ class ClassIndex:
         "group_of",
         "groups",
         "hist",
-        "keys",
         "pod",
         "prefer",
+        "score",
         "simple",
         "single",
         "skip_balanced",
@@ -333,12 +360,11 @@ class ClassIndex:
         self.static: list[FilterStatus | None] = [None] * n
         self.status: list[FilterStatus | None] = [None] * n
         self.group_of: list[_Group | None] = [None] * n
-        self.keys: list[int] = [-1] * n
+        self.score: list[int] = [-1] * n  # live dynamic score, -1 = not feasible
         self.groups: dict[tuple[int, int], _Group] = {}
         self.hist: Counter[str] = Counter()
         self.unresolvable = 0
         self.feasible = 0
-        pending: dict[tuple[int, int], list[int]] = {}
         scorer = engine.scorer
         tolerations = pod.tolerations
         for i, node in enumerate(nodes):
@@ -353,18 +379,16 @@ class ClassIndex:
             group = self.groups.get(gkey)
             if group is None:
                 group = self.groups[gkey] = _Group(traw, araw)
-                pending[gkey] = []
             self.group_of[i] = group
             dyn = dynamic_filters(pod, node, fcfg)
             if dyn is not None:
                 self._set_status(i, dyn)
                 continue
-            key = (KEY_TOP - scorer.dynamic(pod, node, self.skip_balanced)) << KEY_SHIFT | i
-            self.keys[i] = key
-            pending[gkey].append(key)
+            score = scorer.dynamic(pod, node, self.skip_balanced)
+            self.score[i] = score
+            group.push(score, i)
+            group.count += 1
             self.feasible += 1
-        for gkey, keys in pending.items():
-            self.groups[gkey].keys.update(keys)
         self.synced = len(engine.changes)
         self.single = next(iter(self.groups.values())) if len(self.groups) == 1 else None
         self.simple = not pod.host_ports and not pod.scalar_requests
@@ -392,15 +416,13 @@ class ClassIndex:
             self.synced += 1
             self.refresh(changes[-1])
             return
-        todo: Iterable[int] = changes[self.synced :]
-        if len(changes) - self.synced > 1:
-            todo = dict.fromkeys(todo)
+        todo: Iterable[int] = dict.fromkeys(changes[self.synced :])
         self.synced = len(changes)
         for i in todo:
             self.refresh(i)
 
     def refresh(self, i: int) -> None:
-        """Recompute node ``i``'s status and index key for this class."""
+        """Recompute node ``i``'s status and score for this class."""
         group = self.group_of[i]
         if group is None:
             return  # statically infeasible: never changes
@@ -414,21 +436,20 @@ class ClassIndex:
             dyn = dynamic_filters(pod, node, engine.fcfg)
             if dyn != old_status:
                 self._set_status(i, dyn)
-        old_key = self.keys[i]
+        old_score = self.score[i]
         if dyn is None:
-            key = (KEY_TOP - engine.scorer.dynamic(pod, node, self.skip_balanced)) << KEY_SHIFT | i
-            if key == old_key:
+            score = engine.scorer.dynamic(pod, node, self.skip_balanced)
+            if score == old_score:
                 return
-            if old_key >= 0:
-                group.keys.remove(old_key)
-            else:
+            if old_score < 0:
                 self.feasible += 1
-            group.keys.add(key)
-            self.keys[i] = key
-        elif old_key >= 0:
-            group.keys.remove(old_key)
-            self.keys[i] = -1
+                group.count += 1
+            self.score[i] = score
+            group.push(score, i)
+        elif old_score >= 0:
+            self.score[i] = -1
             self.feasible -= 1
+            group.count -= 1
 
     def _fits_simple(self, node: NodeInfo) -> bool:
         """NodeResourcesFit for a pod without host ports or scalar requests, inlined."""
@@ -446,18 +467,16 @@ class ClassIndex:
         if self.feasible == 0:
             return None
         if self.single is not None:
-            return int(self.single.keys[0] & KEY_MASK)
-        live = [g for g in self.groups.values() if g.keys]
+            return self.single.peek(self.score)[1]
+        live = [g for g in self.groups.values() if g.count]
         if len(live) == 1:
-            return int(live[0].keys[0] & KEY_MASK)
+            return live[0].peek(self.score)[1]
         top_taint = max(g.taint_raw for g in live)
         top_aff = max(g.affinity_raw for g in live)
         best_rank: tuple[int, int] | None = None
         best_index = -1
         for g in live:
-            key = g.keys[0]
-            i = key & KEY_MASK
-            total = KEY_TOP - (key >> KEY_SHIFT)
+            total, i = g.peek(self.score)
             total += TAINT_TOLERATION_WEIGHT * normalize_one(g.taint_raw, top_taint, True)
             if self.prefer:
                 total += NODE_AFFINITY_WEIGHT * normalize_one(g.affinity_raw, top_aff)
@@ -465,7 +484,7 @@ class ClassIndex:
             if best_rank is None or rank > best_rank:
                 best_rank = rank
                 best_index = i
-        return int(best_index)
+        return best_index
 
 
 class Decision(NamedTuple):
