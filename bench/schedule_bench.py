@@ -165,7 +165,7 @@ def main() -> None:
         memory_child(*args.memory_child)
         return
     scale = 10 if args.quick else 1
-    print(f"$ python bench/schedule_bench.py{' --quick' if args.quick else ''}")
+    print("$ python bench/schedule_bench.py " + " ".join(sys.argv[1:]))
     pods, nodes = basic_objects(5000 // scale, 50000 // scale)
     run("basic", pods, nodes, None if args.quick else 81000, args.repeat)
     pods, nodes = mixed_objects(5000 // scale, 50000 // scale)
