@@ -161,7 +161,9 @@ class Quantity:
     """An exact, immutable Kubernetes quantity: ``value = coefficient × 10^exponent``.
 
     Equality, ordering and hashing use the exact value and ignore the format
-    (``1Ki == 1024``). ``str()`` is the canonical Kubernetes form.
+    (``1Ki == 1024``, and ``== 1024`` with the same hash). ``str()`` is the canonical
+    Kubernetes form. There are no setters: operations return new quantities. Build one
+    with :func:`parse_quantity`, ``from_int``, ``from_milli`` or ``from_scaled``.
     """
 
     __slots__ = ("_c", "_e", "_f", "_g")
@@ -239,7 +241,9 @@ class Quantity:
         """The exact value as a ``Fraction`` (cost grows with the exponent's size)."""
         c, e = self._normalized()
         if abs(e) > _MAX_SHIFT:
-            raise QuantityError(f'"{self}" is too large to write out as a fraction')
+            raise QuantityError(
+                f"{json.dumps(_shorten(str(self)))} is too large to write out as a fraction"
+            )
         ci = _as_int(c)
         return Fraction(ci * 10**e) if e >= 0 else Fraction(ci, 10**-e)
 
