@@ -13,6 +13,8 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.filters import (
@@ -282,3 +284,69 @@ def test_explain_path_equals_fast_path() -> None:
     slow = schedule_infos(pods, fresh(nodes), cfg, explain=True)
     assert [o.node for o in fast.pods] == [o.node for o in slow.pods]
     assert [o.condition for o in fast.pods] == [o.condition for o in slow.pods]
+
+
+node_strategy = hst.tuples(
+    hst.sampled_from([0, 500, 1000, 2000, 4000]),  # cpu millicores (0: no cpu at all)
+    hst.sampled_from([0, GI, 4 * GI]),  # memory
+    hst.integers(0, 6),  # max pods
+    hst.sampled_from([None, "NoSchedule", "PreferNoSchedule", "NoExecute"]),  # taint effect
+    hst.integers(0, 2),  # gpus
+    hst.booleans(),  # cordoned
+)
+pod_strategy = hst.tuples(
+    hst.sampled_from([None, 0, 100, 600, 1500]),  # cpu (None: not requested)
+    hst.sampled_from([None, 0, GI // 2, 2 * GI]),  # memory
+    hst.integers(0, 1),  # gpu
+    hst.sampled_from([0, 5, 10]),  # priority
+    hst.booleans(),  # tolerates the taint
+    hst.booleans(),  # wants host port 80
+    hst.booleans(),  # preemptionPolicy Never
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    hst.lists(node_strategy, min_size=1, max_size=6),
+    hst.lists(pod_strategy, max_size=25),
+    hst.sampled_from(range(len(CONFIGS))),
+)
+def test_fast_path_equals_full_scan_on_edge_cases(
+    node_specs: list[tuple[int, int, int, str | None, int, bool]],
+    pod_specs: list[tuple[int | None, int | None, int, int, bool, bool, bool]],
+    cfg_index: int,
+) -> None:
+    """Zero allocatable, explicit zero requests, best-effort pods, ports, taints, priorities:
+    the fast path still decides and words every message like the full scan."""
+    cfg = CONFIGS[cfg_index]
+    nodes = []
+    for i, (cpu, mem, max_pods, effect, gpus, cordoned) in enumerate(node_specs):
+        alloc = {"cpu": cpu, "memory": mem, "pods": max_pods}
+        if gpus:
+            alloc["nvidia.com/gpu"] = gpus
+        taints = [Taint("t", "v", effect)] if effect else []
+        nodes.append(NodeInfo(f"n{i}", alloc, taints=taints, unschedulable=cordoned, index=i))
+    pods = []
+    for k, (cpu, mem, gpu, prio, tolerant, port, never) in enumerate(pod_specs):
+        req: dict[str, int] = {}
+        if cpu is not None:
+            req["cpu"] = cpu
+        if mem is not None:
+            req["memory"] = mem
+        if gpu:
+            req["nvidia.com/gpu"] = gpu
+        pods.append(
+            PodInfo(
+                f"p{k}",
+                requests=req,
+                priority=prio,
+                tolerations=[Toleration("t", "Exists")] if tolerant else [],
+                host_ports=[HostPort("TCP", "", 80)] if port else [],
+                preemption_policy="Never" if never else "PreemptLowerPriority",
+            )
+        )
+    expected = reference_schedule(cfg, pods, fresh(nodes))
+    result = schedule_infos(pods, fresh(nodes), cfg)
+    result.check()
+    got = {o.pod.name: (o.node, o.condition[2] if o.condition else None) for o in result.pods}
+    assert got == expected
