@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -44,10 +45,18 @@ CHROMIUM_ARGS = [
 NODE_NAMES = ["general-1", "general-2", "gpu-1"]
 
 
-def loud_skip(reason: str) -> NoReturn:
-    """Skip, and say so where a CI log shows it even with pytest's output capture."""
+def loud_skip(request: pytest.FixtureRequest, reason: str) -> NoReturn:
+    """Skip, with a banner on the real stderr (past pytest's capture) and a warning in the
+    summary, so a CI log shows that the browser test did not run and why."""
     banner = "#" * 78
-    sys.__stderr__.write(f"\n{banner}\n# BROWSER TEST SKIPPED: {reason}\n{banner}\n")
+    text = f"\n{banner}\n# BROWSER TEST SKIPPED: {reason}\n{banner}\n"
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            sys.stderr.write(text)
+    else:
+        sys.stderr.write(text)
+    warnings.warn(f"BROWSER TEST SKIPPED: {reason}", pytest.PytestWarning, stacklevel=2)
     pytest.skip(f"BROWSER TEST SKIPPED: {reason}")
 
 
@@ -67,14 +76,16 @@ def base_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """A headless Chromium context with a fresh profile, or a loud skip if none can start."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
-        loud_skip(f"playwright is not installed ({exc}); pip install -e '.[test]'")
+        loud_skip(request, f"playwright is not installed ({exc}); pip install -e '.[test]'")
     if not Path(CHROMIUM).exists():
-        loud_skip(f"no Chromium at {CHROMIUM}; apt-get install chromium (see .ci/run)")
+        loud_skip(request, f"no Chromium at {CHROMIUM}; apt-get install chromium (see .ci/run)")
     playwright = sync_playwright().start()
     try:
         context = playwright.chromium.launch_persistent_context(
@@ -86,7 +97,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         )
     except Exception as exc:  # any launch failure means the browser cannot start here
         playwright.stop()
-        loud_skip(f"Chromium at {CHROMIUM} did not start: {exc}")
+        first_lines = " | ".join([ln.strip() for ln in str(exc).splitlines() if ln.strip()][:4])
+        loud_skip(request, f"Chromium at {CHROMIUM} did not start: {first_lines}")
     try:
         yield context
     finally:
@@ -148,6 +160,8 @@ def test_hovering_a_pod_shows_its_requests_and_owner(browser: Any, base_url: str
     page.click("#run")
     segment = page.locator('g.bar[data-node="gpu-1"][data-resource="nvidia.com/gpu"] rect.pod')
     segment.hover()
+    # the hovered piece is outlined, and its <title> is the tooltip the browser shows
+    assert segment.evaluate("e => getComputedStyle(e).stroke") == "rgb(0, 0, 0)"
     title = segment.locator("title").text_content() or ""
     assert "default/trainer (no owner)" in title
     assert "nvidia.com/gpu 1" in title
