@@ -105,3 +105,15 @@ def test_explain_table_shows_scores_and_ties() -> None:
     assert code == 0
     assert "(tie between node-b, node-c: first in input order)" in out
     assert "node-b: total 459 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out
+
+
+def test_pod_level_resources_only_from_1_34() -> None:
+    """spec.resources replaces container requests from 1.34 (beta); 1.33 ignores it (alpha off)."""
+    q = parse_quantity
+    node = Node("n", allocatable={"cpu": q("1"), "memory": q("1Gi"), "pods": q("10")})
+    container = Container("c", requests={"cpu": q("100m")}, limits={})
+    pod = Pod("p", containers=(container,), pod_requests={"cpu": q("2")})
+    assert schedule([pod], [node]).pods[0].phase == "Pending"
+    old = schedule([pod], [node], version="1.33")
+    assert old.pods[0].node == "n"
+    assert old.to_dict()["pods"][0]["requests"] == {"cpu": "100m"}

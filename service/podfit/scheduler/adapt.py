@@ -8,6 +8,7 @@ from one template share their converted request dicts, so 100,000 replicas cost 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from podfit.errors import PodfitError
 from podfit.nodes import Node, allocatable_amounts
@@ -43,13 +44,20 @@ def _term(term: NodeSelectorTerm) -> Term:
 
 
 class PodConverter:
-    """Builds ``PodInfo`` objects, sharing the work between pods with identical specs."""
+    """Builds ``PodInfo`` objects, sharing the work between pods with identical specs.
 
-    def __init__(self) -> None:
+    ``pod_level_resources`` False (Kubernetes 1.33, where the PodLevelResources gate is
+    alpha and off) drops ``spec.resources`` as the API server drops disabled fields.
+    """
+
+    def __init__(self, pod_level_resources: bool = True) -> None:
         self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
+        self._pod_level = pod_level_resources
 
     def __call__(self, pod: Pod, path: str) -> PodInfo:
         """``pod`` at the integer level; a QuantityError is re-raised under ``path``."""
+        if not self._pod_level and (pod.pod_requests or pod.pod_limits):
+            pod = replace(pod, pod_requests={}, pod_limits={})
         try:
             key = (
                 pod.containers,
@@ -142,7 +150,7 @@ def schedule(
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_resource_groups,
     )
-    convert = PodConverter()
+    convert = PodConverter(pod_level_resources=cfg.version != "1.33")
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     templates = []

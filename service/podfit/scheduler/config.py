@@ -5,13 +5,16 @@
 
 Version table (what differs between the supported Kubernetes versions):
 
-=======  ==========================================  ==============================
-version  TaintToleration filter reason               BalancedAllocation
-=======  ==========================================  ==============================
-1.33     ``node(s) had untolerated taint {k: v}``    std formula, best-effort skip
-1.34     ``node(s) had untolerated taint(s)`` (*)    std formula, best-effort skip
-1.35     ``node(s) had untolerated taint(s)``        std formula, best-effort skip
-=======  ==========================================  ==============================
+=======  ==========================================  ============================  ===========
+version  TaintToleration filter reason               BalancedAllocation            pod-level
+=======  ==========================================  ============================  ===========
+1.33     ``node(s) had untolerated taint {k: v}``    std formula, best-effort skip  ignored
+1.34     ``node(s) had untolerated taint(s)`` (*)    std formula, best-effort skip  used
+1.35     ``node(s) had untolerated taint(s)``        std formula, best-effort skip  used
+=======  ==========================================  ============================  ===========
+
+"pod-level" is ``spec.resources`` (KEP-2837): the PodLevelResources gate is alpha (off)
+in 1.33 and beta (on) from 1.34, so 1.33 drops the field like the API server does.
 
 (*) 1.34 means the current 1.34 patch release: the wording change (kubernetes PR #134740)
 was cherry-picked into 1.34.2 (#135023); 1.34.0/1.34.1 still printed the key/value form.
