@@ -546,3 +546,13 @@ def test_quantity_field_reports_the_parse_message(value: object, fragment: str) 
     messages = info.value.messages
     assert isinstance(messages, dict)
     assert any(fragment in message for message in messages["cpu"])
+
+
+def test_field_path_keeps_the_kubernetes_message() -> None:
+    """Prefixing a field path (err.at) keeps the input and Kubernetes' own text."""
+    with pytest.raises(QuantityError) as info:
+        q("1K")
+    located = info.value.at("spec.containers[0].resources.requests.cpu")
+    assert isinstance(located, QuantityError)
+    assert str(located).startswith('spec.containers[0].resources.requests.cpu: "1K" is not')
+    assert located.kubernetes_message == MSG_SUFFIX and located.input == "1K"

@@ -37,6 +37,7 @@ class PodfitError(ValueError):
         """Return a copy of this error whose paths are prefixed by ``prefix``."""
         errors = [FieldError(_join_path(prefix, e.path), e.message) for e in self.errors]
         clone = type(self).__new__(type(self))
+        clone.__dict__.update(vars(self))  # keep subclass details (QuantityError.input …)
         PodfitError.__init__(clone, errors[0].message, errors[0].path, errors)
         return clone
 
