@@ -143,3 +143,12 @@ def test_quantity_param_type_uses_the_parse_message() -> None:
     assert bad.exit_code == 2
     assert '"1K" is not a valid quantity: unable to parse quantity\'s suffix' in bad.stderr
     assert QUANTITY.convert(parse_quantity("2"), None, None) == parse_quantity("2")
+
+
+def test_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
+    """A file that is not UTF-8 text is a usage error naming the file, not a traceback."""
+    binary = tmp_path / "quantities.bin"
+    binary.write_bytes(b"100m\n\xff\xfe\n")
+    code, _, err = run("-f", str(binary))
+    assert code == 2
+    assert "is not UTF-8 text" in err

@@ -135,6 +135,7 @@ def _int_cell(value: int | None) -> str:
     "files",
     type=click.File("r", encoding="utf-8"),
     multiple=True,
+    metavar="FILE",
     help="Read one quantity per line from FILE ('-' for stdin); blank lines are skipped.",
 )
 @click.option(
@@ -157,7 +158,14 @@ def quantity(
     """
     texts = list(quantities)
     for stream in files:
-        texts.extend(read_lines(stream))
+        try:
+            texts.extend(read_lines(stream))
+        except UnicodeDecodeError as exc:
+            name = getattr(stream, "name", "-")
+            raise click.BadParameter(
+                f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                param_hint="'-f'",
+            ) from None
     if not texts:
         raise click.UsageError("give at least one quantity, or -f FILE")
     rows = [quantity_row(text, to) for text in texts]
