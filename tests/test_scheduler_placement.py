@@ -418,3 +418,14 @@ def test_no_nodes_at_all() -> None:
     result = run([cpu_pod("p", 100)], [])
     out = outcome_for(result.pods, "p")
     assert out.condition == ("False", "Unschedulable", "no nodes available to schedule pods")
+
+
+def test_bound_pending_pod_from_a_live_cluster_is_counted_as_is() -> None:
+    """kubectl output: a Pending pod already bound to a node occupies it; its phase is kept."""
+    bound = cpu_pod("starting", 900, node_name="n", phase="Pending")
+    result = run([bound, cpu_pod("new", 900)], nodes(("n", 1000)))
+    out = outcome_for(result.pods, "starting")
+    assert (out.phase, out.node, out.counted) == ("Pending", "n", True)
+    assert outcome_for(result.pods, "new").phase == "Pending"
+    assert result.summary()["scheduled"] == 1
+    assert result.summary()["pending"] == 1

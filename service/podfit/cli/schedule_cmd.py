@@ -139,7 +139,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         out += "\n"
         for p in explained:
             out += _explain_text(p.pod.namespace, p.pod.name, p.node, p.explain or {})
-    pending = [p for p in result.pods if p.phase == PENDING or p.phase == "Failed"]
+    pending = [p for p in result.pods if p.message or (p.phase == PENDING and not p.counted)]
     if pending:
         out += "\n"
         for p in pending:

@@ -29,8 +29,8 @@ FAILED = "Failed"
 class PodOutcome:
     """What happened to one pod.
 
-    ``scheduled`` is True for pods the scheduler (or the kubelet) placed in this run,
-    False for pods that were already running and for pods not placed.
+    ``scheduled`` is True for pods the scheduler (or the kubelet) placed in this run;
+    ``counted`` is True for every pod occupying a node (placed now or already bound).
     """
 
     pod: PodInfo
@@ -42,6 +42,7 @@ class PodOutcome:
     shortfall: dict[str, Any] | None = None
     explain: dict[str, Any] | None = None
     scheduled: bool = False
+    counted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The ``pods[]`` entry of the result document."""
@@ -112,15 +113,16 @@ class ScheduleResult:
 
     @property
     def pending(self) -> list[PodOutcome]:
-        """Pods left Pending."""
-        return [p for p in self.pods if p.phase == PENDING]
+        """Pods waiting for a node (Pending and not bound)."""
+        return [p for p in self.pods if p.phase == PENDING and not p.counted]
 
     def summary(self) -> dict[str, int]:
-        """Counts: pods, scheduled (bound to a node and not Failed), pending, nodes."""
+        """Counts: pods, scheduled (occupying a node: placed now or already bound), pending
+        (waiting for a node), nodes."""
         return {
             "pods": len(self.pods),
-            "scheduled": sum(1 for p in self.pods if p.node is not None and p.phase == RUNNING),
-            "pending": sum(1 for p in self.pods if p.phase == PENDING),
+            "scheduled": sum(1 for p in self.pods if p.counted),
+            "pending": sum(1 for p in self.pods if p.phase == PENDING and not p.counted),
             "nodes": len(self.nodes),
         }
 
@@ -151,12 +153,11 @@ class ScheduleResult:
         ids = [id(p.pod) for p in self.pods]
         if len(set(ids)) != len(ids):
             raise AssertionError("a pod appears more than once")
-        known = {n.name for n in self.nodes}
         on_node: dict[str, list[int]] = {}
         for p in self.pods:
-            if p.phase == RUNNING and p.node is not None:
-                if p.node not in known and not p.scheduled:
-                    continue  # running on a node outside the input: reported, not counted
+            if p.counted:
+                if p.node is None:
+                    raise AssertionError(f"pod {p.pod.name} counted on no node")
                 on_node.setdefault(p.node, []).append(id(p.pod))
         scheduled_ids = {id(p.pod) for p in self.pods if p.scheduled}
         for node in self.nodes:

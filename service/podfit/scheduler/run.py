@@ -1,9 +1,11 @@
 """One scheduling run over integer-level pods and nodes, in the order a cluster sees them.
 
-1. Pods already running (``node_name`` set, phase Running) are counted on their node as
+1. Pods already bound in a live cluster (``node_name`` set, phase Running, Pending or
+   Unknown, as ``kubectl get pods -o json`` shows them) are counted on their node as
    they are (even if that overcommits it). Pods in a terminal phase (Succeeded, Failed)
    are reported as given and count nowhere, like the scheduler's cache.
-2. Other pods that name their node (``spec.nodeName``, e.g. static pods) never reach the
+2. New pods that name their node (``spec.nodeName`` and no phase, e.g. static pods) never
+   reach the
    scheduler: the kubelet admits them if they fit, else they end ``Failed`` with reason
    ``OutOf<resource>`` and the kubelet's message; a node that is not in the input leaves
    them Pending (no kubelet exists to admit them).
@@ -32,6 +34,8 @@ from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, Schedu
 from podfit.scheduler.shortfall import shortfall
 
 TERMINAL = ("Succeeded", "Failed")
+BOUND = ("Running", "Pending", "Unknown")
+"""Phases of a pod already bound to a node in a live cluster: counted as it is."""
 
 
 class DaemonSetTemplate:
@@ -107,17 +111,17 @@ def schedule_infos(
     for seq, pod in enumerate(pods):
         if pod.phase in TERMINAL:
             outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
-        elif pod.node_name and pod.phase == RUNNING:
+        elif pod.node_name and pod.phase in BOUND:
             if pod.node_name in by_name:
                 engine.bind(pod, by_name[pod.node_name])
                 outcomes[id(pod)] = PodOutcome(
-                    pod, pod.node_name, RUNNING, condition=("True", None, None)
+                    pod, pod.node_name, pod.phase, condition=("True", None, None), counted=True
                 )
             else:
                 outcomes[id(pod)] = PodOutcome(
                     pod,
                     pod.node_name,
-                    RUNNING,
+                    pod.phase,
                     reason="NodeNotInInput",
                     message=f'node "{pod.node_name}" is not in the input: pod not counted',
                     condition=("True", None, None),
@@ -142,7 +146,12 @@ def schedule_infos(
         if verdict.admitted:
             engine.bind(pod, i)
             outcomes[id(pod)] = PodOutcome(
-                pod, pod.node_name, RUNNING, condition=("True", None, None), scheduled=True
+                pod,
+                pod.node_name,
+                RUNNING,
+                condition=("True", None, None),
+                scheduled=True,
+                counted=True,
             )
         else:
             outcomes[id(pod)] = PodOutcome(
@@ -168,6 +177,7 @@ def schedule_infos(
                 condition=("True", None, None),
                 explain=exp,
                 scheduled=True,
+                counted=True,
             )
             continue
         short = None
