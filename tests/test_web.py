@@ -241,6 +241,30 @@ spec:
     assert "Pod was rejected: Node didn&#39;t have enough resource: cpu" in html
 
 
+def test_workloads_without_nodes_are_all_pending_and_the_page_says_why(
+    client: FlaskClient,
+) -> None:
+    status, html = run(client, fixture_workloads="shop.yaml")
+    assert status == 200
+    assert 'id="no-nodes"' in html and "<svg" not in html
+    assert "Not scheduled (10)" in html
+    assert "<code>no nodes available to schedule pods</code>" in html
+
+
+def test_objects_that_create_no_pods_and_assumptions_are_listed(client: FlaskClient) -> None:
+    workloads = (
+        "kind: ConfigMap\napiVersion: v1\nmetadata: {name: settings}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  priorityClassName: gold\n"
+        "  containers: [{name: c, resources: {requests: {cpu: 100m}}}]\n"
+    )
+    status, html = run(client, workloads=workloads, fixture_nodes="nodes.yaml")
+    assert status == 200
+    notes = re.search(r'<section id="notes">.*?</section>', html, re.S)
+    assert notes is not None
+    assert "skipped ConfigMap <code>default/settings</code>" in notes.group(0)
+    assert "gold" in notes.group(0)
+
+
 def test_pasted_text_is_escaped_not_executed(client: FlaskClient) -> None:
     evil = "</textarea><script>alert(1)</script>"
     _, html = run(client, workloads=evil, fixture_nodes="nodes.yaml")
