@@ -6,6 +6,7 @@ tests check the parser, printer, ordering and sums against plain exact rational 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from hypothesis import assume, given, settings
@@ -188,3 +189,76 @@ def test_binary_nano_rounding_with_few_digits_kept(
     assert _binary_nanos(digits, places, bits, keep=keep) == -(
         -exact.numerator // exact.denominator
     )
+
+
+def go_scanner_outcome(s: str) -> str:
+    """Which of Kubernetes' three errors (or "ok") an input gets, by a character-by-character
+    port of the scanner in docs §2-§5, independent of the parser's regular expression."""
+    digits = "0123456789"
+    if not s:
+        return "format"
+    end, pos = len(s), 0
+    if s[0] in "+-":
+        pos = 1
+    while pos < end and s[pos] == "0":
+        pos += 1
+    if pos >= end:
+        return "ok"  # only a sign and zeros: zero
+    start = pos
+    while pos < end and s[pos] in digits:
+        pos += 1
+    n_digits = (pos - start) or 1
+    frac = ""
+    suffix = ""
+    if pos < end and s[pos] == ".":
+        pos += 1
+        fstart = pos
+        while pos < end and s[pos] in digits:
+            pos += 1
+        frac = s[fstart:pos]
+    if pos < end:
+        sstart = pos
+        while pos < end and s[pos] in "eEinumkKMGTP":
+            pos += 1
+        if pos < end and s[pos] in "+-":
+            pos += 1
+        while pos < end and s[pos] in digits:
+            pos += 1
+        if pos < end:
+            return "format"
+        suffix = s[sstart:]
+    value_text = s[: len(s) - len(suffix)]
+    has_digits = any(ch in digits for ch in value_text)
+    dec = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+    binary = {"Ki": 11, "Mi": 8, "Gi": 5, "Ti": 2, "Pi": -1, "Ei": -1}  # fast-path digit limit
+    if suffix in dec:
+        slow = n_digits + len(frac) > 18 or dec[suffix] - len(frac) < -9
+    elif suffix in binary:
+        slow = bool(frac) or n_digits > binary[suffix]
+    elif re.fullmatch(r"[eE][+-]?[0-9]+", suffix):
+        exponent = int(suffix[1:])
+        if abs(exponent) > 2147483647:
+            return "suffix"  # pinned choice (c)
+        slow = n_digits + len(frac) > 18 or exponent - len(frac) < -9
+    else:
+        return "suffix"
+    return "numeric" if slow and not has_digits else "ok"
+
+
+_OUTCOMES = {
+    "quantities must match the regular expression": "format",
+    "unable to parse quantity's suffix": "suffix",
+    "unable to parse numeric part of quantity": "numeric",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("0123456789.+-eEinumkKMGTPx ", max_size=8))
+def test_scanner_agrees_with_a_character_by_character_port(text: str) -> None:
+    """Accept/reject and the error kind match a direct port of Kubernetes' scanner loop."""
+    try:
+        parse_quantity(text)
+        outcome = "ok"
+    except QuantityError as exc:
+        outcome = next(v for k, v in _OUTCOMES.items() if exc.kubernetes_message.startswith(k))
+    assert outcome == go_scanner_outcome(text)
