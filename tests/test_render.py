@@ -393,3 +393,31 @@ def test_a_shortfall_offers_a_new_node_and_names_preemption_victims() -> None:
 def test_an_unknown_shortfall_shape_is_not_explained(shortfall: Any) -> None:
     """The page then shows the raw structure instead of guessing."""
     assert render.explain_shortfall(shortfall) is None
+
+
+def test_pods_already_bound_in_a_live_cluster_are_drawn_on_their_node() -> None:
+    """Running, Pending or Unknown with a node of the input: counted there, not listed."""
+    result = small_result()
+    result["pods"] += [
+        _pod("bound-pending", "node-b", {"cpu": "100m"}, "Deployment/live", phase="Pending"),
+        _pod("bound-unknown", "node-b", {"cpu": "100m"}, "Deployment/live", phase="Unknown"),
+    ]
+    for pod in result["pods"][-2:]:
+        pod["conditions"] = [{"type": "PodScheduled", "status": "True"}]
+    bar_b = render.node_bars(result, "cpu")[1]
+    assert bar_b.requested == 1200
+    listed = [n for g in render.pending_groups(result) for n in g.names]
+    assert "default/bound-pending" not in listed and "default/bound-unknown" not in listed
+
+
+def test_pods_on_missing_nodes_and_finished_pods_are_listed_not_drawn() -> None:
+    result = small_result()
+    missing = _pod("lost", "node-z", {"cpu": "1"}, phase="Pending")
+    missing["reason"] = "NodeNotFound"
+    missing["message"] = 'node "node-z" is not in the input: no kubelet admits this pod'
+    done = _pod("job-done", "node-a", {"cpu": "1"}, "Job/once", phase="Succeeded")
+    result["pods"] += [missing, done]
+    assert render.node_bars(result, "cpu")[0].requested == 1500  # job-done counts nowhere
+    groups = {g.names[0]: g for g in render.pending_groups(result)}
+    assert groups["default/lost"].reason == "NodeNotFound"
+    assert groups["default/job-done"].phase == "Succeeded"

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -261,13 +261,32 @@ class NodeBar:
         )
 
 
+#: Phases of a pod that holds its node's resources (the scheduler's cache counts these).
+OCCUPYING_PHASES = ("Running", "Pending", "Unknown")
+
+
+def occupies_node(pod: Mapping[str, Any], node_names: Collection[str]) -> bool:
+    """The pod is counted on a node of the result: bound to it and not terminal.
+
+    That is a pod placed in this run (``Running``) or one already bound in a live cluster
+    (``Running``, ``Pending`` or ``Unknown`` with its ``node``). A pod naming a node that
+    is not in the input, and Succeeded/Failed pods, occupy nothing.
+    """
+    node = pod.get("node")
+    return bool(node) and node in node_names and pod.get("phase") in OCCUPYING_PHASES
+
+
+def node_names(result: Mapping[str, Any]) -> set[str]:
+    return {str(n.get("name", "")) for n in result.get("nodes", [])}
+
+
 def pods_by_node(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
-    """Pods that occupy a node (``phase`` Running, ``node`` set), per node, in input order."""
+    """Pods that occupy a node (:func:`occupies_node`), per node, in input order."""
+    names = node_names(result)
     out: dict[str, list[Mapping[str, Any]]] = {}
     for pod in result.get("pods", []):
-        node = pod.get("node")
-        if node and pod.get("phase", "Running") == "Running":
-            out.setdefault(str(node), []).append(pod)
+        if occupies_node(pod, names):
+            out.setdefault(str(pod["node"]), []).append(pod)
     return out
 
 
@@ -581,17 +600,19 @@ def _pod_reason(pod: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def pending_groups(result: Mapping[str, Any]) -> list[PendingGroup]:
-    """Every pod that is not Running on a node, grouped, in order of first appearance.
+    """Every pod that occupies no node of the result, grouped, in order of first appearance.
 
     Pending pods carry kube-scheduler's FailedScheduling message and a ``shortfall``;
-    Failed pods (a named node that could not admit them) carry the kubelet's message.
-    Pods are grouped only when everything shown for them is identical, so no detail is lost.
+    Failed pods (a named node that could not admit them) carry the kubelet's message; pods
+    naming a node missing from the input say so. Pods are grouped only when everything
+    shown for them is identical, so no detail is lost.
     """
-    groups: dict[tuple[str, str, str, str, str, str], PendingGroup] = {}
+    on_nodes = node_names(result)
+    groups: dict[tuple[str, str, str, str, str, str], tuple[Mapping[str, Any], list[str]]] = {}
     for pod in result.get("pods", []):
-        phase = str(pod.get("phase") or "")
-        if phase == "Running" and pod.get("node"):
+        if occupies_node(pod, on_nodes):
             continue
+        phase = str(pod.get("phase") or "")
         requests: Mapping[str, str] = pod.get("requests") or {}
         reason, message = _pod_reason(pod)
         shortfall = pod.get("shortfall")
@@ -603,12 +624,24 @@ def pending_groups(result: Mapping[str, Any]) -> list[PendingGroup]:
             message,
             json.dumps(shortfall, sort_keys=True, default=str),
         )
-        old = groups.get(key)
-        names = (*old.names, pod_key(pod)) if old else (pod_key(pod),)
-        groups[key] = PendingGroup(
-            phase, pod.get("owner") or None, names, dict(requests), reason, message, shortfall
+        if key in groups:
+            groups[key][1].append(pod_key(pod))
+        else:
+            groups[key] = (pod, [pod_key(pod)])
+    out = []
+    for (phase, _, _, reason, message, _), (first, names) in groups.items():
+        out.append(
+            PendingGroup(
+                phase,
+                first.get("owner") or None,
+                tuple(names),
+                dict(first.get("requests") or {}),
+                reason,
+                message,
+                first.get("shortfall"),
+            )
         )
-    return list(groups.values())
+    return out
 
 
 @dataclass(frozen=True, slots=True)
