@@ -5,6 +5,8 @@ RequestedToCapacityRatio, broken-linear shape) and Go arithmetic helpers."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from podfit.errors import ConfigError
 from podfit.scheduler.config import make_config
@@ -298,3 +300,30 @@ def test_taint_toleration_score_counts_untolerated_prefer_no_schedule() -> None:
     assert taint_toleration_raw(taints, []) == 2
     assert taint_toleration_raw(taints, [Toleration("a", "Exists", "", "")]) == 1
     assert taint_toleration_raw(taints, [Toleration("a", "Exists", "", "NoSchedule")]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 64000), st.integers(0, 2**37), st.integers(0, 64000), st.integers(0, 2**37),
+    st.sampled_from([None, 0, 1, 250, 7000]), st.sampled_from([None, 0, 1, 2**20, 2**33]),
+    st.integers(1, 100), st.integers(1, 100),
+)  # fmt: skip
+def test_inlined_default_profile_equals_the_plugin_functions(
+    alloc_cpu: int,
+    alloc_mem: int,
+    used_cpu: int,
+    used_mem: int,
+    cpu: int | None,
+    mem: int | None,
+    w_cpu: int,
+    w_mem: int,
+) -> None:
+    """The inlined LeastAllocated+BalancedAllocation equals fit() + balanced() exactly."""
+    scorer = Scorer(make_config(resources=[("cpu", w_cpu), ("memory", w_mem)]))
+    n = NodeInfo("n", {"cpu": alloc_cpu, "memory": alloc_mem, "pods": 10})
+    n.add_pod(PodInfo("used", requests={"cpu": used_cpu, "memory": used_mem}))
+    req = {k: v for k, v in (("cpu", cpu), ("memory", mem)) if v is not None}
+    p = PodInfo("p", requests=req)
+    skip = scorer.balanced_skipped(p)
+    expected = scorer.fit(p, n) + (0 if skip else scorer.balanced(p, n))
+    assert scorer.dynamic(p, n, skip) == expected

@@ -35,14 +35,12 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import (
     NODE_AFFINITY,
     NODE_PORTS,
-    NODE_RESOURCES_FIT,
     REASON_ABSENT,
     REASON_AFFINITY,
     REASON_AFFINITY_CONFLICT,
     REASON_PORTS,
     TAINT_TOLERATION,
     UNRESOLVABLE,
-    UNSCHEDULABLE,
     FilterStatus,
     dynamic_filters,
     first_untolerated,
@@ -760,8 +758,6 @@ def kubelet_admit(pod: PodInfo, node: NodeInfo, static: bool = False) -> Admissi
 
 
 __all__ = [
-    "NODE_RESOURCES_FIT",
-    "UNSCHEDULABLE",
     "Admission",
     "ClassIndex",
     "Decision",
