@@ -340,6 +340,27 @@ def test_input_over_the_yaml_limit_is_refused_with_413() -> None:
     assert "PODFIT_MAX_YAML_BYTES" in html
 
 
+def test_a_chunked_form_without_content_length_is_refused_with_411(
+    client: FlaskClient,
+) -> None:
+    """Chunked bodies could be truncated silently by gunicorn at the size limit."""
+    response = client.post(
+        "/",
+        data=b"workloads=x",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert response.status_code == 411
+    assert "Content-Length" in response.get_data(as_text=True)
+
+
+def test_running_out_of_time_is_a_503_page_naming_the_limit() -> None:
+    app = make_app(request_time_limit=1e-9)
+    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+    assert status == 503
+    assert "time limit" in html and '<form method="post"' in html
+
+
 def test_a_form_over_the_body_limit_is_refused_with_413() -> None:
     app = make_app(max_body_bytes=2000)
     status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)

@@ -16,8 +16,8 @@ plus the strategy and the Kubernetes version, loads them all with
 :func:`podfit.manifests.load` under the service's limits, schedules, and answers the same
 page with the summary, one bar per node and the Pending pods. Bad input is answered with the
 page, the form still filled in, and a list of what is wrong (field path and value): 400 for
-a form problem, 413 for input over a limit, 422 for invalid manifests or options. Never a
-traceback page.
+a form problem, 411 for a body without ``Content-Length``, 413 for input over a limit, 422
+for invalid manifests or options, 503 past the request time limit. Never a traceback page.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from podfit.body import check_time, service_config
 from podfit.config import env_name
 from podfit.errors import FieldError, LimitExceeded, PodfitError
 from podfit.manifests import Limits, Workload, load_text
+from podfit.problem import Problem
 from podfit.scheduler import schedule
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
@@ -129,6 +130,11 @@ def index() -> tuple[str, int]:
 def run() -> tuple[str, int]:
     """Schedule what the form names and answer the page with the picture, or the errors."""
     form = Form()
+    if request.content_length is None:
+        # Under gunicorn a chunked body over the size limit is silently truncated, so a
+        # form must say how long it is (browsers always do).
+        error = FieldError("", "the form must be sent with a Content-Length header")
+        return _page(form, status=411, errors=[error])
     try:
         form, sources = read_form()
         result, workload = schedule_sources(sources, form.strategy, form.version)
@@ -144,6 +150,8 @@ def run() -> tuple[str, int]:
         return _page(form, status=413, errors=exc.errors)
     except PodfitError as exc:
         return _page(form, status=422, errors=exc.errors)
+    except Problem as exc:  # e.g. the request time limit (503)
+        return _page(form, status=exc.status, errors=exc.errors or [FieldError("", exc.detail)])
     return _page(form, **result_context(result, workload))
 
 
