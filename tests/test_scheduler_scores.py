@@ -327,3 +327,36 @@ def test_inlined_default_profile_equals_the_plugin_functions(
     skip = scorer.balanced_skipped(p)
     expected = scorer.fit(p, n) + (0 if skip else scorer.balanced(p, n))
     assert scorer.dynamic(p, n, skip) == expected
+
+
+GPU = "nvidia.com/gpu"
+
+
+def test_balanced_allocation_with_a_scalar_resource_t63_t64() -> None:
+    """T63: cpu, memory and nvidia.com/gpu balanced (population std) → 70, 65.
+    T64: a pod not requesting the GPU skips it even where the node has GPUs → 63, 63."""
+    from dataclasses import replace
+
+    from podfit.scheduler.scores import ResourceWeight
+
+    cfg = replace(
+        make_config(),
+        balanced_resources=(
+            ResourceWeight("cpu", 1),
+            ResourceWeight("memory", 1),
+            ResourceWeight(GPU, 1),
+        ),
+    )
+    scorer = Scorer(cfg)
+    gpu_node = {"cpu": 3500, "memory": 40000, "pods": 110, GPU: 8}
+    n1 = NodeInfo("node1", gpu_node)
+    n1.add_pod(PodInfo("a", requests={"cpu": 3000, "memory": 5000, GPU: 3}))
+    n2 = NodeInfo("node2", gpu_node)
+    n2.add_pod(PodInfo("b", requests={"cpu": 3000, "memory": 5000}))
+    gpu_pod = PodInfo("p", requests={"memory": 0, GPU: 1})
+    assert not scorer.balanced_skipped(gpu_pod)
+    assert [scorer.balanced(gpu_pod, n) for n in (n1, n2)] == [70, 65]
+    m1 = NodeInfo("node1", gpu_node)
+    m2 = NodeInfo("node2", {"cpu": 3500, "memory": 40000, "pods": 110})
+    plain = PodInfo("p", requests={"cpu": 3000, "memory": 5000})
+    assert [scorer.balanced(plain, n) for n in (m1, m2)] == [63, 63]
