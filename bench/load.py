@@ -187,7 +187,8 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 def server_cpu_seconds(master: int) -> float:
-    """User+system CPU seconds used so far by the gunicorn master and its workers."""
+    """User+system CPU seconds used so far by the gunicorn master and its workers, including
+    workers already recycled by ``max_requests`` (the master's reaped-children times)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -198,7 +199,10 @@ def server_cpu_seconds(master: int) -> float:
         except OSError:
             continue
         pid, ppid = int(entry.name), int(fields[1])
-        if pid == master or ppid == master:
+        # fields[11..14]: utime, stime, cutime, cstime (after the state field)
+        if pid == master:
+            total += sum(int(f) for f in fields[11:15]) / tick
+        elif ppid == master:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
