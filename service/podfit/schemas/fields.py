@@ -3,7 +3,9 @@
 A quantity travels as a JSON string (``"100m"``, ``"1.5Gi"``) and is read with
 :func:`podfit.quantity.parse_quantity`, so the API reports exactly the message the CLI
 prints for the same bad input. JSON integers are accepted by their decimal text; JSON
-floats are refused, because their literal text (``1e3``, ``1.050``) is already lost.
+floats are refused, because their literal text (``1e3``, ``1.050``) is already lost once
+decoded (Kubernetes would parse that text). Surrounding whitespace is not trimmed: the
+field follows plain ``ParseQuantity``, as the quantity API does (docs §4).
 """
 
 from __future__ import annotations
