@@ -309,8 +309,22 @@ def test_shortfall_numbers() -> None:
     }
     assert short["reasons"] == {"Insufficient cpu": 2}
     assert short["fix"]["shrinkRequest"] == {"node": "b", "requests": {"cpu": "2"}}
-    assert short["fix"]["freeOnNode"] == {"node": "b", "free": {"cpu": "500m"}}
+    assert short["fix"]["freeOnNode"] is None  # 2500m exceeds every node's allocatable
     assert short["fix"]["addNode"] is None  # even an empty largest node (2 cpu) is too small
+    assert short["unavailable"] == ["cpu"]
+
+
+def test_shortfall_free_on_node() -> None:
+    """freeOnNode picks the node needing the smallest relative release."""
+    busy = cpu_pod("busy", 1500, node_name="b", phase="Running")
+    short = outcome_for(
+        run([busy, cpu_pod("p", 1000)], nodes(("a", 800), ("b", 2000))).pods, "p"
+    ).shortfall
+    assert short is not None
+    assert short["fix"]["freeOnNode"] == {"node": "b", "free": {"cpu": "500m"}}
+    assert short["fix"]["shrinkRequest"] == {"node": "a", "requests": {"cpu": "800m"}}
+    assert short["fix"]["addNode"] == {"like": "b"}
+    assert short["unavailable"] == []
 
 
 def test_result_document_matches_schema_and_issue_shape() -> None:
@@ -429,3 +443,12 @@ def test_bound_pending_pod_from_a_live_cluster_is_counted_as_is() -> None:
     assert outcome_for(result.pods, "new").phase == "Pending"
     assert result.summary()["scheduled"] == 1
     assert result.summary()["pending"] == 1
+
+
+def test_shortfall_never_suggests_freeing_what_a_node_cannot_hold() -> None:
+    """A GPU request on GPU-less nodes: no freeOnNode/addNode, the GPU is 'unavailable'."""
+    pod = PodInfo("p", requests={"cpu": 100, "nvidia.com/gpu": 1})
+    short = outcome_for(run([pod], nodes(("a", 1000), ("b", 1000))).pods, "p").shortfall
+    assert short is not None
+    assert short["unavailable"] == ["nvidia.com/gpu"]
+    assert short["fix"] == {"shrinkRequest": None, "freeOnNode": None, "addNode": None}

@@ -70,6 +70,8 @@ def _short_text(short: dict[str, Any]) -> str:
         fixes.append(f"free {free} on {fix['freeOnNode']['node']}")
     if fix["addNode"]:
         fixes.append(f"add a node like {fix['addNode']['like']}")
+    if short.get("unavailable"):
+        fixes.append(f"no node offers enough {', '.join(short['unavailable'])}")
     if "preemption" in short:
         fixes.append(f"preempting on {short['preemption']['node']} would fit")
     text = "; ".join(parts)

@@ -5,12 +5,15 @@
 * ``resources``: for every resource the pod requests (and ``pods``, one slot), the request,
   the **largest free amount on any node** and the first node (input order) having it;
 * ``reasons``: how many nodes failed for each reason (the FailedScheduling histogram);
+* ``unavailable``: resources whose request exceeds every node's whole allocatable (no
+  freeing helps; only a different node shape does);
 * ``fix``: three candidate changes, each null when it cannot help:
 
   - ``shrinkRequest``: the node where the pod fits if only its short requests shrink to
     that node's free amounts, choosing the smallest relative cut (Σ cut/request);
   - ``freeOnNode``: the node where freeing the least (Σ deficit/allocatable, pod slots
-    included) lets the pod in; only nodes that fail nothing but NodeResourcesFit count;
+    included) lets the pod in; only nodes that fail nothing but NodeResourcesFit, and
+    whose allocatable could hold the request, count;
   - ``addNode``: one more node shaped like the largest node (cpu, then memory) on which
     the pod fits when that node is empty (same labels and taints).
 
@@ -77,11 +80,14 @@ def shortfall(
         short = _short(pod, node)
         if not short:
             continue
-        cost = sum(
-            (Fraction(d, node.allocatable.get(r, 0) or 1) for r, d in short.items()), Fraction(0)
-        )
-        if free_fix is None or cost < free_fix[0]:
-            free_fix = (cost, i, short)
+        # freeing cannot help where a request exceeds the node's whole allocatable
+        if all(pod.requests.get(r, 1) <= node.allocatable.get(r, 0) for r in short if r != PODS):
+            cost = sum(
+                (Fraction(d, node.allocatable.get(r, 0) or 1) for r, d in short.items()),
+                Fraction(0),
+            )
+            if free_fix is None or cost < free_fix[0]:
+                free_fix = (cost, i, short)
         if PODS not in short and all(node.free(r) > 0 for r in short):
             cut = {r: node.free(r) for r in short}
             shrink_cost = sum(
@@ -106,9 +112,15 @@ def shortfall(
         },
         "addNode": None if add is None else {"like": add},
     }
+    unavailable = [
+        r
+        for r, want in wanted.items()
+        if r != PODS and all(want > n.allocatable.get(r, 0) for n in nodes)
+    ]
     out: dict[str, Any] = {
         "resources": resources,
         "reasons": dict(sorted(reasons.items())),
+        "unavailable": unavailable,
         "fix": fix,
     }
     if preemption is not None:
