@@ -452,3 +452,40 @@ def test_shortfall_never_suggests_freeing_what_a_node_cannot_hold() -> None:
     assert short is not None
     assert short["unavailable"] == ["nvidia.com/gpu"]
     assert short["fix"] == {"shrinkRequest": None, "freeOnNode": None, "addNode": None}
+
+
+def test_derived_mixed_message_from_the_notes() -> None:
+    """§4 derived case (1.35): taint on node1, cpu+memory short on node2, pods+cpu on node3."""
+    ns = [
+        NodeInfo("node1", {"cpu": 4000, "memory": 8 * GI, "pods": 10},
+                 taints=[Taint("k", "v", "NoSchedule")], index=0),
+        NodeInfo("node2", {"cpu": 4000, "memory": 8 * GI, "pods": 10}, index=1),
+        NodeInfo("node3", {"cpu": 4000, "memory": 8 * GI, "pods": 1}, index=2),
+    ]  # fmt: skip
+    busy2 = PodInfo(
+        "b2", requests={"cpu": 3500, "memory": 7 * GI}, node_name="node2", phase="Running"
+    )
+    busy3 = PodInfo("b3", requests={"cpu": 3500}, node_name="node3", phase="Running")
+    pod = PodInfo("p", requests={"cpu": 1000, "memory": 2 * GI})
+    result = schedule_infos([busy2, busy3, pod], ns, make_config(version="1.35"))
+    result.check()
+    assert outcome_for(result.pods, "p").condition == (
+        "False",
+        "Unschedulable",
+        "0/3 nodes are available: 1 Insufficient memory, 1 Too many pods, 1 node(s) had "
+        "untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: "
+        "1 Preemption is not helpful for scheduling, 2 No preemption victims found for "
+        "incoming pod.",
+    )
+
+
+def test_derived_prefilter_result_message_from_the_notes() -> None:
+    """§4 derived case: metadata.name In [node-x] with no such node → all nodes absent."""
+    term = Term((), (Requirement("metadata.name", "In", ("node-x",)),))
+    pod = cpu_pod("p", 100, required_terms=[term])
+    out = outcome_for(run([pod], nodes(("a", 1000), ("b", 1000), ("c", 1000))).pods, "p")
+    assert out.condition is not None
+    assert out.condition[2] == (
+        "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    )
