@@ -181,6 +181,13 @@ def test_a_fixture_run_lists_the_pending_pod_with_the_schedulers_message(
     assert '<tr class="short"><td>cpu</td><td>12</td>' in html
 
 
+def test_element_ids_on_a_result_page_are_unique(client: FlaskClient) -> None:
+    """Duplicate ids break labels, anchors and scripts; the page must be valid here."""
+    _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
 def test_the_summary_repeats_the_results_counts(client: FlaskClient) -> None:
     _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
     summary = library_result(SHOP, NODES)["summary"]
