@@ -117,3 +117,14 @@ def test_pod_level_resources_only_from_1_34() -> None:
     old = schedule([pod], [node], version="1.33")
     assert old.pods[0].node == "n"
     assert old.to_dict()["pods"][0]["requests"] == {"cpu": "100m"}
+
+
+def test_duplicate_node_names_are_an_input_error() -> None:
+    """Two nodes with one name are ambiguous: ManifestError naming the second one."""
+    from podfit.errors import ManifestError
+
+    alloc = {"cpu": parse_quantity("1"), "pods": parse_quantity("10")}
+    with pytest.raises(ManifestError) as info:
+        schedule([], [Node("a", allocatable=alloc), Node("a", allocatable=alloc)])
+    assert info.value.path == "nodes[1].metadata.name"
+    assert 'duplicate node name "a" (also nodes[0])' in str(info.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from podfit.errors import PodfitError
+from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
     NodeSelectorTerm,
@@ -153,6 +153,19 @@ def schedule(
     convert = PodConverter(pod_level_resources=cfg.version != "1.33")
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
+    seen: dict[str, int] = {}
+    errors = []
+    for i, n in enumerate(node_infos):
+        if n.name in seen:
+            errors.append(
+                FieldError(
+                    f"nodes[{i}].metadata.name",
+                    f'duplicate node name "{n.name}" (also nodes[{seen[n.name]}])',
+                )
+            )
+        seen.setdefault(n.name, i)
+    if errors:
+        raise ManifestError(errors[0].message, errors[0].path, errors)
     templates = []
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
