@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from podfit.app import create_app
+from podfit.errors import PodfitError
 from podfit.manifests import load_text
 from podfit.render import explain_shortfall
 from podfit.scheduler import schedule
@@ -36,13 +38,15 @@ def client() -> Iterator[FlaskClient]:
         yield c
 
 
-def library_result(*texts: str, strategy: str = "LeastAllocated") -> dict[str, Any]:
+def library_result(
+    *texts: str, names: tuple[str, ...] = (), strategy: str = "LeastAllocated"
+) -> dict[str, Any]:
     """What the library says for the same input: the page must show exactly this."""
     pods: list[Any] = []
     nodes: list[Any] = []
     daemonsets: list[Any] = []
     for i, text in enumerate(texts):
-        w = load_text(text, name=f"input {i}")
+        w = load_text(text, name=names[i] if names else f"input {i}")
         pods += w.pods
         nodes += w.nodes
         daemonsets += w.daemonsets
@@ -116,11 +120,17 @@ def _bundled_pairs() -> list[tuple[str, str]]:
 def test_bundled_fixture_pairs_draw_what_the_library_computes(workloads: str, nodes: str) -> None:
     client = create_app().test_client()
     status, html = run(client, fixture_workloads=workloads, fixture_nodes=nodes)
+    try:
+        expected = library_result(
+            (FIXTURES / workloads).read_text(encoding="utf-8"),
+            (FIXTURES / nodes).read_text(encoding="utf-8"),
+            names=(f"fixtures/{workloads}", f"fixtures/{nodes}"),  # as the page names them
+        )
+    except PodfitError as exc:  # a fixture showing bad input: the page must say the same
+        assert status in (413, 422)
+        assert escape(exc.errors[0].message) in html
+        return
     assert status == 200, html
-    expected = library_result(
-        (FIXTURES / workloads).read_text(encoding="utf-8"),
-        (FIXTURES / nodes).read_text(encoding="utf-8"),
-    )
     node_names = [n["name"] for n in expected["nodes"]]
     assert bars(html, "cpu") == node_names
     assert bars(html, "memory") == node_names
