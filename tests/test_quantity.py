@@ -486,6 +486,13 @@ def test_repr_pickle_and_copy() -> None:
     assert f"{parsed:>8}" == "  1536Mi"
 
 
+def test_constructor_parses_text() -> None:
+    """Quantity("1.5Gi") is parse_quantity("1.5Gi"), errors included."""
+    assert Quantity("1.5Gi") == q("1536Mi") and str(Quantity("1.050")) == "1050m"
+    with pytest.raises(QuantityError, match="unable to parse quantity's suffix"):
+        Quantity("1K")
+
+
 def test_repeated_parses_share_one_result() -> None:
     """Parsing the same string twice gives equal (cached, immutable) quantities."""
     assert parse_quantity("250m") is parse_quantity("250m")

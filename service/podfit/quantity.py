@@ -180,6 +180,10 @@ class Quantity:
 
     ZERO: ClassVar[Quantity]  # set below
 
+    def __new__(cls, text: str) -> Quantity:
+        """``Quantity("1.5Gi")`` is ``parse_quantity("1.5Gi")``."""
+        return parse_quantity(text)
+
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self._c, self._e, self._f, self._g))
 
