@@ -27,15 +27,21 @@ are kept as numbers, never expanded into ``10**2147483647``.
 
 Rounding (as Kubernetes):
 
-- Short inputs (at most 18 digits, nothing below ``1n``) are exact. Longer or finer inputs
-  are rounded **up, away from zero, to a whole ``1n``**: ``0.1n`` → ``1n``,
-  ``-0.1n`` → ``-1n``. Zero is never rounded.
-- A BinarySI input that needs that path is capped at 2^63−1 (``8Ei``), and becomes
-  DecimalSI when its magnitude is below 1.
+- Inputs Kubernetes holds as an int64 times a power of ten are exact: at most 18 digits and
+  nothing finer than ``1n``; for binary suffixes, no fraction and few digits (never
+  ``Pi``/``Ei``). All others are rounded **up, away from zero, to a whole ``1n``**:
+  ``0.1n`` → ``1n``, ``-0.1n`` → ``-1n``, ``0.000000000001Ki`` → ``2n``. Zero never is.
+- Those BinarySI inputs are capped at 2^63−1 (``8Ei``) and become DecimalSI when their
+  magnitude is below 1 (``.000001Ki`` → ``1024u``).
 - ``to_int(scale)`` is the exact ceiling of value/10^scale (cpu: ``to_int(-3)``
   millicores; everything else: ``to_int()``), or a ``QuantityError`` past int64.
 - ``value()``/``milli_value()``/``scaled_value()`` reproduce Go's int64 methods,
   including their negative-value and overflow quirks.
+
+Printing (``str``): zero is ``0``; otherwise the exponent drops to a multiple of 3 and
+DecimalSI takes its suffix (``n`` … ``E``, exponent form above ``E``), DecimalExponent
+writes ``e<exponent>``, and BinarySI divides out powers of 1024 (``Ki`` … ``Ei``) unless the
+value is below 1024 in magnitude or not whole, which print as DecimalSI.
 
 >>> str(parse_quantity("0.1")), str(parse_quantity("1.5Gi")), str(parse_quantity("1.050"))
 ('100m', '1536Mi', '1050m')
