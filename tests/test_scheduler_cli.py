@@ -128,3 +128,20 @@ def test_duplicate_node_names_are_an_input_error() -> None:
         schedule([], [Node("a", allocatable=alloc), Node("a", allocatable=alloc)])
     assert info.value.path == "nodes[1].metadata.name"
     assert 'duplicate node name "a" (also nodes[0])' in str(info.value)
+
+
+def test_yaml_output_has_no_aliases() -> None:
+    """Pending replicas share a computed shortfall, yet the YAML repeats it in full."""
+    import yaml
+
+    code, out = invoke("-o", "yaml", "--weight", "cpu=1", "--weight", "memory=1")
+    assert code == 0
+    assert "&id" not in out and "*id" not in out
+    q = parse_quantity
+    alloc = {"cpu": q("1"), "memory": q("1Gi"), "pods": q("10")}
+    big = Container("c", requests={"cpu": q("2")}, limits={})
+    result = schedule(
+        [Pod("a", containers=(big,)), Pod("b", containers=(big,))], [Node("n", allocatable=alloc)]
+    )
+    text = yaml.safe_dump(result.to_dict())
+    assert "&id" not in text and "*id" not in text

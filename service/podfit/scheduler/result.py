@@ -9,6 +9,7 @@ the sum of the pods counted on them, every input pod exactly once.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -71,7 +72,8 @@ class PodOutcome:
             conditions.append(cond)
         out["conditions"] = conditions
         if self.shortfall is not None:
-            out["shortfall"] = self.shortfall
+            # replicas share one computed shortfall; copy so YAML output needs no aliases
+            out["shortfall"] = copy.deepcopy(self.shortfall)
         if self.explain is not None:
             out["explain"] = self.explain
         return out
