@@ -60,6 +60,18 @@ def bars(html: str, resource: str | None = None) -> list[str]:
     return [node for node, res in found if resource in (None, res)]
 
 
+def bar_markup(html: str, node: str, resource: str) -> str:
+    """The SVG of one bar (node × resource) in the page."""
+    found = re.search(
+        rf'<g class="bar[^"]*" data-node="{re.escape(node)}" '
+        rf'data-resource="{re.escape(resource)}">.*?</g>',
+        html,
+        re.S,
+    )
+    assert found is not None, (node, resource)
+    return found.group(0)
+
+
 def run(client: FlaskClient, **form: Any) -> tuple[int, str]:
     data = {"strategy": "LeastAllocated", "version": "1.34", **form}
     response = client.post("/", data=data, content_type="multipart/form-data")
@@ -224,18 +236,41 @@ def test_uploaded_files_are_scheduled(client: FlaskClient) -> None:
     assert "Uploaded last time: workloads upload &#39;shop.yaml&#39;" in html
 
 
-def test_the_chosen_strategy_and_version_are_used(client: FlaskClient) -> None:
+@pytest.mark.parametrize(
+    ("strategy", "version"),
+    [("LeastAllocated", "1.35"), ("MostAllocated", "1.33"), ("RequestedToCapacityRatio", "1.34")],
+)
+def test_the_chosen_strategy_and_version_are_used(
+    client: FlaskClient, strategy: str, version: str
+) -> None:
     status, html = run(
         client,
         fixture_workloads="shop.yaml",
         fixture_nodes="nodes.yaml",
-        strategy="MostAllocated",
-        version="1.33",
+        strategy=strategy,
+        version=version,
     )
     assert status == 200
-    assert "<dt>Strategy</dt><dd>MostAllocated</dd>" in html
-    assert "<dt>Kubernetes</dt><dd>1.33</dd>" in html
-    assert "<option selected>MostAllocated</option>" in html
+    assert f"<dt>Strategy</dt><dd>{strategy}</dd>" in html
+    assert f"<dt>Kubernetes</dt><dd>{version}</dd>" in html
+    assert f"<option selected>{strategy}</option>" in html
+    assert f"<option selected>{version}</option>" in html
+    expected = library_result(SHOP, NODES, strategy=strategy)
+    # the picture is the library's placement for this strategy, pod for pod
+    placed = [p for p in expected["pods"] if p["phase"] == "Running"]
+    assert len(placed) == 9
+    for pod in placed:
+        assert f"default/{pod['name']}" in bar_markup(html, pod["node"], "cpu")
+
+
+def test_most_allocated_packs_where_least_allocated_spreads(client: FlaskClient) -> None:
+    """The strategy reaches the scheduler: the two pictures differ."""
+    _, spread = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    _, packed = run(
+        client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", strategy="MostAllocated"
+    )
+    svg = re.compile(r"<svg.*</svg>", re.S)
+    assert svg.search(spread).group(0) != svg.search(packed).group(0)  # type: ignore[union-attr]
 
 
 def test_a_pod_the_kubelet_rejects_is_listed_as_failed_with_its_message(
@@ -340,6 +375,15 @@ def test_bad_input_is_answered_with_the_page_and_a_clear_error(
     assert fragment in errors.group(0)
     assert "Traceback" not in html
     assert '<form method="post"' in html  # the user can fix the input and run again
+
+
+def test_an_unreadable_fixture_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"kind: Pod\nmetadata: {name: caf\xe9}\n")
+    app = make_app()
+    app.config["PODFIT_FIXTURES_DIR"] = str(tmp_path)
+    status, html = run(app.test_client(), fixture_workloads="latin1.yaml")
+    assert status == 400
+    assert "bundled fixture &#39;latin1.yaml&#39; cannot be read" in html
 
 
 def test_a_bad_quantity_error_names_where_it_is(client: FlaskClient) -> None:

@@ -184,8 +184,12 @@ def read_form() -> tuple[Form, list[Source]]:
         if name not in known:
             errors.append(FieldError(key, f"{name!r} is not a bundled fixture"))
             continue
-        path = fixtures_dir() / name
-        sources.append(Source(f"fixtures/{name}", path.read_text(encoding="utf-8")))
+        try:
+            text = (fixtures_dir() / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as exc:
+            errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {exc}"))
+            continue
+        sources.append(Source(f"fixtures/{name}", text))
     for key in ("workloads", "nodes"):
         text = getattr(form, key)
         if text.strip():
