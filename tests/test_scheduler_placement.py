@@ -489,3 +489,17 @@ def test_derived_prefilter_result_message_from_the_notes() -> None:
         "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
         "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
     )
+
+
+def test_kubelet_rejects_untolerated_no_execute_taint_except_for_static_pods() -> None:
+    """The kubelet checks only NoExecute taints, and not for static pods (owner Node/...)."""
+    ns = nodes(("n", 1000), taints=[Taint("evict", "now", "NoExecute")])
+    out = outcome_for(run([cpu_pod("s", 100, node_name="n")], ns).pods, "s")
+    assert out.reason == "TaintToleration"
+    assert out.message == (
+        "Pod was rejected: Predicate TaintToleration failed: "
+        "node(s) had taints that the pod didn't tolerate"
+    )
+    ns = nodes(("n", 1000), taints=[Taint("evict", "now", "NoExecute")])
+    static = cpu_pod("s", 100, node_name="n", owner="Node/n")
+    assert outcome_for(run([static], ns).pods, "s").phase == "Running"
