@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from podfit import render
 
@@ -421,3 +423,66 @@ def test_pods_on_missing_nodes_and_finished_pods_are_listed_not_drawn() -> None:
     groups = {g.names[0]: g for g in render.pending_groups(result)}
     assert groups["default/lost"].reason == "NodeNotFound"
     assert groups["default/job-done"].phase == "Succeeded"
+
+
+# --- invariants on random results ------------------------------------------------------------
+
+_CPU = ["100m", "250m", "500m", "1", "2", "3500m"]
+_MEM = ["128Mi", "500Mi", "1Gi", "4Gi"]
+
+
+@st.composite
+def random_results(draw: st.DrawFn) -> dict[str, Any]:
+    """Issue-4-shaped results: a few nodes, pods placed, bound, pending, failed or done."""
+    n_nodes = draw(st.integers(0, 5))
+    nodes = [
+        _node(
+            f"n{i}",
+            {"cpu": draw(st.sampled_from(["2", "4", "7910m"])), "memory": "16Gi"},
+            {},
+        )
+        for i in range(n_nodes)
+    ]
+    pods = []
+    for j in range(draw(st.integers(0, 25))):
+        requests = {"cpu": draw(st.sampled_from(_CPU))}
+        if draw(st.booleans()):
+            requests["memory"] = draw(st.sampled_from(_MEM))
+        owner = draw(st.sampled_from([None, "Deployment/a", "Deployment/b", "Job/c"]))
+        phase = draw(st.sampled_from(["Running", "Pending", "Unknown", "Failed", "Succeeded"]))
+        node = draw(st.sampled_from([None, "elsewhere", *(f"n{i}" for i in range(n_nodes))]))
+        pods.append(_pod(f"p{j}", node, requests, owner, phase=phase, message="m"))
+    return {"summary": {}, "pods": pods, "nodes": nodes}
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_results())
+def test_every_pod_is_drawn_or_listed_exactly_once(result: dict[str, Any]) -> None:
+    on_nodes = render.pods_by_node(result)
+    drawn = [render.pod_key(p) for pods in on_nodes.values() for p in pods]
+    listed = [name for g in render.pending_groups(result) for name in g.names]
+    everyone = [render.pod_key(p) for p in result["pods"]]
+    assert sorted(drawn + listed) == sorted(everyone)
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_results())
+def test_each_bar_holds_exactly_the_requests_of_the_pods_on_its_node(
+    result: dict[str, Any],
+) -> None:
+    on_nodes = render.pods_by_node(result)
+    columns = render.chart_columns(result)
+    for resource, bars in columns.items():
+        assert [b.node for b in bars] == [n["name"] for n in result["nodes"]]
+        for bar in bars:
+            want = sum(
+                render.amount(resource, p["requests"][resource])
+                for p in on_nodes.get(bar.node, [])
+                if resource in p["requests"]
+            )
+            assert bar.requested == want
+            assert sum(s.count for s in bar.segments) == sum(
+                1 for p in on_nodes.get(bar.node, []) if resource in p["requests"]
+            )
+    svg = render.render_svg(result, columns)
+    assert len(_bars(svg)) == len(result["nodes"]) * len(columns)
