@@ -254,6 +254,9 @@ AFFINITY_CASES = [
     (Requirement("zone", "In", ("b",)), False),
     (Requirement("zone", "NotIn", ("b",)), True),
     (Requirement("missing", "NotIn", ("b",)), True),
+    (Requirement("missing", "NotIn", ()), False),
+    (Requirement("zone", "In", ()), False),
+    (Requirement("gpu", "Exists", ("true",)), False),
     (Requirement("zone", "NotIn", ("a",)), False),
     (Requirement("gpu", "Exists"), True),
     (Requirement("missing", "Exists"), False),
@@ -296,12 +299,22 @@ def test_terms_are_ored_expressions_anded_and_selector_required() -> None:
 
 
 def test_match_fields_metadata_name() -> None:
-    """matchFields supports metadata.name In / NotIn; PreFilter narrows to the named nodes."""
-    term = Term((), (Requirement("metadata.name", "In", ("n1", "n2")),))
+    """matchFields supports metadata.name In / NotIn with one value; PreFilter narrows."""
+    term = Term((), (Requirement("metadata.name", "In", ("n1",)),))
     pod = PodInfo("p", required_terms=[term])
     assert node_affinity(pod, NodeInfo("n1", {})) is None
     assert node_affinity(pod, NodeInfo("n3", {})) is not None
-    assert prefilter_node_names(pod) == {"n1", "n2"}
+    assert prefilter_node_names(pod) == {"n1"}
+    not_in = PodInfo(
+        "p", required_terms=[Term((), (Requirement("metadata.name", "NotIn", ("n1",)),))]
+    )
+    assert node_affinity(not_in, NodeInfo("n1", {})) is not None
+    assert node_affinity(not_in, NodeInfo("n2", {})) is None
+    two = PodInfo(
+        "p", required_terms=[Term((), (Requirement("metadata.name", "In", ("n1", "n2")),))]
+    )
+    assert node_affinity(two, NodeInfo("n1", {})) is not None  # invalid field selector
+    assert prefilter_node_names(two) == {"n1", "n2"}
     other = Term((Requirement("zone", "Exists"),))
     assert prefilter_node_names(PodInfo("p", required_terms=[term, other])) is None
     clash = Term(

@@ -171,15 +171,16 @@ def go_parse_int(text: str) -> int | None:
 def requirement_matches(req: Requirement, labels: dict[str, str]) -> bool:
     """One ``matchExpressions`` entry against node labels (In, NotIn, Exists, DoesNotExist, Gt, Lt).
 
-    An invalid requirement (unknown operator, Gt/Lt without exactly one integer value)
-    matches nothing, as the lazy-error node selector skips such terms.
+    An invalid requirement (unknown operator, In/NotIn without values, Exists or
+    DoesNotExist with values, Gt/Lt without exactly one integer value) matches nothing,
+    as the lazy-error node selector skips such terms.
     """
     op = req.operator
     value = labels.get(req.key)
     if op == "In":
         return value is not None and value in req.values
     if op == "NotIn":
-        return value is None or value not in req.values
+        return bool(req.values) and (value is None or value not in req.values)
     if op == "Exists":
         return value is not None and not req.values
     if op == "DoesNotExist":
@@ -196,13 +197,18 @@ def requirement_matches(req: Requirement, labels: dict[str, str]) -> bool:
 
 
 def field_matches(req: Requirement, name: str) -> bool:
-    """One ``matchFields`` entry: only ``metadata.name`` with In / NotIn is supported."""
-    if req.key != METADATA_NAME:
+    """One ``matchFields`` entry: ``metadata.name`` In / NotIn with exactly one value.
+
+    Anything else is an invalid field selector, so its term matches nothing
+    (``nodeSelectorRequirementsAsFieldSelector``); NodeAffinity's PreFilter still reads
+    every ``In`` value (API validation never lets such a pod in anyway).
+    """
+    if req.key != METADATA_NAME or len(req.values) != 1:
         return False
     if req.operator == "In":
-        return name in req.values
+        return name == req.values[0]
     if req.operator == "NotIn":
-        return name not in req.values
+        return name != req.values[0]
     return False
 
 
