@@ -1,0 +1,105 @@
+"""The bridge from pods and nodes to the scheduler's integer model, shared by the planners.
+
+All placement goes through ``podfit.scheduler`` (its ``schedule_infos`` run and its
+``Engine`` scheduling cycle); nothing here decides fit on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from podfit.nodes import Node
+from podfit.pods import Pod
+from podfit.scheduler.adapt import PodConverter, node_info
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
+from podfit.scheduler.filters import DEFAULT_VERSION
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.result import ScheduleResult
+from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
+
+__all__ = ["Cluster", "SchedulingOptions", "replica"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulingOptions:
+    """The scheduler settings a plan runs with (see ``podfit.schedule``)."""
+
+    strategy: str = DEFAULT_STRATEGY
+    version: str = DEFAULT_VERSION
+    resources: Mapping[str, int] | None = None
+    shape: Sequence[tuple[int, int]] | None = None
+
+    def config(self) -> SchedulerConfig:
+        return make_config(
+            self.strategy, resources=self.resources, shape=self.shape, version=self.version
+        )
+
+
+class Cluster:
+    """Converted pods, nodes and DaemonSets for one plan; ``run`` schedules them."""
+
+    def __init__(
+        self,
+        pods: Sequence[Pod],
+        nodes: Sequence[Node],
+        daemonsets: Sequence[Pod] = (),
+        options: SchedulingOptions | None = None,
+    ) -> None:
+        self.options = options or SchedulingOptions()
+        self.cfg = self.options.config()
+        self.convert = PodConverter(pod_level_resources=self.cfg.version != "1.33")
+        self.pods = list(pods)
+        self.nodes = list(nodes)
+        self.daemonset_pods = list(daemonsets)
+        self.daemonsets = [
+            DaemonSetTemplate(
+                ds.daemonset or ds.name, self.convert(ds, f"daemonsets[{i}]"), ds.host_network
+            )
+            for i, ds in enumerate(daemonsets)
+        ]
+
+    def pod_infos(self, pods: Sequence[Pod] | None = None, prefix: str = "pods") -> list[PodInfo]:
+        return [
+            self.convert(p, f"{prefix}[{i}]")
+            for i, p in enumerate(self.pods if pods is None else pods)
+        ]
+
+    def node_infos(
+        self, nodes: Sequence[Node] | None = None, prefix: str = "nodes"
+    ) -> list[NodeInfo]:
+        return [
+            node_info(n, i, f"{prefix}[{i}]")
+            for i, n in enumerate(self.nodes if nodes is None else nodes)
+        ]
+
+    def run(
+        self, pods: Sequence[Pod] | None = None, nodes: Sequence[Node] | None = None
+    ) -> ScheduleResult:
+        """Schedule ``pods`` (default: all) on ``nodes`` (default: all), DaemonSets first."""
+        return schedule_infos(
+            self.pod_infos(pods),
+            self.node_infos(nodes),
+            self.cfg,
+            daemonsets=self.daemonsets,
+            with_shortfall=False,
+        )
+
+
+def replica(info: PodInfo, name: str) -> PodInfo:
+    """A new replica of ``info`` named ``name`` (same spec, not bound, no phase)."""
+    return PodInfo(
+        name,
+        namespace=info.namespace,
+        owner=info.owner,
+        requests=info.requests,
+        non_zero=(info.non_zero_cpu, info.non_zero_memory),
+        priority=info.priority,
+        preemption_policy=info.preemption_policy,
+        node_selector=dict(info.node_selector),
+        required_terms=info.required_terms,
+        preferred_terms=info.preferred_terms,
+        tolerations=info.tolerations,
+        host_ports=info.host_ports,
+        qos_class=info.qos_class,
+    )
