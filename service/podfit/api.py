@@ -19,7 +19,7 @@ from flask import Blueprint, Response, request
 
 from podfit import __version__
 from podfit.body import JSON, check_time, read_body, service_config
-from podfit.errors import LimitExceeded
+from podfit.errors import LimitExceeded, ManifestError
 from podfit.problem import Problem
 from podfit.schemas.api import (
     SCHEDULE_OPTION_KEYS,
@@ -30,6 +30,7 @@ from podfit.schemas.api import (
     name_limit_setting,
     parse_workload_body,
     quantities_result,
+    read_documents,
     schedule_options,
     schedule_workload,
     self_check,
@@ -147,8 +148,22 @@ def requests() -> Response:
 
 
 def _workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> WorkloadBody:
+    """Parse (400 when not well-formed) and split a workload body (422 when invalid)."""
+    config = service_config()
     try:
-        return parse_workload_body(text, syntax, service_config(), envelope_keys)
+        docs = read_documents(text, syntax, config)
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc) from None
+    except ManifestError as exc:
+        raise Problem(
+            400,
+            "malformed-body",
+            f"Malformed {syntax.upper()}",
+            str(exc).removeprefix("<body>: "),
+            errors=exc.errors,
+        ) from None
+    try:
+        return parse_workload_body(docs, config, envelope_keys)
     except LimitExceeded as exc:
         raise name_limit_setting(exc) from None
 

@@ -79,15 +79,16 @@ def read_body(accept: Collection[Syntax] = (JSON, YAML), *, parse: bool = True) 
     length = request.content_length
     if length is None:
         raise LengthRequired()
-    limit = config.max_yaml_bytes if syntax == YAML else config.max_body_bytes
-    limit_name = env_name("max_yaml_bytes" if syntax == YAML else "max_body_bytes")
-    if length > min(limit, config.max_body_bytes):
+    limit, setting = config.max_body_bytes, "max_body_bytes"
+    if syntax == YAML and config.max_yaml_bytes < limit:
+        limit, setting = config.max_yaml_bytes, "max_yaml_bytes"
+    if length > limit:
         raise Problem(
             413,
             "",
             "Request Entity Too Large",
             f"The {syntax.upper()} body is {length} bytes; this server accepts at most "
-            f"{limit} ({limit_name}).",
+            f"{limit} ({env_name(setting)}).",
         )
     raw = request.get_data(cache=False)
     text = decode_utf8(raw)

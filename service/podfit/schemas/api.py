@@ -176,21 +176,31 @@ class WorkloadBody:
     envelope: bool = False
 
 
-def parse_workload_body(
-    text: str, syntax: str, config: ServiceConfig, envelope_keys: Iterable[str]
-) -> WorkloadBody:
-    """Parse a JSON or YAML workload body under the configured limits.
+def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
+    """Parse a JSON or YAML body into documents under the configured limits.
 
     JSON numbers keep their literal text (``1e3`` stays ``1e3`` as a quantity) and YAML
-    scalars are typed as kubectl would send them (:mod:`podfit.yamlsafe`). A single object
-    without ``kind`` is the envelope form (``{"nodes": [...], "pods": [...], ...options}``);
-    keys outside ``envelope_keys`` are refused.
+    scalars are typed as kubectl would send them (:mod:`podfit.yamlsafe`). Raises
+    ``ManifestError`` when the text is not well-formed (syntax, duplicate keys, tags) and
+    ``LimitExceeded`` over a bound (documents, nesting, aliases). An empty or
+    whitespace-only JSON body is malformed.
     """
     limits = limits_for(config)
     if syntax == "yaml":
-        docs = safe_load_all(text, limits, name="<body>")
-    else:
-        docs = json_load_all(text, limits, name="<body>")
+        return safe_load_all(text, limits, name="<body>")
+    if not text.strip():
+        raise ManifestError("<body>: invalid JSON: the body is empty")
+    return json_load_all(text, limits, name="<body>")
+
+
+def parse_workload_body(
+    docs: list[Any], config: ServiceConfig, envelope_keys: Iterable[str]
+) -> WorkloadBody:
+    """Split parsed documents into addressable items (and the envelope's options).
+
+    A single object without ``kind`` is the envelope form (``{"nodes": [...], "pods":
+    [...], ...options}``); keys outside ``envelope_keys`` are refused.
+    """
     indexed = [(i, d) for i, d in enumerate(docs) if d is not None]  # empty YAML documents
     if not indexed:
         raise ManifestError("the body holds no document (it is empty or only comments)")
