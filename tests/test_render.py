@@ -238,6 +238,14 @@ def test_requested_beyond_the_listed_pods_is_drawn_as_not_itemised() -> None:
     assert bar.requested == 1500
 
 
+def test_the_pods_column_shows_pods_counted_over_allocatable_pods() -> None:
+    result = small_result()
+    result["nodes"][0]["requested"]["pods"] = "3"
+    del result["nodes"][2]["allocatable"]["pods"]
+    svg = render.render_svg(result)
+    assert re.findall(r'<text class="pods"[^>]*>([^<]*)</text>', svg) == ["3/110", "0/110", "0"]
+
+
 def test_tooltip_names_the_pods_owner_and_requests() -> None:
     svg = render.render_svg(small_result())
     assert (

@@ -38,6 +38,7 @@ from podfit.resources import (
     CPU,
     EPHEMERAL_STORAGE,
     MEMORY,
+    PODS,
     format_amount,
     is_extended,
     is_hugepages,
@@ -53,6 +54,7 @@ ROW_HEIGHT = 18
 BAR_HEIGHT = 12
 MAX_NAMES_IN_TOOLTIP = 8
 MAX_LABEL_CHARS = 26
+PODS_COLUMN_WIDTH = 70
 MIN_DIVIDED_PX = 3  # replicas narrower than this are not separated by divider lines
 
 # Colour-blind-friendly palette (Okabe–Ito plus Tol's muted set); picked per owner by CRC-32,
@@ -356,6 +358,14 @@ def node_bars(
     return bars
 
 
+def pod_slots(node: Mapping[str, Any]) -> str:
+    """``"12/110"``: pods counted on the node over its allocatable pod count (``"12"``
+    when the node lists no ``pods`` allocatable), from the result's node entry."""
+    used = (node.get("requested") or {}).get(PODS, "0")
+    alloc = (node.get("allocatable") or {}).get(PODS)
+    return f"{used}/{alloc}" if alloc is not None else str(used)
+
+
 def _label(text: str) -> str:
     if len(text) <= MAX_LABEL_CHARS:
         return text
@@ -458,8 +468,10 @@ def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str
     resources = list(by_resource)
     columns_list = list(by_resource.values())
     colors = owner_colors(result)
-    nodes = [str(n.get("name", "")) for n in result.get("nodes", [])]
-    width = LABEL_WIDTH + len(resources) * (BAR_WIDTH + COLUMN_GAP)
+    node_entries = list(result.get("nodes", []))
+    nodes = [str(n.get("name", "")) for n in node_entries]
+    pods_x = LABEL_WIDTH + len(resources) * (BAR_WIDTH + COLUMN_GAP)
+    width = pods_x + PODS_COLUMN_WIDTH
     height = HEADER_HEIGHT + max(len(nodes), 1) * ROW_HEIGHT + 4
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cluster" width="{width}" '
@@ -484,11 +496,13 @@ def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str
         for i, bar in enumerate(bars):
             y = HEADER_HEIGHT + i * ROW_HEIGHT
             out.append(bar_svg(bar, x0, y, full, colors))
-    for i, name in enumerate(nodes):
+    out.append(f'<text class="col" x="{pods_x}" y="14">pods</text>')
+    for i, (name, entry) in enumerate(zip(nodes, node_entries, strict=True)):
         y = HEADER_HEIGHT + i * ROW_HEIGHT + BAR_HEIGHT - 2
         out.append(
             f'<text class="node" x="4" y="{y}">{escape(_label(name))}'
             f"<title>{escape(name)}</title></text>"
+            f'<text class="pods" x="{pods_x}" y="{y}">{escape(pod_slots(entry))}</text>'
         )
     out.append("</svg>")
     return "".join(out)
