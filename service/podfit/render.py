@@ -81,8 +81,15 @@ UNITEMISED_COLOR = "#bbbbbb"
 
 
 def is_gpu(name: str) -> bool:
-    """An extended resource that names a GPU (``nvidia.com/gpu``, ``amd.com/gpu``, …)."""
-    return is_extended(name) and "gpu" in name.lower()
+    """An extended resource that names a GPU or a GPU slice.
+
+    >>> [is_gpu(n) for n in ("nvidia.com/gpu", "amd.com/gpu", "nvidia.com/mig-1g.5gb")]
+    [True, True, True]
+    >>> [is_gpu(n) for n in ("example.com/dongle", "cpu", "hugepages-2Mi")]
+    [False, False, False]
+    """
+    lowered = name.lower()
+    return is_extended(name) and ("gpu" in lowered or "/mig-" in lowered)
 
 
 @functools.lru_cache(maxsize=4096)
