@@ -1,0 +1,405 @@
+"""How many nodes are needed? Pending pods packed onto new nodes of one or more shapes.
+
+1. The workload is scheduled on the existing nodes first (none by default) with
+   ``podfit.schedule``'s run; the pods left Pending are the ones to place.
+2. Pending pods with the same scheduling key (requests, selectors, tolerations, ports —
+   ``PodInfo.scheduling_key``) form one group. A group whose pods fail the scheduler's
+   node-level filters on a shape (taints, node selector/affinity: ``static_filters``) or
+   need more than an empty node offers is *unplaceable* there, with the reason.
+3. Each new node of a shape starts with the DaemonSet pods that would run on it
+   (``daemonset_should_run``) and, with ``headroom_percent`` < 100, may be filled to at
+   most that share of each allocatable resource (not of the pod count; floor).
+4. The packer (``podfit``: BFD + MBS + local search; ``ffd``: the cluster-autoscaler's
+   estimator; ``exact``: CP-SAT, needs ``podfit[optimal]``) gives nodes and placement;
+   ``lower_bounds`` gives L1 per resource, Martello–Toth L2 and the host-port bound.
+5. With prices, shapes are ranked by cost; the *mix* re-packs the cheapest plan's nodes,
+   each onto the cheapest shape that holds its pods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from podfit.errors import ConfigError
+from podfit.nodes import Node
+from podfit.planning import binpack
+from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
+from podfit.planning.bounds import LowerBounds, lower_bounds
+from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.report import amounts, envelope
+from podfit.pods import Pod
+from podfit.resources import PODS, format_amount
+from podfit.scheduler.adapt import node_info
+from podfit.scheduler.filters import static_filters
+from podfit.scheduler.model import PodInfo
+from podfit.scheduler.run import expand_daemonsets
+
+__all__ = ["ALGORITHMS", "NodeShape", "NodesPlan", "ShapePlan", "nodes_needed"]
+
+ALGORITHMS = ("podfit", "ffd", "exact")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeShape:
+    """A shape new nodes can have: a ``Node`` (allocatable, labels, taints) and a price."""
+
+    name: str
+    node: Node
+    price: Fraction | None = None
+
+
+@dataclass(slots=True)
+class ShapePlan:
+    """The plan for one shape."""
+
+    shape: NodeShape
+    problem: BinProblem
+    packing: Packing
+    bounds: LowerBounds
+    unplaceable: dict[str, str]  # group -> reason
+    daemonset_pods: list[str]
+    exact_status: str | None = None
+    exact_bound: int | None = None
+
+    @property
+    def nodes(self) -> int:
+        return self.packing.node_count
+
+    @property
+    def lower_bound(self) -> int:
+        return max(self.bounds.best, self.exact_bound or 0)
+
+    @property
+    def cost(self) -> Fraction | None:
+        price = self.shape.price
+        return None if price is None else price * self.nodes
+
+    @property
+    def complete(self) -> bool:
+        """Every pending pod has a node in this plan."""
+        return not self.unplaceable and not self.packing.unplaced_count
+
+    def to_dict(self) -> dict[str, Any]:
+        res = self.problem.resources
+        template = self.problem.template
+        out: dict[str, Any] = {
+            "shape": self.shape.name,
+            "nodes": self.nodes,
+            "complete": self.complete,
+            "lowerBound": {
+                "l1": self.bounds.l1,
+                "l2": self.bounds.l2,
+                "l2Resource": self.bounds.l2_resource,
+                "hostPorts": self.bounds.host_ports,
+                "best": self.lower_bound,
+            },
+            "gap": self.nodes - self.lower_bound,
+            "allocatable": amounts(res, self.shape_allocatable()),
+            "plannedCapacity": amounts(res, template.allocatable),
+            "daemonSetOverhead": amounts(res, template.reserved or (0,) * len(res)),
+            "daemonSetPods": self.daemonset_pods,
+            "unplaced": dict(self.packing.unplaced),
+            "unplaceable": dict(sorted(self.unplaceable.items())),
+            "placement": [
+                {
+                    "node": f"{self.shape.name}-{n.index + 1}",
+                    "pods": dict(n.pods),
+                    "requested": amounts(res, n.used),
+                }
+                for n in self.packing.nodes
+            ],
+        }
+        if self.shape.price is not None:
+            out["price"] = _price_text(self.shape.price)
+            out["cost"] = _price_text(self.cost or Fraction(0))
+        if self.exact_status is not None:
+            out["exact"] = {"status": self.exact_status, "proven": self.exact_status == "OPTIMAL"}
+        if self.packing.notes:
+            out["notes"] = list(self.packing.notes)
+        return out
+
+    def shape_allocatable(self) -> list[int]:
+        alloc = node_info(self.shape.node).allocatable
+        return [alloc.get(r, 0) for r in self.problem.resources]
+
+
+@dataclass(slots=True)
+class NodesPlan:
+    """The answer of ``nodes_needed`` (``to_dict`` is the versioned NodesPlan document)."""
+
+    algorithm: str
+    headroom_percent: int
+    groups: list[tuple[PodGroup, PodInfo]]
+    plans: list[ShapePlan]
+    scheduled_on_existing: int
+    mix: list[tuple[str, int]] = field(default_factory=list)
+    mix_cost: Fraction | None = None
+
+    @property
+    def pending(self) -> int:
+        return sum(g.count for g, _ in self.groups)
+
+    def best(self) -> ShapePlan | None:
+        """The complete plan with the lowest cost (with prices) or fewest nodes; input order."""
+        complete = [p for p in self.plans if p.complete]
+        if not complete:
+            return None
+        if all(p.cost is not None for p in complete):
+            return min(complete, key=lambda p: (p.cost, p.nodes))
+        return min(complete, key=lambda p: p.nodes)
+
+    def to_dict(self) -> dict[str, Any]:
+        best = self.best()
+        summary: dict[str, Any] = {
+            "pendingPods": self.pending,
+            "scheduledOnExistingNodes": self.scheduled_on_existing,
+            "groups": len(self.groups),
+            "best": None if best is None else {"shape": best.shape.name, "nodes": best.nodes},
+        }
+        if self.mix:
+            summary["cheapestMix"] = {
+                "nodes": dict(self.mix),
+                "cost": _price_text(self.mix_cost or Fraction(0)),
+            }
+        return envelope(
+            "NodesPlan",
+            {
+                "algorithm": self.algorithm,
+                "headroomPercent": self.headroom_percent,
+                "summary": summary,
+                "groups": [
+                    {
+                        "name": g.name,
+                        "count": g.count,
+                        "requests": {
+                            r: format_amount(r, v) for r, v in sorted(info.requests.items()) if v
+                        },
+                    }
+                    for g, info in self.groups
+                ],
+                "shapes": [p.to_dict() for p in self.plans],
+            },
+        )
+
+
+def _price_text(value: Fraction) -> str:
+    """Exact decimal text when finite, else ``num/den``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = max(twos, fives)
+    scaled = value * 10**digits
+    sign = "-" if scaled < 0 else ""
+    whole = abs(scaled.numerator)
+    text = str(whole).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
+def _group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
+    """Pending pods grouped by scheduling key, first-seen order; names from owner or pod."""
+    keyed: dict[tuple[object, ...], list[PodInfo]] = {}
+    for pod in pending:
+        keyed.setdefault(pod.scheduling_key(), []).append(pod)
+    out: list[tuple[PodGroup, PodInfo]] = []
+    used: set[str] = set()
+    for pods in keyed.values():
+        first = pods[0]
+        name = first.owner or f"{first.namespace}/{first.name}"
+        if name in used:
+            name = f"{name}#{len(out)}"
+        used.add(name)
+        out.append((PodGroup(name, (), len(pods)), first))
+    return out
+
+
+def _resources(groups: Sequence[tuple[PodGroup, PodInfo]]) -> tuple[str, ...]:
+    names = {r for _, info in groups for r, v in info.requests.items() if v > 0 and r != PODS}
+    return (*sorted(names), PODS)
+
+
+def _vector(info: PodInfo, resources: Sequence[str]) -> tuple[int, ...]:
+    return tuple(1 if r == PODS else info.requests.get(r, 0) for r in resources)
+
+
+def _ports(info: PodInfo) -> tuple[binpack.HostPort, ...]:
+    return tuple(binpack.HostPort.of(p.port, p.protocol, p.ip) for p in info.host_ports)
+
+
+def _shape_problem(
+    shape: NodeShape,
+    groups: Sequence[tuple[PodGroup, PodInfo]],
+    resources: tuple[str, ...],
+    cluster: Cluster,
+    headroom_percent: int,
+) -> tuple[BinProblem, dict[str, str], list[str]]:
+    info = node_info(shape.node, 0, f"shapes[{shape.name}]")
+    fcfg = cluster.cfg.filter_config
+    unplaceable: dict[str, str] = {}
+    placeable: list[PodGroup] = []
+    for group, exemplar in groups:
+        status = static_filters(exemplar, info, fcfg)
+        if status is not None:
+            unplaceable[group.name] = "; ".join(status.reasons)
+            continue
+        placeable.append(
+            PodGroup(group.name, _vector(exemplar, resources), group.count, _ports(exemplar))
+        )
+    ds_pods = expand_daemonsets(cluster.daemonsets, [info])
+    reserved = [0] * len(resources)
+    reserved_ports: list[binpack.HostPort] = []
+    for ds in ds_pods:
+        for d, v in enumerate(_vector(ds, resources)):
+            reserved[d] += v
+        reserved_ports.extend(_ports(ds))
+    alloc = [info.allocatable.get(r, 0) for r in resources]
+    if headroom_percent < 100:
+        alloc = [
+            a if r == PODS else a * headroom_percent // 100
+            for r, a in zip(resources, alloc, strict=True)
+        ]
+    template = NodeTemplate(
+        shape.name, tuple(alloc), tuple(reserved), tuple(reserved_ports), shape.price
+    )
+    problem = BinProblem(resources, template, tuple(placeable))
+    bounds_free = template.fresh_free()
+    for g in placeable:
+        if binpack.copies_that_fit(bounds_free, template.reserved_ports, g, 1) == 0:
+            short = [
+                r
+                for r, need, free in zip(resources, g.requests, bounds_free, strict=True)
+                if need and need > free
+            ]
+            what = ", ".join(f"Insufficient {r}" for r in short) or "host port taken by a DaemonSet"
+            unplaceable[g.name] = f"does not fit an empty node: {what}"
+    return problem, unplaceable, [p.name for p in ds_pods]
+
+
+def nodes_needed(
+    pods: Sequence[Pod],
+    shapes: Sequence[NodeShape],
+    *,
+    existing_nodes: Sequence[Node] = (),
+    daemonsets: Sequence[Pod] = (),
+    algorithm: str = "podfit",
+    headroom_percent: int = 100,
+    max_nodes: int = 0,
+    time_limit: float = 10.0,
+    options: SchedulingOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> NodesPlan:
+    """Nodes of each shape needed for the pods that stay Pending (module doc).
+
+    ``max_nodes`` caps new nodes per shape (the autoscaler's limiter for ``ffd``; for the
+    other algorithms a plan above it is reported as incomplete). ``progress`` is called
+    with the number of shapes done.
+    """
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(
+            f'unknown algorithm "{algorithm}" (one of {", ".join(ALGORITHMS)})', "algorithm"
+        )
+    if not shapes:
+        raise ConfigError("at least one node shape is needed", "shapes")
+    if not 1 <= headroom_percent <= 100:
+        raise ConfigError(f"must be in [1, 100], got {headroom_percent}", "headroomPercent")
+    if max_nodes < 0:
+        raise ConfigError(f"must be >= 0, got {max_nodes}", "maxNodes")
+    names = [s.name for s in shapes]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"shape names must be unique: {names}", "shapes")
+    cluster = Cluster(pods, existing_nodes, daemonsets, options)
+    baseline = cluster.run()
+    pending = [p.pod for p in baseline.pending]
+    groups = _group_pending(pending)
+    resources = _resources(groups)
+    plans: list[ShapePlan] = []
+    for done, shape in enumerate(shapes, start=1):
+        problem, unplaceable, ds_names = _shape_problem(
+            shape, groups, resources, cluster, headroom_percent
+        )
+        problem = BinProblem(
+            problem.resources,
+            problem.template,
+            tuple(g for g in problem.groups if g.name not in unplaceable),
+        )
+        bounds = lower_bounds(problem)
+        status = bound = None
+        if algorithm == "ffd":
+            packing = estimate(problem, max_nodes=max_nodes)
+        elif algorithm == "exact":
+            from podfit.planning.exact import solve_exact
+
+            result = solve_exact(problem, time_limit=time_limit)
+            packing, status, bound = result.packing, result.status, result.lower_bound
+        else:
+            packing = pack(problem, lower_bound=bounds.best)
+        plan = ShapePlan(shape, problem, packing, bounds, unplaceable, ds_names, status, bound)
+        if max_nodes and packing.node_count > max_nodes:
+            plan.unplaceable["*"] = (
+                f"needs {packing.node_count} nodes, more than maxNodes {max_nodes}"
+            )
+        plans.append(plan)
+        if progress is not None:
+            progress(done)
+    result_plan = NodesPlan(
+        algorithm,
+        headroom_percent,
+        groups,
+        plans,
+        scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
+    )
+    _cheapest_mix(result_plan)
+    return result_plan
+
+
+def _cheapest_mix(plan: NodesPlan) -> None:
+    """Re-home each node of the cheapest complete plan on the cheapest shape that holds it."""
+    priced = [p for p in plan.plans if p.shape.price is not None]
+    if len(priced) < 2 or len(priced) != len(plan.plans):
+        return
+    best = plan.best()
+    if best is None:
+        return
+    by_group = {g.name: g for g in best.problem.groups}
+    counts: dict[str, int] = {}
+    total = Fraction(0)
+    for node in best.packing.nodes:
+        choice = best
+        for other in sorted(priced, key=lambda p: (p.shape.price, p.shape.name)):
+            if other.shape.price is None or best.shape.price is None:
+                continue
+            if other.shape.price >= (choice.shape.price or 0):
+                break
+            if _holds(other, [(by_group[name], c) for name, c in node.pods]):
+                choice = other
+                break
+        counts[choice.shape.name] = counts.get(choice.shape.name, 0) + 1
+        total += choice.shape.price or Fraction(0)
+    plan.mix = sorted(counts.items())
+    plan.mix_cost = total
+
+
+def _holds(plan: ShapePlan, pods: Sequence[tuple[PodGroup, int]]) -> bool:
+    """Whether a fresh node of ``plan``'s shape takes all ``pods`` (same fit rule)."""
+    own = {g.name: g for g in plan.problem.groups}
+    free = list(plan.problem.template.fresh_free())
+    ports = list(plan.problem.template.reserved_ports)
+    for group, count in pods:
+        mine = own.get(group.name)
+        if mine is None or binpack.copies_that_fit(free, ports, mine, count) < count:
+            return False
+        for d, r in enumerate(mine.requests):
+            free[d] -= r * count
+        ports.extend(mine.host_ports * count)
+    return True
