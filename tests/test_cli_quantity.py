@@ -78,8 +78,8 @@ def test_yaml_output_matches_json() -> None:
     assert yaml.safe_load(as_yaml) == json.loads(as_json)
 
 
-def test_values_outside_int64_are_null_not_wrapped() -> None:
-    """Value()/MilliValue() that do not fit an int64 are null, never Go's wrapped number."""
+def test_values_outside_int64_are_null_not_clamped() -> None:
+    """Value()/MilliValue() that do not fit an int64 are null, not a clamped number."""
     code, out, _ = run("1Ei", "1e2147483647", "-o", "json")
     assert code == 0
     first, second = json.loads(out)["results"]

@@ -355,31 +355,44 @@ def test_to_int_outside_int64_raises(text: str, scale: int) -> None:
         q(text).to_int(scale)
 
 
-GO_SCALED = [
-    # (input, scale, Go's ScaledValue) — docs §7, quirks included
+MAX64, MIN64 = 2**63 - 1, -(2**63)
+SCALED = [
+    # (input, scale, ScaledValue): rounded away from zero, saturating at the int64 limits —
+    # current upstream (kubernetes/kubernetes #138510, #141305; docs §7 shows the older
+    # wrap-around and round-up-for-negatives behaviour of apimachinery eed236ce)
     ("0.1", 0, 1),
     ("0.3Gi", 0, 322122548),
-    ("-1.5", 0, -2),  # int64 form: rounded away from zero
+    ("1.2345", -3, 1235),
+    ("-1.5", 0, -2),
     ("-0.5", 0, -1),
     ("-2.5", 0, -3),
     ("-1.2345", 0, -2),
     ("-1.2345", -3, -1235),
-    ("-1.024Ki", 0, -1047),  # inf.Dec form: truncated, plus one
-    ("-0.001Ki", 0, 0),
-    ("-0.3Gi", 0, -322122546),
-    ("-0.5n", 0, 1),
-    ("-0.5n", -3, 1),
-    ("1000E", 0, 0),  # int64 overflow gives 0 …
-    ("1e19", 0, 0),
-    ("999999999999999999999", 0, 3875820019684212735),  # … or the low 64 bits
-    ("9223372036854775807", -3, -1000),  # … or a wrapped product
-    ("9Ei", -3, -1000),
+    ("-1.024Ki", 0, -1049),  # eed236ce: -1047
+    ("-0.001Ki", 0, -2),  # eed236ce: 0
+    ("-0.3Gi", 0, -322122548),  # eed236ce: -322122546
+    ("-0.5n", 0, -1),  # eed236ce: +1
+    ("-0.5n", -3, -1),
+    ("1000E", 0, MAX64),  # eed236ce: 0
+    ("1e19", 0, MAX64),
+    ("-1e19", 0, MIN64),
+    ("999999999999999999999", 0, MAX64),  # eed236ce: the low 64 bits
+    ("9223372036854775807", 0, MAX64),
+    ("9223372036854775807", -3, MAX64),  # eed236ce: -1000
+    ("-9223372036854775808", 0, MIN64),
+    ("9Ei", -3, MAX64),
+    ("1e2147483647", 0, MAX64),
+    ("7" * 5000, 0, MAX64),
+    ("1.5Gi", 6, 1611),
 ]
 
 
-@pytest.mark.parametrize(("text", "scale", "expected"), GO_SCALED)
-def test_scaled_value_reproduces_go(text: str, scale: int, expected: int) -> None:
-    """value()/milli_value()/scaled_value() return what Kubernetes' Go methods return."""
+@pytest.mark.parametrize(("text", "scale", "expected"), SCALED, ids=[r[0][:20] for r in SCALED])
+def test_scaled_value_rounds_away_from_zero_and_saturates(
+    text: str, scale: int, expected: int
+) -> None:
+    """value()/milli_value()/scaled_value() are Kubernetes' accessors: |value| rounded up,
+    sign kept, and clamped to the int64 range instead of wrapping."""
     parsed = q(text)
     assert parsed.scaled_value(scale) == expected
     if scale == 0:

@@ -164,13 +164,12 @@ def test_to_int_is_the_ceiling_or_an_int64_error(q: Quantity, scale: int) -> Non
 
 @EXAMPLES
 @given(any_quantity, st.integers(-12, 12))
-def test_scaled_value_is_the_ceiling_for_non_negative_int64_values(q: Quantity, scale: int) -> None:
-    """Go's ScaledValue is the ceiling for non-negative results that fit an int64 (§7)."""
-    assume(q.sign() >= 0)
-    exact = q.as_fraction() / Fraction(10) ** scale
-    ceiling = -(-exact.numerator // exact.denominator)
-    assume(ceiling <= 2**63 - 1)
-    assert q.scaled_value(scale) == ceiling
+def test_scaled_value_rounds_away_from_zero_and_saturates(q: Quantity, scale: int) -> None:
+    """ScaledValue is |value / 10^scale| rounded up with the sign kept, clamped to int64."""
+    exact = abs(q.as_fraction()) / Fraction(10) ** scale
+    magnitude = -(-exact.numerator // exact.denominator)
+    expected = max(-(2**63), min(2**63 - 1, q.sign() * magnitude))
+    assert q.scaled_value(scale) == expected
 
 
 @EXAMPLES

@@ -35,8 +35,9 @@ Rounding (as Kubernetes):
   magnitude is below 1 (``.000001Ki`` → ``1024u``).
 - ``to_int(scale)`` is the exact ceiling of value/10^scale (cpu: ``to_int(-3)``
   millicores; everything else: ``to_int()``), or a ``QuantityError`` past int64.
-- ``value()``/``milli_value()``/``scaled_value()`` reproduce Go's int64 methods,
-  including their negative-value and overflow quirks.
+- ``value()``/``milli_value()``/``scaled_value()`` are Kubernetes' int64 accessors as
+  upstream has them now: magnitude rounded up (away from zero), clamped to the int64
+  range (kubernetes/kubernetes #138510, #141305; older releases wrapped around).
 
 Printing (``str``): zero is ``0``; otherwise the exponent drops to a multiple of 3 and
 DecimalSI takes its suffix (``n`` … ``E``, exponent form above ``E``), DecimalExponent
@@ -104,7 +105,6 @@ _DEC_EXP: Final = Format.DECIMAL_EXPONENT
 
 _INT64_MAX: Final = (1 << 63) - 1
 _INT64_MIN: Final = -(1 << 63)
-_UINT64: Final = 1 << 64
 _HASH_MODULUS: Final = sys.hash_info.modulus
 _EXP_LIMIT: Final = 2147483647  # pinned (c): |exponent| must fit an int32 (minus its minimum)
 _MAX_PRINTED_EXP: Final = 2147483646  # pinned (e): printed exponents stay parseable
@@ -172,17 +172,13 @@ class Quantity:
     with :func:`parse_quantity`, ``from_int``, ``from_milli`` or ``from_scaled``.
     """
 
-    __slots__ = ("_c", "_e", "_f", "_g")
+    __slots__ = ("_c", "_e", "_f")
     # _c, _e: the value is _c * 10**_e (not necessarily normalized).
     # _f: the Format.
-    # _g: None when Kubernetes would hold the value as int64Amount(value=_c, scale=_e);
-    #     otherwise Kubernetes holds an inf.Dec and _g is its scale (unscaled = value·10^_g).
-    #     Only scaled_value()/value()/milli_value() depend on this.
 
     _c: _Coef
     _e: int
     _f: Format
-    _g: int | None
 
     ZERO: ClassVar[Quantity]  # set below
 
@@ -191,7 +187,7 @@ class Quantity:
         return parse_quantity(text)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (self._c, self._e, self._f, self._g))
+        return (_rebuild, (self._c, self._e, self._f))
 
     # ---- constructors -------------------------------------------------------------------
 
@@ -224,9 +220,7 @@ class Quantity:
         if scale < -9 and n:
             n = _ceil_away(n, -9 - scale)
             scale = -9
-        if _INT64_MIN <= n <= _INT64_MAX:
-            return _new(n, scale, fmt, None)
-        return _new(n, scale, fmt, -scale)
+        return _new(n, scale, fmt)
 
     # ---- basic accessors ----------------------------------------------------------------
 
@@ -293,25 +287,41 @@ class Quantity:
     # ---- Go's int64 methods -------------------------------------------------------------
 
     def value(self) -> int:
-        """Go's ``Value()``: ``scaled_value(0)``."""
+        """Kubernetes' ``Value()``: ``scaled_value(0)``."""
         return self.scaled_value(0)
 
     def milli_value(self) -> int:
-        """Go's ``MilliValue()``: ``scaled_value(-3)``."""
+        """Kubernetes' ``MilliValue()``: ``scaled_value(-3)``."""
         return self.scaled_value(-3)
 
     def scaled_value(self, scale: int) -> int:
-        """Go's ``ScaledValue(scale)``, quirks included (docs §7).
+        """Kubernetes' ``ScaledValue(scale)``: value / 10^scale rounded away from zero,
+        saturating at the int64 limits instead of overflowing.
 
-        Non-negative values that fit an int64 give the ceiling of value/10^scale. Negative
-        values round away from zero (Kubernetes' int64 form) or truncate and add one
-        (its decimal form); overflow wraps or gives 0, as in Go. Prefer ``to_int``.
+        This is current upstream behaviour (kubernetes/kubernetes #138510 rounds negative
+        values away from zero on both internal paths; #141305 saturates instead of wrapping).
+        Older releases, and docs/kubernetes-quantities.md §7 (apimachinery eed236ce), wrap
+        on overflow and round some negative values up. Prefer ``to_int``, which raises.
         """
-        c = self._c
-        if self._g is None:
-            assert type(c) is int
-            return _go_int64_scaled(c, self._e, scale)
-        return _go_dec_scaled(c, self._e, self._g, scale)
+        c, e = self._c, self._e
+        k = e - scale
+        if type(c) is int:
+            if not c:
+                return 0
+            if k >= 0:
+                r = c * _POW10[k] if k <= 18 else (_INT64_MAX + 1 if c > 0 else _INT64_MIN - 1)
+            else:
+                r = _ceil_away(c, -k)
+        else:
+            assert isinstance(c, _Digits)
+            if len(c.digits) + k > 19:  # at least 10^19 units
+                return _INT64_MIN if c.neg else _INT64_MAX
+            r = _ceil_away(_as_int(c), -k)
+        if r > _INT64_MAX:
+            return _INT64_MAX
+        if r < _INT64_MIN:
+            return _INT64_MIN
+        return r
 
     # ---- printing -----------------------------------------------------------------------
 
@@ -429,7 +439,7 @@ class Quantity:
                 return self._c == other._c
             return _cmp(self, other) == 0
         if isinstance(other, int) and not isinstance(other, bool):
-            return _cmp(self, _new(other, 0, _DEC_SI, None)) == 0
+            return _cmp(self, _new(other, 0, _DEC_SI)) == 0
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -472,37 +482,33 @@ class Quantity:
 
     def __neg__(self) -> Quantity:
         c = self._c
-        g = self._g
         if type(c) is int:
             c = -c
-            if g is None and c > _INT64_MAX:
-                g = -self._e
         else:
             assert isinstance(c, _Digits)
             c = _Digits(not c.neg, c.digits)
-        return _new(c, self._e, self._f, g)
+        return _new(c, self._e, self._f)
 
     def __pos__(self) -> Quantity:
         return self
 
 
-def _rebuild(c: _Coef, e: int, f: Format, g: int | None) -> Quantity:
-    return _new(c, e, f, g)
+def _rebuild(c: _Coef, e: int, f: Format) -> Quantity:
+    return _new(c, e, f)
 
 
 _object_new = object.__new__
 
 
-def _new(c: _Coef, e: int, f: Format, g: int | None) -> Quantity:
+def _new(c: _Coef, e: int, f: Format) -> Quantity:
     q: Quantity = _object_new(Quantity)
     q._c = c
     q._e = e
     q._f = f
-    q._g = g
     return q
 
 
-Quantity.ZERO = _new(0, 0, _DEC_SI, None)
+Quantity.ZERO = _new(0, 0, _DEC_SI)
 
 _POW10: Final[list[int]] = [10**i for i in range(40)]
 _POW10_PRINT_LIMIT: Final[int] = 10**_MAX_PRINT_DIGITS
@@ -555,7 +561,6 @@ def parse_quantity(text: str) -> Quantity:
                 q._c = int(body) << fast[0]
                 q._e = 0
                 q._f = _BIN_SI
-                q._g = None
             else:
                 q = _parse_binary_short(body, fast[0])
     else:
@@ -568,7 +573,6 @@ def parse_quantity(text: str) -> Quantity:
                     q._c = int(body)
                     q._e = p
                     q._f = _DEC_SI
-                    q._g = None
             else:
                 whole, dot, frac = body.partition(".")
                 f = len(frac)
@@ -584,7 +588,6 @@ def parse_quantity(text: str) -> Quantity:
                     q._c = int(whole + frac)
                     q._e = p - f
                     q._f = _DEC_SI
-                    q._g = None
     if q is None:
         q = _parse_general(text)
     if len(text) <= _CACHE_KEY_MAX:
@@ -620,10 +623,10 @@ def _parse_binary_short(body: str, bits: int) -> Quantity | None:
         return None
     v = int(whole + frac) << bits  # value = v · 10^-f, a whole number of nanos (f <= 9)
     if not v:
-        return _new(0, 0, _BIN_SI, f)
+        return _new(0, 0, _BIN_SI)
     if v > _INT64_MAX * _POW10[f]:
-        return _new(_INT64_MAX, 0, _BIN_SI, 0)
-    return _new(v, -f, _BIN_SI if v >= _POW10[f] else _DEC_SI, 9)
+        return _new(_INT64_MAX, 0, _BIN_SI)
+    return _new(v, -f, _BIN_SI if v >= _POW10[f] else _DEC_SI)
 
 
 def _parse_general(text: str) -> Quantity:
@@ -655,11 +658,11 @@ def _parse_general(text: str) -> Quantity:
     if not bits:
         if n_digits + f <= 18 and p - f >= -9:  # Kubernetes' int64 fast path: exact
             v = int((num or "0") + fpart)
-            return _new(-v if neg else v, p - f, fmt, None)
+            return _new(-v if neg else v, p - f, fmt)
         return _parse_slow_decimal(text, neg, ipart, fpart, p, fmt)
     if not f and n_digits <= _BIN_FAST_DIGITS.get(bits, 0):
         v = int(num or "0") << bits
-        return _new(-v if neg else v, 0, fmt, None)
+        return _new(-v if neg else v, 0, fmt)
     return _parse_slow_binary(text, neg, ipart, fpart, bits)
 
 
@@ -689,7 +692,7 @@ def _parse_slow_decimal(
     f = len(fpart)
     s = digits.lstrip("0")
     if not s:
-        return _new(0, 0, fmt, f - p)
+        return _new(0, 0, fmt)
     t = s.rstrip("0")
     e = p - f + (len(s) - len(t))
     if e < -9:
@@ -698,7 +701,7 @@ def _parse_slow_decimal(
         t2 = t.rstrip("0")
         e += len(t) - len(t2)
         t = t2
-    return _new(_coef(neg, t), e, fmt, 9)
+    return _new(_coef(neg, t), e, fmt)
 
 
 def _parse_slow_binary(text: str, neg: bool, ipart: str, fpart: str, bits: int) -> Quantity:
@@ -708,7 +711,7 @@ def _parse_slow_binary(text: str, neg: bool, ipart: str, fpart: str, bits: int) 
         raise _error(text, MSG_NUMERIC)
     s = digits.lstrip("0")
     if not s:
-        return _new(0, 0, _BIN_SI, len(fpart))
+        return _new(0, 0, _BIN_SI)
     if len(ipart.lstrip("0")) > 19:
         nanos = None  # at least 10^19: above the cap
     else:
@@ -716,9 +719,9 @@ def _parse_slow_binary(text: str, neg: bool, ipart: str, fpart: str, bits: int) 
         places = len(fpart) - (len(s) - len(t))  # value = int(t) · 10^-places · 2^bits
         nanos = _binary_nanos(t, places, bits)
     if nanos is None or nanos > _INT64_MAX * 1_000_000_000:
-        return _new(-_INT64_MAX if neg else _INT64_MAX, 0, _BIN_SI, 0)
+        return _new(-_INT64_MAX if neg else _INT64_MAX, 0, _BIN_SI)
     fmt = _BIN_SI if nanos >= 1_000_000_000 else _DEC_SI
-    return _new(-nanos if neg else nanos, -9, fmt, 9)
+    return _new(-nanos if neg else nanos, -9, fmt)
 
 
 def _binary_nanos(t: str, places: int, bits: int, keep: int = 60) -> int:
@@ -893,22 +896,22 @@ def _cmp(a: Quantity, b: Quantity) -> int:
 
 
 def _add(a: Quantity, b: Quantity, fmt_source: Quantity) -> Quantity:
-    """a + b as Kubernetes' Add (b already negated for Sub); format from ``fmt_source``."""
+    """a + b, exact (b already negated for Sub). The format is a's, or ``fmt_source``'s
+    when a is zero, as in Kubernetes' Add/Sub. Cost: O(digits) for aligned operands."""
     ca, cb = a._c, b._c
-    fmt = a._f if ca != 0 else fmt_source._f
-    if a._g is None and b._g is None:
-        assert type(ca) is int and type(cb) is int
-        raw = _go_int64_add(ca, a._e, cb, b._e)
-        if raw is not None:
-            return _new(raw[0], raw[1], fmt, None)
-    ga = a._g if a._g is not None else -a._e
-    gb = b._g if b._g is not None else -b._e
-    g = ga if ga > gb else gb
-    if cb == 0:
-        return _new(ca, a._e, fmt, g)
-    if ca == 0:
-        return _new(cb, b._e, fmt, g)
     ea, eb = a._e, b._e
+    fmt = a._f if ca != 0 else fmt_source._f
+    if type(ca) is int and type(cb) is int:
+        if ea == eb:
+            return _new(ca + cb, ea, fmt)
+        if -18 <= ea - eb <= 18:
+            if ea > eb:
+                return _new(ca * _POW10[ea - eb] + cb, eb, fmt)
+            return _new(ca + cb * _POW10[eb - ea], ea, fmt)
+    if cb == 0:
+        return _new(ca, ea, fmt)
+    if ca == 0:
+        return _new(cb, eb, fmt)
     if abs(ea - eb) > _MAX_SHIFT:
         raise QuantityError(
             f"{json.dumps(_shorten(str(a)))} and {json.dumps(_shorten(str(b)))} are too far"
@@ -916,126 +919,11 @@ def _add(a: Quantity, b: Quantity, fmt_source: Quantity) -> Quantity:
         )
     ia, ib = _as_int(ca), _as_int(cb)
     if ea > eb:
-        ia *= 10 ** (ea - eb)
+        ia *= _pow10(ea - eb)
         ea = eb
     elif eb > ea:
-        ib *= 10 ** (eb - ea)
-    return _new(ia + ib, ea, fmt, g)
-
-
-def _go_int64_add(av: int, ascale: int, bv: int, bscale: int) -> tuple[int, int] | None:
-    """Go's int64Amount.Add: the (value, scale) it keeps, or None when it overflows."""
-    if bv == 0:
-        return av, ascale
-    if av == 0:
-        return bv, bscale
-    if ascale == bscale:
-        v, s = av + bv, ascale
-    elif ascale > bscale:
-        d = ascale - bscale
-        if d > 18:
-            return None
-        av *= _POW10[d]
-        if not _INT64_MIN <= av <= _INT64_MAX:
-            return None
-        v, s = av + bv, bscale
-    else:
-        d = bscale - ascale
-        if d > 18:
-            return None
-        bv *= _POW10[d]
-        if not _INT64_MIN <= bv <= _INT64_MAX:
-            return None
-        v, s = av + bv, ascale
-    if _INT64_MIN <= v <= _INT64_MAX:
-        return v, s
-    return None
-
-
-# ---- Go's ScaledValue --------------------------------------------------------------------
-
-
-def _wrap64(x: int) -> int:
-    """Two's-complement int64 wrap-around (Go's big.Int.Int64 and int64 overflow)."""
-    x &= _UINT64 - 1
-    return x - _UINT64 if x > _INT64_MAX else x
-
-
-def _go_int64_scaled(v: int, s: int, scale: int) -> int:
-    """int64Amount{v, s}.AsScaledInt64(scale) as at apimachinery eed236ce (docs §7)."""
-    if s < scale:  # negativeScaleInt64: divide, rounding away from zero
-        if v == 0:
-            return 0
-        m = -v if v < 0 else v
-        r = _ceil_div_pow10(m, scale - s)
-        return -r if v < 0 else r
-    d = s - scale
-    if d == 0 or v == 0:
-        return v
-    if v == _INT64_MIN:
-        return 0
-    if d in (1, 2, 3, 6, 9):  # one multiplication: Go returns the wrapped product
-        return _wrap64(v * _POW10[d])
-    if d > 18:  # the loop overflows before it ends and returns 0
-        return 0
-    r = v * _POW10[d]
-    return r if _INT64_MIN <= r <= _INT64_MAX else 0
-
-
-def _go_dec_scaled(c: _Coef, e: int, g: int, scale: int) -> int:
-    """scaledValue(unscaled, g, -scale) for an inf.Dec holding c·10^e at scale g (docs §7)."""
-    if _sign_of(c) == 0:
-        return 0
-    dif = g + scale
-    up = e + g  # unscaled = c · 10^up; up >= 0 by construction
-    if dif == 0:
-        return _wrap64(_low64(c, up))
-    if dif < 0:  # Int64() * int64(math.Pow10(-dif)); past 10^18 the conversion gives MinInt64
-        factor = _POW10[-dif] if -dif <= 18 else _INT64_MIN
-        return _wrap64(_wrap64(_low64(c, up)) * factor)
-    if dif < 19 and (_sign_of(c) < 0 or _below_int64_max(c, up)):
-        # int64 fast branch: truncating division, plus one when there is a remainder
-        u = _wrap64(_low64(c, up))
-        divide = _POW10[dif]
-        q = abs(u) // divide
-        if u < 0:
-            q = -q
-        return q + 1 if u != q * divide else q
-    # big.Int DivMod (Euclidean), then Int64(), plus one when there is a remainder
-    if up >= dif:
-        return _wrap64(_low64(c, up - dif))
-    drop = dif - up
-    cint = _as_int(c)
-    if drop > 18 and cint.bit_length() <= 3 * drop:
-        q, rem = (0 if cint > 0 else -1), 1
-    else:
-        q, rem = divmod(cint, _pow10(drop))
-    return _wrap64(q + 1) if rem else _wrap64(q)
-
-
-def _below_int64_max(c: _Coef, up: int) -> bool:
-    """c · 10^up < 2^63−1 for c > 0."""
-    if up > 19 or type(c) is not int:
-        return False
-    return c * _POW10[up] < _INT64_MAX
-
-
-def _sign_of(c: _Coef) -> int:
-    if type(c) is int:
-        return (c > 0) - (c < 0)
-    assert isinstance(c, _Digits)
-    return -1 if c.neg else 1
-
-
-def _low64(c: _Coef, up: int) -> int:
-    """(c · 10^up) mod 2^64, computed without the big number."""
-    if isinstance(c, int):
-        ci = c
-    else:
-        ci = _digits_mod(c, _UINT64)
-        ci = -ci if c.neg else ci
-    r: int = (ci * pow(10, up, _UINT64)) % _UINT64
-    return r
+        ib *= _pow10(eb - ea)
+    return _new(ia + ib, ea, fmt)
 
 
 # ---- BinarySI printing --------------------------------------------------------------------

@@ -34,9 +34,9 @@ def quantity_row(text: str, to: str | None) -> dict[str, Any]:
 
     ``{"input", "canonical", "format", "value", "milliValue", "converted"?}``: ``value`` and
     ``milliValue`` are Kubernetes' ``Value()``/``MilliValue()``, or null where the exact
-    result does not fit an int64 (Kubernetes would silently wrap). ``converted`` is
-    ``{"to", "text", "exact"}``, or ``{"to", "error"}`` when the value is too large to
-    write in that unit. A bad quantity gives ``{"input", "error"}``.
+    result does not fit an int64 (Kubernetes saturates there; older releases wrapped).
+    ``converted`` is ``{"to", "text", "exact"}``, or ``{"to", "error"}`` when the value is
+    too large to write in that unit. A bad quantity gives ``{"input", "error"}``.
     """
     try:
         q: Quantity = parse_quantity(text)
