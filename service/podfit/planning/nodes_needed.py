@@ -37,7 +37,15 @@ from podfit.scheduler.filters import static_filters
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.run import expand_daemonsets
 
-__all__ = ["ALGORITHMS", "NodeShape", "NodesPlan", "ShapePlan", "nodes_needed"]
+__all__ = [
+    "ALGORITHMS",
+    "NodeShape",
+    "NodesPlan",
+    "ShapePlan",
+    "group_pending",
+    "nodes_needed",
+    "plan_shapes",
+]
 
 ALGORITHMS = ("podfit", "ffd", "exact")
 
@@ -207,7 +215,7 @@ def _price_text(value: Fraction) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
-def _group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
+def group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
     """Pending pods grouped by scheduling key, first-seen order; names from owner or pod."""
     keyed: dict[tuple[object, ...], list[PodInfo]] = {}
     for pod in pending:
@@ -320,8 +328,40 @@ def nodes_needed(
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
     cluster = Cluster(pods, existing_nodes, daemonsets, options)
     baseline = cluster.run()
-    pending = [p.pod for p in baseline.pending]
-    groups = _group_pending(pending)
+    groups = group_pending([p.pod for p in baseline.pending])
+    plans = plan_shapes(
+        cluster,
+        groups,
+        shapes,
+        algorithm=algorithm,
+        headroom_percent=headroom_percent,
+        max_nodes=max_nodes,
+        time_limit=time_limit,
+        progress=progress,
+    )
+    result_plan = NodesPlan(
+        algorithm,
+        headroom_percent,
+        groups,
+        plans,
+        scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
+    )
+    _cheapest_mix(result_plan)
+    return result_plan
+
+
+def plan_shapes(
+    cluster: Cluster,
+    groups: Sequence[tuple[PodGroup, PodInfo]],
+    shapes: Sequence[NodeShape],
+    *,
+    algorithm: str = "podfit",
+    headroom_percent: int = 100,
+    max_nodes: int = 0,
+    time_limit: float = 10.0,
+    progress: Callable[[int], None] | None = None,
+) -> list[ShapePlan]:
+    """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``)."""
     resources = _resources(groups)
     plans: list[ShapePlan] = []
     for done, shape in enumerate(shapes, start=1):
@@ -352,15 +392,7 @@ def nodes_needed(
         plans.append(plan)
         if progress is not None:
             progress(done)
-    result_plan = NodesPlan(
-        algorithm,
-        headroom_percent,
-        groups,
-        plans,
-        scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
-    )
-    _cheapest_mix(result_plan)
-    return result_plan
+    return plans
 
 
 def _cheapest_mix(plan: NodesPlan) -> None:

@@ -1,0 +1,239 @@
+"""What if nodes go away? Drain named nodes, lose any one node, or lose a zone.
+
+1. The cluster is scheduled as ``podfit.schedule`` would (running pods stay where they
+   are; the rest are placed).
+2. For each scenario the removed nodes' pods are evicted; every other placed pod —
+   DaemonSet pods included — stays bound where it is, and the evicted pods (DaemonSet
+   pods excepted: they go with their node) are scheduled again on the remaining nodes
+   through the same scheduling cycle, in priority then input order.
+3. Evicted pods that find no node become Pending, with their FailedScheduling message.
+   The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
+   copy of the first removed node, labels and taints included; DaemonSets included).
+
+``lose_any_one`` runs one scenario per node and names the worst (most Pending pods,
+then most nodes needed, then input order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from podfit.errors import ConfigError
+from podfit.nodes import Node
+from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
+from podfit.planning.report import envelope
+from podfit.pods import Pod
+from podfit.scheduler.model import PodInfo
+from podfit.scheduler.result import PENDING, ScheduleResult
+from podfit.scheduler.run import schedule_infos
+
+__all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
+
+DEFAULT_ZONE_LABEL = "topology.kubernetes.io/zone"
+
+
+@dataclass(slots=True)
+class Scenario:
+    """One what-if: the removed nodes, the pods evicted, those left Pending, nodes needed."""
+
+    name: str
+    removed: list[str]
+    evicted: int
+    rescheduled: dict[str, str]  # "namespace/name" -> new node
+    pending: list[dict[str, Any]]
+    plan: ShapePlan | None
+
+    def to_dict(self) -> dict[str, Any]:
+        plan = None
+        if self.plan is not None:
+            plan = {
+                "shape": self.plan.shape.name,
+                "nodes": self.plan.nodes,
+                "lowerBound": self.plan.lower_bound,
+                "complete": self.plan.complete,
+                "unplaceable": dict(sorted(self.plan.unplaceable.items())),
+            }
+        return {
+            "name": self.name,
+            "removedNodes": self.removed,
+            "evicted": self.evicted,
+            "rescheduled": len(self.rescheduled),
+            "pending": self.pending,
+            "movedTo": dict(sorted(self.rescheduled.items())),
+            "nodesNeeded": plan,
+        }
+
+
+@dataclass(slots=True)
+class DrainReport:
+    """The answer of ``what_if`` (``to_dict`` is the versioned DrainReport document)."""
+
+    kubernetes_version: str
+    strategy: str
+    already_pending: int
+    scenarios: list[Scenario]
+
+    def worst(self) -> Scenario | None:
+        if not self.scenarios:
+            return None
+        return max(
+            enumerate(self.scenarios),
+            key=lambda it: (len(it[1].pending), it[1].plan.nodes if it[1].plan else 0, -it[0]),
+        )[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        worst = self.worst()
+        return envelope(
+            "DrainReport",
+            {
+                "kubernetesVersion": self.kubernetes_version,
+                "strategy": self.strategy,
+                "summary": {
+                    "scenarios": len(self.scenarios),
+                    "alreadyPending": self.already_pending,
+                    "worst": None
+                    if worst is None
+                    else {
+                        "name": worst.name,
+                        "pending": len(worst.pending),
+                        "nodesNeeded": worst.plan.nodes if worst.plan else 0,
+                    },
+                },
+                "scenarios": [s.to_dict() for s in self.scenarios],
+            },
+        )
+
+
+def _bound_copy(info: PodInfo, node: str) -> PodInfo:
+    """``info`` as a pod already running on ``node`` (kept in place by the scenario)."""
+    copy = PodInfo(
+        info.name,
+        namespace=info.namespace,
+        owner=info.owner,
+        requests=info.requests,
+        non_zero=(info.non_zero_cpu, info.non_zero_memory),
+        priority=info.priority,
+        preemption_policy=info.preemption_policy,
+        node_name=node,
+        node_selector=dict(info.node_selector),
+        required_terms=info.required_terms,
+        preferred_terms=info.preferred_terms,
+        tolerations=info.tolerations,
+        host_ports=info.host_ports,
+        qos_class=info.qos_class,
+        daemonset=info.daemonset,
+        phase="Running",
+    )
+    return copy
+
+
+def _evicted_copy(info: PodInfo) -> PodInfo:
+    """``info`` recreated by its controller: unbound, no phase."""
+    return PodInfo(
+        info.name,
+        namespace=info.namespace,
+        owner=info.owner,
+        requests=info.requests,
+        non_zero=(info.non_zero_cpu, info.non_zero_memory),
+        priority=info.priority,
+        preemption_policy=info.preemption_policy,
+        node_selector=dict(info.node_selector),
+        required_terms=info.required_terms,
+        preferred_terms=info.preferred_terms,
+        tolerations=info.tolerations,
+        host_ports=info.host_ports,
+        qos_class=info.qos_class,
+    )
+
+
+def what_if(
+    pods: Sequence[Pod],
+    nodes: Sequence[Node],
+    *,
+    daemonsets: Sequence[Pod] = (),
+    drain: Sequence[str] = (),
+    lose_zone: str | None = None,
+    zone_label: str = DEFAULT_ZONE_LABEL,
+    lose_any_one: bool = False,
+    shape: NodeShape | None = None,
+    algorithm: str = "podfit",
+    options: SchedulingOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DrainReport:
+    """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one."""
+    names = [n.name for n in nodes]
+    unknown = [d for d in drain if d not in names]
+    if unknown:
+        raise ConfigError(f"unknown node(s) {', '.join(unknown)} (not in the input)", "drain")
+    scenarios: list[tuple[str, list[str]]] = []
+    if drain:
+        scenarios.append((f"drain {', '.join(drain)}", list(dict.fromkeys(drain))))
+    if lose_zone is not None:
+        zone_nodes = [n.name for n in nodes if n.labels.get(zone_label) == lose_zone]
+        if not zone_nodes:
+            raise ConfigError(f'no node has label {zone_label}="{lose_zone}"', "loseZone")
+        scenarios.append((f"lose zone {lose_zone}", zone_nodes))
+    if lose_any_one:
+        scenarios.extend((f"lose {n}", [n]) for n in names)
+    if not scenarios:
+        raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
+    cluster = Cluster(pods, nodes, daemonsets, options)
+    baseline = cluster.run()
+    by_name = {n.name: n for n in nodes}
+    out: list[Scenario] = []
+    for done, (label, removed) in enumerate(scenarios, start=1):
+        after, evicted = _without(cluster, baseline, set(removed))
+        evicted_ids = {id(p) for p in evicted}
+        pending_infos = [
+            o.pod for o in after.pods if id(o.pod) in evicted_ids and o.phase == PENDING
+        ]
+        moved = {
+            f"{o.pod.namespace}/{o.pod.name}": o.node
+            for o in after.pods
+            if id(o.pod) in evicted_ids and o.node is not None and o.scheduled
+        }
+        pending = [
+            {
+                "namespace": o.pod.namespace,
+                "name": o.pod.name,
+                "owner": o.pod.owner,
+                "message": o.condition[2] if o.condition else o.message,
+            }
+            for o in after.pods
+            if id(o.pod) in evicted_ids and o.phase == PENDING
+        ]
+        plan = None
+        if pending_infos:
+            target = shape or NodeShape(removed[0], by_name[removed[0]])
+            plan = plan_shapes(
+                cluster, group_pending(pending_infos), [target], algorithm=algorithm
+            )[0]
+        out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
+        if progress is not None:
+            progress(done)
+    return DrainReport(cluster.cfg.version, cluster.cfg.strategy, len(baseline.pending), out)
+
+
+def _without(
+    cluster: Cluster, baseline: ScheduleResult, removed: set[str]
+) -> tuple[ScheduleResult, list[PodInfo]]:
+    """Re-run the cluster without ``removed`` nodes; returns the run and the evicted pods."""
+    kept: list[PodInfo] = []
+    evicted: list[PodInfo] = []
+    for outcome in baseline.pods:
+        pod = outcome.pod
+        if outcome.counted and outcome.node is not None:
+            if outcome.node in removed:
+                if pod.daemonset is None:
+                    evicted.append(_evicted_copy(pod))
+            else:
+                kept.append(_bound_copy(pod, outcome.node))
+        elif outcome.phase == PENDING and pod.daemonset is None:
+            kept.append(_evicted_copy(pod))  # still waiting for a node
+    remaining = [n for n in cluster.nodes if n.name not in removed]
+    infos = cluster.node_infos(remaining)
+    after = schedule_infos([*kept, *evicted], infos, cluster.cfg, with_shortfall=False)
+    return after, evicted
