@@ -166,16 +166,19 @@ def test_pods_the_shape_rejects_are_unplaceable_with_the_reason() -> None:
 
 
 def test_prices_pick_the_cheapest_shape_and_mix() -> None:
-    """With prices the cheapest complete plan wins; the mix re-homes nodes on cheaper shapes."""
-    pods = [pod(f"big-{i}", "3", "1Gi") for i in range(2)] + [pod("small", "500m", "1Gi")]
+    """With prices the cheapest complete plan wins; the mix moves a node whose pods fit a
+    cheaper shape onto that shape (3 cpu + 4 × 500m: one large node, one small one)."""
+    pods = [pod("big", "3", "1Gi")] + [pod(f"small-{i}", "500m", "1Gi") for i in range(4)]
     small = NodeShape("small", node("small", "1", "4Gi"), Fraction("0.05"))
     large = NodeShape("large", node("large", "4", "16Gi"), Fraction("0.20"))
     result = nodes_needed(pods, [small, large])
-    assert result.best() is not None and result.best().shape.name == "large"  # type: ignore[union-attr]
+    best = result.best()
+    assert best is not None and best.shape.name == "large" and best.nodes == 2
     doc = result.to_dict()
-    assert doc["shapes"][1]["cost"] == "0.4" or doc["shapes"][1]["cost"] == "0.6"
     assert doc["kind"] == "NodesPlan"
-    assert "cheapestMix" in doc["summary"]
+    assert doc["shapes"][1]["cost"] == "0.4"
+    assert not doc["shapes"][0]["complete"]  # the 3-cpu pod fits no small node
+    assert doc["summary"]["cheapestMix"] == {"nodes": {"large": 1, "small": 1}, "cost": "0.25"}
 
 
 def test_nodes_needed_options_are_validated() -> None:
