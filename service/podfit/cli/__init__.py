@@ -18,6 +18,7 @@ _COMMANDS: dict[str, str] = {
     "schedule": "podfit.cli.schedule_cmd:schedule",
     "requests": "podfit.cli.requests_cmd:requests",
     "nodes": "podfit.cli.nodes_cmd:nodes",
+    "plan": "podfit.cli.plan_cmd:plan",
 }
 
 

@@ -216,10 +216,12 @@ def _price_text(value: Fraction) -> str:
 
 
 def group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
-    """Pending pods grouped by scheduling key, first-seen order; names from owner or pod."""
+    """Pending pods grouped by owner and scheduling key (first-seen order), so a group is
+    "the pods of one workload that the scheduler treats alike"; named by owner or pod."""
     keyed: dict[tuple[object, ...], list[PodInfo]] = {}
     for pod in pending:
-        keyed.setdefault(pod.scheduling_key(), []).append(pod)
+        owner = pod.owner or f"{pod.namespace}/{pod.name}"
+        keyed.setdefault((owner, *pod.scheduling_key()), []).append(pod)
     out: list[tuple[PodGroup, PodInfo]] = []
     used: set[str] = set()
     for pods in keyed.values():

@@ -1,0 +1,319 @@
+"""``podfit plan fit|nodes|drain``: capacity planning from manifests, offline.
+
+* ``plan fit`` — how many more replicas of the templates fit the cluster;
+* ``plan nodes`` — how many nodes of each shape the pending pods need;
+* ``plan drain`` — what if named nodes, a zone or any one node go away.
+
+Output: a table (default), or the versioned JSON/YAML document (FitReport, NodesPlan,
+DrainReport). Long runs show progress on stderr when it is a terminal.
+Exit codes: 0, 1 bad input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.errors import ConfigError
+from podfit.manifests import load
+from podfit.planning.fit import MODES, how_many_fit
+from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
+from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
+from podfit.schemas.plan import parse_shape, parse_shapes, templates_of
+
+__all__ = ["plan", "shape_spec"]
+
+
+def shape_spec(text: str, path: str) -> dict[str, Any]:
+    """``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110@0.2`` → the JSON shape."""
+    spec, _, price = text.partition("@")
+    out: dict[str, Any] = {}
+    if price:
+        out["price"] = price
+    if ":" in spec and "=" in spec:
+        name, _, items = spec.partition(":")
+        alloc: dict[str, str] = {}
+        for i, item in enumerate(items.split(",")):
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
+            alloc[key] = value
+        out.update(name=name, allocatable=alloc)
+    else:
+        out["preset"] = spec
+    return out
+
+
+def _progress(label: str, total: int | None) -> Callable[[int], None] | None:
+    """A progress callback writing to stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int) -> None:
+        suffix = f"/{total}" if total else ""
+        click.echo(f"\r{label}: {done}{suffix}", err=True, nl=False)
+
+    return report
+
+
+def _end_progress(callback: Callable[[int], None] | None) -> None:
+    if callback is not None:
+        click.echo("", err=True)
+
+
+def _emit(doc: dict[str, Any], output: str, render: Callable[[], str]) -> None:
+    if output in ("json", "yaml"):
+        click.echo(dump(doc, output), nl=False)
+    else:
+        click.echo(render(), nl=False)
+
+
+@click.group("plan")
+def plan() -> None:
+    """Capacity planning: replicas that fit, nodes needed, what if nodes go away."""
+
+
+_files = click.option(
+    "-f",
+    "--filename",
+    "files",
+    multiple=True,
+    required=True,
+    help="Manifests: workloads, nodes, running pods (kubectl get -o yaml); '-' = stdin.",
+)
+
+
+@plan.command("fit")
+@_files
+@click.option(
+    "-t",
+    "--template",
+    "template_files",
+    multiple=True,
+    required=True,
+    help="Pod templates to add replicas of (Pods or workloads; one template per owner).",
+)
+@click.option("--mode", type=click.Choice(MODES), default="sequence", show_default=True)
+@click.option(
+    "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
+)
+@output_option()
+@handles_input_errors
+def fit_cmd(
+    files: tuple[str, ...],
+    template_files: tuple[str, ...],
+    mode: str,
+    max_replicas: int,
+    output: str,
+) -> None:
+    """How many more replicas of each template fit (cluster-capacity semantics)."""
+    cluster = load(*files)
+    templates = templates_of(load(*template_files).pods)
+    if not templates:
+        raise ConfigError("the template files hold no pod template", "--template")
+    progress = _progress("replicas placed", max_replicas)
+    report = how_many_fit(
+        templates,
+        cluster.pods,
+        cluster.nodes,
+        daemonsets=cluster.daemonsets,
+        mode=mode,
+        max_replicas=max_replicas,
+        progress=progress,
+    )
+    _end_progress(progress)
+    doc = report.to_dict()
+
+    def render() -> str:
+        rows = [
+            [t["template"], t["replicas"], len(t["perNode"]), t["stop"]] for t in doc["templates"]
+        ]
+        out = table(["TEMPLATE", "REPLICAS", "NODES", "STOP"], rows)
+        node_rows = [
+            [node, t["template"], count]
+            for t in doc["templates"]
+            for node, count in t["perNode"].items()
+        ]
+        if node_rows:
+            out += "\n" + table(["NODE", "TEMPLATE", "REPLICAS"], node_rows)
+        out += "\n"
+        for t in doc["templates"]:
+            out += f"{t['template']}: {t['stopReason']}\n"
+        stranded = doc["fragmentation"]["totalStranded"]
+        if stranded:
+            text = ", ".join(f"{r} {v}" for r, v in stranded.items())
+            out += f"\nstranded (free but unusable by these templates): {text}\n"
+        return out
+
+    _emit(doc, output, render)
+
+
+@plan.command("nodes")
+@_files
+@click.option(
+    "-s",
+    "--shape",
+    "shapes",
+    multiple=True,
+    required=True,
+    help="Node shape: PRESET[@PRICE] (e.g. aws/m5.large@0.096) or "
+    "NAME:cpu=8,memory=32Gi,pods=110[@PRICE].",
+)
+@click.option("--algorithm", type=click.Choice(ALGORITHMS), default="podfit", show_default=True)
+@click.option(
+    "--headroom",
+    type=click.IntRange(1, 100),
+    default=100,
+    show_default=True,
+    help="Fill new nodes to at most this percent of each allocatable resource.",
+)
+@click.option("--max-nodes", type=click.IntRange(0, 100_000), default=0, help="Cap per shape.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True)
+@click.option(
+    "--existing/--no-existing",
+    default=True,
+    show_default=True,
+    help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
+)
+@output_option()
+@handles_input_errors
+def nodes_cmd(
+    files: tuple[str, ...],
+    shapes: tuple[str, ...],
+    algorithm: str,
+    headroom: int,
+    max_nodes: int,
+    time_limit: float,
+    existing: bool,
+    output: str,
+) -> None:
+    """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
+    workload = load(*files)
+    node_shapes = parse_shapes(
+        [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
+    )
+    progress = _progress("shapes planned", len(node_shapes))
+    result = nodes_needed(
+        workload.pods,
+        node_shapes,
+        existing_nodes=workload.nodes if existing else (),
+        daemonsets=workload.daemonsets,
+        algorithm=algorithm,
+        headroom_percent=headroom,
+        max_nodes=max_nodes,
+        time_limit=time_limit,
+        progress=progress,
+    )
+    _end_progress(progress)
+    doc = result.to_dict()
+
+    def render() -> str:
+        rows = []
+        for s in doc["shapes"]:
+            rows.append(
+                [
+                    s["shape"],
+                    s["nodes"],
+                    s["lowerBound"]["best"],
+                    s["gap"],
+                    s.get("cost", ""),
+                    "yes" if s["complete"] else "no",
+                ]
+            )
+        out = table(["SHAPE", "NODES", "LOWER-BOUND", "GAP", "COST", "COMPLETE"], rows)
+        summary = doc["summary"]
+        out += (
+            f"\n{summary['pendingPods']} pending pods in {summary['groups']} groups "
+            f"({summary['scheduledOnExistingNodes']} placed on existing nodes); "
+            f"algorithm {doc['algorithm']}, headroom {doc['headroomPercent']} %\n"
+        )
+        best = summary["best"]
+        if best is not None:
+            out += f"best: {best['nodes']} × {best['shape']}\n"
+            chosen = next(s for s in doc["shapes"] if s["shape"] == best["shape"])
+            node_rows = [
+                [
+                    n["node"],
+                    ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
+                    n["requested"].get("cpu", "0"),
+                    n["requested"].get("memory", "0"),
+                ]
+                for n in chosen["placement"]
+            ]
+            out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY"], node_rows)
+        if "cheapestMix" in summary:
+            mix = ", ".join(f"{c} × {n}" for n, c in summary["cheapestMix"]["nodes"].items())
+            out += f"\ncheapest mix: {mix} (cost {summary['cheapestMix']['cost']})\n"
+        for s in doc["shapes"]:
+            for group, reason in s["unplaceable"].items():
+                out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
+        return out
+
+    _emit(doc, output, render)
+
+
+@plan.command("drain")
+@_files
+@click.option("--node", "drain", multiple=True, help="Drain this node (repeatable).")
+@click.option("--zone", "lose_zone", help="Lose every node of this zone.")
+@click.option("--zone-label", default=DEFAULT_ZONE_LABEL, show_default=True)
+@click.option("--any-node", "lose_any_one", is_flag=True, help="Lose each node in turn.")
+@click.option(
+    "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
+)
+@output_option()
+@handles_input_errors
+def drain_cmd(
+    files: tuple[str, ...],
+    drain: tuple[str, ...],
+    lose_zone: str | None,
+    zone_label: str,
+    lose_any_one: bool,
+    shape: str | None,
+    output: str,
+) -> None:
+    """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
+    workload = load(*files)
+    node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
+    progress = _progress("scenarios", None)
+    report = what_if(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        drain=drain,
+        lose_zone=lose_zone,
+        zone_label=zone_label,
+        lose_any_one=lose_any_one,
+        shape=node_shape,
+        progress=progress,
+    )
+    _end_progress(progress)
+    doc = report.to_dict()
+
+    def render() -> str:
+        rows = []
+        for s in doc["scenarios"]:
+            needed = s["nodesNeeded"]
+            rows.append(
+                [
+                    s["name"],
+                    s["evicted"],
+                    s["rescheduled"],
+                    len(s["pending"]),
+                    "" if needed is None else f"{needed['nodes']} × {needed['shape']}",
+                ]
+            )
+        out = table(["SCENARIO", "EVICTED", "RESCHEDULED", "PENDING", "NODES-NEEDED"], rows)
+        worst = doc["summary"]["worst"]
+        if worst is not None and worst["pending"]:
+            out += f"\nworst: {worst['name']}\n"
+            scenario = next(s for s in doc["scenarios"] if s["name"] == worst["name"])
+            for p in scenario["pending"]:
+                out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
+        return out
+
+    _emit(doc, output, render)

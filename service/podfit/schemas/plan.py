@@ -1,0 +1,241 @@
+"""The JSON (and CLI) options of capacity planning: ``podfit plan fit|nodes|drain`` and
+``POST /v1/plan/fit|nodes|drain``.
+
+Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus:
+
+* fit: ``templates`` (pod templates: Pods or workloads, one template per owner),
+  ``mode`` (sequence | interleave), ``maxReplicas``;
+* nodes: ``shapes`` (``{"preset": "aws/m5.large", "price": "0.096"}`` or
+  ``{"name": "big", "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+  "labels": {...}, "taints": [{"key", "value", "effect"}], "price": "0.2"}``),
+  ``algorithm`` (podfit | ffd | exact), ``headroomPercent``, ``maxNodes``,
+  ``timeLimitSeconds``; the body's ``nodes`` are the existing nodes;
+* drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
+  (one shape as above; default: a copy of the removed node), ``algorithm``.
+
+Scheduler options (``strategy``, ``kubernetesVersion``, ``resources``, ``shape`` of the
+RequestedToCapacityRatio are named ``scoringShape`` here) as in ``/v1/schedule``.
+Validation errors are ``ConfigError`` naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.nodes import NO_SCHEDULE, Node, Taint, node_preset
+from podfit.planning.cluster import SchedulingOptions
+from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
+from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
+from podfit.planning.whatif import DEFAULT_ZONE_LABEL
+from podfit.pods import Pod
+from podfit.schemas.fields import QuantityField
+from podfit.schemas.schedule import ResourceWeightSchema, ShapePointSchema, _flatten
+
+__all__ = [
+    "drain_options",
+    "fit_options",
+    "nodes_options",
+    "parse_price",
+    "parse_shape",
+    "templates_of",
+]
+
+EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+class TaintSchema(Schema):
+    key = fields.String(required=True)
+    value = fields.String(load_default="")
+    effect = fields.String(load_default=NO_SCHEDULE, validate=validate.OneOf(EFFECTS))
+
+
+class ShapeSchema(Schema):
+    """A node shape: a preset or a custom allocatable; optional price per node."""
+
+    name = fields.String()
+    preset = fields.String()
+    allocatable = fields.Dict(keys=fields.String(), values=QuantityField())
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    taints = fields.List(fields.Nested(TaintSchema))
+    price = fields.Raw()
+
+
+class _Scheduling(Schema):
+    strategy = fields.String(load_default=None)
+    kubernetesVersion = fields.String(load_default=None)
+    resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
+    scoringShape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
+
+
+class FitOptionsSchema(_Scheduling):
+    templates = fields.List(fields.Dict(), required=True)
+    mode = fields.String(load_default="sequence", validate=validate.OneOf(MODES))
+    maxReplicas = fields.Integer(
+        load_default=DEFAULT_MAX_REPLICAS, strict=True, validate=validate.Range(1, 1_000_000)
+    )
+
+
+class NodesOptionsSchema(_Scheduling):
+    shapes = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=50))
+    algorithm = fields.String(load_default="podfit", validate=validate.OneOf(ALGORITHMS))
+    headroomPercent = fields.Integer(load_default=100, strict=True, validate=validate.Range(1, 100))
+    maxNodes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 100_000))
+    timeLimitSeconds = fields.Float(load_default=10.0, validate=validate.Range(0.1, 60))
+
+
+class DrainOptionsSchema(_Scheduling):
+    drain = fields.List(fields.String(), load_default=list)
+    loseZone = fields.String(load_default=None)
+    zoneLabel = fields.String(load_default=DEFAULT_ZONE_LABEL)
+    loseAnyOne = fields.Boolean(load_default=False)
+    shape = fields.Dict(load_default=None)
+    algorithm = fields.String(
+        load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
+    )
+
+
+def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(dict(data))
+    except ValidationError as exc:
+        # marshmallow files a bad dict value under "<key>.value"; the key is the field
+        errors = [
+            FieldError(e.path.removesuffix(".value"), e.message) for e in _flatten(exc.messages)
+        ]
+        raise ConfigError(errors[0].message, errors[0].path, errors) from None
+    return loaded
+
+
+def _scheduling(raw: Mapping[str, Any]) -> SchedulingOptions:
+    defaults = SchedulingOptions()
+    options = SchedulingOptions(
+        strategy=raw.get("strategy") or defaults.strategy,
+        version=raw.get("kubernetesVersion") or defaults.version,
+        resources=None
+        if raw.get("resources") is None
+        else {r["name"]: r["weight"] for r in raw["resources"]},
+        shape=None
+        if raw.get("scoringShape") is None
+        else [(p["utilization"], p["score"]) for p in raw["scoringShape"]],
+    )
+    options.config()  # Kubernetes' own option rules (ConfigError with a field path)
+    return options
+
+
+def parse_price(value: Any, path: str) -> Fraction | None:
+    """A price as exact decimal text or integer (``"0.096"``, ``1``); floats are refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ConfigError(f'a price must be a decimal string such as "0.096", not {value!r}', path)
+    try:
+        price = Fraction(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise ConfigError(f'"{value}" is not a decimal price', path) from None
+    if price < 0:
+        raise ConfigError(f'"{value}" is negative', path)
+    return price
+
+
+def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
+    """A ``NodeShape`` from its JSON form (see module doc); errors are named under ``path``."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"a shape must be an object, not {type(data).__name__}", path)
+    try:
+        raw = _load(ShapeSchema(), data)
+    except ConfigError as exc:
+        raise exc.at(path) from None
+    price = parse_price(raw.get("price"), f"{path}.price")
+    labels = raw.get("labels")
+    taints = tuple(Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", []))
+    if "preset" in raw:
+        if "allocatable" in raw:
+            raise ConfigError("give either preset or allocatable, not both", path)
+        try:
+            preset = node_preset(raw["preset"])
+        except PodfitError as exc:
+            raise exc.at(path) from None
+        name = raw.get("name") or preset.name
+        node = preset.node(name=name.replace("/", "-"), labels=labels)
+        if taints:
+            node = Node(node.name, node.allocatable, node.capacity, node.labels, taints)
+        return NodeShape(name, node, price)
+    if "allocatable" not in raw:
+        raise ConfigError("a shape needs a preset or an allocatable map", path)
+    name = raw.get("name")
+    if not name:
+        raise ConfigError("a custom shape needs a name", f"{path}.name")
+    alloc = dict(raw["allocatable"])
+    node = Node(name, alloc, alloc, dict(labels or {"kubernetes.io/hostname": name}), taints)
+    return NodeShape(name, node, price)
+
+
+def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> list[NodeShape]:
+    shapes = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(items):
+        try:
+            shapes.append(parse_shape(item, f"{prefix}[{i}]"))
+        except PodfitError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ConfigError(errors[0].message, errors[0].path, errors)
+    return shapes
+
+
+def templates_of(pods: Sequence[Pod]) -> list[Pod]:
+    """One template per owner (a Deployment's first replica), bare pods as they are."""
+    seen: set[str] = set()
+    out = []
+    for pod in pods:
+        if pod.owner is not None:
+            if pod.owner in seen:
+                continue
+            seen.add(pod.owner)
+        out.append(pod)
+    return out
+
+
+def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated options of a fit request (``templates`` stay raw objects)."""
+    raw = _load(FitOptionsSchema(), data)
+    return {
+        "templates": raw["templates"],
+        "mode": raw["mode"],
+        "max_replicas": raw["maxReplicas"],
+        "options": _scheduling(raw),
+    }
+
+
+def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated options of a nodes request."""
+    raw = _load(NodesOptionsSchema(), data)
+    return {
+        "shapes": parse_shapes(raw["shapes"]),
+        "algorithm": raw["algorithm"],
+        "headroom_percent": raw["headroomPercent"],
+        "max_nodes": raw["maxNodes"],
+        "time_limit": raw["timeLimitSeconds"],
+        "options": _scheduling(raw),
+    }
+
+
+def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated options of a drain (what-if) request."""
+    raw = _load(DrainOptionsSchema(), data)
+    shape = raw.get("shape")
+    return {
+        "drain": raw["drain"],
+        "lose_zone": raw["loseZone"],
+        "zone_label": raw["zoneLabel"],
+        "lose_any_one": raw["loseAnyOne"],
+        "shape": None if shape is None else parse_shape(shape, "shape"),
+        "algorithm": raw["algorithm"],
+        "options": _scheduling(raw),
+    }
