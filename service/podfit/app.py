@@ -26,6 +26,7 @@ from podfit.config import ServiceConfig
 BLUEPRINTS: tuple[str, ...] = (
     "podfit.api:bp",
     "podfit.web:bp",  # the web page at GET /
+    "podfit.api_plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
 )
 
 

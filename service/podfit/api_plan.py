@@ -1,0 +1,127 @@
+"""Capacity-planning endpoints: ``POST /v1/plan/fit``, ``/v1/plan/nodes``, ``/v1/plan/drain``.
+
+Thin views: the body is the schedule envelope (``{"pods": [...], "nodes": [...], ...}``,
+JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan`; the answer is the
+versioned FitReport / NodesPlan / DrainReport document. Errors are raised and turned
+into ``application/problem+json`` by :mod:`podfit.problem`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Blueprint, Response
+
+from podfit.body import check_time, read_body, service_config
+from podfit.errors import ConfigError, LimitExceeded, ManifestError
+from podfit.manifests import Workload
+from podfit.planning.fit import how_many_fit
+from podfit.planning.nodes_needed import nodes_needed
+from podfit.planning.whatif import what_if
+from podfit.problem import Problem
+from podfit.schemas.api import (
+    WorkloadBody,
+    check_expansion,
+    limits_for,
+    load_workload,
+    name_limit_setting,
+    parse_workload_body,
+    read_documents,
+)
+from podfit.schemas.plan import (
+    DrainOptionsSchema,
+    FitOptionsSchema,
+    NodesOptionsSchema,
+    drain_options,
+    fit_options,
+    nodes_options,
+    templates_of,
+)
+
+bp = Blueprint("plan", __name__)
+
+
+def _json(data: Any) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False) + "\n", mimetype="application/json")
+
+
+def _body(option_keys: Sequence[str]) -> tuple[Workload, dict[str, Any]]:
+    """Read the envelope: the workload (pods, nodes) and the raw options."""
+    body = read_body(parse=False)
+    config = service_config()
+    try:
+        docs = read_documents(body.text, body.syntax, config)
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc) from None
+    except ManifestError as exc:
+        raise Problem(
+            400,
+            "malformed-body",
+            f"Malformed {body.syntax.upper()}",
+            str(exc).removeprefix("<body>: "),
+            errors=exc.errors,
+        ) from None
+    try:
+        parsed: WorkloadBody = parse_workload_body(docs, config, ("pods", "nodes", *option_keys))
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc) from None
+    if not parsed.envelope:
+        raise ConfigError(
+            'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
+        )
+    check_time("reading the body")
+    workload = load_workload(parsed.items, limits_for(config))
+    check_expansion(workload, config)
+    return workload, parsed.options
+
+
+@bp.post("/v1/plan/fit")
+def plan_fit() -> Response:
+    """How many more replicas of the templates fit: the FitReport document."""
+    workload, raw = _body(tuple(FitOptionsSchema().fields))
+    opts = fit_options(raw)
+    config = service_config()
+    if opts["max_replicas"] > config.max_pods:
+        raise ConfigError(
+            f"must be at most {config.max_pods} (PODFIT_MAX_PODS), got {opts['max_replicas']}",
+            "maxReplicas",
+        )
+    items = [(f"templates[{i}]", t) for i, t in enumerate(opts.pop("templates"))]
+    templates = templates_of(load_workload(items, limits_for(config)).pods)
+    if not templates:
+        raise ConfigError("the templates hold no pod template", "templates")
+    check_time("loading the manifests")
+    report = how_many_fit(
+        templates, workload.pods, workload.nodes, daemonsets=workload.daemonsets, **opts
+    )
+    return _json(report.to_dict())
+
+
+@bp.post("/v1/plan/nodes")
+def plan_nodes() -> Response:
+    """How many nodes of each shape the pending pods need: the NodesPlan document."""
+    workload, raw = _body(tuple(NodesOptionsSchema().fields))
+    opts = nodes_options(raw)
+    config = service_config()
+    # the exact mode must answer well within the request's time limit
+    opts["time_limit"] = min(opts["time_limit"], config.request_time_limit / 2)
+    check_time("loading the manifests")
+    plan = nodes_needed(
+        workload.pods,
+        existing_nodes=workload.nodes,
+        daemonsets=workload.daemonsets,
+        **opts,
+    )
+    return _json(plan.to_dict())
+
+
+@bp.post("/v1/plan/drain")
+def plan_drain() -> Response:
+    """What if nodes go away: the DrainReport document."""
+    workload, raw = _body(tuple(DrainOptionsSchema().fields))
+    opts = drain_options(raw)
+    check_time("loading the manifests")
+    report = what_if(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **opts)
+    return _json(report.to_dict())
