@@ -497,6 +497,7 @@ class Decision(NamedTuple):
     statuses: Sequence[FilterStatus | None]
     evaluation: Evaluation | None
     preemption: tuple[int, tuple[PodInfo, ...]] | None
+    hist: Counter[str] | None = None
 
 
 class Engine:
@@ -573,7 +574,7 @@ class Engine:
             cached = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
             self._failures = {key: cached}  # valid until the next bind
         message, pre = cached
-        return Decision(None, message, index.status, None, pre)
+        return Decision(None, message, index.status, None, pre, index.hist)
 
     def failure_message(
         self,

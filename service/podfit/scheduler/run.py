@@ -31,7 +31,7 @@ from podfit.scheduler.placement import (
     kubelet_admit,
 )
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
-from podfit.scheduler.shortfall import shortfall
+from podfit.scheduler.shortfall import node_shapes, shortfall
 
 TERMINAL = ("Succeeded", "Failed")
 BOUND = ("Running", "Pending", "Unknown")
@@ -166,6 +166,7 @@ def schedule_infos(
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=lambda t: t[:2])
     queue.sort(key=lambda t: t[:2])
     shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
+    shapes: list[int] | None = None  # node shapes never change: computed once, when needed
     for _, _, pod in [*ds_queue, *queue]:
         decision = engine.schedule(pod, explain=explain)
         exp = _explain(engine, decision) if explain else None
@@ -185,7 +186,17 @@ def schedule_infos(
             key = (pod.scheduling_key(), pod.priority, len(engine.changes))
             short = shortfall_cache.get(key) if decision.preemption is None else None
             if short is None:
-                short = shortfall(pod, engine.nodes, decision.statuses, cfg, decision.preemption)
+                if shapes is None:
+                    shapes = node_shapes(engine.nodes)
+                short = shortfall(
+                    pod,
+                    engine.nodes,
+                    decision.statuses,
+                    cfg,
+                    decision.preemption,
+                    shapes=shapes,
+                    hist=decision.hist,
+                )
                 if decision.preemption is None:
                     shortfall_cache = {key: short}
         outcomes[id(pod)] = PodOutcome(

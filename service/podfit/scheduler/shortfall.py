@@ -17,14 +17,16 @@
   - ``addNode``: one more node shaped like the largest node (cpu, then memory) on which
     the pod fits when that node is empty (same labels and taints).
 
-Ties go to the first node in input order. Comparisons of ratios use exact fractions.
-Cost: O(nodes × requested resources).
+Ties go to the first node in input order. Costs are screened in floating point and the
+near-best candidates compared again as exact fractions, so the choice is exact.
+Cost: one pass over the nodes, O(nodes × requested resources), plus O(node shapes) filter
+runs for ``addNode``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -33,16 +35,63 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import NODE_RESOURCES_FIT, FilterStatus, run_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 
+_SLACK = 1e-9  # relative float error far above what a handful of divisions can produce
 
-def _short(pod: PodInfo, node: NodeInfo) -> dict[str, int]:
-    """Per resource, how much more the node would need to free (pods slot included)."""
-    out: dict[str, int] = {}
-    if node.free(PODS) < 1:
-        out[PODS] = 1 - node.free(PODS)
-    for name, want in pod.requests.items():
-        if want > 0 and want > node.free(name):
-            out[name] = want - node.free(name)
+
+def node_shapes(nodes: Sequence[NodeInfo]) -> list[int]:
+    """One representative node index per distinct shape (allocatable, labels, taints,
+    cordon), largest first (cpu, then memory, then input order)."""
+    order = sorted(
+        range(len(nodes)),
+        key=lambda i: (-nodes[i].allocatable.get(CPU, 0), -nodes[i].allocatable.get(MEMORY, 0), i),
+    )
+    seen: set[tuple[object, ...]] = set()
+    out: list[int] = []
+    for i in order:
+        node = nodes[i]
+        shape = (
+            tuple(sorted(node.allocatable.items())),
+            tuple(sorted(node.labels.items())),
+            node.taints,
+            node.unschedulable,
+        )
+        if shape not in seen:
+            seen.add(shape)
+            out.append(i)
     return out
+
+
+def _pick(
+    candidates: list[tuple[float, int, dict[str, int]]],
+    exact: Callable[[dict[str, int], int], Fraction],
+    signature: Callable[[dict[str, int], int], object],
+) -> tuple[int, dict[str, int]] | None:
+    """The candidate with the smallest exact cost (first index on ties), screened by float.
+
+    Candidates within a relative 1e-9 of the float minimum are compared exactly; equal
+    ``signature`` means equal exact cost, so identical nodes cost one Fraction sum.
+    """
+    if not candidates:
+        return None
+    best = min(c[0] for c in candidates)
+    limit = best + abs(best) * _SLACK + 1e-300
+    memo: dict[object, Fraction] = {}
+    winner: tuple[Fraction, int, dict[str, int]] | None = None
+    winner_key: object = None
+    for cost, i, detail in candidates:  # candidates are in node order
+        if cost > limit:
+            continue
+        key = signature(detail, i)
+        if key == winner_key:
+            continue  # same exact cost as the current winner, which comes first
+        value = memo.get(key)
+        if value is None:
+            value = memo[key] = exact(detail, i)
+        if winner is None or value < winner[0]:
+            winner = (value, i, detail)
+            winner_key = key
+    assert winner is not None
+    return winner[1], winner[2]
 
 
 def shortfall(
@@ -51,76 +100,112 @@ def shortfall(
     statuses: Sequence[FilterStatus | None],
     cfg: SchedulerConfig,
     preemption: tuple[int, tuple[PodInfo, ...]] | None = None,
+    *,
+    shapes: Sequence[int] | None = None,
+    hist: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The structured shortfall of an unschedulable ``pod`` (see the module docstring)."""
-    resources: dict[str, Any] = {}
-    wanted = {PODS: 1, **{r: v for r, v in sorted(pod.requests.items()) if v > 0}}
-    for name, want in wanted.items():
-        best_free: int | None = None
-        best_node = None
-        for node in nodes:
-            free = node.free(name)
-            if best_free is None or free > best_free:
-                best_free, best_node = free, node.name
-        resources[name] = {
-            "request": format_amount(name, want),
-            "largestFree": None if best_free is None else format_amount(name, best_free),
-            "largestFreeNode": best_node,
-        }
-    reasons: Counter[str] = Counter()
-    for st in statuses:
-        if st is not None:
-            reasons.update(st.reasons)
-    shrink: tuple[Fraction, int, dict[str, int]] | None = None
-    free_fix: tuple[Fraction, int, dict[str, int]] | None = None
+    """The structured shortfall of an unschedulable ``pod`` (see the module docstring).
+
+    ``shapes`` (from :func:`node_shapes`) and ``hist`` (the reason histogram) may be passed
+    when the caller already has them.
+    """
+    wanted = [(PODS, 1), *((r, v) for r, v in sorted(pod.requests.items()) if v > 0)]
+    best_free: list[int | None] = [None] * len(wanted)
+    best_at: list[int] = [-1] * len(wanted)
+    fits_somewhere = [False] * len(wanted)
+    free_candidates: list[tuple[float, int, dict[str, int]]] = []
+    shrink_candidates: list[tuple[float, int, dict[str, int]]] = []
+    n_status = len(statuses)
     for i, node in enumerate(nodes):
-        st = statuses[i] if i < len(statuses) else None
-        if st is None or st.plugin != NODE_RESOURCES_FIT:
-            continue
-        short = _short(pod, node)
+        alloc = node.allocatable
+        used = node.requested
+        st = statuses[i] if i < n_status else None
+        fit_only = st is not None and st.plugin == NODE_RESOURCES_FIT
+        short: dict[str, int] = {}
+        frees: dict[str, int] = {}
+        holdable = True
+        for k, (name, want) in enumerate(wanted):
+            cap = alloc.get(name, 0)
+            free = cap - (len(node.pods) if name == PODS else used.get(name, 0))
+            frees[name] = free
+            top = best_free[k]
+            if top is None or free > top:
+                best_free[k] = free
+                best_at[k] = i
+            if want <= cap:
+                fits_somewhere[k] = True
+            elif name != PODS:
+                holdable = False
+            if fit_only and want > free:
+                short[name] = want - free
         if not short:
             continue
-        # freeing cannot help where a request exceeds the node's whole allocatable
-        if all(pod.requests.get(r, 1) <= node.allocatable.get(r, 0) for r in short if r != PODS):
-            cost = sum(
-                (Fraction(d, node.allocatable.get(r, 0) or 1) for r, d in short.items()),
-                Fraction(0),
-            )
-            if free_fix is None or cost < free_fix[0]:
-                free_fix = (cost, i, short)
-        if PODS not in short and all(node.free(r) > 0 for r in short):
-            cut = {r: node.free(r) for r in short}
-            shrink_cost = sum(
-                (Fraction(pod.requests[r] - v, pod.requests[r]) for r, v in cut.items()),
-                Fraction(0),
-            )
-            if shrink is None or shrink_cost < shrink[0]:
-                shrink = (shrink_cost, i, cut)
-    add = _add_node(pod, nodes, cfg)
+        if holdable:
+            cost = 0.0
+            for name, d in short.items():
+                cost += d / (alloc.get(name, 0) or 1)
+            free_candidates.append((cost, i, short))
+        if PODS not in short and all(frees[r] > 0 for r in short):
+            cut = {r: frees[r] for r in short}
+            shrink = 0.0
+            for name, v in cut.items():
+                shrink += (pod.requests[name] - v) / pod.requests[name]
+            shrink_candidates.append((shrink, i, cut))
+    resources: dict[str, Any] = {}
+    for k, (name, want) in enumerate(wanted):
+        top = best_free[k]
+        resources[name] = {
+            "request": format_amount(name, want),
+            "largestFree": None if top is None else format_amount(name, top),
+            "largestFreeNode": nodes[best_at[k]].name if best_at[k] >= 0 else None,
+        }
+    if hist is None:
+        counts: Counter[str] = Counter()
+        for st in statuses:
+            if st is not None:
+                counts.update(st.reasons)
+        hist = counts
+    reasons = {r: c for r, c in sorted(hist.items()) if c > 0}
+    free_pick = _pick(
+        free_candidates,
+        lambda short, i: sum(
+            (Fraction(d, nodes[i].allocatable.get(r, 0) or 1) for r, d in short.items()),
+            Fraction(0),
+        ),
+        lambda short, i: (
+            tuple(short.items()),
+            tuple(nodes[i].allocatable.get(r, 0) for r in short),
+        ),
+    )
+    shrink_pick = _pick(
+        shrink_candidates,
+        lambda cut, i: sum(
+            (Fraction(pod.requests[r] - v, pod.requests[r]) for r, v in cut.items()), Fraction(0)
+        ),
+        lambda cut, i: tuple(cut.items()),
+    )
+    add = _add_node(pod, nodes, cfg, shapes)
     fix: dict[str, Any] = {
         "shrinkRequest": None
-        if shrink is None
+        if shrink_pick is None
         else {
-            "node": nodes[shrink[1]].name,
-            "requests": {r: format_amount(r, v) for r, v in sorted(shrink[2].items())},
+            "node": nodes[shrink_pick[0]].name,
+            "requests": {r: format_amount(r, v) for r, v in sorted(shrink_pick[1].items())},
         },
         "freeOnNode": None
-        if free_fix is None
+        if free_pick is None
         else {
-            "node": nodes[free_fix[1]].name,
-            "free": {r: format_amount(r, v) for r, v in sorted(free_fix[2].items())},
+            "node": nodes[free_pick[0]].name,
+            "free": {r: format_amount(r, v) for r, v in sorted(free_pick[1].items())},
         },
         "addNode": None if add is None else {"like": add},
     }
-    unavailable = [
-        r
-        for r, want in wanted.items()
-        if r != PODS and all(want > n.allocatable.get(r, 0) for n in nodes)
-    ]
     out: dict[str, Any] = {
         "resources": resources,
-        "reasons": dict(sorted(reasons.items())),
-        "unavailable": unavailable,
+        "reasons": reasons,
+        "unavailable": [
+            name for k, (name, _) in enumerate(wanted) if name != PODS and not fits_somewhere[k]
+        ],
         "fix": fix,
     }
     if preemption is not None:
@@ -132,28 +217,14 @@ def shortfall(
     return out
 
 
-def _add_node(pod: PodInfo, nodes: Sequence[NodeInfo], cfg: SchedulerConfig) -> str | None:
-    """The largest node (cpu, then memory, then input order) whose empty copy admits ``pod``."""
-    order = sorted(
-        range(len(nodes)),
-        key=lambda i: (-nodes[i].allocatable.get(CPU, 0), -nodes[i].allocatable.get(MEMORY, 0), i),
-    )
-    seen: set[tuple[object, ...]] = set()
+def _add_node(
+    pod: PodInfo, nodes: Sequence[NodeInfo], cfg: SchedulerConfig, shapes: Sequence[int] | None
+) -> str | None:
+    """The largest node shape whose empty copy admits ``pod`` (None if pinned to names)."""
+    if pod.required_terms is not None and any(t.match_fields for t in pod.required_terms):
+        return None  # pinned to named nodes: a new node cannot help
     fcfg = cfg.filter_config
-    for i in order:
-        node = nodes[i]
-        shape = (
-            tuple(sorted(node.allocatable.items())),
-            tuple(sorted(node.labels.items())),
-            node.taints,
-            node.unschedulable,
-        )
-        if shape in seen:
-            continue
-        seen.add(shape)
-        empty = node.without(())
-        if pod.required_terms is not None and any(t.match_fields for t in pod.required_terms):
-            return None  # pinned to named nodes: a new node cannot help
-        if run_filters(pod, empty, fcfg) is None:
-            return node.name
+    for i in node_shapes(nodes) if shapes is None else shapes:
+        if run_filters(pod, nodes[i].without(()), fcfg) is None:
+            return nodes[i].name
     return None
