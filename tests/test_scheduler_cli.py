@@ -145,3 +145,18 @@ def test_yaml_output_has_no_aliases() -> None:
     )
     text = yaml.safe_dump(result.to_dict())
     assert "&id" not in text and "*id" not in text
+
+
+def test_ignored_resource_group_lets_the_gpu_pod_in(tmp_path: Path) -> None:
+    """--ignored-resource-group nvidia.com: NodeResourcesFit skips the GPU request."""
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: g}\nspec:\n  containers:\n"
+        "  - name: c\n    image: x\n    resources:\n"
+        "      limits: {nvidia.com/gpu: 1}\n      requests: {cpu: 100m}\n"
+    )
+    args = ["-f", str(pod), "-f", str(DATA / "nodes.yaml"), "-o", "json"]
+    out = CliRunner().invoke(schedule_cmd, args).output
+    assert json.loads(out)["pods"][0]["phase"] == "Pending"
+    out = CliRunner().invoke(schedule_cmd, [*args, "--ignored-resource-group", "nvidia.com"]).output
+    assert json.loads(out)["pods"][0]["node"] == "node-b"

@@ -178,6 +178,18 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 )
 @click.option("--shape", help="RequestedToCapacityRatio shape, e.g. 0:0,100:10.")
 @click.option("--weight", "weights", multiple=True, help="Scoring resource weight NAME=WEIGHT.")
+@click.option(
+    "--ignored-resource",
+    "ignored_resources",
+    multiple=True,
+    help="Extended resource NodeResourcesFit does not check (ignoredResources).",
+)
+@click.option(
+    "--ignored-resource-group",
+    "ignored_groups",
+    multiple=True,
+    help="Extended resource domain NodeResourcesFit does not check (ignoredResourceGroups).",
+)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
 @output_option("wide")
@@ -188,6 +200,8 @@ def schedule(
     version: str,
     shape: str | None,
     weights: tuple[str, ...],
+    ignored_resources: tuple[str, ...],
+    ignored_groups: tuple[str, ...],
     explain: bool,
     fail_on_pending: bool,
     output: str,
@@ -207,6 +221,8 @@ def schedule(
         explain=explain,
         resources=_parse_weights(weights),
         shape=_parse_shape(shape),
+        ignored_resources=ignored_resources,
+        ignored_resource_groups=ignored_groups,
     )
     for warning in workload.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -98,7 +98,13 @@ def taint_reason(taint: Taint, version: str) -> str:
 
 
 def tolerates(toleration: Toleration, taint: Taint) -> bool:
-    """``Toleration.ToleratesTaint``: empty effect/key match any; Exists ignores the value."""
+    """``Toleration.ToleratesTaint``: empty effect/key match any; Exists ignores the value.
+
+    >>> tolerates(Toleration("gpu", "Exists"), Taint("gpu", "a100", "NoSchedule"))
+    True
+    >>> tolerates(Toleration("gpu", "Equal", "t4", "NoSchedule"), Taint("gpu", "a100"))
+    False
+    """
     if toleration.effect and toleration.effect != taint.effect:
         return False
     if toleration.key and toleration.key != taint.key:

@@ -40,13 +40,21 @@ BALANCED_ALLOCATION_WEIGHT = 1
 
 
 def go_div(a: int, b: int) -> int:
-    """Go integer division: the quotient truncated toward zero (``-7 / 2 == -3``)."""
+    """Go integer division: the quotient truncated toward zero.
+
+    >>> go_div(-7, 2), -7 // 2
+    (-3, -4)
+    """
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
 
 
 def go_round(x: float) -> int:
-    """Go ``math.Round``: half away from zero (``2.5 → 3``, ``-2.5 → -3``)."""
+    """Go ``math.Round``: half away from zero (Python's ``round`` rounds half to even).
+
+    >>> go_round(2.5), go_round(-2.5), round(2.5)
+    (3, -3, 2)
+    """
     t = math.trunc(x)
     if abs(x - t) >= 0.5:  # x - t is exact in float64, unlike x + 0.5
         t += 1 if x > 0 else -1
@@ -78,7 +86,13 @@ def broken_linear(shape: Sequence[tuple[int, int]], p: int) -> int:
 def least_allocated(
     requested: Sequence[int], allocatable: Sequence[int], weights: Sequence[int]
 ) -> int:
-    """LeastAllocated: weighted mean of free fractions ×100, truncated; 0 with no resource."""
+    """LeastAllocated: weighted mean of free fractions ×100, truncated; 0 with no resource.
+
+    T40: node 4000m/10000 with 2000m/4000 used, pod 1000m/2000 → (25 + 40) // 2:
+
+    >>> least_allocated([3000, 6000], [4000, 10000], [1, 1])
+    32
+    """
     score = weight_sum = 0
     for req, alloc, w in zip(requested, allocatable, weights, strict=True):
         if alloc == 0:
