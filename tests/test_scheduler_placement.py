@@ -503,3 +503,12 @@ def test_kubelet_rejects_untolerated_no_execute_taint_except_for_static_pods() -
     ns = nodes(("n", 1000), taints=[Taint("evict", "now", "NoExecute")])
     static = cpu_pod("s", 100, node_name="n", owner="Node/n")
     assert outcome_for(run([static], ns).pods, "s").phase == "Running"
+
+
+def test_daemonset_pod_already_running_is_not_duplicated() -> None:
+    """kubectl output with a running DaemonSet pod plus the DaemonSet: no second pod there."""
+    ns = nodes(("a", 1000), ("b", 1000))
+    running = cpu_pod("agent-xyz", 300, node_name="a", phase="Running", owner="DaemonSet/agent")
+    result = run([running], ns, daemonsets=[DaemonSetTemplate("agent", cpu_pod("t", 300))])
+    assert [o.pod.name for o in result.pods] == ["agent-b", "agent-xyz"]
+    assert outcome_for(result.pods, "agent-b").node == "b"

@@ -10,7 +10,8 @@
    ``OutOf<resource>`` and the kubelet's message; a node that is not in the input leaves
    them Pending (no kubelet exists to admit them).
 3. DaemonSet templates are expanded to one pod per eligible node (named
-   ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first.
+   ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first;
+   a node that already runs a pod of that DaemonSet (bound in the input) gets none.
 4. The rest go through the queue in PrioritySort order: higher ``priority`` first, then
    input order.
 """
@@ -49,10 +50,25 @@ class DaemonSetTemplate:
         self.host_network = host_network
 
 
+def daemonset_of(pod: PodInfo) -> str | None:
+    """The DaemonSet that owns ``pod`` (``owner: DaemonSet/<name>``), if any."""
+    if pod.daemonset:
+        return pod.daemonset
+    if pod.owner and pod.owner.startswith("DaemonSet/"):
+        return pod.owner.split("/", 1)[1]
+    return None
+
+
 def expand_daemonsets(
-    daemonsets: Sequence[DaemonSetTemplate], nodes: Sequence[NodeInfo]
+    daemonsets: Sequence[DaemonSetTemplate],
+    nodes: Sequence[NodeInfo],
+    existing: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> list[PodInfo]:
-    """One pod per (DaemonSet, eligible node), DaemonSets in order, nodes in input order."""
+    """One pod per (DaemonSet, eligible node), DaemonSets in order, nodes in input order.
+
+    ``existing`` holds (namespace, DaemonSet, node) of DaemonSet pods already bound in the
+    input (``kubectl get pods`` output): the controller creates no second pod there.
+    """
     out: list[PodInfo] = []
     for ds in daemonsets:
         base = ds.template
@@ -73,6 +89,8 @@ def expand_daemonsets(
             daemonset=ds.name,
         )
         for node in nodes:
+            if (base.namespace, ds.name, node.name) in existing:
+                continue
             if daemonset_should_run(tolerant, node):
                 out.append(daemonset_pod_for(tolerant, f"{ds.name}-{node.name}", node))
     return out
@@ -162,7 +180,12 @@ def schedule_infos(
                 message=verdict.message,
                 condition=("True", None, None),
             )
-    ds_pods = expand_daemonsets(daemonsets, engine.nodes)
+    existing = frozenset(
+        (p.namespace, ds_name, p.node_name)
+        for p in pods
+        if p.node_name and p.phase in BOUND and (ds_name := daemonset_of(p)) is not None
+    )
+    ds_pods = expand_daemonsets(daemonsets, engine.nodes, existing)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=lambda t: t[:2])
     queue.sort(key=lambda t: t[:2])
     shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
