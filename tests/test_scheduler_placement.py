@@ -512,3 +512,12 @@ def test_daemonset_pod_already_running_is_not_duplicated() -> None:
     result = run([running], ns, daemonsets=[DaemonSetTemplate("agent", cpu_pod("t", 300))])
     assert [o.pod.name for o in result.pods] == ["agent-b", "agent-xyz"]
     assert outcome_for(result.pods, "agent-b").node == "b"
+
+
+def test_load_options_nested_paths() -> None:
+    """Nested marshmallow errors keep their list index in the path."""
+    from podfit.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        load_options({"shape": [{"utilization": 0, "score": 1}, {"utilization": "x", "score": 2}]})
+    assert info.value.path == "shape[1].utilization"

@@ -54,16 +54,19 @@ class ScheduleOptionsSchema(Schema):
     ignoredResourceGroups = fields.List(fields.String(), load_default=list)
 
 
+def _child(prefix: str, key: object) -> str:
+    """``resources`` + 0 → ``resources[0]``; ``a`` + ``b`` → ``a.b``."""
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
 def _flatten(messages: Any, prefix: str = "") -> list[FieldError]:
+    """marshmallow's nested error messages as a flat list of field errors."""
     out: list[FieldError] = []
     if isinstance(messages, Mapping):
         for key, value in messages.items():
-            path = (
-                f"{prefix}[{key}]"
-                if isinstance(key, int)
-                else (f"{prefix}.{key}" if prefix else str(key))
-            )
-            out.extend(_flatten(value, path))
+            out.extend(_flatten(value, _child(prefix, key)))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         out.extend(FieldError(prefix, m) for m in messages)
     else:
