@@ -219,6 +219,62 @@ def test_a_quantity_with_a_huge_exponent_is_answered_not_expanded(client: FlaskC
     assert peak < 20 * MIB
 
 
+def _pod_with(**spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        ([{"kind": "Pod"}] * 10_001, ""),
+        ({"pods": [1] * 10_001}, "pods"),
+        ({"pods": [_pod_with(containers=[1] * 10_001)]}, "pods[0].spec.containers"),
+        (
+            {
+                "pods": [
+                    {"kind": "Pod", "metadata": {"labels": {f"k{i}": 1 for i in range(10_001)}}}
+                ]
+            },
+            "pods[0].metadata.labels",
+        ),
+    ],
+    ids=["objects", "envelope-entries", "containers", "labels"],
+)
+def test_an_array_or_object_with_too_many_entries_is_refused_before_reading_it(
+    client: FlaskClient, payload: Any, path: str
+) -> None:
+    """Millions of bad entries would each cost an error to build and to send."""
+    response, peak = peak_bytes(lambda: client.post("/v1/requests", json=payload))
+    body = problem(response, 413)
+    assert body["errors"][0]["path"] == path
+    assert "PODFIT_MAX_ITEMS" in body["detail"]
+    assert peak < 50 * MIB
+
+
+def test_a_yaml_list_with_too_many_entries_is_413(client: FlaskClient) -> None:
+    stream = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" + "  - 1\n" * 10_001
+    body = problem(client.post("/v1/requests", data=stream, content_type="application/yaml"), 413)
+    assert body["errors"][0]["path"] == "spec.containers"
+
+
+def test_too_many_batch_quantities_are_refused_before_validating_them(
+    client: FlaskClient,
+) -> None:
+    response, peak = peak_bytes(
+        lambda: client.post("/v1/quantities", json={"quantities": [1] * 100_000})
+    )
+    body = problem(response, 413)
+    assert "PODFIT_MAX_QUANTITIES" in body["detail"]
+    assert peak < 50 * MIB
+
+
+def test_a_problem_lists_at_most_100_errors_and_says_how_many_more(client: FlaskClient) -> None:
+    body = problem(client.post("/v1/requests", json={"pods": [{"kind": "Pod"}] * 150}), 422)
+    assert len(body["errors"]) == 101
+    assert body["errors"][-1] == {"path": "", "message": "50 more errors not shown"}
+    assert body["detail"].startswith("150 errors")
+
+
 # ---- YAML aliases, nesting -----------------------------------------------------------------
 
 BILLION_LAUGHS = """\

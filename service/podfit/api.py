@@ -18,19 +18,15 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from podfit import __version__
-from podfit.body import JSON, check_time, read_body, service_config
-from podfit.errors import LimitExceeded, ManifestError
+from podfit.body import JSON, check_time, read_body, service_config, workload_body
 from podfit.problem import Problem
 from podfit.schemas.api import (
     SCHEDULE_OPTION_KEYS,
     QuantitiesRequestSchema,
-    WorkloadBody,
+    check_quantities_count,
     limits_for,
     load_workload,
-    name_limit_setting,
-    parse_workload_body,
     quantities_result,
-    read_documents,
     schedule_options,
     schedule_workload,
     self_check,
@@ -107,7 +103,9 @@ def quantities() -> Response:
     """Parse and optionally convert a batch of quantities; one result or error per item."""
     body = read_body(accept=(JSON,))
     config = service_config()
-    payload = QuantitiesRequestSchema().load(_object(body.data))
+    data = _object(body.data)
+    check_quantities_count(data.get("quantities"), config.max_quantities)
+    payload = QuantitiesRequestSchema().load(data)
     check_time("parsing quantities")
     return json_response(
         quantities_result(
@@ -124,7 +122,7 @@ def schedule() -> Response:
     """Place pods on nodes as kube-scheduler would: the ScheduleResult document."""
     body = read_body(parse=False)
     config = service_config()
-    parsed = _workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+    parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
     query = _query_options(SCHEDULE_QUERY)
     if query:
@@ -141,31 +139,10 @@ def requests() -> Response:
     """Effective requests, limits, QoS class and their explanation, per pod and in total."""
     body = read_body(parse=False)
     config = service_config()
-    parsed = _workload_body(body.text, body.syntax, ("pods",))
+    parsed = workload_body(body.text, body.syntax, ("pods",))
     check_time("loading the manifests")
     workload = load_workload(parsed.items, limits_for(config))
     return json_response(requests_result(workload))
-
-
-def _workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> WorkloadBody:
-    """Parse (400 when not well-formed) and split a workload body (422 when invalid)."""
-    config = service_config()
-    try:
-        docs = read_documents(text, syntax, config)
-    except LimitExceeded as exc:
-        raise name_limit_setting(exc) from None
-    except ManifestError as exc:
-        raise Problem(
-            400,
-            "malformed-body",
-            f"Malformed {syntax.upper()}",
-            str(exc).removeprefix("<body>: "),
-            errors=exc.errors,
-        ) from None
-    try:
-        return parse_workload_body(docs, config, envelope_keys)
-    except LimitExceeded as exc:
-        raise name_limit_setting(exc) from None
 
 
 #: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies); they are

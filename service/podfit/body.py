@@ -32,8 +32,16 @@ from flask import current_app, g, request
 from werkzeug.exceptions import LengthRequired
 
 from podfit.config import ServiceConfig, env_name
-from podfit.errors import FieldError, LimitExceeded
+from podfit.errors import FieldError, LimitExceeded, ManifestError
 from podfit.problem import Problem
+from podfit.schemas.api import (
+    WorkloadBody,
+    check_body_shape,
+    document_items,
+    name_limit_setting,
+    parse_workload_body,
+    read_documents,
+)
 
 Syntax = Literal["json", "yaml"]
 JSON: Final[Syntax] = "json"
@@ -235,3 +243,42 @@ def check_time(phase: str) -> None:
             f"{env_name('request_time_limit')}); send a smaller input",
             errors=[FieldError("", f"time limit of {limit:g} s exceeded before {phase}")],
         )
+
+
+def workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> WorkloadBody:
+    """Parse (400 when not well-formed), bound (413) and split a workload body (422):
+    what every endpoint taking pods and nodes (schedule, requests, planning) should call.
+
+    A JSON body is first parsed plainly (C decoder, no per-number objects) and its shape
+    checked (entries per array/object, quantity lengths), so a hostile body is refused
+    before the manifest reader builds anything; then it is read again by
+    :mod:`podfit.yamlsafe`, which keeps each number's literal text.
+    """
+    config = service_config()
+    try:
+        if syntax == JSON:
+            plain_value = parse_json(text, max_depth=config.max_depth)
+            check_body_shape(
+                [("", plain_value)],
+                max_items=config.max_items,
+                max_quantity_length=config.max_quantity_length,
+            )
+        try:
+            docs = read_documents(text, syntax, config)
+        except ManifestError as exc:  # not well-formed: syntax, duplicate keys, tags
+            raise Problem(
+                400,
+                "malformed-body",
+                f"Malformed {syntax.upper()}",
+                str(exc).removeprefix("<body>: "),
+                errors=exc.errors,
+            ) from None
+        if syntax != JSON:
+            check_body_shape(
+                document_items(docs),
+                max_items=config.max_items,
+                max_quantity_length=config.max_quantity_length,
+            )
+        return parse_workload_body(docs, config, envelope_keys)
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc) from None

@@ -11,7 +11,8 @@ environment variable               default                 bounds
 ``PODFIT_MAX_YAML_BYTES``          2097152 (2 MiB)         YAML bodies (YAML costs ~15x JSON)
 ``PODFIT_MAX_PODS``                100000                  pods after expanding replicas
 ``PODFIT_MAX_NODES``               10000                   nodes after expanding pools
-``PODFIT_MAX_DOCUMENTS``           1000                    YAML documents / List items
+``PODFIT_MAX_DOCUMENTS``           1000                    YAML documents / JSON texts
+``PODFIT_MAX_ITEMS``               10000                   entries of any one array or object
 ``PODFIT_MAX_DEPTH``               64                      JSON/YAML nesting depth
 ``PODFIT_MAX_QUANTITY_LENGTH``     64                      characters in one quantity string
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
@@ -46,6 +47,7 @@ class ServiceConfig:
     max_pods: int = 100_000
     max_nodes: int = 10_000
     max_documents: int = 1_000
+    max_items: int = 10_000
     max_depth: int = 64
     max_quantity_length: int = 64
     max_quantities: int = 10_000

@@ -40,6 +40,8 @@ from podfit.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+#: At most this many entries in ``errors`` (then one "N more errors not shown" entry).
+MAX_ERRORS = 100
 URN = "urn:podfit:problem:"
 
 log = logging.getLogger("podfit.api")
@@ -104,6 +106,10 @@ def problem_response(
     """Build the problem+json response (deterministic key order, UTF-8)."""
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     error_list = [{"path": e.path, "message": e.message} for e in errors]
+    if len(error_list) > MAX_ERRORS:
+        hidden = len(error_list) - MAX_ERRORS
+        error_list = error_list[:MAX_ERRORS]
+        error_list.append({"path": "", "message": f"{hidden} more errors not shown"})
     if error_list:
         body["errors"] = error_list
     response = Response(

@@ -50,6 +50,16 @@ def quantity_item(text: str, to: str | None, max_length: int) -> Quantity:
     return parse_quantity(text)
 
 
+def check_quantities_count(items: Any, max_items: int) -> None:
+    """Refuse more than ``max_items`` batch items before any of them is looked at."""
+    if isinstance(items, list) and len(items) > max_items:
+        raise LimitExceeded(
+            f"{len(items)} quantities exceed the limit of {max_items}"
+            f" ({env_name('max_quantities')})",
+            path="quantities",
+        )
+
+
 def quantities_result(
     items: Sequence[str], to: str | None, *, max_items: int, max_length: int
 ) -> dict[str, Any]:
@@ -59,12 +69,7 @@ def quantities_result(
     Raises ``LimitExceeded`` for more than ``max_items`` items and ``ConfigError`` for an
     unknown ``to`` unit (both before any item is parsed).
     """
-    if len(items) > max_items:
-        raise LimitExceeded(
-            f"{len(items)} quantities exceed the limit of {max_items}"
-            f" ({env_name('max_quantities')})",
-            path="quantities",
-        )
+    check_quantities_count(items, max_items)
     if to is not None:
         try:
             Quantity.ZERO.convert(to)
@@ -193,6 +198,13 @@ def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
     return json_load_all(text, limits, name="<body>")
 
 
+def document_items(docs: Sequence[Any]) -> list[tuple[str, Any]]:
+    """Documents of a stream with their paths: ``documents[i]`` (``""`` for just one)."""
+    if len(docs) == 1:
+        return [("", docs[0])]
+    return [(f"documents[{i}]", d) for i, d in enumerate(docs) if d is not None]
+
+
 def parse_workload_body(
     docs: list[Any], config: ServiceConfig, envelope_keys: Iterable[str]
 ) -> WorkloadBody:
@@ -211,6 +223,9 @@ def parse_workload_body(
         body = WorkloadBody(_object_items(docs[0]))
     else:
         body = WorkloadBody([(f"documents[{i}]", d) for i, d in indexed])
+    check_body_shape(
+        body.items, max_items=config.max_items, max_quantity_length=config.max_quantity_length
+    )
     not_objects = [
         FieldError(prefix, f"expected an object, got {_kind(obj)}")
         for prefix, obj in body.items
@@ -218,7 +233,6 @@ def parse_workload_body(
     ]
     if not_objects:
         raise ManifestError(not_objects[0].message, not_objects[0].path, not_objects)
-    check_quantity_lengths(body.items, config.max_quantity_length)
     return body
 
 
@@ -282,25 +296,50 @@ def plain(value: Any) -> Any:
     return value
 
 
-def check_quantity_lengths(items: Sequence[tuple[str, Any]], max_length: int) -> None:
-    """Refuse any quantity in a resource map (``requests``, ``limits``, ``overhead``,
-    ``allocatable``, ``capacity``) or a ``divisor`` longer than ``max_length`` characters,
-    before anything is parsed. Iterative; one step per container in the input."""
+def check_body_shape(
+    items: Sequence[tuple[str, Any]], *, max_items: int, max_quantity_length: int
+) -> None:
+    """Bound the work the manifest reader can be made to do, before it runs.
+
+    No array or object may have more than ``max_items`` entries (a 10 MiB body could
+    otherwise hold millions of bad entries, each one an error to build and send), and no
+    quantity in a resource map (``requests``, ``limits``, ``overhead``, ``allocatable``,
+    ``capacity``) or a ``divisor`` may be longer than ``max_quantity_length`` characters.
+    Iterative; one step per array or object in the input.
+    """
+    if len(items) > max_items:
+        raise _too_many(len(items), max_items, "")
     stack: list[tuple[str, Any]] = list(items)
     while stack:
         path, node = stack.pop()
         if isinstance(node, Mapping):
+            if len(node) > max_items:
+                raise _too_many(len(node), max_items, path)
             for key, child in node.items():
                 child_path = f"{path}.{key}" if path else str(key)
                 if key in QUANTITY_MAPS and isinstance(child, Mapping):
+                    if len(child) > max_items:
+                        raise _too_many(len(child), max_items, child_path)
                     for name, value in child.items():
-                        _check_length(f"{child_path}.{name}", value, max_length)
+                        _check_length(f"{child_path}.{name}", value, max_quantity_length)
                 elif key == "divisor":
-                    _check_length(child_path, child, max_length)
+                    _check_length(child_path, child, max_quantity_length)
                 elif isinstance(child, Mapping | list):
                     stack.append((child_path, child))
         elif isinstance(node, list):
-            stack.extend((f"{path}[{i}]", child) for i, child in enumerate(node))
+            if len(node) > max_items:
+                raise _too_many(len(node), max_items, path)
+            stack.extend(
+                (f"{path}[{i}]", child)
+                for i, child in enumerate(node)
+                if isinstance(child, Mapping | list)
+            )
+
+
+def _too_many(count: int, max_items: int, path: str) -> LimitExceeded:
+    return LimitExceeded(
+        f"{count} entries exceed the limit of {max_items} ({env_name('max_items')})", path=path
+    )
 
 
 def _check_length(path: str, value: Any, max_length: int) -> None:
