@@ -212,4 +212,10 @@ def test_generated_requests_never_break_the_contract(case: Any) -> None:
     case.call_and_validate(excluded_checks=excluded)
 
 
-SEMANTIC_BODIES = ("/v1/requests", "/v1/schedule")
+SEMANTIC_BODIES = (
+    "/v1/requests",
+    "/v1/schedule",
+    "/v1/plan/fit",
+    "/v1/plan/nodes",
+    "/v1/plan/drain",
+)

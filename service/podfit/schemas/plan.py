@@ -20,8 +20,9 @@ Validation errors are ``ConfigError`` naming the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -47,6 +48,34 @@ __all__ = [
 ]
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+_PRICE = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class _StrictBool(fields.Boolean):
+    """A JSON boolean only (marshmallow's Boolean also takes "yes", 1, …)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ValidationError("must be a boolean")
+        return value
+
+
+class _StrictInt(fields.Integer):
+    """A JSON integer only (not a boolean, a float or a numeric string)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("must be an integer")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _StrictNumber(fields.Float):
+    """A JSON number only (not a boolean or a numeric string)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("must be a number")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class TaintSchema(Schema):
@@ -67,8 +96,8 @@ class ShapeSchema(Schema):
 
 
 class _Scheduling(Schema):
-    strategy = fields.String(load_default=None)
-    kubernetesVersion = fields.String(load_default=None)
+    strategy = fields.String(load_default=None, allow_none=False)
+    kubernetesVersion = fields.String(load_default=None, allow_none=False)
     resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
     scoringShape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
 
@@ -76,25 +105,25 @@ class _Scheduling(Schema):
 class FitOptionsSchema(_Scheduling):
     templates = fields.List(fields.Dict(), required=True)
     mode = fields.String(load_default="sequence", validate=validate.OneOf(MODES))
-    maxReplicas = fields.Integer(
-        load_default=DEFAULT_MAX_REPLICAS, strict=True, validate=validate.Range(1, 1_000_000)
+    maxReplicas = _StrictInt(
+        load_default=DEFAULT_MAX_REPLICAS, validate=validate.Range(1, 1_000_000)
     )
 
 
 class NodesOptionsSchema(_Scheduling):
     shapes = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=50))
     algorithm = fields.String(load_default="podfit", validate=validate.OneOf(ALGORITHMS))
-    headroomPercent = fields.Integer(load_default=100, strict=True, validate=validate.Range(1, 100))
-    maxNodes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 100_000))
-    timeLimitSeconds = fields.Float(load_default=10.0, validate=validate.Range(0.1, 60))
+    headroomPercent = _StrictInt(load_default=100, validate=validate.Range(1, 100))
+    maxNodes = _StrictInt(load_default=0, validate=validate.Range(0, 100_000))
+    timeLimitSeconds = _StrictNumber(load_default=10.0, validate=validate.Range(0.1, 60))
 
 
 class DrainOptionsSchema(_Scheduling):
     drain = fields.List(fields.String(), load_default=list)
-    loseZone = fields.String(load_default=None)
+    loseZone = fields.String(load_default=None, allow_none=False)
     zoneLabel = fields.String(load_default=DEFAULT_ZONE_LABEL)
-    loseAnyOne = fields.Boolean(load_default=False)
-    shape = fields.Dict(load_default=None)
+    loseAnyOne = _StrictBool(load_default=False)
+    shape = fields.Dict(load_default=None, allow_none=False)
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
     )
@@ -129,18 +158,13 @@ def _scheduling(raw: Mapping[str, Any]) -> SchedulingOptions:
 
 
 def parse_price(value: Any, path: str) -> Fraction | None:
-    """A price as exact decimal text or integer (``"0.096"``, ``1``); floats are refused."""
+    """A price per node as exact decimal text (``"0.096"``); numbers are refused because a
+    JSON float has already lost its text. ``None`` means no price."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ConfigError(f'a price must be a decimal string such as "0.096", not {value!r}', path)
-    try:
-        price = Fraction(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        raise ConfigError(f'"{value}" is not a decimal price', path) from None
-    if price < 0:
-        raise ConfigError(f'"{value}" is negative', path)
-    return price
+    if not isinstance(value, str) or not _PRICE.fullmatch(value):
+        raise ConfigError(f'a price must be decimal text such as "0.096", not {value!r}', path)
+    return Fraction(Decimal(value))
 
 
 def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
