@@ -350,3 +350,17 @@ def test_fast_path_equals_full_scan_on_edge_cases(
     result.check()
     got = {o.pod.name: (o.node, o.condition[2] if o.condition else None) for o in result.pods}
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tracked_shortfalls_equal_fresh_ones(seed: int) -> None:
+    """Shortfalls kept up to date per template equal shortfalls computed from scratch."""
+    cfg = CONFIGS[seed % len(CONFIGS)]
+    nodes, pods = random_cluster(seed * 104729 + 7, n_nodes=25, n_pods=160)
+    # interleave templates so Pending replicas meet changed cluster states
+    pods = pods[:5] + sorted(pods[5:], key=lambda p: (p.name[-1], p.name))
+    tracked = schedule_infos(pods, fresh(nodes), cfg)
+    plain = schedule_infos(pods, fresh(nodes), cfg, track=False)
+    pending = [o for o in tracked.pods if o.shortfall is not None]
+    assert pending, "the seeds must produce Pending pods"
+    assert [o.shortfall for o in tracked.pods] == [o.shortfall for o in plain.pods]

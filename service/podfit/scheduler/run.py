@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,9 +33,11 @@ from podfit.scheduler.placement import (
     kubelet_admit,
 )
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
-from podfit.scheduler.shortfall import node_shapes, shortfall
+from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 
 TERMINAL = ("Succeeded", "Failed")
+MAX_TRACKERS = 16
+"""Shortfall trackers kept (least recently used dropped): each holds O(nodes) numbers."""
 BOUND = ("Running", "Pending", "Unknown")
 """Phases of a pod already bound to a node in a live cluster: counted as it is."""
 
@@ -115,11 +118,13 @@ def schedule_infos(
     daemonsets: Sequence[DaemonSetTemplate] = (),
     explain: bool = False,
     with_shortfall: bool = True,
+    track: bool = True,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
 
     Outcomes are listed DaemonSet pods first (DaemonSet order, then node order), then the
-    input pods in input order.
+    input pods in input order. ``track`` False computes every shortfall from scratch
+    instead of keeping a :class:`ShortfallTracker` per template (same results; tests).
     """
     engine = Engine(nodes, cfg)
     by_name = engine.by_name
@@ -190,6 +195,7 @@ def schedule_infos(
     queue.sort(key=lambda t: t[:2])
     shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
     shapes: list[int] | None = None  # node shapes never change: computed once, when needed
+    trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
     for _, _, pod in [*ds_queue, *queue]:
         decision = engine.schedule(pod, explain=explain)
         exp = _explain(engine, decision) if explain else None
@@ -211,15 +217,26 @@ def schedule_infos(
             if short is None:
                 if shapes is None:
                     shapes = node_shapes(engine.nodes)
-                short = shortfall(
-                    pod,
-                    engine.nodes,
-                    decision.statuses,
-                    cfg,
-                    decision.preemption,
-                    shapes=shapes,
-                    hist=decision.hist,
-                )
+                if track and decision.evaluation is None:  # class path: a tracker per template
+                    tracker = trackers.pop(pod.scheduling_key(), None)
+                    if tracker is None:
+                        tracker = ShortfallTracker(pod, engine.nodes, cfg, shapes)
+                    trackers[pod.scheduling_key()] = tracker
+                    if len(trackers) > MAX_TRACKERS:
+                        trackers.popitem(last=False)
+                    short = tracker.result(
+                        decision.statuses, engine.changes, decision.hist, decision.preemption
+                    )
+                else:
+                    short = shortfall(
+                        pod,
+                        engine.nodes,
+                        decision.statuses,
+                        cfg,
+                        decision.preemption,
+                        shapes=shapes,
+                        hist=decision.hist,
+                    )
                 if decision.preemption is None:
                     shortfall_cache = {key: short}
         outcomes[id(pod)] = PodOutcome(

@@ -26,7 +26,7 @@ runs for ``addNode``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -36,6 +36,7 @@ from podfit.scheduler.filters import NODE_RESOURCES_FIT, FilterStatus, run_filte
 from podfit.scheduler.model import NodeInfo, PodInfo
 
 _SLACK = 1e-9  # relative float error far above what a handful of divisions can produce
+_INF = float("inf")
 
 
 def node_shapes(nodes: Sequence[NodeInfo]) -> list[int]:
@@ -62,25 +63,29 @@ def node_shapes(nodes: Sequence[NodeInfo]) -> list[int]:
 
 
 def _pick(
-    candidates: list[tuple[float, int, dict[str, int]]],
+    costs: list[float],
+    details: list[dict[str, int] | None],
     exact: Callable[[dict[str, int], int], Fraction],
     signature: Callable[[dict[str, int], int], object],
 ) -> tuple[int, dict[str, int]] | None:
-    """The candidate with the smallest exact cost (first index on ties), screened by float.
+    """The node with the smallest exact cost (first index on ties), screened by float.
 
-    Candidates within a relative 1e-9 of the float minimum are compared exactly; equal
-    ``signature`` means equal exact cost, so identical nodes cost one Fraction sum.
+    ``costs[i]`` is node i's float cost (``inf``: not a candidate). Nodes within a
+    relative 1e-9 of the float minimum are compared exactly; equal ``signature`` means
+    equal exact cost, so identical nodes cost one Fraction sum.
     """
-    if not candidates:
+    best = min(costs, default=_INF)
+    if best == _INF:
         return None
-    best = min(c[0] for c in candidates)
     limit = best + abs(best) * _SLACK + 1e-300
     memo: dict[object, Fraction] = {}
     winner: tuple[Fraction, int, dict[str, int]] | None = None
     winner_key: object = None
-    for cost, i, detail in candidates:  # candidates are in node order
+    for i, cost in enumerate(costs):  # node order: the first of equal costs wins
         if cost > limit:
             continue
+        detail = details[i]
+        assert detail is not None
         key = signature(detail, i)
         if key == winner_key:
             continue  # same exact cost as the current winner, which comes first
@@ -94,6 +99,158 @@ def _pick(
     return winner[1], winner[2]
 
 
+class ShortfallTracker:
+    """The per-node inputs of :func:`shortfall` for one pod template, kept up to date.
+
+    :meth:`result` first refreshes the nodes that changed since the last call (the
+    scheduler's change log), then aggregates with C-level ``max``/``min`` over the
+    per-node lists, so repeated Pending replicas cost O(changed nodes) plus a cheap pass.
+    Node shapes, allocatable and labels never change during a run.
+    """
+
+    def __init__(
+        self,
+        pod: PodInfo,
+        nodes: Sequence[NodeInfo],
+        cfg: SchedulerConfig,
+        shapes: Sequence[int] | None = None,
+    ) -> None:
+        self.pod = pod
+        self.nodes = nodes
+        self.wanted = [(PODS, 1), *((r, v) for r, v in sorted(pod.requests.items()) if v > 0)]
+        n = len(nodes)
+        self.free: list[list[int]] = [[0] * n for _ in self.wanted]
+        self.free_cost: list[float] = [_INF] * n
+        self.free_detail: list[dict[str, int] | None] = [None] * n
+        self.shrink_cost: list[float] = [_INF] * n
+        self.shrink_detail: list[dict[str, int] | None] = [None] * n
+        self.unavailable = [
+            name
+            for name, want in self.wanted
+            if name != PODS and all(want > node.allocatable.get(name, 0) for node in nodes)
+        ]
+        self.add = _add_node(pod, nodes, cfg, shapes)
+        self.synced = -1  # nothing computed yet
+
+    def update(self, i: int, status: FilterStatus | None) -> None:
+        """Recompute node ``i``'s free amounts and fix candidacy (O(requested resources))."""
+        node = self.nodes[i]
+        alloc = node.allocatable
+        used = node.requested
+        pod_requests = self.pod.requests
+        fit_only = status is not None and status.plugin == NODE_RESOURCES_FIT
+        short: dict[str, int] = {}
+        frees: dict[str, int] = {}
+        holdable = True
+        for k, (name, want) in enumerate(self.wanted):
+            cap = alloc.get(name, 0)
+            free = cap - (len(node.pods) if name == PODS else used.get(name, 0))
+            self.free[k][i] = free
+            frees[name] = free
+            if want > cap and name != PODS:
+                holdable = False
+            if fit_only and want > free:
+                short[name] = want - free
+        self.free_cost[i] = self.shrink_cost[i] = _INF
+        self.free_detail[i] = self.shrink_detail[i] = None
+        if not short:
+            return
+        if holdable:  # freeing cannot help where a request exceeds the whole allocatable
+            cost = 0.0
+            for name, d in short.items():
+                cost += d / (alloc.get(name, 0) or 1)
+            self.free_cost[i] = cost
+            self.free_detail[i] = short
+        if PODS not in short and all(frees[r] > 0 for r in short):
+            cut = {r: frees[r] for r in short}
+            shrink = 0.0
+            for name, v in cut.items():
+                shrink += (pod_requests[name] - v) / pod_requests[name]
+            self.shrink_cost[i] = shrink
+            self.shrink_detail[i] = cut
+
+    def result(
+        self,
+        statuses: Sequence[FilterStatus | None],
+        changes: Sequence[int] = (),
+        hist: Mapping[str, int] | None = None,
+        preemption: tuple[int, tuple[PodInfo, ...]] | None = None,
+    ) -> dict[str, Any]:
+        """The shortfall document, after refreshing the nodes in ``changes[synced:]``."""
+        nodes = self.nodes
+        n_status = len(statuses)
+        first = self.synced < 0
+        todo: Iterable[int] = range(len(nodes)) if first else dict.fromkeys(changes[self.synced :])
+        for i in todo:
+            self.update(i, statuses[i] if i < n_status else None)
+        self.synced = len(changes)
+        resources: dict[str, Any] = {}
+        for k, (name, want) in enumerate(self.wanted):
+            column = self.free[k]
+            top = max(column) if column else None
+            resources[name] = {
+                "request": format_amount(name, want),
+                "largestFree": None if top is None else format_amount(name, top),
+                "largestFreeNode": None if top is None else nodes[column.index(top)].name,
+            }
+        if hist is None:
+            counts: Counter[str] = Counter()
+            for st in statuses:
+                if st is not None:
+                    counts.update(st.reasons)
+            hist = counts
+        pod_requests = self.pod.requests
+        free_pick = _pick(
+            self.free_cost,
+            self.free_detail,
+            lambda short, i: sum(
+                (Fraction(d, nodes[i].allocatable.get(r, 0) or 1) for r, d in short.items()),
+                Fraction(0),
+            ),
+            lambda short, i: (
+                tuple(short.items()),
+                tuple(nodes[i].allocatable.get(r, 0) for r in short),
+            ),
+        )
+        shrink_pick = _pick(
+            self.shrink_cost,
+            self.shrink_detail,
+            lambda cut, i: sum(
+                (Fraction(pod_requests[r] - v, pod_requests[r]) for r, v in cut.items()),
+                Fraction(0),
+            ),
+            lambda cut, i: tuple(cut.items()),
+        )
+        fix: dict[str, Any] = {
+            "shrinkRequest": None
+            if shrink_pick is None
+            else {
+                "node": nodes[shrink_pick[0]].name,
+                "requests": {r: format_amount(r, v) for r, v in sorted(shrink_pick[1].items())},
+            },
+            "freeOnNode": None
+            if free_pick is None
+            else {
+                "node": nodes[free_pick[0]].name,
+                "free": {r: format_amount(r, v) for r, v in sorted(free_pick[1].items())},
+            },
+            "addNode": None if self.add is None else {"like": self.add},
+        }
+        out: dict[str, Any] = {
+            "resources": resources,
+            "reasons": {r: c for r, c in sorted(hist.items()) if c > 0},
+            "unavailable": list(self.unavailable),
+            "fix": fix,
+        }
+        if preemption is not None:
+            node_index, victims = preemption
+            out["preemption"] = {
+                "node": nodes[node_index].name,
+                "victims": [f"{v.namespace}/{v.name}" for v in victims],
+            }
+        return out
+
+
 def shortfall(
     pod: PodInfo,
     nodes: Sequence[NodeInfo],
@@ -104,117 +261,10 @@ def shortfall(
     shapes: Sequence[int] | None = None,
     hist: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The structured shortfall of an unschedulable ``pod`` (see the module docstring).
-
-    ``shapes`` (from :func:`node_shapes`) and ``hist`` (the reason histogram) may be passed
-    when the caller already has them.
-    """
-    wanted = [(PODS, 1), *((r, v) for r, v in sorted(pod.requests.items()) if v > 0)]
-    best_free: list[int | None] = [None] * len(wanted)
-    best_at: list[int] = [-1] * len(wanted)
-    fits_somewhere = [False] * len(wanted)
-    free_candidates: list[tuple[float, int, dict[str, int]]] = []
-    shrink_candidates: list[tuple[float, int, dict[str, int]]] = []
-    n_status = len(statuses)
-    for i, node in enumerate(nodes):
-        alloc = node.allocatable
-        used = node.requested
-        st = statuses[i] if i < n_status else None
-        fit_only = st is not None and st.plugin == NODE_RESOURCES_FIT
-        short: dict[str, int] = {}
-        frees: dict[str, int] = {}
-        holdable = True
-        for k, (name, want) in enumerate(wanted):
-            cap = alloc.get(name, 0)
-            free = cap - (len(node.pods) if name == PODS else used.get(name, 0))
-            frees[name] = free
-            top = best_free[k]
-            if top is None or free > top:
-                best_free[k] = free
-                best_at[k] = i
-            if want <= cap:
-                fits_somewhere[k] = True
-            elif name != PODS:
-                holdable = False
-            if fit_only and want > free:
-                short[name] = want - free
-        if not short:
-            continue
-        if holdable:
-            cost = 0.0
-            for name, d in short.items():
-                cost += d / (alloc.get(name, 0) or 1)
-            free_candidates.append((cost, i, short))
-        if PODS not in short and all(frees[r] > 0 for r in short):
-            cut = {r: frees[r] for r in short}
-            shrink = 0.0
-            for name, v in cut.items():
-                shrink += (pod.requests[name] - v) / pod.requests[name]
-            shrink_candidates.append((shrink, i, cut))
-    resources: dict[str, Any] = {}
-    for k, (name, want) in enumerate(wanted):
-        top = best_free[k]
-        resources[name] = {
-            "request": format_amount(name, want),
-            "largestFree": None if top is None else format_amount(name, top),
-            "largestFreeNode": nodes[best_at[k]].name if best_at[k] >= 0 else None,
-        }
-    if hist is None:
-        counts: Counter[str] = Counter()
-        for st in statuses:
-            if st is not None:
-                counts.update(st.reasons)
-        hist = counts
-    reasons = {r: c for r, c in sorted(hist.items()) if c > 0}
-    free_pick = _pick(
-        free_candidates,
-        lambda short, i: sum(
-            (Fraction(d, nodes[i].allocatable.get(r, 0) or 1) for r, d in short.items()),
-            Fraction(0),
-        ),
-        lambda short, i: (
-            tuple(short.items()),
-            tuple(nodes[i].allocatable.get(r, 0) for r in short),
-        ),
-    )
-    shrink_pick = _pick(
-        shrink_candidates,
-        lambda cut, i: sum(
-            (Fraction(pod.requests[r] - v, pod.requests[r]) for r, v in cut.items()), Fraction(0)
-        ),
-        lambda cut, i: tuple(cut.items()),
-    )
-    add = _add_node(pod, nodes, cfg, shapes)
-    fix: dict[str, Any] = {
-        "shrinkRequest": None
-        if shrink_pick is None
-        else {
-            "node": nodes[shrink_pick[0]].name,
-            "requests": {r: format_amount(r, v) for r, v in sorted(shrink_pick[1].items())},
-        },
-        "freeOnNode": None
-        if free_pick is None
-        else {
-            "node": nodes[free_pick[0]].name,
-            "free": {r: format_amount(r, v) for r, v in sorted(free_pick[1].items())},
-        },
-        "addNode": None if add is None else {"like": add},
-    }
-    out: dict[str, Any] = {
-        "resources": resources,
-        "reasons": reasons,
-        "unavailable": [
-            name for k, (name, _) in enumerate(wanted) if name != PODS and not fits_somewhere[k]
-        ],
-        "fix": fix,
-    }
-    if preemption is not None:
-        node_index, victims = preemption
-        out["preemption"] = {
-            "node": nodes[node_index].name,
-            "victims": [f"{v.namespace}/{v.name}" for v in victims],
-        }
-    return out
+    """The structured shortfall of an unschedulable ``pod`` (see the module docstring),
+    computed from scratch (:class:`ShortfallTracker` keeps it between replicas)."""
+    tracker = ShortfallTracker(pod, nodes, cfg, shapes)
+    return tracker.result(statuses, hist=hist, preemption=preemption)
 
 
 def _add_node(
