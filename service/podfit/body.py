@@ -15,9 +15,12 @@ Every check runs before the expensive step it protects, in this order:
    (400); then the nesting depth is checked against ``PODFIT_MAX_DEPTH`` (413), skipped
    when the body has fewer brackets than the limit. YAML is parsed later by
    ``podfit.yamlsafe`` with the same limits.
+6. For pods-and-nodes bodies (:func:`workload_body`), no array or object may have more
+   than ``PODFIT_MAX_ITEMS`` entries and no quantity may be longer than
+   ``PODFIT_MAX_QUANTITY_LENGTH`` (413), before the manifest reader runs.
 
-Other blueprints (planning, web page) use :func:`read_body` too, so every endpoint
-refuses the same hostile input in the same way.
+Other blueprints (planning, web page) use :func:`read_body` and :func:`workload_body`
+too, so every endpoint refuses the same hostile input in the same way.
 """
 
 from __future__ import annotations
