@@ -7,6 +7,8 @@ Run: ``.venv/bin/python bench/schedule_bench.py [--quick] [--repeat N]``
   (100× the upstream CI floor of 810 pods/s).
 * ``mixed``: 20 pod shapes with replicas (priorities, selectors, tolerations, preferred
   affinity), 5 node shapes with taints and labels, 5,000 nodes, 50,000 pods. Goal ≥ 20,000.
+* ``unsched``: scheduler_perf's Unschedulable shape — 5,000 nodes, 10,000 pods of which
+  every tenth asks for 9 cpu and stays Pending (each with its message and shortfall).
 * ``memory``: 100,000 pods on 10,000 nodes, peak RSS of a fresh process. Goal ≤ 300 MB.
 
 Pods/s counts the scheduling run (queue, filters, scores, placement, messages and
@@ -52,6 +54,16 @@ def basic_objects(n_nodes: int, n_pods: int) -> tuple[list[Pod], list[Node]]:
         Pod(f"pod-{k}", owner="ReplicaSet/default", containers=(container,)) for k in range(n_pods)
     ]
     return pods, nodes  # type: ignore[return-value]
+
+
+def unschedulable_objects(n_nodes: int, n_pods: int) -> tuple[list[Pod], list[Node]]:
+    """scheduler_perf Unschedulable shape: pod-default with a 9-cpu pod (never fits) as
+    every tenth pod, interleaved at the same priority."""
+    pods, nodes = basic_objects(n_nodes, n_pods)
+    big = Container("pause", requests={"cpu": q("9"), "memory": q("500Mi")}, limits={})
+    for k in range(0, n_pods, 10):
+        pods[k] = Pod(f"large-{k}", owner="ReplicaSet/large", containers=(big,))  # type: ignore[arg-type]
+    return pods, nodes
 
 
 NODE_SHAPES = [
@@ -170,6 +182,8 @@ def main() -> None:
     run("basic", pods, nodes, None if args.quick else 81000, args.repeat)
     pods, nodes = mixed_objects(5000 // scale, 50000 // scale)
     run("mixed", pods, nodes, None if args.quick else 20000, args.repeat)
+    pods, nodes = unschedulable_objects(5000 // scale, 10000 // scale)
+    run("unsched", pods, nodes, None, args.repeat)
     del pods, nodes
     sizes = [str(10000 // scale), str(100000 // scale)]
     subprocess.run([sys.executable, __file__, "--memory-child", *sizes], check=True)
