@@ -92,6 +92,17 @@ def test_request_example_mirrors_its_fixture() -> None:
     assert _resources(example) == _resources(fixture)
 
 
+def test_schedule_example_is_built_from_fixtures() -> None:
+    """The fixtures example is fixtures/nodes-small.yaml's compact nodes + pod-plain.yaml."""
+    content = SPEC["paths"]["/v1/schedule"]["post"]["requestBody"]["content"]
+    example = content["application/json"]["examples"]["fixtures"]
+    assert example["x-fixtures"] == ["fixtures/nodes-small.yaml", "fixtures/pod-plain.yaml"]
+    nodes_doc = next(yaml.safe_load_all((ROOT / "fixtures" / "nodes-small.yaml").read_text()))
+    assert example["value"]["nodes"] == nodes_doc["nodes"]
+    pod = yaml.safe_load((ROOT / "fixtures" / "pod-plain.yaml").read_text())
+    assert example["value"]["pods"] == [pod]
+
+
 def _resources(pod: dict[str, Any]) -> list[Any]:
     return [
         {k: {r: str(v) for r, v in c["resources"][k].items()} for k in ("requests", "limits")}
