@@ -521,3 +521,33 @@ def test_load_options_nested_paths() -> None:
     with pytest.raises(ConfigError) as info:
         load_options({"shape": [{"utilization": 0, "score": 1}, {"utilization": "x", "score": 2}]})
     assert info.value.path == "shape[1].utilization"
+
+
+def test_preemption_victims_reprieve_the_most_important_pods() -> None:
+    """SelectVictimsOnNode: lower-priority pods are added back (higher priority, then older
+    first) while the pod still fits; only the rest are victims."""
+    ns = nodes(("n", 4000))
+    running = [
+        cpu_pod("old", 900, node_name="n", phase="Running"),
+        cpu_pod("mid", 900, node_name="n", phase="Running", priority=5),
+        cpu_pod("new1", 900, node_name="n", phase="Running"),
+        cpu_pod("new2", 900, node_name="n", phase="Running"),
+    ]
+    result = run([*running, cpu_pod("high", 3000, priority=10)], ns)
+    short = outcome_for(result.pods, "high").shortfall
+    assert short is not None
+    # all four removed: 4000m free. Add back "mid" (priority 5): 3100m free, still fits.
+    # "old" next (oldest of priority 0): 2200m free, too little → victim; so are the others.
+    assert short["preemption"] == {
+        "node": "n",
+        "victims": ["default/old", "default/new1", "default/new2"],
+    }
+    running2 = [
+        cpu_pod("a", 300, node_name="n", phase="Running"),
+        cpu_pod("b", 3300, node_name="n", phase="Running"),
+    ]
+    short = outcome_for(
+        run([*running2, cpu_pod("high", 3000, priority=10)], nodes(("n", 4000))).pods, "high"
+    ).shortfall
+    assert short is not None
+    assert short["preemption"] == {"node": "n", "victims": ["default/b"]}  # "a" is reprieved

@@ -639,12 +639,30 @@ class Engine:
                 counts[NO_PREEMPTION_VICTIMS] += 1
                 continue
             keep = [p for p in node.pods if p.priority >= pod.priority]
-            victims = tuple(p for p in node.pods if p.priority < pod.priority)
             again = run_filters(pod, node.without(keep), self.fcfg)
             if again is None:
-                return "", (i, victims)
+                return "", (i, self.victims(pod, node, keep))
             counts.update(again.reasons)
         return preemption_message(n, counts), None
+
+    def victims(self, pod: PodInfo, node: NodeInfo, keep: list[PodInfo]) -> tuple[PodInfo, ...]:
+        """``SelectVictimsOnNode``'s reprieve: lower-priority pods are added back, most
+        important first (higher priority, then older — earlier on the node), as long as
+        ``pod`` still fits; the rest are the victims. PodDisruptionBudgets are not modelled.
+        """
+        order = sorted(
+            (k for k, p in enumerate(node.pods) if p.priority < pod.priority),
+            key=lambda k: (-node.pods[k].priority, k),
+        )
+        kept = list(keep)
+        out: list[PodInfo] = []
+        for k in order:
+            candidate = node.pods[k]
+            if run_filters(pod, node.without([*kept, candidate]), self.fcfg) is None:
+                kept.append(candidate)
+            else:
+                out.append(candidate)
+        return tuple(out)
 
 
 # --- DaemonSets and the kubelet ------------------------------------------------------------
