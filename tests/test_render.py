@@ -494,3 +494,51 @@ def test_each_bar_holds_exactly_the_requests_of_the_pods_on_its_node(
             )
     svg = render.render_svg(result, columns)
     assert len(_bars(svg)) == len(result["nodes"]) * len(columns)
+
+
+# --- planning results --------------------------------------------------------------------------
+
+PLAN_GROUPS = [
+    {"name": "Deployment/web", "count": 3, "requests": {"cpu": "500m", "memory": "512Mi"}},
+    {"name": "default/huge", "count": 1, "requests": {"cpu": "12"}},
+]
+PLAN_SHAPE = {
+    "shape": "small",
+    "nodes": 2,
+    "allocatable": {"cpu": "2", "memory": "8Gi", "nvidia.com/gpu": "0", "pods": "110"},
+    "daemonSetOverhead": {"cpu": "100m", "memory": "200Mi", "nvidia.com/gpu": "0", "pods": "1"},
+    "daemonSetPods": ["logs-small"],
+    "unplaced": {},
+    "unplaceable": {"default/huge": "does not fit an empty node: Insufficient cpu"},
+    "placement": [
+        {"node": "small-1", "pods": {"Deployment/web": 2},
+         "requested": {"cpu": "1100m", "memory": "1224Mi", "pods": "3"}},
+        {"node": "small-2", "pods": {"Deployment/web": 1},
+         "requested": {"cpu": "600m", "memory": "712Mi", "pods": "2"}},
+    ],
+}  # fmt: skip
+
+
+def test_a_planned_shape_draws_its_new_nodes_with_daemonset_and_group_pods() -> None:
+    drawn = render.plan_result(PLAN_SHAPE, PLAN_GROUPS)
+    assert render.chart_resources(drawn) == ["cpu", "memory"]  # a zero GPU is no column
+    bars = render.node_bars(drawn, "cpu")
+    assert [(b.node, b.allocatable, b.requested) for b in bars] == [
+        ("small-1", 2000, 1100),
+        ("small-2", 2000, 600),
+    ]
+    assert [(s.owner, s.count) for s in bars[0].segments] == [
+        ("DaemonSets", 1),
+        ("Deployment/web", 2),
+    ]
+    assert bars[0].segments[1].names == ("Deployment/web #1", "Deployment/web #2")
+
+
+def test_a_planned_shape_lists_the_groups_it_cannot_place() -> None:
+    drawn = render.plan_result(PLAN_SHAPE, PLAN_GROUPS)
+    (group,) = render.pending_groups(drawn)
+    assert (group.owner, group.count, group.message) == (
+        "default/huge",
+        1,
+        "does not fit an empty node: Insufficient cpu",
+    )

@@ -170,7 +170,9 @@ def test_a_missing_fixture_directory_offers_none_and_the_page_still_works(
     monkeypatch.setenv("PODFIT_FIXTURES_DIR", str(tmp_path / "absent"))
     response = create_app().test_client().get("/")
     assert response.status_code == 200
-    assert response.get_data(as_text=True).count("<option value=") == 2  # the two "none"s
+    html = response.get_data(as_text=True)
+    offered = re.findall(r'<option value="[^"]*\.(?:yaml|yml|json)"', html)
+    assert offered == []
 
 
 # --- running a schedule ----------------------------------------------------------------------
@@ -427,3 +429,86 @@ def test_a_form_over_the_body_limit_is_refused_with_413() -> None:
     status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
     assert status == 413
     assert "PODFIT_MAX_BODY_BYTES" in html
+
+
+# --- the second question: how many new nodes -------------------------------------------------
+
+LOGS_DAEMONSET = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logs}
+spec:
+  selector: {matchLabels: {app: logs}}
+  template:
+    metadata: {labels: {app: logs}}
+    spec:
+      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 200Mi}}}]
+"""
+SHAPES = "aws/m5.large big:cpu=16,memory=64Gi,pods=110@0.5"
+
+
+def library_plan(text: str, shapes: str) -> dict[str, Any]:
+    from podfit.cli.plan_cmd import shape_spec
+    from podfit.planning.nodes_needed import nodes_needed
+    from podfit.schemas.plan import parse_shapes
+
+    w = load_text(text, name="input")
+    specs = [shape_spec(s, f"shapes[{i}]") for i, s in enumerate(shapes.split())]
+    plan = nodes_needed(w.pods, parse_shapes(specs), daemonsets=w.daemonsets)
+    data: dict[str, Any] = plan.to_dict()
+    return data
+
+
+def test_nodes_needed_draws_each_shapes_planned_nodes_with_its_lower_bound(
+    client: FlaskClient,
+) -> None:
+    workloads = SHOP + "---" + LOGS_DAEMONSET
+    status, html = run(client, question="nodes", shapes=SHAPES, workloads=workloads)
+    assert status == 200, html
+    expected = library_plan(workloads, SHAPES)
+    for shape in expected["shapes"]:
+        article = re.search(
+            rf'<article class="shape" data-shape="{re.escape(shape["shape"])}">.*?</article>',
+            html,
+            re.S,
+        )
+        assert article is not None, shape["shape"]
+        text = article.group(0)
+        planned = [p["node"] for p in shape["placement"]]
+        assert bars(text, "cpu") == planned and len(planned) == shape["nodes"]
+        assert f'<dd class="lower-bound">{shape["lowerBound"]["best"]} (' in text
+        for group, reason in shape["unplaceable"].items():
+            assert f"{group}: {escape(reason)}" in text
+        for placed in shape["placement"]:
+            cpu_bar = bar_markup(text, placed["node"], "cpu")
+            assert "logs-" in cpu_bar  # the DaemonSet pod every new node runs
+            assert "not itemised" not in cpu_bar  # pieces add up to the plan's requested
+    assert "DaemonSet pods on each" in html
+
+
+def test_nodes_needed_summary_names_the_best_plan(client: FlaskClient) -> None:
+    small = SHOP.split("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer")[0]
+    status, html = run(client, question="nodes", shapes=SHAPES, workloads=small)
+    assert status == 200
+    best = library_plan(small, SHAPES)["summary"]["best"]
+    assert best is not None
+    assert f'<dd class="summary-best">{best["nodes"]} × {best["shape"]}</dd>' in html
+
+
+BAD_PLAN_FORMS = [
+    pytest.param({"shapes": ""}, 400, "name at least one node shape", id="no-shapes"),
+    pytest.param({"shapes": SHAPES, "headroom": "0"}, 400, "1–100", id="headroom"),
+    pytest.param({"shapes": SHAPES, "algorithm": "magic"}, 400, "is not one of", id="algo"),
+    pytest.param({"shapes": "aws/no-such-type"}, 422, "shapes[0]", id="unknown-preset"),
+    pytest.param({"shapes": "x:cpu=1.5.5"}, 422, "1.5.5", id="bad-quantity"),
+]
+
+
+@pytest.mark.parametrize(("form", "status", "fragment"), BAD_PLAN_FORMS)
+def test_bad_planning_options_are_named_on_the_page(
+    client: FlaskClient, form: dict[str, Any], status: int, fragment: str
+) -> None:
+    got, html = run(client, question="nodes", fixture_workloads="shop.yaml", **form)
+    assert got == status, html
+    errors = re.search(r'<section class="errors" role="alert".*?</section>', html, re.S)
+    assert errors is not None and fragment in errors.group(0)

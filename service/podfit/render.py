@@ -148,8 +148,13 @@ def owner_color(key: str) -> str:
 
 
 def pod_key(pod: Mapping[str, Any]) -> str:
-    """``namespace/name`` — how kubectl names a pod across namespaces."""
-    return f"{pod.get('namespace') or 'default'}/{pod.get('name', '')}"
+    """``namespace/name`` — how kubectl names a pod across namespaces.
+
+    A pod with an empty namespace (a planned pod, see :func:`plan_result`) is its name.
+    """
+    namespace = pod.get("namespace")
+    name = str(pod.get("name", ""))
+    return f"{namespace}/{name}" if namespace else name
 
 
 def color_key(pod: Mapping[str, Any]) -> str:
@@ -195,12 +200,13 @@ def describe_requests(requests: Mapping[str, str] | None) -> str:
 def chart_resources(result: Mapping[str, Any]) -> list[str]:
     """The resources drawn as columns: cpu, memory, then GPU-like resources that appear.
 
-    A GPU resource appears if any node has it allocatable or any pod requests it; GPU
-    columns are sorted by name.
+    A GPU resource appears if any node has a non-zero amount allocatable or any pod
+    requests it; GPU columns are sorted by name.
     """
     gpus: set[str] = set()
     for node in result.get("nodes", []):
-        gpus.update(n for n in (node.get("allocatable") or {}) if is_gpu(n))
+        allocatable = node.get("allocatable") or {}
+        gpus.update(n for n, q in allocatable.items() if is_gpu(n) and amount(n, q) > 0)
     for pod in result.get("pods", []):
         gpus.update(n for n in (pod.get("requests") or {}) if is_gpu(n))
     return [CPU, MEMORY, *sorted(gpus)]
@@ -733,3 +739,77 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
         victims = ", ".join(preemption.get("victims") or ()) or "no pods"
         fixes.append(f"preemption would evict {victims} on {preemption.get('node')}")
     return ShortfallView(tuple(rows), reasons, tuple(fixes))
+
+
+# --- planning results (NodesPlan) ------------------------------------------------------------
+
+DAEMONSET_OWNER = "DaemonSets"
+
+
+def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One shape of a ``NodesPlan`` as a ScheduleResult-shaped dict, to draw with the rest.
+
+    Each planned node (``placement[]``) becomes a node with the shape's allocatable; on it,
+    the DaemonSet pods every new node runs (one ``DaemonSets`` piece with the shape's
+    ``daemonSetOverhead``) and each group's planned pods (owner = the group name, named
+    ``<group> #<k>``, requests from ``groups[]``). Pods the plan could not place are
+    Pending with the plan's reason. Cost: one dict per planned pod.
+    """
+    requests = {str(g["name"]): dict(g.get("requests") or {}) for g in groups}
+    overhead = {
+        r: q
+        for r, q in (shape.get("daemonSetOverhead") or {}).items()
+        if r != PODS and amount(r, q) > 0
+    }
+    allocatable = dict(shape.get("allocatable") or {})
+    nodes: list[dict[str, Any]] = []
+    pods: list[dict[str, Any]] = []
+    numbers: dict[str, int] = {}
+
+    def planned(group: str, node: str | None, **extra: Any) -> dict[str, Any]:
+        numbers[group] = numbers.get(group, 0) + 1
+        phase = "Running" if node else "Pending"
+        return {
+            "namespace": "",
+            "name": f"{group} #{numbers[group]}",
+            "owner": group,
+            "node": node,
+            "phase": phase,
+            "requests": requests.get(group, {}),
+            **extra,
+        }
+
+    for placed in shape.get("placement") or []:
+        name = str(placed["node"])
+        nodes.append(
+            {"name": name, "allocatable": allocatable, "requested": placed.get("requested", {})}
+        )
+        if overhead:
+            pods.append(
+                {
+                    "namespace": "",
+                    "name": ", ".join(shape.get("daemonSetPods") or ()) or "DaemonSet pods",
+                    "owner": DAEMONSET_OWNER,
+                    "node": name,
+                    "phase": "Running",
+                    "requests": overhead,
+                }
+            )
+        for group, count in (placed.get("pods") or {}).items():
+            pods.extend(planned(str(group), name) for _ in range(int(count)))
+    left_out = {
+        **{
+            g: ("not placed by the packer", int(c))
+            for g, c in (shape.get("unplaced") or {}).items()
+        },
+        **{
+            g: (str(reason), next((int(x["count"]) for x in groups if x["name"] == g), 1))
+            for g, reason in (shape.get("unplaceable") or {}).items()
+            if g != "*"
+        },
+    }
+    for group, (reason, count) in left_out.items():
+        pods.extend(
+            planned(group, None, reason="Unplaceable", message=reason) for _ in range(count)
+        )
+    return {"summary": {}, "pods": pods, "nodes": nodes}

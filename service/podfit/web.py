@@ -55,6 +55,12 @@ bp = Blueprint(
 # The choices offered are the scheduler's own (one source of truth for names).
 STRATEGIES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
 VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
+QUESTIONS = {
+    "schedule": "Where does each pod go on these nodes?",
+    "nodes": "How many new nodes are needed for the pods that stay Pending?",
+}
+PLAN_ALGORITHMS = ("podfit", "ffd")  # "exact" needs the optional OR-tools extra
+MAX_SHAPES = 10
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FIXTURES = 200
 FIXTURES_SETTING = "PODFIT_FIXTURES_DIR"
@@ -78,6 +84,10 @@ class Form:
     nodes: str = ""
     strategy: str = DEFAULT_STRATEGY
     version: str = DEFAULT_VERSION
+    question: str = "schedule"
+    shapes: str = ""
+    headroom: str = "100"
+    algorithm: str = "podfit"
     uploads: list[str] = field(default_factory=list)
 
 
@@ -115,6 +125,8 @@ def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
         fixtures=fixture_names(fixtures_dir()),
         strategies=STRATEGIES,
         versions=VERSIONS,
+        questions=QUESTIONS,
+        plan_algorithms=PLAN_ALGORITHMS,
         **context,
     )
     return html, status
@@ -137,7 +149,11 @@ def run() -> tuple[str, int]:
         return _page(form, status=411, errors=[error])
     try:
         form, sources = read_form()
-        result, workload = schedule_sources(sources, form.strategy, form.version)
+        workload = load_sources(sources)
+        if form.question == "nodes":
+            plan = plan_nodes(workload, form)
+            return _page(form, **plan_context(plan, workload))
+        result = schedule_workload(workload, form.strategy, form.version)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -165,8 +181,13 @@ def read_form() -> tuple[Form, list[Source]]:
         nodes=values.get("nodes", ""),
         strategy=values.get("strategy", DEFAULT_STRATEGY) or DEFAULT_STRATEGY,
         version=values.get("version", DEFAULT_VERSION) or DEFAULT_VERSION,
+        question=values.get("question", "schedule") or "schedule",
+        shapes=values.get("shapes", ""),
+        headroom=values.get("headroom", "100").strip() or "100",
+        algorithm=values.get("algorithm", "podfit") or "podfit",
     )
     errors: list[FieldError] = []
+    errors += _check_question(form)
     if form.strategy not in STRATEGIES:
         errors.append(
             FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGIES)}")
@@ -232,14 +253,11 @@ def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> S
     return Source(name, text)
 
 
-def schedule_sources(
-    sources: Sequence[Source], strategy: str, version: str
-) -> tuple[dict[str, Any], Workload]:
-    """Load every source under the service limits and schedule.
+def load_sources(sources: Sequence[Source]) -> Workload:
+    """Load every source under the service limits into one workload.
 
-    Returns the issue-4 result dict and the loaded workload (its ``skipped`` objects and
-    ``warnings`` are shown on the page). Each source is read on its own, so errors name
-    it; the pod and node counts are then checked for all sources together.
+    Each source is read on its own, so errors name it; the pod and node counts are then
+    checked for all sources together.
     """
     config = service_config()
     limits = Limits(
@@ -263,6 +281,11 @@ def schedule_sources(
             f"{len(workload.nodes)} nodes in all; at most {config.max_nodes} are accepted "
             f"({env_name('max_nodes')})"
         )
+    return workload
+
+
+def schedule_workload(workload: Workload, strategy: str, version: str) -> dict[str, Any]:
+    """Schedule the workload's pods on its nodes: the issue-4 ScheduleResult dict."""
     check_time("scheduling")
     result = schedule(
         workload.pods,
@@ -272,7 +295,59 @@ def schedule_sources(
         version=version,
     )
     data: dict[str, Any] = result.to_dict()
-    return data, workload
+    return data
+
+
+def _check_question(form: Form) -> list[FieldError]:
+    """The planning fields are checked only when the question needs them."""
+    errors: list[FieldError] = []
+    if form.question not in QUESTIONS:
+        errors.append(
+            FieldError("question", f"{form.question!r} is not one of {', '.join(QUESTIONS)}")
+        )
+    if form.question != "nodes":
+        return errors
+    specs = form.shapes.split()
+    if not specs:
+        errors.append(FieldError("shapes", "name at least one node shape (e.g. aws/m5.large)"))
+    elif len(specs) > MAX_SHAPES:
+        errors.append(FieldError("shapes", f"{len(specs)} shapes; at most {MAX_SHAPES}"))
+    if form.algorithm not in PLAN_ALGORITHMS:
+        errors.append(
+            FieldError(
+                "algorithm", f"{form.algorithm!r} is not one of {', '.join(PLAN_ALGORITHMS)}"
+            )
+        )
+    if not (form.headroom.isdigit() and 1 <= int(form.headroom) <= 100):
+        errors.append(FieldError("headroom", f"{form.headroom!r} is not a whole number 1–100"))
+    return errors
+
+
+def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
+    """How many new nodes of each shape the pods left Pending need: the NodesPlan dict.
+
+    The input's nodes are the existing cluster; the shapes use the CLI's syntax
+    (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
+    """
+    from podfit.cli.plan_cmd import shape_spec  # the one parser of the shape syntax
+    from podfit.planning.cluster import SchedulingOptions
+    from podfit.planning.nodes_needed import nodes_needed
+    from podfit.schemas.plan import parse_shapes
+
+    specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
+    shapes = parse_shapes(specs, "shapes")
+    check_time("planning")
+    plan = nodes_needed(
+        workload.pods,
+        shapes,
+        existing_nodes=workload.nodes,
+        daemonsets=workload.daemonsets,
+        algorithm=form.algorithm,
+        headroom_percent=int(form.headroom),
+        options=SchedulingOptions(strategy=form.strategy, version=form.version),
+    )
+    data: dict[str, Any] = plan.to_dict()
+    return data
 
 
 def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
@@ -290,4 +365,40 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
         "legend": entries,
         "more_owners": more_owners,
         "pending": render.pending_groups(result),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeView:
+    """One shape of a NodesPlan, ready for the template."""
+
+    plan: dict[str, Any]
+    svg: Markup
+    legend: list[render.LegendEntry]
+    more_owners: int
+    left_out: list[render.PendingGroup]
+
+
+def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
+    """Everything the template shows for a NodesPlan: summary, then each shape's nodes."""
+    groups = plan.get("groups") or []
+    shapes = []
+    for shape in plan.get("shapes") or []:
+        drawn = render.plan_result(shape, groups)
+        entries, more = render.legend(drawn)
+        shapes.append(
+            ShapeView(
+                shape,
+                Markup(render.render_svg(drawn)),  # every value inside is escaped
+                entries,
+                more,
+                render.pending_groups(drawn),
+            )
+        )
+    return {
+        "plan": plan,
+        "summary": plan.get("summary", {}),
+        "shape_views": shapes,
+        "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
+        "warnings": list(workload.warnings) if workload else [],
     }
