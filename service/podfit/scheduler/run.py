@@ -2,13 +2,13 @@
 
 1. Pods already bound in a live cluster (``node_name`` set, phase Running, Pending or
    Unknown, as ``kubectl get pods -o json`` shows them) are counted on their node as
-   they are (even if that overcommits it). Pods in a terminal phase (Succeeded, Failed)
-   are reported as given and count nowhere, like the scheduler's cache.
+   they are (even if that overcommits it; on a node missing from the input they are
+   reported with reason ``NodeNotInInput`` and count nowhere). Pods in a terminal phase
+   (Succeeded, Failed) are reported as given and count nowhere, like the scheduler's cache.
 2. New pods that name their node (``spec.nodeName`` and no phase, e.g. static pods) never
-   reach the
-   scheduler: the kubelet admits them if they fit, else they end ``Failed`` with reason
-   ``OutOf<resource>`` and the kubelet's message; a node that is not in the input leaves
-   them Pending (no kubelet exists to admit them).
+   reach the scheduler: the kubelet admits them if they fit, else they end ``Failed``
+   with reason ``OutOf<resource>`` (or the failing predicate) and the kubelet's message;
+   a node that is not in the input leaves them Pending (no kubelet exists to admit them).
 3. DaemonSet templates are expanded to one pod per eligible node (named
    ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first;
    a node that already runs a pod of that DaemonSet (bound in the input) gets none.

@@ -20,7 +20,8 @@
 Ties go to the first node in input order. Costs are screened in floating point and the
 near-best candidates compared again as exact fractions, so the choice is exact.
 Cost: one pass over the nodes, O(nodes × requested resources), plus O(node shapes) filter
-runs for ``addNode``.
+runs for ``addNode``; a :class:`ShortfallTracker` kept per pod template redoes only the
+nodes that changed since its previous Pending pod.
 """
 
 from __future__ import annotations
