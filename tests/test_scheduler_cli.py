@@ -160,3 +160,10 @@ def test_ignored_resource_group_lets_the_gpu_pod_in(tmp_path: Path) -> None:
     assert json.loads(out)["pods"][0]["phase"] == "Pending"
     out = CliRunner().invoke(schedule_cmd, [*args, "--ignored-resource-group", "nvidia.com"]).output
     assert json.loads(out)["pods"][0]["node"] == "node-b"
+
+
+def test_library_entry_point_is_exported() -> None:
+    """``podfit.schedule`` is the library entry point (loaded lazily)."""
+    import podfit
+
+    assert podfit.schedule is schedule
