@@ -364,3 +364,31 @@ def test_tracked_shortfalls_equal_fresh_ones(seed: int) -> None:
     pending = [o for o in tracked.pods if o.shortfall is not None]
     assert pending, "the seeds must produce Pending pods"
     assert [o.shortfall for o in tracked.pods] == [o.shortfall for o in plain.pods]
+
+
+def test_evicted_class_indexes_are_rebuilt_identically() -> None:
+    """With room for only two class indexes, templates used in turn are evicted and rebuilt
+    from the current state; decisions still equal the full scan."""
+    from podfit.scheduler.placement import Engine
+
+    cfg = CONFIGS[0]
+    nodes, pods = random_cluster(99, n_nodes=20, n_pods=120)
+    queued = sorted((p for p in pods if p.phase != "Running"), key=lambda p: (-p.priority, p.name))
+    ref_nodes = fresh(nodes)
+    engine_nodes = fresh(nodes)
+    by_name = {n.name: n for n in ref_nodes}
+    engine = Engine(engine_nodes, cfg, max_classes=2)
+    for p in pods:
+        if p.phase == "Running":
+            assert p.node_name is not None
+            by_name[p.node_name].add_pod(p)
+            engine.bind(p, engine.by_name[p.node_name])
+    expected = reference_schedule(cfg, queued, ref_nodes)
+    got = {}
+    for p in queued:
+        decision = engine.schedule(p)
+        got[p.name] = (
+            None if decision.node is None else engine.nodes[decision.node].name,
+            decision.message,
+        )
+    assert got == expected
