@@ -542,3 +542,21 @@ def test_a_planned_shape_lists_the_groups_it_cannot_place() -> None:
         1,
         "does not fit an empty node: Insufficient cpu",
     )
+
+
+def test_headroom_draws_a_fill_limit_on_each_planned_bar() -> None:
+    shape = {**PLAN_SHAPE, "plannedCapacity": {"cpu": "1600m", "memory": "8Gi", "pods": "110"}}
+    drawn = render.plan_result(shape, PLAN_GROUPS)
+    cpu, memory = render.node_bars(drawn, "cpu")[0], render.node_bars(drawn, "memory")[0]
+    assert (cpu.limit, memory.limit) == (1600, None)  # memory is not limited: no mark
+    svg = render.bar_svg(cpu, 0, 0, 2000)
+    assert '<line class="limit" x1="256" y1="-2" x2="256" y2="14">' in svg  # 1600/2000 of 320
+    assert "<title>fill limit 1600m</title>" in svg
+
+
+def test_a_pending_gpu_pod_alone_makes_no_gpu_column() -> None:
+    result = small_result()
+    result["nodes"] = result["nodes"][:2]
+    result["pods"][4]["node"] = None
+    result["pods"][4]["phase"] = "Pending"
+    assert render.chart_resources(result) == ["cpu", "memory"]

@@ -200,15 +200,17 @@ def describe_requests(requests: Mapping[str, str] | None) -> str:
 def chart_resources(result: Mapping[str, Any]) -> list[str]:
     """The resources drawn as columns: cpu, memory, then GPU-like resources that appear.
 
-    A GPU resource appears if any node has a non-zero amount allocatable or any pod
-    requests it; GPU columns are sorted by name.
+    A GPU resource appears if any node has a non-zero amount allocatable or any pod on a
+    node requests it (a Pending GPU pod alone makes no column: its message says why);
+    GPU columns are sorted by name.
     """
     gpus: set[str] = set()
     for node in result.get("nodes", []):
         allocatable = node.get("allocatable") or {}
         gpus.update(n for n, q in allocatable.items() if is_gpu(n) and amount(n, q) > 0)
-    for pod in result.get("pods", []):
-        gpus.update(n for n in (pod.get("requests") or {}) if is_gpu(n))
+    for pods in pods_by_node(result).values():
+        for pod in pods:
+            gpus.update(n for n in (pod.get("requests") or {}) if is_gpu(n))
     return [CPU, MEMORY, *sorted(gpus)]
 
 
@@ -252,6 +254,7 @@ class NodeBar:
     resource: str
     allocatable: int
     segments: tuple[Segment, ...]
+    limit: int | None = None  # a planned fill limit below allocatable (headroom), if any
 
     @property
     def requested(self) -> int:
@@ -367,7 +370,9 @@ def node_bars(
             missing = amount(resource, req_text) - sum(s.amount for s in segments)
             if missing > 0:
                 segments = (*segments, Segment("", None, ("not itemised",), {}, missing))
-        bars.append(NodeBar(name, resource, alloc, segments))
+        limit_text = (node.get("plannedCapacity") or {}).get(resource)
+        limit = amount(resource, limit_text) if limit_text is not None else None
+        bars.append(NodeBar(name, resource, alloc, segments, limit if limit != alloc else None))
     return bars
 
 
@@ -443,6 +448,13 @@ def bar_svg(
         start = hundredths(offset, full, BAR_WIDTH)
         parts.append(_rect("free", base + start, frame - start, y, "", bar.tooltip()))
     parts.append(_rect("frame", base, frame, y, "", bar.tooltip()))
+    if bar.limit is not None:
+        x = px(base + hundredths(bar.limit, full, BAR_WIDTH))
+        limit_text = escape(show_amount(bar.resource, bar.limit))
+        parts.append(
+            f'<line class="limit" x1="{x}" y1="{y - 2}" x2="{x}" y2="{y + BAR_HEIGHT + 2}">'
+            f"<title>fill limit {limit_text}</title></line>"
+        )
     parts.append("</g>")
     return "".join(parts)
 
@@ -749,7 +761,8 @@ DAEMONSET_OWNER = "DaemonSets"
 def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One shape of a ``NodesPlan`` as a ScheduleResult-shaped dict, to draw with the rest.
 
-    Each planned node (``placement[]``) becomes a node with the shape's allocatable; on it,
+    Each planned node (``placement[]``) becomes a node with the shape's allocatable (and
+    its ``plannedCapacity``, drawn as a fill-limit mark when headroom lowers it); on it,
     the DaemonSet pods every new node runs (one ``DaemonSets`` piece with the shape's
     ``daemonSetOverhead``) and each group's planned pods (owner = the group name, named
     ``<group> #<k>``, requests from ``groups[]``). Pods the plan could not place are
@@ -762,6 +775,7 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
         if r != PODS and amount(r, q) > 0
     }
     allocatable = dict(shape.get("allocatable") or {})
+    planned_capacity = dict(shape.get("plannedCapacity") or allocatable)
     nodes: list[dict[str, Any]] = []
     pods: list[dict[str, Any]] = []
     numbers: dict[str, int] = {}
@@ -782,7 +796,12 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
     for placed in shape.get("placement") or []:
         name = str(placed["node"])
         nodes.append(
-            {"name": name, "allocatable": allocatable, "requested": placed.get("requested", {})}
+            {
+                "name": name,
+                "allocatable": allocatable,
+                "plannedCapacity": planned_capacity,
+                "requested": placed.get("requested", {}),
+            }
         )
         if overhead:
             pods.append(
