@@ -80,6 +80,11 @@ def test_openapi_document_is_served_as_yaml_byte_for_byte(client: FlaskClient) -
 # ---- errors in one shape -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/v2/nothing", "/openapi.yaml"])
+def test_every_answer_forbids_content_sniffing(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_unknown_path_is_a_404_problem(client: FlaskClient) -> None:
     body = assert_problem(client.get("/v2/nothing"), 404)
     assert body["type"] == "about:blank"

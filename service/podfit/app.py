@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 
 from podfit import problem
 from podfit.body import start_clock
@@ -43,11 +43,18 @@ def create_app(config: ServiceConfig | Mapping[str, Any] | None = None) -> Flask
     app.json.compact = True  # type: ignore[attr-defined]
     app.extensions["podfit"] = settings
     app.before_request(start_clock)
+    app.after_request(_security_headers)
     problem.register(app)
     for target in BLUEPRINTS:
         app.register_blueprint(_load_blueprint(target))
     logging.getLogger("podfit").setLevel(logging.INFO)
     return app
+
+
+def _security_headers(response: Response) -> Response:
+    """Browsers must not sniff a JSON or problem document into something executable."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _settings(config: ServiceConfig | Mapping[str, Any] | None) -> ServiceConfig:
