@@ -486,3 +486,20 @@ def test_gunicorn_serves_a_schedule_and_the_probes(server: int) -> None:
     assert status == 200
     assert json.loads(answer)["summary"] == {"pods": 2, "scheduled": 2, "pending": 0, "nodes": 1}
     assert _exchange(server, "GET", "/readyz", {}, b"")[0] == 200
+
+
+def test_a_stalled_client_does_not_block_the_health_check(server: int) -> None:
+    """gthread: a client that stops mid-body holds one thread, not the worker (1 worker,
+    2 threads here), so the liveness probe is still answered."""
+    stalled = socket.create_connection(("127.0.0.1", server), timeout=10)
+    try:
+        stalled.sendall(
+            b"POST /v1/schedule HTTP/1.1\r\nHost: podfit\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n{"
+        )
+        time.sleep(0.2)  # let a worker thread pick it up and block reading the body
+        status, _, answer = _exchange(server, "GET", "/healthz", {}, b"")
+        assert status == 200
+        assert json.loads(answer) == {"status": "ok"}
+    finally:
+        stalled.close()
