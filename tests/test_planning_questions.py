@@ -249,3 +249,18 @@ def test_what_if_inputs_are_validated(kwargs: dict[str, object], path: str) -> N
     with pytest.raises(ConfigError) as err:
         what_if(pods, nodes, **kwargs)  # type: ignore[arg-type]
     assert err.value.path == path
+
+
+def test_nodes_plan_reports_existing_capacity_the_pending_pods_cannot_use() -> None:
+    """Free room on a tainted existing node is stranded for the pods left Pending."""
+    existing = [node("t", "8", "32Gi", taints=(Taint("x", "y", "NoSchedule"),))]
+    pods = [pod(f"w-{i}", "1", "1Gi", owner="Deployment/w") for i in range(3)]
+    result = nodes_needed(pods, [NodeShape("s", node("s", "4", "8Gi"))], existing_nodes=existing)
+    assert result.pending == 3 and result.plans[0].nodes == 1
+    assert result.fragmentation is not None
+    assert result.fragmentation.total_stranded() == {
+        "cpu": 8000,
+        "memory": 32 * 1024**3,
+        "pods": 110,
+    }
+    assert nodes_needed(pods, [NodeShape("s", node("s", "4", "8Gi"))]).fragmentation is None

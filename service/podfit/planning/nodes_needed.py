@@ -29,6 +29,7 @@ from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
 from podfit.resources import PODS, format_amount
@@ -145,6 +146,7 @@ class NodesPlan:
     scheduled_on_existing: int
     mix: list[tuple[str, int]] = field(default_factory=list)
     mix_cost: Fraction | None = None
+    fragmentation: Fragmentation | None = None
 
     @property
     def pending(self) -> int:
@@ -189,6 +191,9 @@ class NodesPlan:
                     for g, info in self.groups
                 ],
                 "shapes": [p.to_dict() for p in self.plans],
+                "fragmentation": None
+                if self.fragmentation is None
+                else self.fragmentation.to_dict(),
             },
         )
 
@@ -348,6 +353,12 @@ def nodes_needed(
         plans,
         scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
     )
+    if baseline.nodes:
+        # free room on the existing nodes that none of the pending pod shapes can use
+        shapes_seen = [(g.name, info) for g, info in groups]
+        result_plan.fragmentation = fragmentation(
+            baseline.nodes, shapes_seen, cluster.cfg.filter_config
+        )
     _cheapest_mix(result_plan)
     return result_plan
 
