@@ -181,3 +181,25 @@ def test_bad_input_in_chromium_shows_the_error_box(browser: Any, base_url: str) 
     assert '"1.5.5" is not a valid quantity' in box
     assert page.input_value("#workloads").startswith("kind: Pod")
     page.close()
+
+
+def test_the_nodes_needed_question_in_chromium_draws_each_shape(
+    browser: Any, base_url: str
+) -> None:
+    page = browser.new_page()
+    page.goto(base_url + "/")
+    page.select_option("#fixture_workloads", "shop.yaml")
+    page.select_option("#question", "nodes")
+    page.fill("#shapes", "aws/m5.large big:cpu=16,memory=64Gi,pods=110")
+    page.fill("#headroom", "80")
+    page.click("#run")
+    page.wait_for_selector("#shapes-plan")
+    shapes = page.eval_on_selector_all("article.shape", "els => els.map(e => e.dataset.shape)")
+    assert shapes == ["aws/m5.large", "big"]
+    big = page.locator('article.shape[data-shape="big"]')
+    assert big.locator('g.bar[data-resource="cpu"]').count() >= 1
+    assert big.locator("line.limit").count() >= 1  # the 80 % fill limit is drawn
+    assert "does not fit an empty node" in big.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-page-nodes-needed.png"), full_page=True)
+    page.close()
