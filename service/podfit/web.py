@@ -12,9 +12,18 @@ takes any mix of
 * pasted YAML/JSON in the *workloads* and *nodes* text areas,
 * uploaded YAML/JSON files,
 
-plus the strategy and the Kubernetes version, loads them all with
-:func:`podfit.manifests.load` under the service's limits, schedules, and answers the same
-page with the summary, one bar per node and the Pending pods. Bad input is answered with the
+plus the strategy and the Kubernetes version, loads each with
+:func:`podfit.manifests.load_text` under the service's limits and answers one of two
+questions on the same page:
+
+* *where does each pod go?* — :func:`podfit.schedule` on the input's nodes: the summary,
+  one bar per node and resource, and the pods left Pending with their message and
+  shortfall;
+* *how many new nodes are needed?* — :func:`podfit.planning.nodes_needed.nodes_needed`
+  for the pods left Pending, on the named shapes: per shape the planned nodes drawn the
+  same way, the lower bound and the gap.
+
+Bad input is answered with the
 page, the form still filled in, and a list of what is wrong (field path and value): 400 for
 a form problem, 411 for a body without ``Content-Length``, 413 for input over a limit, 422
 for invalid manifests or options, 503 past the request time limit. Never a traceback page.
