@@ -217,7 +217,9 @@ def read_form() -> tuple[Form, list[Source]]:
         try:
             text = (fixtures_dir() / name).read_text(encoding="utf-8")
         except (OSError, UnicodeError) as exc:
-            errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {exc}"))
+            # strerror, not str(exc): the latter would show the server's directory
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {reason}"))
             continue
         sources.append(Source(f"fixtures/{name}", text))
     for key in ("workloads", "nodes"):
