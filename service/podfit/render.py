@@ -10,11 +10,16 @@ GPU-like extended resource that appears). Each cell is a *bar*:
 * the **frame** is the node's allocatable amount, drawn to one scale per column (the largest
   allocatable, or the largest requested amount if a node is over-committed, spans the full
   width), so a big node has a longer frame than a small one;
-* inside it the node's pods are **stacked** in input order, coloured by owner (replicas of
-  one Deployment share a colour); consecutive replicas with the same owner and the same
-  requests are drawn as one segment, which keeps a 500-node, 50,000-pod page small;
+* inside it the node's pods are **stacked**, coloured by owner (replicas of one Deployment
+  share a colour); an owner's replicas with equal requests are one segment (thin dividers
+  between the pods when they are wide enough), placed where the owner's first pod on the
+  node comes in input order, which keeps a 500-node, 10,000-pod page small;
 * what is left is **hatched** as free; requests beyond allocatable (possible only for pods
-  that were already running) are drawn past the frame and the frame is marked ``over``.
+  that were already running) are drawn past the frame and the frame is marked ``over``;
+* a last column gives the pods counted on each node over its allocatable pod count.
+
+A ``NodesPlan`` shape (how many new nodes are needed) is drawn the same way through
+:func:`plan_result`, with a fill-limit mark when the plan keeps headroom.
 
 Hovering a segment shows the pod (or the replicas) with its requests and owner through an
 SVG ``<title>``. All arithmetic is on integers (cpu in millicores, everything else in base
@@ -57,7 +62,8 @@ MAX_LABEL_CHARS = 26
 PODS_COLUMN_WIDTH = 70
 MIN_DIVIDED_PX = 3  # replicas narrower than this are not separated by divider lines
 
-# Colour-blind-friendly palette (Okabe–Ito plus Tol's muted set); picked per owner by CRC-32,
+# Colour-blind-friendly palette (Okabe–Ito plus Tol's muted set). Owners get colours in
+# legend order (:func:`owner_colors`); a key outside that map falls back to CRC-32 of the key,
 # which is stable across runs (Python's ``hash`` is salted per process).
 PALETTE = (
     "#0072b2",
