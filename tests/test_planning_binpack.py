@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 import pytest
@@ -343,3 +344,31 @@ def test_packing_of_2d_workload_is_valid_and_within_bound() -> None:
     ours = pack(problem, max_checks=30_000)
     check_valid(problem, ours)
     assert lower_bounds(problem).best <= ours.node_count <= estimate(problem).node_count
+
+
+def _seeded_problem(seed: int) -> BinProblem:
+    rng = random.Random(seed)
+    t = NodeTemplate(
+        "t",
+        (rng.choice([1000, 4000]), rng.choice([1000, 8000]) * MIB, rng.randint(3, 40)),
+        rng.choice([None, (100, 64 * MIB, 1)]),
+    )
+    groups = tuple(
+        PodGroup(
+            f"g{i}",
+            (rng.randint(0, 900), rng.randint(0, 900) * MIB, 1),
+            rng.randint(0, 80),
+            (HostPort.of(rng.choice([80, 443])),) if rng.random() < 0.2 else (),
+        )
+        for i in range(rng.randint(1, 8))
+    )
+    return BinProblem(R, t, groups)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_seeded_instances_grouped_and_pod_by_pod_agree(seed: int) -> None:
+    """On fixed seeds (no Hypothesis): estimator and BFD equal their pod-by-pod references."""
+    problem = _seeded_problem(seed)
+    assert same_multisets(as_lists(estimate(problem)), reference_estimate(problem))
+    assert same_multisets(as_lists(estimate(problem, max_nodes=4)), reference_estimate(problem, 4))
+    assert same_multisets(as_lists(pack(problem, local_search=False)), reference_bfd(problem))
