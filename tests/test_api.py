@@ -500,9 +500,24 @@ def test_a_yaml_stream_names_the_document_of_an_error(client: FlaskClient) -> No
     assert body["errors"][0]["path"].startswith("documents[1].spec.containers[0]")
 
 
-def test_unknown_query_parameters_are_refused(client: FlaskClient) -> None:
-    body = assert_problem(client.post("/v1/schedule?explian=true", json={"pods": []}), 400)
-    assert "explian" in body["detail"]
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/v1/schedule?explian=true", {"pods": []}),
+        ("/v1/requests?explain=true", {"pods": []}),
+        ("/v1/quantities?to=Mi", {"quantities": ["1"]}),
+    ],
+)
+def test_unknown_query_parameters_are_refused_not_ignored(
+    client: FlaskClient, path: str, payload: Any
+) -> None:
+    body = assert_problem(client.post(path, json=payload), 400)
+    assert path.split("?")[1].split("=")[0] in body["detail"]
+
+
+def test_a_malformed_query_option_is_422_naming_it(client: FlaskClient) -> None:
+    body = assert_problem(client.post("/v1/schedule?explain=maybe", json={"pods": []}), 422)
+    assert body["errors"][0]["path"] == "explain"
 
 
 def test_requests_answers_the_same_document_as_the_cli_schema(client: FlaskClient) -> None:

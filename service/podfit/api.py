@@ -106,6 +106,7 @@ def _self_check() -> str:
 @bp.post("/v1/quantities")
 def quantities() -> Response:
     """Parse and optionally convert a batch of quantities; one result or error per item."""
+    _query_options(())
     body = read_body(accept=(JSON,))
     config = service_config()
     data = _object(body.data)
@@ -142,6 +143,7 @@ def schedule() -> Response:
 @bp.post("/v1/requests")
 def requests() -> Response:
     """Effective requests, limits, QoS class and their explanation, per pod and in total."""
+    _query_options(())
     body = read_body(parse=False)
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods",))
@@ -163,7 +165,8 @@ def _query_options(known: tuple[str, ...]) -> dict[str, Any]:
             400,
             "invalid-query",
             "Invalid query parameter",
-            f"unknown query parameter(s): {', '.join(unknown)}; known: {', '.join(known)}",
+            f"unknown query parameter(s): {', '.join(unknown)}"
+            + (f"; known: {', '.join(known)}" if known else "; this endpoint takes none"),
         )
     return {name: request.args[name] for name in known if name in request.args}
 
