@@ -29,6 +29,9 @@ COPY --from=build /dist/ /tmp/dist/
 RUN pip install --no-cache-dir /tmp/dist/podfit-*.whl && rm -rf /tmp/dist
 WORKDIR /app
 COPY gunicorn.conf.py ./
+# Example manifests offered by the web page at GET / (PODFIT_FIXTURES_DIR).
+COPY fixtures ./fixtures
+ENV PODFIT_FIXTURES_DIR=/app/fixtures
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
