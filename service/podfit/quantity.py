@@ -520,14 +520,14 @@ _BIG_LIMIT: Final[int] = 10**_BIG_DIGITS
 _cache: dict[str, Quantity] = {}
 _cache_get = _cache.get
 # last character -> power of ten: 0 for a digit (no suffix; no letter has power 0) or a letter
-_DEC_LAST: Final[dict[str, int]] = {
+_DEC_LAST_GET: Final = {
     **{d: 0 for d in "0123456789"},
     **{k: v for k, v in _DEC_SUFFIX.items() if k},
-}
-# binary suffix -> (bits, most integer digits Kubernetes' int64 fast path takes)
-_BIN_FAST: Final[dict[str, tuple[int, int]]] = {
-    k: (v, _BIN_FAST_DIGITS.get(v, 0)) for k, v in _BIN_SUFFIX.items()
-}
+}.get
+# first letter of a binary suffix -> (bits, most integer digits Kubernetes' int64 fast path takes)
+_BIN_FAST_GET: Final = {k[0]: (v, _BIN_FAST_DIGITS.get(v, 0)) for k, v in _BIN_SUFFIX.items()}.get
+# (2^63 − 1) · 10^f: the BinarySI cap for a value written as v · 10^-f
+_BIN_CAP: Final[list[int]] = [_INT64_MAX * 10**f for f in range(10)]
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -549,50 +549,87 @@ def parse_quantity(text: str) -> Quantity:
         if not isinstance(text, str):
             raise _error(repr(text), "quantities must be strings")
         text = str(text)
-    # Fast path, inlined for speed: unsigned digits[.digits][suffix] that Kubernetes keeps
-    # as an exact int64 (at most 18 digits; binary suffixes without a fraction).
-    last = text[-1:]
-    if last == "i":
-        fast = _BIN_FAST.get(text[-2:])
-        if fast is not None:
-            body = text[:-2]
-            if body.isdigit() and body.isascii() and len(body) <= fast[1]:
+    # Fast paths, inlined for speed, for the unsigned shapes manifests use. One look-up of
+    # the last character finds the suffix; isdigit/isascii validate and int() converts at
+    # C speed; the object is filled slot by slot. Anything else (signs, exponents, long
+    # or too fine numbers, errors) takes the general scanner. Fast-path inputs are at most
+    # 32 characters, so they are cached without a length check.
+    last = text[-1] if text else ""
+    p = _DEC_LAST_GET(last)
+    if p is not None:
+        body = text[:-1] if p else text
+        if body.isdigit():
+            # DecimalSI integer in Kubernetes' int64 fast path (at most 18 digits): exact
+            if body.isascii() and len(body) <= 18:
                 q = _object_new(Quantity)
-                q._c = int(body) << fast[0]
-                q._e = 0
-                q._f = _BIN_SI
-            else:
-                q = _parse_binary_short(body, fast[0])
-    else:
-        p = _DEC_LAST.get(last)
-        if p is not None:
-            body = text if p == 0 else text[:-1]
+                q._c = int(body)
+                q._e = p
+                q._f = _DEC_SI
+                if len(_cache) >= _CACHE_MAX:
+                    _cache.clear()  # start afresh: cheap, and follows a changing working set
+                _cache[text] = q
+                return q
+        else:
+            # [digits].digits: all digits times 10^(p − fraction digits), when Kubernetes'
+            # int64 fast path keeps it exact (at most 18 digits, nothing finer than 1n).
+            # A second "." or any non-digit fails isdigit().
+            whole, _, frac = body.partition(".")
+            digits = whole + frac
+            e = p - len(frac)
+            if len(digits) <= 18 and e >= -9 and digits.isdigit() and digits.isascii():
+                q = _object_new(Quantity)
+                q._c = int(digits)
+                q._e = e
+                q._f = _DEC_SI
+                if len(_cache) >= _CACHE_MAX:
+                    _cache.clear()
+                _cache[text] = q
+                return q
+    elif last == "i" and len(text) > 2:
+        fast = _BIN_FAST_GET(text[-2])
+        if fast is not None:
+            bits, most = fast
+            body = text[:-2]
             if body.isdigit():
-                if body.isascii() and len(body) <= 18:
+                # BinarySI integer: exact within Kubernetes' int64 fast path, else the slow
+                # path's result, which is the same value capped at 2^63 − 1
+                if body.isascii() and body[0] != "0" and len(body) <= 19:
+                    c = int(body) << bits
                     q = _object_new(Quantity)
-                    q._c = int(body)
-                    q._e = p
-                    q._f = _DEC_SI
+                    q._c = c if len(body) <= most or c <= _INT64_MAX else _INT64_MAX
+                    q._e = 0
+                    q._f = _BIN_SI
             else:
-                whole, dot, frac = body.partition(".")
+                # [digits].digits: Kubernetes' slow path, exact here because the value is
+                # a whole number of nanos (at most 9 fraction digits); capped at 2^63 − 1,
+                # and DecimalSI below 1
+                whole, _, frac = body.partition(".")
                 f = len(frac)
-                if (
-                    dot
-                    and frac.isdigit()
-                    and (whole.isdigit() or not whole)
-                    and body.isascii()
-                    and (len(whole) or 1) + f <= 18
-                    and p - f >= -9
-                ):
+                digits = whole + frac
+                if f and f <= 9 and len(whole) <= 19 and digits.isdigit() and digits.isascii():
+                    c = int(digits) << bits  # value = c · 10^-f
                     q = _object_new(Quantity)
-                    q._c = int(whole + frac)
-                    q._e = p - f
-                    q._f = _DEC_SI
-    if q is None:
-        q = _parse_general(text)
+                    if not c:
+                        q._c = 0
+                        q._e = 0
+                        q._f = _BIN_SI
+                    elif c > _BIN_CAP[f]:
+                        q._c = _INT64_MAX
+                        q._e = 0
+                        q._f = _BIN_SI
+                    else:
+                        q._c = c
+                        q._e = -f
+                        q._f = _BIN_SI if c >= _POW10[f] else _DEC_SI
+            if q is not None:
+                if len(_cache) >= _CACHE_MAX:
+                    _cache.clear()
+                _cache[text] = q
+                return q
+    q = _parse_general(text)
     if len(text) <= _CACHE_KEY_MAX:
         if len(_cache) >= _CACHE_MAX:
-            _cache.clear()  # start afresh: cheap, and follows a changing working set
+            _cache.clear()
         _cache[text] = q
     return q
 
@@ -607,26 +644,6 @@ def _error(text: str, kubernetes_message: str) -> QuantityError:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= 120 else f"{text[:60]}…({len(text)} characters)…{text[-20:]}"
-
-
-def _parse_binary_short(body: str, bits: int) -> Quantity | None:
-    """Unsigned BinarySI inputs beyond Kubernetes' int64 fast path (``123456Gi``, ``1.5Gi``)
-    whose nano count is exact: Kubernetes' slow path without the general scanner."""
-    whole, dot, frac = body.partition(".")
-    f = len(frac)
-    if dot:
-        if not (frac.isdigit() and f <= 9 and (whole.isdigit() or not whole)):
-            return None
-    elif not whole.isdigit() or whole[0] == "0":  # leading zeros may still be fast in Go
-        return None
-    if not body.isascii() or len(whole) > 19:
-        return None
-    v = int(whole + frac) << bits  # value = v · 10^-f, a whole number of nanos (f <= 9)
-    if not v:
-        return _new(0, 0, _BIN_SI)
-    if v > _INT64_MAX * _POW10[f]:
-        return _new(_INT64_MAX, 0, _BIN_SI)
-    return _new(v, -f, _BIN_SI if v >= _POW10[f] else _DEC_SI)
 
 
 def _parse_general(text: str) -> Quantity:
@@ -736,11 +753,13 @@ def _binary_nanos(t: str, places: int, bits: int, keep: int = 60) -> int:
     if places >= len(t) + 28:  # value < 10^(len(t)−places) · 2^60 < 10^-9: one nano
         return 1
     s = places - 9
-    if len(t) <= keep + bits:
-        return -(-(int(t) << bits) // _pow10(s))
     r = len(t) - keep  # dropped digits: T0, non-zero because t has no trailing zeros
-    x = int(t[:keep]) << bits
-    shift = s - r  # >= keep - 28 > 19, so 2^bits < 10^shift
+    shift = s - r  # >= keep - 28 (at most 19 digits before the point)
+    if len(t) <= keep + bits or shift < 19:
+        # short enough to divide exactly; also when keep < 47 leaves 10^shift <= 2^bits,
+        # where comparing digit strings below would not decide the rounding
+        return -(-(int(t) << bits) // _pow10(s))
+    x = int(t[:keep]) << bits  # from here 2^bits <= 2^60 < 10^19 <= 10^shift
     unit = _pow10(shift)
     q, rem = divmod(x, unit)
     gap = unit - rem
