@@ -372,3 +372,22 @@ def test_seeded_instances_grouped_and_pod_by_pod_agree(seed: int) -> None:
     assert same_multisets(as_lists(estimate(problem)), reference_estimate(problem))
     assert same_multisets(as_lists(estimate(problem, max_nodes=4)), reference_estimate(problem, 4))
     assert same_multisets(as_lists(pack(problem, local_search=False)), reference_bfd(problem))
+
+
+def test_zero_waste_search_fills_every_node_exactly_or_gives_up() -> None:
+    """When the bound needs every node exactly full, the exact search returns such a
+    packing (here two nodes of 42+33+25), and None when the total is not zero-waste."""
+    from podfit.planning.binpack import _zero_waste_packing
+
+    groups = (PodGroup("a", (42,), 2), PodGroup("b", (33,), 2), PodGroup("c", (25,), 2))
+    problem = BinProblem(("cpu",), NodeTemplate("t", (100,)), groups)
+    assert estimate(problem).node_count == 3
+    nodes = _zero_waste_packing(problem, {}, 2)
+    assert nodes is not None and len(nodes) == 2
+    assert all(node.free == [0] for node in nodes)
+    loose = BinProblem(("cpu",), NodeTemplate("t", (101,)), groups)
+    assert _zero_waste_packing(loose, {}, 2) is None
+    triplets = one_dimensional_problem(falkenauer_triplets(30, 2))
+    found = _zero_waste_packing(triplets, {}, 10)
+    if found is not None:  # within the step budget: a valid perfect packing
+        assert len(found) == 10 and all(node.free == [0] for node in found)

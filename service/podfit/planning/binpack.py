@@ -25,8 +25,8 @@ Two packers:
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
@@ -494,6 +494,11 @@ def pack(
             mbs = _min_bin_slack(problem, groups, weights, unplaced)
             if len(mbs) < len(nodes):
                 nodes = mbs
+            if len(nodes) > lower_bound > 0:
+                perfect = _zero_waste_packing(problem, unplaced, lower_bound)
+                if perfect is not None:
+                    nodes = perfect
+                    notes.append("zero-waste packing found by exact search")
             if len(nodes) > max(lower_bound, 1):
                 nodes = _LocalSearch(problem, weights).run(
                     nodes, lower_bound, max_rounds, max_checks
@@ -541,6 +546,102 @@ def _min_bin_slack(
                 node.add(order[jj], count)
                 left[jj] -= count
         nodes.append(node)
+
+
+def _zero_waste_packing(
+    problem: BinProblem, unplaced: dict[str, int], nodes: int, budget: int = 200_000
+) -> list[_Node] | None:
+    """Exact search for a packing into ``nodes`` nodes when that leaves no waste at all.
+
+    Applies when one resource is the only one requested (no host ports) and the pods'
+    total equals ``nodes`` × the free amount of a new node — meeting the bound then needs
+    every node exactly full (Falkenauer's triplets are built that way). Depth-first, one
+    node at a time: the largest remaining pod opens the node, the rest is completed with
+    exact-sum combinations of smaller-or-equal pods (identical pods as counts). Gives up
+    after ``budget`` search steps (None).
+    """
+    groups = [g for g in problem.groups if g.count and g.name not in unplaced]
+    dims = {d for g in groups for d, r in enumerate(g.requests) if r}
+    if len(dims) != 1 or any(g.host_ports for g in groups):
+        return None
+    (d,) = dims
+    capacity = problem.template.fresh_free()[d]
+    if capacity <= 0 or sum(g.requests[d] * g.count for g in groups) != nodes * capacity:
+        return None
+    order = sorted(groups, key=lambda g: g.requests[d], reverse=True)
+    sizes = [g.requests[d] for g in order]
+    left = [g.count for g in order]
+    chosen: list[list[int]] = []
+    steps = [budget]
+
+    index_of = {size: k for k, size in enumerate(sizes)}
+    negated = [-size for size in sizes]
+    smallest = sizes[-1]
+
+    def take(k: int, target: int, picked: list[int]) -> Iterator[list[int]]:
+        steps[0] -= 1
+        left[k] -= 1
+        picked.append(k)
+        try:
+            yield from completions(k, target - sizes[k], picked)
+        finally:  # also when the caller stops early (generator closed)
+            picked.pop()
+            left[k] += 1
+
+    def completions(start: int, target: int, picked: list[int]) -> Generator[list[int], None, None]:
+        """Multisets of pods (indices >= start, non-increasing) summing exactly to target."""
+        if target == 0:
+            yield picked
+            return
+        exact = index_of.get(target)
+        if exact is not None and exact >= start and left[exact]:
+            yield from take(exact, target, picked)
+        # two or more pods: the first leaves at least the smallest size to fill
+        lo = max(start, bisect_left(negated, smallest - target))
+        for k in range(lo, len(sizes)):
+            if steps[0] <= 0:
+                return
+            if left[k]:
+                yield from take(k, target, picked)
+
+    def solve(discrepancies: int) -> bool:
+        first = next((k for k, c in enumerate(left) if c), None)
+        if first is None:
+            return True
+        left[first] -= 1
+        # the generator keeps the picked pods taken out of ``left`` while we recurse
+        options = completions(first, capacity - sizes[first], [])
+        try:
+            for rank, picked in enumerate(options):
+                if rank > discrepancies or steps[0] <= 0:
+                    break
+                chosen.append([first, *picked])
+                if solve(discrepancies - rank):
+                    return True
+                chosen.pop()
+        finally:  # restores ``left`` (the answer is already copied into ``chosen``)
+            options.close()
+        left[first] += 1
+        return False
+
+    # limited discrepancy search: follow the first completion everywhere, then allow
+    # 1, 2, … deviations from it, until the step budget runs out
+    solved = False
+    for allowed in range(len(order) * 3):
+        if steps[0] <= 0:
+            break
+        if solve(allowed):
+            solved = True
+            break
+    if not solved:
+        return None
+    out = []
+    for members in chosen:
+        node = _Node.new(problem.template)
+        for k in members:
+            node.add(order[k], 1)
+        out.append(node)
+    return out
 
 
 def _best_fill(
