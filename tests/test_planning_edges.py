@@ -136,6 +136,10 @@ def test_cli_drain_table_lists_pending_pods(files: dict[str, Path]) -> None:
             "error: --shape[0].price: a price must be decimal text",
         ),
         (["plan", "drain", "--node", "zz"], "error: drain: unknown node(s) zz"),
+        (
+            ["plan", "nodes", "-s", "c:cpu=4,memory=8Gi"],
+            "error: --shape[0].allocatable.pods: a custom shape needs allocatable pods",
+        ),
     ],
 )
 def test_cli_bad_input_names_the_field(

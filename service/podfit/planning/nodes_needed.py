@@ -296,7 +296,10 @@ def _shape_problem(
                 for r, need, free in zip(resources, g.requests, bounds_free, strict=True)
                 if need and need > free
             ]
-            what = ", ".join(f"Insufficient {r}" for r in short) or "host port taken by a DaemonSet"
+            what = (
+                ", ".join("Too many pods" if r == PODS else f"Insufficient {r}" for r in short)
+                or "node(s) didn't have free ports for the requested pod ports"
+            )
             unplaceable[g.name] = f"does not fit an empty node: {what}"
     return problem, unplaceable, [p.name for p in ds_pods]
 

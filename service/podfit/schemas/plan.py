@@ -196,6 +196,11 @@ def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
     if not name:
         raise ConfigError("a custom shape needs a name", f"{path}.name")
     alloc = dict(raw["allocatable"])
+    if "pods" not in alloc:
+        raise ConfigError(
+            "a custom shape needs allocatable pods (the kubelet's maxPods; its default is 110)",
+            f"{path}.allocatable.pods",
+        )
     node = Node(name, alloc, alloc, dict(labels or {"kubernetes.io/hostname": name}), taints)
     return NodeShape(name, node, price)
 
