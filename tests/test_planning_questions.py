@@ -264,3 +264,14 @@ def test_nodes_plan_reports_existing_capacity_the_pending_pods_cannot_use() -> N
         "pods": 110,
     }
     assert nodes_needed(pods, [NodeShape("s", node("s", "4", "8Gi"))]).fragmentation is None
+
+
+def test_pending_daemonset_pods_are_not_planned_onto_new_nodes() -> None:
+    """A DaemonSet pod that does not fit its existing node stays out of the plan."""
+    existing = [node("full", "1", "1Gi")]
+    running = [pod("hog", "1", "512Mi", node_name="full", phase="Running")]
+    result = nodes_needed(
+        running, [NodeShape("s", node("s", "4", "8Gi"))], existing_nodes=existing,
+        daemonsets=[daemonset("500m", "64Mi")],
+    )  # fmt: skip
+    assert result.pending == 0 and result.plans[0].nodes == 0

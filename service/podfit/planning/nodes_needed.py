@@ -338,7 +338,8 @@ def nodes_needed(
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
     cluster = Cluster(pods, existing_nodes, daemonsets, options)
     baseline = cluster.run()
-    groups = group_pending([p.pod for p in baseline.pending])
+    # a DaemonSet pod belongs to its node: one Pending there is not a pod to plan for
+    groups = group_pending([p.pod for p in baseline.pending if p.pod.daemonset is None])
     plans = plan_shapes(
         cluster,
         groups,
