@@ -594,14 +594,19 @@ def parse_quantity(text: str) -> Quantity:
             bits, most = fast
             body = text[:-2]
             if body.isdigit():
-                # BinarySI integer: exact within Kubernetes' int64 fast path, else the slow
-                # path's result, which is the same value capped at 2^63 − 1
-                if body.isascii() and body[0] != "0" and len(body) <= 19:
-                    c = int(body) << bits
-                    q = _object_new(Quantity)
-                    q._c = c if len(body) <= most or c <= _INT64_MAX else _INT64_MAX
-                    q._e = 0
-                    q._f = _BIN_SI
+                if body.isascii():
+                    if len(body) <= most:  # Kubernetes' int64 fast path: exact
+                        q = _object_new(Quantity)
+                        q._c = int(body) << bits
+                        q._e = 0
+                        q._f = _BIN_SI
+                    elif body[0] != "0" and len(body) <= 19:
+                        # the slow path: the same value, capped at 2^63 − 1
+                        c = int(body) << bits
+                        q = _object_new(Quantity)
+                        q._c = c if c <= _INT64_MAX else _INT64_MAX
+                        q._e = 0
+                        q._f = _BIN_SI
             else:
                 # [digits].digits: Kubernetes' slow path, exact here because the value is
                 # a whole number of nanos (at most 9 fraction digits); capped at 2^63 − 1,
