@@ -218,3 +218,27 @@ def test_a_preset_shape_carries_its_allocatable_and_labels() -> None:
     shape = parse_shape({"preset": "aws/m5.large", "price": "0.096"}, "shapes[0]")
     assert shape.name == "aws/m5.large"
     assert str(shape.node.allocatable["cpu"]) == "1930m"
+
+
+def test_long_plans_check_the_request_time_limit_while_they_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The replica loop calls check_time, so an over-time request ends with 503, not a hang."""
+    import podfit.api_plan as api_plan
+    from podfit.problem import Problem
+
+    phases: list[str] = []
+
+    def fake_check_time(phase: str) -> None:
+        phases.append(phase)
+        if phase == "adding replicas":
+            raise Problem(503, "time-limit", "Request took too long", f"before {phase}")
+
+    monkeypatch.setattr(api_plan, "check_time", fake_check_time)
+    body = {
+        "nodes": [{"name": "big", "allocatable": {"cpu": "64", "memory": "256Gi", "pods": "500"}}],
+        "templates": [deployment("tiny", 1, "10m", "10Mi")],
+    }
+    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    assert response.status_code == 503
+    assert "adding replicas" in phases

@@ -9,27 +9,18 @@ into ``application/problem+json`` by :mod:`podfit.problem`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, Response
 
-from podfit.body import check_time, read_body, service_config
-from podfit.errors import ConfigError, LimitExceeded, ManifestError
+from podfit.body import check_time, read_body, service_config, workload_body
+from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
-from podfit.problem import Problem
-from podfit.schemas.api import (
-    WorkloadBody,
-    check_expansion,
-    limits_for,
-    load_workload,
-    name_limit_setting,
-    parse_workload_body,
-    read_documents,
-)
+from podfit.schemas.api import check_expansion, limits_for, load_workload
 from podfit.schemas.plan import (
     DrainOptionsSchema,
     FitOptionsSchema,
@@ -47,26 +38,21 @@ def _json(data: Any) -> Response:
     return Response(json.dumps(data, ensure_ascii=False) + "\n", mimetype="application/json")
 
 
+def _clock(phase: str) -> Callable[[int], None]:
+    """A progress callback that answers 503 once the request time limit is used up."""
+
+    def tick(_done: int) -> None:
+        check_time(phase)
+
+    return tick
+
+
 def _body(option_keys: Sequence[str]) -> tuple[Workload, dict[str, Any]]:
-    """Read the envelope: the workload (pods, nodes) and the raw options."""
+    """Read the envelope: the workload (pods, nodes) and the raw options (the service's
+    common workload-body checks: 400 malformed, 413 over a bound, 422 invalid)."""
     body = read_body(parse=False)
     config = service_config()
-    try:
-        docs = read_documents(body.text, body.syntax, config)
-    except LimitExceeded as exc:
-        raise name_limit_setting(exc) from None
-    except ManifestError as exc:
-        raise Problem(
-            400,
-            "malformed-body",
-            f"Malformed {body.syntax.upper()}",
-            str(exc).removeprefix("<body>: "),
-            errors=exc.errors,
-        ) from None
-    try:
-        parsed: WorkloadBody = parse_workload_body(docs, config, ("pods", "nodes", *option_keys))
-    except LimitExceeded as exc:
-        raise name_limit_setting(exc) from None
+    parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
@@ -94,7 +80,12 @@ def plan_fit() -> Response:
         raise ConfigError("the templates hold no pod template", "templates")
     check_time("loading the manifests")
     report = how_many_fit(
-        templates, workload.pods, workload.nodes, daemonsets=workload.daemonsets, **opts
+        templates,
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        progress=_clock("adding replicas"),
+        **opts,
     )
     return _json(report.to_dict())
 
@@ -112,6 +103,7 @@ def plan_nodes() -> Response:
         workload.pods,
         existing_nodes=workload.nodes,
         daemonsets=workload.daemonsets,
+        progress=_clock("planning node shapes"),
         **opts,
     )
     return _json(plan.to_dict())
@@ -123,5 +115,11 @@ def plan_drain() -> Response:
     workload, raw = _body(tuple(DrainOptionsSchema().fields))
     opts = drain_options(raw)
     check_time("loading the manifests")
-    report = what_if(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **opts)
+    report = what_if(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        progress=_clock("running what-if scenarios"),
+        **opts,
+    )
     return _json(report.to_dict())
