@@ -275,3 +275,22 @@ def test_pending_daemonset_pods_are_not_planned_onto_new_nodes() -> None:
         daemonsets=[daemonset("500m", "64Mi")],
     )  # fmt: skip
     assert result.pending == 0 and result.plans[0].nodes == 0
+
+
+def test_ffd_orders_by_regular_containers_like_the_autoscaler() -> None:
+    """T101 through real pods: init containers count for fit but not for the order, so
+    with 5 nodes the pods whose regular containers ask 500m go first."""
+    init_heavy = [
+        Pod(
+            f"a-{i}",
+            owner="Deployment/a",
+            containers=(Container("c", {"cpu": q("50m"), "memory": q("10Mi")}),),
+            init_containers=(Container("init", {"cpu": q("500m"), "memory": q("10Mi")}),),
+        )
+        for i in range(10)
+    ]
+    regular = [pod(f"b-{i}", "500m", "10Mi", owner="Deployment/b") for i in range(10)]
+    shape = NodeShape("t", node("t", "1000m", "5000Mi", pods=10))
+    plan = nodes_needed(init_heavy + regular, [shape], algorithm="ffd", max_nodes=5).plans[0]
+    assert plan.packing.pods_per_group() == {"Deployment/b": 10}
+    assert dict(plan.packing.unplaced) == {"Deployment/a": 10}

@@ -50,6 +50,7 @@ class Cluster:
         self.cfg = self.options.config()
         self.convert = PodConverter(pod_level_resources=self.cfg.version != "1.33")
         self.pods = list(pods)
+        self.by_name = {(p.namespace, p.name): p for p in self.pods}
         self.nodes = list(nodes)
         self.daemonset_pods = list(daemonsets)
         self.daemonsets = [

@@ -32,7 +32,8 @@ from podfit.planning.cluster import Cluster, SchedulingOptions
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
-from podfit.resources import PODS, format_amount
+from podfit.quantity import Quantity
+from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
 from podfit.scheduler.filters import static_filters
 from podfit.scheduler.model import PodInfo
@@ -252,6 +253,20 @@ def _ports(info: PodInfo) -> tuple[binpack.HostPort, ...]:
     return tuple(binpack.HostPort.of(p.port, p.protocol, p.ip) for p in info.host_ports)
 
 
+def _order_requests(pod: Pod | None, resources: Sequence[str]) -> tuple[int, ...] | None:
+    """What the autoscaler's DecreasingPodOrderer looks at: the summed cpu and memory
+    requests of the regular containers (no init containers, no overhead), each sum
+    rounded up once (``MilliValue`` / ``Value`` of the summed quantity)."""
+    if pod is None:
+        return None
+    sums: dict[str, Quantity] = {}
+    for container in pod.containers:
+        for name in (CPU, MEMORY):
+            if name in container.requests:
+                sums[name] = sums.get(name, Quantity.ZERO) + container.requests[name]
+    return tuple(to_amount(r, sums[r]) if r in sums else 0 for r in resources)
+
+
 def _shape_problem(
     shape: NodeShape,
     groups: Sequence[tuple[PodGroup, PodInfo]],
@@ -269,7 +284,15 @@ def _shape_problem(
             unplaceable[group.name] = "; ".join(status.reasons)
             continue
         placeable.append(
-            PodGroup(group.name, _vector(exemplar, resources), group.count, _ports(exemplar))
+            PodGroup(
+                group.name,
+                _vector(exemplar, resources),
+                group.count,
+                _ports(exemplar),
+                _order_requests(
+                    cluster.by_name.get((exemplar.namespace, exemplar.name)), resources
+                ),
+            )
         )
     ds_pods = expand_daemonsets(cluster.daemonsets, [info])
     reserved = [0] * len(resources)
