@@ -450,7 +450,9 @@ def pack(
     the emptiest nodes, swap their pods into other nodes where the swap makes a node
     fuller (1↔1, 1↔2, 2↔1, 2↔2), then re-insert the rest best-fit; keep the result when
     it uses no more nodes. Before that, Minimum Bin Slack (``_min_bin_slack``) builds a
-    second packing and the smaller one is improved. Stops at ``lower_bound``, after
+    second packing and the smaller one is kept; when only perfectly full nodes can meet
+    ``lower_bound`` (one resource, total = bound × capacity), an exact zero-waste search
+    (``_zero_waste_packing``) is tried first. Stops at ``lower_bound``, after
     ``max_rounds`` rounds without gain or ``max_checks`` fit checks (a deterministic work
     budget, ~1 s); skipped above ``max_items`` pods. Same input, same packing.
     """

@@ -7,8 +7,10 @@ Model (one template, identical new nodes): node j is used (``y_j``) or not; ``n_
 copies of pod group g go on node j (an integer, so identical pods are not told apart —
 that removes most symmetry). For every resource the pods on a node fit its free amount;
 a group with host ports puts at most one pod on a node, and two groups whose ports
-conflict never share one. Used nodes come first (``y_j ≥ y_{j+1}``), the first pod of
-the largest group goes to node 0, and the node count is at least the best lower bound.
+conflict never share one. Used nodes come first (``y_j ≥ y_{j+1}``); pods needing more
+than half of one resource can never share a node, so the k-th of them is fixed to node
+k (symmetry breaking); per-node loads add up to the total demand (a redundant constraint
+that helps the solver), and the node count is at least the best lower bound.
 The heuristic packing (``pack``) gives the number of candidate nodes and a hint.
 
 The result says whether the count is proven optimal (``OPTIMAL``) or only the best
