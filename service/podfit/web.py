@@ -356,6 +356,8 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
         options=SchedulingOptions(strategy=form.strategy, version=form.version),
+        # called after each shape: past the request time limit, answer 503 instead of going on
+        progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
     data: dict[str, Any] = plan.to_dict()
     return data
