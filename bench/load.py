@@ -348,6 +348,58 @@ def run_python(port: int, body: bytes, duration: int, connections: int) -> Figur
     )
 
 
+# ---- where the time goes (in-process) ----------------------------------------------------
+
+
+def phases(case: Case, repeat: int) -> dict[str, float]:
+    """Mean CPU milliseconds of each step of one /v1/schedule answer, in-process."""
+    from podfit.api import json_response
+    from podfit.body import parse_json
+    from podfit.config import ServiceConfig
+    from podfit.manifests import load_objects
+    from podfit.scheduler.adapt import PodConverter, node_info
+    from podfit.scheduler.config import make_config
+    from podfit.scheduler.run import schedule_infos
+    from podfit.schemas.api import (
+        SCHEDULE_OPTION_KEYS,
+        check_body_shape,
+        limits_for,
+        parse_workload_body,
+        read_documents,
+    )
+
+    config = ServiceConfig()
+    text = json.dumps(case.body(), separators=(",", ":"))
+    totals: dict[str, float] = {}
+    for _ in range(repeat):
+        marks = [time.process_time()]
+        plain = parse_json(text, max_depth=config.max_depth)
+        check_body_shape(
+            [("", plain)],
+            max_items=config.max_items,
+            max_quantity_length=config.max_quantity_length,
+        )
+        docs = read_documents(text, "json", config)
+        body = parse_workload_body(docs, config, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+        marks.append(time.process_time())
+        workload = load_objects([obj for _, obj in body.items], limits_for(config))
+        marks.append(time.process_time())
+        convert = PodConverter()
+        pods = [convert(p, f"pods[{i}]") for i, p in enumerate(workload.pods)]
+        nodes = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(workload.nodes)]
+        marks.append(time.process_time())
+        result = schedule_infos(pods, nodes, make_config())
+        marks.append(time.process_time())
+        document = result.to_dict()
+        marks.append(time.process_time())
+        json_response(document)
+        marks.append(time.process_time())
+        steps = ("parse body", "read manifests", "to scheduler model", "place", "to_dict", "JSON")
+        for step, t0, t1 in zip(steps, marks, marks[1:], strict=False):
+            totals[step] = totals.get(step, 0.0) + (t1 - t0)
+    return {step: total / repeat * 1000 for step, total in totals.items()}
+
+
 # ---- main --------------------------------------------------------------------------------
 
 
@@ -365,7 +417,21 @@ def main() -> None:
         action="store_true",
         help="also run each case paced at its goal rate (latency at that load)",
     )
+    parser.add_argument(
+        "--phases",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of a load test, print the mean CPU ms of each step over N in-process runs",
+    )
     args = parser.parse_args()
+    if args.phases:
+        cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]
+        for case in cases:
+            figures = phases(case, args.phases)
+            shown = ", ".join(f"{step} {ms:.2f}" for step, ms in figures.items())
+            print(f"{case.name}: {shown}; total {sum(figures.values()):.2f} ms CPU")
+        return
 
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]
