@@ -173,6 +173,11 @@ def test_cli_bad_input_names_the_field(
         ),
         ("/v1/plan/drain", {"nodes": NODES, "loseZone": "c"}, "loseZone"),
         ("/v1/plan/drain", {"nodes": NODES, "loseAnyOne": "yes"}, "loseAnyOne"),
+        (
+            "/v1/plan/nodes",
+            {"shapes": [{"name": "x", "allocatable": {"cpu": "1" * 65, "pods": "1"}}]},
+            "shapes[0].allocatable.cpu",
+        ),
     ],
 )
 def test_api_refuses_bad_options_with_422_naming_the_field(
