@@ -391,7 +391,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[int]:
-    """gunicorn with the project's gunicorn.conf.py, 1 worker, a 64 KiB body limit."""
+    """gunicorn with the project's gunicorn.conf.py, 1 worker, a 64 KiB body limit and
+    a 0.5 s body timeout."""
     port = _free_port()
     env = dict(
         os.environ,
@@ -400,6 +401,7 @@ def server() -> Iterator[int]:
         PODFIT_WORKERS="1",
         PODFIT_THREADS="2",
         PODFIT_MAX_BODY_BYTES=str(64 * 1024),
+        PODFIT_BODY_TIMEOUT="0.5",
     )
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py"],
@@ -503,3 +505,24 @@ def test_a_stalled_client_does_not_block_the_health_check(server: int) -> None:
         assert json.loads(answer) == {"status": "ok"}
     finally:
         stalled.close()
+
+
+def test_a_body_that_stops_arriving_is_answered_408_and_the_thread_freed(server: int) -> None:
+    stalled = socket.create_connection(("127.0.0.1", server), timeout=10)
+    try:
+        stalled.sendall(
+            b"POST /v1/schedule HTTP/1.1\r\nHost: podfit\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n{"
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = stalled.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        stalled.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert b"application/problem+json" in head
+    assert b"PODFIT_BODY_TIMEOUT" in body

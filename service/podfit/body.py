@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from flask import current_app, g, request
-from werkzeug.exceptions import LengthRequired
+from werkzeug.exceptions import ClientDisconnected, LengthRequired
 
 from podfit.config import ServiceConfig, env_name
 from podfit.errors import FieldError, LimitExceeded, ManifestError
@@ -101,11 +101,51 @@ def read_body(accept: Collection[Syntax] = (JSON, YAML), *, parse: bool = True) 
             f"The {syntax.upper()} body is {length} bytes; this server accepts at most "
             f"{limit} ({env_name(setting)}).",
         )
-    raw = request.get_data(cache=False)
+    raw = _read_body(config.body_timeout)
     text = decode_utf8(raw)
     if syntax == YAML or not parse:
         return Body(syntax, text)
     return Body(JSON, text, parse_json(text, max_depth=config.max_depth))
+
+
+def _read_body(timeout: float) -> bytes:
+    """Read the body, waiting at most ``timeout`` seconds for each next piece of it.
+
+    Under gunicorn the client socket is in the WSGI environ: a client that stops sending
+    mid-body is answered 408 after ``PODFIT_BODY_TIMEOUT`` instead of holding a worker
+    thread until it goes away (gunicorn has no timeout of its own for body reads).
+    """
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(timeout)
+    try:
+        return request.get_data(cache=False)
+    except ClientDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):
+            raise Problem(
+                408,
+                "",
+                "Request Timeout",
+                f"the body stopped arriving: nothing for {timeout:g} s"
+                f" ({env_name('body_timeout')})",
+                headers={"Connection": "close"},
+            ) from None
+        raise Problem(
+            400,
+            "",
+            "Bad Request",
+            "the client closed the connection before sending the whole body",
+            headers={"Connection": "close"},
+        ) from None
+    finally:
+        _reset(sock)
+
+
+def _reset(sock: Any) -> None:
+    """Back to blocking without a timeout: ``sendall`` of a large answer to a slow reader
+    must not be cut off by the body timeout (its timeout bounds the whole call)."""
+    if sock is not None:
+        sock.settimeout(None)
 
 
 def _media_syntax(accept: Collection[Syntax]) -> Syntax:

@@ -17,9 +17,10 @@ environment variable               default                 bounds
 ``PODFIT_MAX_QUANTITY_LENGTH``     64                      characters in one quantity string
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
 ``PODFIT_REQUEST_TIME_LIMIT``      30 (seconds)            wall time of one request's work
+``PODFIT_BODY_TIMEOUT``            10 (seconds)            wait for the next byte of a body
 =================================  ======================  =================================
 
-Values are plain decimal integers (``PODFIT_MAX_BODY_BYTES=1048576``); the time limit
+Values are plain decimal integers (``PODFIT_MAX_BODY_BYTES=1048576``); the two times
 may have a fraction (``0.5``). A malformed or non-positive value is a ``ConfigError`` at
 start-up, never a silent fallback to the default.
 """
@@ -52,6 +53,7 @@ class ServiceConfig:
     max_quantity_length: int = 64
     max_quantities: int = 10_000
     request_time_limit: float = 30.0
+    body_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

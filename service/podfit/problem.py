@@ -52,6 +52,7 @@ _HTTP_DETAIL: dict[int, str] = {
     404: "No such resource. The API lives under /v1; see /openapi.yaml.",
     405: "This method is not allowed on this resource; see the Allow header.",
     406: "The server can only answer application/json (errors: application/problem+json).",
+    408: "The request body did not arrive in time.",
     411: (
         "A request body needs a Content-Length header; chunked transfer encoding is not "
         "accepted (send the body with its length)."
