@@ -14,7 +14,8 @@ Why these choices:
 - ``gthread`` workers: a client that stalls mid-request ties up one thread, not a whole
   worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
   restarts a *frozen* worker; it does not bound one slow request — the app enforces
-  ``PODFIT_REQUEST_TIME_LIMIT`` itself, and every input is bounded by ``PODFIT_*`` limits.
+  ``PODFIT_REQUEST_TIME_LIMIT`` itself, answers 408 to a body that stops arriving for
+  ``PODFIT_BODY_TIMEOUT`` seconds, and bounds every input by ``PODFIT_*`` limits.
 - ``max_requests`` with jitter recycles workers (bounded memory growth) without restarting
   them all at once.
 - Request line and header limits: gunicorn itself answers 400/414/431 (as HTML, before
