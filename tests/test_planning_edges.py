@@ -13,9 +13,8 @@ from click.testing import CliRunner
 
 from podfit.app import create_app
 from podfit.cli import main
-from podfit.cli.plan_cmd import shape_spec
 from podfit.errors import ConfigError
-from podfit.schemas.plan import parse_price, parse_shape
+from podfit.schemas.plan import parse_price, parse_shape, shape_spec
 
 NODES = [
     {"name": "a1", "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},

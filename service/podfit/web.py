@@ -340,10 +340,9 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
-    from podfit.cli.plan_cmd import shape_spec  # the one parser of the shape syntax
     from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
-    from podfit.schemas.plan import parse_shapes
+    from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = parse_shapes(specs, "shapes")

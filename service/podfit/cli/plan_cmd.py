@@ -23,29 +23,9 @@ from podfit.manifests import load
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.schemas.plan import parse_shape, parse_shapes, templates_of
+from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
 
-__all__ = ["plan", "shape_spec"]
-
-
-def shape_spec(text: str, path: str) -> dict[str, Any]:
-    """``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110@0.2`` → the JSON shape."""
-    spec, _, price = text.partition("@")
-    out: dict[str, Any] = {}
-    if price:
-        out["price"] = price
-    if ":" in spec and "=" in spec:
-        name, _, items = spec.partition(":")
-        alloc: dict[str, str] = {}
-        for i, item in enumerate(items.split(",")):
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
-            alloc[key] = value
-        out.update(name=name, allocatable=alloc)
-    else:
-        out["preset"] = spec
-    return out
+__all__ = ["plan"]
 
 
 def _progress(label: str, total: int | None) -> Callable[[int], None] | None:

@@ -44,6 +44,7 @@ __all__ = [
     "nodes_options",
     "parse_price",
     "parse_shape",
+    "shape_spec",
     "templates_of",
 ]
 
@@ -228,6 +229,26 @@ def templates_of(pods: Sequence[Pod]) -> list[Pod]:
                 continue
             seen.add(pod.owner)
         out.append(pod)
+    return out
+
+
+def shape_spec(text: str, path: str) -> dict[str, Any]:
+    """``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110@0.2`` → the JSON shape."""
+    spec, _, price = text.partition("@")
+    out: dict[str, Any] = {}
+    if price:
+        out["price"] = price
+    if ":" in spec and "=" in spec:
+        name, _, items = spec.partition(":")
+        alloc: dict[str, str] = {}
+        for i, item in enumerate(items.split(",")):
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
+            alloc[key] = value
+        out.update(name=name, allocatable=alloc)
+    else:
+        out["preset"] = spec
     return out
 
 
