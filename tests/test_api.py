@@ -551,3 +551,25 @@ def test_requests_answers_the_same_document_as_the_cli_schema(client: FlaskClien
 def test_requests_refuses_nodes_in_its_envelope(client: FlaskClient) -> None:
     body = assert_problem(client.post("/v1/requests", json={"pods": [], "nodes": []}), 422)
     assert body["errors"][0]["path"] == "nodes"
+
+
+@pytest.mark.parametrize("to", [None, "Mi"])
+def test_quantities_rows_are_the_cli_rows(client: FlaskClient, to: str | None) -> None:
+    """POST /v1/quantities and `podfit quantity -o json` answer the same JSON row for the
+    same input, out-of-int64 values (null), bad quantities and impossible conversions
+    included."""
+    from click.testing import CliRunner
+
+    from podfit.cli import main
+
+    inputs = ["100m", "1.5Gi", "1Ei", "1e2147483647", "-1.5", "1K"]
+    payload: dict[str, Any] = {"quantities": inputs}
+    args = ["quantity", "-o", "json", "--", *inputs]
+    if to is not None:
+        payload["to"] = to
+        args[1:1] = ["--to", to]
+    api_rows = quantities(client, payload).json["results"]
+    cli_rows = json.loads(CliRunner().invoke(main, args).stdout)["results"]
+    assert api_rows == cli_rows
+    assert api_rows[2]["milliValue"] is None  # 1Ei millicores are past int64: not clamped
+    assert api_rows[5]["error"]["path"] == "quantities[5]"

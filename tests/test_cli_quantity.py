@@ -53,7 +53,7 @@ def test_bad_quantity_is_reported_on_its_row_and_others_still_answered() -> None
 
 
 def test_json_output_has_one_result_per_input() -> None:
-    """-o json: results in input order; a bad one is {"input", "error"} with the full message."""
+    """-o json: results in input order; a bad one is {"input", "error": {"path", "message"}}."""
     code, out, _ = run("1.050", "1K", "--to", "", "-o", "json")
     assert code == 1
     results = json.loads(out)["results"]
@@ -67,7 +67,10 @@ def test_json_output_has_one_result_per_input() -> None:
     }
     assert results[1] == {
         "input": "1K",
-        "error": '"1K" is not a valid quantity: unable to parse quantity\'s suffix',
+        "error": {
+            "path": "quantities[1]",
+            "message": '"1K" is not a valid quantity: unable to parse quantity\'s suffix',
+        },
     }
 
 
@@ -92,7 +95,7 @@ def test_impossible_conversion_is_an_error_in_the_row() -> None:
     code, out, _ = run("1e2147483647", "--to", "Mi", "-o", "json")
     assert code == 1
     converted = json.loads(out)["results"][0]["converted"]
-    assert converted["to"] == "Mi" and "too large to write in Mi" in converted["error"]
+    assert converted["to"] == "Mi" and "too large to write in Mi" in converted["error"]["message"]
 
 
 def test_file_and_stdin_read_one_quantity_per_line(tmp_path: Path) -> None:

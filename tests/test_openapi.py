@@ -143,6 +143,7 @@ EXCHANGES = [
     ("GET", "/readyz", b"", 200),
     ("GET", "/version", b"", 200),
     ("POST", "/v1/quantities", b'{"quantities": ["100m", "1.5.5"], "to": "Mi"}', 200),
+    ("POST", "/v1/quantities", b'{"quantities": ["1Ei", "1e2147483647"], "to": "Mi"}', 200),
     ("POST", "/v1/quantities", b'{"quantities": [', 400),
     ("POST", "/v1/quantities", b'{"quantities": []}', 422),
     ("POST", "/v1/quantities", b'{"quantities": ["1"], "to": "Mx"}', 422),

@@ -3,7 +3,8 @@
     podfit quantity 100m 1.5Gi 0.1 --to Mi
     podfit quantity -f requests.txt -o json        # one quantity per line; '-' is stdin
 
-Each input gets one row: canonical form, Kubernetes' ``Value()`` and ``MilliValue()``,
+Each input gets one row (:mod:`podfit.schemas.quantities`, the same JSON as
+``POST /v1/quantities``): canonical form, Kubernetes' ``Value()`` and ``MilliValue()``,
 format and (with ``--to``) the conversion. A bad quantity is reported on its own row with
 Kubernetes' error text; the others are still answered, and the exit code is 1.
 """
@@ -16,8 +17,7 @@ from typing import IO, Any
 import click
 
 from podfit.cli.output import EXIT_INPUT_ERROR, dump, output_option, table
-from podfit.errors import QuantityError
-from podfit.quantity import Quantity, parse_quantity
+from podfit.schemas.quantities import failed, quantity_row
 
 UNITS = ("n", "u", "m", "", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 
@@ -27,48 +27,6 @@ def _check_unit(ctx: click.Context, param: click.Parameter, value: str | None) -
         return value
     shown = ", ".join(repr(u) for u in UNITS)
     raise click.BadParameter(f"unknown unit {value!r}: expected one of {shown}")
-
-
-def quantity_row(text: str, to: str | None) -> dict[str, Any]:
-    """The report for one input.
-
-    ``{"input", "canonical", "format", "value", "milliValue", "converted"?}``: ``value`` and
-    ``milliValue`` are Kubernetes' ``Value()``/``MilliValue()``, or null where the exact
-    result does not fit an int64 (Kubernetes saturates there; older releases wrapped).
-    ``converted`` is ``{"to", "text", "exact"}``, or ``{"to", "error"}`` when the value is
-    too large to write in that unit. A bad quantity gives ``{"input", "error"}``.
-    """
-    try:
-        q: Quantity = parse_quantity(text)
-    except QuantityError as exc:
-        return {"input": text, "error": str(exc)}
-    row: dict[str, Any] = {
-        "input": text,
-        "canonical": str(q),
-        "format": str(q.format),
-        "value": _int64_or_none(q, 0),
-        "milliValue": _int64_or_none(q, -3),
-    }
-    if to is not None:
-        try:
-            conversion = q.convert(to)
-            row["converted"] = {"to": to, "text": conversion.text, "exact": conversion.exact}
-        except QuantityError as exc:
-            row["converted"] = {"to": to, "error": str(exc)}
-    return row
-
-
-def _int64_or_none(q: Quantity, scale: int) -> int | None:
-    try:
-        q.to_int(scale)
-    except QuantityError:
-        return None
-    return q.scaled_value(scale)
-
-
-def failed(row: dict[str, Any]) -> bool:
-    """A row that could not be answered: a bad quantity or an impossible conversion."""
-    return "error" in row or "error" in row.get("converted", {})
 
 
 def read_lines(stream: IO[str]) -> list[str]:
@@ -98,7 +56,7 @@ def _table(rows: list[dict[str, Any]], to: str | None) -> str:
     for row in rows:
         if "error" in row:
             # the message starts with the JSON-quoted input, which the row already shows
-            reason = row["error"].split(" is not a valid quantity: ", 1)[-1]
+            reason = row["error"]["message"].split(" is not a valid quantity: ", 1)[-1]
             cells.append([_shown(row["input"]), *[""] * (len(headers) - 2), reason])
             continue
         line = [
@@ -113,7 +71,7 @@ def _table(rows: list[dict[str, Any]], to: str | None) -> str:
             converted = row["converted"]
             if "error" in converted:
                 line.append("")
-                error = converted["error"]
+                error = converted["error"]["message"]
             else:
                 rounded = "" if converted["exact"] else " (rounded up)"
                 line.append(converted["text"] + rounded)
@@ -168,7 +126,7 @@ def quantity(
             ) from None
     if not texts:
         raise click.UsageError("give at least one quantity, or -f FILE")
-    rows = [quantity_row(text, to) for text in texts]
+    rows = [quantity_row(text, to, index) for index, text in enumerate(texts)]
     if output == "table":
         click.echo(_table(rows, to), nl=False)
     else:

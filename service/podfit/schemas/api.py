@@ -26,6 +26,7 @@ from podfit.errors import (
 from podfit.manifests import Limits, Workload, load_objects
 from podfit.quantity import Quantity, parse_quantity
 from podfit.scheduler import schedule
+from podfit.schemas.quantities import quantity_row
 from podfit.schemas.schedule import ScheduleOptionsSchema, load_options
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
 
@@ -38,16 +39,6 @@ class QuantitiesRequestSchema(Schema):
 
     quantities = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     to = fields.String()
-
-
-def quantity_item(text: str, to: str | None, max_length: int) -> Quantity:
-    """Parse one batch item, refusing strings longer than ``max_length`` unparsed."""
-    if len(text) > max_length:
-        raise QuantityError(
-            f"a quantity of {len(text)} characters is longer than the limit of {max_length}"
-            f" ({env_name('max_quantity_length')})"
-        )
-    return parse_quantity(text)
 
 
 def check_quantities_count(items: Any, max_items: int) -> None:
@@ -63,8 +54,9 @@ def check_quantities_count(items: Any, max_items: int) -> None:
 def quantities_result(
     items: Sequence[str], to: str | None, *, max_items: int, max_length: int
 ) -> dict[str, Any]:
-    """One result per item, in order: canonical form, format, Go's ``Value()`` and
-    ``MilliValue()`` and, with ``to``, the conversion — or an error naming the item.
+    """One row per item, in order (:func:`podfit.schemas.quantities.quantity_row`, the
+    rows of ``podfit quantity -o json``); an item longer than ``max_length`` is refused
+    unparsed in its row.
 
     Raises ``LimitExceeded`` for more than ``max_items`` items and ``ConfigError`` for an
     unknown ``to`` unit (both before any item is parsed).
@@ -75,24 +67,9 @@ def quantities_result(
             Quantity.ZERO.convert(to)
         except QuantityError as exc:
             raise ConfigError(str(exc), path="to") from None
-    results: list[dict[str, Any]] = []
-    for index, text in enumerate(items):
-        try:
-            q = quantity_item(text, to, max_length)
-            result: dict[str, Any] = {
-                "input": text,
-                "canonical": str(q),
-                "format": str(q.format),
-                "value": q.value(),
-                "milliValue": q.milli_value(),
-            }
-            if to is not None:
-                conversion = q.convert(to)
-                result["converted"] = {"to": to, "text": conversion.text, "exact": conversion.exact}
-        except QuantityError as exc:
-            error = FieldError(f"quantities[{index}]", str(exc))
-            result = {"input": text, "error": {"path": error.path, "message": error.message}}
-        results.append(result)
+    results = [
+        quantity_row(text, to, index, max_length=max_length) for index, text in enumerate(items)
+    ]
     return {"results": results}
 
 
