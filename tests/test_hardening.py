@@ -526,3 +526,31 @@ def test_a_body_that_stops_arriving_is_answered_408_and_the_thread_freed(server:
     assert head.startswith(b"HTTP/1.1 408"), head
     assert b"application/problem+json" in head
     assert b"PODFIT_BODY_TIMEOUT" in body
+
+
+@pytest.mark.parametrize(
+    ("message", "limit", "expected"),
+    [
+        ("too many of them", "max_nodes", "too many of them (PODFIT_MAX_NODES)"),
+        (
+            "input larger than 9 bytes",
+            "max_bytes",
+            "input larger than 9 bytes (PODFIT_MAX_BODY_BYTES)",
+        ),
+        ("3 documents, 4 pods, nested", "", "3 documents, 4 pods, nested"),  # words are not read
+        ("YAML aliases are not allowed", "max_aliases", "YAML aliases are not allowed"),
+        ("x (PODFIT_MAX_PODS)", "max_pods", "x (PODFIT_MAX_PODS)"),  # named once
+    ],
+)
+def test_the_setting_named_comes_from_the_limit_not_from_the_message(
+    message: str, limit: str, expected: str
+) -> None:
+    """LimitExceeded carries which bound was exceeded; the service maps it to PODFIT_*."""
+    from podfit.errors import LimitExceeded
+    from podfit.schemas.api import name_limit_setting
+
+    error = LimitExceeded(message, "pods[0]", limit=limit).at("items")
+    assert error.limit == limit and error.path == "items.pods[0]"
+    named = name_limit_setting(error)
+    assert named.limit == limit
+    assert [str(e) for e in named.errors] == [f"items.pods[0]: {expected}"]

@@ -216,7 +216,8 @@ def parse_json(text: str, *, max_depth: int) -> Any:
         ) from None
     except RecursionError:
         raise LimitExceeded(
-            f"JSON nesting is deeper than {max_depth} levels ({env_name('max_depth')})"
+            f"JSON nesting is deeper than {max_depth} levels ({env_name('max_depth')})",
+            limit="max_depth",
         ) from None
     except ValueError as exc:  # NaN/Infinity, or an integer with too many digits
         detail = str(exc)
@@ -250,6 +251,7 @@ def check_depth(value: Any, max_depth: int) -> None:
             raise LimitExceeded(
                 f"nesting is deeper than {max_depth} levels ({env_name('max_depth')})",
                 path=path,
+                limit="max_depth",
             )
         if isinstance(node, dict):
             for key, child in node.items():

@@ -54,7 +54,24 @@ class ManifestError(PodfitError):
 
 
 class LimitExceeded(PodfitError):
-    """The input is larger than the configured bounds (body size, pod count, YAML aliases…)."""
+    """The input is larger than the configured bounds (body size, pod count, YAML aliases…).
+
+    ``limit`` names the bound that was exceeded, as a field of
+    :class:`podfit.manifests.Limits` or of the service's settings (``max_pods``,
+    ``max_depth``, ``max_bytes``…), or ``""`` when none applies. The edges map it to their
+    own setting (the HTTP service: ``PODFIT_MAX_PODS``), so messages need no parsing.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str = "",
+        errors: list[FieldError] | None = None,
+        *,
+        limit: str = "",
+    ):
+        self.limit = limit
+        super().__init__(message, path, errors)
 
 
 class ConfigError(PodfitError):

@@ -210,7 +210,9 @@ def _read_path(path: Path, limits: Limits) -> bytes:
     except OSError as exc:
         raise ManifestError(f"cannot read {path}: {exc.strerror}", path=str(path)) from None
     if len(data) > limits.max_bytes:
-        raise LimitExceeded(f"{path}: larger than {limits.max_bytes} bytes", path=str(path))
+        raise LimitExceeded(
+            f"{path}: larger than {limits.max_bytes} bytes", path=str(path), limit="max_bytes"
+        )
     return data
 
 
@@ -582,6 +584,7 @@ class _Reader:
                 f"{count} pods would bring the total to {self.pod_count + count}, "
                 f"above the limit of {self.limits.max_pods} pods",
                 path=path,
+                limit="max_pods",
             )
         self.pod_count += count
 
@@ -895,6 +898,7 @@ class _Reader:
                 f"{count} nodes would bring the total to {self.node_count + count}, "
                 f"above the limit of {self.limits.max_nodes} nodes",
                 path=path,
+                limit="max_nodes",
             )
         self.node_count += count
 

@@ -246,7 +246,8 @@ def read_form() -> tuple[Form, list[Source]]:
     if total > limit:
         raise LimitExceeded(
             f"the inputs add up to {total} bytes; at most {limit} are accepted "
-            f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API"
+            f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API",
+            limit="max_yaml_bytes",
         )
     return form, sources
 
@@ -285,12 +286,14 @@ def load_sources(sources: Sequence[Source]) -> Workload:
     if len(workload.pods) > config.max_pods:
         raise LimitExceeded(
             f"{len(workload.pods)} pods in all; at most {config.max_pods} are accepted "
-            f"({env_name('max_pods')})"
+            f"({env_name('max_pods')})",
+            limit="max_pods",
         )
     if len(workload.nodes) > config.max_nodes:
         raise LimitExceeded(
             f"{len(workload.nodes)} nodes in all; at most {config.max_nodes} are accepted "
-            f"({env_name('max_nodes')})"
+            f"({env_name('max_nodes')})",
+            limit="max_nodes",
         )
     return workload
 

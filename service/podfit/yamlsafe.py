@@ -250,16 +250,21 @@ def _documents_from_events(events: Any, limits: Limits, name: str) -> list[Any]:
     for event in events:
         if isinstance(event, yaml.AliasEvent):
             raise LimitExceeded(
-                f"{name}: YAML aliases (*{event.anchor}) are not allowed{_where(event)}"
+                f"{name}: YAML aliases (*{event.anchor}) are not allowed{_where(event)}",
+                limit="max_aliases",
             )
         if getattr(event, "anchor", None) is not None:
             raise LimitExceeded(
-                f"{name}: YAML anchors (&{event.anchor}) are not allowed{_where(event)}"
+                f"{name}: YAML anchors (&{event.anchor}) are not allowed{_where(event)}",
+                limit="max_aliases",
             )
         if isinstance(event, yaml.DocumentStartEvent):
             n_docs += 1
             if n_docs > limits.max_documents:
-                raise LimitExceeded(f"{name}: more than {limits.max_documents} YAML documents")
+                raise LimitExceeded(
+                    f"{name}: more than {limits.max_documents} YAML documents",
+                    limit="max_documents",
+                )
             root.clear()
         elif isinstance(event, yaml.DocumentEndEvent):
             docs.append(root[0] if root else None)
@@ -270,7 +275,8 @@ def _documents_from_events(events: Any, limits: Limits, name: str) -> list[Any]:
                 raise ManifestError(f"{name}: YAML tag {event.tag} is not supported{_where(event)}")
             if len(stack) >= limits.max_depth:
                 raise LimitExceeded(
-                    f"{name}: nesting deeper than {limits.max_depth} levels{_where(event)}"
+                    f"{name}: nesting deeper than {limits.max_depth} levels{_where(event)}",
+                    limit="max_depth",
                 )
             is_map = isinstance(event, yaml.MappingStartEvent)
             stack.append([{} if is_map else [], _NO_KEY, event])
@@ -299,7 +305,9 @@ def safe_load_all(
                 f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             ) from exc
     if len(text) > limits.max_bytes:
-        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes")
+        raise LimitExceeded(
+            f"{name}: input larger than {limits.max_bytes} bytes", limit="max_bytes"
+        )
     try:
         return _documents_from_events(yaml.parse(text, Loader=_BaseLoader), limits, name)
     except yaml.YAMLError as exc:
@@ -350,7 +358,9 @@ def looks_like_json(text: str) -> bool:
 def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<input>") -> list[Any]:
     """All JSON values of a stream of concatenated JSON texts, numbers as :class:`Number`."""
     if len(text) > limits.max_bytes:
-        raise LimitExceeded(f"{name}: input larger than {limits.max_bytes} bytes")
+        raise LimitExceeded(
+            f"{name}: input larger than {limits.max_bytes} bytes", limit="max_bytes"
+        )
     decoder = json.JSONDecoder(
         object_pairs_hook=_json_pairs,
         parse_int=_json_int,
@@ -366,7 +376,10 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
         if pos >= length:
             break
         if len(docs) >= limits.max_documents:
-            raise LimitExceeded(f"{name}: more than {limits.max_documents} JSON documents")
+            raise LimitExceeded(
+                f"{name}: more than {limits.max_documents} JSON documents",
+                limit="max_documents",
+            )
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
@@ -374,7 +387,7 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
                 f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
         except RecursionError:
-            raise LimitExceeded(f"{name}: JSON nested too deeply") from None
+            raise LimitExceeded(f"{name}: JSON nested too deeply", limit="max_depth") from None
         except ManifestError as exc:
             raise ManifestError(f"{name}: {exc}") from None
         _check_depth(value, limits, name)
@@ -388,7 +401,9 @@ def _check_depth(value: Any, limits: Limits, name: str) -> None:
     depth = 0
     while level:
         if depth >= limits.max_depth:
-            raise LimitExceeded(f"{name}: nesting deeper than {limits.max_depth} levels")
+            raise LimitExceeded(
+                f"{name}: nesting deeper than {limits.max_depth} levels", limit="max_depth"
+            )
         nested: list[Any] = []
         for item in level:
             children = item.values() if isinstance(item, dict) else item

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as fields_of
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -48,6 +49,7 @@ def check_quantities_count(items: Any, max_items: int) -> None:
             f"{len(items)} quantities exceed the limit of {max_items}"
             f" ({env_name('max_quantities')})",
             path="quantities",
+            limit="max_quantities",
         )
 
 
@@ -315,7 +317,9 @@ def check_body_shape(
 
 def _too_many(count: int, max_items: int, path: str) -> LimitExceeded:
     return LimitExceeded(
-        f"{count} entries exceed the limit of {max_items} ({env_name('max_items')})", path=path
+        f"{count} entries exceed the limit of {max_items} ({env_name('max_items')})",
+        path=path,
+        limit="max_items",
     )
 
 
@@ -326,6 +330,7 @@ def _check_length(path: str, value: Any, max_length: int) -> None:
             f"a quantity of {len(text)} characters is longer than the limit of {max_length}"
             f" ({env_name('max_quantity_length')})",
             path=path,
+            limit="max_quantity_length",
         )
 
 
@@ -374,27 +379,29 @@ def attribute_errors(
     return cls(errors[0].message, errors[0].path, errors)
 
 
-_LIMIT_SETTINGS = (
-    ("pods", "max_pods"),
-    ("nodes", "max_nodes"),
-    ("documents", "max_documents"),
-    ("nesting", "max_depth"),
-    ("nested", "max_depth"),
-    ("bytes", "max_body_bytes"),
-)
+#: ``LimitExceeded.limit`` (a field of ``manifests.Limits``) -> the ``ServiceConfig`` field
+#: that sets it, where the names differ.
+_LIMIT_SETTINGS = {"max_bytes": "max_body_bytes"}
+_SETTINGS = frozenset(f.name for f in fields_of(ServiceConfig))
+
+
+def setting_of(exc: LimitExceeded) -> str:
+    """The ``PODFIT_*`` variable that sets the bound ``exc`` exceeded, "" when none does."""
+    name = _LIMIT_SETTINGS.get(exc.limit, exc.limit)
+    return env_name(name) if name in _SETTINGS else ""
 
 
 def _limit(exc: LimitExceeded, prefix: str) -> LimitExceeded:
-    """Prefix the paths and name the ``PODFIT_*`` setting that governs the limit."""
+    """Prefix the paths and name the ``PODFIT_*`` setting that governs the limit
+    (from ``exc.limit``; a message that already names it is kept as it is)."""
+    setting = setting_of(exc)
     errors = []
     for error in exc.at(prefix).errors if prefix else exc.errors:
         message = error.message
-        if "PODFIT_" not in message:
-            setting = next((s for word, s in _LIMIT_SETTINGS if word in message), None)
-            if setting is not None:
-                message = f"{message} ({env_name(setting)})"
+        if setting and setting not in message:
+            message = f"{message} ({setting})"
         errors.append(FieldError(error.path, message))
-    return LimitExceeded(errors[0].message, errors[0].path, errors)
+    return LimitExceeded(errors[0].message, errors[0].path, errors, limit=exc.limit)
 
 
 def name_limit_setting(exc: LimitExceeded) -> LimitExceeded:
@@ -415,6 +422,7 @@ def check_expansion(workload: Workload, config: ServiceConfig) -> None:
             f" {len(workload.nodes)} nodes could make {bound} pods, above the limit of"
             f" {config.max_pods} ({env_name('max_pods')})",
             path="daemonsets",
+            limit="max_pods",
         )
 
 
