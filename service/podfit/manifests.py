@@ -57,6 +57,7 @@ from podfit.pods import (
     ResourceFieldRef,
     Toleration,
     default_container,
+    replicas,
     validate_resources,
 )
 from podfit.quantity import Quantity, parse_quantity
@@ -689,7 +690,7 @@ class _Reader:
             status_qos_class=qos,
             source=source,
         )
-        pods = [base if n == base.name else replace(base, name=n) for n in names]
+        pods = replicas(base, names)
         if deferred_class:
             for pod in pods:
                 self.class_of[id(pod)] = (pod, priority_name, sp)

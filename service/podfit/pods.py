@@ -25,7 +25,8 @@ API server would before the scheduler ever sees the pod.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
 from typing import Any
 
 from podfit.errors import FieldError
@@ -212,6 +213,20 @@ class Pod:
     def is_terminal(self) -> bool:
         """Phase Succeeded or Failed: the pod uses no resources on its node."""
         return self.phase in ("Succeeded", "Failed")
+
+
+_FIELDS = tuple(f.name for f in fields(Pod))
+assert _FIELDS[0] == "name"  # replicas() passes the other fields positionally after it
+_ALL_BUT_NAME = attrgetter(*_FIELDS[1:])
+
+
+def replicas(template: Pod, names: Iterable[str]) -> list[Pod]:
+    """Pods of one template called ``names`` (a Deployment's replicas), ``template`` itself
+    where the name is its own. Every other field is the template's very object (read-only
+    by contract), so a replica costs one small object; equal to ``replace(template,
+    name=n)``."""
+    rest = _ALL_BUT_NAME(template)
+    return [template if n == template.name else Pod(n, *rest) for n in names]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from one template share their converted request dicts, so 100,000 replicas cost 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
+from operator import attrgetter
 
 from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.nodes import Node, allocatable_amounts
@@ -43,6 +44,10 @@ def _term(term: NodeSelectorTerm) -> Term:
     )
 
 
+_all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
+"""Every field of a ``Pod`` except its name, as a tuple."""
+
+
 class PodConverter:
     """Builds ``PodInfo`` objects, sharing the work between pods with identical specs.
 
@@ -53,9 +58,24 @@ class PodConverter:
     def __init__(self, pod_level_resources: bool = True) -> None:
         self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
         self._pod_level = pod_level_resources
+        self._last: tuple[tuple[object, ...], PodInfo] | None = None
 
     def __call__(self, pod: Pod, path: str) -> PodInfo:
-        """``pod`` at the integer level; a QuantityError is re-raised under ``path``."""
+        """``pod`` at the integer level; a QuantityError is re-raised under ``path``.
+
+        A pod equal to the previous one but for its name (the next replica of a template:
+        its fields are the template's very objects, so the comparison is mostly identity
+        checks) becomes a :meth:`PodInfo.replica` of the previous result: O(1).
+        """
+        spec = _all_but_name(pod)
+        last = self._last
+        if last is not None and last[0] == spec:
+            return last[1].replica(pod.name)
+        info = self._convert(pod, path)
+        self._last = (spec, info)
+        return info
+
+    def _convert(self, pod: Pod, path: str) -> PodInfo:
         if not self._pod_level and (pod.pod_requests or pod.pod_limits):
             pod = replace(pod, pod_requests={}, pod_limits={})
         try:

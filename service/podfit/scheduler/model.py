@@ -164,6 +164,32 @@ class PodInfo:
         self.daemonset = daemonset
         self.index = index
 
+    def replica(self, name: str) -> PodInfo:
+        """Another pod of the same template, called ``name``: every other field is shared
+        (the objects are read-only once built), so a replica costs one small copy."""
+        clone = object.__new__(PodInfo)
+        clone.name = name
+        clone._key = self._key
+        clone.daemonset = self.daemonset
+        clone.host_ports = self.host_ports
+        clone.index = self.index
+        clone.namespace = self.namespace
+        clone.node_name = self.node_name
+        clone.node_selector = self.node_selector
+        clone.non_zero_cpu = self.non_zero_cpu
+        clone.non_zero_memory = self.non_zero_memory
+        clone.owner = self.owner
+        clone.phase = self.phase
+        clone.preemption_policy = self.preemption_policy
+        clone.preferred_terms = self.preferred_terms
+        clone.priority = self.priority
+        clone.qos_class = self.qos_class
+        clone.requests = self.requests
+        clone.required_terms = self.required_terms
+        clone.scalar_requests = self.scalar_requests
+        clone.tolerations = self.tolerations
+        return clone
+
     def scheduling_key(self) -> tuple[object, ...]:
         """Everything filters and scores look at: pods with equal keys are interchangeable.
 

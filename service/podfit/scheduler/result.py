@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from podfit.resources import PODS, format_amount, is_extended
@@ -45,8 +44,10 @@ class PodOutcome:
     scheduled: bool = False
     counted: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``pods[]`` entry of the result document."""
+    def to_dict(self, requests: dict[str, str] | None = None) -> dict[str, Any]:
+        """The ``pods[]`` entry of the result document; ``requests`` is
+        ``format_requests(self.pod.requests)`` when the caller already has it (replicas
+        share one request dict, so the document formats it once per template)."""
         pod = self.pod
         out: dict[str, Any] = {
             "namespace": pod.namespace,
@@ -59,7 +60,7 @@ class PodOutcome:
             out["reason"] = self.reason
         if self.message is not None:
             out["message"] = self.message
-        out["requests"] = {r: format_amount(r, v) for r, v in sorted(pod.requests.items())}
+        out["requests"] = dict(format_requests(pod.requests) if requests is None else requests)
         out["qosClass"] = pod.qos_class
         conditions = []
         if self.condition is not None:
@@ -79,9 +80,18 @@ class PodOutcome:
         return out
 
 
+def format_requests(requests: dict[str, int]) -> dict[str, str]:
+    """A pod's requests as canonical quantity strings, resources sorted by name."""
+    return {r: format_amount(r, v) for r, v in sorted(requests.items())}
+
+
 def utilization(requested: int, allocatable: int) -> float:
-    """``requested / allocatable`` rounded to 4 places for display (exact before rounding)."""
-    return round(float(Fraction(requested, allocatable)), 4)
+    """``requested / allocatable`` rounded to 4 places for display.
+
+    Python's int/int division is correctly rounded (the same float as the exact
+    fraction converted once), so no float error creeps in before the rounding.
+    """
+    return round(requested / allocatable, 4)
 
 
 def node_to_dict(node: NodeInfo) -> dict[str, Any]:
@@ -136,9 +146,21 @@ class ScheduleResult:
             "kubernetesVersion": self.kubernetes_version,
             "strategy": self.strategy,
             "summary": self.summary(),
-            "pods": [p.to_dict() for p in self.pods],
+            "pods": self._pod_entries(),
             "nodes": [node_to_dict(n) for n in self.nodes],
         }
+
+    def _pod_entries(self) -> list[dict[str, Any]]:
+        """``pods[]``: consecutive replicas share a request dict, formatted once for them."""
+        entries = []
+        last: dict[str, int] | None = None
+        formatted: dict[str, str] = {}
+        for outcome in self.pods:
+            requests = outcome.pod.requests
+            if requests is not last:
+                last, formatted = requests, format_requests(requests)
+            entries.append(outcome.to_dict(formatted))
+        return entries
 
     def check(self) -> None:
         """Assert the cluster invariants; raise ``AssertionError`` naming the first violation.
