@@ -106,6 +106,37 @@ def test_node_resources_fit_matches_upstream(
         assert status.code == code, fact
 
 
+UNRESOLVABLE_CASES = [c for c in FIT_CASES if c[4] == UNRESOLVABLE]
+
+
+@pytest.mark.parametrize(("fact", "request_", "used", "reasons", "code"), UNRESOLVABLE_CASES)
+def test_request_above_allocatable_is_only_unschedulable_in_1_33(
+    fact: str,
+    request_: dict[str, int],
+    used: dict[str, int],
+    reasons: tuple[str, ...],
+    code: str | None,
+) -> None:
+    """1.33 has no ``InsufficientResource.Unresolvable`` (added by kubernetes PR #131345,
+    opened 2025-04-17 after the 1.33 freeze): the same shortfall is plain Unschedulable
+    there, and UnschedulableAndUnresolvable in 1.34 and 1.35."""
+    pod = PodInfo("p", requests=request_)
+    old = node_resources_fit(pod, fit_node(used), version="1.33")
+    assert old is not None and old.reasons == reasons and old.code == UNSCHEDULABLE, fact
+    for version in ("1.34", "1.35"):
+        new = node_resources_fit(pod, fit_node(used), version=version)
+        assert new is not None and new.code == UNRESOLVABLE == code, (fact, version)
+
+
+def test_run_filters_passes_the_version_to_node_resources_fit() -> None:
+    """The filter chain honours FilterConfig.version for the fit code (1.33 vs 1.34)."""
+    pod = PodInfo("p", requests={"cpu": 11})
+    old = run_filters(pod, fit_node(), FilterConfig(version="1.33"))
+    new = run_filters(pod, fit_node(), FilterConfig(version="1.34"))
+    assert old is not None and old.code == UNSCHEDULABLE
+    assert new is not None and new.code == UNRESOLVABLE
+
+
 def test_ignored_extended_resource_is_skipped_t27() -> None:
     """T27: a resource in ignoredResources is not checked."""
     pod = PodInfo("p", requests={"example.com/bbb": 1})

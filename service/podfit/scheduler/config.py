@@ -13,6 +13,10 @@ version  TaintToleration filter reason               BalancedAllocation         
 1.35     ``node(s) had untolerated taint(s)``        std formula, best-effort skip  used
 =======  ==========================================  ============================  ===========
 
+NodeResourcesFit's status code when a request exceeds the node's whole allocatable is
+UnschedulableAndUnresolvable only from 1.34 (kubernetes PR #131345); in 1.33 it is
+Unschedulable, so DefaultPreemption still examines such nodes.
+
 "pod-level" is ``spec.resources`` (KEP-2837): the PodLevelResources gate is alpha (off)
 in 1.33 and beta (on) from 1.34, so 1.33 drops the field like the API server does.
 

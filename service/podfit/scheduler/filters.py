@@ -18,7 +18,10 @@ NodeResourcesFit    ``Too many pods``, ``Insufficient <resource>``              
 ==================  ==============================================================  =============
 
 NodeResourcesFit is UnschedulableAndUnresolvable when some request exceeds the node's whole
-allocatable (it could not fit even on the empty node), otherwise Unschedulable.
+allocatable (it could not fit even on the empty node), otherwise Unschedulable — from 1.34
+on: kubernetes PR #131345 (opened 2025-04-17, after the 1.33 freeze; not cherry-picked) added
+``InsufficientResource.Unresolvable``, so 1.33 reports every shortfall as Unschedulable and
+DefaultPreemption still tries such nodes (:data:`RESOURCE_UNRESOLVABLE_SINCE`).
 :func:`run_filters` runs them in upstream order and stops at the first failing plugin.
 Every function is O(size of the pod's and node's lists); none allocates on success.
 """
@@ -76,6 +79,9 @@ METADATA_NAME = "metadata.name"
 
 SUPPORTED_VERSIONS = ("1.33", "1.34", "1.35")
 DEFAULT_VERSION = "1.34"
+RESOURCE_UNRESOLVABLE_SINCE = ("1.34", "1.35")
+"""Versions whose NodeResourcesFit returns UnschedulableAndUnresolvable for ``request >
+allocatable`` (kubernetes PR #131345; 1.33's ``fitsRequest`` has no ``Unresolvable`` field)."""
 
 
 class FilterStatus(NamedTuple):
@@ -369,12 +375,19 @@ def node_resources_fit(
     node: NodeInfo,
     ignored_resources: Collection[str] = (),
     ignored_groups: Collection[str] = (),
+    version: str = DEFAULT_VERSION,
 ) -> FilterStatus | None:
-    """Pod count and every requested resource must fit what is left of allocatable."""
+    """Pod count and every requested resource must fit what is left of allocatable.
+
+    The code is UnschedulableAndUnresolvable when some request exceeds the whole
+    allocatable and ``version`` is in :data:`RESOURCE_UNRESOLVABLE_SINCE`, else Unschedulable.
+    """
     short = insufficient_resources(pod, node, ignored_resources, ignored_groups)
     if not short:
         return None
-    code = UNRESOLVABLE if any(s.unresolvable for s in short) else UNSCHEDULABLE
+    code = UNSCHEDULABLE
+    if version in RESOURCE_UNRESOLVABLE_SINCE and any(s.unresolvable for s in short):
+        code = UNRESOLVABLE
     return FilterStatus(NODE_RESOURCES_FIT, code, tuple(s.reason for s in short))
 
 
@@ -399,7 +412,7 @@ def static_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterSta
 def dynamic_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
     """The filters that depend on the pods already on the node (ports, resources)."""
     return node_ports(pod, node) or node_resources_fit(
-        pod, node, cfg.ignored_resources, cfg.ignored_groups
+        pod, node, cfg.ignored_resources, cfg.ignored_groups, cfg.version
     )
 
 
