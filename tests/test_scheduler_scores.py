@@ -186,6 +186,17 @@ def test_balanced_allocation_three_resources_population_std() -> None:
     assert balanced_allocation([20, 5], [10, 10]) == 75  # fraction capped at 1
 
 
+def test_balanced_allocation_converts_to_float64_before_dividing() -> None:
+    """Upstream computes ``float64(requested) / float64(allocatable)``
+    (balanced_resource_allocation.go, ``balancedResourceScorer``): above 2**53 each
+    operand is rounded first, and that can move the truncated score by one. Python's
+    ``int / int`` would round the exact quotient instead (66 here)."""
+    req = [632191216544117605, 794112317873631]
+    alloc = [929114043476672829, 1874226044235408647]
+    assert req[0] / alloc[0] != float(req[0]) / float(alloc[0])
+    assert balanced_allocation(req, alloc) == 65
+
+
 def test_rtcr_rounds_half_away_from_zero_t65() -> None:
     """T65: shape (0,10),(100,0): node1 (25+50)/2 = 37.5 → 38 (Go math.Round), node2 50."""
     got = fit_scores(

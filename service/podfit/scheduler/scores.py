@@ -151,7 +151,9 @@ def requested_to_capacity_ratio(
 def balanced_allocation(requested: Sequence[int], allocatable: Sequence[int]) -> int:
     """BalancedAllocation (1.30–1.35): ``int((1 - std) * 100)`` of the capped usage fractions.
 
-    Fractions ``min(1, req/alloc)`` as float64; std is 0 for one resource,
+    Fractions ``min(1, float64(req) / float64(alloc))``: each int64 is converted to
+    float64 *before* dividing, as upstream does (Python's ``req / alloc`` on ints rounds
+    the exact quotient once, which differs above 2**53); std is 0 for one resource,
     ``|f1 - f2| / 2`` for two, the population standard deviation for more.
     """
     fractions: list[float] = []
@@ -159,7 +161,7 @@ def balanced_allocation(requested: Sequence[int], allocatable: Sequence[int]) ->
     for req, alloc in zip(requested, allocatable, strict=True):
         if alloc == 0:
             continue
-        f = req / alloc
+        f = float(req) / float(alloc)
         if f > 1:
             f = 1.0
         total += f
