@@ -7,6 +7,7 @@ from podfit.scheduler.messages import (
     fit_error_message,
     kubelet_insufficient_message,
     not_eligible_message,
+    postfilter_message,
     preemption_message,
     sorted_histogram,
 )
@@ -104,3 +105,34 @@ def test_kubelet_message() -> None:
     assert kubelet_insufficient_message("cpu", 2000, 3000, 4000) == (
         "Node didn't have enough resource: cpu, requested: 2000, used: 3000, capacity: 4000"
     )
+
+
+def test_postfilter_message_has_the_dra_note_from_1_34() -> None:
+    """From 1.34 DynamicResources' PostFilter (before DefaultPreemption) adds
+    ``no new claims to deallocate`` for a pod without claims, joined with ", ". Upstream
+    integration test (test/integration, DRA extended resources) expects
+    "0/8 nodes are available: 8 Insufficient my-example.com/my-extended-resource. no new
+    claims to deallocate, preemption: 0/8 nodes are available: 8 Preemption is not helpful
+    for scheduling."; EKS v1.34.2 events show the same shape."""
+    pre = preemption_message(8, {"Preemption is not helpful for scheduling": 8})
+    post = postfilter_message("1.34", pre)
+    got = fit_error_message(
+        8, {"Insufficient my-example.com/my-extended-resource": 8}, postfilter_message=post
+    )
+    assert got == (
+        "0/8 nodes are available: 8 Insufficient my-example.com/my-extended-resource. "
+        "no new claims to deallocate, preemption: 0/8 nodes are available: "
+        "8 Preemption is not helpful for scheduling."
+    )
+    assert postfilter_message("1.35", pre) == post
+
+
+def test_postfilter_message_without_dra_in_1_33_and_empty_when_preemption_succeeds() -> None:
+    """1.33 runs no DynamicResources plugin by default; a successful preemption returns
+    before any message is built, in every version."""
+    pre = not_eligible_message()
+    assert (
+        postfilter_message("1.33", pre) == "preemption: not eligible due to preemptionPolicy=Never."
+    )
+    for version in ("1.33", "1.34", "1.35"):
+        assert postfilter_message(version, "") == ""

@@ -16,6 +16,9 @@ Shape (§4 of the scheduling notes)::
   the preemption statuses (``Preemption is not helpful for scheduling``, ``No preemption
   victims found for incoming pod``, or a filter reason). When preemption would succeed
   there is no PostFilter message at all.
+* From 1.34 (DRA GA, DynamicResources in the default profile, placed before
+  DefaultPreemption) the PostFilter message of a pod without ResourceClaims starts with
+  ``no new claims to deallocate, `` — see :func:`postfilter_message`.
 
 >>> fit_error_message(3, {"Insufficient cpu": 2, "node(s) had untolerated taint(s)": 1})
 '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu.'
@@ -77,6 +80,30 @@ def preemption_message(num_all_nodes: int, reasons: Mapping[str, int]) -> str:
 def not_eligible_message() -> str:
     """DefaultPreemption's message for a pod with ``preemptionPolicy: Never``."""
     return PREEMPTION_PREFIX + NOT_ELIGIBLE_NEVER
+
+
+DRA_NO_CLAIMS = "no new claims to deallocate"
+DRA_POSTFILTER_VERSIONS = ("1.34", "1.35")
+"""Versions whose default profile runs DynamicResources' PostFilter before DefaultPreemption."""
+
+
+def postfilter_message(version: str, preemption: str) -> str:
+    """``RunPostFilterPlugins``' message for a pod without ResourceClaims.
+
+    DynamicResources (enabled by default from 1.34, when DRA went GA) comes before
+    DefaultPreemption and answers Unschedulable ``no new claims to deallocate``; the
+    framework joins the failing plugins' reasons with ``", "``. When preemption succeeds
+    (``preemption == ""``) the framework returns at once and there is no message. 1.33 has
+    no DynamicResources plugin in the default profile (the gate is off).
+
+    >>> postfilter_message("1.34", not_eligible_message())
+    'no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.'
+    >>> postfilter_message("1.33", not_eligible_message())
+    'preemption: not eligible due to preemptionPolicy=Never.'
+    """
+    if not preemption or version not in DRA_POSTFILTER_VERSIONS:
+        return preemption
+    return f"{DRA_NO_CLAIMS}, {preemption}"
 
 
 def kubelet_insufficient_message(resource: str, requested: int, used: int, capacity: int) -> str:
