@@ -157,6 +157,20 @@ EXCHANGES = [
         200,
     ),
     ("POST", "/v1/schedule", b'{"pods": [], "strategy": "Bogus"}', 422),
+    (  # a pod bound in a live cluster whose node stopped reporting keeps phase Unknown
+        "POST",
+        "/v1/schedule",
+        b'{"nodes": [{"name": "n", "allocatable": {"cpu": "1"}}], "pods": [{"apiVersion": "v1",'
+        b' "kind": "Pod", "metadata": {"name": "p"}, "spec": {"nodeName": "n", "containers":'
+        b' [{"name": "c"}]}, "status": {"phase": "Unknown"}}]}',
+        200,
+    ),
+    (
+        "POST",
+        "/v1/schedule",
+        b'{"nodes": [{"name": "n", "allocatable": {"cpu": "' + b"1" * 65 + b'"}}]}',
+        413,
+    ),
     (
         "POST",
         "/v1/schedule",

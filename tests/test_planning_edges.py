@@ -172,11 +172,6 @@ def test_cli_bad_input_names_the_field(
         ),
         ("/v1/plan/drain", {"nodes": NODES, "loseZone": "c"}, "loseZone"),
         ("/v1/plan/drain", {"nodes": NODES, "loseAnyOne": "yes"}, "loseAnyOne"),
-        (
-            "/v1/plan/nodes",
-            {"shapes": [{"name": "x", "allocatable": {"cpu": "1" * 65, "pods": "1"}}]},
-            "shapes[0].allocatable.cpu",
-        ),
     ],
 )
 def test_api_refuses_bad_options_with_422_naming_the_field(
@@ -186,6 +181,37 @@ def test_api_refuses_bad_options_with_422_naming_the_field(
     response = create_app().test_client().post(path, json=body)
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.json["errors"][0]["path"] == field
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/v1/plan/nodes",
+            {"shapes": [{"name": "x", "allocatable": {"cpu": "1" * 65, "pods": "1"}}]},
+            "shapes[0].allocatable.cpu",
+        ),
+        (
+            "/v1/plan/drain",
+            {"nodes": NODES, "shape": {"name": "x", "allocatable": {"memory": "9" * 65}}},
+            "shape.allocatable.memory",
+        ),
+        (
+            "/v1/schedule",
+            {"nodes": [{"name": "n", "allocatable": {"cpu": "1" * 65}}], "pods": []},
+            "nodes[0].allocatable.cpu",
+        ),
+    ],
+)
+def test_an_over_long_quantity_is_413_on_every_endpoint(
+    path: str, body: dict[str, Any], field: str
+) -> None:
+    """A quantity longer than PODFIT_MAX_QUANTITY_LENGTH is over a bound like any other
+    PODFIT_* limit (413 naming the field and the setting), in shapes as in manifests."""
+    response = create_app().test_client().post(path, json=body)
+    assert response.status_code == 413, response.get_data(as_text=True)
+    assert response.json["errors"][0]["path"] == field
+    assert "PODFIT_MAX_QUANTITY_LENGTH" in response.json["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(

@@ -14,20 +14,16 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from podfit.body import JSON, check_time, parse_json, read_body, service_config, workload_body
-from podfit.errors import ConfigError, LimitExceeded, ManifestError
+from podfit.body import check_time, read_body, service_config, workload_body
+from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
-from podfit.problem import Problem
 from podfit.schemas.api import (
     check_expansion,
     limits_for,
     load_workload,
-    name_limit_setting,
-    plain,
-    read_documents,
 )
 from podfit.schemas.plan import (
     DrainOptionsSchema,
@@ -56,68 +52,33 @@ def _clock(phase: str) -> Callable[[int], None]:
 
 
 def _body(
-    option_keys: Sequence[str], validate: Callable[[Mapping[str, Any]], Any]
+    option_keys: Sequence[str], validate: Callable[[Mapping[str, Any]], dict[str, Any]]
 ) -> tuple[Workload, dict[str, Any]]:
-    """Read the envelope: the workload (pods, nodes) and the raw options.
+    """Read the envelope: the workload (pods, nodes) and the validated options.
 
-    The plan options are validated first (422 naming the field, including a shape
-    quantity longer than ``PODFIT_MAX_QUANTITY_LENGTH``); then the service's common
-    workload-body reader applies its checks (400 malformed, 413 over a bound, 422 invalid).
+    The service's common workload-body reader applies every check first (400 malformed,
+    413 over a bound — a quantity longer than ``PODFIT_MAX_QUANTITY_LENGTH`` anywhere,
+    shapes included — 422 not an envelope); then the options are validated (422 naming
+    the field) before any manifest is loaded.
     """
     body = read_body(parse=False)
     config = service_config()
-    try:
-        if body.syntax == JSON:  # the C decoder: cheap even for a hostile body
-            docs = [parse_json(body.text, max_depth=config.max_depth)]
-        else:
-            docs = read_documents(body.text, body.syntax, config)
-    except LimitExceeded as exc:
-        raise name_limit_setting(exc) from None
-    except ManifestError as exc:
-        raise Problem(
-            400,
-            "malformed-body",
-            f"Malformed {body.syntax.upper()}",
-            str(exc).removeprefix("<body>: "),
-            errors=exc.errors,
-        ) from None
-    if len(docs) == 1 and isinstance(docs[0], Mapping) and "kind" not in docs[0]:
-        options = {k: plain(v) for k, v in docs[0].items() if k not in ("pods", "nodes")}
-        validate(options)
-        _check_shape_quantities(options, config.max_quantity_length)
     parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
+    options = validate(parsed.options)
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config))
     check_expansion(workload, config)
-    return workload, parsed.options
-
-
-def _check_shape_quantities(options: Mapping[str, Any], max_length: int) -> None:
-    """Refuse shape quantities longer than the service's quantity length limit (422)."""
-    shapes = [(f"shapes[{i}]", s) for i, s in enumerate(options.get("shapes") or [])]
-    if isinstance(options.get("shape"), Mapping):
-        shapes.append(("shape", options["shape"]))
-    for path, shape in shapes:
-        alloc = shape.get("allocatable") if isinstance(shape, Mapping) else None
-        for name, value in (alloc or {}).items():
-            text = str(value)
-            if len(text) > max_length:
-                raise ConfigError(
-                    f"a quantity of {len(text)} characters is longer than the limit of"
-                    f" {max_length} (PODFIT_MAX_QUANTITY_LENGTH)",
-                    f"{path}.allocatable.{name}",
-                )
+    return workload, options
 
 
 @bp.post("/v1/plan/fit")
 def plan_fit() -> Response:
     """How many more replicas of the templates fit: the FitReport document."""
-    workload, raw = _body(tuple(FitOptionsSchema().fields), fit_options)
-    opts = fit_options(raw)
+    workload, opts = _body(tuple(FitOptionsSchema().fields), fit_options)
     config = service_config()
     if opts["max_replicas"] > config.max_pods:
         raise ConfigError(
@@ -143,8 +104,7 @@ def plan_fit() -> Response:
 @bp.post("/v1/plan/nodes")
 def plan_nodes() -> Response:
     """How many nodes of each shape the pending pods need: the NodesPlan document."""
-    workload, raw = _body(tuple(NodesOptionsSchema().fields), nodes_options)
-    opts = nodes_options(raw)
+    workload, opts = _body(tuple(NodesOptionsSchema().fields), nodes_options)
     config = service_config()
     # the exact mode must answer well within the request's time limit
     opts["time_limit"] = min(opts["time_limit"], config.request_time_limit / 2)
@@ -162,8 +122,7 @@ def plan_nodes() -> Response:
 @bp.post("/v1/plan/drain")
 def plan_drain() -> Response:
     """What if nodes go away: the DrainReport document."""
-    workload, raw = _body(tuple(DrainOptionsSchema().fields), drain_options)
-    opts = drain_options(raw)
+    workload, opts = _body(tuple(DrainOptionsSchema().fields), drain_options)
     check_time("loading the manifests")
     report = what_if(
         workload.pods,
