@@ -169,7 +169,7 @@ class PodInfo:
         (the objects are read-only once built), so a replica costs one small copy."""
         clone = object.__new__(PodInfo)
         clone.name = name
-        clone._key = self._key
+        clone._key = self.scheduling_key()  # computed once for all replicas
         clone.daemonset = self.daemonset
         clone.host_ports = self.host_ports
         clone.index = self.index

@@ -97,7 +97,7 @@ PLUGIN_BALANCED = "NodeResourcesBalancedAllocation"
 class Scorer:
     """NodeResourcesFit (the configured strategy) and BalancedAllocation for one profile."""
 
-    __slots__ = ("_cpu_mem", "_fit", "_shape", "balanced_resources", "resources")
+    __slots__ = ("_cpu_mem", "_fit", "_shape", "_weights", "balanced_resources", "resources")
 
     def __init__(self, cfg: SchedulerConfig) -> None:
         self.resources = cfg.resources
@@ -111,6 +111,8 @@ class Scorer:
             and tuple(r.name for r in cfg.balanced_resources) == ("cpu", "memory")
             and cfg.strategy == "LeastAllocated"
         )
+        weights = [r.weight for r in cfg.resources]
+        self._weights = (weights[0], weights[1]) if self._cpu_mem else (0, 0)
 
     def fit(self, pod: PodInfo, node: NodeInfo) -> int:
         """NodeResourcesFit score (0..100) of ``pod`` on ``node`` as it is now."""
@@ -154,12 +156,30 @@ class Scorer:
         return total
 
     def _dynamic_cpu_mem(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
-        """The default profile (LeastAllocated cpu+memory) inlined: same integers, fewer calls."""
+        """The default profile (LeastAllocated cpu+memory) inlined: same integers, fewer calls.
+
+        The first branch is the usual node (both cpu and memory allocatable), written out
+        with the same operations, in the same order, as the general code below it.
+        """
         alloc = node.allocatable
         ac = alloc.get("cpu", 0)
         am = alloc.get("memory", 0)
-        wc = self.resources[0].weight
-        wm = self.resources[1].weight
+        wc, wm = self._weights
+        if ac and am and wc + wm:
+            rc = node.non_zero_cpu + pod.non_zero_cpu
+            rm = node.non_zero_memory + pod.non_zero_memory
+            total = (
+                (0 if rc > ac else (ac - rc) * 100 // ac) * wc
+                + (0 if rm > am else (am - rm) * 100 // am) * wm
+            ) // (wc + wm)
+            if skip_balanced:
+                return total
+            requested = node.requested
+            preq = pod.requests
+            fc = (requested.get("cpu", 0) + preq.get("cpu", 0)) / ac
+            fm = (requested.get("memory", 0) + preq.get("memory", 0)) / am
+            std = abs(((1.0 if fc > 1 else fc) - (1.0 if fm > 1 else fm)) / 2)
+            return total + int((1 - std) * 100)
         score = weight_sum = 0
         if ac:
             rc = node.non_zero_cpu + pod.non_zero_cpu
@@ -365,6 +385,8 @@ class ClassIndex:
         self.feasible = 0
         scorer = engine.scorer
         tolerations = pod.tolerations
+        self.simple = not pod.host_ports and not pod.scalar_requests
+        self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
         for i, node in enumerate(nodes):
             st = static_filters(pod, node, fcfg)
             if st is not None:
@@ -378,10 +400,11 @@ class ClassIndex:
             if group is None:
                 group = self.groups[gkey] = _Group(traw, araw)
             self.group_of[i] = group
-            dyn = dynamic_filters(pod, node, fcfg)
-            if dyn is not None:
-                self._set_status(i, dyn)
-                continue
+            if not (self.simple and self._fits_simple(node)):
+                dyn = dynamic_filters(pod, node, fcfg)
+                if dyn is not None:
+                    self._set_status(i, dyn)
+                    continue
             score = scorer.dynamic(pod, node, self.skip_balanced)
             self.score[i] = score
             group.push(score, i)
@@ -389,8 +412,6 @@ class ClassIndex:
             self.feasible += 1
         self.synced = len(engine.changes)
         self.single = next(iter(self.groups.values())) if len(self.groups) == 1 else None
-        self.simple = not pod.host_ports and not pod.scalar_requests
-        self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
 
     def _set_status(self, i: int, status: FilterStatus | None) -> None:
         old = self.status[i]
@@ -546,7 +567,7 @@ class Engine:
 
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
-        restricted = prefilter_node_names(pod) is not None
+        restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
         if explain or restricted:
             ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain)
             if ev.best is not None:
