@@ -294,3 +294,45 @@ def test_ffd_orders_by_regular_containers_like_the_autoscaler() -> None:
     plan = nodes_needed(init_heavy + regular, [shape], algorithm="ffd", max_nodes=5).plans[0]
     assert plan.packing.pods_per_group() == {"Deployment/b": 10}
     assert dict(plan.packing.unplaced) == {"Deployment/a": 10}
+
+
+def test_a_respawned_pod_keeps_the_spec_and_takes_only_the_given_binding() -> None:
+    """Replicas, evicted and kept pods of the planner are one copy rule: the scheduling
+    spec is kept; name, node, phase and DaemonSet are the given ones (default unbound)."""
+    from podfit.planning.cluster import replica, respawn
+    from podfit.scheduler.model import HostPort, PodInfo, Toleration
+
+    info = PodInfo(
+        "web-0",
+        namespace="shop",
+        owner="Deployment/web",
+        requests={"cpu": 250, "memory": 2**20, "example.com/gpu": 1},
+        priority=7,
+        node_name="n1",
+        node_selector={"zone": "a"},
+        tolerations=(Toleration("k", "Equal", "v", "NoSchedule"),),
+        host_ports=(HostPort("TCP", "0.0.0.0", 8080),),
+        qos_class="Burstable",
+        daemonset="agent",
+        phase="Running",
+    )
+    unbound = respawn(info)
+    assert (unbound.name, unbound.node_name, unbound.phase, unbound.daemonset) == (
+        "web-0",
+        None,
+        None,
+        None,
+    )
+    kept = respawn(info, node_name="n2", phase="Running", daemonset="agent")
+    assert (kept.node_name, kept.phase, kept.daemonset) == ("n2", "Running", "agent")
+    copy = replica(info, "web-plan-1")
+    assert copy.name == "web-plan-1" and copy.node_name is None
+    for other in (unbound, kept, copy):
+        assert (other.namespace, other.owner, other.priority, other.qos_class) == (
+            "shop",
+            "Deployment/web",
+            7,
+            "Burstable",
+        )
+        assert other.scheduling_key()[0] == info.scheduling_key()[0]  # requests
+        assert other.scheduling_key()[4:] == info.scheduling_key()[4:]  # selector … ports

@@ -22,7 +22,7 @@ from typing import Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.cluster import Cluster, SchedulingOptions, respawn
 from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
 from podfit.planning.report import envelope
 from podfit.pods import Pod
@@ -109,44 +109,12 @@ class DrainReport:
 
 def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     """``info`` as a pod already running on ``node`` (kept in place by the scenario)."""
-    copy = PodInfo(
-        info.name,
-        namespace=info.namespace,
-        owner=info.owner,
-        requests=info.requests,
-        non_zero=(info.non_zero_cpu, info.non_zero_memory),
-        priority=info.priority,
-        preemption_policy=info.preemption_policy,
-        node_name=node,
-        node_selector=dict(info.node_selector),
-        required_terms=info.required_terms,
-        preferred_terms=info.preferred_terms,
-        tolerations=info.tolerations,
-        host_ports=info.host_ports,
-        qos_class=info.qos_class,
-        daemonset=info.daemonset,
-        phase="Running",
-    )
-    return copy
+    return respawn(info, node_name=node, phase="Running", daemonset=info.daemonset)
 
 
 def _evicted_copy(info: PodInfo) -> PodInfo:
     """``info`` recreated by its controller: unbound, no phase."""
-    return PodInfo(
-        info.name,
-        namespace=info.namespace,
-        owner=info.owner,
-        requests=info.requests,
-        non_zero=(info.non_zero_cpu, info.non_zero_memory),
-        priority=info.priority,
-        preemption_policy=info.preemption_policy,
-        node_selector=dict(info.node_selector),
-        required_terms=info.required_terms,
-        preferred_terms=info.preferred_terms,
-        tolerations=info.tolerations,
-        host_ports=info.host_ports,
-        qos_class=info.qos_class,
-    )
+    return respawn(info)
 
 
 def what_if(
