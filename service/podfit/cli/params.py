@@ -1,11 +1,20 @@
-"""click parameter types shared by the ``podfit`` subcommands: ``QUANTITY``."""
+"""click parameters shared by the ``podfit`` subcommands: the ``QUANTITY`` type, and
+the manifest files option with its reader."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
 from podfit.errors import QuantityError
+from podfit.manifests import Workload, load
 from podfit.quantity import Quantity, parse_quantity
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class QuantityParamType(click.ParamType):  # type: ignore[type-arg]
@@ -29,3 +38,31 @@ class QuantityParamType(click.ParamType):  # type: ignore[type-arg]
 
 
 QUANTITY = QuantityParamType()
+
+
+def files_option(
+    help_text: str, *flags: str, dest: str = "files"
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """The repeatable, required ``-f/--filename`` option (or ``flags``) naming manifest
+    files, directories or ``-`` (stdin); read them with :func:`load_files`."""
+    return click.option(
+        *(flags or ("-f", "--filename")),
+        dest,
+        multiple=True,
+        required=True,
+        type=click.Path(allow_dash=True),
+        help=help_text,
+    )
+
+
+def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
+    """Read manifest files, directories (their ``*.yaml``/``*.yml``/``*.json``) and ``-``.
+
+    Each name is a path, never manifest text, even when it starts with ``{`` or ``[``.
+    With ``warn``, the loader's warnings (things it assumed) go to stderr.
+    """
+    workload = load(*(name if name == "-" else Path(name) for name in files))
+    if warn:
+        for warning in workload.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    return workload

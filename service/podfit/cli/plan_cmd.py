@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.cli.params import files_option, load_files
 from podfit.errors import ConfigError
-from podfit.manifests import load
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
@@ -57,25 +57,18 @@ def plan() -> None:
     """Capacity planning: replicas that fit, nodes needed, what if nodes go away."""
 
 
-_files = click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    required=True,
-    help="Manifests: workloads, nodes, running pods (kubectl get -o yaml); '-' = stdin.",
+_files = files_option(
+    "Manifests: workloads, nodes, running pods (kubectl get -o yaml); '-' = stdin."
 )
 
 
 @plan.command("fit")
 @_files
-@click.option(
+@files_option(
+    "Pod templates to add replicas of (Pods or workloads; one template per owner).",
     "-t",
     "--template",
-    "template_files",
-    multiple=True,
-    required=True,
-    help="Pod templates to add replicas of (Pods or workloads; one template per owner).",
+    dest="template_files",
 )
 @click.option("--mode", type=click.Choice(MODES), default="sequence", show_default=True)
 @click.option(
@@ -91,8 +84,8 @@ def fit_cmd(
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
-    cluster = load(*files)
-    templates = templates_of(load(*template_files).pods)
+    cluster = load_files(files)
+    templates = templates_of(load_files(template_files).pods)
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
     progress = _progress("replicas placed", max_replicas)
@@ -172,7 +165,7 @@ def nodes_cmd(
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
-    workload = load(*files)
+    workload = load_files(files)
     node_shapes = parse_shapes(
         [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
     )
@@ -257,7 +250,7 @@ def drain_cmd(
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
-    workload = load(*files)
+    workload = load_files(files)
     node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
     progress = _progress("scenarios", None)
     report = what_if(

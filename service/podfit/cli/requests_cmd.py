@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from podfit.cli.output import dump, handles_input_errors, output_option, table
-from podfit.manifests import load
+from podfit.cli.params import files_option, load_files
 from podfit.schemas.requests import requests_result
 
 
@@ -87,15 +86,7 @@ def render_table(data: dict[str, Any]) -> str:
 
 
 @click.command("requests")
-@click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    required=True,
-    type=click.Path(allow_dash=True),
-    help="Manifest file or directory (YAML or JSON; '-' for stdin). Repeatable.",
-)
+@files_option("Manifest file or directory (YAML or JSON; '-' for stdin). Repeatable.")
 @output_option()
 @handles_input_errors
 def requests(files: tuple[str, ...], output: str) -> None:
@@ -105,6 +96,6 @@ def requests(files: tuple[str, ...], output: str) -> None:
     `kubectl get pods -o json` output; explains which term (containers, an init
     container, pod-level resources, overhead) decided each request.
     """
-    workload = load(*(f if f == "-" else Path(f) for f in files))
+    workload = load_files(files, warn=False)  # the report lists the warnings
     data = requests_result(workload)
     click.echo(dump(data, output) if output != "table" else render_table(data), nl=False)

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from podfit.cli.output import EXIT_PENDING, dump, handles_input_errors, output_option, table
+from podfit.cli.params import files_option, load_files
 from podfit.errors import ConfigError
-from podfit.manifests import load
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
@@ -153,14 +153,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 
 
 @click.command("schedule")
-@click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    required=True,
-    help="Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.",
-)
+@files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
 @click.option(
     "--strategy",
     type=click.Choice(list(STRATEGIES)),
@@ -211,7 +204,7 @@ def schedule(
     Pending pods get kube-scheduler's FailedScheduling message and a shortfall: how much
     is missing where, and the smallest change that would let them in.
     """
-    workload = load(*files)
+    workload = load_files(files)
     result = run_schedule(
         workload.pods,
         workload.nodes,
@@ -224,8 +217,6 @@ def schedule(
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_groups,
     )
-    for warning in workload.warnings:
-        click.echo(f"warning: {warning}", err=True)
     if output in ("json", "yaml"):
         click.echo(dump(result.to_dict(), output), nl=False)
     else:
