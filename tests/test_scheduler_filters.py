@@ -296,7 +296,20 @@ AFFINITY_CASES = [
     (Requirement("size", "Gt", ("9",)), True),
     (Requirement("size", "Gt", ("10",)), False),
     (Requirement("size", "Lt", ("11",)), True),
-    (Requirement("size", "Lt", ("+11",)), True),
+    # "+11" parses as a Go integer but is no valid label value: labels.NewRequirement
+    # (apimachinery pkg/labels/selector.go) rejects it, so the term matches nothing.
+    (Requirement("size", "Lt", ("+11",)), False),
+    (Requirement("size", "Gt", ("-1",)), False),
+    (Requirement("zone", "NotIn", ("b c",)), False),
+    (Requirement("zone", "NotIn", ("x" * 64,)), False),
+    (Requirement("zone", "NotIn", ("x" * 63,)), True),
+    (Requirement("zone", "NotIn", ("",)), True),
+    (Requirement("zone", "NotIn", ("-b",)), False),
+    (Requirement("bad key", "DoesNotExist"), False),
+    (Requirement("Example.com/zone", "DoesNotExist"), False),
+    (Requirement("example.com/zone", "DoesNotExist"), True),
+    (Requirement("a/b/c", "DoesNotExist"), False),
+    (Requirement("/zone", "DoesNotExist"), False),
     (Requirement("size", "Lt", ("1 1",)), False),
     (Requirement("zone", "Gt", ("1",)), False),
     (Requirement("size", "Gt", ("1", "2")), False),
@@ -313,6 +326,17 @@ def test_required_affinity_operators(req: Requirement, expected: bool) -> None:
     assert (status is None) is expected
     if status is not None:
         assert status.reasons == (REASON_AFFINITY,) and status.code == UNRESOLVABLE
+
+
+def test_invalid_value_voids_the_whole_term_but_not_the_other_terms() -> None:
+    """NodeSelector terms are built lazily (component-helpers nodeaffinity): a term whose
+    requirement fails ``labels.NewRequirement`` matches no node, the other terms still
+    apply; the API server never validates these values, so such pods exist."""
+    node = NodeInfo("n", {}, labels=LABELS)
+    bad = Term((Requirement("zone", "NotIn", ("not valid",)),))
+    good = Term((Requirement("zone", "In", ("a",)),))
+    assert node_affinity(PodInfo("p", required_terms=[bad]), node) is not None
+    assert node_affinity(PodInfo("p", required_terms=[bad, good]), node) is None
 
 
 def test_terms_are_ored_expressions_anded_and_selector_required() -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, is_extended
@@ -180,13 +181,62 @@ def go_parse_int(text: str) -> int | None:
     return value
 
 
+_QUALIFIED_NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+_DNS1123_SUBDOMAIN = re.compile(
+    r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\Z"
+)
+_LABEL_VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
+
+
+def is_label_key(key: str) -> bool:
+    """``validation.IsQualifiedName``: ``[prefix/]name``, name ≤ 63 alphanumerics with
+    ``-_.`` inside, prefix a lowercase DNS subdomain ≤ 253 characters."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or "/" in prefix):
+        return False
+    if slash and (len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and _QUALIFIED_NAME.match(name) is not None
+
+
+def is_label_value(value: str) -> bool:
+    """``validation.IsValidLabelValue``: empty, or ≤ 63 alphanumerics with ``-_.`` inside."""
+    return len(value) <= 63 and _LABEL_VALUE.match(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def requirement_is_valid(req: Requirement) -> bool:
+    """``labels.NewRequirement``'s checks: a valid key, a known operator with the right
+    number of values (Gt/Lt: one integer), and **every value a valid label value**.
+
+    The API server does not check node-affinity values, so ``NotIn ["a b"]`` or
+    ``Gt ["-1"]`` are accepted — and then the scheduler's node selector fails to build
+    the requirement and its whole term matches no node. Cached per requirement.
+    """
+    if not is_label_key(req.key):
+        return False
+    op, values = req.operator, req.values
+    if op in ("In", "NotIn"):
+        ok = bool(values)
+    elif op in ("Exists", "DoesNotExist"):
+        ok = not values
+    elif op in ("Gt", "Lt"):
+        ok = len(values) == 1 and go_parse_int(values[0]) is not None
+    else:
+        ok = False
+    return ok and all(is_label_value(v) for v in values)
+
+
 def requirement_matches(req: Requirement, labels: dict[str, str]) -> bool:
     """One ``matchExpressions`` entry against node labels (In, NotIn, Exists, DoesNotExist, Gt, Lt).
 
-    An invalid requirement (unknown operator, In/NotIn without values, Exists or
-    DoesNotExist with values, Gt/Lt without exactly one integer value) matches nothing,
-    as the lazy-error node selector skips such terms.
+    An invalid requirement (:func:`requirement_is_valid`: bad key or value, unknown
+    operator, In/NotIn without values, Exists or DoesNotExist with values, Gt/Lt without
+    exactly one integer value) matches nothing, as the lazy-error node selector skips
+    such terms.
     """
+    if not requirement_is_valid(req):
+        return False
     op = req.operator
     value = labels.get(req.key)
     if op == "In":
