@@ -139,6 +139,18 @@ def test_cli_drain_table_lists_pending_pods(files: dict[str, Path]) -> None:
             ["plan", "nodes", "-s", "c:cpu=4,memory=8Gi"],
             "error: --shape[0].allocatable.pods: a custom shape needs allocatable pods",
         ),
+        (  # the second cpu used to replace the first silently
+            ["plan", "nodes", "-s", "c:cpu=1,pods=10,cpu=2"],
+            'error: --shape[0][2]: "cpu" is given twice',
+        ),
+        (  # a Node's allocatable cannot be negative (API-server validation)
+            ["plan", "nodes", "-s", "c:cpu=-1,pods=10"],
+            "error: --shape[0].allocatable.cpu: -1: must be greater than or equal to 0",
+        ),
+        (
+            ["plan", "drain", "--node", "a1", "-s", "c:memory=-1Gi,pods=1"],
+            "error: --shape.allocatable.memory: -1Gi: must be greater than or equal to 0",
+        ),
     ],
 )
 def test_cli_bad_input_names_the_field(
@@ -148,6 +160,14 @@ def test_cli_bad_input_names_the_field(
     result = CliRunner().invoke(main, [*args[:2], "-f", str(files["cluster"]), *args[2:]])
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_cli_time_limit_nan_is_a_usage_error(files: dict[str, Path]) -> None:
+    """NaN passes every range check, so --time-limit refuses it by name (exit 2)."""
+    args = ["plan", "nodes", "-f", str(files["cluster"]), "-s", "aws/m5.large"]
+    result = CliRunner().invoke(main, [*args, "--time-limit", "nan"])
+    assert result.exit_code == 2
+    assert "nan is not a number of seconds" in result.output
 
 
 @pytest.mark.parametrize(
@@ -172,6 +192,11 @@ def test_cli_bad_input_names_the_field(
         ),
         ("/v1/plan/drain", {"nodes": NODES, "loseZone": "c"}, "loseZone"),
         ("/v1/plan/drain", {"nodes": NODES, "loseAnyOne": "yes"}, "loseAnyOne"),
+        (
+            "/v1/plan/nodes",
+            {"shapes": [{"name": "x", "allocatable": {"cpu": "-1", "pods": "1"}}]},
+            "shapes[0].allocatable.cpu",
+        ),
     ],
 )
 def test_api_refuses_bad_options_with_422_naming_the_field(

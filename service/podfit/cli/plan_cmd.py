@@ -28,6 +28,13 @@ from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates
 __all__ = ["plan"]
 
 
+def _a_number(value: float) -> float:
+    """Refuse NaN, which every range check lets through."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds")
+    return value
+
+
 def _progress(label: str, total: int | None) -> Callable[[int], None] | None:
     """A progress callback writing to stderr, or None when stderr is not a terminal."""
     if not sys.stderr.isatty():
@@ -145,7 +152,14 @@ def fit_cmd(
     help="Fill new nodes to at most this percent of each allocatable resource.",
 )
 @click.option("--max-nodes", type=click.IntRange(0, 100_000), default=0, help="Cap per shape.")
-@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0.1, 3600),
+    callback=lambda _ctx, _param, value: _a_number(value),
+    default=10.0,
+    show_default=True,
+    help="Seconds the exact algorithm may search.",
+)
 @click.option(
     "--existing/--no-existing",
     default=True,

@@ -197,6 +197,13 @@ def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
     if not name:
         raise ConfigError("a custom shape needs a name", f"{path}.name")
     alloc = dict(raw["allocatable"])
+    negative = [
+        FieldError(f"{path}.allocatable.{res}", f"{q}: must be greater than or equal to 0")
+        for res, q in alloc.items()
+        if q.sign() < 0
+    ]
+    if negative:  # as the API server validates a Node's allocatable
+        raise ConfigError(negative[0].message, negative[0].path, negative)
     if "pods" not in alloc:
         raise ConfigError(
             "a custom shape needs allocatable pods (the kubelet's maxPods; its default is 110)",
@@ -245,6 +252,8 @@ def shape_spec(text: str, path: str) -> dict[str, Any]:
             key, sep, value = item.partition("=")
             if not sep or not key:
                 raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
+            if key in alloc:
+                raise ConfigError(f'"{key}" is given twice', f"{path}[{i}]")
             alloc[key] = value
         out.update(name=name, allocatable=alloc)
     else:
