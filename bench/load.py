@@ -226,9 +226,26 @@ wrk.headers["Content-Type"] = "application/json"
 local f = assert(io.open(os.getenv("PODFIT_BENCH_BODY"), "rb"))
 wrk.body = f:read("*a")
 f:close()
-local pause = tonumber(os.getenv("PODFIT_BENCH_DELAY_MS") or "0")
-if pause > 0 then
-  function delay() return pause end
+-- Paced mode: this thread's k-th request is due at start + k * interval (a fixed
+-- schedule, open loop: a slow answer does not push later requests back; they leave as
+-- soon as a connection is free). LuaJIT's ffi reads the monotonic clock.
+local interval = tonumber(os.getenv("PODFIT_BENCH_INTERVAL_MS") or "0")
+if interval > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } podfit_timespec;
+    int clock_gettime(int clock, podfit_timespec *ts);
+  ]]
+  local ts = ffi.new("podfit_timespec")
+  local due = nil
+  function delay()
+    ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+    local now = tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+    due = due or now
+    local wait = due - now
+    due = due + interval
+    return wait > 0 and wait or 0
+  end
 end
 """
 
@@ -267,14 +284,17 @@ def run_wrk(
         lua.name,
         f"http://127.0.0.1:{port}/v1/schedule",
     ]
-    # Paced mode: each connection waits connections/rate between its requests, so the
-    # offered load is at most `rate` requests/s (wrk's delay(); closed loop otherwise).
-    delay_ms = int(connections / rate * 1000) if rate else 0
+    # Paced mode: each wrk thread sends on a fixed schedule of rate/threads requests per
+    # second (wrk's delay() hook; see LUA), so the offered load is `rate` requests/s as
+    # long as the server keeps up; closed loop otherwise.
+    interval_ms = threads * 1000 / rate if rate else 0
     try:
         out = subprocess.run(
             command,
             env=dict(
-                os.environ, PODFIT_BENCH_BODY=str(body_file), PODFIT_BENCH_DELAY_MS=str(delay_ms)
+                os.environ,
+                PODFIT_BENCH_BODY=str(body_file),
+                PODFIT_BENCH_INTERVAL_MS=f"{interval_ms:g}",
             ),
             capture_output=True,
             text=True,
@@ -292,7 +312,7 @@ def run_wrk(
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     shown = " ".join(command).replace(lua.name, "post.lua")
-    pacing = f"PODFIT_BENCH_DELAY_MS={delay_ms} " if delay_ms else ""
+    pacing = f"PODFIT_BENCH_INTERVAL_MS={interval_ms:g} " if interval_ms else ""
     return Figures("wrk", total, errors, rps, p50, p99, f"{pacing}PODFIT_BENCH_BODY=<body> {shown}")
 
 

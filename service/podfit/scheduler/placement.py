@@ -26,7 +26,7 @@ tests check this on seeded random clusters.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from heapq import heappop, heappush
 from typing import NamedTuple
 
@@ -97,7 +97,7 @@ PLUGIN_BALANCED = "NodeResourcesBalancedAllocation"
 class Scorer:
     """NodeResourcesFit (the configured strategy) and BalancedAllocation for one profile."""
 
-    __slots__ = ("_cpu_mem", "_fit", "_shape", "_weights", "balanced_resources", "resources")
+    __slots__ = ("_fit", "_shape", "_weights", "balanced_resources", "dynamic", "resources")
 
     def __init__(self, cfg: SchedulerConfig) -> None:
         self.resources = cfg.resources
@@ -106,13 +106,19 @@ class Scorer:
         fn = STRATEGIES.get(cfg.strategy)
         self._fit = fn
         names = tuple(r.name for r in cfg.resources)
-        self._cpu_mem = (
+        cpu_mem = (
             names == ("cpu", "memory")
             and tuple(r.name for r in cfg.balanced_resources) == ("cpu", "memory")
             and cfg.strategy == "LeastAllocated"
         )
         weights = [r.weight for r in cfg.resources]
-        self._weights = (weights[0], weights[1]) if self._cpu_mem else (0, 0)
+        self._weights = (weights[0], weights[1]) if cpu_mem else (0, 0)
+        self.dynamic: Callable[[PodInfo, NodeInfo, bool], int] = (
+            self._dynamic_cpu_mem if cpu_mem else self._dynamic_general
+        )
+        """``dynamic(pod, node, skip_balanced)``: weighted NodeResourcesFit +
+        BalancedAllocation, the part of the score that changes with usage (chosen once:
+        the default profile has an inlined version)."""
 
     def fit(self, pod: PodInfo, node: NodeInfo) -> int:
         """NodeResourcesFit score (0..100) of ``pod`` on ``node`` as it is now."""
@@ -146,10 +152,8 @@ class Scorer:
         )
         return balanced_allocation(req, alloc)
 
-    def dynamic(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
+    def _dynamic_general(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
         """Weighted NodeResourcesFit + BalancedAllocation: the part that changes with usage."""
-        if self._cpu_mem:
-            return self._dynamic_cpu_mem(pod, node, skip_balanced)
         total = NODE_RESOURCES_FIT_WEIGHT * self.fit(pod, node)
         if not skip_balanced:
             total += BALANCED_ALLOCATION_WEIGHT * self.balanced(pod, node)
@@ -383,10 +387,18 @@ class ClassIndex:
         self.hist: Counter[str] = Counter()
         self.unresolvable = 0
         self.feasible = 0
-        scorer = engine.scorer
         tolerations = pod.tolerations
-        self.simple = not pod.host_ports and not pod.scalar_requests
+        self.simple = simple = not pod.host_ports and not pod.scalar_requests
         self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
+        # the loop below runs once per node per class: attribute lookups hoisted
+        prefer, skip_balanced, fits = self.prefer, self.skip_balanced, self._fits_simple
+        dynamic, groups, group_of, scores = (
+            engine.scorer.dynamic,
+            self.groups,
+            self.group_of,
+            self.score,
+        )
+        feasible = 0
         for i, node in enumerate(nodes):
             st = static_filters(pod, node, fcfg)
             if st is not None:
@@ -394,22 +406,22 @@ class ClassIndex:
                 self._set_status(i, st)
                 continue
             traw = taint_toleration_raw(node.taints, tolerations) if node.taints else 0
-            araw = node_affinity_raw(pod, node) if self.prefer else 0
-            gkey = (traw, araw)
-            group = self.groups.get(gkey)
+            araw = node_affinity_raw(pod, node) if prefer else 0
+            group = groups.get((traw, araw))
             if group is None:
-                group = self.groups[gkey] = _Group(traw, araw)
-            self.group_of[i] = group
-            if not (self.simple and self._fits_simple(node)):
+                group = groups[traw, araw] = _Group(traw, araw)
+            group_of[i] = group
+            if not (simple and fits(node)):
                 dyn = dynamic_filters(pod, node, fcfg)
                 if dyn is not None:
                     self._set_status(i, dyn)
                     continue
-            score = scorer.dynamic(pod, node, self.skip_balanced)
-            self.score[i] = score
+            score = dynamic(pod, node, skip_balanced)
+            scores[i] = score
             group.push(score, i)
             group.count += 1
-            self.feasible += 1
+            feasible += 1
+        self.feasible = feasible
         self.synced = len(engine.changes)
         self.single = next(iter(self.groups.values())) if len(self.groups) == 1 else None
 
@@ -531,6 +543,8 @@ class Engine:
         self.fcfg = cfg.filter_config
         self.scorer = Scorer(cfg)
         self.changes: list[int] = []
+        # a placement's Decision depends only on the node: one immutable tuple per node
+        self._placed = [Decision(i, None, (), None, None) for i in range(len(self.nodes))]
         self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
         self.max_classes = max_classes
         self.min_priority: int | None = None
@@ -588,7 +602,7 @@ class Engine:
         best = index.best()
         if best is not None:
             self.bind(pod, best)
-            return Decision(best, None, (), None, None)
+            return self._placed[best]
         key = (pod.scheduling_key(), pod.priority, pod.preemption_policy, len(self.changes))
         cached = self._failures.get(key)
         if cached is None:
