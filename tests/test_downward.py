@@ -75,6 +75,33 @@ def test_missing_limit_uses_node_allocatable_or_says_unknown() -> None:
     assert resource_field_value(pod, "c", "limits.cpu", q("1m"), alloc) == "3920"
 
 
+def test_init_container_named_by_container_name_keeps_its_missing_limit_as_0() -> None:
+    """kubelet_resources.go ``defaultPodLimitsForDownwardAPI`` merges node allocatable into
+    ``pod.Spec.Containers`` and the env's own container only; kubelet_pods.go
+    ``containerResourceRuntimeValue`` with a ``containerName`` reads the defaulted pod, so
+    an init container named there shows its stored limit: none → 0 (no node needed). The
+    same init container read as the env's own container, or a regular one named, is filled."""
+    pod = pod_with({"cpu": "100m"}, {}, init=True)
+    alloc = {"cpu": q("4")}
+    assert resource_field_value(pod, "c", "limits.cpu", None, None, by_name=True) == "0"
+    assert resource_field_value(pod, "c", "limits.cpu", None, alloc, by_name=True) == "0"
+    assert resource_field_value(pod, "c", "limits.cpu", None, alloc) == "4"
+    regular = pod_with({"cpu": "100m"}, {})
+    assert resource_field_value(regular, "c", "limits.cpu", None, alloc, by_name=True) == "4"
+    assert resource_field_value(regular, "c", "limits.cpu", None, None, by_name=True) is None
+
+
+def test_resolve_env_passes_container_name_through() -> None:
+    """A regular container's env naming an init container (containerName) gets 0 for the
+    init container's missing memory limit, even before the pod is placed."""
+    from podfit.pods import EnvVar, ResourceFieldRef
+
+    ref = ResourceFieldRef("limits.memory", container_name="setup")
+    main = Container("main", env=(EnvVar("SETUP_MEM", resource_field_ref=ref),))
+    pod = Pod("p", containers=(main,), init_containers=(Container("setup"),))
+    assert resolve_env(pod, main).values == {"SETUP_MEM": "0"}
+
+
 def test_unknown_container_or_resource_is_an_error() -> None:
     pod = pod_with({}, {})
     with pytest.raises(ManifestError, match='container "nope" not found'):

@@ -8,7 +8,10 @@ same formula in kubectl): the divisor defaults to ``1`` when unset or zero; cpu 
 so a 100m cpu request shows ``1`` with the default divisor and ``100`` with ``1m``.
 A missing request is 0. A missing or zero ``limits.cpu|memory|ephemeral-storage`` is
 replaced by the node's allocatable (``MergeContainerResourceLimits``), so it is known only
-once the pod is placed; without a node it is reported as unresolved.
+once the pod is placed; without a node it is reported as unresolved. The kubelet
+(``defaultPodLimitsForDownwardAPI``) merges the node's allocatable into the env's own
+container and into the pod's *regular* containers only: a ``containerName`` that names an
+init container reads that container's limits as stored, so a missing limit prints ``0``.
 
 >>> from podfit.quantity import parse_quantity as q
 >>> format_resource_value("cpu", q("100m"), None)
@@ -150,12 +153,18 @@ def resource_field_value(
     resource: str,
     divisor: Quantity | None = None,
     node_allocatable: Mapping[str, Quantity] | None = None,
+    *,
+    by_name: bool = False,
 ) -> str | None:
     """The text of ``resourceFieldRef`` ``resource`` of container ``container_name``.
 
+    ``by_name`` says the reference names the container (``containerName`` set) instead of
+    meaning the env's own container; then an *init* container's missing limit is not
+    filled from the node and prints ``0`` (``containerResourceRuntimeValue`` →
+    ``ExtractResourceValueByContainerName`` on a pod whose init containers were not merged).
     Returns ``None`` when the value depends on the node (a missing or zero cpu, memory or
-    ephemeral-storage limit) and ``node_allocatable`` is not given. Raises
-    ``ManifestError`` for an unknown container or resource.
+    ephemeral-storage limit that the node fills) and ``node_allocatable`` is not given.
+    Raises ``ManifestError`` for an unknown container or resource.
     """
     container = find_container(pod, container_name)
     if container is None:
@@ -163,11 +172,12 @@ def resource_field_value(
     kind, _, name = resource.partition(".")
     if not is_supported_resource_path(resource):
         raise ManifestError(f"unsupported container resource: {resource}", path="resource")
+    node_fills = not by_name or any(c.name == container_name for c in pod.containers)
     if kind == "requests":
         q = container.requests.get(name, Quantity.ZERO)
     else:
         q = container.limits.get(name, Quantity.ZERO)
-        if name in _NODE_FILLED and q.is_zero():
+        if node_fills and name in _NODE_FILLED and q.is_zero():
             if node_allocatable is None:
                 return None
             q = node_allocatable.get(name, Quantity.ZERO)
@@ -194,6 +204,7 @@ def resolve_env(
                 ref.resource,
                 ref.divisor,
                 node_allocatable,
+                by_name=bool(ref.container_name),
             )
             if value is None:
                 unresolved[env.name] = (
