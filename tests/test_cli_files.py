@@ -84,3 +84,19 @@ def test_unreadable_input_is_one_error_line_not_a_traceback(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert fragment.lower() in result.stderr.lower()
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_directory_without_manifests_is_an_error_not_an_empty_input(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """Like `kubectl apply -f DIR` ("no objects passed"): exit 1 naming the directory."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a manifest", encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    template.write_text(POD, encoding="utf-8")
+    args = [a.replace("{pod}", str(template)) for a in command]
+    code, _, err = run([*args, "-f", str(empty)])
+    assert code == 1
+    assert f"error: {empty}: the directory holds no manifest file" in err

@@ -9,8 +9,8 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from podfit.errors import QuantityError
-from podfit.manifests import Workload, load
+from podfit.errors import ManifestError, QuantityError
+from podfit.manifests import MANIFEST_SUFFIXES, Workload, load
 from podfit.quantity import Quantity, parse_quantity
 
 P = ParamSpec("P")
@@ -59,8 +59,19 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
     """Read manifest files, directories (their ``*.yaml``/``*.yml``/``*.json``) and ``-``.
 
     Each name is a path, never manifest text, even when it starts with ``{`` or ``[``.
-    With ``warn``, the loader's warnings (things it assumed) go to stderr.
+    A directory without any such file is an error, as ``kubectl apply -f DIR`` has it
+    ("no objects passed"), not an empty input. With ``warn``, the loader's warnings
+    (things it assumed) go to stderr.
     """
+    for name in files:
+        path = Path(name)
+        if (
+            name != "-"
+            and path.is_dir()
+            and not any(p.suffix in MANIFEST_SUFFIXES and p.is_file() for p in path.iterdir())
+        ):
+            suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
+            raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
     workload = load(*(name if name == "-" else Path(name) for name in files))
     if warn:
         for warning in workload.warnings:
