@@ -554,3 +554,20 @@ def test_the_setting_named_comes_from_the_limit_not_from_the_message(
     named = name_limit_setting(error)
     assert named.limit == limit
     assert [str(e) for e in named.errors] == [f"items.pods[0]: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"pods": [], "pods": []}', "application/json"),
+        (b"pods: []\npods: []\n", "application/yaml"),
+        (b"pods: [\n", "application/yaml"),
+    ],
+)
+def test_a_malformed_body_names_no_internal_source_name(body: bytes, content_type: str) -> None:
+    """The 400's detail and its errors say the same thing, without the loader's '<body>:'."""
+    for path in ("/v1/schedule", "/v1/requests", "/v1/plan/drain"):
+        response = create_app().test_client().post(path, data=body, content_type=content_type)
+        document = problem(response, 400)
+        assert "<body>" not in json.dumps(document)
+        assert document["errors"][0]["message"] in document["detail"]

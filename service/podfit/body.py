@@ -311,12 +311,13 @@ def workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> Wor
         try:
             docs = read_documents(text, syntax, config)
         except ManifestError as exc:  # not well-formed: syntax, duplicate keys, tags
+            errors = [FieldError(e.path, e.message.removeprefix("<body>: ")) for e in exc.errors]
             raise Problem(
                 400,
                 "malformed-body",
                 f"Malformed {syntax.upper()}",
                 str(exc).removeprefix("<body>: "),
-                errors=exc.errors,
+                errors=errors,
             ) from None
         if syntax != JSON:
             check_body_shape(
