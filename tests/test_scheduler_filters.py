@@ -353,6 +353,30 @@ def test_terms_are_ored_expressions_anded_and_selector_required() -> None:
     assert node_affinity(PodInfo("p", node_selector={"zone": "a"}), node) is None
 
 
+FIELD_CASES = [
+    # (requirement, matches node "n1")
+    (Requirement("metadata.name", "In", ("n1",)), True),
+    (Requirement("metadata.name", "NotIn", ("n1",)), False),
+    (Requirement("metadata.name", "Exists"), False),
+    (Requirement("metadata.name", "In", ()), False),
+    # nodeSelectorRequirementsAsFieldSelector (component-helpers nodeaffinity) does not check
+    # the key; the node's field set is {"metadata.name": name}, so other keys read as "".
+    (Requirement("metadata.uid", "NotIn", ("x",)), True),
+    (Requirement("metadata.uid", "In", ("x",)), False),
+    (Requirement("metadata.uid", "In", ("",)), True),
+    (Requirement("metadata.uid", "NotIn", ("x", "y")), False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("req", "expected"), FIELD_CASES)
+def test_match_fields_follow_the_schedulers_field_selector(
+    req: Requirement, expected: bool
+) -> None:
+    """One In/NotIn value compared with the node's field (metadata.name, else empty)."""
+    pod = PodInfo("p", required_terms=[Term((), (req,))])
+    assert (node_affinity(pod, NodeInfo("n1", {})) is None) is expected
+
+
 def test_match_fields_metadata_name() -> None:
     """matchFields supports metadata.name In / NotIn with one value; PreFilter narrows."""
     term = Term((), (Requirement("metadata.name", "In", ("n1",)),))

@@ -259,18 +259,21 @@ def requirement_matches(req: Requirement, labels: dict[str, str]) -> bool:
 
 
 def field_matches(req: Requirement, name: str) -> bool:
-    """One ``matchFields`` entry: ``metadata.name`` In / NotIn with exactly one value.
+    """One ``matchFields`` entry: In / NotIn with exactly one value, against the node's fields.
 
-    Anything else is an invalid field selector, so its term matches nothing
-    (``nodeSelectorRequirementsAsFieldSelector``); NodeAffinity's PreFilter still reads
-    every ``In`` value (API validation never lets such a pod in anyway).
+    ``nodeSelectorRequirementsAsFieldSelector`` accepts only In / NotIn with one value (else
+    its term matches nothing) but does not check the key: the node's field set holds only
+    ``metadata.name``, so any other key reads as ``""`` (``NotIn ["x"]`` on ``metadata.uid``
+    matches every node). The API server refuses such keys; podfit follows the scheduler.
+    NodeAffinity's PreFilter still reads every ``metadata.name`` ``In`` value.
     """
-    if req.key != METADATA_NAME or len(req.values) != 1:
+    if len(req.values) != 1:
         return False
+    have = name if req.key == METADATA_NAME else ""
     if req.operator == "In":
-        return name == req.values[0]
+        return have == req.values[0]
     if req.operator == "NotIn":
-        return name != req.values[0]
+        return have != req.values[0]
     return False
 
 
