@@ -97,37 +97,55 @@ class ShapeSchema(Schema):
 
 
 class _Scheduling(Schema):
+    """Scheduler options; attributes are the keyword names, ``data_key`` the JSON names."""
+
     strategy = fields.String(load_default=None, allow_none=False)
-    kubernetesVersion = fields.String(load_default=None, allow_none=False)
+    version = fields.String(data_key="kubernetesVersion", load_default=None, allow_none=False)
     resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
-    scoringShape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
+    scoring_shape = fields.List(
+        fields.Nested(ShapePointSchema), data_key="scoringShape", load_default=None
+    )
+
+
+_SCHEDULING_KEYS = frozenset(_Scheduling().fields)
 
 
 class FitOptionsSchema(_Scheduling):
     templates = fields.List(fields.Dict(), required=True)
     mode = fields.String(load_default="sequence", validate=validate.OneOf(MODES))
-    maxReplicas = _StrictInt(
-        load_default=DEFAULT_MAX_REPLICAS, validate=validate.Range(1, 1_000_000)
+    max_replicas = _StrictInt(
+        data_key="maxReplicas",
+        load_default=DEFAULT_MAX_REPLICAS,
+        validate=validate.Range(1, 1_000_000),
     )
 
 
 class NodesOptionsSchema(_Scheduling):
     shapes = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=50))
     algorithm = fields.String(load_default="podfit", validate=validate.OneOf(ALGORITHMS))
-    headroomPercent = _StrictInt(load_default=100, validate=validate.Range(1, 100))
-    maxNodes = _StrictInt(load_default=0, validate=validate.Range(0, 100_000))
-    timeLimitSeconds = _StrictNumber(load_default=10.0, validate=validate.Range(0.1, 60))
+    headroom_percent = _StrictInt(
+        data_key="headroomPercent", load_default=100, validate=validate.Range(1, 100)
+    )
+    max_nodes = _StrictInt(data_key="maxNodes", load_default=0, validate=validate.Range(0, 100_000))
+    time_limit = _StrictNumber(
+        data_key="timeLimitSeconds", load_default=10.0, validate=validate.Range(0.1, 60)
+    )
 
 
 class DrainOptionsSchema(_Scheduling):
     drain = fields.List(fields.String(), load_default=list)
-    loseZone = fields.String(load_default=None, allow_none=False)
-    zoneLabel = fields.String(load_default=DEFAULT_ZONE_LABEL)
-    loseAnyOne = _StrictBool(load_default=False)
+    lose_zone = fields.String(data_key="loseZone", load_default=None, allow_none=False)
+    zone_label = fields.String(data_key="zoneLabel", load_default=DEFAULT_ZONE_LABEL)
+    lose_any_one = _StrictBool(data_key="loseAnyOne", load_default=False)
     shape = fields.Dict(load_default=None, allow_none=False)
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
     )
+
+
+def option_keys(schema: Schema) -> tuple[str, ...]:
+    """The JSON names of a plan options schema's fields (the envelope keys it takes)."""
+    return tuple(f.data_key or name for name, f in schema.fields.items())
 
 
 def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,20 +160,25 @@ def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _scheduling(raw: Mapping[str, Any]) -> SchedulingOptions:
+def _options(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated keyword arguments of a planning question: the schema's own fields by
+    their Python names, plus ``options`` (the scheduler's, checked by its own rules)."""
+    raw = _load(schema, data)
     defaults = SchedulingOptions()
     options = SchedulingOptions(
         strategy=raw.get("strategy") or defaults.strategy,
-        version=raw.get("kubernetesVersion") or defaults.version,
+        version=raw.get("version") or defaults.version,
         resources=None
         if raw.get("resources") is None
         else {r["name"]: r["weight"] for r in raw["resources"]},
         shape=None
-        if raw.get("scoringShape") is None
-        else [(p["utilization"], p["score"]) for p in raw["scoringShape"]],
+        if raw.get("scoring_shape") is None
+        else [(p["utilization"], p["score"]) for p in raw["scoring_shape"]],
     )
     options.config()  # Kubernetes' own option rules (ConfigError with a field path)
-    return options
+    kwargs = {k: v for k, v in raw.items() if k not in _SCHEDULING_KEYS}
+    kwargs["options"] = options
+    return kwargs
 
 
 def parse_price(value: Any, path: str) -> Fraction | None:
@@ -263,38 +286,19 @@ def shape_spec(text: str, path: str) -> dict[str, Any]:
 
 def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a fit request (``templates`` stay raw objects)."""
-    raw = _load(FitOptionsSchema(), data)
-    return {
-        "templates": raw["templates"],
-        "mode": raw["mode"],
-        "max_replicas": raw["maxReplicas"],
-        "options": _scheduling(raw),
-    }
+    return _options(FitOptionsSchema(), data)
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a nodes request."""
-    raw = _load(NodesOptionsSchema(), data)
-    return {
-        "shapes": parse_shapes(raw["shapes"]),
-        "algorithm": raw["algorithm"],
-        "headroom_percent": raw["headroomPercent"],
-        "max_nodes": raw["maxNodes"],
-        "time_limit": raw["timeLimitSeconds"],
-        "options": _scheduling(raw),
-    }
+    kwargs = _options(NodesOptionsSchema(), data)
+    kwargs["shapes"] = parse_shapes(kwargs["shapes"])
+    return kwargs
 
 
 def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a drain (what-if) request."""
-    raw = _load(DrainOptionsSchema(), data)
-    shape = raw.get("shape")
-    return {
-        "drain": raw["drain"],
-        "lose_zone": raw["loseZone"],
-        "zone_label": raw["zoneLabel"],
-        "lose_any_one": raw["loseAnyOne"],
-        "shape": None if shape is None else parse_shape(shape, "shape"),
-        "algorithm": raw["algorithm"],
-        "options": _scheduling(raw),
-    }
+    kwargs = _options(DrainOptionsSchema(), data)
+    if kwargs["shape"] is not None:
+        kwargs["shape"] = parse_shape(kwargs["shape"], "shape")
+    return kwargs
