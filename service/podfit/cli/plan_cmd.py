@@ -12,7 +12,8 @@ Exit codes: 0, 1 bad input, 2 usage error.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -35,21 +36,33 @@ def _a_number(value: float) -> float:
     return value
 
 
-def _progress(label: str, total: int | None) -> Callable[[int], None] | None:
-    """A progress callback writing to stderr, or None when stderr is not a terminal."""
+@contextmanager
+def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback writing ``label: done/total`` to stderr while the block runs
+    (None when stderr is not a terminal); the line is ended when the block ends."""
     if not sys.stderr.isatty():
-        return None
+        yield None
+        return
 
     def report(done: int) -> None:
         suffix = f"/{total}" if total else ""
         click.echo(f"\r{label}: {done}{suffix}", err=True, nl=False)
 
-    return report
-
-
-def _end_progress(callback: Callable[[int], None] | None) -> None:
-    if callback is not None:
+    try:
+        yield report
+    finally:
         click.echo("", err=True)
+
+
+def _gap_cost(shape: dict[str, Any]) -> list[Any]:
+    """A planned shape's GAP, COST ("" without prices) and COMPLETE (yes/no) cells."""
+    return [shape["gap"], shape.get("cost", ""), "yes" if shape["complete"] else "no"]
+
+
+def _needed(scenario: dict[str, Any]) -> str:
+    """A drain scenario's new nodes, ``3 × aws/m5.large``, or "" when none are planned."""
+    needed = scenario["nodesNeeded"]
+    return "" if needed is None else f"{needed['nodes']} × {needed['shape']}"
 
 
 def _emit(doc: dict[str, Any], output: str, render: Callable[[], str]) -> None:
@@ -95,17 +108,16 @@ def fit_cmd(
     templates = templates_of(load_files(template_files).pods)
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
-    progress = _progress("replicas placed", max_replicas)
-    report = how_many_fit(
-        templates,
-        cluster.pods,
-        cluster.nodes,
-        daemonsets=cluster.daemonsets,
-        mode=mode,
-        max_replicas=max_replicas,
-        progress=progress,
-    )
-    _end_progress(progress)
+    with _progress("replicas placed", max_replicas) as progress:
+        report = how_many_fit(
+            templates,
+            cluster.pods,
+            cluster.nodes,
+            daemonsets=cluster.daemonsets,
+            mode=mode,
+            max_replicas=max_replicas,
+            progress=progress,
+        )
     doc = report.to_dict()
 
     def render() -> str:
@@ -183,34 +195,24 @@ def nodes_cmd(
     node_shapes = parse_shapes(
         [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
     )
-    progress = _progress("shapes planned", len(node_shapes))
-    result = nodes_needed(
-        workload.pods,
-        node_shapes,
-        existing_nodes=workload.nodes if existing else (),
-        daemonsets=workload.daemonsets,
-        algorithm=algorithm,
-        headroom_percent=headroom,
-        max_nodes=max_nodes,
-        time_limit=time_limit,
-        progress=progress,
-    )
-    _end_progress(progress)
+    with _progress("shapes planned", len(node_shapes)) as progress:
+        result = nodes_needed(
+            workload.pods,
+            node_shapes,
+            existing_nodes=workload.nodes if existing else (),
+            daemonsets=workload.daemonsets,
+            algorithm=algorithm,
+            headroom_percent=headroom,
+            max_nodes=max_nodes,
+            time_limit=time_limit,
+            progress=progress,
+        )
     doc = result.to_dict()
 
     def render() -> str:
-        rows = []
-        for s in doc["shapes"]:
-            rows.append(
-                [
-                    s["shape"],
-                    s["nodes"],
-                    s["lowerBound"]["best"],
-                    s["gap"],
-                    s.get("cost", ""),
-                    "yes" if s["complete"] else "no",
-                ]
-            )
+        rows = [
+            [s["shape"], s["nodes"], s["lowerBound"]["best"], *_gap_cost(s)] for s in doc["shapes"]
+        ]
         out = table(["SHAPE", "NODES", "LOWER-BOUND", "GAP", "COST", "COMPLETE"], rows)
         summary = doc["summary"]
         out += (
@@ -266,34 +268,25 @@ def drain_cmd(
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
     workload = load_files(files)
     node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
-    progress = _progress("scenarios", None)
-    report = what_if(
-        workload.pods,
-        workload.nodes,
-        daemonsets=workload.daemonsets,
-        drain=drain,
-        lose_zone=lose_zone,
-        zone_label=zone_label,
-        lose_any_one=lose_any_one,
-        shape=node_shape,
-        progress=progress,
-    )
-    _end_progress(progress)
+    with _progress("scenarios", None) as progress:
+        report = what_if(
+            workload.pods,
+            workload.nodes,
+            daemonsets=workload.daemonsets,
+            drain=drain,
+            lose_zone=lose_zone,
+            zone_label=zone_label,
+            lose_any_one=lose_any_one,
+            shape=node_shape,
+            progress=progress,
+        )
     doc = report.to_dict()
 
     def render() -> str:
-        rows = []
-        for s in doc["scenarios"]:
-            needed = s["nodesNeeded"]
-            rows.append(
-                [
-                    s["name"],
-                    s["evicted"],
-                    s["rescheduled"],
-                    len(s["pending"]),
-                    "" if needed is None else f"{needed['nodes']} × {needed['shape']}",
-                ]
-            )
+        rows = [
+            [s["name"], s["evicted"], s["rescheduled"], len(s["pending"]), _needed(s)]
+            for s in doc["scenarios"]
+        ]
         out = table(["SCENARIO", "EVICTED", "RESCHEDULED", "PENDING", "NODES-NEEDED"], rows)
         worst = doc["summary"]["worst"]
         if worst is not None and worst["pending"]:
