@@ -524,6 +524,10 @@ def test_a_yaml_stream_names_the_document_of_an_error(client: FlaskClient) -> No
         ("/v1/schedule?explian=true", {"pods": []}),
         ("/v1/requests?explain=true", {"pods": []}),
         ("/v1/quantities?to=Mi", {"quantities": ["1"]}),
+        # the plan options are body fields; a query parameter used to be silently ignored
+        ("/v1/plan/drain?loseAnyOne=true", {"nodes": [], "loseAnyOne": True}),
+        ("/v1/plan/nodes?algorithm=ffd", {"shapes": [{"preset": "aws/m5.large"}]}),
+        ("/v1/plan/fit?maxReplicas=1", {"templates": []}),
     ],
 )
 def test_unknown_query_parameters_are_refused_not_ignored(
@@ -531,6 +535,13 @@ def test_unknown_query_parameters_are_refused_not_ignored(
 ) -> None:
     body = assert_problem(client.post(path, json=payload), 400)
     assert path.split("?")[1].split("=")[0] in body["detail"]
+
+
+def test_a_query_parameter_given_twice_is_refused(client: FlaskClient) -> None:
+    """?explain=true&explain=false has no single meaning: 400 naming it."""
+    path = "/v1/schedule?explain=true&explain=false"
+    body = assert_problem(client.post(path, json={"pods": []}), 400)
+    assert "given more than once: explain" in body["detail"]
 
 
 def test_a_malformed_query_option_is_422_naming_it(client: FlaskClient) -> None:

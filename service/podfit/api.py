@@ -15,10 +15,17 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from podfit import __version__
-from podfit.body import JSON, check_time, read_body, service_config, workload_body
+from podfit.body import (
+    JSON,
+    check_time,
+    query_options,
+    read_body,
+    service_config,
+    workload_body,
+)
 from podfit.problem import Problem
 from podfit.schemas.api import (
     SCHEDULE_OPTION_KEYS,
@@ -106,7 +113,7 @@ def _self_check() -> str:
 @bp.post("/v1/quantities")
 def quantities() -> Response:
     """Parse and optionally convert a batch of quantities; one result or error per item."""
-    _query_options(())
+    query_options(())
     body = read_body(accept=(JSON,))
     config = service_config()
     data = _object(body.data)
@@ -130,7 +137,7 @@ def schedule() -> Response:
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
-    query = _query_options(SCHEDULE_QUERY)
+    query = query_options(SCHEDULE_QUERY)
     if query:
         schedule_options(parsed.options)
     options = schedule_options({**parsed.options, **query})
@@ -143,7 +150,7 @@ def schedule() -> Response:
 @bp.post("/v1/requests")
 def requests() -> Response:
     """Effective requests, limits, QoS class and their explanation, per pod and in total."""
-    _query_options(())
+    query_options(())
     body = read_body(parse=False)
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods",))
@@ -155,20 +162,6 @@ def requests() -> Response:
 #: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies); they are
 #: validated like the envelope's options.
 SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain")
-
-
-def _query_options(known: tuple[str, ...]) -> dict[str, Any]:
-    """The known query parameters; an unknown name is refused (400), not ignored."""
-    unknown = sorted(set(request.args) - set(known))
-    if unknown:
-        raise Problem(
-            400,
-            "invalid-query",
-            "Invalid query parameter",
-            f"unknown query parameter(s): {', '.join(unknown)}"
-            + (f"; known: {', '.join(known)}" if known else "; this endpoint takes none"),
-        )
-    return {name: request.args[name] for name in known if name in request.args}
 
 
 def _object(data: Any) -> dict[str, Any]:

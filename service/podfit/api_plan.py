@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from podfit.body import check_time, read_body, service_config, workload_body
+from podfit.body import check_time, query_options, read_body, service_config, workload_body
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
@@ -62,6 +62,7 @@ def _body(
     shapes included — 422 not an envelope); then the options are validated (422 naming
     the field) before any manifest is loaded.
     """
+    query_options(())  # the options are the body's fields: no query parameter is taken
     body = read_body(parse=False)
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *option_keys))

@@ -263,6 +263,32 @@ def check_depth(value: Any, max_depth: int) -> None:
                     stack.append((child, depth + 1, f"{path}[{index}]"))
 
 
+def query_options(known: tuple[str, ...]) -> dict[str, Any]:
+    """The known query parameters of this request (every POST endpoint calls it).
+
+    An unknown name is refused (400), not ignored, and so is a name given twice
+    (``?explain=true&explain=false`` has no single meaning).
+    """
+    unknown = sorted(set(request.args) - set(known))
+    if unknown:
+        raise Problem(
+            400,
+            "invalid-query",
+            "Invalid query parameter",
+            f"unknown query parameter(s): {', '.join(unknown)}"
+            + (f"; known: {', '.join(known)}" if known else "; this endpoint takes none"),
+        )
+    repeated = sorted(name for name in request.args if len(request.args.getlist(name)) > 1)
+    if repeated:
+        raise Problem(
+            400,
+            "invalid-query",
+            "Invalid query parameter",
+            f"query parameter(s) given more than once: {', '.join(repeated)}",
+        )
+    return {name: request.args[name] for name in known if name in request.args}
+
+
 def start_clock() -> None:
     """Record when work on this request began (``before_request``)."""
     g.podfit_started = time.monotonic()
