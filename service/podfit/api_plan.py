@@ -8,12 +8,12 @@ into ``application/problem+json`` by :mod:`podfit.problem`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response
 
+from podfit.api import json_response
 from podfit.body import check_time, query_options, read_body, service_config, workload_body
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
@@ -37,10 +37,6 @@ from podfit.schemas.plan import (
 )
 
 bp = Blueprint("plan", __name__)
-
-
-def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False) + "\n", mimetype="application/json")
 
 
 def _clock(phase: str) -> Callable[[int], None]:
@@ -100,7 +96,7 @@ def plan_fit() -> Response:
         progress=_clock("adding replicas"),
         **opts,
     )
-    return _json(report.to_dict())
+    return json_response(report.to_dict())
 
 
 @bp.post("/v1/plan/nodes")
@@ -118,7 +114,7 @@ def plan_nodes() -> Response:
         progress=_clock("planning node shapes"),
         **opts,
     )
-    return _json(plan.to_dict())
+    return json_response(plan.to_dict())
 
 
 @bp.post("/v1/plan/drain")
@@ -133,4 +129,4 @@ def plan_drain() -> Response:
         progress=_clock("running what-if scenarios"),
         **opts,
     )
-    return _json(report.to_dict())
+    return json_response(report.to_dict())
