@@ -163,7 +163,9 @@ class Scorer:
         """The default profile (LeastAllocated cpu+memory) inlined: same integers, fewer calls.
 
         The first branch is the usual node (both cpu and memory allocatable), written out
-        with the same operations, in the same order, as the general code below it.
+        with the same operations, in the same order, as the general code below it. Like
+        :func:`~podfit.scheduler.scores.balanced_allocation`, usage fractions convert each
+        int64 to float64 before dividing (upstream's order; differs above 2**53).
         """
         alloc = node.allocatable
         ac = alloc.get("cpu", 0)
@@ -180,8 +182,8 @@ class Scorer:
                 return total
             requested = node.requested
             preq = pod.requests
-            fc = (requested.get("cpu", 0) + preq.get("cpu", 0)) / ac
-            fm = (requested.get("memory", 0) + preq.get("memory", 0)) / am
+            fc = float(requested.get("cpu", 0) + preq.get("cpu", 0)) / float(ac)
+            fm = float(requested.get("memory", 0) + preq.get("memory", 0)) / float(am)
             std = abs(((1.0 if fc > 1 else fc) - (1.0 if fm > 1 else fm)) / 2)
             return total + int((1 - std) * 100)
         score = weight_sum = 0
@@ -200,10 +202,10 @@ class Scorer:
         preq = pod.requests
         fractions = []
         if ac:
-            f = (requested.get("cpu", 0) + preq.get("cpu", 0)) / ac
+            f = float(requested.get("cpu", 0) + preq.get("cpu", 0)) / float(ac)
             fractions.append(1.0 if f > 1 else f)
         if am:
-            f = (requested.get("memory", 0) + preq.get("memory", 0)) / am
+            f = float(requested.get("memory", 0) + preq.get("memory", 0)) / float(am)
             fractions.append(1.0 if f > 1 else f)
         std = abs((fractions[0] - fractions[1]) / 2) if len(fractions) == 2 else 0.0
         return total + int((1 - std) * 100)
