@@ -403,6 +403,27 @@ def test_input_over_the_yaml_limit_is_refused_with_413() -> None:
     assert "PODFIT_MAX_YAML_BYTES" in html
 
 
+@pytest.mark.parametrize(
+    ("config", "setting", "path"),
+    [
+        ({"max_quantity_length": 4}, "PODFIT_MAX_QUANTITY_LENGTH", "resources.requests.cpu"),
+        ({"max_items": 2}, "PODFIT_MAX_ITEMS", "workloads (pasted)"),
+    ],
+)
+def test_pasted_input_is_bounded_like_an_api_body(
+    config: dict[str, int], setting: str, path: str
+) -> None:
+    """The web page applies the API's per-body bounds too: 413 naming the setting."""
+    status, html = run(
+        make_app(**config).test_client(),
+        workloads=SHOP.replace("cpu: 500m", "cpu: 500000m"),
+        nodes=NODES,
+    )
+    assert status == 413
+    errors = re.search(r'<section class="errors" role="alert".*?</section>', html, re.S)
+    assert errors is not None and setting in errors.group(0) and path in errors.group(0)
+
+
 def test_a_chunked_form_without_content_length_is_refused_with_411(
     client: FlaskClient,
 ) -> None:

@@ -19,8 +19,10 @@ Every check runs before the expensive step it protects, in this order:
    than ``PODFIT_MAX_ITEMS`` entries and no quantity may be longer than
    ``PODFIT_MAX_QUANTITY_LENGTH`` (413), before the manifest reader runs.
 
-Other blueprints (planning, web page) use :func:`read_body` and :func:`workload_body`
-too, so every endpoint refuses the same hostile input in the same way.
+The planning endpoints use :func:`read_body`, :func:`workload_body` and
+:func:`query_options` too, and the web page applies the same bounds to each pasted or
+uploaded input with :func:`check_text_bounds`, so every endpoint refuses the same
+hostile input in the same way.
 """
 
 from __future__ import annotations
@@ -354,3 +356,26 @@ def workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> Wor
         return parse_workload_body(docs, config, envelope_keys)
     except LimitExceeded as exc:
         raise name_limit_setting(exc) from None
+
+
+def check_text_bounds(text: str, name: str) -> None:
+    """Apply ``PODFIT_MAX_ITEMS`` and ``PODFIT_MAX_QUANTITY_LENGTH`` to manifest text that
+    does not arrive as a request body (the web page's pasted and uploaded inputs), as
+    :func:`workload_body` does for the API: ``LimitExceeded`` (413) naming ``name`` and
+    the path. Text that is not well-formed is left to the manifest reader, which reports
+    it naming the source. Cost: one more parse of the text (the web page's inputs are
+    bounded by ``PODFIT_MAX_YAML_BYTES``).
+    """
+    config = service_config()
+    syntax: Syntax = JSON if text.lstrip().startswith(("{", "[")) else YAML
+    try:
+        docs = read_documents(text, syntax, config)
+        check_body_shape(
+            document_items(docs),
+            max_items=config.max_items,
+            max_quantity_length=config.max_quantity_length,
+        )
+    except LimitExceeded as exc:
+        raise name_limit_setting(exc, name) from None
+    except ManifestError:
+        return

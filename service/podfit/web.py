@@ -43,7 +43,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from podfit import render
-from podfit.body import check_time, service_config
+from podfit.body import check_text_bounds, check_time, service_config
 from podfit.config import env_name
 from podfit.errors import FieldError, LimitExceeded, PodfitError
 from podfit.manifests import Limits, Workload, load_text
@@ -282,6 +282,7 @@ def load_sources(sources: Sequence[Source]) -> Workload:
     workload = Workload()
     for source in sources:
         check_time(f"loading {source.name}")
+        check_text_bounds(source.text, source.name)  # the API's bounds on every body
         workload.extend(load_text(source.text, name=source.name, limits=limits))
     if len(workload.pods) > config.max_pods:
         raise LimitExceeded(

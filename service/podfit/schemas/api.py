@@ -404,9 +404,9 @@ def _limit(exc: LimitExceeded, prefix: str) -> LimitExceeded:
     return LimitExceeded(errors[0].message, errors[0].path, errors, limit=exc.limit)
 
 
-def name_limit_setting(exc: LimitExceeded) -> LimitExceeded:
-    """:func:`_limit` without a prefix: for errors raised while parsing the body."""
-    return _limit(exc, "")
+def name_limit_setting(exc: LimitExceeded, prefix: str = "") -> LimitExceeded:
+    """:func:`_limit` for errors raised while parsing a body (``prefix``: the source)."""
+    return _limit(exc, prefix)
 
 
 def check_expansion(workload: Workload, config: ServiceConfig) -> None:
