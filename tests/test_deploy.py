@@ -147,3 +147,17 @@ def test_the_dockerfile_passes_hadolint() -> None:
         [hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_ships_the_fixtures_the_web_page_offers() -> None:
+    """fixtures/ is copied into the image, PODFIT_FIXTURES_DIR points at the copy, and
+    .dockerignore does not leave it out of the build context."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    workdir = re.findall(r"^WORKDIR (\S+)$", dockerfile, re.M)[-1]
+    copied = re.search(r"^COPY fixtures (\S+)$", dockerfile, re.M)
+    assert copied is not None, "the runtime stage must COPY fixtures"
+    destination = (Path(workdir) / copied.group(1)).as_posix()
+    assert re.search(rf"^ENV PODFIT_FIXTURES_DIR={re.escape(destination)}$", dockerfile, re.M)
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert not {"fixtures", "fixtures/", "fixtures/*"} & set(ignored)
+    assert any((ROOT / "fixtures").glob("*.yaml"))
