@@ -571,3 +571,59 @@ def test_a_malformed_body_names_no_internal_source_name(body: bytes, content_typ
         document = problem(response, 400)
         assert "<body>" not in json.dumps(document)
         assert document["errors"][0]["message"] in document["detail"]
+
+
+# ---- hostile values anywhere in a manifest -----------------------------------------------
+
+_ODD_VALUES: list[Any] = [None, 1, -1, 0, 1.5, True, "x", "", [], {}, [None], {"a": 1}]
+_ODD_VALUES += [2**63, -(2**63), "-1", "1e400", "1Ei", "\U0001f4a5"]
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict | list):
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            yield from _places(child, (*path, key))
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = json.loads(json.dumps(value))
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = new
+    return copy
+
+
+def test_no_value_anywhere_in_a_manifest_gives_a_server_error(client: FlaskClient) -> None:
+    """Every field of the bundled manifests replaced in turn by a wrong type, an extreme
+    number or an odd string (fixed seed): always a 2xx or a 4xx problem, never a 5xx."""
+    import random
+
+    import yaml
+
+    root = Path(__file__).parent.parent / "fixtures"
+    docs = [
+        d
+        for f in sorted(root.rglob("*.yaml"))
+        for d in yaml.safe_load_all(f.read_text(encoding="utf-8"))
+        if isinstance(d, dict) and "kind" in d
+    ]
+    assert docs
+    node = {"name": "n1", "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}
+    rng = random.Random(7)
+    for _ in range(120):
+        doc = rng.choice(docs)
+        mutated = _replaced(doc, rng.choice(list(_places(doc))), rng.choice(_ODD_VALUES))
+        is_node = isinstance(mutated, dict) and mutated.get("kind") == "Node"
+        body = {"pods": [] if is_node else [mutated], "nodes": [mutated] if is_node else [node]}
+        for path, payload in (
+            ("/v1/schedule", body),
+            ("/v1/requests", {"pods": body["pods"]}),
+            ("/v1/plan/drain", {**body, "loseAnyOne": True}),
+        ):
+            response = client.post(path, json=payload)
+            assert response.status_code < 500, (path, mutated, response.get_data(as_text=True))
