@@ -584,3 +584,52 @@ def test_quantities_rows_are_the_cli_rows(client: FlaskClient, to: str | None) -
     assert api_rows == cli_rows
     assert api_rows[2]["milliValue"] is None  # 1Ei millicores are past int64: not clamped
     assert api_rows[5]["error"]["path"] == "quantities[5]"
+
+
+def test_imports_go_from_the_edges_to_the_schemas_to_the_core() -> None:
+    """The core imports no schema, edge or framework; the schemas import no edge; the
+    HTTP edges (API, web page) import nothing from the CLI (shared code is in schemas)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).parent.parent / "service" / "podfit"
+    http_edges = {"api", "api_plan", "app", "body", "problem", "web", "render", "__main__"}
+
+    def layer(module: str) -> str:
+        parts = module.split(".")
+        if parts[1:2] == ["cli"] or ".".join(parts[1:]) in http_edges:
+            return "edge"
+        return "schemas" if parts[1:2] == ["schemas"] else "core"
+
+    wrong = []
+    for source in sorted(package.rglob("*.py")):
+        parts = source.relative_to(package).with_suffix("").parts
+        module = ".".join(("podfit", *parts)).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                targets = [node.module]
+            else:
+                continue
+            for target in targets:
+                here = layer(module)
+                if not target.startswith("podfit"):
+                    framework = target.split(".")[0] in {
+                        "flask",
+                        "marshmallow",
+                        "click",
+                        "werkzeug",
+                    }
+                    bad = here == "core" and framework
+                elif here == "core":
+                    bad = layer(target) != "core"
+                elif here == "schemas":
+                    bad = layer(target) == "edge"
+                else:  # an HTTP edge must not reach into the CLI (the entry point may)
+                    bad = target.startswith("podfit.cli") and not module.startswith(
+                        ("podfit.cli", "podfit.__main__")
+                    )
+                if bad:
+                    wrong.append(f"{module} -> {target}")
+    assert wrong == []
