@@ -3,19 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# `make run` needs only the package; `make test` adds the test and optimal extras.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,optimal]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 # The HTTP service (gunicorn, gunicorn.conf.py) on http://$(HOST):$(PORT); e.g. PORT=9000 make run
 HOST ?= 127.0.0.1
 PORT ?= 8080
-run: $(STAMP)
+run: $(RUN_STAMP)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: lint typecheck pytest
@@ -30,9 +38,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest service/podfit tests
 
+# Benchmarks print their own figures (never timed tests). bench/load.py needs wrk (Debian).
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,optimal,bench]'
 	$(BIN)/python bench/quantity_bench.py
+	$(BIN)/python bench/schedule_bench.py
+	$(BIN)/python bench/plan_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
