@@ -15,6 +15,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response
 
 from podfit import __version__
@@ -47,14 +48,24 @@ API_VERSION = "podfit/v1"
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    """Serialize ``data`` as compact JSON, keys in the order the core built them.
+    """Serialize ``data`` as compact UTF-8 JSON, keys in the order the core built them.
 
-    ASCII-only output (non-ASCII characters as ``\\uXXXX`` escapes) and no circularity
-    check take the C encoder's fastest path: 1.5 ms instead of 3.3 ms for the 280 KB
-    answer of a 1,000-pod schedule. The documents are trees built by the core.
+    orjson writes the bytes directly: 0.12 ms instead of 1.4 ms (stdlib ``json``, C
+    encoder) plus the str-to-UTF-8 copy for the 280 KB answer of a 1,000-pod schedule.
+    Non-ASCII characters are sent as UTF-8, not ``\\uXXXX`` escapes (the same JSON
+    value). The few documents orjson refuses — an integer beyond 64 bits (quantities in
+    base units may exceed it, ``1000E`` bytes), a non-string key — go through the stdlib
+    encoder instead, which writes the same value; the output depends only on ``data``.
     """
-    body = json.dumps(data, separators=(",", ":"), check_circular=False)
-    return Response(body, status=status, mimetype="application/json")
+    return Response(_encode(data), status=status, mimetype="application/json")
+
+
+def _encode(data: Any) -> bytes:
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+        return text.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
