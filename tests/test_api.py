@@ -633,3 +633,40 @@ def test_imports_go_from_the_edges_to_the_schemas_to_the_core() -> None:
                 if bad:
                     wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+def _pending_message(response: Any) -> str:
+    pending = next(p for p in response.json["pods"] if p["phase"] == "Pending")
+    return str(pending["conditions"][0]["message"])
+
+
+@pytest.mark.parametrize(
+    ("options", "prefixed"),
+    [
+        ({}, True),
+        ({"dra": None}, True),
+        ({"dra": True}, True),
+        ({"dra": False}, False),
+        ({"kubernetesVersion": "1.33"}, False),
+        ({"kubernetesVersion": "1.33", "dra": True}, True),
+    ],
+)
+def test_schedule_option_dra_adds_the_dynamic_resources_postfilter_part(
+    client: FlaskClient, options: dict[str, Any], prefixed: bool
+) -> None:
+    """``dra`` (default: on from 1.34) puts ``no new claims to deallocate, `` before the
+    preemption part, as DynamicResources' PostFilter does in a default 1.34 cluster."""
+    body = {"pods": [NODE, WEB], **options}
+    response = client.post("/v1/schedule", json=body)
+    assert response.status_code == 200, response.json
+    message = _pending_message(response)
+    assert (". no new claims to deallocate, preemption: " in message) is prefixed
+    assert message.count("preemption: 0/1 nodes are available") == 1
+
+
+@pytest.mark.parametrize("value", [1, "yes", [], {}])
+def test_schedule_option_dra_must_be_a_boolean(client: FlaskClient, value: Any) -> None:
+    """``dra`` is true, false or null; 1 or "yes" are not read as booleans."""
+    response = client.post("/v1/schedule", json={"pods": [NODE, WEB], "dra": value})
+    problem = assert_problem(response, 422)
+    assert "dra" in json.dumps(problem)

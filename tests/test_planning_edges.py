@@ -297,3 +297,27 @@ def test_long_plans_check_the_request_time_limit_while_they_run(
     response = create_app().test_client().post("/v1/plan/fit", json=body)
     assert response.status_code == 503
     assert "adding replicas" in phases
+
+
+@pytest.mark.parametrize(
+    ("options", "prefixed"),
+    [({}, True), ({"dra": False}, False), ({"kubernetesVersion": "1.33"}, False)],
+)
+def test_plan_fit_stop_reason_follows_the_dra_option(
+    options: dict[str, Any], prefixed: bool
+) -> None:
+    """The plan API takes the scheduler's ``dra`` option: the FailedScheduling message of
+    the replica that no longer fits has DynamicResources' part exactly when it is on."""
+    body = {"nodes": NODES, "templates": [deployment("w", 1, "3", "1Gi")], **options}
+    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    reasons = json.dumps(response.json)
+    assert "Insufficient cpu" in reasons
+    assert ("no new claims to deallocate, preemption: " in reasons) is prefixed
+
+
+def test_plan_dra_option_must_be_a_boolean() -> None:
+    body = {"nodes": NODES, "templates": [deployment("w", 1, "3", "1Gi")], "dra": "yes"}
+    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["path"] == "dra"

@@ -21,6 +21,12 @@ ISSUE_MESSAGE = (
     "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
     "2 No preemption victims found for incoming pod."
 )
+"""Issue 4's example: what a 1.34 cluster with the DynamicResourceAllocation gate off prints."""
+DEFAULT_MESSAGE = ISSUE_MESSAGE.replace(
+    "Insufficient cpu. preemption:", "Insufficient cpu. no new claims to deallocate, preemption:"
+)
+"""The same pod on a default 1.34 cluster: DynamicResources' PostFilter runs before
+DefaultPreemption (real 1.34 clusters' FailedScheduling events show this exact text)."""
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -31,14 +37,14 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def test_json_output_is_the_result_document() -> None:
-    """-o json prints the ScheduleResult; Pending pods carry the issue's exact message."""
+    """-o json prints the ScheduleResult; Pending pods carry 1.34's default message."""
     code, out = invoke("-o", "json")
     assert code == 0
     doc = json.loads(out)
     ScheduleResultSchema().load(doc)
     pending = [p for p in doc["pods"] if p["phase"] == "Pending"]
     assert len(pending) == 1
-    assert pending[0]["conditions"][0]["message"] == ISSUE_MESSAGE
+    assert pending[0]["conditions"][0]["message"] == DEFAULT_MESSAGE
     failed = next(p for p in doc["pods"] if p["name"] == "static-big")
     assert failed["phase"] == "Failed" and failed["reason"] == "OutOfcpu"
     assert [p["name"] for p in doc["pods"][:2]] == ["agent-node-b", "agent-node-c"]
@@ -56,8 +62,35 @@ def test_table_lists_pods_nodes_and_messages() -> None:
     assert code == 0
     assert "NODE     PODS" in out
     assert "6 of 8 pods scheduled on 3 nodes, 1 Pending (Kubernetes 1.34, LeastAllocated)" in out
-    assert ISSUE_MESSAGE in out
+    assert DEFAULT_MESSAGE in out
     assert "fix: shrink cpu to 500m (fits node-b)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], DEFAULT_MESSAGE),
+        (["--dra"], DEFAULT_MESSAGE),
+        (["--no-dra"], ISSUE_MESSAGE),
+        (["--version", "1.35", "--no-dra"], ISSUE_MESSAGE),
+        (["--version", "1.35"], DEFAULT_MESSAGE),
+    ],
+)
+def test_dra_option_adds_or_drops_the_dynamic_resources_part(args: list[str], message: str) -> None:
+    """DynamicResources is on by default from 1.34; --no-dra reproduces issue 4's example
+    byte for byte (a 1.34 cluster with the DynamicResourceAllocation gate off)."""
+    code, out = invoke("-o", "json", *args)
+    assert code == 0
+    pending = [p for p in json.loads(out)["pods"] if p["phase"] == "Pending"]
+    assert [p["conditions"][0]["message"] for p in pending] == [message]
+
+
+def test_dra_is_off_by_default_in_1_33_and_can_be_turned_on() -> None:
+    """1.33's default profile has no DynamicResources (gate beta, off); --dra adds it."""
+    _, out = invoke("-o", "json", "--version", "1.33")
+    assert "no new claims to deallocate" not in out and "preemption: 0/3" in out
+    _, out = invoke("-o", "json", "--version", "1.33", "--dra")
+    assert "Insufficient cpu. no new claims to deallocate, preemption: 0/3" in out
 
 
 def test_version_133_names_the_taint() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from podfit.scheduler.messages import (
+    dra_default,
     fit_error_message,
     kubelet_insufficient_message,
     not_eligible_message,
@@ -115,7 +116,8 @@ def test_postfilter_message_has_the_dra_note_from_1_34() -> None:
     claims to deallocate, preemption: 0/8 nodes are available: 8 Preemption is not helpful
     for scheduling."; EKS v1.34.2 events show the same shape."""
     pre = preemption_message(8, {"Preemption is not helpful for scheduling": 8})
-    post = postfilter_message("1.34", pre)
+    assert dra_default("1.34") and dra_default("1.35")
+    post = postfilter_message(True, pre)
     got = fit_error_message(
         8, {"Insufficient my-example.com/my-extended-resource": 8}, postfilter_message=post
     )
@@ -124,15 +126,22 @@ def test_postfilter_message_has_the_dra_note_from_1_34() -> None:
         "no new claims to deallocate, preemption: 0/8 nodes are available: "
         "8 Preemption is not helpful for scheduling."
     )
-    assert postfilter_message("1.35", pre) == post
 
 
-def test_postfilter_message_without_dra_in_1_33_and_empty_when_preemption_succeeds() -> None:
-    """1.33 runs no DynamicResources plugin by default; a successful preemption returns
-    before any message is built, in every version."""
+def test_postfilter_message_without_dra_and_empty_when_preemption_succeeds() -> None:
+    """1.33 runs no DynamicResources plugin by default (nor does a cluster with the gate
+    off); a successful preemption returns before any message is built, DRA or not."""
     pre = not_eligible_message()
-    assert (
-        postfilter_message("1.33", pre) == "preemption: not eligible due to preemptionPolicy=Never."
-    )
-    for version in ("1.33", "1.34", "1.35"):
-        assert postfilter_message(version, "") == ""
+    assert not dra_default("1.33")
+    assert postfilter_message(False, pre) == pre
+    for dra in (False, True):
+        assert postfilter_message(dra, "") == ""
+
+
+def test_postfilter_message_after_a_prefilter_rejection_is_the_dra_state_error() -> None:
+    """A PreFilter rejection stops the PreFilter loop before DynamicResources writes its
+    state; its PostFilter then fails with CycleState's ``not found`` and that Error ends
+    the PostFilter loop (DefaultPreemption never runs). Without DRA: preemption's text."""
+    pre = preemption_message(2, {"Preemption is not helpful for scheduling": 2})
+    assert postfilter_message(True, pre, prefilter_rejected=True) == "not found"
+    assert postfilter_message(False, pre, prefilter_rejected=True) == pre

@@ -158,7 +158,8 @@ def test_daemonset_pod_that_does_not_fit_reports_absent_nodes() -> None:
         "False",
         "Unschedulable",
         "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) "
-        "[NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found "
+        "[NodeAffinity]. no new claims to deallocate, preemption: 0/3 nodes are available: "
+        "1 No preemption victims found "
         "for incoming pod, 2 Preemption is not helpful for scheduling.",
     )
 
@@ -241,7 +242,7 @@ def test_victims_that_do_not_free_enough_report_the_filter_reason() -> None:
     assert out.condition is not None
     assert out.condition[2] == (
         "0/1 nodes are available: 1 Insufficient cpu. "
-        "preemption: 0/1 nodes are available: 1 Insufficient cpu."
+        "no new claims to deallocate, preemption: 0/1 nodes are available: 1 Insufficient cpu."
     )
 
 
@@ -252,7 +253,7 @@ def test_preemption_policy_never() -> None:
     assert out.condition is not None
     assert out.condition[2] == (
         "0/1 nodes are available: 1 Insufficient cpu. "
-        "preemption: not eligible due to preemptionPolicy=Never."
+        "no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never."
     )
 
 
@@ -269,7 +270,10 @@ def test_unresolvable_request_is_not_helpful_for_preemption() -> None:
 
 
 def test_affinity_terms_conflict_is_a_prefilter_rejection() -> None:
-    """metadata.name terms with an empty intersection: PreFilter message, all not helpful."""
+    """metadata.name terms with an empty intersection: a PreFilter rejection. From 1.34
+    NodeAffinity's UnschedulableAndUnresolvable ends the PreFilter loop before
+    DynamicResources writes its state, so its PostFilter's ``not found`` Error is the
+    PostFilter message; without DRA, DefaultPreemption's "not helpful" for every node."""
     term = Term(
         (),
         (
@@ -277,7 +281,12 @@ def test_affinity_terms_conflict_is_a_prefilter_rejection() -> None:
             Requirement("metadata.name", "In", ("b",)),
         ),
     )
-    out = outcome_for(run([cpu_pod("p", 1, required_terms=[term])], nodes(("a", 10))).pods, "p")
+    pod = cpu_pod("p", 1, required_terms=[term])
+    out = outcome_for(run([pod], nodes(("a", 10))).pods, "p")
+    assert out.condition is not None
+    assert out.condition[2] == "0/1 nodes are available: pod affinity terms conflict. not found"
+    no_dra = make_config(dra=False)
+    out = outcome_for(schedule_infos([pod], nodes(("a", 10)), no_dra).pods, "p")
     assert out.condition is not None
     assert out.condition[2] == (
         "0/1 nodes are available: pod affinity terms conflict. "
@@ -473,7 +482,8 @@ def test_derived_mixed_message_from_the_notes() -> None:
         "False",
         "Unschedulable",
         "0/3 nodes are available: 1 Insufficient memory, 1 Too many pods, 1 node(s) had "
-        "untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: "
+        "untolerated taint(s), 2 Insufficient cpu. no new claims to deallocate, "
+        "preemption: 0/3 nodes are available: "
         "1 Preemption is not helpful for scheduling, 2 No preemption victims found for "
         "incoming pod.",
     )
@@ -487,6 +497,7 @@ def test_derived_prefilter_result_message_from_the_notes() -> None:
     assert out.condition is not None
     assert out.condition[2] == (
         "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
+        "no new claims to deallocate, "
         "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
     )
 

@@ -29,6 +29,7 @@ from podfit.scheduler.messages import (
     PREEMPTION_NOT_HELPFUL,
     fit_error_message,
     not_eligible_message,
+    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import (
@@ -91,7 +92,9 @@ def reference_message(
     for st in statuses.values():
         hist.update(st.reasons)
     if pod.preemption_policy == "Never":
-        return fit_error_message(n, hist, postfilter_message=not_eligible_message())
+        return fit_error_message(
+            n, hist, postfilter_message=postfilter_message(cfg.dra, not_eligible_message())
+        )
     pre: Counter[str] = Counter()
     for i, node in enumerate(nodes):
         st = statuses[i]
@@ -107,7 +110,8 @@ def reference_message(
         if again is None:
             return fit_error_message(n, hist)
         pre.update(again.reasons)
-    return fit_error_message(n, hist, postfilter_message=preemption_message(n, pre))
+    post = postfilter_message(cfg.dra, preemption_message(n, pre))
+    return fit_error_message(n, hist, postfilter_message=post)
 
 
 def reference_schedule(

@@ -532,3 +532,31 @@ def test_bad_planning_options_are_named_on_the_page(
     assert got == status, html
     errors = re.search(r'<section class="errors" role="alert".*?</section>', html, re.S)
     assert errors is not None and fragment in errors.group(0)
+
+
+_DRA_NODE = (
+    "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n"
+    "status: {allocatable: {cpu: '1', memory: 1Gi, pods: '10'}}\n"
+)
+_DRA_POD = (
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: big}\n"
+    "spec: {containers: [{name: c, resources: {requests: {cpu: '2'}}}]}\n"
+)
+
+
+@pytest.mark.parametrize(("dra", "prefixed"), [("default", True), ("on", True), ("off", False)])
+def test_the_dra_choice_sets_the_dynamic_resources_part_of_messages(
+    client: FlaskClient, dra: str, prefixed: bool
+) -> None:
+    """The form's DRA choice is the scheduler's ``dra`` option (default: the version's)."""
+    status, html = run(client, workloads=_DRA_POD, nodes=_DRA_NODE, dra=dra)
+    assert status == 200
+    assert "1 Insufficient cpu." in html
+    assert ("no new claims to deallocate, preemption:" in html) is prefixed
+    assert f"<option selected>{dra}</option>" in html
+
+
+def test_an_unknown_dra_choice_is_a_400_naming_the_field(client: FlaskClient) -> None:
+    status, html = run(client, workloads=_DRA_POD, nodes=_DRA_NODE, dra="maybe")
+    assert status == 400
+    assert "&#39;maybe&#39; is not one of default, on, off" in html

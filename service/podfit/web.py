@@ -83,6 +83,10 @@ class FormError(PodfitError):
     """The form itself is wrong (nothing to run, unknown fixture or strategy): HTTP 400."""
 
 
+DRA_CHOICES = ("default", "on", "off")
+"""DynamicResources in the profile: the version's default (on from 1.34), on, or off."""
+
+
 @dataclass
 class Form:
     """What the user sent, kept to fill the form in again on the answer page."""
@@ -93,11 +97,17 @@ class Form:
     nodes: str = ""
     strategy: str = DEFAULT_STRATEGY
     version: str = DEFAULT_VERSION
+    dra: str = "default"
     question: str = "schedule"
     shapes: str = ""
     headroom: str = "100"
     algorithm: str = "podfit"
     uploads: list[str] = field(default_factory=list)
+
+    @property
+    def dra_option(self) -> bool | None:
+        """The scheduler's ``dra`` option: None (the version's default), True or False."""
+        return {"on": True, "off": False}.get(self.dra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +144,7 @@ def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
         fixtures=fixture_names(fixtures_dir()),
         strategies=STRATEGIES,
         versions=VERSIONS,
+        dra_choices=DRA_CHOICES,
         questions=QUESTIONS,
         plan_algorithms=PLAN_ALGORITHMS,
         **context,
@@ -162,7 +173,7 @@ def run() -> tuple[str, int]:
         if form.question == "nodes":
             plan = plan_nodes(workload, form)
             return _page(form, **plan_context(plan, workload))
-        result = schedule_workload(workload, form.strategy, form.version)
+        result = schedule_workload(workload, form.strategy, form.version, form.dra_option)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -190,6 +201,7 @@ def read_form() -> tuple[Form, list[Source]]:
         nodes=values.get("nodes", ""),
         strategy=values.get("strategy", DEFAULT_STRATEGY) or DEFAULT_STRATEGY,
         version=values.get("version", DEFAULT_VERSION) or DEFAULT_VERSION,
+        dra=values.get("dra", "default") or "default",
         question=values.get("question", "schedule") or "schedule",
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
@@ -205,6 +217,8 @@ def read_form() -> tuple[Form, list[Source]]:
         errors.append(
             FieldError("version", f"{form.version!r} is not one of {', '.join(VERSIONS)}")
         )
+    if form.dra not in DRA_CHOICES:
+        errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
     sources: list[Source] = []
     known = fixture_names(fixtures_dir())
     for key in ("fixture_workloads", "fixture_nodes"):
@@ -299,7 +313,9 @@ def load_sources(sources: Sequence[Source]) -> Workload:
     return workload
 
 
-def schedule_workload(workload: Workload, strategy: str, version: str) -> dict[str, Any]:
+def schedule_workload(
+    workload: Workload, strategy: str, version: str, dra: bool | None = None
+) -> dict[str, Any]:
     """Schedule the workload's pods on its nodes: the issue-4 ScheduleResult dict."""
     check_time("scheduling")
     result = schedule(
@@ -308,6 +324,7 @@ def schedule_workload(workload: Workload, strategy: str, version: str) -> dict[s
         daemonsets=workload.daemonsets,
         strategy=strategy,
         version=version,
+        dra=dra,
     )
     data: dict[str, Any] = result.to_dict()
     return data
@@ -358,7 +375,9 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         daemonsets=workload.daemonsets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
-        options=SchedulingOptions(strategy=form.strategy, version=form.version),
+        options=SchedulingOptions(
+            strategy=form.strategy, version=form.version, dra=form.dra_option
+        ),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )

@@ -183,6 +183,12 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
     multiple=True,
     help="Extended resource domain NodeResourcesFit does not check (ignoredResourceGroups).",
 )
+@click.option(
+    "--dra/--no-dra",
+    default=None,
+    help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to messages;"
+    " default: on from 1.34, off in 1.33).",
+)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
 @output_option("wide")
@@ -195,6 +201,7 @@ def schedule(
     weights: tuple[str, ...],
     ignored_resources: tuple[str, ...],
     ignored_groups: tuple[str, ...],
+    dra: bool | None,
     explain: bool,
     fail_on_pending: bool,
     output: str,
@@ -216,6 +223,7 @@ def schedule(
         shape=_parse_shape(shape),
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_groups,
+        dra=dra,
     )
     if output in ("json", "yaml"):
         click.echo(dump(result.to_dict(), output), nl=False)

@@ -29,10 +29,16 @@ class SchedulingOptions:
     version: str = DEFAULT_VERSION
     resources: Mapping[str, int] | None = None
     shape: Sequence[tuple[int, int]] | None = None
+    dra: bool | None = None
+    """DynamicResources in the profile; None: the version's default (on from 1.34)."""
 
     def config(self) -> SchedulerConfig:
         return make_config(
-            self.strategy, resources=self.resources, shape=self.shape, version=self.version
+            self.strategy,
+            resources=self.resources,
+            shape=self.shape,
+            version=self.version,
+            dra=self.dra,
         )
 
 

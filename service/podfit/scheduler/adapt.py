@@ -152,13 +152,15 @@ def schedule(
     shape: Iterable[tuple[int, int]] | None = None,
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
+    dra: bool | None = None,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
     ``daemonsets`` are DaemonSet template pods (``Workload.daemonsets``), expanded to one
     pod per eligible node and placed first. ``strategy`` is the NodeResourcesFit scoring
     strategy (LeastAllocated, MostAllocated, RequestedToCapacityRatio with ``shape``),
-    ``resources`` its resource weights. Raises ``ConfigError`` for bad options and
+    ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
+    (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
     ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
     do not fit — those come back Pending with the FailedScheduling message.
     """
@@ -169,6 +171,7 @@ def schedule(
         version=version,
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_resource_groups,
+        dra=dra,
     )
     convert = PodConverter(pod_level_resources=cfg.version != "1.33")
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]

@@ -20,6 +20,11 @@ Unschedulable, so DefaultPreemption still examines such nodes.
 "pod-level" is ``spec.resources`` (KEP-2837): the PodLevelResources gate is alpha (off)
 in 1.33 and beta (on) from 1.34, so 1.33 drops the field like the API server does.
 
+DynamicResources (option ``dra``) is in the default profile from 1.34 (DRA GA, the
+DynamicResourceAllocation gate on by default); 1.33 has it off. A 1.34+ cluster whose
+administrator disabled the gate prints no ``no new claims to deallocate, `` part: ``dra``
+False reproduces that.
+
 (*) 1.34 means the current 1.34 patch release: the wording change (kubernetes PR #134740)
 was cherry-picked into 1.34.2 (#135023); 1.34.0/1.34.1 still printed the key/value form.
 The best-effort skip (PR #130260) landed in 1.33; the "improvement" formula of PR #135573
@@ -33,6 +38,7 @@ from dataclasses import dataclass, field
 
 from podfit.errors import ConfigError, FieldError
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS, FilterConfig
+from podfit.scheduler.messages import dra_default
 from podfit.scheduler.scores import DEFAULT_RESOURCES, STRATEGIES, ResourceWeight
 
 DEFAULT_STRATEGY = "LeastAllocated"
@@ -51,6 +57,9 @@ class SchedulerConfig:
     ignored_resources: frozenset[str] = field(default_factory=frozenset)
     ignored_groups: frozenset[str] = field(default_factory=frozenset)
     balanced_resources: tuple[ResourceWeight, ...] = DEFAULT_RESOURCES
+    dra: bool = True
+    """DynamicResources in the profile (its PostFilter adds ``no new claims to deallocate``
+    before DefaultPreemption's part of the FailedScheduling message)."""
 
     @property
     def filter_config(self) -> FilterConfig:
@@ -66,13 +75,15 @@ def make_config(
     version: str = DEFAULT_VERSION,
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
+    dra: bool | None = None,
 ) -> SchedulerConfig:
     """Validate options; raise ``ConfigError`` listing every bad field.
 
     ``resources`` are the NodeResourcesFit scoring resources with weights (default cpu 1,
     memory 1); a weight of 0 defaults to 1 and the result must be within 1..100.
     ``shape`` (RequestedToCapacityRatio) is a list of (utilization 0..100, score 0..10)
-    with strictly increasing utilization.
+    with strictly increasing utilization. ``dra`` (DynamicResources in the profile)
+    defaults to the version's default: off in 1.33, on from 1.34 (DRA GA).
     """
     errors: list[FieldError] = []
     if strategy not in STRATEGIES:
@@ -130,4 +141,5 @@ def make_config(
         version=version,
         ignored_resources=frozenset(ignored_resources),
         ignored_groups=frozenset(ignored_resource_groups),
+        dra=dra_default(version) if dra is None else dra,
     )

@@ -83,25 +83,47 @@ def not_eligible_message() -> str:
 
 
 DRA_NO_CLAIMS = "no new claims to deallocate"
-DRA_POSTFILTER_VERSIONS = ("1.34", "1.35")
-"""Versions whose default profile runs DynamicResources' PostFilter before DefaultPreemption."""
+DRA_STATE_NOT_FOUND = "not found"
+"""``CycleState.Read``'s ``ErrNotFound`` text: DynamicResources' PostFilter after a PreFilter
+rejection that stopped the PreFilter loop before DynamicResources wrote its state."""
+DRA_DEFAULT_VERSIONS = ("1.34", "1.35")
+"""Versions whose default profile runs DynamicResources' PostFilter before DefaultPreemption
+(the DynamicResourceAllocation gate is on by default from 1.34, when DRA went GA)."""
 
 
-def postfilter_message(version: str, preemption: str) -> str:
+def dra_default(version: str) -> bool:
+    """Whether DynamicResources is in ``version``'s default profile (the ``dra`` option's
+    default): off in 1.33 (gate beta, off by default), on from 1.34."""
+    return version in DRA_DEFAULT_VERSIONS
+
+
+def postfilter_message(dra: bool, preemption: str, *, prefilter_rejected: bool = False) -> str:
     """``RunPostFilterPlugins``' message for a pod without ResourceClaims.
 
-    DynamicResources (enabled by default from 1.34, when DRA went GA) comes before
-    DefaultPreemption and answers Unschedulable ``no new claims to deallocate``; the
-    framework joins the failing plugins' reasons with ``", "``. When preemption succeeds
-    (``preemption == ""``) the framework returns at once and there is no message. 1.33 has
-    no DynamicResources plugin in the default profile (the gate is off).
+    Without DynamicResources (``dra`` False) it is DefaultPreemption's message as given.
+    With it, DynamicResources runs first (``applyFeatureGates`` in
+    pkg/scheduler/apis/config/v1/default_plugins.go inserts it before DefaultPreemption)
+    and answers Unschedulable ``no new claims to deallocate``; the framework joins the
+    failing plugins' reasons with ``", "``. When preemption succeeds (``preemption == ""``)
+    the framework returns at once and there is no message.
 
-    >>> postfilter_message("1.34", not_eligible_message())
+    After a PreFilter rejection (``prefilter_rejected``: NodeAffinity's
+    UnschedulableAndUnresolvable ``pod affinity terms conflict``) ``RunPreFilterPlugins``
+    returned before DynamicResources' PreFilter wrote its cycle state, so its PostFilter
+    fails reading it (``getStateData`` → ``CycleState.Read`` → ``not found``); an Error
+    status ends ``RunPostFilterPlugins`` before DefaultPreemption and its message is
+    ``not found``. (Read from the scheduler framework sources; not seen on a live cluster.)
+
+    >>> postfilter_message(True, not_eligible_message())
     'no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.'
-    >>> postfilter_message("1.33", not_eligible_message())
+    >>> postfilter_message(False, not_eligible_message())
     'preemption: not eligible due to preemptionPolicy=Never.'
     """
-    if not preemption or version not in DRA_POSTFILTER_VERSIONS:
+    if not dra:
+        return preemption
+    if prefilter_rejected:
+        return DRA_STATE_NOT_FOUND
+    if not preemption:
         return preemption
     return f"{DRA_NO_CLAIMS}, {preemption}"
 

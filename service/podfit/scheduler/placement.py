@@ -59,6 +59,7 @@ from podfit.scheduler.messages import (
     kubelet_insufficient_message,
     kubelet_predicate_message,
     not_eligible_message,
+    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import (
@@ -621,7 +622,8 @@ class Engine:
         hist: Counter[str] | None = None,
         unresolvable: int | None = None,
     ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
-        """The FailedScheduling message (filter histogram + preemption part).
+        """The FailedScheduling message (filter histogram + PostFilter part: DynamicResources'
+        when ``cfg.dra``, then DefaultPreemption's).
 
         With no node at all kube-scheduler fails before filtering (``ErrNoNodesAvailable``)
         and runs no preemption: the message is ``no nodes available to schedule pods``.
@@ -635,6 +637,7 @@ class Engine:
                 if st is not None:
                     hist.update(st.reasons)
         post, candidate = self.preemption(pod, statuses, prefilter, unresolvable)
+        post = postfilter_message(self.cfg.dra, post, prefilter_rejected=bool(prefilter))
         text = fit_error_message(n, hist, prefilter_message=prefilter, postfilter_message=post)
         return text, candidate
 

@@ -105,6 +105,7 @@ class _Scheduling(Schema):
     scoring_shape = fields.List(
         fields.Nested(ShapePointSchema), data_key="scoringShape", load_default=None
     )
+    dra = _StrictBool(load_default=None, allow_none=True)
 
 
 _SCHEDULING_KEYS = frozenset(_Scheduling().fields)
@@ -174,6 +175,7 @@ def _options(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
         shape=None
         if raw.get("scoring_shape") is None
         else [(p["utilization"], p["score"]) for p in raw["scoring_shape"]],
+        dra=raw.get("dra"),
     )
     options.config()  # Kubernetes' own option rules (ConfigError with a field path)
     kwargs = {k: v for k, v in raw.items() if k not in _SCHEDULING_KEYS}

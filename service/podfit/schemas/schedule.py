@@ -7,7 +7,8 @@ Options (what a request may set; every field optional)::
      "explain": false,
      "resources": [{"name": "cpu", "weight": 1}, ...],          # NodeResourcesFit weights
      "shape": [{"utilization": 0, "score": 0}, ...],              # RequestedToCapacityRatio
-     "ignoredResources": [...], "ignoredResourceGroups": [...]}
+     "ignoredResources": [...], "ignoredResourceGroups": [...],
+     "dra": true | false}                                          # default: version's
 
 :func:`load_options` validates them (marshmallow for types, :func:`make_config` for
 Kubernetes' own rules) and raises ``ConfigError`` naming the field. The result document is
@@ -52,6 +53,7 @@ class ScheduleOptionsSchema(Schema):
     shape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
     ignoredResources = fields.List(fields.String(), load_default=list)
     ignoredResourceGroups = fields.List(fields.String(), load_default=list)
+    dra = fields.Boolean(load_default=None, allow_none=True)
 
 
 def _child(prefix: str, key: object) -> str:
@@ -76,6 +78,9 @@ def _flatten(messages: Any, prefix: str = "") -> list[FieldError]:
 
 def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validated keyword arguments for :func:`podfit.schedule` (``explain`` included)."""
+    dra = (data or {}).get("dra")
+    if dra is not None and not isinstance(dra, bool):  # marshmallow would take 1 or "yes"
+        raise ConfigError(f"must be true, false or null, not {dra!r}", path="dra")
     try:
         raw = ScheduleOptionsSchema().load(dict(data or {}))
     except ValidationError as exc:
@@ -90,6 +95,7 @@ def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
         "shape": None if shape is None else [(p["utilization"], p["score"]) for p in shape],
         "ignored_resources": raw["ignoredResources"],
         "ignored_resource_groups": raw["ignoredResourceGroups"],
+        "dra": raw["dra"],
     }
     make_config(**kwargs)  # Kubernetes' validation rules, ConfigError with field paths
     kwargs["explain"] = raw["explain"]
