@@ -58,6 +58,7 @@ from podfit.pods import (
     Toleration,
     default_container,
     replicas,
+    unmodelled_warning,
     validate_resources,
 )
 from podfit.quantity import Quantity, parse_quantity
@@ -664,8 +665,14 @@ class _Reader:
                             )
         required, preferred = self._affinity(spec.get("affinity"), f"{sp}.affinity", d)
         tolerations = self._tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
+        unmodelled = _unmodelled_fields(spec, sp)
         if len(d.errors) > before:
             return []
+        who = f"{namespace}/{owner or 'Pod/' + names[0]}"
+        for field_path in unmodelled:  # once per template, not per replica
+            warning = unmodelled_warning(who, field_path)
+            if warning not in self.workload.warnings:
+                self.workload.warnings.append(warning)
         base = Pod(
             name=names[0],
             namespace=namespace,
@@ -689,6 +696,7 @@ class _Reader:
             host_network=host_network,
             status_qos_class=qos,
             source=source,
+            unmodelled=unmodelled,
         )
         pods = replicas(base, names)
         if deferred_class:
@@ -1063,6 +1071,21 @@ class _Reader:
 
 # ---------------------------------------------------------------------------------------------
 # Small pure helpers
+
+
+def _unmodelled_fields(spec: Mapping[str, Any], sp: str) -> tuple[str, ...]:
+    """Paths of the scheduling constraints in ``spec`` that podfit does not model: non-empty
+    ``affinity.podAffinity``, ``affinity.podAntiAffinity`` (required or preferred terms)
+    and ``topologySpreadConstraints``. Empty ones constrain nothing upstream either."""
+    out = []
+    affinity = spec.get("affinity")
+    if isinstance(affinity, Mapping):
+        for key in ("podAffinity", "podAntiAffinity"):
+            if affinity.get(key):
+                out.append(f"{sp}.affinity.{key}")
+    if spec.get("topologySpreadConstraints"):
+        out.append(f"{sp}.topologySpreadConstraints")
+    return tuple(out)
 
 
 def _owner_reference(meta: Mapping[str, Any]) -> str | None:

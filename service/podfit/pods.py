@@ -177,6 +177,9 @@ class Pod:
     would match nothing). ``owner`` is ``"Kind/name"`` of the workload that made it;
     ``daemonset`` names the DaemonSet for a per-node template; ``phase`` and ``node_name``
     come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
+    ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
+    does not model (pod affinity/anti-affinity, topology spread constraints), so that every
+    placement of the pod can say so (:func:`unmodelled_warnings`).
     """
 
     name: str
@@ -200,6 +203,7 @@ class Pod:
     daemonset: str | None = None
     status_qos_class: str | None = None
     source: str = ""
+    unmodelled: tuple[str, ...] = ()
 
     def __hash__(self) -> int:
         return hash((self.namespace, self.name, self.containers, self.init_containers))
@@ -227,6 +231,40 @@ def replicas(template: Pod, names: Iterable[str]) -> list[Pod]:
     name=n)``."""
     rest = _ALL_BUT_NAME(template)
     return [template if n == template.name else Pod(n, *rest) for n in names]
+
+
+UNMODELLED_PLUGINS = {
+    "podAffinity": "InterPodAffinity",
+    "podAntiAffinity": "InterPodAffinity",
+    "topologySpreadConstraints": "PodTopologySpread",
+}
+"""Pod fields podfit reads but does not model, by the kube-scheduler plugin that uses them."""
+
+
+def unmodelled_warning(who: str, path: str) -> str:
+    """The warning for a pod (or workload) ``who`` whose field ``path`` is not modelled.
+
+    >>> unmodelled_warning("default/Deployment/web", "spec.template.spec.affinity.podAntiAffinity")
+    "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not modelled \
+(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
+    """
+    plugin = UNMODELLED_PLUGINS.get(path.rsplit(".", 1)[-1], "scheduler")
+    return (
+        f"{who}: {path} is not modelled (kube-scheduler's {plugin} may put these pods on "
+        "other nodes or leave some Pending)"
+    )
+
+
+def unmodelled_warnings(pods: Iterable[Pod]) -> list[str]:
+    """One :func:`unmodelled_warning` per (namespace, owner or pod, field path), in input
+    order: replicas of one template share their template's warnings. Cost O(pods)."""
+    out: dict[str, None] = {}
+    for pod in pods:
+        if pod.unmodelled:
+            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
+            for path in pod.unmodelled:
+                out.setdefault(unmodelled_warning(who, path))
+    return list(out)
 
 
 # ---------------------------------------------------------------------------------------------

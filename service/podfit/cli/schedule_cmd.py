@@ -211,7 +211,8 @@ def schedule(
     Pending pods get kube-scheduler's FailedScheduling message and a shortfall: how much
     is missing where, and the smallest change that would let them in.
     """
-    workload = load_files(files)
+    table = output not in ("json", "yaml")
+    workload = load_files(files, warn=not table)  # the table's warnings are printed below
     result = run_schedule(
         workload.pods,
         workload.nodes,
@@ -229,5 +230,7 @@ def schedule(
         click.echo(dump(result.to_dict(), output), nl=False)
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
+        for warning in dict.fromkeys([*workload.warnings, *result.warnings]):
+            click.echo(f"warning: {warning}", err=True)
     if fail_on_pending and result.pending:
         sys.exit(EXIT_PENDING)

@@ -20,6 +20,7 @@ from podfit.pods import (
     non_zero_requests,
     pod_request_amounts,
     qos_class,
+    unmodelled_warnings,
 )
 from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
@@ -140,6 +141,45 @@ def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
     )
 
 
+SPREAD_OWNER_KINDS = ("Deployment/", "ReplicaSet/", "StatefulSet/")
+"""Owners whose pods get kube-scheduler's system-default topology spreading (a ReplicaSet
+or StatefulSet selects them; a Deployment's pods through its ReplicaSet)."""
+
+
+def default_spread_warning(pods: Sequence[Pod], nodes: Sequence[NodeInfo]) -> str | None:
+    """The warning that the system-default PodTopologySpread scoring is not modelled, or
+    None where it cannot change a placement's spread much.
+
+    Upstream's default profile scores pods of ReplicaSets/StatefulSets without constraints
+    of their own with hostname maxSkew 3 and zone maxSkew 5 (ScheduleAnyway). On identical,
+    empty nodes LeastAllocated already spreads replicas the same way; with nodes of unequal
+    size or with pods already bound it spreads them more evenly than podfit shows. Cost:
+    O(pods + nodes).
+    """
+    if len(nodes) < 2:
+        return None
+    owners: dict[str, None] = {}
+    bound = False
+    for pod in pods:
+        if pod.node_name:
+            bound = bound or not pod.is_terminal
+            continue
+        owner = pod.owner or ""
+        own = any(p.endswith(".topologySpreadConstraints") for p in pod.unmodelled)
+        if owner.startswith(SPREAD_OWNER_KINDS) and not own:
+            owners.setdefault(f"{pod.namespace}/{owner}")
+    uneven = len({tuple(sorted(n.allocatable.items())) for n in nodes}) > 1
+    if not owners or not (uneven or bound):
+        return None
+    names = list(owners)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (
+        "kube-scheduler's default topology spreading (PodTopologySpread system defaults: "
+        "hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway) is not modelled: on nodes of "
+        f"unequal size or load it spreads the replicas of {shown} more evenly than shown"
+    )
+
+
 def schedule(
     pods: Iterable[Pod],
     nodes: Iterable[Node],
@@ -162,8 +202,12 @@ def schedule(
     ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
     (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
     ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
-    do not fit — those come back Pending with the FailedScheduling message.
+    do not fit — those come back Pending with the FailedScheduling message. The result's
+    ``warnings`` name every template that sets a scheduling constraint podfit does not
+    model (pod affinity/anti-affinity, topology spread constraints), once per template.
     """
+    pods = list(pods)
+    daemonsets = list(daemonsets)
     cfg = make_config(
         strategy,
         resources=resources,
@@ -193,4 +237,9 @@ def schedule(
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
-    return schedule_infos(pod_infos, node_infos, cfg, daemonsets=templates, explain=explain)
+    result = schedule_infos(pod_infos, node_infos, cfg, daemonsets=templates, explain=explain)
+    result.warnings = unmodelled_warnings([*daemonsets, *pods])
+    spread = default_spread_warning(pods, node_infos)
+    if spread:
+        result.warnings.append(spread)
+    return result

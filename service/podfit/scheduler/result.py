@@ -122,6 +122,9 @@ class ScheduleResult:
     nodes: list[NodeInfo]
     input_count: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the placement does not account for (pod fields podfit does not model), once
+    per template."""
 
     @property
     def pending(self) -> list[PodOutcome]:
@@ -148,6 +151,7 @@ class ScheduleResult:
             "summary": self.summary(),
             "pods": self._pod_entries(),
             "nodes": [node_to_dict(n) for n in self.nodes],
+            "warnings": list(self.warnings),
         }
 
     def _pod_entries(self) -> list[dict[str, Any]]:

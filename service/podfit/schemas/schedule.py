@@ -158,3 +158,4 @@ class ScheduleResultSchema(Schema):
     summary = fields.Nested(SummarySchema, required=True)
     pods = fields.List(fields.Nested(PodResultSchema), required=True)
     nodes = fields.List(fields.Nested(NodeResultSchema), required=True)
+    warnings = fields.List(fields.String())
