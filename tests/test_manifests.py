@@ -433,9 +433,73 @@ def test_pod_level_resources_and_overhead_are_read() -> None:
         """
     )
     (pod,) = load_text(text).pods
-    # pod-level limits default the pod-level requests; overhead on top
-    assert pod_request_amounts(pod) == {"cpu": 2250, "memory": 1024 * MI}
+    # pod-level requests default to the containers' aggregate (cpu 100m) where containers
+    # request the resource, else to the pod-level limit (memory 1Gi); overhead on top
+    assert pod_request_amounts(pod) == {"cpu": 350, "memory": 1024 * MI}
     assert pod_limits(pod)["cpu"] == parse_quantity("2250m")
+
+
+POD_LEVEL = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: p}}
+spec:
+  resources: {resources}
+  initContainers: {init}
+  containers: {containers}
+"""
+
+
+@pytest.mark.parametrize(
+    ("resources", "init", "containers", "expected"),
+    [
+        # only pod-level limits; containers request cpu: the pod-level cpu request is their
+        # aggregate, not the limit (defaultPodRequests, pkg/apis/core/v1/defaults.go)
+        ("{limits: {cpu: 2}}", "[]",
+         "[{name: a, resources: {requests: {cpu: 300m}}},"
+         " {name: b, resources: {requests: {cpu: 200m}}}]",
+         {"cpu": "500m"}),
+        # no container requests the resource: the pod-level limit
+        ("{limits: {cpu: 2, memory: 1Gi}}", "[]", "[{name: a}]", {"cpu": "2", "memory": "1Gi"}),
+        # a container limit defaults that container's request first, which then aggregates
+        ("{limits: {cpu: 2}}", "[]", "[{name: a, resources: {limits: {cpu: 700m}}}]",
+         {"cpu": "700m"}),
+        # the aggregate is the sidecar-aware effective request: init peak vs. the sum
+        ("{limits: {cpu: 4}}", "[{name: i, resources: {requests: {cpu: '1'}}}]",
+         "[{name: a, resources: {requests: {cpu: 300m}}}]", {"cpu": "1"}),
+        # cpu/memory requested by containers but without a pod-level limit: still the aggregate
+        ("{limits: {cpu: 2}}", "[]", "[{name: a, resources: {requests: {memory: 64Mi}}}]",
+         {"cpu": "2", "memory": "64Mi"}),
+        # a pod-level request given is kept
+        ("{requests: {cpu: 1500m}, limits: {cpu: 2}}", "[]",
+         "[{name: a, resources: {requests: {cpu: 100m}}}]", {"cpu": "1500m"}),
+        # requests only: nothing is defaulted
+        ("{requests: {cpu: 1}}", "[]", "[{name: a, resources: {requests: {memory: 1Mi}}}]",
+         {"cpu": "1"}),
+    ],
+)  # fmt: skip
+def test_pod_level_requests_default_to_the_containers_aggregate_then_the_limit(
+    resources: str, init: str, containers: str, expected: dict[str, str]
+) -> None:
+    """With pod-level limits set, a missing pod-level request of cpu/memory defaults to the
+    containers' aggregated request where some container requests it, else to the pod-level
+    limit (the API server's defaultPodRequests, PodLevelResources on from 1.34)."""
+    text = POD_LEVEL.format(resources=resources, init=init, containers=containers)
+    (pod,) = load_text(text).pods
+    assert {k: str(v) for k, v in pod.pod_requests.items()} == expected
+
+
+def test_a_defaulted_pod_level_request_above_the_limit_is_refused() -> None:
+    """Defaulting comes before validation: containers asking more cpu than the pod-level
+    limit make a defaulted pod-level request above it, which the API server refuses."""
+    text = POD_LEVEL.format(
+        resources="{limits: {cpu: 1}}",
+        init="[]",
+        containers="[{name: a, resources: {requests: {cpu: 1500m}}}]",
+    )
+    with pytest.raises(ManifestError, match="must be less than or equal to cpu limit of 1") as exc:
+        load_text(text)
+    assert exc.value.errors[0].path.endswith("spec.resources.requests.cpu")
 
 
 def test_online_boutique_totals(fixtures_dir: Path) -> None:

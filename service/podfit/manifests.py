@@ -57,6 +57,7 @@ from podfit.pods import (
     ResourceFieldRef,
     Toleration,
     default_container,
+    default_pod_level_requests,
     replicas,
     unmodelled_warning,
     validate_resources,
@@ -638,10 +639,11 @@ class _Reader:
         pod_requests = d.resources(pres.get("requests"), f"{sp}.resources.requests")
         pod_limits = d.resources(pres.get("limits"), f"{sp}.resources.limits")
         if pod_requests or pod_limits:
+            # defaulting (containers' aggregated requests, else the pod-level limit) comes
+            # before validation, as in the API server
+            pod_requests = default_pod_level_requests(pod_requests, pod_limits, containers, init)
             for e in validate_resources(pod_requests, pod_limits, f"{sp}.resources"):
                 d.error(e.path, e.message)
-            # pod-level defaulting: a pod-level limit without a request sets the request
-            pod_requests = {**pod_limits, **pod_requests}
         priority_name = d.string(spec.get("priorityClassName"), f"{sp}.priorityClassName")
         priority = d.integer(spec.get("priority"), f"{sp}.priority", 0, lo=-(2**31))
         deferred_class = spec.get("priority") is None

@@ -395,6 +395,42 @@ def is_supported_pod_level_resource(name: str) -> bool:
     return name in (CPU, MEMORY) or is_hugepages(name)
 
 
+def default_pod_level_requests(
+    requests: Mapping[str, Quantity],
+    limits: Mapping[str, Quantity],
+    containers: Iterable[Container],
+    init_containers: Iterable[Container],
+) -> ResourceList:
+    """Pod-level ``spec.resources.requests`` after the API server's defaulting
+    (``defaultPodRequests`` in pkg/apis/core/v1/defaults.go, PodLevelResources on).
+
+    Only when pod-level limits are set: a supported pod-level resource without a pod-level
+    request gets the containers' aggregated request (``AggregateContainerRequests``, the
+    sidecar-aware walk, no overhead) if it is overcommittable (cpu, memory) and some
+    container requests it; otherwise, if it has a pod-level limit, that limit. Container
+    requests must already be defaulted from their limits (``SetDefaults_Pod`` does that
+    first); LimitRange defaults come later (admission) and do not count. Cost: one walk.
+
+    >>> from podfit.quantity import parse_quantity as q
+    >>> c = Container("c", requests={"cpu": q("500m")}, limits={})
+    >>> got = default_pod_level_requests({}, {"cpu": q("2"), "memory": q("1Gi")}, [c], [])
+    >>> {k: str(v) for k, v in sorted(got.items())}
+    {'cpu': '500m', 'memory': '1Gi'}
+    """
+    out: ResourceList = dict(requests)
+    if not limits:
+        return out
+    aggregate = _walk(containers, init_containers, "requests").total
+    for name, q in aggregate.items():
+        supported = is_supported_pod_level_resource(name) and is_overcommit_allowed(name)
+        if supported and name not in out:
+            out[name] = q
+    for name, q in limits.items():
+        if name not in out and is_supported_pod_level_resource(name):
+            out[name] = q
+    return out
+
+
 def _pod_level(values: Mapping[str, Quantity]) -> ResourceList:
     return {n: q for n, q in values.items() if is_supported_pod_level_resource(n)}
 
