@@ -208,6 +208,45 @@ def server_cpu_seconds(master: int) -> float:
     return total
 
 
+SPIN = """
+import sys, time
+t0, c0 = time.monotonic(), time.process_time()
+while time.monotonic() - t0 < float(sys.argv[1]):
+    pass
+print((time.process_time() - c0) / (time.monotonic() - t0))
+"""
+
+
+def cpu_capacity(seconds: float = 2.0) -> float:
+    """Cores this machine gives right now: one busy-looping process per CPU for
+    ``seconds``, the sum of each one's CPU time over wall time. 2.0 on an idle 2-core
+    machine; less when other jobs (or other virtual machines on the host, which ``top``
+    does not show) take their share."""
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", SPIN, str(seconds)], stdout=subprocess.PIPE)
+        for _ in range(os.cpu_count() or 1)
+    ]
+    return sum(float(p.communicate()[0]) for p in spinners)
+
+
+def connections_per_worker(port: int) -> str:
+    """Established connections to ``port`` per gunicorn worker, busiest first ("16/16"),
+    from ``ss -tnp``; "" without ``ss``. A kept-alive connection stays with the worker
+    that accepted it, so this is how the load spreads over the workers."""
+    if not shutil.which("ss"):
+        return ""
+    out = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    counts: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        counts[pid] = counts.get(pid, 0) + 1
+    return "/".join(str(n) for n in sorted(counts.values(), reverse=True))
+
+
 def request(port: int, method: str, path: str, body: bytes) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -261,6 +300,7 @@ class Figures:
     p99_ms: float
     command: str
     server_cpu_ms: float = 0.0  # gunicorn CPU time per request
+    spread: str = ""  # connections per worker, sampled halfway through the run
 
 
 def _ms(text: str) -> float:
@@ -496,11 +536,13 @@ def main() -> None:
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]
     port = free_port()
+    capacity = cpu_capacity()
     print(
         f"# gunicorn: {args.workers} gthread workers x {args.threads} threads on 127.0.0.1:{port};"
         f" {args.connections} connections, {args.duration} s per case; {os.cpu_count()} CPUs"
         f" shared with the load generator; load average before: "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU capacity before: {capacity:.2f}"
+        " cores"
     )
     server = start_server(port, args.workers, args.threads)
     rows = []
@@ -516,6 +558,12 @@ def main() -> None:
             try:
                 for rate in [0.0, *([case.goal_rps] if args.paced else [])]:
                     cpu_before = server_cpu_seconds(server.pid)
+                    spread: list[str] = []
+                    sampler = threading.Timer(
+                        args.duration / 2,
+                        lambda found=spread: found.append(connections_per_worker(port)),
+                    )
+                    sampler.start()
                     if use_wrk:
                         figures = run_wrk(
                             port,
@@ -529,18 +577,24 @@ def main() -> None:
                         figures = run_python(port, payload, args.duration, args.connections)
                     used = server_cpu_seconds(server.pid) - cpu_before
                     figures.server_cpu_ms = used / max(figures.requests, 1) * 1000
+                    sampler.join()
+                    figures.spread = spread[0] if spread else ""
                     mode = f"paced {rate:g}/s" if rate else "closed loop"
                     rows.append((case, mode, len(payload), len(answer), result["summary"], figures))
             finally:
                 os.unlink(fh.name)
     finally:
         stop_server(server)
+    print(
+        f"# CPU capacity after: {cpu_capacity():.2f} cores; load average after: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
     print(
         "| case | mode | pods | body → answer | requests | errors | req/s | p50 ms | p99 ms"
-        " | server CPU ms/req | goal |"
+        " | server CPU ms/req | conns/worker | goal |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case, mode, size, answer_size, summary, f in rows:
         rps_ok = f.rps >= case.goal_rps * (0.95 if mode != "closed loop" else 1)
         ok = f.p99_ms <= case.goal_p99_ms and rps_ok and f.errors == 0
@@ -548,7 +602,7 @@ def main() -> None:
             f"| {case.name} | {mode} | {summary['pods']} ({summary['scheduled']} placed) on"
             f" {summary['nodes']} nodes | {size:,} B → {answer_size:,} B |"
             f" {f.requests:,} | {f.errors} | {f.rps:,.0f} | {f.p50_ms:.1f} | {f.p99_ms:.1f} |"
-            f" {f.server_cpu_ms:.1f} |"
+            f" {f.server_cpu_ms:.1f} | {f.spread or '?'} |"
             f" p99 ≤ {case.goal_p99_ms:g} ms, ≥ {case.goal_rps:g}/s: {'met' if ok else 'MISSED'} |"
         )
     for case, mode, *_, f in rows:
