@@ -299,7 +299,7 @@ def test_ffd_orders_by_regular_containers_like_the_autoscaler() -> None:
 def test_a_respawned_pod_keeps_the_spec_and_takes_only_the_given_binding() -> None:
     """Replicas, evicted and kept pods of the planner are one copy rule: the scheduling
     spec is kept; name, node, phase and DaemonSet are the given ones (default unbound)."""
-    from podfit.planning.cluster import replica, respawn
+    from podfit.planning.cluster import replica
     from podfit.scheduler.model import HostPort, PodInfo, Toleration
 
     info = PodInfo(
@@ -316,14 +316,14 @@ def test_a_respawned_pod_keeps_the_spec_and_takes_only_the_given_binding() -> No
         daemonset="agent",
         phase="Running",
     )
-    unbound = respawn(info)
+    unbound = replica(info, info.name)
     assert (unbound.name, unbound.node_name, unbound.phase, unbound.daemonset) == (
         "web-0",
         None,
         None,
         None,
     )
-    kept = respawn(info, node_name="n2", phase="Running", daemonset="agent")
+    kept = info.respawn(node_name="n2", phase="Running", daemonset="agent")
     assert (kept.node_name, kept.phase, kept.daemonset) == ("n2", "Running", "agent")
     copy = replica(info, "web-plan-1")
     assert copy.name == "web-plan-1" and copy.node_name is None

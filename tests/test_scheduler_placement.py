@@ -562,3 +562,54 @@ def test_preemption_victims_reprieve_the_most_important_pods() -> None:
     ).shortfall
     assert short is not None
     assert short["preemption"] == {"node": "n", "victims": ["default/b"]}  # "a" is reprieved
+
+
+def test_respawn_keeps_every_field_not_named_and_applies_the_changes() -> None:
+    """PodInfo.respawn is the one copy rule (DaemonSet pods per node, DaemonSet templates,
+    planner replicas): unnamed fields are this pod's, named ones are normalised like the
+    constructor's, the scheduling key follows the changes, and unknown fields are refused."""
+    term = Term((), (Requirement("metadata.name", "In", ("a",)),))
+    base = PodInfo(
+        "p",
+        namespace="ns",
+        owner="Deployment/w",
+        requests={"cpu": 100, "example.com/gpu": 1},
+        priority=5,
+        node_selector={"z": "1"},
+        tolerations=[Toleration("k", "Exists", "", "NoSchedule")],
+        host_ports=[HostPort("TCP", "", 80)],
+        qos_class="Burstable",
+        node_name="n1",
+        phase="Running",
+    )
+    names = [s for s in PodInfo.__slots__ if s not in ("_key", "name")]
+    same = base.respawn()
+    assert same is not base
+    assert all(getattr(same, f) == getattr(base, f) for f in names)
+    assert same.scheduling_key() == base.scheduling_key()
+    moved = base.respawn("q", node_name=None, phase=None, required_terms=[term], priority=9)
+    assert (moved.name, moved.node_name, moved.phase, moved.priority) == ("q", None, None, 9)
+    assert moved.required_terms == (term,)
+    assert moved.scheduling_key() != base.scheduling_key()
+    assert moved.requests is base.requests and moved.tolerations == base.tolerations
+    selector = base.respawn(node_selector={"b": "2", "a": "1"})
+    assert selector.node_selector == (("a", "1"), ("b", "2"))
+    with pytest.raises(TypeError, match="requests"):
+        base.respawn(requests={"cpu": 1})
+
+
+def test_daemonset_pod_for_a_node_is_the_template_pinned_to_that_node() -> None:
+    """``daemonset_pod_for``: the template's spec, one metadata.name In [node] term."""
+    from podfit.scheduler.placement import daemonset_pod_for
+
+    template = PodInfo(
+        "t", owner="DaemonSet/agent", requests={"cpu": 50}, priority=3, daemonset="agent",
+        tolerations=[Toleration("k", "Exists", "", "NoSchedule")],
+        required_terms=[Term((Requirement("pool", "In", ("x",)),), ())],
+    )  # fmt: skip
+    pod = daemonset_pod_for(template, "agent-a", NodeInfo("a", {"cpu": 1000, "pods": 10}))
+    assert pod.name == "agent-a" and pod.node_name is None and pod.phase is None
+    assert pod.required_terms == (Term((), (Requirement("metadata.name", "In", ("a",)),)),)
+    assert (pod.owner, pod.priority, pod.daemonset, pod.tolerations) == (
+        "DaemonSet/agent", 3, "agent", template.tolerations,
+    )  # fmt: skip

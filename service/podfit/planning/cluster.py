@@ -94,36 +94,6 @@ class Cluster:
 
 
 def replica(info: PodInfo, name: str) -> PodInfo:
-    """A new replica of ``info`` named ``name`` (same spec, not bound, no phase)."""
-    return respawn(info, name)
-
-
-def respawn(
-    info: PodInfo,
-    name: str | None = None,
-    *,
-    node_name: str | None = None,
-    phase: str | None = None,
-    daemonset: str | None = None,
-) -> PodInfo:
-    """A new pod with ``info``'s spec (requests, priority, affinity, tolerations, host
-    ports, QoS class), named ``name`` (default: the same name), bound to ``node_name``
-    with ``phase`` and owned by ``daemonset`` only when given. Cost: one ``PodInfo``."""
-    return PodInfo(
-        info.name if name is None else name,
-        namespace=info.namespace,
-        owner=info.owner,
-        requests=info.requests,
-        non_zero=(info.non_zero_cpu, info.non_zero_memory),
-        priority=info.priority,
-        preemption_policy=info.preemption_policy,
-        node_name=node_name,
-        node_selector=dict(info.node_selector),
-        required_terms=info.required_terms,
-        preferred_terms=info.preferred_terms,
-        tolerations=info.tolerations,
-        host_ports=info.host_ports,
-        qos_class=info.qos_class,
-        daemonset=daemonset,
-        phase=phase,
-    )
+    """A new replica of ``info`` named ``name`` (same spec, not bound, no phase, no
+    DaemonSet): :meth:`PodInfo.respawn` with the binding cleared. Cost: one ``PodInfo``."""
+    return info.respawn(name, node_name=None, phase=None, daemonset=None)

@@ -22,7 +22,7 @@ from typing import Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, SchedulingOptions, respawn
+from podfit.planning.cluster import Cluster, SchedulingOptions, replica
 from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
 from podfit.planning.report import envelope
 from podfit.pods import Pod
@@ -109,12 +109,12 @@ class DrainReport:
 
 def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     """``info`` as a pod already running on ``node`` (kept in place by the scenario)."""
-    return respawn(info, node_name=node, phase="Running", daemonset=info.daemonset)
+    return info.respawn(node_name=node, phase="Running")
 
 
 def _evicted_copy(info: PodInfo) -> PodInfo:
     """``info`` recreated by its controller: unbound, no phase."""
-    return respawn(info)
+    return replica(info, info.name)
 
 
 def what_if(

@@ -15,8 +15,8 @@ Both are plain mutable objects with ``__slots__`` so 100,000 of them stay small.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple
 
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
 
@@ -77,6 +77,42 @@ class HostPort(NamedTuple):
     protocol: str
     ip: str
     port: int
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_CHANGEABLE: dict[str, Callable[[Any], Any]] = {
+    "namespace": _same,
+    "owner": _same,
+    "priority": _same,
+    "preemption_policy": _same,
+    "node_name": _same,
+    "node_selector": lambda v: tuple(sorted((v or {}).items())),
+    "required_terms": lambda v: None if v is None else tuple(v),
+    "preferred_terms": tuple,
+    "tolerations": tuple,
+    "host_ports": tuple,
+    "qos_class": _same,
+    "daemonset": _same,
+    "phase": _same,
+    "index": _same,
+}
+"""Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
+_OUTSIDE_KEY = frozenset(
+    (
+        "namespace",
+        "owner",
+        "priority",
+        "preemption_policy",
+        "qos_class",
+        "daemonset",
+        "phase",
+        "index",
+    )
+)
+"""Changeable fields that :meth:`PodInfo.scheduling_key` does not include."""
 
 
 class PodInfo:
@@ -188,6 +224,26 @@ class PodInfo:
         clone.required_terms = self.required_terms
         clone.scalar_requests = self.scalar_requests
         clone.tolerations = self.tolerations
+        return clone
+
+    def respawn(self, name: str | None = None, **changes: Any) -> PodInfo:
+        """A pod with this pod's spec, called ``name`` (default: the same name), with
+        ``changes`` applied: keywords are the constructor's (``node_name``, ``phase``,
+        ``daemonset``, ``owner``, ``priority``, ``required_terms``, ``tolerations``, ...;
+        not ``requests`` / ``non_zero``, which are shared). Fields not named are the very
+        objects of this pod (read-only once built). The scheduling key is reused unless a
+        change touches it. Cost: one small copy plus the changed fields.
+
+        Raises ``TypeError`` for a keyword that is not a changeable field.
+        """
+        clone = self.replica(self.name if name is None else name)
+        unknown = changes.keys() - _CHANGEABLE
+        if unknown:
+            raise TypeError(f"PodInfo.respawn() got unknown field(s): {', '.join(sorted(unknown))}")
+        for field_name, value in changes.items():
+            setattr(clone, field_name, _CHANGEABLE[field_name](value))
+        if not changes.keys() <= _OUTSIDE_KEY:
+            clone._key = None
         return clone
 
     def scheduling_key(self) -> tuple[object, ...]:

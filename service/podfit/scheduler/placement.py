@@ -741,22 +741,7 @@ def daemonset_pod_for(template: PodInfo, name: str, node: NodeInfo) -> PodInfo:
     caller has already added the DaemonSet defaults).
     """
     term = Term((), (Requirement("metadata.name", "In", (node.name,)),))
-    return PodInfo(
-        name,
-        namespace=template.namespace,
-        owner=template.owner,
-        requests=template.requests,
-        non_zero=(template.non_zero_cpu, template.non_zero_memory),
-        priority=template.priority,
-        preemption_policy=template.preemption_policy,
-        node_selector=dict(template.node_selector),
-        required_terms=(term,),
-        preferred_terms=template.preferred_terms,
-        tolerations=template.tolerations,
-        host_ports=template.host_ports,
-        qos_class=template.qos_class,
-        daemonset=template.daemonset,
-    )
+    return template.respawn(name, required_terms=(term,), node_name=None, phase=None)
 
 
 def daemonset_should_run(template: PodInfo, node: NodeInfo) -> bool:

@@ -75,21 +75,12 @@ def expand_daemonsets(
     out: list[PodInfo] = []
     for ds in daemonsets:
         base = ds.template
-        tolerant = PodInfo(
-            base.name,
-            namespace=base.namespace,
+        tolerant = base.respawn(
             owner=base.owner or f"DaemonSet/{ds.name}",
-            requests=base.requests,
-            non_zero=(base.non_zero_cpu, base.non_zero_memory),
-            priority=base.priority,
-            preemption_policy=base.preemption_policy,
-            node_selector=dict(base.node_selector),
-            required_terms=base.required_terms,
-            preferred_terms=base.preferred_terms,
             tolerations=daemonset_tolerations(base.tolerations, ds.host_network),
-            host_ports=base.host_ports,
-            qos_class=base.qos_class,
             daemonset=ds.name,
+            node_name=None,
+            phase=None,
         )
         for node in nodes:
             if (base.namespace, ds.name, node.name) in existing:
