@@ -156,3 +156,16 @@ def test_nodes_table_and_errors() -> None:
     assert code == 2
     code, out, _ = run("nodes", "--list-presets")
     assert code == 0 and "aws/m5.large" in out.split()
+
+
+def test_an_unreadable_or_endless_file_is_named_once(tmp_path: Path) -> None:
+    """The error line is ``error: <file>: <message>``: the file is the error's path and is
+    not repeated in the message (it used to read ``/dev/zero: /dev/zero: larger ...``)."""
+    missing = tmp_path / "nope.yaml"
+    code, _, err = run("requests", "-f", str(missing))
+    assert code == 1
+    assert err == f"error: {missing}: cannot read the file: No such file or directory\n"
+    code, _, err = run("requests", "-f", "/dev/zero")
+    assert code == 1
+    assert err.count("/dev/zero") == 1
+    assert err.startswith("error: /dev/zero: larger than ") and err.endswith(" bytes\n")

@@ -207,14 +207,17 @@ def _manifest_paths(path: Path) -> list[Path]:
 
 
 def _read_path(path: Path, limits: Limits) -> bytes:
+    """The bytes of ``path``, at most ``limits.max_bytes`` of them (read one past, so an
+    endless file such as /dev/zero stops there). Errors carry the file as their ``path``
+    and leave it out of the message, which is shown as ``<path>: <message>``."""
     try:
         with path.open("rb") as fh:
             data = fh.read(limits.max_bytes + 1)
     except OSError as exc:
-        raise ManifestError(f"cannot read {path}: {exc.strerror}", path=str(path)) from None
+        raise ManifestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
     if len(data) > limits.max_bytes:
         raise LimitExceeded(
-            f"{path}: larger than {limits.max_bytes} bytes", path=str(path), limit="max_bytes"
+            f"larger than {limits.max_bytes} bytes", path=str(path), limit="max_bytes"
         )
     return data
 
