@@ -391,7 +391,10 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
     columns = render.chart_columns(result)
     return {
         "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
-        "warnings": list(workload.warnings) if workload else [],
+        # the loader's warnings, then the schedule's (unmodelled constraints), each once
+        "warnings": list(
+            dict.fromkeys([*(workload.warnings if workload else []), *result.get("warnings", [])])
+        ),
         "result": result,
         "summary": result.get("summary", {}),
         "utilization": render.utilization(result, columns),
