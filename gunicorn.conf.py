@@ -6,6 +6,7 @@ Environment overrides (all optional):
   ``HOST=0.0.0.0``).
 - ``PODFIT_WORKERS`` (else ``WEB_CONCURRENCY``): worker processes, default 2.
 - ``PODFIT_THREADS``: threads per worker, default 4.
+- ``PODFIT_WORKER_CONNECTIONS``: connections one worker holds at once, default threads + 16.
 - ``PODFIT_WORKER_TMP_DIR``: heartbeat directory; default ``/dev/shm`` where it exists, so
   the service runs with a read-only root filesystem.
 
@@ -16,6 +17,20 @@ Why these choices:
   restarts a *frozen* worker; it does not bound one slow request — the app enforces
   ``PODFIT_REQUEST_TIME_LIMIT`` itself, answers 408 to a body that stops arriving for
   ``PODFIT_BODY_TIMEOUT`` seconds, and bounds every input by ``PODFIT_*`` limits.
+- ``worker_connections`` = threads + 16 (20): a kept-alive connection stays with the
+  worker that accepted it, and with gunicorn's default of 1,000 one worker took 28–31 of
+  wrk's 32 connections, saturated and queued while the other idled. At 20 a worker stops
+  accepting when full, and at most 16 of its connections wait idle (gunicorn closes the
+  rest after their answer), so clients spread over the workers (16/16 measured) and a
+  client beyond that waits in the backlog only until an answer frees a slot.
+  ``bench/load.py``, 2 workers on 2 quiet cores, paced, 12 s each, default vs 20: 1,000
+  pods at 100/s p50 382 → 28 ms, p99 530 → 76 ms; 10 pods at 500/s p99 100 → 18 ms.
+  (``worker_connections`` 16 also split 16/16, but left only 12 idle slots: connections
+  were closed and reopened all the time, p99 350 ms. ``reuse_port`` gives each worker its
+  own socket in gunicorn 27, but a worker recycled by ``max_requests`` resets the
+  connections queued on it: errors.) The price: a pod holds at most 40 connections, so
+  40 silent clients occupy it until ``keepalive`` closes theirs (5 s); put a proxy that
+  buffers requests (an ingress) in front of anything exposed to the internet.
 - ``max_requests`` with jitter recycles workers (bounded memory growth) without restarting
   them all at once.
 - Request line and header limits: gunicorn itself answers 400/414/431 (as HTML, before
@@ -59,6 +74,7 @@ proc_name = "podfit"
 worker_class = "gthread"
 workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
 threads = _int("PODFIT_THREADS", 4)
+worker_connections = _int("PODFIT_WORKER_CONNECTIONS", threads + 16)
 # Build the app once in the master: a bad PODFIT_* setting stops start-up with a clear
 # message, and workers share the imported code.
 preload_app = True
