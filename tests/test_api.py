@@ -670,3 +670,22 @@ def test_schedule_option_dra_must_be_a_boolean(client: FlaskClient, value: Any) 
     response = client.post("/v1/schedule", json={"pods": [NODE, WEB], "dra": value})
     problem = assert_problem(response, 422)
     assert "dra" in json.dumps(problem)
+
+
+@pytest.mark.parametrize(("query", "prefixed"), [("true", True), ("false", False)])
+def test_schedule_query_dra_overrides_the_body(
+    client: FlaskClient, query: str, prefixed: bool
+) -> None:
+    """``?dra=true|false`` works like the body field (a YAML body has no other place)."""
+    body = {"pods": [NODE, WEB], "dra": not prefixed}
+    response = client.post(f"/v1/schedule?dra={query}", json=body)
+    assert response.status_code == 200, response.json
+    assert (". no new claims to deallocate, preemption: " in _pending_message(response)) is prefixed
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "True", ""])
+def test_schedule_query_dra_must_be_true_or_false(client: FlaskClient, value: str) -> None:
+    """``?dra=`` takes exactly ``true`` or ``false``: anything else is a 422 naming ``dra``."""
+    response = client.post(f"/v1/schedule?dra={value}", json={"pods": [NODE, WEB]})
+    problem = assert_problem(response, 422)
+    assert "dra" in json.dumps(problem)

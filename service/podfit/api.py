@@ -27,6 +27,7 @@ from podfit.body import (
     service_config,
     workload_body,
 )
+from podfit.errors import ConfigError
 from podfit.problem import Problem
 from podfit.schemas.api import (
     SCHEDULE_OPTION_KEYS,
@@ -148,7 +149,7 @@ def schedule() -> Response:
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
-    query = query_options(SCHEDULE_QUERY)
+    query = _query_dra(query_options(SCHEDULE_QUERY))
     if query:
         schedule_options(parsed.options)
     options = schedule_options({**parsed.options, **query})
@@ -172,7 +173,17 @@ def requests() -> Response:
 
 #: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies); they are
 #: validated like the envelope's options.
-SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain")
+SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra")
+
+
+def _query_dra(query: dict[str, Any]) -> dict[str, Any]:
+    """``?dra=true|false`` as the boolean the ``dra`` body field takes (anything else: 422)."""
+    if "dra" in query:
+        text = query["dra"]
+        if text not in ("true", "false"):
+            raise ConfigError(f"must be true or false, not {text!r}", path="dra")
+        query["dra"] = text == "true"
+    return query
 
 
 def _object(data: Any) -> dict[str, Any]:
