@@ -172,7 +172,7 @@ def default_spread_warning(pods: Sequence[Pod], nodes: Sequence[NodeInfo]) -> st
     if not owners or not (uneven or bound):
         return None
     names = list(owners)
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} other owners" if len(names) > 3 else "")
     return (
         "kube-scheduler's default topology spreading (PodTopologySpread system defaults: "
         "hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway) is not modelled: on nodes of "
