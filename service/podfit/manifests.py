@@ -37,7 +37,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from podfit.downward import (
     is_supported_field_path,
@@ -380,8 +380,7 @@ class _Reader:
         self.limits = limits
         self.workload = Workload()
         self.errors: list[FieldError] = []
-        self.pod_count = 0
-        self.node_count = 0
+        self.reserved = {"pods": 0, "nodes": 0}  # counted before anything is built
         self.priority_classes: dict[str, int] = {}
         self.global_default: int | None = None
         # id(pod) -> (pod, priorityClassName, path); the pod is held so its id stays unique
@@ -529,7 +528,7 @@ class _Reader:
                 Skipped(kind, name, namespace, source, "spec.replicas is 0: no pods")
             )
             return
-        self._reserve_pods(replicas, "spec.replicas")
+        self._reserve("pods", replicas, "spec.replicas")
         if kind == "Deployment":
             h = _template_hash(template)
             names = [f"{name}-{h}-{i}" for i in range(replicas)]
@@ -562,7 +561,7 @@ class _Reader:
             reason = f"no pods (parallelism {parallelism}, completions {completions})"
             self.workload.skipped.append(Skipped(kind, name, namespace, source, reason))
             return
-        self._reserve_pods(count, f"{path}.parallelism")
+        self._reserve("pods", count, f"{path}.parallelism")
         template = d.mapping(spec.get("template"), f"{path}.template")
         names = [f"{name}-{i}" for i in range(count)]
         self._add_pods(
@@ -580,19 +579,23 @@ class _Reader:
         source: str,
         bound: bool,
     ) -> None:
-        self._reserve_pods(len(names), "metadata.name")
+        self._reserve("pods", len(names), "metadata.name")
         pods = self._build(doc, path, d, names, namespace, owner, source, bound=bound)
         self._add_pods(pods, d)
 
-    def _reserve_pods(self, count: int, path: str) -> None:
-        if self.pod_count + count > self.limits.max_pods:
+    def _reserve(self, what: Literal["pods", "nodes"], count: int, path: str) -> None:
+        """Count ``count`` more pods or nodes, refusing past ``Limits.max_<what>`` before any
+        of them is built (``replicas: 1000000000`` costs nothing)."""
+        total = self.reserved[what] + count
+        limit: int = getattr(self.limits, f"max_{what}")
+        if total > limit:
             raise LimitExceeded(
-                f"{count} pods would bring the total to {self.pod_count + count}, "
-                f"above the limit of {self.limits.max_pods} pods",
+                f"{count} {what} would bring the total to {total}, "
+                f"above the limit of {limit} {what}",
                 path=path,
-                limit="max_pods",
+                limit=f"max_{what}",
             )
-        self.pod_count += count
+        self.reserved[what] = total
 
     def _add_pods(self, pods: list[Pod], d: _Doc) -> None:
         for pod in pods:
@@ -906,16 +909,6 @@ class _Reader:
         return required, tuple(preferred)
 
     # -- nodes ------------------------------------------------------------------------------
-    def _reserve_nodes(self, count: int, path: str) -> None:
-        if self.node_count + count > self.limits.max_nodes:
-            raise LimitExceeded(
-                f"{count} nodes would bring the total to {self.node_count + count}, "
-                f"above the limit of {self.limits.max_nodes} nodes",
-                path=path,
-                limit="max_nodes",
-            )
-        self.node_count += count
-
     def _taints(self, value: Any, path: str, d: _Doc) -> tuple[Taint, ...]:
         out: list[Taint] = []
         for i, raw in enumerate(d.seq(value, path)):
@@ -963,7 +956,7 @@ class _Reader:
             taints=self._taints(spec.get("taints"), "spec.taints", d),
             unschedulable=d.boolean(spec.get("unschedulable"), "spec.unschedulable"),
         )
-        self._reserve_nodes(1, "metadata.name")
+        self._reserve("nodes", 1, "metadata.name")
         self.workload.nodes.append(node)
 
     def _compact_node(self, raw: Any, path: str, label: str) -> None:
@@ -1022,7 +1015,7 @@ class _Reader:
         if d.errors:
             self.errors.extend(d.errors)
             return
-        self._reserve_nodes(count, f"{p}count")
+        self._reserve("nodes", count, f"{p}count")
         names = [f"{name}-{i}" for i in range(count)] if count_given else [name]
         for n in names:
             node_labels = {"kubernetes.io/hostname": n, **labels}
