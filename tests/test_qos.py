@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-from podfit.quantity import Quantity, parse_quantity
 
 from podfit.pods import Container, Pod, default_container, qos_class
+from podfit.quantity import Quantity, parse_quantity
 
 
 def rl(spec: Mapping[str, str] | None) -> dict[str, Quantity]:
