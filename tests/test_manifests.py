@@ -317,9 +317,9 @@ def test_every_error_of_a_document_is_reported() -> None:
     )
     with pytest.raises(ManifestError) as info:
         load_text(POD.format(containers=containers))
-    assert [e.path for e in info.value.errors] == [
-        "spec.containers[0].resources.requests.memory",
+    assert [e.path for e in info.value.errors] == [  # in the document's order
         "spec.containers[0].resources.requests.cpu",
+        "spec.containers[0].resources.requests.memory",
         "spec.containers[1].resources.requests.cpu",
         "spec.containers[1].name",
     ]
@@ -664,3 +664,60 @@ def test_a_directory_reads_its_manifest_files_in_name_order(tmp_path: Path) -> N
         )
     )
     assert [p.name for p in load(tmp_path).pods] == ["first", "second"]
+
+
+def test_a_limit_range_default_below_the_request_is_refused_as_the_api_server_would() -> None:
+    """The API server validates after LimitRanger: a defaulted cpu limit of 500m under a
+    written request of 2 is `must be less than or equal to cpu limit of 500m`."""
+    pod = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: greedy, namespace: shop}
+        spec: {containers: [{name: c, resources: {requests: {cpu: "2"}}}]}
+        """
+    )
+    with pytest.raises(ManifestError) as info:
+        load_text(pod + "---\n" + LIMIT_RANGE)
+    assert [e.path for e in info.value.errors] == ["spec.containers[0].resources.requests.cpu"]
+    assert "must be less than or equal to cpu limit of 500m" in info.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ("overhead: {cpu: '-3'}", "spec.overhead.cpu"),
+        ("resources: {requests: {memory: -1Mi}}", "spec.resources.requests.memory"),
+    ],
+)
+def test_negative_pod_level_amounts_are_refused(field: str, path: str) -> None:
+    """Every resource list is non-negative: a negative overhead would make room that does
+    not exist on the node."""
+    with pytest.raises(ManifestError) as info:
+        load_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  {field}\n"
+            "  containers: [{name: a}]\n"
+        )
+    assert [e.path for e in info.value.errors] == [path]
+    assert "must be greater than or equal to 0" in info.value.errors[0].message
+
+
+def test_negative_limit_range_defaults_are_refused() -> None:
+    text = LIMIT_RANGE.replace("defaultRequest: {cpu: 100m}", "defaultRequest: {cpu: -3}")
+    with pytest.raises(ManifestError) as info:
+        load_text(text)
+    assert [e.path for e in info.value.errors] == ["spec.limits[0].defaultRequest.cpu"]
+
+
+@pytest.mark.parametrize("syntax", ["yaml", "json"])
+def test_an_integer_of_thousands_of_digits_is_a_clear_error(syntax: str) -> None:
+    """Python's int() refuses more than 4,300 digits with a bare ValueError; podfit answers
+    with a ManifestError instead (YAML keeps such a scalar as text, JSON refuses it)."""
+    big = "9" * 5000
+    if syntax == "yaml":
+        text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  priority: {big}\n"
+    else:
+        text = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, '
+        text += f'"spec": {{"priority": {big}}}}}'
+    with pytest.raises(ManifestError, match=r"priority|too long"):
+        load_text(text)

@@ -293,7 +293,9 @@ class _Doc:
         self.errors: list[FieldError] = []
 
     def error(self, path: str, message: str) -> None:
-        self.errors.append(FieldError(path, f"{message} (in {self.label})"))
+        error = FieldError(path, f"{message} (in {self.label})")
+        if error not in self.errors:  # two checks may find the same problem
+            self.errors.append(error)
 
     def mapping(self, value: Any, path: str) -> Mapping[str, Any]:
         if value is None:
@@ -366,6 +368,9 @@ class _Doc:
                 to_amount(name, q)
             except QuantityError as exc:
                 self.error(where, str(exc))
+                continue
+            if q.sign() < 0:  # every resource list Kubernetes validates is non-negative
+                self.error(where, f"{q}: must be greater than or equal to 0")
                 continue
             out[name] = q
         return out
@@ -944,10 +949,6 @@ class _Reader:
         status = d.mapping(doc.get("status"), "status")
         capacity = d.resources(status.get("capacity"), "status.capacity")
         allocatable = d.resources(status.get("allocatable"), "status.allocatable")
-        for kind, rl in (("capacity", capacity), ("allocatable", allocatable)):
-            for res, q in rl.items():
-                if q.sign() < 0:
-                    d.error(f"status.{kind}.{res}", f"{q}: must be greater than or equal to 0")
         node = Node(
             name=name,
             allocatable=allocatable if status.get("allocatable") is not None else dict(capacity),
@@ -1005,10 +1006,6 @@ class _Reader:
         allocatable.update(given_alloc)
         if not preset_name and entry.get("allocatable") is None and entry.get("capacity") is None:
             d.error(f"{p}allocatable", "Required value: allocatable, capacity or preset")
-        for kind, rl in (("capacity", capacity), ("allocatable", allocatable)):
-            for res in sorted(rl):
-                if rl[res].sign() < 0:
-                    d.error(f"{p}{kind}.{res}", f"{rl[res]}: must be greater than or equal to 0")
         labels.update(d.str_map(entry.get("labels"), f"{p}labels"))
         taints = self._taints(entry.get("taints"), f"{p}taints", d)
         unschedulable = d.boolean(entry.get("unschedulable"), f"{p}unschedulable")
@@ -1041,11 +1038,17 @@ class _Reader:
                     changes[_FIELD_OF[group]] = new
                     groups[group] = new
                 for i, c in enumerate(new):
-                    for message in item.violations(c):
-                        where = f"spec.{group}[{i}].resources"
+                    where = f"spec.{group}[{i}].resources"
+                    # the API server validates after mutating admission: a defaulted limit
+                    # below the written request is refused like a written one
+                    found = [
+                        (e.path, e.message) for e in validate_resources(c.requests, c.limits, where)
+                    ]
+                    found += [(where, message) for message in item.violations(c)]
+                    for path, message in found:
                         text = f"{message} (LimitRange {item.name}; pod {pod.key})"
-                        if all(e.message != text for e in self.errors):
-                            self.errors.append(FieldError(where, text))
+                        if all(e.message != text or e.path != path for e in self.errors):
+                            self.errors.append(FieldError(path, text))
         return replace(pod, **changes) if changes else pod
 
     def finish(self) -> Workload:

@@ -147,7 +147,7 @@ def resolve_plain(text: str) -> Any:
     if not text or text[0] not in "0123456789+-.":
         return text
     plain = text.replace("_", "")
-    if _GO_INT.match(plain):
+    if len(plain) <= 70 and _GO_INT.match(plain):  # longer: no int64 in any base, stays text
         body = plain.lstrip("+-")
         neg = plain.startswith("-")
         if body[:2] in ("0x", "0X"):
@@ -338,6 +338,8 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _json_int(text: str) -> Number:
+    if len(text) > 4000:  # past Python's int() digit limit and any int64 by far
+        raise ManifestError(f"JSON integer of {len(text)} digits is too long")
     return Number(int(text), text)
 
 
