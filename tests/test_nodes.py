@@ -52,6 +52,15 @@ def test_cpu_reservation_ladder(cores: int, millicores: int) -> None:
     assert cpu_reserved_ladder(cores) == millicores
 
 
+@pytest.mark.parametrize("cores", range(4, 129))
+def test_cpu_reservation_above_four_cores_is_80m_plus_a_quarter_percent_of_each_more(
+    cores: int,
+) -> None:
+    """The docstring's closed form: 60 + 10 + 5·2 + 2.5·(n−4) millicores, rounded up
+    (8 cores → 90m, not 100m)."""
+    assert cpu_reserved_ladder(cores) == 80 + (5 * (cores - 4) + 1) // 2
+
+
 @pytest.mark.parametrize(
     ("capacity", "reserved"),
     [

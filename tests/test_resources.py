@@ -66,6 +66,19 @@ def test_amounts_are_millicores_for_cpu_and_base_units_otherwise(
     assert to_amount(name, parse_quantity(text)) == amount
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "amount"),
+    [
+        ("cpu", "0." + "0" * 60 + "1", 1),  # a 1e-61 core is still one millicore
+        ("cpu", "1.000" + "0" * 60 + "1", 1001),
+        ("memory", "1." + "0" * 60 + "1", 2),
+    ],
+)
+def test_amounts_of_long_decimals_round_up_exactly(name: str, text: str, amount: int) -> None:
+    """Integer arithmetic only: a digit 60 places after the point still rounds up."""
+    assert to_amount(name, parse_quantity(text)) == amount
+
+
 @pytest.mark.parametrize(("name", "text"), [("memory", "10E"), ("cpu", "9223372036854775807")])
 def test_amounts_beyond_int64_are_refused(name: str, text: str) -> None:
     with pytest.raises(QuantityError, match="int64"):

@@ -189,7 +189,8 @@ def _fmt(resource: str, amount: int) -> str:
 
 def cpu_reserved_ladder(cores: int) -> int:
     """kube-reserved cpu (EKS, GKE): 6% of the first core, 1% of the second, 0.5% of cores
-    3–4, 0.25% above 4 — in millicores (exact for whole cores: 60 + 10 + 5·2 + 2.5·n)."""
+    3–4, 0.25% above 4 — in millicores, rounded up (for n ≥ 4 whole cores:
+    60 + 10 + 5·2 + 2.5·(n−4), e.g. 90m for 8 cores)."""
     m = Fraction(0)
     for lo, hi, pct in ((0, 1, 6), (1, 2, 1), (2, 4, Fraction(1, 2)), (4, 10**9, Fraction(1, 4))):
         if cores > lo:

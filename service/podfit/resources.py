@@ -72,7 +72,7 @@ def to_amount(name: str, quantity: Quantity) -> int:
 
     cpu → millicores (``ceil(value*1000)``), everything else → base units (``ceil(value)``).
     Exact; raises ``QuantityError`` when the result is outside the int64 range (Kubernetes
-    would silently wrap or return 0 there). Cost: one exact rational division.
+    would silently wrap or return 0 there). Cost: O(digits), integer arithmetic only.
     """
     return quantity.to_int(-3) if name == CPU else quantity.to_int(0)
 
