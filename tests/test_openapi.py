@@ -58,6 +58,19 @@ def test_every_route_of_the_app_is_documented_and_every_documented_path_exists()
     assert documented <= routes | _other_blueprint_paths(app)
 
 
+#: Statuses every body-reading endpoint can answer before it looks at the content: 400
+#: malformed, 408 the body arrived too slowly (PODFIT_BODY_TIMEOUT), 411 no length, 413
+#: over a bound, 415 neither JSON nor YAML.
+BODY_STATUSES = ("400", "408", "411", "413", "415")
+
+
+@pytest.mark.parametrize("path", sorted(p for p, ops in SPEC["paths"].items() if "post" in ops))
+def test_every_post_path_documents_the_statuses_of_reading_its_body(path: str) -> None:
+    """Every POST reads its body through the same reader, so each can answer each of them."""
+    documented = SPEC["paths"][path]["post"]["responses"]
+    assert [s for s in BODY_STATUSES if s not in documented] == []
+
+
 def _other_blueprint_paths(app: Flask) -> set[str]:
     return {r.rule for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
 
