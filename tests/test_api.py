@@ -440,6 +440,21 @@ def test_schedule_answers_the_same_document_as_the_library(client: FlaskClient) 
     assert response.json == json.loads(json.dumps(expected))
 
 
+@pytest.mark.parametrize("kind", ["Deploymnet", "pod", "ConfigMap"])
+def test_schedule_warns_of_every_object_that_created_no_pods(
+    client: FlaskClient, kind: str
+) -> None:
+    """A misspelt kind places nothing; the result must say so, not just "0 of 0 pods"."""
+    typo = {**WEB, "kind": kind}
+    response = client.post("/v1/schedule", json=[NODE, typo])
+    assert response.status_code == 200
+    assert response.json["summary"]["pods"] == 0
+    name = WEB["metadata"]["name"]
+    assert [w for w in response.json["warnings"] if f"{kind} default/{name}" in w] == [
+        f"{kind} default/{name} (<objects> document 2) skipped: creates no pods"
+    ]
+
+
 def test_json_numbers_keep_their_literal_text_as_quantities(client: FlaskClient) -> None:
     """A JSON number 1e3 is the quantity 1e3, as the API server reads it (not 1k)."""
     pod = {

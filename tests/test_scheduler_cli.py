@@ -56,6 +56,32 @@ def test_fail_on_pending_exits_3() -> None:
     assert invoke("--fail-on-pending")[0] == 3
 
 
+TYPO = """\
+apiVersion: apps/v1
+kind: Deploymnet
+metadata: {name: web}
+spec:
+  replicas: 2
+  template: {spec: {containers: [{name: app, image: nginx}]}}
+"""
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_an_object_that_creates_no_pods_is_a_warning_on_stderr_and_in_the_result(
+    tmp_path: Path, output: str
+) -> None:
+    """``kind: Deploymnet`` is not silently "0 of 0 pods scheduled": every output says it
+    was skipped, and why (the JSON document in its ``warnings`` too)."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(TYPO, encoding="utf-8")
+    result = CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", output])
+    assert result.exit_code == 0, result.output
+    warning = f"Deploymnet default/web ({path}) skipped: creates no pods"
+    assert result.stderr.splitlines() == [f"warning: {warning}"]
+    if output == "json":
+        assert json.loads(result.stdout)["warnings"] == [warning]
+
+
 def test_table_lists_pods_nodes_and_messages() -> None:
     """The table shows pods, nodes, a summary line and each Pending message with its fix."""
     code, out = invoke("-o", "wide")

@@ -118,6 +118,13 @@ class Skipped:
             "reason": self.reason,
         }
 
+    def warning(self) -> str:
+        """One line naming the object, where it was read and why it creates no pods:
+        ``Deploymnet default/web (app.yaml document 1) skipped: creates no pods``."""
+        name = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        source = f" ({self.source})" if self.source else ""
+        return f"{self.kind} {name}{source} skipped: {self.reason}"
+
 
 @dataclass(slots=True)
 class Workload:
@@ -142,6 +149,12 @@ class Workload:
         self.nodes.extend(other.nodes)
         self.skipped.extend(other.skipped)
         self.warnings.extend(other.warnings)
+
+    def skipped_warnings(self) -> list[str]:
+        """One warning per skipped object, in input order: a result that lists only the pods
+        (``podfit schedule``, ``POST /v1/schedule``) must still show that a misspelt
+        ``kind: Deploymnet`` was read and placed nothing."""
+        return [s.warning() for s in self.skipped]
 
 
 # ---------------------------------------------------------------------------------------------

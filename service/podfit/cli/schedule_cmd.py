@@ -226,8 +226,11 @@ def schedule(
         ignored_resource_groups=ignored_groups,
         dra=dra,
     )
+    result.warnings.extend(workload.skipped_warnings())
     if output in ("json", "yaml"):
         click.echo(dump(result.to_dict(), output), nl=False)
+        for warning in workload.skipped_warnings():
+            click.echo(f"warning: {warning}", err=True)
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
         for warning in dict.fromkeys([*workload.warnings, *result.warnings]):
