@@ -518,6 +518,10 @@ def test_nodes_needed_summary_names_the_best_plan(client: FlaskClient) -> None:
 BAD_PLAN_FORMS = [
     pytest.param({"shapes": ""}, 400, "name at least one node shape", id="no-shapes"),
     pytest.param({"shapes": SHAPES, "headroom": "0"}, 400, "1–100", id="headroom"),
+    # digits to str.isdigit, but int() refuses the first two and reads the third as 3
+    pytest.param({"shapes": SHAPES, "headroom": "²"}, 400, "1–100", id="headroom-superscript"),
+    pytest.param({"shapes": SHAPES, "headroom": "①"}, 400, "1–100", id="headroom-circled"),
+    pytest.param({"shapes": SHAPES, "headroom": "٣"}, 400, "1–100", id="headroom-arabic-indic"),
     pytest.param({"shapes": SHAPES, "algorithm": "magic"}, 400, "is not one of", id="algo"),
     pytest.param({"shapes": "aws/no-such-type"}, 422, "shapes[0]", id="unknown-preset"),
     pytest.param({"shapes": "x:cpu=1.5.5"}, 422, "1.5.5", id="bad-quantity"),
@@ -577,3 +581,128 @@ def test_the_page_lists_the_schedules_warnings_once(client: FlaskClient) -> None
     assert status == 200
     assert html.count("spec.template.spec.affinity.podAntiAffinity is not modelled") == 1
     assert html.count("default topology spreading") == 1
+
+
+# --- bounds across inputs: every pod the page builds counts against PODFIT_MAX_PODS ---------
+
+
+def daemonsets(count: int) -> str:
+    return "---\n".join(
+        LOGS_DAEMONSET.replace("name: logs", f"name: logs-{i}") for i in range(count)
+    )
+
+
+def nodes(count: int) -> str:
+    return "---\n".join(_DRA_NODE.replace("name: n1", f"name: n{i}") for i in range(count))
+
+
+def deployment(name: str, replicas: int) -> str:
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+        f"  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n"
+        f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+        "    spec: {containers: [{name: c, resources: {requests: {cpu: 10m}}}]}\n"
+    )
+
+
+def errors_of(html: str) -> str:
+    found = re.search(r'<section class="errors" role="alert".*?</section>', html, re.S)
+    assert found is not None, html
+    return found.group(0)
+
+
+@pytest.mark.parametrize("question", ["schedule", "nodes"])
+def test_daemonsets_that_could_expand_past_max_pods_are_a_413_before_any_is_built(
+    question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 DaemonSets on 5 nodes could make 15 pods: over PODFIT_MAX_PODS=10, the page
+    answers 413 naming the limit, as /v1/schedule does, and neither schedules nor plans."""
+    import podfit.planning.nodes_needed
+    import podfit.schemas.api
+
+    def must_not_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("DaemonSet pods were built past the limit")
+
+    monkeypatch.setattr(podfit.schemas.api, "schedule", must_not_run)
+    monkeypatch.setattr(podfit.planning.nodes_needed, "nodes_needed", must_not_run)
+    client = make_app(max_pods=10).test_client()
+    status, html = run(
+        client, question=question, shapes=SHAPES, workloads=daemonsets(3), nodes=nodes(5)
+    )
+    assert status == 413
+    errors = errors_of(html)
+    assert "<code>daemonsets</code>" in errors
+    assert "3 DaemonSets on 5 nodes could make 15 pods" in errors
+    assert "limit of 10 (PODFIT_MAX_PODS)" in errors
+    assert '<form method="post"' in html
+
+
+def test_daemonsets_within_max_pods_are_scheduled_on_every_node() -> None:
+    """The same bound is not a refusal at the limit: 3 DaemonSets on 5 nodes make 15 pods."""
+    status, html = run(make_app(max_pods=15).test_client(), workloads=daemonsets(3), nodes=nodes(5))
+    assert status == 200, errors_of(html)
+    assert '<dd class="summary-pods">15</dd>' in html
+    assert library_result(daemonsets(3), nodes(5))["summary"]["pods"] == 15
+    assert sorted(bars(html, "cpu")) == sorted(f"n{i}" for i in range(5))
+
+
+def uploads(texts: list[str]) -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(t.encode()), f"part-{i}.yaml") for i, t in enumerate(texts)]
+
+
+def counting_loader(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record how many pods each input built (an input refused over a limit builds none)."""
+    import podfit.web
+
+    built: list[int] = []
+    real = podfit.web.load_text
+
+    def load_text_counted(*args: Any, **kwargs: Any) -> Any:
+        workload = real(*args, **kwargs)
+        built.append(len(workload.pods))
+        return workload
+
+    monkeypatch.setattr(podfit.web, "load_text", load_text_counted)
+    return built
+
+
+def test_pods_of_all_inputs_together_are_bounded_by_max_pods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three uploads of 100 replicas each with PODFIT_MAX_PODS=250: the third is refused
+    with what is left of the budget, before its pods are built, naming the input."""
+    built = counting_loader(monkeypatch)
+    files = uploads([deployment(f"web{i}", 100) for i in range(3)])
+    status, html = run(make_app(max_pods=250).test_client(), workloads_file=files, nodes=NODES)
+    assert status == 413
+    # the pasted nodes, then two uploads; the third is refused before it builds a pod
+    assert built == [0, 100, 100]
+    errors = errors_of(html)
+    assert "<code>spec.replicas</code>" in errors
+    assert "workloads upload &#39;part-2.yaml&#39;" in errors
+    assert "the inputs before it have 200 pods of the 250 allowed in all" in errors
+    assert "PODFIT_MAX_PODS" in errors
+
+
+def test_inputs_that_fill_max_pods_exactly_are_scheduled(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = counting_loader(monkeypatch)
+    files = uploads([deployment(f"web{i}", 100) for i in range(2)])
+    status, html = run(make_app(max_pods=200).test_client(), workloads_file=files, nodes=NODES)
+    assert status == 200, errors_of(html)
+    assert built == [0, 100, 100]  # the pasted nodes, then the two uploads
+    assert '<dd class="summary-pods">200</dd>' in html
+
+
+def test_nodes_of_all_inputs_together_are_bounded_by_max_nodes() -> None:
+    """Pasted 3 nodes and an uploaded 3 with PODFIT_MAX_NODES=5: the upload is refused."""
+    status, html = run(
+        make_app(max_nodes=5).test_client(),
+        workloads=SHOP,
+        nodes=nodes(3),
+        nodes_file=uploads([nodes(3)]),
+    )
+    assert status == 413
+    errors = errors_of(html)
+    assert "nodes upload &#39;part-0.yaml&#39;" in errors
+    assert "the inputs before it have 3 nodes of the 5 allowed in all" in errors
+    assert "PODFIT_MAX_NODES" in errors

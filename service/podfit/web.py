@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +44,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from podfit import render
 from podfit.body import check_text_bounds, check_time, service_config
-from podfit.config import env_name
+from podfit.config import ServiceConfig, env_name
 from podfit.errors import FieldError, LimitExceeded, PodfitError
-from podfit.manifests import Limits, Workload, load_text
+from podfit.manifests import Workload, load_text
 from podfit.problem import Problem
-from podfit.scheduler import schedule
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+from podfit.schemas import api
 
 bp = Blueprint(
     "web",
@@ -173,7 +173,9 @@ def run() -> tuple[str, int]:
         if form.question == "nodes":
             plan = plan_nodes(workload, form)
             return _page(form, **plan_context(plan, workload))
-        result = schedule_workload(workload, form.strategy, form.version, form.dra_option)
+        check_time("scheduling")
+        options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
+        result = api.schedule_workload(workload, options, service_config())
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -282,52 +284,53 @@ def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> S
 def load_sources(sources: Sequence[Source]) -> Workload:
     """Load every source under the service limits into one workload.
 
-    Each source is read on its own, so errors name it; the pod and node counts are then
-    checked for all sources together.
+    Each source is read on its own, so errors name it, with what is left of the pod and
+    node budgets (``PODFIT_MAX_PODS``, ``PODFIT_MAX_NODES`` bound all sources together, so
+    no source builds pods past them); then the DaemonSets' expansion is bounded as on the
+    API (:func:`podfit.schemas.api.check_expansion`), before any DaemonSet pod is built.
     """
     config = service_config()
-    limits = Limits(
-        max_pods=config.max_pods,
-        max_nodes=config.max_nodes,
-        max_documents=config.max_documents,
-        max_depth=config.max_depth,
-        max_bytes=config.max_yaml_bytes,
-    )
+    limits = replace(api.limits_for(config), max_bytes=config.max_yaml_bytes)
     workload = Workload()
     for source in sources:
         check_time(f"loading {source.name}")
         check_text_bounds(source.text, source.name)  # the API's bounds on every body
-        workload.extend(load_text(source.text, name=source.name, limits=limits))
-    if len(workload.pods) > config.max_pods:
-        raise LimitExceeded(
-            f"{len(workload.pods)} pods in all; at most {config.max_pods} are accepted "
-            f"({env_name('max_pods')})",
-            limit="max_pods",
+        budget = replace(
+            limits,
+            max_pods=config.max_pods - len(workload.pods),
+            max_nodes=config.max_nodes - len(workload.nodes),
         )
-    if len(workload.nodes) > config.max_nodes:
-        raise LimitExceeded(
-            f"{len(workload.nodes)} nodes in all; at most {config.max_nodes} are accepted "
-            f"({env_name('max_nodes')})",
-            limit="max_nodes",
-        )
+        try:
+            loaded = load_text(source.text, name=source.name, limits=budget)
+        except LimitExceeded as exc:
+            raise _source_limit(exc, source, workload, config) from None
+        workload.extend(loaded)
+    api.check_expansion(workload, config)
     return workload
 
 
-def schedule_workload(
-    workload: Workload, strategy: str, version: str, dra: bool | None = None
-) -> dict[str, Any]:
-    """Schedule the workload's pods on its nodes: the issue-4 ScheduleResult dict."""
-    check_time("scheduling")
-    result = schedule(
-        workload.pods,
-        workload.nodes,
-        daemonsets=workload.daemonsets,
-        strategy=strategy,
-        version=version,
-        dra=dra,
-    )
-    data: dict[str, Any] = result.to_dict()
-    return data
+_SETTINGS = frozenset(f.name for f in fields(ServiceConfig))
+
+
+def _source_limit(
+    exc: LimitExceeded, source: Source, before: Workload, config: ServiceConfig
+) -> LimitExceeded:
+    """``exc`` naming the source, what the sources before it used of a shared budget, and
+    the ``PODFIT_*`` setting of the bound."""
+    name = "max_yaml_bytes" if exc.limit == "max_bytes" else exc.limit
+    notes = [f"in {source.name}"]
+    used = {"max_pods": len(before.pods), "max_nodes": len(before.nodes)}.get(exc.limit, 0)
+    if used:
+        noun = exc.limit.removeprefix("max_")
+        notes.append(
+            f"the inputs before it have {used} {noun} of the {getattr(config, name)} allowed in all"
+        )
+    setting = env_name(name) if name in _SETTINGS else ""
+    errors = []
+    for error in exc.errors:
+        named = [*notes, setting] if setting and setting not in error.message else notes
+        errors.append(FieldError(error.path, f"{error.message} ({'; '.join(named)})"))
+    return LimitExceeded(errors[0].message, errors[0].path, errors, limit=exc.limit)
 
 
 def _check_question(form: Form) -> list[FieldError]:
@@ -350,7 +353,8 @@ def _check_question(form: Form) -> list[FieldError]:
                 "algorithm", f"{form.algorithm!r} is not one of {', '.join(PLAN_ALGORITHMS)}"
             )
         )
-    if not (form.headroom.isdigit() and 1 <= int(form.headroom) <= 100):
+    # isascii: "²" and "①" are digits to str.isdigit but not to int()
+    if not (form.headroom.isascii() and form.headroom.isdigit() and 1 <= int(form.headroom) <= 100):
         errors.append(FieldError("headroom", f"{form.headroom!r} is not a whole number 1–100"))
     return errors
 
