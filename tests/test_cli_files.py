@@ -100,3 +100,29 @@ def test_a_directory_without_manifests_is_an_error_not_an_empty_input(
     code, _, err = run([*args, "-f", str(empty)])
     assert code == 1
     assert f"error: {empty}: the directory holds no manifest file" in err
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, ["nodes"]], ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("content", ["", "\n", "# only a comment\n---\n"])
+def test_input_without_any_object_is_an_error_naming_the_file(
+    tmp_path: Path, command: list[str], content: str
+) -> None:
+    """Like the API's 422 "the body holds no document": exit 1, not "0 of 0 pods"."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(content, encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    template.write_text(POD, encoding="utf-8")
+    args = [a.replace("{pod}", str(template)) for a in command]
+    code, _, err = run([*args, "-f", str(empty)])
+    assert code == 1
+    assert err == f"error: {empty}: the input holds no object (it is empty or only comments)\n"
+
+
+def test_nodes_reads_a_directory_and_reports_the_loader_warnings(tmp_path: Path) -> None:
+    """`podfit nodes -f DIR` reads DIR's manifests like every other subcommand, and the
+    loader's warnings reach stderr."""
+    (tmp_path / "cluster.yaml").write_text(NODE + "---\n" + POD, encoding="utf-8")
+    code, out, err = run(["nodes", "-f", str(tmp_path), "-o", "json"])
+    assert code == 0, err
+    assert [n["name"] for n in json.loads(out)["nodes"]] == ["n1"]
+    assert 'PriorityClass "gold" not in the input' in err

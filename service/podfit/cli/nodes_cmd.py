@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.cli.params import load_files
 from podfit.errors import LimitExceeded
-from podfit.manifests import load
 from podfit.nodes import Node, Preset, node_preset, preset_names
 from podfit.schemas.requests import nodes_result
 from podfit.yamlsafe import DEFAULT_LIMITS
@@ -50,8 +49,8 @@ def render_table(data: dict[str, Any]) -> str:
     "--filename",
     "files",
     multiple=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Nodes file: Node objects, `kubectl get nodes -o json`, or compact JSON/YAML.",
+    type=click.Path(allow_dash=True),
+    help="Nodes file or directory: Node objects, `kubectl get nodes -o json`, compact JSON/YAML.",
 )
 @click.option("--preset", "presets", multiple=True, help="A node shape, e.g. aws/m5.large.")
 @click.option(
@@ -73,7 +72,7 @@ def nodes(
         return
     if not files and not presets:
         raise click.UsageError("give -f FILE and/or --preset NAME")
-    all_nodes: list[Node] = list(load(*(f if f == "-" else Path(f) for f in files)).nodes)
+    all_nodes: list[Node] = list(load_files(files).nodes) if files else []
     chosen: list[Preset] = []
     for name in presets:
         preset = node_preset(name)

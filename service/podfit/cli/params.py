@@ -60,8 +60,9 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
 
     Each name is a path, never manifest text, even when it starts with ``{`` or ``[``.
     A directory without any such file is an error, as ``kubectl apply -f DIR`` has it
-    ("no objects passed"), not an empty input. With ``warn``, the loader's warnings
-    (things it assumed) go to stderr.
+    ("no objects passed"), not an empty input; so are inputs that hold no object at all
+    (empty files, only comments: the API answers 422 "the body holds no document"). With
+    ``warn``, the loader's warnings (things it assumed) go to stderr.
     """
     for name in files:
         path = Path(name)
@@ -73,6 +74,11 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
             suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
             raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
     workload = load(*(name if name == "-" else Path(name) for name in files))
+    if not (workload.pods or workload.daemonsets or workload.nodes or workload.skipped):
+        where = ", ".join("<stdin>" if name == "-" else name for name in files)
+        raise ManifestError(
+            "the input holds no object (it is empty or only comments)", where or "-f"
+        )
     if warn:
         for warning in workload.warnings:
             click.echo(f"warning: {warning}", err=True)
