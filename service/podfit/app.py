@@ -34,13 +34,9 @@ def create_app(config: ServiceConfig | Mapping[str, Any] | None = None) -> Flask
     """Build the WSGI app with its limits, error handlers and blueprints."""
     settings = _settings(config)
     app = Flask("podfit")
-    app.config.update(
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        # Keep response bytes deterministic and small: the views serialize JSON themselves.
-        JSON_SORT_KEYS=False,
-    )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.compact = True  # type: ignore[attr-defined]
+    # The views serialize JSON themselves (deterministic, compact bytes): no JSON provider
+    # setting applies.
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.extensions["podfit"] = settings
     app.before_request(start_clock)
     app.after_request(_security_headers)

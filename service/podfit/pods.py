@@ -435,11 +435,6 @@ def _pod_level(values: Mapping[str, Quantity]) -> ResourceList:
     return {n: q for n, q in values.items() if is_supported_pod_level_resource(n)}
 
 
-def aggregate_container_requests(pod: Pod) -> ResourceList:
-    """Step 1–3 of the module doc for requests (``AggregateContainerRequests``)."""
-    return _walk(pod.containers, pod.init_containers, "requests").total
-
-
 def aggregate_container_limits(pod: Pod) -> ResourceList:
     """Step 1–3 of the module doc for limits (``AggregateContainerLimits``)."""
     return _walk(pod.containers, pod.init_containers, "limits").total

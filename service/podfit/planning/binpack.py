@@ -425,12 +425,6 @@ def _size_key(group: PodGroup, capacity: Sequence[int]) -> tuple[Fraction, Fract
     return max(shares), sum(shares, Fraction(0))
 
 
-@dataclass(slots=True)
-class _Item:
-    group: PodGroup
-    size: int  # Σ request·weight: the normalised size, scaled to an int
-
-
 def pack(
     problem: BinProblem,
     *,

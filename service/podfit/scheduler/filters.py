@@ -56,16 +56,6 @@ NODE_AFFINITY = "NodeAffinity"
 NODE_PORTS = "NodePorts"
 NODE_RESOURCES_FIT = "NodeResourcesFit"
 
-FILTER_ORDER = (
-    NODE_UNSCHEDULABLE,
-    NODE_NAME,
-    TAINT_TOLERATION,
-    NODE_AFFINITY,
-    NODE_PORTS,
-    NODE_RESOURCES_FIT,
-)
-"""Upstream MultiPoint order of the default profile's filters that podfit models."""
-
 REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 REASON_NODE_NAME = "node(s) didn't match the requested node name"
 REASON_TAINTS = "node(s) had untolerated taint(s)"

@@ -26,8 +26,7 @@ Shape (§4 of the scheduling notes)::
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod"
@@ -62,14 +61,6 @@ def fit_error_message(
     if postfilter_message:
         text += " " + postfilter_message
     return text
-
-
-def count_reasons(statuses: Iterable[Iterable[str]]) -> Counter[str]:
-    """The histogram of reason strings over the nodes' failure statuses."""
-    counts: Counter[str] = Counter()
-    for reasons in statuses:
-        counts.update(reasons)
-    return counts
 
 
 def preemption_message(num_all_nodes: int, reasons: Mapping[str, int]) -> str:

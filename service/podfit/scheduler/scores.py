@@ -61,13 +61,6 @@ def go_round(x: float) -> int:
     return t
 
 
-class ShapePoint(NamedTuple):
-    """One point of a RequestedToCapacityRatio shape: utilization 0..100 → score 0..10."""
-
-    utilization: int
-    score: int
-
-
 def broken_linear(shape: Sequence[tuple[int, int]], p: int) -> int:
     """``BuildBrokenLinearFunction``: piecewise-linear through ``shape`` (ascending x).
 

@@ -32,8 +32,6 @@ from podfit.pods import Pod, explain_requests, pod_limits, pod_requests, qos_cla
 from podfit.quantity import Quantity
 from podfit.resources import ResourceList, add, canonical
 
-_Resources = fields.Dict(keys=fields.String(), values=fields.String())
-
 
 class ContainerEnvSchema(Schema):
     """One container's resolved downward-API env."""
@@ -220,11 +218,6 @@ def requests_result(workload: Workload) -> dict[str, Any]:
     return dict(RequestsResultSchema().dump(data))
 
 
-def node_summary(node: Node) -> dict[str, Any]:
-    """The JSON of one node."""
-    return dict(NodeSummarySchema().dump(_node_data(node)))
-
-
 def _node_data(node: Node) -> dict[str, Any]:
     return {
         "name": node.name,
@@ -234,11 +227,6 @@ def _node_data(node: Node) -> dict[str, Any]:
         "taints": [str(t) for t in node.taints],
         "unschedulable": node.unschedulable,
     }
-
-
-def preset_summary(preset: Preset) -> dict[str, Any]:
-    """The JSON of a preset with its calculation rows."""
-    return dict(PresetSchema().dump(_preset_data(preset)))
 
 
 def _preset_data(preset: Preset) -> dict[str, Any]:
