@@ -18,18 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
+# The non-zero defaults and the taint effects have one definition each in the core; the
+# scheduler's modules import them from here (explicit re-exports).
+from podfit.nodes import NO_EXECUTE as NO_EXECUTE
+from podfit.nodes import NO_SCHEDULE as NO_SCHEDULE
+from podfit.nodes import PREFER_NO_SCHEDULE as PREFER_NO_SCHEDULE
+from podfit.pods import DEFAULT_MEMORY_REQUEST as DEFAULT_MEMORY_REQUEST
+from podfit.pods import DEFAULT_MILLI_CPU_REQUEST as DEFAULT_MILLI_CPU_REQUEST
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
 
-DEFAULT_MILLI_CPU_REQUEST = 100
-"""Non-zero cpu for a container without a cpu request, millicores (``pkg/scheduler/util``)."""
-DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
-"""Non-zero memory default for a container without a memory request, bytes (200Mi)."""
-
 _NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
-
-NO_SCHEDULE = "NoSchedule"
-PREFER_NO_SCHEDULE = "PreferNoSchedule"
-NO_EXECUTE = "NoExecute"
 
 
 class Taint(NamedTuple):
