@@ -393,11 +393,17 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
     columns = render.chart_columns(result)
+    listed = set(workload.skipped_warnings()) if workload else set()
     return {
         "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
-        # the loader's warnings, then the schedule's (unmodelled constraints), each once
+        # the loader's warnings, then the schedule's (unmodelled constraints), each once;
+        # skipped objects are listed on their own lines, not again as warnings
         "warnings": list(
-            dict.fromkeys([*(workload.warnings if workload else []), *result.get("warnings", [])])
+            dict.fromkeys(
+                w
+                for w in [*(workload.warnings if workload else []), *result.get("warnings", [])]
+                if w not in listed
+            )
         ),
         "result": result,
         "summary": result.get("summary", {}),
