@@ -112,7 +112,12 @@ def test_gunicorn_stops_gracefully_within_the_termination_grace_period() -> None
     spec = deployment()["spec"]["template"]["spec"]
     pre_stop = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
     assert settings["graceful_timeout"] + pre_stop < spec["terminationGracePeriodSeconds"]
-    assert settings["worker_class"] == "gthread"
+    assert settings["worker_class"] == "podfit.worker.Worker"  # gthread's graceful stop
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from podfit.worker import Worker
+
+    assert issubclass(Worker, ThreadWorker)
     assert settings["control_socket_disable"] is True
 
 

@@ -507,6 +507,32 @@ def test_a_stalled_client_does_not_block_the_health_check(server: int) -> None:
         stalled.close()
 
 
+def test_connections_that_have_sent_nothing_hold_no_thread(server: int) -> None:
+    """podfit.worker: a new connection waits for its first bytes in the poller. With
+    gunicorn's plain gthread each of these three silent connections would hold one of the
+    worker's 2 threads for up to 5 s, and the health check would wait behind them."""
+    silent = [socket.create_connection(("127.0.0.1", server), timeout=10) for _ in range(3)]
+    try:
+        time.sleep(0.2)  # let the worker accept them all
+        conn = http.client.HTTPConnection("127.0.0.1", server, timeout=3)
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            assert response.status == 200
+            assert json.loads(response.read()) == {"status": "ok"}
+        finally:
+            conn.close()
+        # a silent connection is still served once it speaks
+        silent[0].sendall(b"GET /readyz HTTP/1.1\r\nHost: podfit\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := silent[0].recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    finally:
+        for s in silent:
+            s.close()
+
+
 def test_a_body_that_stops_arriving_is_answered_408_and_the_thread_freed(server: int) -> None:
     stalled = socket.create_connection(("127.0.0.1", server), timeout=10)
     try:
