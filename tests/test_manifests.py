@@ -413,6 +413,43 @@ def test_priority_class_resolution_anywhere_in_the_input() -> None:
     assert [p.priority for p in w.pods] == [1000, 2000001000, 0]
     assert "unknown" in w.warnings[0]
 
+def test_a_daemonset_template_gets_its_priority_class_too() -> None:
+    """The DaemonSet template is a copy of the pod built from spec.template (with the
+    DaemonSet tolerations added): its priorityClassName is resolved like any pod's, also
+    when the PriorityClass comes later in the input."""
+    text = y(
+        """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: agent}
+        spec:
+          selector: {matchLabels: {app: a}}
+          template:
+            metadata: {labels: {app: a}}
+            spec: {priorityClassName: node-agent, containers: [{name: c}]}
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: logs}
+        spec:
+          selector: {matchLabels: {app: l}}
+          template:
+            metadata: {labels: {app: l}}
+            spec: {priorityClassName: system-node-critical, containers: [{name: c}]}
+        ---
+        apiVersion: scheduling.k8s.io/v1
+        kind: PriorityClass
+        metadata: {name: node-agent}
+        value: 5000
+        """
+    )
+    w = load_text(text)
+    assert [(p.daemonset, p.priority) for p in w.daemonsets] == [
+        ("agent", 5000),
+        ("logs", 2000001000),
+    ]
+
+
 
 def test_duplicate_pod_names_in_a_namespace_are_refused() -> None:
     text = POD.format(containers="  - {name: a}") + "---\n" + POD.format(containers="  - {name: b}")

@@ -538,7 +538,11 @@ class _Reader:
             pods = self._build(template, "spec.template", d, [name], namespace, owner, source)
             if pods:
                 pod = pods[0]
-                self.workload.daemonsets.append(_as_daemonset_template(pod, name))
+                ds = _as_daemonset_template(pod, name)
+                deferred = self.class_of.pop(id(pod), None)
+                if deferred is not None:  # priorityClassName is resolved for the template
+                    self.class_of[id(ds)] = (ds, *deferred[1:])
+                self.workload.daemonsets.append(ds)
             return
         replicas = d.integer(spec.get("replicas"), "spec.replicas", 1)
         if replicas == 0:
