@@ -413,6 +413,7 @@ def test_priority_class_resolution_anywhere_in_the_input() -> None:
     assert [p.priority for p in w.pods] == [1000, 2000001000, 0]
     assert "unknown" in w.warnings[0]
 
+
 def test_a_daemonset_template_gets_its_priority_class_too() -> None:
     """The DaemonSet template is a copy of the pod built from spec.template (with the
     DaemonSet tolerations added): its priorityClassName is resolved like any pod's, also
@@ -448,7 +449,6 @@ def test_a_daemonset_template_gets_its_priority_class_too() -> None:
         ("agent", 5000),
         ("logs", 2000001000),
     ]
-
 
 
 def test_duplicate_pod_names_in_a_namespace_are_refused() -> None:
