@@ -473,7 +473,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
         result = schedule_infos(pods, nodes, make_config())
         marks.append(time.process_time())
         in_gc.append(collecting[1])
-        document = result.to_dict()
+        document = result.to_dict(shared=True)  # as schemas.api.schedule_workload
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         json_response(document)

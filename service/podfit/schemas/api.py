@@ -470,11 +470,13 @@ def schedule_workload(
     workload: Workload, options: Mapping[str, Any], config: ServiceConfig
 ) -> dict[str, Any]:
     """Schedule a loaded workload with :func:`schedule_options` output; the ScheduleResult
-    document, whose ``warnings`` also name every object that created no pods."""
+    document, whose ``warnings`` also name every object that created no pods. Replicas'
+    entries share their read-only parts (``to_dict(shared=True)``): the callers serialize
+    it as JSON or render it, and never change it."""
     check_expansion(workload, config)
     try:
         result = schedule(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **options)
     except ConfigError as exc:
         raise option_error(exc) from None
     result.warnings.extend(workload.skipped_warnings())
-    return result.to_dict()
+    return result.to_dict(shared=True)
