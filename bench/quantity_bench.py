@@ -209,39 +209,58 @@ def profile(client_parse: Callable[[str], Any], distinct: Sequence[str]) -> None
     # The DecimalSI-integer fast path, rebuilt one step at a time (same code as
     # parse_quantity); each line's cost is the difference to the line before.
     items = shapes["DecimalSI integer (250m, 7, 3k)"]
-    last_get = podfit_quantity._DEC_LAST_GET
+    last = podfit_quantity._LAST
+    but_last = podfit_quantity._BUT_LAST
     new = podfit_quantity._object_new
     cls = podfit_quantity.Quantity
     dec_si = podfit_quantity.Format.DECIMAL_SI
+    cache = podfit_quantity._cache
 
     def call(text: str) -> None:
         return None
 
     def suffix(text: str) -> int | None:
-        return last_get(text[-1] if text else "")
+        try:
+            p = last[text[-1]]
+        except (LookupError, TypeError):
+            return None
+        if type(text) is not str:
+            return None
+        return p
 
     def validate(text: str) -> bool:
-        p = last_get(text[-1] if text else "")
-        body = text[:-1] if p else text
+        p = last[text[-1]]
+        if type(text) is not str or p is None:
+            return False
+        body = text[but_last] if p else text
         return body.isdigit() and body.isascii() and len(body) <= 18
 
     def convert(text: str) -> int:
-        p = last_get(text[-1] if text else "")
-        body = text[:-1] if p else text
+        p = last[text[-1]]
+        if type(text) is not str or p is None:
+            return 0
+        body = text[but_last] if p else text
         if body.isdigit() and body.isascii() and len(body) <= 18:
             return int(body)
         return 0
 
     def build(text: str) -> object:
-        p = last_get(text[-1] if text else "")
-        body = text[:-1] if p else text
-        if p is not None and body.isdigit() and body.isascii() and len(body) <= 18:
+        p = last[text[-1]]
+        if type(text) is not str or p is None:
+            return None
+        body = text[but_last] if p else text
+        if body.isdigit() and body.isascii() and len(body) <= 18:
             q = new(cls)
             q._c = int(body)
             q._e = p
             q._f = dec_si
             return q
         return None
+
+    def cached(text: str) -> object:
+        if text in cache:
+            return cache[text]
+        return build(text)
 
     def client_decimal(text: str) -> Decimal:
         return Decimal(text.rstrip("numkMGTPE"))
@@ -250,11 +269,12 @@ def profile(client_parse: Callable[[str], Any], distinct: Sequence[str]) -> None
     print("podfit's DecimalSI-integer fast path, cumulative CPU ns per string:")
     steps = [
         ("loop + call", call),
-        ("+ suffix look-up (last character)", suffix),
+        ("+ suffix look-up (last character), type check", suffix),
         ("+ slice, isdigit, isascii, length", validate),
         ("+ int()", convert),
         ("+ Quantity object (object.__new__, 3 slots)", build),
-        ("+ cache look-up and insert (= parse_quantity)", parse_quantity),
+        ("+ cache look-up (a miss)", cached),
+        ("+ cache insert (= parse_quantity)", parse_quantity),
     ]
     for label, fn in steps:
         print(f"  {label:48} {per_string_ns(fn, items, clear_cache):6.0f}")

@@ -521,16 +521,23 @@ _BIG_LIMIT: Final[int] = 10**_BIG_DIGITS
 # ---- parsing ------------------------------------------------------------------------------
 
 _cache: dict[str, Quantity] = {}
-_cache_get = _cache.get
-# last character -> power of ten: 0 for a digit (no suffix; no letter has power 0) or a letter
-_DEC_LAST_GET: Final = {
-    **{d: 0 for d in "0123456789"},
+# Last character -> power of ten of a DecimalSI suffix: 0 for a digit or "." (no suffix; no
+# letter has power 0), None for "i" (every BinarySI suffix ends in it). Any other last
+# character is a KeyError: the general scanner decides.
+_LAST: Final[dict[str, int | None]] = {
+    **{c: 0 for c in "0123456789."},
     **{k: v for k, v in _DEC_SUFFIX.items() if k},
-}.get
+    "i": None,
+}
 # first letter of a binary suffix -> (bits, most integer digits Kubernetes' int64 fast path takes)
-_BIN_FAST_GET: Final = {k[0]: (v, _BIN_FAST_DIGITS.get(v, 0)) for k, v in _BIN_SUFFIX.items()}.get
+_BIN_FAST: Final[dict[str, tuple[int, int]]] = {
+    k[0]: (v, _BIN_FAST_DIGITS.get(v, 0)) for k, v in _BIN_SUFFIX.items()
+}
 # (2^63 − 1) · 10^f: the BinarySI cap for a value written as v · 10^-f
 _BIN_CAP: Final[list[int]] = [_INT64_MAX * 10**f for f in range(10)]
+# text[:-1] and text[:-2] with prebuilt slices: saves building a slice object per call
+_BUT_LAST: Final = slice(None, -1)
+_BUT_LAST_TWO: Final = slice(None, -2)
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -542,36 +549,29 @@ def parse_quantity(text: str) -> Quantity:
     few dozen spellings: ``100m``, ``128Mi``, …); the cache holds at most 512 entries and
     is emptied when full.
     """
-    try:
-        q = _cache_get(text)
-    except TypeError:  # unhashable: certainly not a string
-        q = None
-    if q is not None:
-        return q
-    if type(text) is not str:
-        if not isinstance(text, str):
-            raise _error(repr(text), "quantities must be strings")
-        text = str(text)
     # Fast paths, inlined for speed, for the unsigned shapes manifests use. One look-up of
     # the last character finds the suffix; isdigit/isascii validate and int() converts at
     # C speed; the object is filled slot by slot. Anything else (signs, exponents, long
     # or too fine numbers, errors) takes the general scanner. Fast-path inputs are at most
     # 32 characters, so they are cached without a length check.
-    last = text[-1] if text else ""
-    p = _DEC_LAST_GET(last)
+    try:
+        if text in _cache:
+            return _cache[text]
+        p = _LAST[text[-1]]
+    except (LookupError, TypeError):  # empty, an unusual last character, or unhashable
+        return _parse_and_cache(text)
+    if type(text) is not str:
+        return _parse_and_cache(text)
     if p is not None:
-        body = text[:-1] if p else text
+        body = text[_BUT_LAST] if p else text
         if body.isdigit():
             # DecimalSI integer in Kubernetes' int64 fast path (at most 18 digits): exact
-            if body.isascii() and len(body) <= 18:
-                q = _object_new(Quantity)
-                q._c = int(body)
-                q._e = p
-                q._f = _DEC_SI
-                if len(_cache) >= _CACHE_MAX:
-                    _cache.clear()  # start afresh: cheap, and follows a changing working set
-                _cache[text] = q
-                return q
+            if not (body.isascii() and len(body) <= 18):
+                return _parse_and_cache(text)
+            q = _object_new(Quantity)
+            q._c = int(body)
+            q._e = p
+            q._f = _DEC_SI
         else:
             # [digits].digits: all digits times 10^(p − fraction digits), when Kubernetes'
             # int64 fast path keeps it exact (at most 18 digits, nothing finer than 1n).
@@ -579,61 +579,70 @@ def parse_quantity(text: str) -> Quantity:
             whole, _, frac = body.partition(".")
             digits = whole + frac
             e = p - len(frac)
-            if len(digits) <= 18 and e >= -9 and digits.isdigit() and digits.isascii():
+            if not (len(digits) <= 18 and e >= -9 and digits.isdigit() and digits.isascii()):
+                return _parse_and_cache(text)
+            q = _object_new(Quantity)
+            q._c = int(digits)
+            q._e = e
+            q._f = _DEC_SI
+    else:
+        try:
+            bits, most = _BIN_FAST[text[-2]]
+        except LookupError:  # "i" alone, or no binary suffix
+            return _parse_and_cache(text)
+        body = text[_BUT_LAST_TWO]
+        if body.isdigit():
+            if not body.isascii():
+                return _parse_and_cache(text)
+            if len(body) <= most:  # Kubernetes' int64 fast path: exact
                 q = _object_new(Quantity)
-                q._c = int(digits)
-                q._e = e
-                q._f = _DEC_SI
-                if len(_cache) >= _CACHE_MAX:
-                    _cache.clear()
-                _cache[text] = q
-                return q
-    elif last == "i" and len(text) > 2:
-        fast = _BIN_FAST_GET(text[-2])
-        if fast is not None:
-            bits, most = fast
-            body = text[:-2]
-            if body.isdigit():
-                if body.isascii():
-                    if len(body) <= most:  # Kubernetes' int64 fast path: exact
-                        q = _object_new(Quantity)
-                        q._c = int(body) << bits
-                        q._e = 0
-                        q._f = _BIN_SI
-                    elif body[0] != "0" and len(body) <= 19:
-                        # the slow path: the same value, capped at 2^63 − 1
-                        c = int(body) << bits
-                        q = _object_new(Quantity)
-                        q._c = c if c <= _INT64_MAX else _INT64_MAX
-                        q._e = 0
-                        q._f = _BIN_SI
+                q._c = int(body) << bits
+                q._e = 0
+                q._f = _BIN_SI
+            elif body[0] != "0" and len(body) <= 19:
+                # the slow path: the same value, capped at 2^63 − 1
+                c = int(body) << bits
+                q = _object_new(Quantity)
+                q._c = c if c <= _INT64_MAX else _INT64_MAX
+                q._e = 0
+                q._f = _BIN_SI
             else:
-                # [digits].digits: Kubernetes' slow path, exact here because the value is
-                # a whole number of nanos (at most 9 fraction digits); capped at 2^63 − 1,
-                # and DecimalSI below 1
-                whole, _, frac = body.partition(".")
-                f = len(frac)
-                digits = whole + frac
-                if f and f <= 9 and len(whole) <= 19 and digits.isdigit() and digits.isascii():
-                    c = int(digits) << bits  # value = c · 10^-f
-                    q = _object_new(Quantity)
-                    if not c:
-                        q._c = 0
-                        q._e = 0
-                        q._f = _BIN_SI
-                    elif c > _BIN_CAP[f]:
-                        q._c = _INT64_MAX
-                        q._e = 0
-                        q._f = _BIN_SI
-                    else:
-                        q._c = c
-                        q._e = -f
-                        q._f = _BIN_SI if c >= _POW10[f] else _DEC_SI
-            if q is not None:
-                if len(_cache) >= _CACHE_MAX:
-                    _cache.clear()
-                _cache[text] = q
-                return q
+                return _parse_and_cache(text)
+        else:
+            # [digits].digits: Kubernetes' slow path, exact here because the value is
+            # a whole number of nanos (at most 9 fraction digits); capped at 2^63 − 1,
+            # and DecimalSI below 1
+            whole, _, frac = body.partition(".")
+            f = len(frac)
+            digits = whole + frac
+            if not (f and f <= 9 and len(whole) <= 19 and digits.isdigit() and digits.isascii()):
+                return _parse_and_cache(text)
+            c = int(digits) << bits  # value = c · 10^-f
+            q = _object_new(Quantity)
+            if not c:
+                q._c = 0
+                q._e = 0
+                q._f = _BIN_SI
+            elif c > _BIN_CAP[f]:
+                q._c = _INT64_MAX
+                q._e = 0
+                q._f = _BIN_SI
+            else:
+                q._c = c
+                q._e = -f
+                q._f = _BIN_SI if c >= _POW10[f] else _DEC_SI
+    if len(_cache) >= _CACHE_MAX:
+        _cache.clear()  # start afresh: cheap, and follows a changing working set
+    _cache[text] = q
+    return q
+
+
+def _parse_and_cache(text: str) -> Quantity:
+    """The general scanner, for everything the fast paths of parse_quantity decline."""
+    if type(text) is not str:
+        if not isinstance(text, str):
+            raise _error(repr(text), "quantities must be strings")
+        text = str(text)
     q = _parse_general(text)
     if len(text) <= _CACHE_KEY_MAX:
         if len(_cache) >= _CACHE_MAX:
