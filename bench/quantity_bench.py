@@ -211,8 +211,7 @@ def profile(client_parse: Callable[[str], Any], distinct: Sequence[str]) -> None
     items = shapes["DecimalSI integer (250m, 7, 3k)"]
     last = podfit_quantity._LAST
     but_last = podfit_quantity._BUT_LAST
-    new = podfit_quantity._object_new
-    cls = podfit_quantity.Quantity
+    alloc = podfit_quantity._alloc
     dec_si = podfit_quantity.Format.DECIMAL_SI
     cache = podfit_quantity._cache
 
@@ -250,7 +249,7 @@ def profile(client_parse: Callable[[str], Any], distinct: Sequence[str]) -> None
             return None
         body = text[but_last] if p else text
         if body.isdigit() and body.isascii() and len(body) <= 18:
-            q = new(cls)
+            q = alloc()
             q._c = int(body)
             q._e = p
             q._f = dec_si
@@ -272,7 +271,7 @@ def profile(client_parse: Callable[[str], Any], distinct: Sequence[str]) -> None
         ("+ suffix look-up (last character), type check", suffix),
         ("+ slice, isdigit, isascii, length", validate),
         ("+ int()", convert),
-        ("+ Quantity object (object.__new__, 3 slots)", build),
+        ("+ Quantity object (_alloc(), 3 slots)", build),
         ("+ cache look-up (a miss)", cached),
         ("+ cache insert (= parse_quantity)", parse_quantity),
     ]

@@ -67,6 +67,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from fractions import Fraction
 from typing import ClassVar, Final, NamedTuple
@@ -166,7 +167,21 @@ class _Digits:
 _Coef = int | _Digits
 
 
-class Quantity:
+class _QuantityType(type):
+    """The type of ``Quantity``: calling the class, ``Quantity("1.5Gi")``, parses the text.
+
+    The parsing constructor lives here rather than in ``Quantity.__new__`` so that
+    Quantity keeps object's own allocator: the parser then creates bare instances with
+    ``_alloc()`` (type.__call__ bound to Quantity, C code only), about 30 ns faster per
+    quantity than ``object.__new__(Quantity)``, which goes through a generic wrapper.
+    """
+
+    def __call__(cls, text: str) -> Quantity:
+        """``Quantity("1.5Gi")`` is ``parse_quantity("1.5Gi")``."""
+        return parse_quantity(text)
+
+
+class Quantity(metaclass=_QuantityType):
     """An exact, immutable Kubernetes quantity: ``value = coefficient × 10^exponent``.
 
     Equality, ordering and hashing use the exact value and ignore the format
@@ -184,10 +199,6 @@ class Quantity:
     _f: Format
 
     ZERO: ClassVar[Quantity]  # set below
-
-    def __new__(cls, text: str) -> Quantity:
-        """``Quantity("1.5Gi")`` is ``parse_quantity("1.5Gi")``."""
-        return parse_quantity(text)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self._c, self._e, self._f))
@@ -500,11 +511,13 @@ def _rebuild(c: _Coef, e: int, f: Format) -> Quantity:
     return _new(c, e, f)
 
 
-_object_new = object.__new__
+# A bare Quantity with its slots unset: the ordinary type call, skipping the parsing
+# __call__ of _QuantityType (callers fill all three slots at once).
+_alloc: Callable[[], Quantity] = type.__call__.__get__(Quantity)
 
 
 def _new(c: _Coef, e: int, f: Format) -> Quantity:
-    q: Quantity = _object_new(Quantity)
+    q = _alloc()
     q._c = c
     q._e = e
     q._f = f
@@ -568,7 +581,7 @@ def parse_quantity(text: str) -> Quantity:
             # DecimalSI integer in Kubernetes' int64 fast path (at most 18 digits): exact
             if not (body.isascii() and len(body) <= 18):
                 return _parse_and_cache(text)
-            q = _object_new(Quantity)
+            q = _alloc()
             q._c = int(body)
             q._e = p
             q._f = _DEC_SI
@@ -581,7 +594,7 @@ def parse_quantity(text: str) -> Quantity:
             e = p - len(frac)
             if not (len(digits) <= 18 and e >= -9 and digits.isdigit() and digits.isascii()):
                 return _parse_and_cache(text)
-            q = _object_new(Quantity)
+            q = _alloc()
             q._c = int(digits)
             q._e = e
             q._f = _DEC_SI
@@ -595,14 +608,14 @@ def parse_quantity(text: str) -> Quantity:
             if not body.isascii():
                 return _parse_and_cache(text)
             if len(body) <= most:  # Kubernetes' int64 fast path: exact
-                q = _object_new(Quantity)
+                q = _alloc()
                 q._c = int(body) << bits
                 q._e = 0
                 q._f = _BIN_SI
             elif body[0] != "0" and len(body) <= 19:
                 # the slow path: the same value, capped at 2^63 − 1
                 c = int(body) << bits
-                q = _object_new(Quantity)
+                q = _alloc()
                 q._c = c if c <= _INT64_MAX else _INT64_MAX
                 q._e = 0
                 q._f = _BIN_SI
@@ -618,7 +631,7 @@ def parse_quantity(text: str) -> Quantity:
             if not (f and f <= 9 and len(whole) <= 19 and digits.isdigit() and digits.isascii()):
                 return _parse_and_cache(text)
             c = int(digits) << bits  # value = c · 10^-f
-            q = _object_new(Quantity)
+            q = _alloc()
             if not c:
                 q._c = 0
                 q._e = 0
