@@ -401,8 +401,9 @@ class _Reader:
         self.reserved = {"pods": 0, "nodes": 0}  # counted before anything is built
         self.priority_classes: dict[str, int] = {}
         self.global_default: int | None = None
-        # id(pod) -> (pod, priorityClassName, path); the pod is held so its id stays unique
-        self.class_of: dict[int, tuple[Pod, str, str]] = {}
+        # (pods of one template, priorityClassName, path) for templates without
+        # spec.priority: resolved once every PriorityClass is known (finish)
+        self.deferred: list[tuple[list[Pod], str, str]] = []
         self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
         self.names: dict[tuple[str, str], str] = {}
 
@@ -539,9 +540,9 @@ class _Reader:
             if pods:
                 pod = pods[0]
                 ds = _as_daemonset_template(pod, name)
-                deferred = self.class_of.pop(id(pod), None)
-                if deferred is not None:  # priorityClassName is resolved for the template
-                    self.class_of[id(ds)] = (ds, *deferred[1:])
+                if self.deferred and self.deferred[-1][0] is pods:
+                    # the stored template is the copy: its priorityClassName is resolved
+                    self.deferred[-1] = ([ds], *self.deferred[-1][1:])
                 self.workload.daemonsets.append(ds)
             return
         replicas = d.integer(spec.get("replicas"), "spec.replicas", 1)
@@ -730,8 +731,7 @@ class _Reader:
         )
         pods = replicas(base, names)
         if deferred_class:
-            for pod in pods:
-                self.class_of[id(pod)] = (pod, priority_name, sp)
+            self.deferred.append((pods, priority_name, sp))
         return pods
 
     def _priority(self, name: str, sp: str) -> int:
@@ -1038,14 +1038,23 @@ class _Reader:
             )
 
     # -- finish -------------------------------------------------------------------------------
-    def _admit(self, pod: Pod) -> Pod:
+    def _resolve_priorities(self) -> dict[int, int]:
+        """``id(pod) -> priority`` for the pods whose PriorityClass (or the global default)
+        changes their priority; one look-up per template. The pods are held by
+        ``self.deferred``, so their ids stay unique."""
+        changed: dict[int, int] = {}
+        for pods, name, sp in self.deferred:
+            priority = self._priority(name, sp)
+            if priority != pods[0].priority:  # replicas share the template's priority
+                changed.update(dict.fromkeys(map(id, pods), priority))
+        return changed
+
+    def _admit(self, pod: Pod, priorities: Mapping[int, int]) -> Pod:
         """Admission after every object is read: PriorityClass values and LimitRanges."""
         changes: dict[str, Any] = {}
-        deferred = self.class_of.get(id(pod))
-        if deferred is not None and deferred[0] is pod:
-            priority = self._priority(deferred[1], deferred[2])
-            if priority != pod.priority:
-                changes["priority"] = priority
+        priority = priorities.get(id(pod))
+        if priority is not None:
+            changes["priority"] = priority
         for item in self.limit_ranges.get(pod.namespace, ()):
             groups = {"initContainers": pod.init_containers, "containers": pod.containers}
             for group, containers in groups.items():
@@ -1069,8 +1078,11 @@ class _Reader:
         return replace(pod, **changes) if changes else pod
 
     def finish(self) -> Workload:
-        self.workload.pods = [self._admit(p) for p in self.workload.pods]
-        self.workload.daemonsets = [self._admit(p) for p in self.workload.daemonsets]
+        priorities = self._resolve_priorities()
+        if priorities or self.limit_ranges:  # else admission changes nothing
+            wl = self.workload
+            wl.pods = [self._admit(p, priorities) for p in wl.pods]
+            wl.daemonsets = [self._admit(p, priorities) for p in wl.daemonsets]
         for items in self.limit_ranges.values():
             for item in items:
                 if item.defaulted:
