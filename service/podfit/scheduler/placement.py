@@ -98,7 +98,7 @@ PLUGIN_BALANCED = "NodeResourcesBalancedAllocation"
 class Scorer:
     """NodeResourcesFit (the configured strategy) and BalancedAllocation for one profile."""
 
-    __slots__ = ("_fit", "_shape", "_weights", "balanced_resources", "dynamic", "resources")
+    __slots__ = ("_fit", "_inline", "_shape", "_weights", "balanced_resources", "resources")
 
     def __init__(self, cfg: SchedulerConfig) -> None:
         self.resources = cfg.resources
@@ -114,12 +114,7 @@ class Scorer:
         )
         weights = [r.weight for r in cfg.resources]
         self._weights = (weights[0], weights[1]) if cpu_mem else (0, 0)
-        self.dynamic: Callable[[PodInfo, NodeInfo, bool], int] = (
-            self._dynamic_cpu_mem if cpu_mem else self._dynamic_general
-        )
-        """``dynamic(pod, node, skip_balanced)``: weighted NodeResourcesFit +
-        BalancedAllocation, the part of the score that changes with usage (chosen once:
-        the default profile has an inlined version)."""
+        self._inline = cpu_mem
 
     def fit(self, pod: PodInfo, node: NodeInfo) -> int:
         """NodeResourcesFit score (0..100) of ``pod`` on ``node`` as it is now."""
@@ -153,63 +148,56 @@ class Scorer:
         )
         return balanced_allocation(req, alloc)
 
-    def _dynamic_general(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
+    def dynamic(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
         """Weighted NodeResourcesFit + BalancedAllocation: the part that changes with usage."""
+        return self.for_pod(pod, skip_balanced)(node)
+
+    def _dynamic_general(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
         total = NODE_RESOURCES_FIT_WEIGHT * self.fit(pod, node)
         if not skip_balanced:
             total += BALANCED_ALLOCATION_WEIGHT * self.balanced(pod, node)
         return total
 
-    def _dynamic_cpu_mem(self, pod: PodInfo, node: NodeInfo, skip_balanced: bool) -> int:
-        """The default profile (LeastAllocated cpu+memory) inlined: same integers, fewer calls.
+    def for_pod(self, pod: PodInfo, skip_balanced: bool) -> Callable[[NodeInfo], int]:
+        """:meth:`dynamic` for one pod, as a function of the node (a class index scores
+        its pod on every node, then again after every bind on a node).
 
-        The first branch is the usual node (both cpu and memory allocatable), written out
-        with the same operations, in the same order, as the general code below it. Like
-        :func:`~podfit.scheduler.scores.balanced_allocation`, usage fractions convert each
-        int64 to float64 before dividing (upstream's order; differs above 2**53).
+        The default profile (LeastAllocated on cpu and memory) gets the two plugins
+        inlined with the pod's numbers bound once: for a node with both cpu and memory
+        allocatable, the same integer operations in the same order as the plugins (the
+        tests compare them bit for bit), usage fractions converted int64 → float64 before
+        dividing as upstream does (differs above 2**53). Other nodes and profiles take the
+        general code.
         """
-        alloc = node.allocatable
-        ac = alloc.get("cpu", 0)
-        am = alloc.get("memory", 0)
+        general = self._dynamic_general
+        if not self._inline:
+            return lambda node: general(pod, node, skip_balanced)
         wc, wm = self._weights
-        if ac and am and wc + wm:
-            rc = node.non_zero_cpu + pod.non_zero_cpu
-            rm = node.non_zero_memory + pod.non_zero_memory
+        ws = wc + wm
+        pnc, pnm = pod.non_zero_cpu, pod.non_zero_memory
+        pc, pm = pod.requests.get("cpu", 0), pod.requests.get("memory", 0)
+
+        def least_allocated_and_balanced(node: NodeInfo) -> int:
+            alloc = node.allocatable
+            ac = alloc.get("cpu", 0)
+            am = alloc.get("memory", 0)
+            if not (ac and am and ws):
+                return general(pod, node, skip_balanced)
+            rc = node.non_zero_cpu + pnc
+            rm = node.non_zero_memory + pnm
             total = (
                 (0 if rc > ac else (ac - rc) * 100 // ac) * wc
                 + (0 if rm > am else (am - rm) * 100 // am) * wm
-            ) // (wc + wm)
+            ) // ws
             if skip_balanced:
                 return total
             requested = node.requested
-            preq = pod.requests
-            fc = float(requested.get("cpu", 0) + preq.get("cpu", 0)) / float(ac)
-            fm = float(requested.get("memory", 0) + preq.get("memory", 0)) / float(am)
+            fc = float(requested.get("cpu", 0) + pc) / float(ac)
+            fm = float(requested.get("memory", 0) + pm) / float(am)
             std = abs(((1.0 if fc > 1 else fc) - (1.0 if fm > 1 else fm)) / 2)
             return total + int((1 - std) * 100)
-        score = weight_sum = 0
-        if ac:
-            rc = node.non_zero_cpu + pod.non_zero_cpu
-            score += (0 if rc > ac else (ac - rc) * 100 // ac) * wc
-            weight_sum += wc
-        if am:
-            rm = node.non_zero_memory + pod.non_zero_memory
-            score += (0 if rm > am else (am - rm) * 100 // am) * wm
-            weight_sum += wm
-        total = score // weight_sum if weight_sum else 0
-        if skip_balanced:
-            return total
-        requested = node.requested
-        preq = pod.requests
-        fractions = []
-        if ac:
-            f = float(requested.get("cpu", 0) + preq.get("cpu", 0)) / float(ac)
-            fractions.append(1.0 if f > 1 else f)
-        if am:
-            f = float(requested.get("memory", 0) + preq.get("memory", 0)) / float(am)
-            fractions.append(1.0 if f > 1 else f)
-        std = abs((fractions[0] - fractions[1]) / 2) if len(fractions) == 2 else 0.0
-        return total + int((1 - std) * 100)
+
+        return least_allocated_and_balanced
 
 
 class Evaluation(NamedTuple):
@@ -356,6 +344,7 @@ class ClassIndex:
     """Per equivalence class: node statuses, reason histogram, and feasible nodes by score."""
 
     __slots__ = (
+        "dyn",
         "engine",
         "feasible",
         "fixed",
@@ -379,6 +368,7 @@ class ClassIndex:
         self.pod = pod
         self.prefer = bool(pod.preferred_terms)
         self.skip_balanced = engine.scorer.balanced_skipped(pod)
+        self.dyn = dynamic = engine.scorer.for_pod(pod, self.skip_balanced)
         nodes = engine.nodes
         n = len(nodes)
         fcfg = engine.fcfg
@@ -394,13 +384,8 @@ class ClassIndex:
         self.simple = simple = not pod.host_ports and not pod.scalar_requests
         self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
         # the loop below runs once per node per class: attribute lookups hoisted
-        prefer, skip_balanced, fits = self.prefer, self.skip_balanced, self._fits_simple
-        dynamic, groups, group_of, scores = (
-            engine.scorer.dynamic,
-            self.groups,
-            self.group_of,
-            self.score,
-        )
+        prefer, fits = self.prefer, self._fits_simple
+        groups, group_of, scores = self.groups, self.group_of, self.score
         feasible = 0
         for i, node in enumerate(nodes):
             st = static_filters(pod, node, fcfg)
@@ -419,7 +404,7 @@ class ClassIndex:
                 if dyn is not None:
                     self._set_status(i, dyn)
                     continue
-            score = dynamic(pod, node, skip_balanced)
+            score = dynamic(node)
             scores[i] = score
             group.push(score, i)
             group.count += 1
@@ -472,7 +457,7 @@ class ClassIndex:
                 self._set_status(i, dyn)
         old_score = self.score[i]
         if dyn is None:
-            score = engine.scorer.dynamic(pod, node, self.skip_balanced)
+            score = self.dyn(node)
             if score == old_score:
                 return
             if old_score < 0:
