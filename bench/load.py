@@ -517,6 +517,11 @@ def main() -> None:
         help="also run each case paced at its goal rate (latency at that load)",
     )
     parser.add_argument(
+        "--paced-only",
+        action="store_true",
+        help="run each case paced at its goal rate only (no closed-loop run)",
+    )
+    parser.add_argument(
         "--phases",
         type=int,
         metavar="N",
@@ -556,7 +561,10 @@ def main() -> None:
             with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as fh:
                 fh.write(payload)
             try:
-                for rate in [0.0, *([case.goal_rps] if args.paced else [])]:
+                rates = [] if args.paced_only else [0.0]
+                if args.paced or args.paced_only:
+                    rates.append(case.goal_rps)
+                for rate in rates:
                     cpu_before = server_cpu_seconds(server.pid)
                     spread: list[str] = []
                     sampler = threading.Timer(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from podfit.scheduler.config import SchedulerConfig
@@ -36,6 +37,10 @@ from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, Schedu
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 
 TERMINAL = ("Succeeded", "Failed")
+SCHEDULED = ("True", None, None)
+"""The PodScheduled condition of a pod on a node: status True, no reason, no message."""
+_QUEUE_ORDER = itemgetter(0, 1)
+"""PrioritySort: queue entries are (-priority, input order, pod); the pod is never compared."""
 MAX_TRACKERS = 16
 """Shortfall trackers kept (least recently used dropped): each holds O(nodes) numbers."""
 BOUND = ("Running", "Pending", "Unknown")
@@ -129,7 +134,7 @@ def schedule_infos(
             if pod.node_name in by_name:
                 engine.bind(pod, by_name[pod.node_name])
                 outcomes[id(pod)] = PodOutcome(
-                    pod, pod.node_name, pod.phase, condition=("True", None, None), counted=True
+                    pod, pod.node_name, pod.phase, condition=SCHEDULED, counted=True
                 )
             else:
                 outcomes[id(pod)] = PodOutcome(
@@ -138,7 +143,7 @@ def schedule_infos(
                     pod.phase,
                     reason="NodeNotInInput",
                     message=f'node "{pod.node_name}" is not in the input: pod not counted',
-                    condition=("True", None, None),
+                    condition=SCHEDULED,
                 )
         elif pod.node_name:
             named.append((seq, pod))
@@ -163,7 +168,7 @@ def schedule_infos(
                 pod,
                 pod.node_name,
                 RUNNING,
-                condition=("True", None, None),
+                condition=SCHEDULED,
                 scheduled=True,
                 counted=True,
             )
@@ -174,7 +179,7 @@ def schedule_infos(
                 FAILED,
                 reason=verdict.reason,
                 message=verdict.message,
-                condition=("True", None, None),
+                condition=SCHEDULED,
             )
     existing = frozenset(
         (p.namespace, ds_name, p.node_name)
@@ -182,23 +187,20 @@ def schedule_infos(
         if p.node_name and p.phase in BOUND and (ds_name := daemonset_of(p)) is not None
     )
     ds_pods = expand_daemonsets(daemonsets, engine.nodes, existing)
-    ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=lambda t: t[:2])
-    queue.sort(key=lambda t: t[:2])
+    ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
+    queue.sort(key=_QUEUE_ORDER)
+    names = [n.name for n in engine.nodes]
     shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
     shapes: list[int] | None = None  # node shapes never change: computed once, when needed
     trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
     for _, _, pod in [*ds_queue, *queue]:
-        decision = engine.schedule(pod, explain=explain)
+        decision = engine.schedule(pod, explain)
         exp = _explain(engine, decision) if explain else None
         if decision.node is not None:
+            # positional: pod, node, phase, reason, message, condition, shortfall, explain,
+            # scheduled, counted (half the cost of keywords, once per placed pod)
             outcomes[id(pod)] = PodOutcome(
-                pod,
-                engine.nodes[decision.node].name,
-                RUNNING,
-                condition=("True", None, None),
-                explain=exp,
-                scheduled=True,
-                counted=True,
+                pod, names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
             )
             continue
         short = None
