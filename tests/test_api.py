@@ -451,7 +451,7 @@ def test_schedule_warns_of_every_object_that_created_no_pods(
     assert response.json["summary"]["pods"] == 0
     name = WEB["metadata"]["name"]
     assert [w for w in response.json["warnings"] if f"{kind} default/{name}" in w] == [
-        f"{kind} default/{name} (<objects> document 2) skipped: creates no pods"
+        f"{kind} default/{name} (body[1]) skipped: creates no pods"
     ]
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from podfit.errors import LimitExceeded, ManifestError
-from podfit.manifests import DAEMONSET_TOLERATIONS, Limits, load, load_objects, load_text
+from podfit.manifests import (
+    DAEMONSET_TOLERATIONS,
+    Limits,
+    generated_name,
+    load,
+    load_objects,
+    load_text,
+)
 from podfit.pods import host_ports, pod_limits, pod_request_amounts, pod_requests, qos_class
 from podfit.quantity import parse_quantity
 from podfit.resources import to_amount
@@ -758,3 +766,87 @@ def test_an_integer_of_thousands_of_digits_is_a_clear_error(syntax: str) -> None
         text += f'"spec": {{"priority": {big}}}}}'
     with pytest.raises(ManifestError, match=r"priority|too long"):
         load_text(text)
+
+
+def test_pods_made_from_generate_name_get_distinct_deterministic_names() -> None:
+    """The API server appends 5 random characters of its safe alphabet to generateName;
+    podfit derives them from the input, so two such pods never collide and the same
+    input always gives the same names."""
+    text = y(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {generateName: web-}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {generateName: web-}
+        spec: {containers: [{name: c}]}
+        """
+    )
+    names = [p.name for p in load_text(text).pods]
+    assert names == [p.name for p in load_text(text).pods]
+    assert len(set(names)) == 2
+    for name in names:
+        assert re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{5}", name), name
+
+
+def test_a_generated_name_skips_a_name_already_taken() -> None:
+    taken = generated_name("web-", "default", 0)
+    text = y(
+        f"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {{name: {taken}}}
+        spec: {{containers: [{{name: c}}]}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {{generateName: web-}}
+        spec: {{containers: [{{name: c}}]}}
+        """
+    )
+    assert [p.name for p in load_text(text).pods] == [taken, generated_name("web-", "default", 1)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path", "message"),
+    [
+        (
+            "spec",
+            "{preemptionPolicy: Sometimes, containers: [{name: c}]}",
+            "spec.preemptionPolicy",
+            'Unsupported value: "Sometimes": supported values: "Never", "PreemptLowerPriority"',
+        ),
+        (
+            "status",
+            "{phase: Sleeping}",
+            "status.phase",
+            'Unsupported value: "Sleeping": supported values: "Failed", "Pending", "Running",'
+            ' "Succeeded", "Unknown"',
+        ),
+    ],
+)
+def test_enumerated_pod_fields_accept_only_their_values(
+    field: str, value: str, path: str, message: str
+) -> None:
+    spec = "{containers: [{name: c}]}"
+    body = f"spec: {value}" if field == "spec" else f"spec: {spec}\n{field}: {value}"
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n{body}\n"
+    with pytest.raises(ManifestError) as info:
+        load_text(text)
+    assert [(e.path, e.message.split(" (in ")[0]) for e in info.value.errors] == [(path, message)]
+
+
+@pytest.mark.parametrize("policy", ["Never", "PreemptLowerPriority"])
+def test_both_preemption_policies_are_read(policy: str) -> None:
+    text = y(
+        f"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {{name: p}}
+        spec: {{preemptionPolicy: {policy}, containers: [{{name: c}}]}}
+        """
+    )
+    assert load_text(text).pods[0].preemption_policy == policy

@@ -34,7 +34,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -203,10 +203,18 @@ def load_text(text: str | bytes, name: str = "<input>", limits: Limits | None = 
     return reader.finish()
 
 
-def load_objects(objs: Iterable[Any], limits: Limits | None = None) -> Workload:
-    """Read already-decoded objects (dicts as from ``json.loads``)."""
+def load_objects(
+    objs: Iterable[Any], limits: Limits | None = None, names: Sequence[str] | None = None
+) -> Workload:
+    """Read already-decoded objects (dicts as from ``json.loads``). ``names`` says where
+    each object came from in messages and warnings (the HTTP API passes the body's field
+    paths, ``pods[3]``); by default ``<objects> document N``."""
     reader = _Reader(limits or DEFAULT_LIMITS)
-    reader.read_documents(list(objs), "<objects>")
+    if names is None:
+        reader.read_documents(list(objs), "<objects>")
+    else:
+        for obj, name in zip(objs, names, strict=True):
+            reader.read_documents([obj], name)
     return reader.finish()
 
 
@@ -406,6 +414,7 @@ class _Reader:
         self.deferred: list[tuple[list[Pod], str, str]] = []
         self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
         self.names: dict[tuple[str, str], str] = {}
+        self.generated: dict[tuple[str, str], int] = {}  # (namespace, generateName) -> next
 
     # -- input ----------------------------------------------------------------------------
     def read_text(self, text: str | bytes, name: str) -> None:
@@ -462,7 +471,10 @@ class _Reader:
         meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
         name = meta.get("name") if isinstance(meta.get("name"), str) else ""
         namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
-        what = f"{kind} {namespace + '/' if namespace else ''}{name or '<unnamed>'}, {label}"
+        generate = meta.get("generateName")
+        if not name and isinstance(generate, str) and generate:
+            name = f"(generateName {generate})"
+        what = f"{kind} {namespace + '/' if namespace else ''}{name or '(no name)'}, {label}"
         d = _Doc(what)
         try:
             self._object(kind, doc, d, label)
@@ -514,7 +526,9 @@ class _Reader:
             d.error("metadata.name", "Required value: name or generateName is required")
             return
         if kind == "Pod":
-            pod_name = name or d.string(meta.get("generateName"), "metadata.generateName") + "0"
+            pod_name = name or self._generate_name(
+                d.string(meta.get("generateName"), "metadata.generateName"), namespace
+            )
             owner = _owner_reference(meta)
             self._pods(doc, "", d, [pod_name], namespace, owner, source, bound=True)
             return
@@ -606,6 +620,17 @@ class _Reader:
         pods = self._build(doc, path, d, names, namespace, owner, source, bound=bound)
         self._add_pods(pods, d)
 
+    def _generate_name(self, base: str, namespace: str) -> str:
+        """A name for a pod given only ``generateName``: :func:`generated_name`, skipping
+        any already taken in the namespace."""
+        ordinal = self.generated.get((namespace, base), 0)
+        while True:
+            name = generated_name(base, namespace, ordinal)
+            ordinal += 1
+            if (namespace, name) not in self.names:
+                self.generated[namespace, base] = ordinal
+                return name
+
     def _reserve(self, what: Literal["pods", "nodes"], count: int, path: str) -> None:
         """Count ``count`` more pods or nodes, refusing past ``Limits.max_<what>`` before any
         of them is built (``replicas: 1000000000`` costs nothing)."""
@@ -682,6 +707,8 @@ class _Reader:
         if bound:
             status = d.mapping(template.get("status"), "status")
             phase = d.string(status.get("phase"), "status.phase") or None
+            if phase is not None and phase not in POD_PHASES:
+                d.error("status.phase", _unsupported(phase, POD_PHASES))
             qos = d.string(status.get("qosClass"), "status.qosClass") or None
         host_network = d.boolean(spec.get("hostNetwork"), f"{sp}.hostNetwork")
         if host_network:
@@ -694,6 +721,11 @@ class _Reader:
                                 f"Invalid value: {port.host_port}: must match `containerPort` "
                                 "when `hostNetwork` is true",
                             )
+        preemption_policy = d.string(
+            spec.get("preemptionPolicy"), f"{sp}.preemptionPolicy", "PreemptLowerPriority"
+        )
+        if preemption_policy not in PREEMPTION_POLICIES:
+            d.error(f"{sp}.preemptionPolicy", _unsupported(preemption_policy, PREEMPTION_POLICIES))
         required, preferred = self._affinity(spec.get("affinity"), f"{sp}.affinity", d)
         tolerations = self._tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
         unmodelled = _unmodelled_fields(spec, sp)
@@ -715,9 +747,7 @@ class _Reader:
             pod_requests=pod_requests,
             pod_limits=pod_limits,
             priority=priority,
-            preemption_policy=d.string(
-                spec.get("preemptionPolicy"), f"{sp}.preemptionPolicy", "PreemptLowerPriority"
-            ),
+            preemption_policy=preemption_policy,
             node_name=node_name,
             phase=phase,
             node_selector=d.str_map(spec.get("nodeSelector"), f"{sp}.nodeSelector"),
@@ -978,7 +1008,7 @@ class _Reader:
         self.workload.nodes.append(node)
 
     def _compact_node(self, raw: Any, path: str, label: str) -> None:
-        d = _Doc(f"node {path or '<node>'}, {label}")
+        d = _Doc(f"node {path}, {label}" if path else f"node, {label}")
         p = f"{path}." if path else ""
         entry = d.mapping(raw, path)
         name = d.string(entry.get("name"), f"{p}name")
@@ -1127,17 +1157,52 @@ def _owner_reference(meta: Mapping[str, Any]) -> str | None:
     return None
 
 
+POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
+PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
+
+
+def _unsupported(value: str, supported: Iterable[str]) -> str:
+    """apimachinery's ``field.NotSupported`` text."""
+    return f'Unsupported value: "{value}": supported values: ' + ", ".join(
+        f'"{v}"' for v in supported
+    )
+
+
+SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+"""apimachinery's ``util/rand`` alphabet (no vowels, no 0/1/3): pod-template-hash labels
+and the suffixes of names made from ``generateName``."""
+MAX_GENERATE_NAME_BASE = 58
+"""``generateName`` bases are cut to 63 − 5 characters before the 5-character suffix."""
+
+
+def _safe_encode(text: str, length: int) -> str:
+    """``length`` characters of :data:`SAFE_ALPHABET` derived from SHA-256 of ``text``."""
+    n = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
+    out = []
+    for _ in range(length):
+        n, r = divmod(n, len(SAFE_ALPHABET))
+        out.append(SAFE_ALPHABET[r])
+    return "".join(out)
+
+
 def _template_hash(template: Mapping[str, Any]) -> str:
     """A stable 10-character stand-in for the ``pod-template-hash`` label."""
-    text = json.dumps(template, sort_keys=True, default=_json_default)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    alphabet = "bcdfghjklmnpqrstvwxz2456789"  # the safe-encode alphabet Kubernetes uses
-    n = int(digest[:16], 16)
-    out = []
-    for _ in range(10):
-        n, r = divmod(n, len(alphabet))
-        out.append(alphabet[r])
-    return "".join(out)
+    return _safe_encode(json.dumps(template, sort_keys=True, default=_json_default), 10)
+
+
+def generated_name(base: str, namespace: str, ordinal: int) -> str:
+    """The name the API server makes from ``metadata.generateName``: ``base`` (at most 58
+    characters) plus 5 characters of :data:`SAFE_ALPHABET`. The API server draws them at
+    random; podfit derives them from (namespace, base, ``ordinal``) so that the same input
+    always gives the same names.
+
+    >>> generated_name("web-", "default", 0) != generated_name("web-", "default", 1)
+    True
+    >>> len(generated_name("x" * 70, "default", 0))
+    63
+    """
+    base = base[:MAX_GENERATE_NAME_BASE]
+    return base + _safe_encode(f"{namespace}/{base}/{ordinal}", 5)
 
 
 def _json_default(value: Any) -> Any:

@@ -342,9 +342,15 @@ def load_workload(items: Sequence[tuple[str, Any]], limits: Limits) -> Workload:
     costs at most as much as the first pass and is only paid when the input is wrong.
     """
     try:
-        return load_objects([obj for _, obj in items], limits)
+        return load_objects([obj for _, obj in items], limits, _item_names(items))
     except PodfitError as first:
         raise attribute_errors(items, limits, first) from None
+
+
+def _item_names(items: Sequence[tuple[str, Any]]) -> list[str]:
+    """How messages and warnings name each item: its place in the body (``pods[3]``,
+    ``documents[1]``, ``body[2]`` in a top-level array, ``body`` for the whole body)."""
+    return [prefix if prefix[:1].isalpha() else f"body{prefix}" for prefix, _ in items]
 
 
 def attribute_errors(
@@ -360,7 +366,7 @@ def attribute_errors(
             max_nodes=max(limits.max_nodes - nodes, 0),
         )
         try:
-            workload = load_objects([obj], budget)
+            workload = load_objects([obj], budget, _item_names([(prefix, obj)]))
         except LimitExceeded as exc:
             if isinstance(first, LimitExceeded):
                 # Same order, same culprit: keep the first pass's totals in the message.
