@@ -23,6 +23,7 @@ from podfit.scheduler.filters import (
     FilterStatus,
     prefilter_node_names,
     run_filters,
+    static_filters,
 )
 from podfit.scheduler.messages import (
     NO_PREEMPTION_VICTIMS,
@@ -396,3 +397,21 @@ def test_evicted_class_indexes_are_rebuilt_identically() -> None:
             decision.message,
         )
     assert got == expected
+
+
+def test_classes_that_differ_only_in_requests_share_one_static_view() -> None:
+    """The static filters and raw taint/affinity scores depend on the node objects and
+    on the pod's name, selector, affinity and tolerations only: computed once for all
+    templates that share those (the decisions above show the shared view is right)."""
+    from podfit.scheduler.placement import Engine
+
+    nodes, _ = random_cluster(7, n_nodes=12, n_pods=0)
+    engine = Engine(fresh(nodes), CONFIGS[0])
+    small = PodInfo("a", requests={"cpu": 100})
+    large = PodInfo("b", requests={"cpu": 900, "memory": 2**30})
+    picky = PodInfo("c", requests={"cpu": 100}, node_selector={"zone": "a"})
+    assert engine.static_view(small) is engine.static_view(large)
+    assert engine.static_view(picky) is not engine.static_view(small)
+    statuses, _ = engine.static_view(picky)
+    expected = [static_filters(picky, n, engine.fcfg) for n in engine.nodes]
+    assert statuses == expected

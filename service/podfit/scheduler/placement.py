@@ -357,7 +357,6 @@ class ClassIndex:
         "simple",
         "single",
         "skip_balanced",
-        "static",
         "status",
         "synced",
         "unresolvable",
@@ -372,7 +371,6 @@ class ClassIndex:
         nodes = engine.nodes
         n = len(nodes)
         fcfg = engine.fcfg
-        self.static: list[FilterStatus | None] = [None] * n
         self.status: list[FilterStatus | None] = [None] * n
         self.group_of: list[_Group | None] = [None] * n
         self.score: list[int] = [-1] * n  # live dynamic score, -1 = not feasible
@@ -380,24 +378,22 @@ class ClassIndex:
         self.hist: Counter[str] = Counter()
         self.unresolvable = 0
         self.feasible = 0
-        tolerations = pod.tolerations
         self.simple = simple = not pod.host_ports and not pod.scalar_requests
         self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
         # the loop below runs once per node per class: attribute lookups hoisted
-        prefer, fits = self.prefer, self._fits_simple
+        fits = self._fits_simple
         groups, group_of, scores = self.groups, self.group_of, self.score
+        statics, group_keys = engine.static_view(pod)
         feasible = 0
         for i, node in enumerate(nodes):
-            st = static_filters(pod, node, fcfg)
+            st = statics[i]
             if st is not None:
-                self.static[i] = st
                 self._set_status(i, st)
                 continue
-            traw = taint_toleration_raw(node.taints, tolerations) if node.taints else 0
-            araw = node_affinity_raw(pod, node) if prefer else 0
-            group = groups.get((traw, araw))
+            key = group_keys[i]
+            group = groups.get(key)
             if group is None:
-                group = groups[traw, araw] = _Group(traw, araw)
+                group = groups[key] = _Group(*key)
             group_of[i] = group
             if not (simple and fits(node)):
                 dyn = dynamic_filters(pod, node, fcfg)
@@ -536,10 +532,50 @@ class Engine:
         self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
         self.max_classes = max_classes
         self.min_priority: int | None = None
+        self._statics: dict[
+            tuple[object, ...], tuple[list[FilterStatus | None], list[tuple[int, int]]]
+        ] = {}
         self._last: tuple[tuple[object, ...], ClassIndex] | None = None
         self._failures: dict[
             tuple[object, ...], tuple[str, tuple[int, tuple[PodInfo, ...]] | None]
         ] = {}
+
+    def static_view(self, pod: PodInfo) -> tuple[list[FilterStatus | None], list[tuple[int, int]]]:
+        """Per node: the static filters' status for ``pod`` (None = passes) and, where
+        it passes, the raw (TaintToleration, NodeAffinity) scores that group feasible
+        nodes ((0, 0), unused, where it fails). Both depend only on the node objects and
+        on the pod's node name, selector, affinity and tolerations, so classes differing
+        only in requests or ports share one computation. Cost: O(nodes) per distinct
+        view; at most ``max_classes`` views kept.
+        """
+        key = (
+            pod.node_name,
+            pod.node_selector,
+            pod.required_terms,
+            pod.preferred_terms,
+            pod.tolerations,
+        )
+        view = self._statics.get(key)
+        if view is not None:
+            return view
+        fcfg = self.fcfg
+        tolerations = pod.tolerations
+        prefer = bool(pod.preferred_terms)
+        statuses: list[FilterStatus | None] = []
+        groups: list[tuple[int, int]] = []
+        for node in self.nodes:
+            st = static_filters(pod, node, fcfg)
+            statuses.append(st)
+            if st is not None:
+                groups.append((0, 0))
+                continue
+            traw = taint_toleration_raw(node.taints, tolerations) if node.taints else 0
+            araw = node_affinity_raw(pod, node) if prefer else 0
+            groups.append((traw, araw))
+        if len(self._statics) >= self.max_classes:
+            self._statics.clear()
+        view = self._statics[key] = (statuses, groups)
+        return view
 
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
