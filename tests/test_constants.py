@@ -32,13 +32,8 @@ def _constants(tree: ast.Module) -> list[str]:
 #: scheduler's Toleration tuples); the list may only shrink. Type variables (P, R) are not
 #: constants.
 KNOWN = {
-    "API_VERSION": ["api.py", "planning/report.py", "scheduler/result.py"],
-    "DAEMONSET_TOLERATIONS": ["manifests.py", "scheduler/placement.py"],
-    "NETWORK_UNAVAILABLE_TOLERATION": ["manifests.py", "scheduler/placement.py"],
     "P": ["cli/output.py", "cli/params.py"],
     "R": ["cli/output.py", "cli/params.py"],
-    "UNSCHEDULABLE": ["planning/fit.py", "scheduler/filters.py"],
-    "STRATEGIES": ["scheduler/scores.py", "web.py"],
 }
 
 

@@ -29,6 +29,7 @@ from podfit.body import (
 )
 from podfit.errors import ConfigError
 from podfit.problem import Problem
+from podfit.scheduler.result import API_VERSION
 from podfit.schemas.api import (
     SCHEDULE_OPTION_KEYS,
     QuantitiesRequestSchema,
@@ -44,8 +45,6 @@ from podfit.schemas.api import (
 from podfit.schemas.requests import requests_result
 
 bp = Blueprint("api", __name__)
-
-API_VERSION = "podfit/v1"
 
 
 def json_response(data: Any, status: int = 200) -> Response:

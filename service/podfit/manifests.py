@@ -47,6 +47,8 @@ from podfit.downward import (
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError, QuantityError
 from podfit.nodes import TAINT_EFFECTS, Node, Taint, node_preset
 from podfit.pods import (
+    DAEMONSET_TOLERATIONS,
+    NETWORK_UNAVAILABLE_TOLERATION,
     Container,
     ContainerPort,
     EnvVar,
@@ -1274,21 +1276,6 @@ def _limit_range(spec: Mapping[str, Any], d: _Doc, name: str) -> LimitRangeItem 
             found.minimum.update(minimum)
             found.maximum.update(maximum)
     return found
-
-
-#: Tolerations the DaemonSet controller adds to every daemon pod
-#: (``AddOrUpdateDaemonPodTolerations``); network-unavailable only with hostNetwork.
-DAEMONSET_TOLERATIONS = (
-    Toleration("node.kubernetes.io/not-ready", "Exists", "", "NoExecute"),
-    Toleration("node.kubernetes.io/unreachable", "Exists", "", "NoExecute"),
-    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", "NoSchedule"),
-    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", "NoSchedule"),
-    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", "NoSchedule"),
-    Toleration("node.kubernetes.io/unschedulable", "Exists", "", "NoSchedule"),
-)
-NETWORK_UNAVAILABLE_TOLERATION = Toleration(
-    "node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule"
-)
 
 
 def _as_daemonset_template(pod: Pod, name: str) -> Pod:

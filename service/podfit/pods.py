@@ -30,6 +30,7 @@ from operator import attrgetter
 from typing import Any
 
 from podfit.errors import FieldError
+from podfit.nodes import NO_EXECUTE, NO_SCHEDULE
 from podfit.quantity import Quantity
 from podfit.resources import (
     CPU,
@@ -141,6 +142,22 @@ class Toleration:
     operator: str = "Equal"
     value: str = ""
     effect: str = ""
+
+
+DAEMONSET_TOLERATIONS = (
+    Toleration("node.kubernetes.io/not-ready", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/unreachable", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/unschedulable", "Exists", "", NO_SCHEDULE),
+)
+"""Tolerations the DaemonSet controller adds to every daemon pod
+(``AddOrUpdateDaemonPodTolerations``); hostNetwork pods also get
+:data:`NETWORK_UNAVAILABLE_TOLERATION`."""
+NETWORK_UNAVAILABLE_TOLERATION = Toleration(
+    "node.kubernetes.io/network-unavailable", "Exists", "", NO_SCHEDULE
+)
 
 
 @dataclass(frozen=True, slots=True)

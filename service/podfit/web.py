@@ -62,7 +62,7 @@ bp = Blueprint(
 )
 
 # The choices offered are the scheduler's own (one source of truth for names).
-STRATEGIES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
+STRATEGY_NAMES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
 VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
 QUESTIONS = {
     "schedule": "Where does each pod go on these nodes?",
@@ -142,7 +142,7 @@ def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
         "podfit/index.html",
         form=form,
         fixtures=fixture_names(fixtures_dir()),
-        strategies=STRATEGIES,
+        strategies=STRATEGY_NAMES,
         versions=VERSIONS,
         dra_choices=DRA_CHOICES,
         questions=QUESTIONS,
@@ -211,9 +211,9 @@ def read_form() -> tuple[Form, list[Source]]:
     )
     errors: list[FieldError] = []
     errors += _check_question(form)
-    if form.strategy not in STRATEGIES:
+    if form.strategy not in STRATEGY_NAMES:
         errors.append(
-            FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGIES)}")
+            FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGY_NAMES)}")
         )
     if form.version not in VERSIONS:
         errors.append(

@@ -24,6 +24,7 @@ from podfit.planning.cluster import Cluster, SchedulingOptions, replica
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import envelope
 from podfit.pods import Pod
+from podfit.scheduler.filters import UNSCHEDULABLE
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.placement import Engine
 
@@ -32,7 +33,6 @@ __all__ = ["MODES", "FitReport", "TemplateFit", "how_many_fit"]
 MODES = ("sequence", "interleave")
 DEFAULT_MAX_REPLICAS = 10_000
 LIMIT_REACHED = "LimitReached"
-UNSCHEDULABLE = "Unschedulable"
 
 
 @dataclass(slots=True)

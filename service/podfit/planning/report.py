@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from podfit.resources import format_amount
+from podfit.scheduler.result import API_VERSION
 
 __all__ = ["API_VERSION", "KINDS", "amounts", "envelope"]
 
-API_VERSION = "podfit/v1"
 KINDS = ("FitReport", "NodesPlan", "DrainReport")
 
 

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import astuple
 from heapq import heappop, heappush
 from typing import NamedTuple
 
+from podfit import pods
 from podfit.resources import is_extended
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import (
@@ -728,26 +730,17 @@ class Engine:
 
 # --- DaemonSets and the kubelet ------------------------------------------------------------
 
-DAEMONSET_TOLERATIONS = (
-    Toleration("node.kubernetes.io/not-ready", "Exists", "", NO_EXECUTE),
-    Toleration("node.kubernetes.io/unreachable", "Exists", "", NO_EXECUTE),
-    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", NO_SCHEDULE),
-    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", NO_SCHEDULE),
-    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", NO_SCHEDULE),
-    Toleration("node.kubernetes.io/unschedulable", "Exists", "", NO_SCHEDULE),
-)
-"""``AddOrUpdateDaemonPodTolerations``; hostNetwork pods also tolerate network-unavailable."""
-NETWORK_UNAVAILABLE_TOLERATION = Toleration(
-    "node.kubernetes.io/network-unavailable", "Exists", "", NO_SCHEDULE
-)
+_DAEMONSET_DEFAULTS = tuple(Toleration(*astuple(t)) for t in pods.DAEMONSET_TOLERATIONS)
+_NETWORK_UNAVAILABLE = Toleration(*astuple(pods.NETWORK_UNAVAILABLE_TOLERATION))
 
 
 def daemonset_tolerations(
     tolerations: Sequence[Toleration], host_network: bool
 ) -> tuple[Toleration, ...]:
-    """The template's tolerations plus the DaemonSet defaults not already present."""
+    """The template's tolerations plus the DaemonSet defaults
+    (:data:`podfit.pods.DAEMONSET_TOLERATIONS`) not already present."""
     out = list(tolerations)
-    extra = [*DAEMONSET_TOLERATIONS, *([NETWORK_UNAVAILABLE_TOLERATION] if host_network else [])]
+    extra = [*_DAEMONSET_DEFAULTS, *([_NETWORK_UNAVAILABLE] if host_network else [])]
     for tol in extra:
         if tol not in out:
             out.append(tol)
