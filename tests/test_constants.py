@@ -27,10 +27,8 @@ def _constants(tree: ast.Module) -> list[str]:
     return names
 
 
-#: Duplicates found when this rule was written and not yet reviewed (some hold different
-#: types for the same idea, e.g. the DaemonSet tolerations as manifest dicts and as the
-#: scheduler's Toleration tuples); the list may only shrink. Type variables (P, R) are not
-#: constants.
+#: Names allowed in more than one module: only cli/'s typing variables (P, R), which are
+#: not constants. The list may only shrink.
 KNOWN = {
     "P": ["cli/output.py", "cli/params.py"],
     "R": ["cli/output.py", "cli/params.py"],
