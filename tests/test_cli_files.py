@@ -126,3 +126,30 @@ def test_nodes_reads_a_directory_and_reports_the_loader_warnings(tmp_path: Path)
     assert code == 0, err
     assert [n["name"] for n in json.loads(out)["nodes"]] == ["n1"]
     assert 'PriorityClass "gold" not in the input' in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [*(c for c in COMMANDS if "drain" not in c), ["nodes"]],  # drain needs node n1
+    ids=lambda c: " ".join(c[:2]),
+)
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"apiVersion": "v1", "kind": "List", "items": []}',  # kubectl get pods -o json, none
+        "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\n"
+        "value: 1000\n",
+    ],
+)
+def test_input_holding_objects_but_no_pods_is_read(
+    tmp_path: Path, command: list[str], content: str
+) -> None:
+    """An empty List or a file of PriorityClasses holds objects: no error, as in the API."""
+    given = tmp_path / "objects.yaml"
+    given.write_text(content, encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    template.write_text(POD, encoding="utf-8")
+    args = [a.replace("{pod}", str(template)) for a in command]
+    code, _, err = run([*args, "-f", str(given)])
+    assert code == 0, err
+    assert "holds no object" not in err

@@ -135,7 +135,9 @@ class Workload:
     ``pods``: pods to place (plus bound and terminal pods, which keep ``node_name`` and
     ``phase``); ``daemonsets``: one template pod per DaemonSet; ``nodes``; ``skipped``:
     objects that create no pods; ``warnings``: things assumed (e.g. an unknown
-    ``priorityClassName`` counted as priority 0).
+    ``priorityClassName`` counted as priority 0); ``objects``: how many objects were read
+    (a ``List`` counts, its items too), so that an empty ``List`` — ``kubectl get pods -o
+    json`` in an empty namespace — is told apart from an input holding nothing.
     """
 
     pods: list[Pod] = field(default_factory=list)
@@ -143,9 +145,11 @@ class Workload:
     nodes: list[Node] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    objects: int = 0
 
     def extend(self, other: Workload) -> None:
         """Append ``other``'s content."""
+        self.objects += other.objects
         self.pods.extend(other.pods)
         self.daemonsets.extend(other.daemonsets)
         self.nodes.extend(other.nodes)
@@ -443,6 +447,7 @@ class _Reader:
                 )
             )
             return
+        self.workload.objects += 1
         kind = doc.get("kind")
         if kind is None:
             if "nodes" in doc and isinstance(doc.get("nodes"), list):

@@ -74,7 +74,7 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
             suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
             raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
     workload = load(*(name if name == "-" else Path(name) for name in files))
-    if not (workload.pods or workload.daemonsets or workload.nodes or workload.skipped):
+    if not workload.objects:
         where = ", ".join("<stdin>" if name == "-" else name for name in files)
         raise ManifestError(
             "the input holds no object (it is empty or only comments)", where or "-f"
