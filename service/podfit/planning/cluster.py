@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from podfit.nodes import Node
-from podfit.pods import Pod
-from podfit.scheduler.adapt import PodConverter, node_info
+from podfit.pods import Pod, unmodelled_warnings
+from podfit.scheduler.adapt import PodConverter, default_spread_warning, node_info
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -79,6 +79,19 @@ class Cluster:
             node_info(n, i, f"{prefix}[{i}]")
             for i, n in enumerate(self.nodes if nodes is None else nodes)
         ]
+
+    def warnings(self, nodes: Sequence[NodeInfo], templates: Sequence[Pod] = ()) -> list[str]:
+        """What a plan of this cluster does not account for, each once, in this order: one
+        warning per template (the DaemonSets', the pods', then ``templates``) that sets a
+        scheduling constraint podfit does not model (``unmodelled_warnings``: pod
+        (anti-)affinity, topology spread constraints), then kube-scheduler's system-default
+        topology spreading where it could change where the scheduler puts the pods on
+        ``nodes`` (``default_spread_warning``). Cost: O(pods + nodes)."""
+        out = unmodelled_warnings([*self.daemonset_pods, *self.pods, *templates])
+        spread = default_spread_warning([*self.pods, *templates], nodes)
+        if spread:
+            out.append(spread)
+        return out
 
     def run(
         self, pods: Sequence[Pod] | None = None, nodes: Sequence[Node] | None = None

@@ -66,6 +66,8 @@ class FitReport:
     already_pending: int
     fragmentation: Fragmentation
     max_replicas: int
+    warnings: list[str] = field(default_factory=list)
+    """What the report does not account for (``Cluster.warnings``), each once."""
 
     @property
     def total(self) -> int:
@@ -86,6 +88,7 @@ class FitReport:
                 },
                 "templates": [t.to_dict() for t in self.templates],
                 "fragmentation": self.fragmentation.to_dict(),
+                "warnings": list(self.warnings),
             },
         )
 
@@ -174,4 +177,5 @@ def how_many_fit(
         already_pending=len(baseline.pending),
         fragmentation=fragmentation(engine.nodes, shapes, cluster.cfg.filter_config),
         max_replicas=max_replicas,
+        warnings=cluster.warnings(baseline.nodes, templates),
     )

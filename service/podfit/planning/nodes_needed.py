@@ -148,6 +148,8 @@ class NodesPlan:
     mix: list[tuple[str, int]] = field(default_factory=list)
     mix_cost: Fraction | None = None
     fragmentation: Fragmentation | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What the plan does not account for (``Cluster.warnings``), each once."""
 
     @property
     def pending(self) -> int:
@@ -195,6 +197,7 @@ class NodesPlan:
                 "fragmentation": None
                 if self.fragmentation is None
                 else self.fragmentation.to_dict(),
+                "warnings": list(self.warnings),
             },
         )
 
@@ -379,6 +382,9 @@ def nodes_needed(
         groups,
         plans,
         scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
+        # the packer places on new nodes as bins, not by score: the default spreading can
+        # only change the placement on the existing nodes
+        warnings=cluster.warnings(baseline.nodes),
     )
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use

@@ -17,7 +17,7 @@ then most nodes needed, then input order).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from podfit.errors import ConfigError
@@ -75,6 +75,8 @@ class DrainReport:
     strategy: str
     already_pending: int
     scenarios: list[Scenario]
+    warnings: list[str] = field(default_factory=list)
+    """What the report does not account for (``Cluster.warnings``), each once."""
 
     def worst(self) -> Scenario | None:
         if not self.scenarios:
@@ -103,6 +105,7 @@ class DrainReport:
                     },
                 },
                 "scenarios": [s.to_dict() for s in self.scenarios],
+                "warnings": list(self.warnings),
             },
         )
 
@@ -182,7 +185,13 @@ def what_if(
         out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
         if progress is not None:
             progress(done)
-    return DrainReport(cluster.cfg.version, cluster.cfg.strategy, len(baseline.pending), out)
+    return DrainReport(
+        cluster.cfg.version,
+        cluster.cfg.strategy,
+        len(baseline.pending),
+        out,
+        cluster.warnings(baseline.nodes),
+    )
 
 
 def _without(
