@@ -29,6 +29,7 @@ from podfit.schemas.plan import (
     DrainOptionsSchema,
     FitOptionsSchema,
     NodesOptionsSchema,
+    add_input_warnings,
     drain_options,
     fit_options,
     nodes_options,
@@ -84,7 +85,8 @@ def plan_fit() -> Response:
             "maxReplicas",
         )
     items = [(f"templates[{i}]", t) for i, t in enumerate(opts.pop("templates"))]
-    templates = templates_of(load_workload(items, limits_for(config)).pods)
+    template_workload = load_workload(items, limits_for(config))
+    templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the templates hold no pod template", "templates")
     check_time("loading the manifests")
@@ -96,6 +98,7 @@ def plan_fit() -> Response:
         progress=_clock("adding replicas"),
         **opts,
     )
+    add_input_warnings(report, workload, template_workload)
     return json_response(report.to_dict())
 
 
@@ -114,6 +117,7 @@ def plan_nodes() -> Response:
         progress=_clock("planning node shapes"),
         **opts,
     )
+    add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
 
 
@@ -129,4 +133,5 @@ def plan_drain() -> Response:
         progress=_clock("running what-if scenarios"),
         **opts,
     )
+    add_input_warnings(report, workload)
     return json_response(report.to_dict())

@@ -367,7 +367,11 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     """
     from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
-    from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
+    from podfit.schemas.plan import (  # the one shape-syntax parser, the one warnings list
+        add_input_warnings,
+        parse_shapes,
+        shape_spec,
+    )
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = parse_shapes(specs, "shapes")
@@ -385,6 +389,7 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
+    add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
 
@@ -393,18 +398,8 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
     columns = render.chart_columns(result)
-    listed = set(workload.skipped_warnings()) if workload else set()
     return {
-        "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
-        # the loader's warnings, then the schedule's (unmodelled constraints), each once;
-        # skipped objects are listed on their own lines, not again as warnings
-        "warnings": list(
-            dict.fromkeys(
-                w
-                for w in [*(workload.warnings if workload else []), *result.get("warnings", [])]
-                if w not in listed
-            )
-        ),
+        **page_notes(result, workload),
         "result": result,
         "summary": result.get("summary", {}),
         "utilization": render.utilization(result, columns),
@@ -447,6 +442,20 @@ def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict
         "plan": plan,
         "summary": plan.get("summary", {}),
         "shape_views": shapes,
+        **page_notes(plan, workload),
+    }
+
+
+def page_notes(document: dict[str, Any], workload: Workload | None) -> dict[str, Any]:
+    """The page's notes under a ScheduleResult or a NodesPlan: ``skipped`` (objects that
+    created no pods, one line each) and ``warnings`` — the loader's, then the document's
+    (unmodelled constraints, default spreading), each once; a skipped object is listed on
+    its own line, not again as a warning."""
+    listed = set(workload.skipped_warnings()) if workload else set()
+    loaded = workload.warnings if workload else []
+    return {
         "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
-        "warnings": list(workload.warnings) if workload else [],
+        "warnings": [
+            w for w in dict.fromkeys([*loaded, *document.get("warnings", [])]) if w not in listed
+        ],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -58,6 +58,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         "   ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     return "\n".join(lines) + "\n"
+
+
+def echo_warnings(warnings: Iterable[str]) -> None:
+    """Each warning once, in order, as a ``warning: TEXT`` line on stderr: how every
+    subcommand reports what its input and its answer do not account for."""
+    for warning in dict.fromkeys(warnings):
+        click.echo(f"warning: {warning}", err=True)
 
 
 def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:

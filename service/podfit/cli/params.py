@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from podfit.cli.output import echo_warnings
 from podfit.errors import ManifestError, QuantityError
 from podfit.manifests import MANIFEST_SUFFIXES, Workload, load
 from podfit.quantity import Quantity, parse_quantity
@@ -80,6 +81,5 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
             "the input holds no object (it is empty or only comments)", where or "-f"
         )
     if warn:
-        for warning in workload.warnings:
-            click.echo(f"warning: {warning}", err=True)
+        echo_warnings(workload.warnings)
     return workload

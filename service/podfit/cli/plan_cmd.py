@@ -18,13 +18,21 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
 from podfit.cli.params import files_option, load_files
 from podfit.errors import ConfigError
+from podfit.manifests import Workload
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
+from podfit.schemas.plan import (
+    Warned,
+    add_input_warnings,
+    parse_shape,
+    parse_shapes,
+    shape_spec,
+    templates_of,
+)
 
 __all__ = ["plan"]
 
@@ -65,11 +73,29 @@ def _needed(scenario: dict[str, Any]) -> str:
     return "" if needed is None else f"{needed['nodes']} × {needed['shape']}"
 
 
-def _emit(doc: dict[str, Any], output: str, render: Callable[[], str]) -> None:
-    if output in ("json", "yaml"):
+def _structured(output: str) -> bool:
+    """JSON or YAML: the loader's warnings go to stderr as the files are read (the table
+    prints them with the report's other warnings, once)."""
+    return output in ("json", "yaml")
+
+
+def _emit(
+    report: Warned,
+    output: str,
+    render: Callable[[dict[str, Any]], str],
+    *workloads: Workload,
+) -> None:
+    """Print ``report`` (its ``warnings`` completed from the inputs) as ``podfit schedule``
+    prints its result: JSON/YAML on stdout with each skipped object on stderr, or the
+    table on stdout with every warning on stderr."""
+    add_input_warnings(report, *workloads)
+    doc: dict[str, Any] = report.to_dict()
+    if _structured(output):
         click.echo(dump(doc, output), nl=False)
+        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
     else:
-        click.echo(render(), nl=False)
+        click.echo(render(doc), nl=False)
+        echo_warnings(doc["warnings"])
 
 
 @click.group("plan")
@@ -104,8 +130,9 @@ def fit_cmd(
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
-    cluster = load_files(files)
-    templates = templates_of(load_files(template_files).pods)
+    cluster = load_files(files, warn=_structured(output))
+    template_workload = load_files(template_files, warn=_structured(output))
+    templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
     with _progress("replicas placed", max_replicas) as progress:
@@ -118,9 +145,8 @@ def fit_cmd(
             max_replicas=max_replicas,
             progress=progress,
         )
-    doc = report.to_dict()
 
-    def render() -> str:
+    def render(doc: dict[str, Any]) -> str:
         rows = [
             [t["template"], t["replicas"], len(t["perNode"]), t["stop"]] for t in doc["templates"]
         ]
@@ -141,7 +167,7 @@ def fit_cmd(
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
-    _emit(doc, output, render)
+    _emit(report, output, render, cluster, template_workload)
 
 
 @plan.command("nodes")
@@ -191,7 +217,7 @@ def nodes_cmd(
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
-    workload = load_files(files)
+    workload = load_files(files, warn=_structured(output))
     node_shapes = parse_shapes(
         [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
     )
@@ -207,9 +233,8 @@ def nodes_cmd(
             time_limit=time_limit,
             progress=progress,
         )
-    doc = result.to_dict()
 
-    def render() -> str:
+    def render(doc: dict[str, Any]) -> str:
         rows = [
             [s["shape"], s["nodes"], s["lowerBound"]["best"], *_gap_cost(s)] for s in doc["shapes"]
         ]
@@ -242,7 +267,7 @@ def nodes_cmd(
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
         return out
 
-    _emit(doc, output, render)
+    _emit(result, output, render, workload)
 
 
 @plan.command("drain")
@@ -266,7 +291,7 @@ def drain_cmd(
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
-    workload = load_files(files)
+    workload = load_files(files, warn=_structured(output))
     node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
     with _progress("scenarios", None) as progress:
         report = what_if(
@@ -280,9 +305,8 @@ def drain_cmd(
             shape=node_shape,
             progress=progress,
         )
-    doc = report.to_dict()
 
-    def render() -> str:
+    def render(doc: dict[str, Any]) -> str:
         rows = [
             [s["name"], s["evicted"], s["rescheduled"], len(s["pending"]), _needed(s)]
             for s in doc["scenarios"]
@@ -296,4 +320,4 @@ def drain_cmd(
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
         return out
 
-    _emit(doc, output, render)
+    _emit(report, output, render, workload)

@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import EXIT_PENDING, dump, handles_input_errors, output_option, table
+from podfit.cli.output import (
+    EXIT_PENDING,
+    dump,
+    echo_warnings,
+    handles_input_errors,
+    output_option,
+    table,
+)
 from podfit.cli.params import files_option, load_files
 from podfit.errors import ConfigError
 from podfit.scheduler import schedule as run_schedule
@@ -229,11 +236,9 @@ def schedule(
     result.warnings.extend(workload.skipped_warnings())
     if output in ("json", "yaml"):
         click.echo(dump(result.to_dict(), output), nl=False)
-        for warning in workload.skipped_warnings():
-            click.echo(f"warning: {warning}", err=True)
+        echo_warnings(workload.skipped_warnings())
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
-        for warning in dict.fromkeys([*workload.warnings, *result.warnings]):
-            click.echo(f"warning: {warning}", err=True)
+        echo_warnings([*workload.warnings, *result.warnings])
     if fail_on_pending and result.pending:
         sys.exit(EXIT_PENDING)
