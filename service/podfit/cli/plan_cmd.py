@@ -5,7 +5,9 @@
 * ``plan drain`` — what if named nodes, a zone or any one node go away.
 
 Output: a table (default), or the versioned JSON/YAML document (FitReport, NodesPlan,
-DrainReport). Long runs show progress on stderr when it is a terminal.
+DrainReport), whose ``warnings`` name what the plan does not model and every object that
+created no pods; the table prints them on stderr, as ``podfit schedule`` does. Long runs
+show progress on stderr when it is a terminal.
 Exit codes: 0, 1 bad input, 2 usage error.
 """
 
