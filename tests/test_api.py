@@ -704,3 +704,23 @@ def test_schedule_query_dra_must_be_true_or_false(client: FlaskClient, value: st
     response = client.post(f"/v1/schedule?dra={value}", json={"pods": [NODE, WEB]})
     problem = assert_problem(response, 422)
     assert "dra" in json.dumps(problem)
+
+
+def test_schedule_warnings_hold_the_readers_assumptions_first(client: FlaskClient) -> None:
+    """What the manifest reader assumed (a PriorityClass missing from the input counts as
+    priority 0) is in the answer, before the objects that created no pods — the CLI prints
+    the same lines on stderr."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "a"},
+        "spec": {"priorityClassName": "gold", "containers": [{"name": "c"}]},
+    }
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}
+    response = client.post("/v1/schedule", json={"nodes": [NODE], "pods": [pod, secret]})
+    assert response.status_code == 200, response.json
+    assert response.json["warnings"] == [
+        'default/Pod/a: spec.priorityClassName: PriorityClass "gold" not in the input;'
+        " priority 0 assumed",
+        "Secret default/s (pods[1]) skipped: creates no pods",
+    ]

@@ -183,8 +183,8 @@ def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_
     assert response.status_code == 200, response.json
     assert response.json["warnings"] == [
         ANTI_API,  # the loader reports it as it reads the template, the planner again
-        'spec.template.spec.priorityClassName: PriorityClass "gold" not in the input;'
-        " priority 0 assumed",
+        'default/Deployment/api: spec.template.spec.priorityClassName: PriorityClass "gold"'
+        " not in the input; priority 0 assumed",
         skipped("pods[1]"),
     ]
 

@@ -29,13 +29,13 @@ from podfit.schemas.plan import (
     DrainOptionsSchema,
     FitOptionsSchema,
     NodesOptionsSchema,
-    add_input_warnings,
     drain_options,
     fit_options,
     nodes_options,
     option_keys,
     templates_of,
 )
+from podfit.schemas.schedule import add_input_warnings
 
 bp = Blueprint("plan", __name__)
 

@@ -771,7 +771,9 @@ class _Reader:
             self.deferred.append((pods, priority_name, sp))
         return pods
 
-    def _priority(self, name: str, sp: str) -> int:
+    def _priority(self, name: str, sp: str, who: str) -> int:
+        """The priority of a template with ``priorityClassName`` ``name`` (``who``:
+        ``namespace/Kind/name`` for the warning when the class is not in the input)."""
         if not name:
             return self.global_default or 0
         if name in SYSTEM_PRIORITIES:
@@ -779,7 +781,8 @@ class _Reader:
         if name in self.priority_classes:
             return self.priority_classes[name]
         warning = (
-            f'{sp}.priorityClassName: PriorityClass "{name}" not in the input; priority 0 assumed'
+            f'{who}: {sp}.priorityClassName: PriorityClass "{name}" not in the input; '
+            "priority 0 assumed"
         )
         if warning not in self.workload.warnings:
             self.workload.warnings.append(warning)
@@ -1081,7 +1084,9 @@ class _Reader:
         ``self.deferred``, so their ids stay unique."""
         changed: dict[int, int] = {}
         for pods, name, sp in self.deferred:
-            priority = self._priority(name, sp)
+            first = pods[0]
+            who = f"{first.namespace}/{first.owner or 'Pod/' + first.name}"
+            priority = self._priority(name, sp, who)
             if priority != pods[0].priority:  # replicas share the template's priority
                 changed.update(dict.fromkeys(map(id, pods), priority))
         return changed

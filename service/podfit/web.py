@@ -367,11 +367,8 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     """
     from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
-    from podfit.schemas.plan import (  # the one shape-syntax parser, the one warnings list
-        add_input_warnings,
-        parse_shapes,
-        shape_spec,
-    )
+    from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
+    from podfit.schemas.schedule import add_input_warnings  # the one warnings list
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = parse_shapes(specs, "shapes")

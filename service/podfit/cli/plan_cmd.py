@@ -27,14 +27,8 @@ from podfit.manifests import Workload
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.schemas.plan import (
-    Warned,
-    add_input_warnings,
-    parse_shape,
-    parse_shapes,
-    shape_spec,
-    templates_of,
-)
+from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
+from podfit.schemas.schedule import Warned, add_input_warnings
 
 __all__ = ["plan"]
 

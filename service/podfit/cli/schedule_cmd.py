@@ -26,6 +26,7 @@ from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.result import PENDING, ScheduleResult
 from podfit.scheduler.scores import STRATEGIES
+from podfit.schemas.schedule import add_input_warnings
 
 
 def _parse_shape(text: str | None) -> list[tuple[int, int]] | None:
@@ -233,12 +234,12 @@ def schedule(
         ignored_resource_groups=ignored_groups,
         dra=dra,
     )
-    result.warnings.extend(workload.skipped_warnings())
+    add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
     if output in ("json", "yaml"):
         click.echo(dump(result.to_dict(), output), nl=False)
-        echo_warnings(workload.skipped_warnings())
+        echo_warnings(workload.skipped_warnings())  # load_files printed the loader's
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
-        echo_warnings([*workload.warnings, *result.warnings])
+        echo_warnings(result.warnings)
     if fail_on_pending and result.pending:
         sys.exit(EXIT_PENDING)

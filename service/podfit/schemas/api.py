@@ -28,7 +28,7 @@ from podfit.manifests import Limits, Workload, load_objects
 from podfit.quantity import Quantity, parse_quantity
 from podfit.scheduler import schedule
 from podfit.schemas.quantities import quantity_row
-from podfit.schemas.schedule import ScheduleOptionsSchema, load_options
+from podfit.schemas.schedule import ScheduleOptionsSchema, add_input_warnings, load_options
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
 
 # ---------------------------------------------------------------------------------------------
@@ -476,7 +476,8 @@ def schedule_workload(
     workload: Workload, options: Mapping[str, Any], config: ServiceConfig
 ) -> dict[str, Any]:
     """Schedule a loaded workload with :func:`schedule_options` output; the ScheduleResult
-    document, whose ``warnings`` also name every object that created no pods. Replicas'
+    document, whose ``warnings`` also hold the loader's (things it assumed) and name every
+    object that created no pods (:func:`add_input_warnings`). Replicas'
     entries share their read-only parts (``to_dict(shared=True)``): the callers serialize
     it as JSON or render it, and never change it."""
     check_expansion(workload, config)
@@ -484,5 +485,5 @@ def schedule_workload(
         result = schedule(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **options)
     except ConfigError as exc:
         raise option_error(exc) from None
-    result.warnings.extend(workload.skipped_warnings())
+    add_input_warnings(result, workload)
     return result.to_dict(shared=True)

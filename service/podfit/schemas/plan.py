@@ -24,12 +24,11 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from podfit.errors import ConfigError, FieldError, PodfitError
-from podfit.manifests import Workload
 from podfit.nodes import NO_SCHEDULE, Node, Taint, node_preset
 from podfit.planning.cluster import SchedulingOptions
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
@@ -40,7 +39,6 @@ from podfit.schemas.fields import QuantityField
 from podfit.schemas.schedule import ResourceWeightSchema, ShapePointSchema, _flatten
 
 __all__ = [
-    "add_input_warnings",
     "drain_options",
     "fit_options",
     "nodes_options",
@@ -251,26 +249,6 @@ def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> 
     if errors:
         raise ConfigError(errors[0].message, errors[0].path, errors)
     return shapes
-
-
-class Warned(Protocol):
-    """A plan report (FitReport, NodesPlan, DrainReport): its ``warnings`` list and its
-    versioned document."""
-
-    warnings: list[str]
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-def add_input_warnings(report: Warned, *workloads: Workload) -> None:
-    """Complete a plan report's ``warnings`` with what only the inputs know, as the API and
-    the CLI answer it: each warning once, in this order — the loader's (things it assumed,
-    ``Workload.warnings``), the planner's own (unmodelled constraints, default spreading),
-    then one per object that created no pods (``Workload.skipped_warnings``). ``workloads``
-    in input order (``plan fit``: the cluster's, then the templates'). Cost: O(warnings)."""
-    loaded = [w for workload in workloads for w in workload.warnings]
-    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
-    report.warnings = list(dict.fromkeys([*loaded, *report.warnings, *skipped]))
 
 
 def templates_of(pods: Sequence[Pod]) -> list[Pod]:

@@ -18,11 +18,12 @@ Kubernetes' own rules) and raises ``ConfigError`` naming the field. The result d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError, fields
 
 from podfit.errors import ConfigError, FieldError
+from podfit.manifests import Workload
 from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
 
@@ -159,3 +160,24 @@ class ScheduleResultSchema(Schema):
     pods = fields.List(fields.Nested(PodResultSchema), required=True)
     nodes = fields.List(fields.Nested(NodeResultSchema), required=True)
     warnings = fields.List(fields.String())
+
+
+class Warned(Protocol):
+    """A result with ``warnings`` (ScheduleResult, FitReport, NodesPlan, DrainReport) and
+    its versioned document."""
+
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def add_input_warnings(report: Warned, *workloads: Workload) -> None:
+    """Complete a result's ``warnings`` with what only the inputs know, as the API and the
+    CLI answer it: each warning once, in this order — the loader's (things it assumed,
+    ``Workload.warnings``), the scheduler's or planner's own (unmodelled constraints,
+    default spreading), then one per object that created no pods
+    (``Workload.skipped_warnings``). ``workloads`` in input order (``plan fit``: the
+    cluster's, then the templates'). Cost: O(warnings)."""
+    loaded = [w for workload in workloads for w in workload.warnings]
+    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
+    report.warnings = list(dict.fromkeys([*loaded, *report.warnings, *skipped]))
