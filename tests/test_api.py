@@ -679,12 +679,16 @@ def test_schedule_option_dra_adds_the_dynamic_resources_postfilter_part(
     assert message.count("preemption: 0/1 nodes are available") == 1
 
 
-@pytest.mark.parametrize("value", [1, "yes", [], {}])
-def test_schedule_option_dra_must_be_a_boolean(client: FlaskClient, value: Any) -> None:
-    """``dra`` is true, false or null; 1 or "yes" are not read as booleans."""
-    response = client.post("/v1/schedule", json={"pods": [NODE, WEB], "dra": value})
+@pytest.mark.parametrize("option", ["dra", "explain"])
+@pytest.mark.parametrize("value", [1, "yes", "true", [], {}])
+def test_schedule_boolean_options_must_be_json_booleans(
+    client: FlaskClient, option: str, value: Any
+) -> None:
+    """``dra`` (true, false or null) and ``explain`` take JSON booleans; 1, "yes" or
+    "true" are not read as booleans (marshmallow's Boolean would)."""
+    response = client.post("/v1/schedule", json={"pods": [NODE, WEB], option: value})
     problem = assert_problem(response, 422)
-    assert "dra" in json.dumps(problem)
+    assert problem["errors"][0]["path"] == option
 
 
 @pytest.mark.parametrize(("query", "prefixed"), [("true", True), ("false", False)])
@@ -698,12 +702,16 @@ def test_schedule_query_dra_overrides_the_body(
     assert (". no new claims to deallocate, preemption: " in _pending_message(response)) is prefixed
 
 
+@pytest.mark.parametrize("option", ["dra", "explain"])
 @pytest.mark.parametrize("value", ["1", "yes", "True", ""])
-def test_schedule_query_dra_must_be_true_or_false(client: FlaskClient, value: str) -> None:
-    """``?dra=`` takes exactly ``true`` or ``false``: anything else is a 422 naming ``dra``."""
-    response = client.post(f"/v1/schedule?dra={value}", json={"pods": [NODE, WEB]})
+def test_schedule_query_booleans_must_be_true_or_false(
+    client: FlaskClient, option: str, value: str
+) -> None:
+    """``?dra=`` and ``?explain=`` take exactly ``true`` or ``false``: anything else is a
+    422 naming the parameter."""
+    response = client.post(f"/v1/schedule?{option}={value}", json={"pods": [NODE, WEB]})
     problem = assert_problem(response, 422)
-    assert "dra" in json.dumps(problem)
+    assert problem["errors"][0]["path"] == option
 
 
 def test_schedule_warnings_hold_the_readers_assumptions_first(client: FlaskClient) -> None:

@@ -148,7 +148,7 @@ def schedule() -> Response:
     config = service_config()
     parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
-    query = _query_dra(query_options(SCHEDULE_QUERY))
+    query = _query_booleans(query_options(SCHEDULE_QUERY))
     if query:
         schedule_options(parsed.options)
     options = schedule_options({**parsed.options, **query})
@@ -175,13 +175,15 @@ def requests() -> Response:
 SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra")
 
 
-def _query_dra(query: dict[str, Any]) -> dict[str, Any]:
-    """``?dra=true|false`` as the boolean the ``dra`` body field takes (anything else: 422)."""
-    if "dra" in query:
-        text = query["dra"]
-        if text not in ("true", "false"):
-            raise ConfigError(f"must be true or false, not {text!r}", path="dra")
-        query["dra"] = text == "true"
+def _query_booleans(query: dict[str, Any]) -> dict[str, Any]:
+    """``?explain=`` and ``?dra=`` as the JSON booleans the body fields take: exactly
+    ``true`` or ``false`` (anything else: 422 naming the parameter)."""
+    for name in ("explain", "dra"):
+        if name in query:
+            text = query[name]
+            if text not in ("true", "false"):
+                raise ConfigError(f"must be true or false, not {text!r}", path=name)
+            query[name] = text == "true"
     return query
 
 

@@ -38,6 +38,7 @@ from podfit.errors import (
     PodfitError,
     QuantityError,
 )
+from podfit.schemas.fields import flatten_messages
 
 PROBLEM_JSON = "application/problem+json"
 #: At most this many entries in ``errors`` (then one "N more errors not shown" entry).
@@ -181,36 +182,6 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
-
-
-def flatten_messages(messages: Any, prefix: str = "") -> Iterable[FieldError]:
-    """Turn marshmallow's nested ``messages`` into ``FieldError`` s with indexed paths.
-
-    >>> [str(e) for e in flatten_messages({"pods": {3: {"name": ["Missing data."]}}})]
-    ['pods[3].name: Missing data.']
-    >>> [str(e) for e in flatten_messages({"_schema": ["Invalid input type."]})]
-    ['Invalid input type.']
-    """
-    if isinstance(messages, Mapping):
-        for key in messages:
-            yield from flatten_messages(messages[key], _child(prefix, key))
-    elif isinstance(messages, list | tuple):
-        if all(isinstance(m, str) for m in messages):
-            for message in messages:
-                yield FieldError(prefix, message)
-        else:
-            for message in messages:
-                yield from flatten_messages(message, prefix)
-    else:
-        yield FieldError(prefix, str(messages))
-
-
-def _child(prefix: str, key: object) -> str:
-    if key == "_schema":
-        return prefix
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
-    return f"{prefix}.{key}" if prefix else str(key)
 
 
 def register(app: Flask) -> None:

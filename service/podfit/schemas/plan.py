@@ -35,8 +35,8 @@ from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.pods import Pod
-from podfit.schemas.fields import QuantityField
-from podfit.schemas.schedule import ResourceWeightSchema, ShapePointSchema, _flatten
+from podfit.schemas.fields import QuantityField, StrictBoolean, flatten_messages
+from podfit.schemas.schedule import ResourceWeightSchema, ShapePointSchema
 
 __all__ = [
     "drain_options",
@@ -50,15 +50,6 @@ __all__ = [
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _PRICE = re.compile(r"[0-9]+(\.[0-9]+)?")
-
-
-class _StrictBool(fields.Boolean):
-    """A JSON boolean only (marshmallow's Boolean also takes "yes", 1, …)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, bool):
-            raise ValidationError("must be a boolean")
-        return value
 
 
 class _StrictInt(fields.Integer):
@@ -105,7 +96,7 @@ class _Scheduling(Schema):
     scoring_shape = fields.List(
         fields.Nested(ShapePointSchema), data_key="scoringShape", load_default=None
     )
-    dra = _StrictBool(load_default=None, allow_none=True)
+    dra = StrictBoolean(load_default=None, allow_none=True)
 
 
 _SCHEDULING_KEYS = frozenset(_Scheduling().fields)
@@ -137,7 +128,7 @@ class DrainOptionsSchema(_Scheduling):
     drain = fields.List(fields.String(), load_default=list)
     lose_zone = fields.String(data_key="loseZone", load_default=None, allow_none=False)
     zone_label = fields.String(data_key="zoneLabel", load_default=DEFAULT_ZONE_LABEL)
-    lose_any_one = _StrictBool(data_key="loseAnyOne", load_default=False)
+    lose_any_one = StrictBoolean(data_key="loseAnyOne", load_default=False)
     shape = fields.Dict(load_default=None, allow_none=False)
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
@@ -155,7 +146,8 @@ def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         # marshmallow files a bad dict value under "<key>.value"; the key is the field
         errors = [
-            FieldError(e.path.removesuffix(".value"), e.message) for e in _flatten(exc.messages)
+            FieldError(e.path.removesuffix(".value"), e.message)
+            for e in flatten_messages(exc.messages)
         ]
         raise ConfigError(errors[0].message, errors[0].path, errors) from None
     return loaded

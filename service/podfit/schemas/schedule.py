@@ -22,10 +22,11 @@ from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError, fields
 
-from podfit.errors import ConfigError, FieldError
+from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
+from podfit.schemas.fields import StrictBoolean, flatten_messages
 
 _Amounts = fields.Dict(keys=fields.String(), values=fields.String())
 
@@ -49,43 +50,20 @@ class ScheduleOptionsSchema(Schema):
 
     strategy = fields.String(load_default=DEFAULT_STRATEGY)
     kubernetesVersion = fields.String(load_default=DEFAULT_VERSION)
-    explain = fields.Boolean(load_default=False)
+    explain = StrictBoolean(load_default=False)
     resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
     shape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
     ignoredResources = fields.List(fields.String(), load_default=list)
     ignoredResourceGroups = fields.List(fields.String(), load_default=list)
-    dra = fields.Boolean(load_default=None, allow_none=True)
-
-
-def _child(prefix: str, key: object) -> str:
-    """``resources`` + 0 → ``resources[0]``; ``a`` + ``b`` → ``a.b``."""
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
-    return f"{prefix}.{key}" if prefix else str(key)
-
-
-def _flatten(messages: Any, prefix: str = "") -> list[FieldError]:
-    """marshmallow's nested error messages as a flat list of field errors."""
-    out: list[FieldError] = []
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            out.extend(_flatten(value, _child(prefix, key)))
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out.extend(FieldError(prefix, m) for m in messages)
-    else:
-        out.append(FieldError(prefix, str(messages)))
-    return out
+    dra = StrictBoolean(load_default=None, allow_none=True)
 
 
 def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validated keyword arguments for :func:`podfit.schedule` (``explain`` included)."""
-    dra = (data or {}).get("dra")
-    if dra is not None and not isinstance(dra, bool):  # marshmallow would take 1 or "yes"
-        raise ConfigError(f"must be true, false or null, not {dra!r}", path="dra")
     try:
         raw = ScheduleOptionsSchema().load(dict(data or {}))
     except ValidationError as exc:
-        errors = _flatten(exc.messages)
+        errors = list(flatten_messages(exc.messages))
         raise ConfigError(errors[0].message, errors[0].path, errors) from None
     resources = raw["resources"]
     shape = raw["shape"]
