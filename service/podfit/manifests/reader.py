@@ -1,0 +1,535 @@
+"""The reader: dispatches documents by kind, expands workloads into pods, counts them against
+:class:`~podfit.yamlsafe.Limits` before building them, and runs admission (PriorityClass
+values, LimitRanges) once every object is read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Literal
+
+from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
+from podfit.manifests.fields import Doc, show, type_name, unsupported
+from podfit.manifests.limitranges import LimitRangeItem, read_limit_range
+from podfit.manifests.names import generated_name, template_hash
+from podfit.manifests.nodes import node_pool, read_compact_node, read_node
+from podfit.manifests.podspec import (
+    check_env,
+    read_affinity,
+    read_containers,
+    read_tolerations,
+    unmodelled_fields,
+)
+from podfit.manifests.workload import Skipped, Workload
+from podfit.pods import (
+    DAEMONSET_TOLERATIONS,
+    NETWORK_UNAVAILABLE_TOLERATION,
+    Pod,
+    default_pod_level_requests,
+    replicas,
+    unmodelled_warning,
+    validate_resources,
+)
+from podfit.yamlsafe import Limits, load_all
+
+#: Built-in PriorityClasses (``pkg/apis/scheduling``).
+SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+
+POD_KINDS = (
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "DaemonSet",
+)
+
+POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
+PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
+
+_FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
+
+
+class Reader:
+    """Reads documents into one :class:`Workload`; :meth:`finish` runs admission and raises
+    every error found, each with its field path."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.workload = Workload()
+        self.errors: list[FieldError] = []
+        self.reserved = {"pods": 0, "nodes": 0}  # counted before anything is built
+        self.priority_classes: dict[str, int] = {}
+        self.global_default: int | None = None
+        # (pods of one template, priorityClassName, path) for templates without
+        # spec.priority: resolved once every PriorityClass is known (finish)
+        self.deferred: list[tuple[list[Pod], str, str]] = []
+        self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
+        self.names: dict[tuple[str, str], str] = {}
+        self.generated: dict[tuple[str, str], int] = {}  # (namespace, generateName) -> next
+
+    # -- input ----------------------------------------------------------------------------
+    def read_text(self, text: str | bytes, name: str) -> None:
+        docs = load_all(text, self.limits, name)
+        self.read_documents(docs, name)
+
+    def read_documents(self, docs: list[Any], name: str) -> None:
+        multi = len(docs) > 1
+        for i, doc in enumerate(docs):
+            label = f"{name} document {i + 1}" if multi else name
+            self._document(doc, label)
+
+    def _document(self, doc: Any, label: str) -> None:
+        if doc is None:
+            return
+        if isinstance(doc, list):
+            for i, item in enumerate(doc):
+                self._document(item, f"{label} [{i}]")
+            return
+        if not isinstance(doc, Mapping):
+            self.errors.append(
+                FieldError("", f"expected an object, got {type_name(doc)} {show(doc)} (in {label})")
+            )
+            return
+        self.workload.objects += 1
+        kind = doc.get("kind")
+        if kind is None:
+            if "nodes" in doc and isinstance(doc.get("nodes"), list):
+                for i, entry in enumerate(doc["nodes"]):
+                    self._compact_node(entry, f"nodes[{i}]", label)
+                return
+            if "name" in doc and any(k in doc for k in ("allocatable", "capacity", "preset")):
+                self._compact_node(doc, "", label)
+                return
+            self.errors.append(
+                FieldError(
+                    "kind", f"Required value: an object needs apiVersion and kind (in {label})"
+                )
+            )
+            return
+        if not isinstance(kind, str):
+            self.errors.append(FieldError("kind", f"must be a string (in {label})"))
+            return
+        if kind == "List" or (kind.endswith("List") and isinstance(doc.get("items"), list)):
+            items = doc.get("items") or []
+            if not isinstance(items, list):
+                self.errors.append(FieldError("items", f"must be an array (in {label})"))
+                return
+            for i, item in enumerate(items):
+                self._document(item, f"{label} items[{i}]")
+            return
+        raw_meta = doc.get("metadata")
+        meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
+        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
+        generate = meta.get("generateName")
+        if not name and isinstance(generate, str) and generate:
+            name = f"(generateName {generate})"
+        what = f"{kind} {namespace + '/' if namespace else ''}{name or '(no name)'}, {label}"
+        d = Doc(what)
+        try:
+            self._object(kind, doc, d, label)
+        except PodfitError as exc:
+            if isinstance(exc, LimitExceeded):
+                raise
+            for e in exc.errors:
+                d.error(e.path, e.message)
+        self.errors.extend(d.errors)
+
+    def _object(self, kind: str, doc: Mapping[str, Any], d: Doc, source: str) -> None:
+        meta = d.mapping(doc.get("metadata"), "metadata")
+        name = d.string(meta.get("name"), "metadata.name")
+        namespace = d.string(meta.get("namespace"), "metadata.namespace") or "default"
+        spec = d.mapping(doc.get("spec"), "spec")
+        if kind == "Node":
+            self._node(doc, d, name)
+            return
+        if kind == "PriorityClass":
+            value = d.integer(doc.get("value"), "value", 0, lo=-(2**31), hi=1_000_000_000)
+            self.priority_classes[name] = value
+            if doc.get("globalDefault") is True:
+                self.global_default = value
+            self.workload.skipped.append(
+                Skipped(kind, name, "", source, "creates no pods; its value sets pod priorities")
+            )
+            return
+        if kind == "LimitRange":
+            item = read_limit_range(spec, d, f"{namespace}/{name}")
+            if item is not None:
+                self.limit_ranges.setdefault(namespace, []).append(item)
+            self.workload.skipped.append(
+                Skipped(
+                    kind,
+                    name,
+                    namespace,
+                    source,
+                    "creates no pods; its container defaults and bounds apply to the "
+                    f"pods of namespace {namespace}",
+                )
+            )
+            return
+        if kind not in POD_KINDS:
+            self.workload.skipped.append(
+                Skipped(kind, name, namespace if namespace else "", source)
+            )
+            return
+        if not name and not (kind == "Pod" and meta.get("generateName")):
+            d.error("metadata.name", "Required value: name or generateName is required")
+            return
+        if kind == "Pod":
+            pod_name = name or self._generate_name(
+                d.string(meta.get("generateName"), "metadata.generateName"), namespace
+            )
+            owner = _owner_reference(meta)
+            self._pods(doc, "", d, [pod_name], namespace, owner, source, bound=True)
+            return
+        owner = f"{kind}/{name}"
+        if kind == "CronJob":
+            job = d.mapping(spec.get("jobTemplate"), "spec.jobTemplate")
+            self._job(
+                d.mapping(job.get("spec"), "spec.jobTemplate.spec"),
+                "spec.jobTemplate.spec",
+                d,
+                name,
+                namespace,
+                owner,
+                source,
+            )
+            return
+        if kind == "Job":
+            self._job(spec, "spec", d, name, namespace, owner, source)
+            return
+        template = d.mapping(spec.get("template"), "spec.template")
+        if kind == "DaemonSet":
+            pods = self._build(template, "spec.template", d, [name], namespace, owner, source)
+            if pods:
+                pod = pods[0]
+                ds = _as_daemonset_template(pod, name)
+                if self.deferred and self.deferred[-1][0] is pods:
+                    # the stored template is the copy: its priorityClassName is resolved
+                    self.deferred[-1] = ([ds], *self.deferred[-1][1:])
+                self.workload.daemonsets.append(ds)
+            return
+        replicas = d.integer(spec.get("replicas"), "spec.replicas", 1)
+        if replicas == 0:
+            self.workload.skipped.append(
+                Skipped(kind, name, namespace, source, "spec.replicas is 0: no pods")
+            )
+            return
+        self._reserve("pods", replicas, "spec.replicas")
+        if kind == "Deployment":
+            h = template_hash(template)
+            names = [f"{name}-{h}-{i}" for i in range(replicas)]
+        else:
+            names = [f"{name}-{i}" for i in range(replicas)]
+        self._add_pods(
+            self._build(template, "spec.template", d, names, namespace, owner, source), d
+        )
+
+    def _job(
+        self,
+        spec: Mapping[str, Any],
+        path: str,
+        d: Doc,
+        name: str,
+        namespace: str,
+        owner: str,
+        source: str,
+    ) -> None:
+        parallelism = d.integer(spec.get("parallelism"), f"{path}.parallelism", 1)
+        completions = d.integer(spec.get("completions"), f"{path}.completions", parallelism)
+        count = min(parallelism, completions)
+        kind = owner.split("/", 1)[0]
+        if spec.get("suspend") is True:
+            self.workload.skipped.append(
+                Skipped(kind, name, namespace, source, f"{path}.suspend is true: no pods")
+            )
+            return
+        if count == 0:
+            reason = f"no pods (parallelism {parallelism}, completions {completions})"
+            self.workload.skipped.append(Skipped(kind, name, namespace, source, reason))
+            return
+        self._reserve("pods", count, f"{path}.parallelism")
+        template = d.mapping(spec.get("template"), f"{path}.template")
+        names = [f"{name}-{i}" for i in range(count)]
+        self._add_pods(
+            self._build(template, f"{path}.template", d, names, namespace, owner, source), d
+        )
+
+    def _pods(
+        self,
+        doc: Mapping[str, Any],
+        path: str,
+        d: Doc,
+        names: list[str],
+        namespace: str,
+        owner: str | None,
+        source: str,
+        bound: bool,
+    ) -> None:
+        self._reserve("pods", len(names), "metadata.name")
+        pods = self._build(doc, path, d, names, namespace, owner, source, bound=bound)
+        self._add_pods(pods, d)
+
+    def _generate_name(self, base: str, namespace: str) -> str:
+        """A name for a pod given only ``generateName``: :func:`generated_name`, skipping
+        any already taken in the namespace."""
+        ordinal = self.generated.get((namespace, base), 0)
+        while True:
+            name = generated_name(base, namespace, ordinal)
+            ordinal += 1
+            if (namespace, name) not in self.names:
+                self.generated[namespace, base] = ordinal
+                return name
+
+    def _reserve(self, what: Literal["pods", "nodes"], count: int, path: str) -> None:
+        """Count ``count`` more pods or nodes, refusing past ``Limits.max_<what>`` before any
+        of them is built (``replicas: 1000000000`` costs nothing)."""
+        total = self.reserved[what] + count
+        limit: int = getattr(self.limits, f"max_{what}")
+        if total > limit:
+            raise LimitExceeded(
+                f"{count} {what} would bring the total to {total}, "
+                f"above the limit of {limit} {what}",
+                path=path,
+                limit=f"max_{what}",
+            )
+        self.reserved[what] = total
+
+    def _add_pods(self, pods: list[Pod], d: Doc) -> None:
+        for pod in pods:
+            key = (pod.namespace, pod.name)
+            if key in self.names:
+                d.error("metadata.name", f'duplicate pod "{pod.key}" (also from {self.names[key]})')
+                continue
+            self.names[key] = pod.owner or pod.source
+            self.workload.pods.append(pod)
+
+    # -- pod template -> pods ---------------------------------------------------------------
+    def _build(
+        self,
+        template: Mapping[str, Any],
+        path: str,
+        d: Doc,
+        names: list[str],
+        namespace: str,
+        owner: str | None,
+        source: str,
+        bound: bool = False,
+    ) -> list[Pod]:
+        prefix = f"{path}." if path else ""
+        before = len(d.errors)
+        meta = d.mapping(template.get("metadata"), f"{prefix}metadata")
+        labels = d.str_map(meta.get("labels"), f"{prefix}metadata.labels")
+        spec = d.mapping(template.get("spec"), f"{prefix}spec")
+        sp = f"{prefix}spec"
+        containers = read_containers(spec.get("containers"), f"{sp}.containers", d, init=False)
+        if not template.get("spec"):
+            d.error(sp, "Required value")
+        elif not d.seq(spec.get("containers"), f"{sp}.containers") and len(d.errors) == before:
+            d.error(f"{sp}.containers", "Required value")
+        init = read_containers(spec.get("initContainers"), f"{sp}.initContainers", d, init=True)
+        seen: dict[str, str] = {}
+        for group, items in (("initContainers", init), ("containers", containers)):
+            for i, c in enumerate(items):
+                if c.name in seen:
+                    d.error(f"{sp}.{group}[{i}].name", f'Duplicate value: "{c.name}"')
+                else:
+                    seen[c.name] = group
+        for group, items in (("initContainers", init), ("containers", containers)):
+            for i, c in enumerate(items):
+                check_env(c, f"{sp}.{group}[{i}].env", seen, d)
+        overhead = d.resources(spec.get("overhead"), f"{sp}.overhead")
+        pres = d.mapping(spec.get("resources"), f"{sp}.resources")
+        pod_requests = d.resources(pres.get("requests"), f"{sp}.resources.requests")
+        pod_limits = d.resources(pres.get("limits"), f"{sp}.resources.limits")
+        if pod_requests or pod_limits:
+            # defaulting (containers' aggregated requests, else the pod-level limit) comes
+            # before validation, as in the API server
+            pod_requests = default_pod_level_requests(pod_requests, pod_limits, containers, init)
+            for e in validate_resources(pod_requests, pod_limits, f"{sp}.resources"):
+                d.error(e.path, e.message)
+        priority_name = d.string(spec.get("priorityClassName"), f"{sp}.priorityClassName")
+        priority = d.integer(spec.get("priority"), f"{sp}.priority", 0, lo=-(2**31))
+        deferred_class = spec.get("priority") is None
+        node_name = d.string(spec.get("nodeName"), f"{sp}.nodeName") or None
+        phase = None
+        qos = None
+        if bound:
+            status = d.mapping(template.get("status"), "status")
+            phase = d.string(status.get("phase"), "status.phase") or None
+            if phase is not None and phase not in POD_PHASES:
+                d.error("status.phase", unsupported(phase, POD_PHASES))
+            qos = d.string(status.get("qosClass"), "status.qosClass") or None
+        host_network = d.boolean(spec.get("hostNetwork"), f"{sp}.hostNetwork")
+        if host_network:
+            for group, items in (("initContainers", init), ("containers", containers)):
+                for i, c in enumerate(items):
+                    for j, port in enumerate(c.ports):
+                        if port.host_port not in (0, port.container_port):
+                            d.error(
+                                f"{sp}.{group}[{i}].ports[{j}].hostPort",
+                                f"Invalid value: {port.host_port}: must match `containerPort` "
+                                "when `hostNetwork` is true",
+                            )
+        preemption_policy = d.string(
+            spec.get("preemptionPolicy"), f"{sp}.preemptionPolicy", "PreemptLowerPriority"
+        )
+        if preemption_policy not in PREEMPTION_POLICIES:
+            d.error(f"{sp}.preemptionPolicy", unsupported(preemption_policy, PREEMPTION_POLICIES))
+        required, preferred = read_affinity(spec.get("affinity"), f"{sp}.affinity", d)
+        tolerations = read_tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
+        unmodelled = unmodelled_fields(spec, sp)
+        if len(d.errors) > before:
+            return []
+        who = f"{namespace}/{owner or 'Pod/' + names[0]}"
+        for field_path in unmodelled:  # once per template, not per replica
+            warning = unmodelled_warning(who, field_path)
+            if warning not in self.workload.warnings:
+                self.workload.warnings.append(warning)
+        base = Pod(
+            name=names[0],
+            namespace=namespace,
+            owner=owner,
+            labels=labels,
+            containers=tuple(containers),
+            init_containers=tuple(init),
+            overhead=overhead,
+            pod_requests=pod_requests,
+            pod_limits=pod_limits,
+            priority=priority,
+            preemption_policy=preemption_policy,
+            node_name=node_name,
+            phase=phase,
+            node_selector=d.str_map(spec.get("nodeSelector"), f"{sp}.nodeSelector"),
+            required_node_affinity=required,
+            preferred_node_affinity=preferred,
+            tolerations=tolerations,
+            host_network=host_network,
+            status_qos_class=qos,
+            source=source,
+            unmodelled=unmodelled,
+        )
+        pods = replicas(base, names)
+        if deferred_class:
+            self.deferred.append((pods, priority_name, sp))
+        return pods
+
+    def _priority(self, name: str, sp: str, who: str) -> int:
+        """The priority of a template with ``priorityClassName`` ``name`` (``who``:
+        ``namespace/Kind/name`` for the warning when the class is not in the input)."""
+        if not name:
+            return self.global_default or 0
+        if name in SYSTEM_PRIORITIES:
+            return SYSTEM_PRIORITIES[name]
+        if name in self.priority_classes:
+            return self.priority_classes[name]
+        warning = (
+            f'{who}: {sp}.priorityClassName: PriorityClass "{name}" not in the input; '
+            "priority 0 assumed"
+        )
+        if warning not in self.workload.warnings:
+            self.workload.warnings.append(warning)
+        return 0
+
+    # -- nodes ------------------------------------------------------------------------------
+    def _node(self, doc: Mapping[str, Any], d: Doc, name: str) -> None:
+        node = read_node(doc, d, name)
+        if node is not None:
+            self._reserve("nodes", 1, "metadata.name")
+            self.workload.nodes.append(node)
+
+    def _compact_node(self, raw: Any, path: str, label: str) -> None:
+        d = Doc(f"node {path}, {label}" if path else f"node, {label}")
+        node, count = read_compact_node(raw, path, d)
+        if d.errors:
+            self.errors.extend(d.errors)
+            return
+        p = f"{path}." if path else ""
+        self._reserve("nodes", 1 if count is None else count, f"{p}count")
+        self.workload.nodes.extend(node_pool(node, count))
+
+    # -- finish -------------------------------------------------------------------------------
+    def _resolve_priorities(self) -> dict[int, int]:
+        """``id(pod) -> priority`` for the pods whose PriorityClass (or the global default)
+        changes their priority; one look-up per template. The pods are held by
+        ``self.deferred``, so their ids stay unique."""
+        changed: dict[int, int] = {}
+        for pods, name, sp in self.deferred:
+            first = pods[0]
+            who = f"{first.namespace}/{first.owner or 'Pod/' + first.name}"
+            priority = self._priority(name, sp, who)
+            if priority != pods[0].priority:  # replicas share the template's priority
+                changed.update(dict.fromkeys(map(id, pods), priority))
+        return changed
+
+    def _admit(self, pod: Pod, priorities: Mapping[int, int]) -> Pod:
+        """Admission after every object is read: PriorityClass values and LimitRanges."""
+        changes: dict[str, Any] = {}
+        priority = priorities.get(id(pod))
+        if priority is not None:
+            changes["priority"] = priority
+        for item in self.limit_ranges.get(pod.namespace, ()):
+            groups = {"initContainers": pod.init_containers, "containers": pod.containers}
+            for group, containers in groups.items():
+                new = tuple(item.apply(c) for c in containers)
+                if new != containers:
+                    item.defaulted += sum(1 for a, b in zip(new, containers, strict=True) if a != b)
+                    changes[_FIELD_OF[group]] = new
+                    groups[group] = new
+                for i, c in enumerate(new):
+                    where = f"spec.{group}[{i}].resources"
+                    # the API server validates after mutating admission: a defaulted limit
+                    # below the written request is refused like a written one
+                    found = [
+                        (e.path, e.message) for e in validate_resources(c.requests, c.limits, where)
+                    ]
+                    found += [(where, message) for message in item.violations(c)]
+                    for path, message in found:
+                        text = f"{message} (LimitRange {item.name}; pod {pod.key})"
+                        if all(e.message != text or e.path != path for e in self.errors):
+                            self.errors.append(FieldError(path, text))
+        return replace(pod, **changes) if changes else pod
+
+    def finish(self) -> Workload:
+        priorities = self._resolve_priorities()
+        if priorities or self.limit_ranges:  # else admission changes nothing
+            wl = self.workload
+            wl.pods = [self._admit(p, priorities) for p in wl.pods]
+            wl.daemonsets = [self._admit(p, priorities) for p in wl.daemonsets]
+        for items in self.limit_ranges.values():
+            for item in items:
+                if item.defaulted:
+                    self.workload.warnings.append(
+                        f"LimitRange {item.name}: defaults applied to {item.defaulted} containers"
+                    )
+        seen: set[str] = set()
+        for node in self.workload.nodes:
+            if node.name in seen:
+                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
+            seen.add(node.name)
+        if self.errors:
+            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        return self.workload
+
+
+def _owner_reference(meta: Mapping[str, Any]) -> str | None:
+    refs = meta.get("ownerReferences")
+    if isinstance(refs, list):
+        for ref in refs:
+            if isinstance(ref, Mapping) and isinstance(ref.get("kind"), str):
+                return f"{ref['kind']}/{ref.get('name', '')}"
+    return None
+
+
+def _as_daemonset_template(pod: Pod, name: str) -> Pod:
+    extra = list(DAEMONSET_TOLERATIONS)
+    if pod.host_network:
+        extra.append(NETWORK_UNAVAILABLE_TOLERATION)
+    tolerations = list(pod.tolerations)
+    for t in extra:
+        if t not in tolerations:
+            tolerations.append(t)
+    return replace(pod, daemonset=name, tolerations=tuple(tolerations))
