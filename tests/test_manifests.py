@@ -850,3 +850,29 @@ def test_both_preemption_policies_are_read(policy: str) -> None:
         """
     )
     assert load_text(text).pods[0].preemption_policy == policy
+
+
+def test_a_template_holding_values_json_cannot_encode_still_gets_a_stable_hash() -> None:
+    """Objects handed to load_objects by a library user may hold values JSON cannot encode
+    (a date in an annotation): the pod-template-hash stand-in hashes their text, stable
+    across calls, and differs when the value does."""
+    import datetime
+
+    def deployment(day: int) -> dict[str, object]:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {
+                "replicas": 1,
+                "template": {
+                    "metadata": {"annotations": {"since": datetime.date(2026, 1, day)}},
+                    "spec": {"containers": [{"name": "c"}]},
+                },
+            },
+        }
+
+    first = load_objects([deployment(1)]).pods[0].name
+    assert first == load_objects([deployment(1)]).pods[0].name
+    assert first != load_objects([deployment(2)]).pods[0].name
+    assert re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{10}-0", first), first
