@@ -8,6 +8,10 @@ package ``wrk``; a Lua script posts the body) and prints a table:
   goal p99 ≤ 100 ms and ≥ 100 requests/s;
 - **small**: 10 Pods on 3 nodes — goal p99 ≤ 20 ms and ≥ 500 requests/s.
 
+The closed-loop row of a case (32 clients back to back) is judged on capacity (≥ the goal
+rate); ``--paced`` adds a row offering the goal rate on a fixed schedule, judged on p99 at
+that rate. A closed-loop p99 is that of a saturated server: its mean is 32 ÷ throughput.
+
 The load generator runs on the same machine and shares its cores with the server, so
 the figures are a floor. Without ``wrk`` a thread-based Python client is used instead;
 it costs far more CPU per request than wrk, so its figures are lower still (the table
@@ -604,14 +608,21 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case, mode, size, answer_size, summary, f in rows:
-        rps_ok = f.rps >= case.goal_rps * (0.95 if mode != "closed loop" else 1)
-        ok = f.p99_ms <= case.goal_p99_ms and rps_ok and f.errors == 0
+        # Paced rows judge the goal (p99 at the goal rate, 5 % slack on the achieved rate
+        # for wrk's start-up); closed-loop rows judge capacity only: their p99 is that of
+        # a saturated server, 32 ÷ throughput on average (Little's law).
+        if mode == "closed loop":
+            ok = f.rps >= case.goal_rps and f.errors == 0
+            goal = f"capacity ≥ {case.goal_rps:g}/s"
+        else:
+            ok = f.p99_ms <= case.goal_p99_ms and f.rps >= case.goal_rps * 0.95 and not f.errors
+            goal = f"p99 ≤ {case.goal_p99_ms:g} ms at {case.goal_rps:g}/s"
         print(
             f"| {case.name} | {mode} | {summary['pods']} ({summary['scheduled']} placed) on"
             f" {summary['nodes']} nodes | {size:,} B → {answer_size:,} B |"
             f" {f.requests:,} | {f.errors} | {f.rps:,.0f} | {f.p50_ms:.1f} | {f.p99_ms:.1f} |"
             f" {f.server_cpu_ms:.1f} | {f.spread or '?'} |"
-            f" p99 ≤ {case.goal_p99_ms:g} ms, ≥ {case.goal_rps:g}/s: {'met' if ok else 'MISSED'} |"
+            f" {goal}: {'met' if ok else 'MISSED'} |"
         )
     for case, mode, *_, f in rows:
         print(f"# {case.name}, {mode} ({f.client}): {f.command}")
