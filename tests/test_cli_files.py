@@ -33,6 +33,16 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def run_on(tmp_path: Path, command: list[str], given: Path, content: str) -> tuple[int, str, str]:
+    """``command -f given`` with ``given`` holding ``content`` (``{pod}`` in the command is a
+    file with one Pod, for ``plan fit -t``)."""
+    given.write_text(content, encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    template.write_text(POD, encoding="utf-8")
+    args = [a.replace("{pod}", str(template)) for a in command]
+    return run([*args, "-f", str(given)])
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
 def test_a_file_name_that_looks_like_json_is_still_a_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
@@ -109,11 +119,7 @@ def test_input_without_any_object_is_an_error_naming_the_file(
 ) -> None:
     """Like the API's 422 "the body holds no document": exit 1, not "0 of 0 pods"."""
     empty = tmp_path / "empty.yaml"
-    empty.write_text(content, encoding="utf-8")
-    template = tmp_path / "template.yaml"
-    template.write_text(POD, encoding="utf-8")
-    args = [a.replace("{pod}", str(template)) for a in command]
-    code, _, err = run([*args, "-f", str(empty)])
+    code, _, err = run_on(tmp_path, command, empty, content)
     assert code == 1
     assert err == f"error: {empty}: the input holds no object (it is empty or only comments)\n"
 
@@ -145,11 +151,6 @@ def test_input_holding_objects_but_no_pods_is_read(
     tmp_path: Path, command: list[str], content: str
 ) -> None:
     """An empty List or a file of PriorityClasses holds objects: no error, as in the API."""
-    given = tmp_path / "objects.yaml"
-    given.write_text(content, encoding="utf-8")
-    template = tmp_path / "template.yaml"
-    template.write_text(POD, encoding="utf-8")
-    args = [a.replace("{pod}", str(template)) for a in command]
-    code, _, err = run([*args, "-f", str(given)])
+    code, _, err = run_on(tmp_path, command, tmp_path / "objects.yaml", content)
     assert code == 0, err
     assert "holds no object" not in err
