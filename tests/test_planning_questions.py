@@ -4,6 +4,7 @@ fit, how many nodes are needed, what if nodes go away, and stranded capacity."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -336,3 +337,25 @@ def test_a_respawned_pod_keeps_the_spec_and_takes_only_the_given_binding() -> No
         )
         assert other.scheduling_key()[0] == info.scheduling_key()[0]  # requests
         assert other.scheduling_key()[4:] == info.scheduling_key()[4:]  # selector … ports
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        lambda pods, nodes: how_many_fit(pods, [], nodes),
+        lambda pods, nodes: nodes_needed(pods, [NodeShape("s", nodes[0])], existing_nodes=nodes),
+        lambda pods, nodes: what_if(pods, nodes, lose_any_one=True),
+    ],
+    ids=["fit", "nodes", "drain"],
+)
+def test_planners_refuse_repeated_node_names_as_the_scheduler_does(plan: Any) -> None:
+    """Pods bind to nodes by name: two nodes called "a" are an input error (ManifestError
+    naming the second), for library callers as for the API and the CLI."""
+    from podfit.errors import ManifestError
+
+    node = Node("a", allocatable={"cpu": q("1"), "memory": q("1Gi"), "pods": q("10")})
+    pod = Pod("p", containers=(Container("c", requests={"cpu": q("100m")}, limits={}),))
+    with pytest.raises(ManifestError) as info:
+        plan([pod], [node, node])
+    assert info.value.path == "nodes[1].metadata.name"
+    assert 'duplicate node name "a" (also nodes[0])' in str(info.value)

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from podfit.nodes import Node
 from podfit.pods import Pod, unmodelled_warnings
-from podfit.scheduler.adapt import PodConverter, default_spread_warning, node_info
+from podfit.scheduler.adapt import (
+    PodConverter,
+    check_node_names,
+    default_spread_warning,
+    node_info,
+)
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -43,7 +48,8 @@ class SchedulingOptions:
 
 
 class Cluster:
-    """Converted pods, nodes and DaemonSets for one plan; ``run`` schedules them."""
+    """Converted pods, nodes and DaemonSets for one plan; ``run`` schedules them. Repeated
+    node names are refused (``ManifestError``), as :func:`podfit.schedule` refuses them."""
 
     def __init__(
         self,
@@ -58,6 +64,7 @@ class Cluster:
         self.pods = list(pods)
         self.by_name = {(p.namespace, p.name): p for p in self.pods}
         self.nodes = list(nodes)
+        check_node_names([n.name for n in self.nodes])
         self.daemonset_pods = list(daemonsets)
         self.daemonsets = [
             DaemonSetTemplate(

@@ -141,6 +141,24 @@ def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
     )
 
 
+def check_node_names(names: Sequence[str], prefix: str = "nodes") -> None:
+    """Raise ``ManifestError`` naming every repeated node name (``nodes[3].metadata.name:
+    duplicate node name "a" (also nodes[0])``): pods bind to nodes by name. O(nodes)."""
+    seen: dict[str, int] = {}
+    errors = []
+    for i, name in enumerate(names):
+        if name in seen:
+            errors.append(
+                FieldError(
+                    f"{prefix}[{i}].metadata.name",
+                    f'duplicate node name "{name}" (also {prefix}[{seen[name]}])',
+                )
+            )
+        seen.setdefault(name, i)
+    if errors:
+        raise ManifestError(errors[0].message, errors[0].path, errors)
+
+
 SPREAD_OWNER_KINDS = ("Deployment/", "ReplicaSet/", "StatefulSet/")
 """Owners whose pods get kube-scheduler's system-default topology spreading (a ReplicaSet
 or StatefulSet selects them; a Deployment's pods through its ReplicaSet)."""
@@ -220,19 +238,7 @@ def schedule(
     convert = PodConverter(pod_level_resources=cfg.version != "1.33")
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
-    seen: dict[str, int] = {}
-    errors = []
-    for i, n in enumerate(node_infos):
-        if n.name in seen:
-            errors.append(
-                FieldError(
-                    f"nodes[{i}].metadata.name",
-                    f'duplicate node name "{n.name}" (also nodes[{seen[n.name]}])',
-                )
-            )
-        seen.setdefault(n.name, i)
-    if errors:
-        raise ManifestError(errors[0].message, errors[0].path, errors)
+    check_node_names([n.name for n in node_infos])
     templates = []
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
