@@ -144,9 +144,8 @@ def quantities() -> Response:
 @bp.post("/v1/schedule")
 def schedule() -> Response:
     """Place pods on nodes as kube-scheduler would: the ScheduleResult document."""
-    body = read_body(parse=False)
     config = service_config()
-    parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+    parsed = workload_body(("pods", "nodes", *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
     query = _query_booleans(query_options(SCHEDULE_QUERY))
     if query:
@@ -162,9 +161,8 @@ def schedule() -> Response:
 def requests() -> Response:
     """Effective requests, limits, QoS class and their explanation, per pod and in total."""
     query_options(())
-    body = read_body(parse=False)
     config = service_config()
-    parsed = workload_body(body.text, body.syntax, ("pods",))
+    parsed = workload_body(("pods",))
     check_time("loading the manifests")
     workload = load_workload(parsed.items, limits_for(config))
     return json_response(requests_result(workload))

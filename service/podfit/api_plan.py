@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from podfit.api import json_response
-from podfit.body import check_time, query_options, read_body, service_config, workload_body
+from podfit.body import check_time, query_options, service_config, workload_body
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
@@ -60,9 +60,8 @@ def _body(
     the field) before any manifest is loaded.
     """
     query_options(())  # the options are the body's fields: no query parameter is taken
-    body = read_body(parse=False)
     config = service_config()
-    parsed = workload_body(body.text, body.syntax, ("pods", "nodes", *option_keys))
+    parsed = workload_body(("pods", "nodes", *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""

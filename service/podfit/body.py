@@ -318,15 +318,18 @@ def check_time(phase: str) -> None:
         )
 
 
-def workload_body(text: str, syntax: str, envelope_keys: tuple[str, ...]) -> WorkloadBody:
-    """Parse (400 when not well-formed), bound (413) and split a workload body (422):
-    what every endpoint taking pods and nodes (schedule, requests, planning) should call.
+def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
+    """Read (:func:`read_body`), parse (400 when not well-formed), bound (413) and split
+    the current request's workload body (422): what every endpoint taking pods and nodes
+    (schedule, requests, planning) calls.
 
     A JSON body is first parsed plainly (C decoder, no per-number objects) and its shape
     checked (entries per array/object, quantity lengths), so a hostile body is refused
     before the manifest reader builds anything; then it is read again by
     :mod:`podfit.yamlsafe`, which keeps each number's literal text.
     """
+    body = read_body(parse=False)
+    text, syntax = body.text, body.syntax
     config = service_config()
     try:
         if syntax == JSON:
