@@ -876,3 +876,85 @@ def test_a_template_holding_values_json_cannot_encode_still_gets_a_stable_hash()
     assert first == load_objects([deployment(1)]).pods[0].name
     assert first != load_objects([deployment(2)]).pods[0].name
     assert re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{10}-0", first), first
+
+
+NON_PREEMPTING = """
+apiVersion: v1
+kind: Node
+metadata: {name: n0}
+status: {allocatable: {cpu: "1", memory: 1Gi, pods: "10"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: low}
+spec: {nodeName: n0, containers: [{name: c, resources: {requests: {cpu: 900m}}}]}
+status: {phase: Running}
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high-nonpreempting}
+value: 1000
+preemptionPolicy: Never
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: new}
+spec:
+  priorityClassName: high-nonpreempting
+  containers: [{name: c, resources: {requests: {cpu: 500m}}}]
+"""
+
+
+def test_a_non_preempting_priority_class_gives_its_pods_preemption_policy_never() -> None:
+    """The Priority admission plugin copies the class's preemptionPolicy into a pod that
+    sets none; kube-scheduler then preempts nothing for it."""
+    from podfit import schedule
+
+    workload = load_text(NON_PREEMPTING)
+    new = next(p for p in workload.pods if p.name == "new")
+    assert (new.priority, new.preemption_policy) == (1000, "Never")
+    document = schedule(workload.pods, workload.nodes).to_dict()
+    entry = next(p for p in document["pods"] if p["name"] == "new")
+    assert "not eligible due to preemptionPolicy=Never" in entry["conditions"][0]["message"]
+    assert entry["shortfall"].get("preemption") is None
+
+
+def priority_class(name: str, value: int, *extra: str) -> str:
+    lines = ["apiVersion: scheduling.k8s.io/v1", "kind: PriorityClass"]
+    return "\n".join([*lines, f"metadata: {{name: {name}}}", f"value: {value}", *extra]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("pod_fields", "classes", "expected"),
+    [
+        # a policy written in the spec is kept, as in an admitted object
+        (
+            "priorityClassName: np, preemptionPolicy: PreemptLowerPriority,",
+            [priority_class("np", 5, "preemptionPolicy: Never")],
+            "PreemptLowerPriority",
+        ),
+        # no class name: the globalDefault class's policy
+        (
+            "",
+            [priority_class("d", 7, "globalDefault: true", "preemptionPolicy: Never")],
+            "Never",
+        ),
+        # no class at all: PreemptLowerPriority
+        ("", [], "PreemptLowerPriority"),
+        # a class missing from the input: PreemptLowerPriority (and a warning)
+        ("priorityClassName: elsewhere,", [], "PreemptLowerPriority"),
+    ],
+)
+def test_preemption_policy_comes_from_the_spec_or_the_class(
+    pod_fields: str, classes: list[str], expected: str
+) -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+    pod += f"spec: {{{pod_fields} containers: [{{name: c}}]}}\n"
+    assert load_text("---\n".join([pod, *classes])).pods[0].preemption_policy == expected
+
+
+def test_a_priority_class_with_an_unknown_preemption_policy_is_refused() -> None:
+    with pytest.raises(ManifestError) as info:
+        load_text(priority_class("x", 1, "preemptionPolicy: Sometimes"))
+    assert info.value.errors[0].path == "preemptionPolicy"
+    assert info.value.errors[0].message.startswith('Unsupported value: "Sometimes"')

@@ -14,7 +14,8 @@ CronJob                   one run of its job template
 DaemonSet                 one template in ``Workload.daemonsets`` (expanded per eligible node
                           by the scheduler) with the tolerations the controller adds
 Node                      a node; ``status.allocatable`` defaults to ``status.capacity``
-PriorityClass             its value resolves ``priorityClassName`` (anywhere in the input)
+PriorityClass             its value and preemptionPolicy resolve ``priorityClassName``
+                          (anywhere in the input) where the pod spec leaves them out
 LimitRange                its Container defaults / min / max apply to pods of its namespace
 ========================= ==================================================================
 

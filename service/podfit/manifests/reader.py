@@ -34,6 +34,8 @@ from podfit.yamlsafe import Limits, load_all
 
 #: Built-in PriorityClasses (``pkg/apis/scheduling``).
 SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+PREEMPT_LOWER = "PreemptLowerPriority"
+"""The default preemptionPolicy (of a PriorityClass, and of a pod without a class)."""
 
 POD_KINDS = (
     "Pod",
@@ -47,7 +49,7 @@ POD_KINDS = (
 )
 
 POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
-PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
+PREEMPTION_POLICIES = ("Never", PREEMPT_LOWER)
 
 _FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
 
@@ -61,11 +63,12 @@ class Reader:
         self.workload = Workload()
         self.errors: list[FieldError] = []
         self.reserved = {"pods": 0, "nodes": 0}  # counted before anything is built
-        self.priority_classes: dict[str, int] = {}
-        self.global_default: int | None = None
+        # name -> (value, preemptionPolicy); the globalDefault class's pair
+        self.priority_classes: dict[str, tuple[int, str]] = {}
+        self.global_default: tuple[int, str] | None = None
         # (pods of one template, priorityClassName, path) for templates without
         # spec.priority: resolved once every PriorityClass is known (finish)
-        self.deferred: list[tuple[list[Pod], str, str]] = []
+        self.deferred: list[tuple[list[Pod], str, str, bool, bool]] = []
         self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
         self.names: dict[tuple[str, str], str] = {}
         self.generated: dict[tuple[str, str], int] = {}  # (namespace, generateName) -> next
@@ -148,9 +151,12 @@ class Reader:
             return
         if kind == "PriorityClass":
             value = d.integer(doc.get("value"), "value", 0, lo=-(2**31), hi=1_000_000_000)
-            self.priority_classes[name] = value
+            policy = d.string(doc.get("preemptionPolicy"), "preemptionPolicy", PREEMPT_LOWER)
+            if policy not in PREEMPTION_POLICIES:
+                d.error("preemptionPolicy", unsupported(policy, PREEMPTION_POLICIES))
+            self.priority_classes[name] = (value, policy)
             if doc.get("globalDefault") is True:
-                self.global_default = value
+                self.global_default = (value, policy)
             self.workload.skipped.append(
                 Skipped(kind, name, "", source, "creates no pods; its value sets pod priorities")
             )
@@ -353,7 +359,10 @@ class Reader:
                 d.error(e.path, e.message)
         priority_name = d.string(spec.get("priorityClassName"), f"{sp}.priorityClassName")
         priority = d.integer(spec.get("priority"), f"{sp}.priority", 0, lo=-(2**31))
-        deferred_class = spec.get("priority") is None
+        # admitted objects carry both; manifests usually neither: the Priority admission
+        # plugin sets what is absent from the PriorityClass (finish)
+        deferred_priority = spec.get("priority") is None
+        deferred_policy = spec.get("preemptionPolicy") is None
         node_name = d.string(spec.get("nodeName"), f"{sp}.nodeName") or None
         phase = None
         qos = None
@@ -375,7 +384,7 @@ class Reader:
                                 "when `hostNetwork` is true",
                             )
         preemption_policy = d.string(
-            spec.get("preemptionPolicy"), f"{sp}.preemptionPolicy", "PreemptLowerPriority"
+            spec.get("preemptionPolicy"), f"{sp}.preemptionPolicy", PREEMPT_LOWER
         )
         if preemption_policy not in PREEMPTION_POLICIES:
             d.error(f"{sp}.preemptionPolicy", unsupported(preemption_policy, PREEMPTION_POLICIES))
@@ -413,17 +422,20 @@ class Reader:
             unmodelled=unmodelled,
         )
         pods = replicas(base, names)
-        if deferred_class:
-            self.deferred.append((pods, priority_name, sp))
+        if deferred_priority or deferred_policy:
+            self.deferred.append((pods, priority_name, sp, deferred_priority, deferred_policy))
         return pods
 
-    def _priority(self, name: str, sp: str, who: str) -> int:
-        """The priority of a template with ``priorityClassName`` ``name`` (``who``:
-        ``namespace/Kind/name`` for the warning when the class is not in the input)."""
+    def _priority(self, name: str, sp: str, who: str) -> tuple[int, str]:
+        """(priority, preemptionPolicy) of a template with ``priorityClassName`` ``name``, as
+        the Priority admission plugin computes them: the class's value and policy; without
+        a name the globalDefault class's, else 0 and PreemptLowerPriority. A class missing
+        from the input counts as 0 / PreemptLowerPriority, with a warning naming ``who``
+        (``namespace/Kind/name``)."""
         if not name:
-            return self.global_default or 0
+            return self.global_default or (0, PREEMPT_LOWER)
         if name in SYSTEM_PRIORITIES:
-            return SYSTEM_PRIORITIES[name]
+            return SYSTEM_PRIORITIES[name], PREEMPT_LOWER
         if name in self.priority_classes:
             return self.priority_classes[name]
         warning = (
@@ -432,7 +444,7 @@ class Reader:
         )
         if warning not in self.workload.warnings:
             self.workload.warnings.append(warning)
-        return 0
+        return 0, PREEMPT_LOWER
 
     # -- nodes ------------------------------------------------------------------------------
     def _node(self, doc: Mapping[str, Any], d: Doc, name: str) -> None:
@@ -452,25 +464,30 @@ class Reader:
         self.workload.nodes.extend(node_pool(node, count))
 
     # -- finish -------------------------------------------------------------------------------
-    def _resolve_priorities(self) -> dict[int, int]:
-        """``id(pod) -> priority`` for the pods whose PriorityClass (or the global default)
-        changes their priority; one look-up per template. The pods are held by
-        ``self.deferred``, so their ids stay unique."""
-        changed: dict[int, int] = {}
-        for pods, name, sp in self.deferred:
-            first = pods[0]
+    def _resolve_priorities(self) -> dict[int, dict[str, Any]]:
+        """``id(pod) -> field changes`` (``priority``, ``preemption_policy``) for the pods
+        whose PriorityClass (or the global default) changes what their spec left out; one
+        look-up per template. Values written in the spec are kept, as in an admitted
+        object (podfit does not refuse a spec value that differs from the class's, as the
+        API server does on create: the class may be missing from the input). The pods are
+        held by ``self.deferred``, so their ids stay unique."""
+        changed: dict[int, dict[str, Any]] = {}
+        for pods, name, sp, need_priority, need_policy in self.deferred:
+            first = pods[0]  # replicas share the template's fields
             who = f"{first.namespace}/{first.owner or 'Pod/' + first.name}"
-            priority = self._priority(name, sp, who)
-            if priority != pods[0].priority:  # replicas share the template's priority
-                changed.update(dict.fromkeys(map(id, pods), priority))
+            priority, policy = self._priority(name, sp, who)
+            changes: dict[str, Any] = {}
+            if need_priority and priority != first.priority:
+                changes["priority"] = priority
+            if need_policy and policy != first.preemption_policy:
+                changes["preemption_policy"] = policy
+            if changes:
+                changed.update(dict.fromkeys(map(id, pods), changes))
         return changed
 
-    def _admit(self, pod: Pod, priorities: Mapping[int, int]) -> Pod:
+    def _admit(self, pod: Pod, admitted: Mapping[int, Mapping[str, Any]]) -> Pod:
         """Admission after every object is read: PriorityClass values and LimitRanges."""
-        changes: dict[str, Any] = {}
-        priority = priorities.get(id(pod))
-        if priority is not None:
-            changes["priority"] = priority
+        changes: dict[str, Any] = dict(admitted.get(id(pod), {}))
         for item in self.limit_ranges.get(pod.namespace, ()):
             groups = {"initContainers": pod.init_containers, "containers": pod.containers}
             for group, containers in groups.items():
