@@ -31,8 +31,10 @@ Why these choices:
   were closed and reopened all the time, p99 350 ms. ``reuse_port`` gives each worker its
   own socket in gunicorn 27, but a worker recycled by ``max_requests`` resets the
   connections queued on it: errors.) The price: a pod holds at most 40 connections, so
-  40 silent clients occupy it until ``keepalive`` closes theirs (5 s); put a proxy that
-  buffers requests (an ingress) in front of anything exposed to the internet.
+  40 silent clients occupy it until they are closed (a new connection that sends nothing
+  after 5 s + ``keepalive``, as with gunicorn's own worker; an idle kept-alive one after
+  ``keepalive``, 5 s); put a proxy that buffers requests (an ingress) in front of
+  anything exposed to the internet.
 - ``max_requests`` with jitter recycles workers (bounded memory growth) without restarting
   them all at once.
 - Request line and header limits: gunicorn itself answers 400/414/431 (as HTML, before

@@ -7,8 +7,10 @@ slow to send (a load balancer's idle pre-connection, wrk pacing its first reques
 slow network) therefore holds one of the worker's few threads while requests that have
 already arrived on other connections queue behind it. Here :meth:`Worker.accept` files
 the new connection with the ones already waiting for data (gunicorn's own "pending"
-list, closed after 5 s of silence, gunicorn's own patience for a first request); the
-poller hands it to a thread once it is readable, as it does for a kept-alive connection.
+list), with gunicorn's own patience for a first request: the 5 s its thread would have
+waited plus the ``keepalive`` it then waits in that list (10 s in ``gunicorn.conf.py``);
+the poller hands the connection to a thread once it is readable, as it does for a
+kept-alive connection.
 
 Measured with ``bench/load.py`` (2 workers, 32 connections, 1,000 pods paced at 50/s,
 10 s): gunicorn logged every answer within 47 ms, but wrk saw p99 364 ms — requests
@@ -39,11 +41,12 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     def accept(self, listener: socket.socket) -> None:
         """Accept one connection and wait for its request without taking a thread.
 
-        The connection joins ``pending_conns`` with a deadline of now + 5 s (gunicorn's
-        ``DEFAULT_WORKER_DATA_TIMEOUT``, the time its thread would have waited); gunicorn
-        closes it if nothing arrives by then, and submits it to the thread pool once
-        readable. (gunicorn's own deferrals append with now + ``keepalive``, also 5 s in
-        ``gunicorn.conf.py``, so the deque stays sorted by deadline.)
+        The connection joins ``pending_conns`` with a deadline of now +
+        ``DEFAULT_WORKER_DATA_TIMEOUT`` (5 s, what gunicorn's thread would have waited) +
+        ``keepalive`` (what it then waits in that list); gunicorn closes it if nothing
+        arrives by then, and submits it to the thread pool once readable. Every entry gets
+        the same offset (gunicorn's own deferral never fires: the connection arrives
+        readable), so the deque stays sorted by deadline, as ``murder_pending`` needs.
         """
         try:
             client_sock, client_addr = listener.accept()
@@ -54,7 +57,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         self.nr_conns += 1
         client_sock.setblocking(False)
         conn = TConn(self.cfg, client_sock, client_addr, listener.getsockname())
-        conn.timeout = time.monotonic() + DEFAULT_WORKER_DATA_TIMEOUT
+        conn.timeout = time.monotonic() + DEFAULT_WORKER_DATA_TIMEOUT + self.cfg.keepalive
         self.pending_conns.append(conn)
         self.poller.register(
             client_sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
