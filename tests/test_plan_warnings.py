@@ -175,16 +175,17 @@ def with_priority_class(doc: dict[str, Any]) -> dict[str, Any]:
 def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_once(
     client: FlaskClient, path: str, options: dict[str, Any]
 ) -> None:
-    """The loader's warnings first, in its order (its unmodelled-constraint warning is the
-    planner's too: listed once), then the planner's, then the object that created no pods."""
+    """The loader's assumptions first, then the planner's own (its unmodelled-constraint
+    warning, which the loader noted too: listed once, in the planner's place), then the
+    object that created no pods."""
     pods = [with_priority_class(deployment("api", 2, anti=True)), TYPO[0]]
     body = {"pods": pods, "nodes": [node("a")], **options}
     response = client.post(path, json=body)
     assert response.status_code == 200, response.json
     assert response.json["warnings"] == [
-        ANTI_API,  # the loader reports it as it reads the template, the planner again
         'default/Deployment/api: spec.template.spec.priorityClassName: PriorityClass "gold"'
         " not in the input; priority 0 assumed",
+        ANTI_API,  # the loader notes it as it reads the template; the planner's place wins
         skipped("pods[1]"),
     ]
 

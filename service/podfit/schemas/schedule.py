@@ -151,11 +151,14 @@ class Warned(Protocol):
 
 def add_input_warnings(report: Warned, *workloads: Workload) -> None:
     """Complete a result's ``warnings`` with what only the inputs know, as the API and the
-    CLI answer it: each warning once, in this order — the loader's (things it assumed,
-    ``Workload.warnings``), the scheduler's or planner's own (unmodelled constraints,
-    default spreading), then one per object that created no pods
-    (``Workload.skipped_warnings``). ``workloads`` in input order (``plan fit``: the
-    cluster's, then the templates'). Cost: O(warnings)."""
-    loaded = [w for workload in workloads for w in workload.warnings]
+    CLI answer it: each warning once, in this order — the loader's assumptions
+    (``Workload.warnings`` that the result does not already hold: the reader also notes
+    each template's unmodelled constraints, which stay in the result's own place), the
+    scheduler's or planner's own (unmodelled constraints, default spreading), then one per
+    object that created no pods (``Workload.skipped_warnings``). ``workloads`` in input
+    order (``plan fit``: the cluster's, then the templates'). Cost: O(warnings)."""
+    own = report.warnings
+    mentioned = set(own)
+    loaded = [w for workload in workloads for w in workload.warnings if w not in mentioned]
     skipped = [w for workload in workloads for w in workload.skipped_warnings()]
-    report.warnings = list(dict.fromkeys([*loaded, *report.warnings, *skipped]))
+    report.warnings = list(dict.fromkeys([*loaded, *own, *skipped]))
