@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest service/podfit tests
+	$(BIN)/pytest service/podfit tests README.md --doctest-glob=README.md
 
 # Benchmarks print their own figures (never timed tests). bench/load.py needs wrk (Debian).
 bench: $(STAMP)

@@ -576,3 +576,17 @@ def test_field_path_keeps_the_kubernetes_message() -> None:
     assert isinstance(located, QuantityError)
     assert str(located).startswith('spec.containers[0].resources.requests.cpu: "1K" is not')
     assert located.kubernetes_message == MSG_SUFFIX and located.input == "1K"
+
+
+@pytest.mark.parametrize("text", ["1K", "", "1.2.3", "x", "1e", "--1"])
+def test_a_bad_quantity_traceback_shows_only_the_quantity_error(text: str) -> None:
+    """The fast path sends unusual inputs to the general scanner from an ``except`` clause;
+    the look-up error that did so must not appear as "During handling of the above
+    exception, another exception occurred" under the user's QuantityError."""
+    import traceback
+
+    with pytest.raises(QuantityError) as info:
+        parse_quantity(text)
+    shown = "".join(traceback.format_exception(info.value))
+    assert "During handling" not in shown
+    assert shown.count("Traceback") == 1

@@ -665,10 +665,14 @@ def _parse_and_cache(text: str) -> Quantity:
 
 
 def _error(text: str, kubernetes_message: str) -> QuantityError:
+    """The QuantityError for ``text``. It is raised from within parse_quantity's fast-path
+    ``except`` clause (an unusual last character ends there), so the look-up error that
+    sent the input to the general scanner is hidden: the traceback shows only this one."""
     shown = json.dumps(_shorten(text))
     err = QuantityError(f"{shown} is not a valid quantity: {kubernetes_message}")
     err.kubernetes_message = kubernetes_message
     err.input = text
+    err.__suppress_context__ = True
     return err
 
 
