@@ -469,6 +469,21 @@ def _requests(pod: Pod, defaults: bool, exclude_overhead: bool = False) -> Resou
     return reqs if exclude_overhead else add(reqs, pod.overhead)
 
 
+def resource_key(pod: Pod) -> tuple[object, ...]:
+    """Everything a pod's requests, limits and QoS class depend on (containers, init
+    containers, overhead, pod-level resources, a QoS class given in its status): pods of
+    one template share it, so it keys caches of those numbers. Raises ``TypeError`` when a
+    field holds something unhashable (possible only for pods built by hand)."""
+    return (
+        pod.containers,
+        pod.init_containers,
+        tuple(sorted(pod.overhead.items())),
+        tuple(sorted(pod.pod_requests.items())),
+        tuple(sorted(pod.pod_limits.items())),
+        pod.status_qos_class,
+    )
+
+
 def pod_requests(pod: Pod, *, exclude_overhead: bool = False) -> ResourceList:
     """The pod's effective raw requests as exact quantities (``PodRequests``).
 

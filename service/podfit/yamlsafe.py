@@ -289,6 +289,17 @@ def _documents_from_events(events: Any, limits: Limits, name: str) -> list[Any]:
 _NO_KEY = object()
 
 
+def _utf8_text(text: str | bytes, name: str) -> str:
+    """``text`` as str; bytes must be UTF-8 (``ManifestError`` naming ``name`` and the byte
+    offset otherwise)."""
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
 def safe_load_all(
     text: str | bytes, limits: Limits = DEFAULT_LIMITS, name: str = "<input>"
 ) -> list[Any]:
@@ -297,13 +308,7 @@ def safe_load_all(
     Raises ``ManifestError`` for syntax errors (with line and column), ``LimitExceeded``
     for aliases/anchors, too many documents or too deep nesting.
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ManifestError(
-                f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from exc
+    text = _utf8_text(text, name)
     if len(text) > limits.max_bytes:
         raise LimitExceeded(
             f"{name}: input larger than {limits.max_bytes} bytes", limit="max_bytes"
@@ -418,13 +423,7 @@ def load_all(
     text: str | bytes, limits: Limits = DEFAULT_LIMITS, name: str = "<input>"
 ) -> list[Any]:
     """JSON when it looks like JSON (kubectl's sniff), otherwise YAML."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ManifestError(
-                f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from exc
+    text = _utf8_text(text, name)
     if looks_like_json(text):
         return json_load_all(text, limits, name)
     return safe_load_all(text, limits, name)

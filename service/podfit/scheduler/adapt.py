@@ -20,6 +20,7 @@ from podfit.pods import (
     non_zero_requests,
     pod_request_amounts,
     qos_class,
+    resource_key,
     unmodelled_warnings,
 )
 from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
@@ -80,14 +81,7 @@ class PodConverter:
         if not self._pod_level and (pod.pod_requests or pod.pod_limits):
             pod = replace(pod, pod_requests={}, pod_limits={})
         try:
-            key = (
-                pod.containers,
-                pod.init_containers,
-                tuple(sorted(pod.overhead.items())),
-                tuple(sorted(pod.pod_requests.items())),
-                tuple(sorted(pod.pod_limits.items())),
-                pod.status_qos_class,
-            )
+            key: tuple[object, ...] | None = resource_key(pod)
             cached = self._cache.get(key)
         except TypeError:  # unhashable content: convert without sharing
             key, cached = None, None

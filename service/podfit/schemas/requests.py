@@ -28,7 +28,14 @@ from marshmallow import Schema, fields
 from podfit.downward import resolve_env
 from podfit.manifests import Workload
 from podfit.nodes import Node, Preset
-from podfit.pods import Pod, explain_requests, pod_limits, pod_requests, qos_class
+from podfit.pods import (
+    Pod,
+    explain_requests,
+    pod_limits,
+    pod_requests,
+    qos_class,
+    resource_key,
+)
 from podfit.quantity import Quantity
 from podfit.resources import ResourceList, add, canonical
 
@@ -140,18 +147,6 @@ def _container_rows(pod: Pod, node_allocatable: Mapping[str, Quantity] | None) -
     return rows
 
 
-def _invariant(pod: Pod) -> tuple[Any, ...]:
-    """What a pod's numbers depend on: pods from one template share it."""
-    return (
-        pod.containers,
-        pod.init_containers,
-        tuple(sorted(pod.overhead.items())),
-        tuple(sorted(pod.pod_requests.items())),
-        tuple(sorted(pod.pod_limits.items())),
-        pod.status_qos_class,
-    )
-
-
 def _numbers(pod: Pod) -> dict[str, Any]:
     return {
         "requests": canonical(pod_requests(pod)),
@@ -164,16 +159,21 @@ def _numbers(pod: Pod) -> dict[str, Any]:
 def pod_summary(
     pod: Pod,
     node_allocatable: Mapping[str, Quantity] | None = None,
-    _cache: dict[tuple[Any, ...], dict[str, Any]] | None = None,
+    _cache: dict[tuple[object, ...], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The JSON of one pod (see the module doc) as plain data. ``node_allocatable``
     resolves limits that fall back to the node in the downward API."""
     numbers: dict[str, Any] | None = None
     if _cache is not None:
-        key = _invariant(pod)
-        numbers = _cache.get(key)
+        try:
+            key = resource_key(pod)
+            numbers = _cache.get(key)
+        except TypeError:  # unhashable content (a pod built by hand): no sharing
+            key = None
         if numbers is None:
-            numbers = _cache[key] = _numbers(pod)
+            numbers = _numbers(pod)
+            if key is not None:
+                _cache[key] = numbers
     else:
         numbers = _numbers(pod)
     data: dict[str, Any] = {
