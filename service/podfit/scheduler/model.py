@@ -16,7 +16,7 @@ Both are plain mutable objects with ``__slots__`` so 100,000 of them stay small.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 # The non-zero defaults and the taint effects have one definition each in the core; the
 # scheduler's modules import them from here (explicit re-exports).
@@ -26,6 +26,9 @@ from podfit.nodes import PREFER_NO_SCHEDULE as PREFER_NO_SCHEDULE
 from podfit.pods import DEFAULT_MEMORY_REQUEST as DEFAULT_MEMORY_REQUEST
 from podfit.pods import DEFAULT_MILLI_CPU_REQUEST as DEFAULT_MILLI_CPU_REQUEST
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
+
+if TYPE_CHECKING:
+    from podfit.scheduler.terms import LabelSelector, PodAffinity, SpreadConstraint
 
 _NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
 
@@ -96,11 +99,15 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "daemonset": _same,
     "phase": _same,
     "index": _same,
+    "labels": lambda v: dict(v or {}),
+    "spread": tuple,
+    "default_spread": _same,
+    "pod_affinity": _same,
+    "terminating": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
 _OUTSIDE_KEY = frozenset(
     (
-        "namespace",
         "owner",
         "priority",
         "preemption_policy",
@@ -108,6 +115,7 @@ _OUTSIDE_KEY = frozenset(
         "daemonset",
         "phase",
         "index",
+        "terminating",
     )
 )
 """Changeable fields that :meth:`PodInfo.scheduling_key` does not include."""
@@ -124,8 +132,10 @@ class PodInfo:
     __slots__ = (
         "_key",
         "daemonset",
+        "default_spread",
         "host_ports",
         "index",
+        "labels",
         "name",
         "namespace",
         "node_name",
@@ -134,6 +144,7 @@ class PodInfo:
         "non_zero_memory",
         "owner",
         "phase",
+        "pod_affinity",
         "preemption_policy",
         "preferred_terms",
         "priority",
@@ -141,6 +152,8 @@ class PodInfo:
         "requests",
         "required_terms",
         "scalar_requests",
+        "spread",
+        "terminating",
         "tolerations",
     )
 
@@ -164,6 +177,11 @@ class PodInfo:
         daemonset: str | None = None,
         phase: str | None = None,
         index: int = 0,
+        labels: Mapping[str, str] | None = None,
+        spread: Iterable[SpreadConstraint] = (),
+        default_spread: LabelSelector | None = None,
+        pod_affinity: PodAffinity | None = None,
+        terminating: bool = False,
     ) -> None:
         self.name = name
         self.phase = phase
@@ -197,6 +215,20 @@ class PodInfo:
         self.qos_class = qos_class
         self.daemonset = daemonset
         self.index = index
+        self.labels: dict[str, str] = dict(labels or {})
+        self.spread: tuple[SpreadConstraint, ...] = tuple(spread)
+        self.default_spread = default_spread
+        self.pod_affinity = pod_affinity
+        self.terminating = terminating
+
+    @property
+    def has_topology(self) -> bool:
+        """Whether PodTopologySpread or InterPodAffinity has anything to do for this pod
+        itself: spread constraints of its own, a default spread selector, or pod
+        (anti-)affinity terms (other pods' anti-affinity is the engine's business)."""
+        return (
+            bool(self.spread) or self.default_spread is not None or (self.pod_affinity is not None)
+        )
 
     def replica(self, name: str) -> PodInfo:
         """Another pod of the same template, called ``name``: every other field is shared
@@ -222,6 +254,11 @@ class PodInfo:
         clone.required_terms = self.required_terms
         clone.scalar_requests = self.scalar_requests
         clone.tolerations = self.tolerations
+        clone.labels = self.labels
+        clone.spread = self.spread
+        clone.default_spread = self.default_spread
+        clone.pod_affinity = self.pod_affinity
+        clone.terminating = self.terminating
         return clone
 
     def respawn(self, name: str | None = None, **changes: Any) -> PodInfo:
@@ -247,8 +284,9 @@ class PodInfo:
     def scheduling_key(self) -> tuple[object, ...]:
         """Everything filters and scores look at: pods with equal keys are interchangeable.
 
-        Name, namespace, owner and priority are left out (priority only changes the
-        preemption part of the message, which is computed per pod). Computed once: a
+        Name, owner and priority are left out (priority only changes the preemption part
+        of the message, which is computed per pod). Namespace and labels are in: spread
+        constraints and pod (anti-)affinity of this pod and of others read them. Computed once: a
         PodInfo must not change after it is handed to the scheduler.
         """
         if self._key is not None:
@@ -263,6 +301,11 @@ class PodInfo:
             self.preferred_terms,
             self.tolerations,
             self.host_ports,
+            self.namespace,
+            tuple(sorted(self.labels.items())),
+            self.spread,
+            self.default_spread,
+            self.pod_affinity,
         )
         return self._key
 
