@@ -17,11 +17,12 @@ import pytest
 
 from podfit.scheduler import interpodaffinity as ipa
 from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE
-from podfit.scheduler.model import NodeInfo, PodInfo, Requirement
-from podfit.scheduler.terms import (
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.topology import (
     LabelSelector,
     Namespaces,
     PodAffinity,
+    Requirement,
     WeightedAffinityTerm,
     affinity_term,
     label_selector,

@@ -159,11 +159,14 @@ def test_schedule_on_pod_and_node_objects() -> None:
 
 
 def test_explain_table_shows_scores_and_ties() -> None:
-    """--explain in the table: per pod the best totals with plugin scores and the tie rule."""
+    """--explain in the table: per pod the best totals with plugin scores and the tie rule.
+    The Deployment's pods get the system-default PodTopologySpread score (200 each here:
+    no matching pod yet, every raw score equal)."""
     code, out = invoke("--explain")
     assert code == 0
     assert "(tie between node-b, node-c: first in input order)" in out
-    assert "node-b: total 459 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out
+    assert "node-b: total 659 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out
+    assert "PodTopologySpread 200, InterPodAffinity 0)" in out
 
 
 def test_pod_level_resources_only_from_1_34() -> None:

@@ -16,7 +16,7 @@ import pytest
 from podfit.scheduler import podtopologyspread as pts
 from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE
 from podfit.scheduler.model import NodeInfo, PodInfo, Requirement, Taint, Term
-from podfit.scheduler.terms import (
+from podfit.topology import (
     DO_NOT_SCHEDULE,
     HONOR,
     IGNORE,
@@ -26,9 +26,10 @@ from podfit.scheduler.terms import (
     label_selector,
     merge_label_keys,
 )
+from podfit.topology import Requirement as SelectorRequirement
 
-FOO = LabelSelector((), (Requirement("foo", "Exists"),))
-BAR = LabelSelector((), (Requirement("bar", "Exists"),))
+FOO = LabelSelector((), (SelectorRequirement("foo", "Exists"),))
+BAR = LabelSelector((), (SelectorRequirement("bar", "Exists"),))
 OK = "Success"
 
 

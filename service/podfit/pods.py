@@ -44,6 +44,7 @@ from podfit.resources import (
     to_amount,
     to_amounts,
 )
+from podfit.topology import LabelSelector, PodAffinity, SpreadConstraint
 
 RESTART_ALWAYS = "Always"
 
@@ -200,7 +201,11 @@ class Pod:
     would match nothing). ``owner`` is ``"Kind/name"`` of the workload that made it;
     ``daemonset`` names the DaemonSet for a per-node template; ``phase`` and ``node_name``
     come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
-    ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
+    ``spread`` and ``pod_affinity`` are ``spec.topologySpreadConstraints`` and the pod
+    (anti-)affinity terms, selectors already merged with matchLabelKeys as the API server
+    does; ``owner_selector`` is the selector of the controller that selects the pod (for
+    kube-scheduler's default spreading); ``terminating`` means ``metadata.deletionTimestamp``
+    is set. ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
     does not model (pod affinity/anti-affinity, topology spread constraints), so that every
     placement of the pod can say so (:func:`unmodelled_warnings`).
     """
@@ -227,6 +232,10 @@ class Pod:
     status_qos_class: str | None = None
     source: str = ""
     unmodelled: tuple[str, ...] = ()
+    spread: tuple[SpreadConstraint, ...] = ()
+    pod_affinity: PodAffinity | None = None
+    owner_selector: LabelSelector | None = None
+    terminating: bool = False
 
     def __hash__(self) -> int:
         return hash((self.namespace, self.name, self.containers, self.init_containers))

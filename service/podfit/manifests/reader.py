@@ -20,6 +20,11 @@ from podfit.manifests.podspec import (
     read_tolerations,
     unmodelled_fields,
 )
+from podfit.manifests.topology import (
+    read_pod_affinity,
+    read_spread_constraints,
+    read_workload_selector,
+)
 from podfit.manifests.workload import Skipped, Workload
 from podfit.pods import (
     DAEMONSET_TOLERATIONS,
@@ -30,7 +35,11 @@ from podfit.pods import (
     unmodelled_warning,
     validate_resources,
 )
+from podfit.topology import and_selectors, label_selector
 from podfit.yamlsafe import Limits, load_all
+
+POD_TEMPLATE_HASH = "pod-template-hash"
+"""The label a Deployment's ReplicaSet adds to its pods and its selector."""
 
 #: Built-in PriorityClasses (``pkg/apis/scheduling``).
 SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
@@ -225,14 +234,28 @@ class Reader:
             )
             return
         self._reserve("pods", replicas, "spec.replicas")
+        template_labels = d.str_map(
+            d.mapping(template.get("metadata"), "spec.template.metadata").get("labels"),
+            "spec.template.metadata.labels",
+        )
+        selector = read_workload_selector(kind, spec, d, template_labels)
+        extra: dict[str, str] = {}
         if kind == "Deployment":
             h = template_hash(template)
             names = [f"{name}-{h}-{i}" for i in range(replicas)]
+            # the ReplicaSet the Deployment creates: its pods carry the hash, its selector
+            # requires it (what kube-scheduler's default spreading reads)
+            extra = {POD_TEMPLATE_HASH: h}
+            if selector is not None:
+                selector = and_selectors(selector, label_selector(extra))
         else:
             names = [f"{name}-{i}" for i in range(replicas)]
-        self._add_pods(
-            self._build(template, "spec.template", d, names, namespace, owner, source), d
+        pods = self._build(
+            template, "spec.template", d, names, namespace, owner, source, extra_labels=extra
         )
+        if selector is not None:
+            pods = [replace(p, owner_selector=selector) for p in pods]
+        self._add_pods(pods, d)
 
     def _job(
         self,
@@ -324,11 +347,14 @@ class Reader:
         owner: str | None,
         source: str,
         bound: bool = False,
+        extra_labels: Mapping[str, str] | None = None,
     ) -> list[Pod]:
         prefix = f"{path}." if path else ""
         before = len(d.errors)
         meta = d.mapping(template.get("metadata"), f"{prefix}metadata")
         labels = d.str_map(meta.get("labels"), f"{prefix}metadata.labels")
+        if extra_labels:
+            labels = {**labels, **extra_labels}
         spec = d.mapping(template.get("spec"), f"{prefix}spec")
         sp = f"{prefix}spec"
         containers = read_containers(spec.get("containers"), f"{sp}.containers", d, init=False)
@@ -389,6 +415,12 @@ class Reader:
         if preemption_policy not in PREEMPTION_POLICIES:
             d.error(f"{sp}.preemptionPolicy", unsupported(preemption_policy, PREEMPTION_POLICIES))
         required, preferred = read_affinity(spec.get("affinity"), f"{sp}.affinity", d)
+        spread = read_spread_constraints(
+            spec.get("topologySpreadConstraints"), f"{sp}.topologySpreadConstraints", d, labels
+        )
+        pod_affinity = read_pod_affinity(
+            spec.get("affinity"), f"{sp}.affinity", d, labels, namespace
+        )
         tolerations = read_tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
         unmodelled = unmodelled_fields(spec, sp)
         if len(d.errors) > before:
@@ -420,6 +452,9 @@ class Reader:
             status_qos_class=qos,
             source=source,
             unmodelled=unmodelled,
+            spread=spread,
+            pod_affinity=pod_affinity,
+            terminating=bound and meta.get("deletionTimestamp") is not None,
         )
         pods = replicas(base, names)
         if deferred_priority or deferred_policy:

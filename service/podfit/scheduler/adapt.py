@@ -37,6 +37,7 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
+from podfit.topology import Namespaces, ServiceSelector, default_selector
 
 
 def _term(term: NodeSelectorTerm) -> Term:
@@ -57,9 +58,12 @@ class PodConverter:
     alpha and off) drops ``spec.resources`` as the API server drops disabled fields.
     """
 
-    def __init__(self, pod_level_resources: bool = True) -> None:
+    def __init__(
+        self, pod_level_resources: bool = True, services: Iterable[ServiceSelector] = ()
+    ) -> None:
         self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
         self._pod_level = pod_level_resources
+        self._services = tuple(services)
         self._last: tuple[tuple[object, ...], PodInfo] | None = None
 
     def __call__(self, pod: Pod, path: str) -> PodInfo:
@@ -116,6 +120,13 @@ class PodConverter:
             qos_class=qos,
             daemonset=pod.daemonset,
             phase=pod.phase,
+            labels=pod.labels,
+            spread=pod.spread,
+            default_spread=default_selector(
+                pod.namespace, pod.labels, pod.owner_selector, self._services
+            ),
+            pod_affinity=pod.pod_affinity,
+            terminating=pod.terminating,
         )
 
 
@@ -205,6 +216,8 @@ def schedule(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
+    services: Iterable[ServiceSelector] = (),
+    namespaces: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -229,7 +242,7 @@ def schedule(
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
     )
-    convert = PodConverter(pod_level_resources=cfg.version != "1.33")
+    convert = PodConverter(pod_level_resources=cfg.version != "1.33", services=services)
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     check_node_names([n.name for n in node_infos])
@@ -237,7 +250,14 @@ def schedule(
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
-    result = schedule_infos(pod_infos, node_infos, cfg, daemonsets=templates, explain=explain)
+    result = schedule_infos(
+        pod_infos,
+        node_infos,
+        cfg,
+        daemonsets=templates,
+        explain=explain,
+        namespaces=Namespaces(namespaces),
+    )
     result.warnings = unmodelled_warnings([*daemonsets, *pods])
     spread = default_spread_warning(pods, node_infos)
     if spread:

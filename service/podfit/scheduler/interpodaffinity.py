@@ -33,15 +33,15 @@ from typing import NamedTuple
 from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.scores import MAX_NODE_SCORE
-from podfit.scheduler.terms import AffinityTerm, Namespaces, PodAffinity, term_matches_pod
+from podfit.topology import AffinityTerm, Namespaces, PodAffinity, term_matches_pod
 
-NAME = "InterPodAffinity"
-WEIGHT = 2
+INTER_POD_AFFINITY = "InterPodAffinity"
+INTER_POD_AFFINITY_WEIGHT = 2
 HARD_POD_AFFINITY_WEIGHT = 1
 """``InterPodAffinityArgs.hardPodAffinityWeight`` default (range 0..100, 0 disables)."""
 
-REASON_AFFINITY = "node(s) didn't match pod affinity rules"
-REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
+REASON_POD_AFFINITY = "node(s) didn't match pod affinity rules"
+REASON_POD_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
 REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules"
 
 _NONE = PodAffinity()
@@ -130,21 +130,23 @@ def filter_node(state: FilterState | None, node: NodeInfo) -> FilterStatus | Non
     for t in state.required:
         value = labels.get(t.topology_key)
         if value is None:
-            return FilterStatus(NAME, UNRESOLVABLE, (REASON_AFFINITY,))
+            return FilterStatus(INTER_POD_AFFINITY, UNRESOLVABLE, (REASON_POD_AFFINITY,))
         if state.affinity.get((t.topology_key, value), 0) <= 0:
             missing = True
     if missing and not (not state.affinity and state.self_match):
-        return FilterStatus(NAME, UNRESOLVABLE, (REASON_AFFINITY,))
+        return FilterStatus(INTER_POD_AFFINITY, UNRESOLVABLE, (REASON_POD_AFFINITY,))
     if state.anti:
         for t in state.required_anti:
             value = labels.get(t.topology_key)
             if value is not None and state.anti.get((t.topology_key, value), 0) > 0:
-                return FilterStatus(NAME, UNSCHEDULABLE, (REASON_ANTI_AFFINITY,))
+                return FilterStatus(INTER_POD_AFFINITY, UNSCHEDULABLE, (REASON_POD_ANTI_AFFINITY,))
     if state.existing:
         existing = state.existing
         for pair in labels.items():
             if existing.get(pair, 0) > 0:
-                return FilterStatus(NAME, UNSCHEDULABLE, (REASON_EXISTING_ANTI_AFFINITY,))
+                return FilterStatus(
+                    INTER_POD_AFFINITY, UNSCHEDULABLE, (REASON_EXISTING_ANTI_AFFINITY,)
+                )
     return None
 
 
@@ -239,11 +241,11 @@ def scores(
 
 __all__ = [
     "HARD_POD_AFFINITY_WEIGHT",
-    "NAME",
-    "REASON_AFFINITY",
-    "REASON_ANTI_AFFINITY",
+    "INTER_POD_AFFINITY",
+    "INTER_POD_AFFINITY_WEIGHT",
     "REASON_EXISTING_ANTI_AFFINITY",
-    "WEIGHT",
+    "REASON_POD_AFFINITY",
+    "REASON_POD_ANTI_AFFINITY",
     "FilterState",
     "TopologyScore",
     "filter_node",

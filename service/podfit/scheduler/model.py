@@ -28,7 +28,7 @@ from podfit.pods import DEFAULT_MILLI_CPU_REQUEST as DEFAULT_MILLI_CPU_REQUEST
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
 
 if TYPE_CHECKING:
-    from podfit.scheduler.terms import LabelSelector, PodAffinity, SpreadConstraint
+    from podfit.topology import LabelSelector, PodAffinity, SpreadConstraint
 
 _NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
 

@@ -53,6 +53,7 @@ from podfit.scheduler.filters import (
     run_filters,
     static_filters,
 )
+from podfit.scheduler.interpodaffinity import INTER_POD_AFFINITY, INTER_POD_AFFINITY_WEIGHT
 from podfit.scheduler.messages import (
     KUBELET_REJECTED_PREFIX,
     NO_PREEMPTION_VICTIMS,
@@ -73,6 +74,7 @@ from podfit.scheduler.model import (
     Term,
     Toleration,
 )
+from podfit.scheduler.podtopologyspread import POD_TOPOLOGY_SPREAD, POD_TOPOLOGY_SPREAD_WEIGHT
 from podfit.scheduler.scores import (
     BALANCED_ALLOCATION_WEIGHT,
     NODE_AFFINITY_WEIGHT,
@@ -87,6 +89,8 @@ from podfit.scheduler.scores import (
     scale_shape,
     taint_toleration_raw,
 )
+from podfit.scheduler.topologyplugins import TopologyPlugins
+from podfit.topology import Namespaces
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
@@ -230,15 +234,24 @@ def candidate_indexes(pod: PodInfo, by_name: dict[str, int]) -> tuple[list[int] 
 
 
 def score_nodes(
-    pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], scorer: Scorer
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    feasible: Sequence[int],
+    scorer: Scorer,
+    topology: TopologyPlugins | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Weighted scores of every feasible node (TaintToleration and NodeAffinity normalised)."""
+    """Weighted scores of every feasible node (TaintToleration, NodeAffinity,
+    PodTopologySpread and InterPodAffinity normalised; the last two 0 when ``topology`` is
+    None or their PreScore skips)."""
     taint_raw = [taint_toleration_raw(nodes[i].taints, pod.tolerations) for i in feasible]
     top_taint = max(taint_raw, default=0)
     prefer = bool(pod.preferred_terms)
     aff_raw = [node_affinity_raw(pod, nodes[i]) for i in feasible] if prefer else []
     top_aff = max(aff_raw, default=0)
     skip_balanced = scorer.balanced_skipped(pod)
+    spread, affinity = (
+        topology.scores(pod, nodes, feasible) if topology is not None else (None, None)
+    )
     out: dict[int, dict[str, int]] = {}
     for k, i in enumerate(feasible):
         node = nodes[i]
@@ -251,6 +264,8 @@ def score_nodes(
             PLUGIN_BALANCED: (
                 0 if skip_balanced else BALANCED_ALLOCATION_WEIGHT * scorer.balanced(pod, node)
             ),
+            POD_TOPOLOGY_SPREAD: 0 if spread is None else POD_TOPOLOGY_SPREAD_WEIGHT * spread[k],
+            INTER_POD_AFFINITY: 0 if affinity is None else INTER_POD_AFFINITY_WEIGHT * affinity[k],
         }
         entry["total"] = sum(entry.values())
         out[i] = entry
@@ -264,11 +279,14 @@ def evaluate(
     by_name: dict[str, int],
     scorer: Scorer | None = None,
     include_absent: bool = True,
+    topology: TopologyPlugins | None = None,
 ) -> Evaluation:
     """Filter every candidate node and score every feasible one (the plain full scan).
 
     With ``include_absent`` False, nodes outside the PreFilter result get no status entry
-    (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod).
+    (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod). With
+    ``topology``, PodTopologySpread and InterPodAffinity filter (after the node-local
+    filters) and score too.
     """
     scorer = scorer or Scorer(cfg)
     fcfg = cfg.filter_config
@@ -283,8 +301,11 @@ def evaluate(
             if i not in wanted:
                 statuses[i] = ABSENT_STATUS
     feasible: list[int] = []
+    state = topology.prefilter(pod, nodes) if topology is not None else None
     for i in indexes:
         status = run_filters(pod, nodes[i], fcfg)
+        if status is None and topology is not None and state is not None:
+            status = topology.filter(state, pod, nodes[i])
         if status is None:
             feasible.append(i)
         else:
@@ -293,7 +314,7 @@ def evaluate(
         return Evaluation(statuses, feasible, {}, [], None, "")
     if len(feasible) == 1:
         return Evaluation(statuses, feasible, {}, feasible[:], feasible[0], "")
-    scores = score_nodes(pod, nodes, feasible, scorer)
+    scores = score_nodes(pod, nodes, feasible, scorer, topology)
     best_total = max(s["total"] for s in scores.values())
     ties = [i for i in feasible if scores[i]["total"] == best_total]
     return Evaluation(statuses, feasible, scores, ties, ties[0], "")
@@ -522,8 +543,15 @@ class Decision(NamedTuple):
 class Engine:
     """The cluster state and the scheduling cycle (fast path plus the explain full scan)."""
 
-    def __init__(self, nodes: Sequence[NodeInfo], cfg: SchedulerConfig, max_classes: int = 64):
+    def __init__(
+        self,
+        nodes: Sequence[NodeInfo],
+        cfg: SchedulerConfig,
+        max_classes: int = 64,
+        namespaces: Namespaces | None = None,
+    ):
         self.nodes = list(nodes)
+        self.topology = TopologyPlugins(namespaces)
         self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
         self.cfg = cfg
         self.fcfg = cfg.filter_config
@@ -582,6 +610,7 @@ class Engine:
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
+        self.topology.bound(pod)
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:
             self.min_priority = pod.priority
@@ -608,8 +637,9 @@ class Engine:
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
-        if explain or restricted:
-            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain)
+        topology = self.topology if self.topology.concerns(pod) else None
+        if explain or restricted or topology is not None:
+            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain, topology)
             if ev.best is not None:
                 self.bind(pod, ev.best)
                 return Decision(ev.best, None, (), ev, None)
@@ -702,17 +732,28 @@ class Engine:
                 counts[NO_PREEMPTION_VICTIMS] += 1
                 continue
             keep = [p for p in node.pods if p.priority >= pod.priority]
-            again = run_filters(pod, node.without(keep), self.fcfg)
+            again = self.refilter(pod, i, keep)
             if again is None:
-                return "", (i, self.victims(pod, node, keep))
+                return "", (i, self.victims(pod, i, keep))
             counts.update(again.reasons)
         return preemption_message(n, counts), None
 
-    def victims(self, pod: PodInfo, node: NodeInfo, keep: list[PodInfo]) -> tuple[PodInfo, ...]:
+    def refilter(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> FilterStatus | None:
+        """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest
+        removed, as preemption would): the node-local filters, then PodTopologySpread and
+        InterPodAffinity on the cluster with that node changed."""
+        clone = self.nodes[i].without(keep)
+        status = run_filters(pod, clone, self.fcfg)
+        if status is None and self.topology.concerns(pod):
+            status = self.topology.filter_replaced(pod, self.nodes, i, clone)
+        return status
+
+    def victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> tuple[PodInfo, ...]:
         """``SelectVictimsOnNode``'s reprieve: lower-priority pods are added back, most
         important first (higher priority, then older — earlier on the node), as long as
         ``pod`` still fits; the rest are the victims. PodDisruptionBudgets are not modelled.
         """
+        node = self.nodes[i]
         order = sorted(
             (k for k, p in enumerate(node.pods) if p.priority < pod.priority),
             key=lambda k: (-node.pods[k].priority, k),
@@ -721,7 +762,7 @@ class Engine:
         out: list[PodInfo] = []
         for k in order:
             candidate = node.pods[k]
-            if run_filters(pod, node.without([*kept, candidate]), self.fcfg) is None:
+            if self.refilter(pod, i, [*kept, candidate]) is None:
                 kept.append(candidate)
             else:
                 out.append(candidate)

@@ -41,7 +41,7 @@ from podfit.scheduler.filters import (
 )
 from podfit.scheduler.model import NO_EXECUTE, NO_SCHEDULE, NodeInfo, PodInfo
 from podfit.scheduler.scores import MAX_NODE_SCORE, go_round
-from podfit.scheduler.terms import (
+from podfit.topology import (
     DO_NOT_SCHEDULE,
     HONOR,
     SCHEDULE_ANYWAY,
@@ -51,8 +51,8 @@ from podfit.scheduler.terms import (
     selector_matches,
 )
 
-NAME = "PodTopologySpread"
-WEIGHT = 2
+POD_TOPOLOGY_SPREAD = "PodTopologySpread"
+POD_TOPOLOGY_SPREAD_WEIGHT = 2
 HOSTNAME = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
 
@@ -153,12 +153,12 @@ def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> Filt
     for k, c in enumerate(state.constraints):
         value = labels.get(c.topology_key)
         if value is None:
-            return FilterStatus(NAME, UNRESOLVABLE, (REASON_NODE_LABEL_NOT_MATCH,))
+            return FilterStatus(POD_TOPOLOGY_SPREAD, UNRESOLVABLE, (REASON_NODE_LABEL_NOT_MATCH,))
         domain = state.counts[k]
         minimum = 0 if len(domain) < c.min_domains else state.minimum[k]
         self_match = 1 if selector_matches(c.selector, pod.labels) else 0
         if domain.get(value, 0) + self_match - minimum > c.max_skew:
-            return FilterStatus(NAME, UNSCHEDULABLE, (REASON_CONSTRAINTS_NOT_MATCH,))
+            return FilterStatus(POD_TOPOLOGY_SPREAD, UNSCHEDULABLE, (REASON_CONSTRAINTS_NOT_MATCH,))
     return None
 
 
@@ -274,11 +274,11 @@ def scores(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> 
 
 __all__ = [
     "HOSTNAME",
-    "NAME",
+    "POD_TOPOLOGY_SPREAD",
+    "POD_TOPOLOGY_SPREAD_WEIGHT",
     "REASON_CONSTRAINTS_NOT_MATCH",
     "REASON_NODE_LABEL_NOT_MATCH",
     "SYSTEM_DEFAULT_CONSTRAINTS",
-    "WEIGHT",
     "ZONE",
     "FilterState",
     "ScoreState",

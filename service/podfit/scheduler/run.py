@@ -35,6 +35,7 @@ from podfit.scheduler.placement import (
 )
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
+from podfit.topology import Namespaces
 
 TERMINAL = ("Succeeded", "Failed")
 SCHEDULED = ("True", None, None)
@@ -115,6 +116,7 @@ def schedule_infos(
     explain: bool = False,
     with_shortfall: bool = True,
     track: bool = True,
+    namespaces: Namespaces | None = None,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
 
@@ -122,7 +124,7 @@ def schedule_infos(
     input pods in input order. ``track`` False computes every shortfall from scratch
     instead of keeping a :class:`ShortfallTracker` per template (same results; tests).
     """
-    engine = Engine(nodes, cfg)
+    engine = Engine(nodes, cfg, namespaces=namespaces)
     by_name = engine.by_name
     outcomes: dict[int, PodOutcome] = {}
     queue: list[tuple[int, int, PodInfo]] = []

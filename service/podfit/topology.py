@@ -17,15 +17,15 @@ kube-scheduler's own matchLabelKeys merge for spread constraints adds the same
 requirement again, which changes nothing. See :func:`merge_label_keys`.
 
 Everything is an immutable ``NamedTuple`` so that pods built from one template share them
-and they can be part of a scheduling key. Matching costs O(#requirements).
+and they can be part of a scheduling key. Matching costs O(#requirements). This module
+imports nothing from podfit: the manifest reader builds these values, the scheduler's
+PodTopologySpread and InterPodAffinity read them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
-
-from podfit.scheduler.model import Requirement
 
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label the API server puts on every Namespace (its own name), since 1.22."""
@@ -36,6 +36,15 @@ HONOR = "Honor"
 IGNORE = "Ignore"
 
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+class Requirement(NamedTuple):
+    """One ``matchExpressions`` entry: ``key``, ``operator`` (In, NotIn, Exists,
+    DoesNotExist) and ``values``."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
 
 
 class LabelSelector(NamedTuple):
@@ -215,20 +224,60 @@ def term_matches_pod(
     return selector_matches(term.selector, labels)
 
 
+class ServiceSelector(NamedTuple):
+    """A Service as default spreading reads it: its namespace and ``spec.selector`` (None
+    when the Service has none: it selects no pod; ``{}`` selects every pod of its
+    namespace but contributes no requirement)."""
+
+    namespace: str
+    selector: Mapping[str, str] | None
+
+
+def default_selector(
+    namespace: str,
+    labels: Mapping[str, str],
+    owner_selector: LabelSelector | None,
+    services: Iterable[ServiceSelector],
+) -> LabelSelector | None:
+    """``helper.DefaultSelector``: the selectors of the Services of ``namespace`` that select
+    the pod, merged, ANDed with its controller's selector (ReplicaSet, StatefulSet,
+    ReplicationController; None when the pod has no such controller in the input); None
+    when nothing is left (the pod then gets no default spreading). O(#services).
+
+    >>> default_selector("default", {"app": "web", "x": "1"}, None,
+    ...                  [ServiceSelector("default", {"app": "web"})]).match_labels
+    (('app', 'web'),)
+    """
+    merged: dict[str, str] = {}
+    for svc in services:
+        if svc.namespace != namespace or svc.selector is None:
+            continue
+        if all(labels.get(k) == v for k, v in svc.selector.items()):
+            merged.update(svc.selector)
+    selector = label_selector(merged)
+    if owner_selector is not None:
+        selector = and_selectors(selector, owner_selector)
+    return None if selector_empty(selector) else selector
+
+
 __all__ = [
     "DO_NOT_SCHEDULE",
     "HONOR",
     "IGNORE",
     "METADATA_NAME_LABEL",
     "SCHEDULE_ANYWAY",
+    "SELECTOR_OPERATORS",
     "AffinityTerm",
     "LabelSelector",
     "Namespaces",
     "PodAffinity",
+    "Requirement",
+    "ServiceSelector",
     "SpreadConstraint",
     "WeightedAffinityTerm",
     "affinity_term",
     "and_selectors",
+    "default_selector",
     "label_selector",
     "merge_label_keys",
     "selector_empty",

@@ -1,0 +1,204 @@
+"""Reading ``topologySpreadConstraints``, ``affinity.podAffinity`` / ``podAntiAffinity`` and
+workload selectors into :mod:`podfit.topology` values, validated as the API server does.
+
+What the API server does at pod creation is done here too (the input is manifests, not
+created pods): ``matchLabelKeys`` / ``mismatchLabelKeys`` are merged into the selectors
+with the pod's own labels (``pkg/registry/core/pod/strategy.go``), and a term without
+namespaces and namespaceSelector gets the pod's namespace. Each function is O(size of the
+field) and reports bad input through ``Doc.error`` with the field path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from podfit.manifests.fields import Doc, unsupported
+from podfit.topology import (
+    DO_NOT_SCHEDULE,
+    HONOR,
+    IGNORE,
+    SCHEDULE_ANYWAY,
+    SELECTOR_OPERATORS,
+    AffinityTerm,
+    LabelSelector,
+    PodAffinity,
+    Requirement,
+    SpreadConstraint,
+    WeightedAffinityTerm,
+    affinity_term,
+    merge_label_keys,
+)
+
+WHEN_UNSATISFIABLE = (DO_NOT_SCHEDULE, SCHEDULE_ANYWAY)
+INCLUSION_POLICIES = (HONOR, IGNORE)
+
+
+def read_label_selector(value: Any, path: str, d: Doc) -> LabelSelector | None:
+    """A ``metav1.LabelSelector``; None when absent (matches nothing). Operators In and
+    NotIn need values, Exists and DoesNotExist must have none."""
+    if value is None:
+        return None
+    sel = d.mapping(value, path)
+    match_labels = d.str_map(sel.get("matchLabels"), f"{path}.matchLabels")
+    exprs = []
+    for i, raw in enumerate(d.seq(sel.get("matchExpressions"), f"{path}.matchExpressions")):
+        rp = f"{path}.matchExpressions[{i}]"
+        r = d.mapping(raw, rp)
+        key = d.string(r.get("key"), f"{rp}.key")
+        if not key:
+            d.error(f"{rp}.key", "Required value")
+        op = d.string(r.get("operator"), f"{rp}.operator")
+        values = tuple(
+            d.string(v, f"{rp}.values[{j}]")
+            for j, v in enumerate(d.seq(r.get("values"), f"{rp}.values"))
+        )
+        if op not in SELECTOR_OPERATORS:
+            d.error(f"{rp}.operator", unsupported(op, SELECTOR_OPERATORS))
+        elif op in ("In", "NotIn") and not values:
+            d.error(
+                f"{rp}.values",
+                "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+            )
+        elif op in ("Exists", "DoesNotExist") and values:
+            d.error(
+                f"{rp}.values",
+                "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            )
+        exprs.append(Requirement(key, op, values))
+    return LabelSelector(tuple(sorted(match_labels.items())), tuple(exprs))
+
+
+def _keys(value: Any, path: str, d: Doc) -> tuple[str, ...]:
+    return tuple(d.string(k, f"{path}[{i}]") for i, k in enumerate(d.seq(value, path)))
+
+
+def read_spread_constraints(
+    value: Any, path: str, d: Doc, labels: Mapping[str, str]
+) -> tuple[SpreadConstraint, ...]:
+    """``spec.topologySpreadConstraints`` with API defaults (minDomains 1, nodeAffinityPolicy
+    Honor, nodeTaintsPolicy Ignore) and matchLabelKeys merged with ``labels``."""
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(d.seq(value, path)):
+        cp = f"{path}[{i}]"
+        c = d.mapping(raw, cp)
+        if c.get("maxSkew") is None:
+            d.error(f"{cp}.maxSkew", "Required value")
+        max_skew = d.integer(c.get("maxSkew"), f"{cp}.maxSkew", 1, lo=1)
+        key = d.string(c.get("topologyKey"), f"{cp}.topologyKey")
+        if not key:
+            d.error(f"{cp}.topologyKey", "Required value: can not be empty")
+        when = d.string(c.get("whenUnsatisfiable"), f"{cp}.whenUnsatisfiable")
+        if when not in WHEN_UNSATISFIABLE:
+            d.error(f"{cp}.whenUnsatisfiable", unsupported(when, WHEN_UNSATISFIABLE))
+        elif (key, when) in seen:
+            d.error(f"{cp}", f'Duplicate value: "{{{key}, {when}}}"')
+        seen.add((key, when))
+        min_domains = d.integer(c.get("minDomains"), f"{cp}.minDomains", 1, lo=1)
+        if c.get("minDomains") is not None and when == SCHEDULE_ANYWAY:
+            d.error(
+                f"{cp}.minDomains",
+                f"Invalid value: {min_domains}: can only use minDomains if whenUnsatisfiable="
+                f"{DO_NOT_SCHEDULE}, not {SCHEDULE_ANYWAY}",
+            )
+        policies = []
+        for name in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
+            policy = d.string(
+                c.get(name), f"{cp}.{name}", HONOR if name == "nodeAffinityPolicy" else IGNORE
+            )
+            if policy not in INCLUSION_POLICIES:
+                d.error(f"{cp}.{name}", unsupported(policy, INCLUSION_POLICIES))
+            policies.append(policy)
+        selector = read_label_selector(c.get("labelSelector"), f"{cp}.labelSelector", d)
+        keys = _keys(c.get("matchLabelKeys"), f"{cp}.matchLabelKeys", d)
+        if keys and selector is None:
+            d.error(
+                f"{cp}.matchLabelKeys",
+                "Forbidden: must not be specified when labelSelector is not set",
+            )
+        selector = merge_label_keys(selector, keys, labels)
+        out.append(
+            SpreadConstraint(max_skew, key, when, selector, min_domains, policies[0], policies[1])
+        )
+    return tuple(out)
+
+
+def _term(value: Any, path: str, d: Doc, labels: Mapping[str, str], namespace: str) -> AffinityTerm:
+    t = d.mapping(value, path)
+    key = d.string(t.get("topologyKey"), f"{path}.topologyKey")
+    if not key:
+        d.error(f"{path}.topologyKey", "Required value: can not be empty")
+    selector = read_label_selector(t.get("labelSelector"), f"{path}.labelSelector", d)
+    selector = merge_label_keys(
+        selector, _keys(t.get("matchLabelKeys"), f"{path}.matchLabelKeys", d), labels
+    )
+    selector = merge_label_keys(
+        selector, _keys(t.get("mismatchLabelKeys"), f"{path}.mismatchLabelKeys", d), labels, "NotIn"
+    )
+    names = _keys(t.get("namespaces"), f"{path}.namespaces", d)
+    ns_selector = read_label_selector(t.get("namespaceSelector"), f"{path}.namespaceSelector", d)
+    return affinity_term(namespace, key, selector, names, ns_selector)
+
+
+def read_pod_affinity(
+    value: Any, path: str, d: Doc, labels: Mapping[str, str], namespace: str
+) -> PodAffinity | None:
+    """``spec.affinity.podAffinity`` and ``podAntiAffinity`` (``path`` is ``…spec.affinity``);
+    None when neither has a term."""
+    aff = d.mapping(value, path)
+    parts: list[tuple[AffinityTerm, ...]] = []
+    weighted: list[tuple[WeightedAffinityTerm, ...]] = []
+    for kind in ("podAffinity", "podAntiAffinity"):
+        kp = f"{path}.{kind}"
+        block = d.mapping(aff.get(kind), kp)
+        rp = f"{kp}.requiredDuringSchedulingIgnoredDuringExecution"
+        parts.append(
+            tuple(
+                _term(raw, f"{rp}[{i}]", d, labels, namespace)
+                for i, raw in enumerate(
+                    d.seq(block.get("requiredDuringSchedulingIgnoredDuringExecution"), rp)
+                )
+            )
+        )
+        pp = f"{kp}.preferredDuringSchedulingIgnoredDuringExecution"
+        prefs = []
+        for i, raw in enumerate(
+            d.seq(block.get("preferredDuringSchedulingIgnoredDuringExecution"), pp)
+        ):
+            item = d.mapping(raw, f"{pp}[{i}]")
+            if item.get("weight") is None:
+                d.error(f"{pp}[{i}].weight", "Required value")
+            weight = d.integer(item.get("weight"), f"{pp}[{i}].weight", 1, lo=1, hi=100)
+            term = _term(
+                item.get("podAffinityTerm"), f"{pp}[{i}].podAffinityTerm", d, labels, namespace
+            )
+            prefs.append(WeightedAffinityTerm(weight, term))
+        weighted.append(tuple(prefs))
+    result = PodAffinity(parts[0], parts[1], weighted[0], weighted[1])
+    return result if any(result) else None
+
+
+def read_workload_selector(
+    kind: str, spec: Mapping[str, Any], d: Doc, template_labels: Mapping[str, str]
+) -> LabelSelector | None:
+    """The selector kube-scheduler's default spreading reads from a pod's controller
+    (``helper.DefaultSelector``): a ReplicaSet's or StatefulSet's ``spec.selector`` (a
+    Deployment's through its ReplicaSet: the caller adds ``pod-template-hash``), a
+    ReplicationController's ``spec.selector`` map (defaulting to the template's labels);
+    None for other kinds (Jobs, DaemonSets, bare pods: Services only)."""
+    if kind == "ReplicationController":
+        raw = spec.get("selector")
+        labels = d.str_map(raw, "spec.selector") if raw is not None else dict(template_labels)
+        return LabelSelector(tuple(sorted(labels.items())), ())
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+        return read_label_selector(spec.get("selector"), "spec.selector", d)
+    return None
+
+
+__all__ = [
+    "read_label_selector",
+    "read_pod_affinity",
+    "read_spread_constraints",
+    "read_workload_selector",
+]
