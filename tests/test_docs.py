@@ -222,15 +222,23 @@ def test_readme_tour_set_up_puts_podfit_on_path() -> None:
     assert "pip install --quiet -e ." in dry.stdout
 
 
-def _tour_commands() -> list[str]:
+def _tour_commands() -> list[tuple[str, list[str]]]:
+    """(command, the output shown under it, if any) of each ``$`` line of the tour."""
     tour = _section(README.read_text(encoding="utf-8"), "A one-minute tour")
     (console,) = _blocks(tour, "console")
-    return [line[2:] for line in console.splitlines() if line.startswith("$ ")]
+    commands: list[tuple[str, list[str]]] = []
+    for line in console.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        else:
+            commands[-1][1].append(line)
+    return commands
 
 
-@pytest.mark.parametrize("command", _tour_commands())
-def test_readme_tour_command_runs_as_written(command: str) -> None:
-    """Each ``$`` line of the tour, as a shell runs it with the venv's bin first on PATH."""
+@pytest.mark.parametrize(("command", "shown"), _tour_commands(), ids=lambda v: str(v)[:40])
+def test_readme_tour_command_runs_as_written(command: str, shown: list[str]) -> None:
+    """Each ``$`` line of the tour, as a shell runs it with the venv's bin first on PATH,
+    exits 0 and prints exactly the output the README shows under it (if it shows any)."""
     bin_dir = Path(sys.executable).parent
     assert (bin_dir / "podfit").is_file(), f"no podfit script in {bin_dir}"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -240,6 +248,8 @@ def test_readme_tour_command_runs_as_written(command: str) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip(), "the command printed nothing"
     assert "Traceback" not in done.stderr
+    if shown:
+        assert [line.rstrip() for line in done.stdout.splitlines()] == shown
 
 
 def test_readme_fits_on_a_few_screens() -> None:
@@ -262,3 +272,23 @@ def test_readme_figures_table_is_the_performance_summary() -> None:
     summary = _table_rows((DOCS / "performance.md").read_text(encoding="utf-8"))
     assert len(readme) > 2
     assert readme == summary
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    """(where, code) of every ```python block without ``>>>`` (those run as doctests)."""
+    return [
+        (f"{path.relative_to(ROOT)}[{i}]", code)
+        for path in MARKDOWN
+        for i, code in enumerate(_blocks(path.read_text(encoding="utf-8"), "python"))
+        if ">>>" not in code
+    ]
+
+
+@pytest.mark.parametrize(("where", "code"), _python_blocks(), ids=[w for w, _ in _python_blocks()])
+def test_python_example_runs_as_written(where: str, code: str) -> None:
+    """A Python example of the README or the manual runs from the repository's root."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"{where}: {done.stderr}"
+    assert done.stdout.strip(), f"{where} printed nothing"
