@@ -25,8 +25,8 @@ from schemathesis.config import SchemathesisConfig
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from podfit.app import create_app
-from podfit.config import ServiceConfig
+from podfit.http.app import create_app
+from podfit.http.config import ServiceConfig
 
 ROOT = Path(__file__).parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"

@@ -1,8 +1,8 @@
 """The v1 HTTP API: thin views over the core (contract: ``openapi.yaml``).
 
-Each view reads its body with :func:`podfit.body.read_body` (limits, media type, UTF-8,
+Each view reads its body with :func:`podfit.http.body.read_body` (limits, media type, UTF-8,
 depth), validates it with a marshmallow schema from :mod:`podfit.schemas`, calls the core,
-and answers JSON. Errors are raised, never formatted here: :mod:`podfit.problem` turns
+and answers JSON. Errors are raised, never formatted here: :mod:`podfit.http.problem` turns
 them into ``application/problem+json``.
 """
 
@@ -12,6 +12,7 @@ import functools
 import importlib.resources
 import json
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ import orjson
 from flask import Blueprint, Response
 
 from podfit import __version__
-from podfit.body import (
+from podfit.errors import ConfigError, LimitExceeded, QuantityError
+from podfit.http.body import (
     JSON,
     check_time,
     query_options,
@@ -27,21 +29,19 @@ from podfit.body import (
     service_config,
     workload_body,
 )
-from podfit.errors import ConfigError
-from podfit.problem import Problem
-from podfit.scheduler.result import API_VERSION
-from podfit.schemas.api import (
+from podfit.http.config import env_name
+from podfit.http.envelope import (
     SCHEDULE_OPTION_KEYS,
-    QuantitiesRequestSchema,
-    check_quantities_count,
     limits_for,
     load_workload,
-    quantities_result,
     schedule_options,
     schedule_workload,
-    self_check,
-    version_info,
 )
+from podfit.http.problem import Problem
+from podfit.quantity import Quantity, parse_quantity
+from podfit.scheduler.result import API_VERSION
+from podfit.schemas.batch import QuantitiesRequestSchema
+from podfit.schemas.quantities import quantity_row
 from podfit.schemas.requests import requests_result
 
 bp = Blueprint("api", __name__)
@@ -104,7 +104,7 @@ def _openapi_text() -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # Editable install / source tree: the file lives at the repository root.
-    return (Path(__file__).resolve().parents[2] / "openapi.yaml").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[3] / "openapi.yaml").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -194,3 +194,94 @@ def _object(data: Any) -> dict[str, Any]:
             f"the body must be a JSON object, got {type(data).__name__}",
         )
     return data
+
+
+def check_quantities_count(items: Any, max_items: int) -> None:
+    """Refuse more than ``max_items`` batch items before any of them is looked at."""
+    if isinstance(items, list) and len(items) > max_items:
+        raise LimitExceeded(
+            f"{len(items)} quantities exceed the limit of {max_items}"
+            f" ({env_name('max_quantities')})",
+            path="quantities",
+            limit="max_quantities",
+        )
+
+
+def quantities_result(
+    items: Sequence[str], to: str | None, *, max_items: int, max_length: int
+) -> dict[str, Any]:
+    """One row per item, in order (:func:`podfit.schemas.quantities.quantity_row`, the
+    rows of ``podfit quantity -o json``); an item longer than ``max_length`` is refused
+    unparsed in its row.
+
+    Raises ``LimitExceeded`` for more than ``max_items`` items and ``ConfigError`` for an
+    unknown ``to`` unit (both before any item is parsed).
+    """
+    check_quantities_count(items, max_items)
+    if to is not None:
+        try:
+            Quantity.ZERO.convert(to)
+        except QuantityError as exc:
+            raise ConfigError(str(exc), path="to") from None
+    results = [
+        _too_long(text, index, max_length)
+        if len(text) > max_length
+        else quantity_row(text, to, index)
+        for index, text in enumerate(items)
+    ]
+    return {"results": results}
+
+
+def _too_long(text: str, index: int, max_length: int) -> dict[str, Any]:
+    """The row of an item longer than ``max_length`` characters: refused unparsed, naming
+    ``PODFIT_MAX_QUANTITY_LENGTH`` (the service's bound; the CLI has none)."""
+    message = (
+        f"a quantity of {len(text)} characters is longer than the limit of"
+        f" {max_length} ({env_name('max_quantity_length')})"
+    )
+    return {"input": text, "error": {"path": f"quantities[{index}]", "message": message}}
+
+
+def version_info(podfit_version: str, api_version: str, python_version: str) -> dict[str, Any]:
+    """What this server is and which Kubernetes versions its scheduler emulates."""
+    from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+
+    return {
+        "podfit": podfit_version,
+        "apiVersion": api_version,
+        "kubernetesVersions": list(SUPPORTED_VERSIONS),
+        "defaultKubernetesVersion": DEFAULT_VERSION,
+        "python": python_version,
+    }
+
+
+def self_check() -> None:
+    """Schedule one 100m/64Mi pod on one 1-cpu node through the core and its JSON result.
+
+    Raises ``AssertionError`` (or whatever the core raised) when the answer is not the
+    expected one; readiness reports it.
+    """
+    from podfit.nodes import Node
+    from podfit.pods import Container, Pod
+    from podfit.scheduler import schedule
+
+    node = Node(
+        "self-check",
+        allocatable={
+            "cpu": parse_quantity("1"),
+            "memory": parse_quantity("1Gi"),
+            "pods": parse_quantity("110"),
+        },
+    )
+    pod = Pod(
+        "probe",
+        containers=(
+            Container(
+                "probe",
+                requests={"cpu": parse_quantity("100m"), "memory": parse_quantity("64Mi")},
+            ),
+        ),
+    )
+    result = schedule([pod], [node]).to_dict()
+    placed = [p.get("node") for p in result["pods"]]
+    assert placed == ["self-check"], f"the probe pod was not placed on the only node: {placed}"
