@@ -423,7 +423,6 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     objects frozen, youngest generation every 10,000 objects); its collections are
     timed apart ("GC") instead of landing in whichever step triggered them.
     """
-    from podfit.http.api import json_response
     from podfit.http.body import parse_json
     from podfit.http.config import ServiceConfig
     from podfit.http.envelope import (
@@ -433,6 +432,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
         parse_workload_body,
         read_documents,
     )
+    from podfit.http.responses import json_response
     from podfit.manifests import load_objects
     from podfit.scheduler.adapt import PodConverter, node_info
     from podfit.scheduler.config import make_config

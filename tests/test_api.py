@@ -49,19 +49,19 @@ def test_readyz_is_ready_after_the_self_check(client: FlaskClient) -> None:
 def test_readyz_is_503_with_the_reason_when_the_self_check_fails(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import podfit.http.api
+    import podfit.http.ops
 
     def broken() -> None:
         raise RuntimeError("scheduler unavailable")
 
-    monkeypatch.setattr(podfit.http.api, "self_check", broken)
-    podfit.http.api._self_check.cache_clear()
+    monkeypatch.setattr(podfit.http.ops, "self_check", broken)
+    podfit.http.ops._self_check.cache_clear()
     try:
         body = assert_problem(client.get("/readyz"), 503)
         assert "scheduler unavailable" in body["detail"]
         assert client.get("/healthz").status_code == 200  # liveness does not depend on it
     finally:
-        podfit.http.api._self_check.cache_clear()
+        podfit.http.ops._self_check.cache_clear()
 
 
 def test_version_names_podfit_api_and_kubernetes_versions(client: FlaskClient) -> None:

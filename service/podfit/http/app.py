@@ -24,9 +24,12 @@ from podfit.http.config import ServiceConfig
 
 # One line per feature: "module:blueprint attribute".
 BLUEPRINTS: tuple[str, ...] = (
-    "podfit.http.api:bp",
-    "podfit.web.page:bp",  # the web page at GET /
+    "podfit.http.ops:bp",  # /healthz, /readyz, /version, /openapi.yaml
+    "podfit.http.quantities:bp",  # /v1/quantities
+    "podfit.http.requests:bp",  # /v1/requests
+    "podfit.http.schedule:bp",  # /v1/schedule
     "podfit.http.plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
+    "podfit.web.page:bp",  # the web page at GET /
 )
 
 

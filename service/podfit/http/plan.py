@@ -14,13 +14,13 @@ from typing import Any
 from flask import Blueprint, Response
 
 from podfit.errors import ConfigError
-from podfit.http.api import json_response
 from podfit.http.body import check_time, query_options, service_config, workload_body
 from podfit.http.envelope import (
     check_expansion,
     limits_for,
     load_workload,
 )
+from podfit.http.responses import json_response
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import nodes_needed

@@ -4,5 +4,5 @@
 quantity`` and ``POST /v1/quantities``), ``requests`` (pods and requests), ``schedule``
 (schedule results), ``plan`` (capacity planning), ``batch`` (the ``/v1/quantities`` body).
 The core never imports
-this package; the edges (``podfit.cli``, ``podfit.http.api``) do.
+this package; the edges (``podfit.cli``, ``podfit.http``, ``podfit.web``) do.
 """
