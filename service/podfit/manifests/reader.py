@@ -13,6 +13,15 @@ from podfit.manifests.fields import Doc, show, type_name, unsupported
 from podfit.manifests.limitranges import LimitRangeItem, read_limit_range
 from podfit.manifests.names import generated_name, template_hash
 from podfit.manifests.nodes import node_pool, read_compact_node, read_node
+from podfit.manifests.objects import (
+    describe,
+    read_controller,
+    read_hpa,
+    read_namespace,
+    read_pdb,
+    read_resource_quota,
+    read_service,
+)
 from podfit.manifests.podspec import (
     check_env,
     read_affinity,
@@ -47,6 +56,25 @@ POD_KINDS = (
     "CronJob",
     "DaemonSet",
 )
+
+CONTROLLER_KINDS = (
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "Job",
+    "DaemonSet",
+)
+"""Kinds listed in ``Workload.controllers`` (with their selectors)."""
+
+_OBJECT_READERS: dict[str, tuple[str, Any]] = {
+    "PodDisruptionBudget": ("disruption_budgets", read_pdb),
+    "HorizontalPodAutoscaler": ("autoscalers", read_hpa),
+    "Service": ("services", read_service),
+    "Namespace": ("namespaces", lambda doc, d, name, _ns: read_namespace(doc, d, name)),
+    "ResourceQuota": ("resource_quotas", read_resource_quota),
+}
+"""Kinds read into :mod:`podfit.manifests.objects` values: Workload attribute, reader."""
 
 POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
 PREEMPTION_POLICIES = ("Never", PREEMPT_LOWER)
@@ -176,6 +204,20 @@ class Reader:
                 )
             )
             return
+        if kind in _OBJECT_READERS and name:
+            attr, read = _OBJECT_READERS[kind]
+            obj = read(doc, d, name, namespace)
+            getattr(self.workload, attr).append(obj)
+            self.workload.skipped.append(
+                Skipped(
+                    kind,
+                    name,
+                    "" if kind == "Namespace" else namespace,
+                    source,
+                    f"creates no pods; {describe(obj)}",
+                )
+            )
+            return
         if kind not in POD_KINDS:
             self.workload.skipped.append(
                 Skipped(kind, name, namespace if namespace else "", source)
@@ -192,6 +234,8 @@ class Reader:
             self._pods(doc, "", d, [pod_name], namespace, owner, source, bound=True)
             return
         owner = f"{kind}/{name}"
+        if kind in CONTROLLER_KINDS:
+            self.workload.controllers.append(read_controller(kind, doc, d, name, namespace))
         if kind == "CronJob":
             job = d.mapping(spec.get("jobTemplate"), "spec.jobTemplate")
             self._job(
