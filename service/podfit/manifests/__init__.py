@@ -24,7 +24,12 @@ ResourceQuota
 ========================= ==================================================================
 
 The workload controllers' selectors are listed in ``Workload.controllers``. Other kinds
-(ConfigMap, …) create no pods: they are listed in ``Workload.skipped``, never errors. Compact nodes: a document ``{"nodes": [...]}`` or an
+(ConfigMap, …) create no pods: they are listed in ``Workload.skipped``, never errors.
+
+Existing pods (``kubectl get all -o json``) are reconciled with their controllers as the
+controllers would (:mod:`.snapshot`): a snapshot is counted once.
+
+Compact nodes: a document ``{"nodes": [...]}`` or an
 array of entries ``{"name", "allocatable"|"capacity"|"preset", "labels", "taints",
 "unschedulable", "count"}``; ``count`` makes a pool ``<name>-0`` … ``<name>-<count-1>``.
 

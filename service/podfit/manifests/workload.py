@@ -13,6 +13,7 @@ from podfit.manifests.objects import (
     ResourceQuota,
     Service,
 )
+from podfit.manifests.snapshot import Reconciliation
 from podfit.nodes import Node
 from podfit.pods import Pod
 
@@ -59,6 +60,8 @@ class Workload:
     ``disruption_budgets``, ``autoscalers``, ``services``, ``namespaces`` (only those in
     the input; :meth:`namespace` answers for any name), ``resource_quotas`` and
     ``controllers`` (the selectors of the workload controllers), each in input order.
+    ``reconciled``: how each workload's existing pods were counted and how many pods it
+    made (:mod:`podfit.manifests.snapshot`).
     """
 
     pods: list[Pod] = field(default_factory=list)
@@ -73,6 +76,7 @@ class Workload:
     namespaces: list[Namespace] = field(default_factory=list)
     resource_quotas: list[ResourceQuota] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
+    reconciled: list[Reconciliation] = field(default_factory=list)
 
     def namespace(self, name: str) -> Namespace:
         """The Namespace ``name`` of the input, else :meth:`Namespace.implicit` (labelled
@@ -96,6 +100,7 @@ class Workload:
         self.namespaces.extend(other.namespaces)
         self.resource_quotas.extend(other.resource_quotas)
         self.controllers.extend(other.controllers)
+        self.reconciled.extend(other.reconciled)
 
     def skipped_warnings(self) -> list[str]:
         """One warning per skipped object, in input order: a result that lists only the pods
