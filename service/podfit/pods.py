@@ -203,11 +203,14 @@ class Pod:
     come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
     ``spread`` and ``pod_affinity`` are ``spec.topologySpreadConstraints`` and the pod
     (anti-)affinity terms, selectors already merged with matchLabelKeys as the API server
-    does; ``owner_selector`` is the selector of the controller that selects the pod (for
-    kube-scheduler's default spreading); ``terminating`` means ``metadata.deletionTimestamp``
-    is set. ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
-    does not model (pod affinity/anti-affinity, topology spread constraints), so that every
-    placement of the pod can say so (:func:`unmodelled_warnings`).
+    does; ``owner_selector`` is the selector of the ReplicaSet / StatefulSet /
+    ReplicationController that controls the pod (a Deployment's: its ReplicaSet's, with
+    ``pod-template-hash``), which kube-scheduler's default spreading reads.
+    ``unmodelled`` lists the field paths of scheduling constraints the pod sets that
+    podfit does not model (pod affinity/anti-affinity, topology spread constraints), so
+    that every placement of the pod can say so (:func:`unmodelled_warnings`). ``terminating``: the
+    object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
+    toward no controller's replicas nor topology spreading.
     """
 
     name: str

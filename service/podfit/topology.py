@@ -35,8 +35,6 @@ SCHEDULE_ANYWAY = "ScheduleAnyway"
 HONOR = "Honor"
 IGNORE = "Ignore"
 
-SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-
 
 class Requirement(NamedTuple):
     """One ``matchExpressions`` entry: ``key``, ``operator`` (In, NotIn, Exists,
@@ -266,7 +264,6 @@ __all__ = [
     "IGNORE",
     "METADATA_NAME_LABEL",
     "SCHEDULE_ANYWAY",
-    "SELECTOR_OPERATORS",
     "AffinityTerm",
     "LabelSelector",
     "Namespaces",

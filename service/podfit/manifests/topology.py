@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from podfit.manifests import objects
 from podfit.manifests.fields import Doc, unsupported
 from podfit.topology import (
     DO_NOT_SCHEDULE,
     HONOR,
     IGNORE,
     SCHEDULE_ANYWAY,
-    SELECTOR_OPERATORS,
     AffinityTerm,
     LabelSelector,
     PodAffinity,
@@ -34,39 +34,19 @@ WHEN_UNSATISFIABLE = (DO_NOT_SCHEDULE, SCHEDULE_ANYWAY)
 INCLUSION_POLICIES = (HONOR, IGNORE)
 
 
+def topology_selector(selector: objects.LabelSelector) -> LabelSelector:
+    """The reader's selector value as the scheduler's (:mod:`podfit.topology`). O(terms)."""
+    return LabelSelector(
+        selector.match_labels,
+        tuple(Requirement(r.key, r.operator, r.values) for r in selector.match_expressions),
+    )
+
+
 def read_label_selector(value: Any, path: str, d: Doc) -> LabelSelector | None:
-    """A ``metav1.LabelSelector``; None when absent (matches nothing). Operators In and
-    NotIn need values, Exists and DoesNotExist must have none."""
-    if value is None:
-        return None
-    sel = d.mapping(value, path)
-    match_labels = d.str_map(sel.get("matchLabels"), f"{path}.matchLabels")
-    exprs = []
-    for i, raw in enumerate(d.seq(sel.get("matchExpressions"), f"{path}.matchExpressions")):
-        rp = f"{path}.matchExpressions[{i}]"
-        r = d.mapping(raw, rp)
-        key = d.string(r.get("key"), f"{rp}.key")
-        if not key:
-            d.error(f"{rp}.key", "Required value")
-        op = d.string(r.get("operator"), f"{rp}.operator")
-        values = tuple(
-            d.string(v, f"{rp}.values[{j}]")
-            for j, v in enumerate(d.seq(r.get("values"), f"{rp}.values"))
-        )
-        if op not in SELECTOR_OPERATORS:
-            d.error(f"{rp}.operator", unsupported(op, SELECTOR_OPERATORS))
-        elif op in ("In", "NotIn") and not values:
-            d.error(
-                f"{rp}.values",
-                "Required value: must be specified when `operator` is 'In' or 'NotIn'",
-            )
-        elif op in ("Exists", "DoesNotExist") and values:
-            d.error(
-                f"{rp}.values",
-                "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
-            )
-        exprs.append(Requirement(key, op, values))
-    return LabelSelector(tuple(sorted(match_labels.items())), tuple(exprs))
+    """A ``metav1.LabelSelector`` (validated by :func:`objects.read_selector`); None when
+    absent (matches nothing)."""
+    selector = objects.read_selector(value, path, d)
+    return None if selector is None else topology_selector(selector)
 
 
 def _keys(value: Any, path: str, d: Doc) -> tuple[str, ...]:
@@ -179,26 +159,9 @@ def read_pod_affinity(
     return result if any(result) else None
 
 
-def read_workload_selector(
-    kind: str, spec: Mapping[str, Any], d: Doc, template_labels: Mapping[str, str]
-) -> LabelSelector | None:
-    """The selector kube-scheduler's default spreading reads from a pod's controller
-    (``helper.DefaultSelector``): a ReplicaSet's or StatefulSet's ``spec.selector`` (a
-    Deployment's through its ReplicaSet: the caller adds ``pod-template-hash``), a
-    ReplicationController's ``spec.selector`` map (defaulting to the template's labels);
-    None for other kinds (Jobs, DaemonSets, bare pods: Services only)."""
-    if kind == "ReplicationController":
-        raw = spec.get("selector")
-        labels = d.str_map(raw, "spec.selector") if raw is not None else dict(template_labels)
-        return LabelSelector(tuple(sorted(labels.items())), ())
-    if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
-        return read_label_selector(spec.get("selector"), "spec.selector", d)
-    return None
-
-
 __all__ = [
     "read_label_selector",
     "read_pod_affinity",
     "read_spread_constraints",
-    "read_workload_selector",
+    "topology_selector",
 ]

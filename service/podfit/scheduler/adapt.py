@@ -12,6 +12,10 @@ from dataclasses import fields, replace
 from operator import attrgetter
 
 from podfit.errors import FieldError, ManifestError, PodfitError
+from podfit.manifests import objects
+from podfit.manifests.reader import SPREAD_SELECTOR_KINDS
+from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
+from podfit.manifests.topology import topology_selector
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
     NodeSelectorTerm,
@@ -37,7 +41,14 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
-from podfit.topology import Namespaces, ServiceSelector, default_selector
+from podfit.topology import (
+    LabelSelector,
+    Namespaces,
+    ServiceSelector,
+    and_selectors,
+    default_selector,
+    label_selector,
+)
 
 
 def _term(term: NodeSelectorTerm) -> Term:
@@ -59,11 +70,15 @@ class PodConverter:
     """
 
     def __init__(
-        self, pod_level_resources: bool = True, services: Iterable[ServiceSelector] = ()
+        self,
+        pod_level_resources: bool = True,
+        services: Iterable[ServiceSelector] = (),
+        controllers: Mapping[tuple[str, str], LabelSelector] | None = None,
     ) -> None:
         self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
         self._pod_level = pod_level_resources
         self._services = tuple(services)
+        self._controllers = dict(controllers or {})
         self._last: tuple[tuple[object, ...], PodInfo] | None = None
 
     def __call__(self, pod: Pod, path: str) -> PodInfo:
@@ -123,11 +138,53 @@ class PodConverter:
             labels=pod.labels,
             spread=pod.spread,
             default_spread=default_selector(
-                pod.namespace, pod.labels, pod.owner_selector, self._services
+                pod.namespace, pod.labels, self._owner_selector(pod), self._services
             ),
             pod_affinity=pod.pod_affinity,
             terminating=pod.terminating,
         )
+
+    def _owner_selector(self, pod: Pod) -> LabelSelector | None:
+        """The selector of the ReplicaSet / StatefulSet / ReplicationController controlling
+        ``pod``: the one the reader recorded for the pods it expanded, else (a bound pod
+        from ``kubectl get pods``) its owner's among ``controllers`` (a Deployment's pods:
+        the Deployment's selector plus the pod's ``pod-template-hash``); None when the
+        owner is another kind or not in the input (kube-scheduler's lister would not find
+        it: Services only)."""
+        if pod.owner_selector is not None:
+            return pod.owner_selector
+        if not pod.owner:
+            return None
+        kind = pod.owner.split("/", 1)[0]
+        if kind not in SPREAD_SELECTOR_KINDS:
+            return None
+        selector = self._controllers.get((pod.namespace, pod.owner))
+        if selector is None:
+            return None
+        if kind == "Deployment":
+            h = pod.labels.get(TEMPLATE_HASH_LABEL)
+            if h is None:
+                return None
+            selector = and_selectors(selector, label_selector({TEMPLATE_HASH_LABEL: h}))
+        return selector
+
+
+def topology_inputs(
+    services: Iterable[objects.Service],
+    controllers: Iterable[objects.Controller],
+) -> tuple[list[ServiceSelector], dict[tuple[str, str], LabelSelector]]:
+    """Services (their ``spec.selector`` maps) and controller selectors keyed by
+    (namespace, ``Kind/name``), as default spreading reads them. O(objects)."""
+    svc = [
+        ServiceSelector(s.namespace, None if s.selector is None else dict(s.selector.match_labels))
+        for s in services
+    ]
+    ctl = {
+        (c.namespace, c.ref): topology_selector(c.selector)
+        for c in controllers
+        if c.selector is not None and c.kind in SPREAD_SELECTOR_KINDS
+    }
+    return svc, ctl
 
 
 def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
@@ -216,8 +273,9 @@ def schedule(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
-    services: Iterable[ServiceSelector] = (),
-    namespaces: Mapping[str, Mapping[str, str]] | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -242,7 +300,12 @@ def schedule(
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
     )
-    convert = PodConverter(pod_level_resources=cfg.version != "1.33", services=services)
+    service_selectors, controller_selectors = topology_inputs(services, controllers)
+    convert = PodConverter(
+        pod_level_resources=cfg.features.pod_level_resources,
+        services=service_selectors,
+        controllers=controller_selectors,
+    )
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     check_node_names([n.name for n in node_infos])
@@ -256,7 +319,7 @@ def schedule(
         cfg,
         daemonsets=templates,
         explain=explain,
-        namespaces=Namespaces(namespaces),
+        namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
     )
     result.warnings = unmodelled_warnings([*daemonsets, *pods])
     spread = default_spread_warning(pods, node_infos)
