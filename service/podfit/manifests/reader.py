@@ -49,7 +49,6 @@ from podfit.pods import (
     Pod,
     default_pod_level_requests,
     replicas,
-    unmodelled_warning,
     validate_resources,
 )
 from podfit.topology import LabelSelector, and_selectors, label_selector
@@ -589,11 +588,8 @@ class Reader:
         unmodelled = unmodelled_fields(spec, sp)
         if len(d.errors) > before:
             return []
-        who = f"{namespace}/{owner or 'Pod/' + names[0]}"
-        for field_path in unmodelled:  # once per template, not per replica
-            warning = unmodelled_warning(who, field_path)
-            if warning not in self.workload.warnings:
-                self.workload.warnings.append(warning)
+        # the scheduler models these fields; a plan that does not says so itself
+        # (Pod.unmodelled, podfit.pods.unmodelled_warnings)
         base = Pod(
             name=names[0],
             namespace=namespace,

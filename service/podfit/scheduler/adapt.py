@@ -25,7 +25,6 @@ from podfit.pods import (
     pod_request_amounts,
     qos_class,
     resource_key,
-    unmodelled_warnings,
 )
 from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
@@ -285,9 +284,15 @@ def schedule(
     ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
     (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
     ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
-    do not fit — those come back Pending with the FailedScheduling message. The result's
-    ``warnings`` name every template that sets a scheduling constraint podfit does not
-    model (pod affinity/anti-affinity, topology spread constraints), once per template.
+    do not fit — those come back Pending with the FailedScheduling message.
+
+    PodTopologySpread and InterPodAffinity read the pods' spread constraints and pod
+    (anti-)affinity, and for kube-scheduler's default spreading the ``services``
+    (``Workload.services``) selecting a pod and its controller's selector (recorded on the
+    pods the loader expands; bound pods find their owner among ``controllers``,
+    ``Workload.controllers``). ``namespaces`` (``Workload.namespaces``) give the labels a
+    term's namespaceSelector matches; a namespace not listed has only
+    ``kubernetes.io/metadata.name``.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
@@ -321,8 +326,4 @@ def schedule(
         explain=explain,
         namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
     )
-    result.warnings = unmodelled_warnings([*daemonsets, *pods])
-    spread = default_spread_warning(pods, node_infos)
-    if spread:
-        result.warnings.append(spread)
     return result
