@@ -45,6 +45,7 @@ from podfit.scheduler.model import (
     Term,
     Toleration,
 )
+from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import schedule_infos
 from podfit.scheduler.scores import (
     balanced_allocation,
@@ -260,11 +261,18 @@ def fresh(nodes: list[NodeInfo]) -> list[NodeInfo]:
 
 
 CONFIGS = [
-    make_config(),
-    make_config("MostAllocated"),
-    make_config("RequestedToCapacityRatio", shape=[(0, 10), (100, 0)]),
-    make_config(resources=[("cpu", 3), ("memory", 1), ("nvidia.com/gpu", 5)], version="1.33"),
+    make_config(preemption=False),
+    make_config("MostAllocated", preemption=False),
+    make_config("RequestedToCapacityRatio", shape=[(0, 10), (100, 0)], preemption=False),
+    make_config(
+        resources=[("cpu", 3), ("memory", 1), ("nvidia.com/gpu", 5)],
+        version="1.33",
+        preemption=False,
+    ),
 ]
+"""The references below report preemption (``--no-preemption``); runs that evict are
+checked against the full-scan (explain) path in
+:func:`test_evicting_fast_path_equals_full_scan_path`."""
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -290,6 +298,40 @@ def test_fast_path_equals_full_scan(seed: int, cfg_index: int) -> None:
         message = outcome.condition[2] if outcome.condition else None
         got[outcome.pod.name] = (outcome.node, message)
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 5, 6, 8, 9])
+def test_evicting_fast_path_equals_full_scan_path(seed: int) -> None:
+    """With preemption evicting (the default), the fast path (class indexes refreshed after
+    every bind and eviction) and the full-scan path (every pod filtered and scored from
+    scratch) evict the same victims, queue the same replacements and place every pod on
+    the same node, on clusters with and without spread constraints and affinity."""
+    cfg = make_config()
+    if seed % 2:
+        nodes, pods = random_topology_cluster(seed * 7 + 1, n_nodes=12, n_pods=70)
+    else:
+        nodes, pods = random_cluster(seed * 13 + 3, n_nodes=12, n_pods=120)
+    rng = random.Random(seed)
+    owners = [None, "Deployment/d", "StatefulSet/s", "ReplicaSet/r"]
+    for k, p in enumerate(pods[: len(pods) // 3]):  # a loaded cluster of lower priority
+        p.node_name = nodes[rng.randrange(len(nodes))].name
+        p.phase = "Running"
+        p.priority = rng.choice([-5, 0, 0, 50])
+        p.owner = owners[k % 4]
+        p.name = f"{p.name}-{k}"
+    fast = schedule_infos(pods, fresh(nodes), cfg)
+    slow = schedule_infos(pods, fresh(nodes), cfg, explain=True)
+    fast.check()
+    slow.check()
+
+    def view(result: ScheduleResult) -> list[tuple[object, ...]]:
+        return [
+            (o.pod.name, o.node, o.phase, o.condition, o.preempted_by, o.preempted_from)
+            for o in result.pods
+        ]
+
+    assert view(fast) == view(slow)
+    assert fast.summary()["preempted"] > 0, "the seeds must evict"
 
 
 def test_explain_path_equals_fast_path() -> None:

@@ -197,6 +197,12 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
     help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to messages;"
     " default: on from 1.34, off in 1.33).",
 )
+@click.option(
+    "--preemption/--no-preemption",
+    default=True,
+    help="DefaultPreemption evicts lower-priority pods as in a cluster (default); with"
+    " --no-preemption the pod stays Pending and its shortfall names the victims.",
+)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
 @output_option("wide")
@@ -210,6 +216,7 @@ def schedule(
     ignored_resources: tuple[str, ...],
     ignored_groups: tuple[str, ...],
     dra: bool | None,
+    preemption: bool,
     explain: bool,
     fail_on_pending: bool,
     output: str,
@@ -228,6 +235,8 @@ def schedule(
         services=workload.services,
         namespaces=workload.namespaces,
         controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
+        preemption=preemption,
         strategy=strategy,
         version=version,
         explain=explain,

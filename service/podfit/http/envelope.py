@@ -387,6 +387,7 @@ def schedule_workload(
             services=workload.services,
             namespaces=workload.namespaces,
             controllers=workload.controllers,
+            disruption_budgets=workload.disruption_budgets,
             **options,
         )
     except ConfigError as exc:

@@ -38,6 +38,7 @@ from podfit.scheduler.model import (
     Term,
     Toleration,
 )
+from podfit.scheduler.preemption import BudgetSpec
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
 from podfit.topology import (
@@ -186,6 +187,17 @@ def topology_inputs(
     return svc, ctl
 
 
+def budget_spec(pdb: objects.PodDisruptionBudget) -> BudgetSpec:
+    """A PodDisruptionBudget of the input as preemption reads it."""
+    return BudgetSpec(
+        pdb.namespace,
+        None if pdb.selector is None else topology_selector(pdb.selector),
+        pdb.min_available,
+        pdb.max_unavailable,
+        pdb.disruptions_allowed,
+    )
+
+
 def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
     """``node`` at the integer level (allocatable ints; a bad quantity names ``path``)."""
     try:
@@ -275,6 +287,8 @@ def schedule(
     services: Iterable[objects.Service] = (),
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+    preemption: bool = True,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -293,6 +307,13 @@ def schedule(
     ``Workload.controllers``). ``namespaces`` (``Workload.namespaces``) give the labels a
     term's namespaceSelector matches; a namespace not listed has only
     ``kubernetes.io/metadata.name``.
+
+    ``preemption`` (default True) lets DefaultPreemption evict as in a cluster: victims end
+    ``Failed`` with a DisruptionTarget condition, ``preemptedBy`` and ``preemptedFrom``, a
+    controller's victim gets a replacement pod (an extra entry, or the victim's own for a
+    StatefulSet), and the ``disruption_budgets`` (``Workload.disruption_budgets``) decide
+    which victims are reprieved first. False keeps the pod Pending, the victims named in
+    its shortfall.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
@@ -304,6 +325,7 @@ def schedule(
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
+        preemption=preemption,
     )
     service_selectors, controller_selectors = topology_inputs(services, controllers)
     convert = PodConverter(
@@ -325,5 +347,6 @@ def schedule(
         daemonsets=templates,
         explain=explain,
         namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
+        budgets=[budget_spec(b) for b in disruption_budgets],
     )
     return result

@@ -75,6 +75,15 @@ from podfit.scheduler.model import (
     Toleration,
 )
 from podfit.scheduler.podtopologyspread import POD_TOPOLOGY_SPREAD, POD_TOPOLOGY_SPREAD_WEIGHT
+from podfit.scheduler.preemption import (
+    BudgetSpec,
+    Candidate,
+    budget_now,
+    candidates_to_try,
+    importance_order,
+    pick_one_node,
+    split_by_budgets,
+)
 from podfit.scheduler.scores import (
     BALANCED_ALLOCATION_WEIGHT,
     NODE_AFFINITY_WEIGHT,
@@ -549,9 +558,13 @@ class Engine:
         cfg: SchedulerConfig,
         max_classes: int = 64,
         namespaces: Namespaces | None = None,
+        budgets: Sequence[BudgetSpec] = (),
     ):
         self.nodes = list(nodes)
         self.topology = TopologyPlugins(namespaces)
+        self.budgets = tuple(budgets)
+        self.start: dict[int, int] = {}
+        """``id(pod)`` → start order (bind order; the input's bound pods first)."""
         self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
         self.cfg = cfg
         self.fcfg = cfg.filter_config
@@ -611,6 +624,7 @@ class Engine:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
         self.topology.bound(pod)
+        self.start.setdefault(id(pod), len(self.start))
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:
             self.min_priority = pod.priority
@@ -701,13 +715,16 @@ class Engine:
         prefilter: str,
         unresolvable: int | None,
     ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
-        """DefaultPreemption's PostFilter message; a candidate (node, victims) if one exists.
+        """DefaultPreemption's PostFilter message; the chosen candidate (node, victims) if
+        there is one (then no PostFilter message).
 
         A node whose status is UnschedulableAndUnresolvable (or any node after a PreFilter
         rejection) → ``Preemption is not helpful for scheduling``; a node without pods of
         lower priority → ``No preemption victims found for incoming pod``; otherwise the
         node is filtered again without all lower-priority pods: still failing → that
-        plugin's reasons, fitting → preemption would succeed (no PostFilter message).
+        plugin's reasons; fitting → a candidate (:meth:`select_victims`). Potential nodes
+        are tried in input order until :func:`candidates_to_try` candidates (one without
+        PDB violations among them) are found; :func:`pick_one_node` chooses.
         """
         n = len(self.nodes)
         if pod.preemption_policy == "Never":
@@ -724,6 +741,9 @@ class Engine:
             if n - unresolvable:
                 counts[NO_PREEMPTION_VICTIMS] = n - unresolvable
             return preemption_message(n, counts), None
+        limit = candidates_to_try(n - unresolvable)
+        found: list[Candidate] = []
+        clean = 0
         for i, st in enumerate(statuses):
             if st is None or st.code == UNRESOLVABLE:
                 continue
@@ -733,10 +753,25 @@ class Engine:
                 continue
             keep = [p for p in node.pods if p.priority >= pod.priority]
             again = self.refilter(pod, i, keep)
-            if again is None:
-                return "", (i, self.victims(pod, i, keep))
-            counts.update(again.reasons)
+            if again is not None:
+                counts.update(again.reasons)
+                continue
+            candidate = self.select_victims(pod, i, keep)
+            if candidate is None:
+                continue
+            found.append(candidate)
+            clean += candidate.violations == 0
+            if clean and len(found) >= limit:
+                break
+        if found:
+            best = pick_one_node(found, self.start_of)
+            return "", (best.node, best.victims)
         return preemption_message(n, counts), None
+
+    def start_of(self, pod: PodInfo) -> int:
+        """When ``pod`` started, as an order: bound pods in bind order (the input's first);
+        a pod never bound counts as starting last."""
+        return self.start.get(id(pod), len(self.start))
 
     def refilter(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> FilterStatus | None:
         """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest
@@ -748,25 +783,49 @@ class Engine:
             status = self.topology.filter_replaced(pod, self.nodes, i, clone)
         return status
 
-    def victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> tuple[PodInfo, ...]:
-        """``SelectVictimsOnNode``'s reprieve: lower-priority pods are added back, most
-        important first (higher priority, then older — earlier on the node), as long as
-        ``pod`` still fits; the rest are the victims. PodDisruptionBudgets are not modelled.
-        """
+    def select_victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> Candidate | None:
+        """``SelectVictimsOnNode`` once ``pod`` fits node ``i`` without its lower-priority
+        pods: those pods, most important first, split by the PodDisruptionBudgets; then each
+        is added back — PDB-violating ones first — and stays when ``pod`` still fits, else
+        becomes a victim (counting a violation if it broke a budget). None when every pod
+        could stay (upstream's "expected at least one victim" error). Cost: one re-filter
+        per lower-priority pod."""
         node = self.nodes[i]
-        order = sorted(
-            (k for k, p in enumerate(node.pods) if p.priority < pod.priority),
-            key=lambda k: (-node.pods[k].priority, k),
-        )
+        lower = importance_order([p for p in node.pods if p.priority < pod.priority], self.start)
+        bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
+        budgets = [budget_now(b, bound) for b in self.budgets]
+        violating, fine = split_by_budgets(lower, budgets)
         kept = list(keep)
-        out: list[PodInfo] = []
-        for k in order:
-            candidate = node.pods[k]
-            if self.refilter(pod, i, [*kept, candidate]) is None:
-                kept.append(candidate)
-            else:
-                out.append(candidate)
-        return tuple(out)
+        victims: list[PodInfo] = []
+        violations = 0
+        for group, breaks in ((violating, 1), (fine, 0)):
+            for candidate in group:
+                if self.refilter(pod, i, [*kept, candidate]) is None:
+                    kept.append(candidate)
+                else:
+                    victims.append(candidate)
+                    violations += breaks
+        if not victims:
+            return None
+        if violating and fine:
+            victims = importance_order(victims, self.start)
+        return Candidate(i, tuple(victims), violations)
+
+    def evict(self, pod: PodInfo, i: int) -> None:
+        """Remove preemption victim ``pod`` from node ``i`` and log the change."""
+        self.nodes[i].remove_pod(pod)
+        self.topology.unbound(pod)
+        self.changes.append(i)
+
+    def fits_nominated(self, pod: PodInfo, i: int) -> bool:
+        """``evaluateNominatedNode``: whether ``pod`` passes every filter on node ``i`` (its
+        nominated node, after preemption), without looking at any other node."""
+        if run_filters(pod, self.nodes[i], self.fcfg) is not None:
+            return False
+        if not self.topology.concerns(pod):
+            return True
+        state = self.topology.prefilter(pod, self.nodes)
+        return self.topology.filter(state, pod, self.nodes[i]) is None
 
 
 # --- DaemonSets and the kubelet ------------------------------------------------------------

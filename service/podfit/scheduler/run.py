@@ -19,10 +19,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from heapq import heappop, heappush
 from operator import itemgetter
 from typing import Any
 
+from podfit.manifests.names import generated_name
+from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.placement import (
@@ -33,6 +36,7 @@ from podfit.scheduler.placement import (
     daemonset_tolerations,
     kubelet_admit,
 )
+from podfit.scheduler.preemption import PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE, BudgetSpec
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 from podfit.topology import Namespaces
@@ -117,6 +121,7 @@ def schedule_infos(
     with_shortfall: bool = True,
     track: bool = True,
     namespaces: Namespaces | None = None,
+    budgets: Sequence[BudgetSpec] = (),
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
 
@@ -124,7 +129,7 @@ def schedule_infos(
     input pods in input order. ``track`` False computes every shortfall from scratch
     instead of keeping a :class:`ShortfallTracker` per template (same results; tests).
     """
-    engine = Engine(nodes, cfg, namespaces=namespaces)
+    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets)
     by_name = engine.by_name
     outcomes: dict[int, PodOutcome] = {}
     queue: list[tuple[int, int, PodInfo]] = []
@@ -195,9 +200,33 @@ def schedule_infos(
     shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
     shapes: list[int] | None = None  # node shapes never change: computed once, when needed
     trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
-    for _, _, pod in [*ds_queue, *queue]:
+    evictions = Evictions(engine, outcomes, names, len(pods))
+    for pod in _queued(ds_queue, queue):
         decision = engine.schedule(pod, explain)
         exp = _explain(engine, decision) if explain else None
+        if decision.node is None and decision.preemption is not None and cfg.preemption:
+            i, victims = decision.preemption
+            evictions.evict(pod, i, victims, queue)
+            if exp is not None:
+                exp["preemption"] = {
+                    "node": names[i],
+                    "victims": [f"{v.namespace}/{v.name}" for v in victims],
+                }
+            if engine.fits_nominated(pod, i):  # evaluateNominatedNode: no scoring
+                engine.bind(pod, i)
+                outcomes[id(pod)] = PodOutcome(
+                    pod,
+                    names[i],
+                    RUNNING,
+                    condition=SCHEDULED,
+                    explain=exp,
+                    scheduled=True,
+                    counted=True,
+                    nominated_node=names[i],
+                )
+                continue
+            decision = engine.schedule(pod, explain)
+            exp = _explain(engine, decision) if explain else None
         if decision.node is not None:
             # positional: pod, node, phase, reason, message, condition, shortfall, explain,
             # scheduled, counted (half the cost of keywords, once per placed pod)
@@ -242,11 +271,115 @@ def schedule_infos(
             shortfall=short,
             explain=exp,
         )
-    ordered = [outcomes[id(p)] for p in ds_pods] + [outcomes[id(p)] for p in pods]
+    ordered = [evictions.outcome(p) for p in (*ds_pods, *pods, *evictions.replacements)]
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
         pods=ordered,
         nodes=engine.nodes,
-        input_count=len(pods) + len(ds_pods),
+        input_count=len(pods) + len(ds_pods) + len(evictions.replacements),
     )
+
+
+def _queued(
+    first: list[tuple[int, int, PodInfo]], queue: list[tuple[int, int, PodInfo]]
+) -> Iterator[PodInfo]:
+    """DaemonSet pods (already sorted), then the PrioritySort queue as a heap: preemption
+    pushes replacement pods into it while it is being drained."""
+    for _, _, pod in first:
+        yield pod
+    while queue:
+        yield heappop(queue)[2]
+
+
+class Evictions:
+    """Preemption as it evicts (DefaultPreemption with ``cfg.preemption``): victims leave
+    their node and get a ``Failed`` outcome with the DisruptionTarget condition; those with
+    a controller get a replacement pod that enters the queue behind every queued pod of its
+    priority (a StatefulSet's keeps the victim's name and takes the victim's entry)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        outcomes: dict[int, PodOutcome],
+        names: list[str],
+        seq: int,
+    ) -> None:
+        self.engine = engine
+        self.outcomes = outcomes
+        self.names = names
+        self.seq = seq  # queue order of the next replacement: after every input pod
+        self.replacements: list[PodInfo] = []
+        self.same_name: dict[int, PodInfo] = {}  # victim id → its StatefulSet replacement
+        self.generated: dict[tuple[str, str], int] = {}
+
+    def evict(
+        self,
+        preemptor: PodInfo,
+        i: int,
+        victims: tuple[PodInfo, ...],
+        queue: list[tuple[int, int, PodInfo]],
+    ) -> None:
+        """Remove ``victims`` from node ``i`` for ``preemptor``; queue their replacements."""
+        by = f"{preemptor.namespace}/{preemptor.name}"
+        node = self.names[i]
+        for victim in victims:
+            self.engine.evict(victim, i)
+            outcome = PodOutcome(
+                victim,
+                None,
+                FAILED,
+                condition=SCHEDULED,
+                disruption=(PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE),
+                preempted_by=by,
+                preempted_from=node,
+            )
+            self.outcomes[id(victim)] = outcome
+            replacement = self.replacement(victim)
+            if replacement is None:
+                continue
+            if replacement.name == victim.name:
+                self.same_name[id(victim)] = replacement
+            else:
+                self.replacements.append(replacement)
+            heappush(queue, (-replacement.priority, self.seq, replacement))
+            self.seq += 1
+
+    def replacement(self, victim: PodInfo) -> PodInfo | None:
+        """The pod the victim's controller creates (None for a pod without one): a
+        StatefulSet's has the victim's name; others get ``<base>-<5 characters>`` as from
+        ``generateName`` (a Deployment's base is its ReplicaSet, ``<name>-<hash>``)."""
+        if not victim.owner or victim.owner.startswith("Node/"):
+            return None
+        kind, _, owner = victim.owner.partition("/")
+        if kind == "StatefulSet":
+            return victim.respawn(node_name=None, phase=None)
+        base = owner
+        if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
+            base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
+        key = (victim.namespace, base)
+        taken = {o.pod.name for o in self.outcomes.values() if o.pod.namespace == victim.namespace}
+        taken.update(p.name for p in self.replacements if p.namespace == victim.namespace)
+        ordinal = self.generated.get(key, 0)
+        while True:
+            name = generated_name(f"{base}-", victim.namespace, ordinal)
+            ordinal += 1
+            if name not in taken:
+                break
+        self.generated[key] = ordinal
+        return victim.respawn(name, node_name=None, phase=None)
+
+    def outcome(self, pod: PodInfo) -> PodOutcome:
+        """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's
+        (followed through further preemptions), with where and by whom the pod named so was
+        last preempted."""
+        entry = self.outcomes[id(pod)]
+        current = pod
+        while id(current) in self.same_name:
+            victim = self.outcomes[id(current)]
+            current = self.same_name[id(current)]
+            entry = self.outcomes[id(current)]
+            if entry.preempted_by is None:
+                entry.preempted_by = victim.preempted_by
+                entry.preempted_from = victim.preempted_from
+        return entry

@@ -8,7 +8,8 @@ Options (what a request may set; every field optional)::
      "resources": [{"name": "cpu", "weight": 1}, ...],          # NodeResourcesFit weights
      "shape": [{"utilization": 0, "score": 0}, ...],              # RequestedToCapacityRatio
      "ignoredResources": [...], "ignoredResourceGroups": [...],
-     "dra": true | false}                                          # default: version's
+     "dra": true | false,                                          # default: version's
+     "preemption": true | false}                                   # default: true (evicts)
 
 :func:`load_options` validates them (marshmallow for types, :func:`make_config` for
 Kubernetes' own rules) and raises ``ConfigError`` naming the field. The result document is
@@ -56,6 +57,7 @@ class ScheduleOptionsSchema(Schema):
     ignoredResources = fields.List(fields.String(), load_default=list)
     ignoredResourceGroups = fields.List(fields.String(), load_default=list)
     dra = StrictBoolean(load_default=None, allow_none=True)
+    preemption = StrictBoolean(load_default=True)
 
 
 def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -75,6 +77,7 @@ def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
         "ignored_resources": raw["ignoredResources"],
         "ignored_resource_groups": raw["ignoredResourceGroups"],
         "dra": raw["dra"],
+        "preemption": raw["preemption"],
     }
     make_config(**kwargs)  # Kubernetes' validation rules, ConfigError with field paths
     kwargs["explain"] = raw["explain"]
@@ -82,7 +85,7 @@ def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 class ConditionSchema(Schema):
-    """``status.conditions[]`` (PodScheduled)."""
+    """``status.conditions[]`` (PodScheduled; DisruptionTarget for a preemption victim)."""
 
     type = fields.String(required=True)
     status = fields.String(required=True)
@@ -100,6 +103,9 @@ class PodResultSchema(Schema):
     phase = fields.String(required=True)
     reason = fields.String()
     message = fields.String()
+    nominatedNodeName = fields.String()
+    preemptedBy = fields.String()
+    preemptedFrom = fields.String()
     requests = _Amounts
     qosClass = fields.String(required=True)
     conditions = fields.List(fields.Nested(ConditionSchema), required=True)
@@ -124,6 +130,7 @@ class SummarySchema(Schema):
     pods = fields.Integer(required=True)
     scheduled = fields.Integer(required=True)
     pending = fields.Integer(required=True)
+    preempted = fields.Integer(required=True)
     nodes = fields.Integer(required=True)
 
 
