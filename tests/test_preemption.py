@@ -9,6 +9,8 @@ nominated node; ``summary.preempted``.
 
 from __future__ import annotations
 
+import json
+
 from podfit.scheduler.config import make_config
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.preemption import (
@@ -196,3 +198,37 @@ def test_preemption_never_and_equal_priority_do_not_evict() -> None:
         [bound("x", 1000, 5, "a"), pod("y", 1000, 5)], [node("a", 1000)], make_config()
     )
     assert outcome_for(same.pods, "y").phase == "Pending"
+
+
+def test_cli_and_web_show_evictions(tmp_path: object) -> None:
+    """The table names each eviction (from where, by whom) and counts them; the web page's
+    "Not scheduled" list shows the victim with PreemptionByScheduler."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from podfit.cli.schedule_cmd import schedule as schedule_cmd
+    from podfit.web.render import pending_groups
+
+    path = Path(str(tmp_path)) / "w.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n"
+        "status: {allocatable: {cpu: '2', memory: 8Gi, pods: '110'}}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: low}\nspec:\n  nodeName: n1\n"
+        "  containers: [{name: c, resources: {requests: {cpu: 1500m}}}]\n"
+        "status: {phase: Running}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: high}\nspec:\n  priority: 100\n"
+        "  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n"
+    )
+    out = CliRunner().invoke(schedule_cmd, ["-f", str(path)]).output
+    assert "0 Pending, 1 preempted" in out
+    assert "default/low: preempted from n1 by default/high" in out
+    doc = json.loads(CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", "json"]).output)
+    groups = pending_groups(doc)
+    assert [(g.phase, g.reason, g.message) for g in groups] == [
+        ("Failed", "PreemptionByScheduler", "preempted from n1 by default/high")
+    ]
+    kept = json.loads(
+        CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", "json", "--no-preemption"]).output
+    )
+    assert kept["summary"]["preempted"] == 0

@@ -43,13 +43,13 @@ def schedule() -> Response:
 
 #: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies); they are
 #: validated like the envelope's options.
-SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra")
+SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra", "preemption")
 
 
 def _query_booleans(query: dict[str, Any]) -> dict[str, Any]:
-    """``?explain=`` and ``?dra=`` as the JSON booleans the body fields take: exactly
-    ``true`` or ``false`` (anything else: 422 naming the parameter)."""
-    for name in ("explain", "dra"):
+    """``?explain=``, ``?dra=`` and ``?preemption=`` as the JSON booleans the body fields
+    take: exactly ``true`` or ``false`` (anything else: 422 naming the parameter)."""
+    for name in ("explain", "dra", "preemption"):
         if name in query:
             text = query[name]
             if text not in ("true", "false"):
