@@ -651,7 +651,16 @@ class Engine:
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
-        topology = self.topology if self.topology.concerns(pod) else None
+        topology = (
+            self.topology
+            if (
+                pod.spread
+                or pod.default_spread is not None
+                or pod.pod_affinity is not None
+                or self.topology.affinity_bound
+            )
+            else None
+        )  # TopologyPlugins.concerns, inlined: checked once per pod
         if explain or restricted or topology is not None:
             ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain, topology)
             if ev.best is not None:

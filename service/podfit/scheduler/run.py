@@ -201,12 +201,13 @@ def schedule_infos(
     shapes: list[int] | None = None  # node shapes never change: computed once, when needed
     trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
     evictions = Evictions(engine, outcomes, names, len(pods))
-    for pod in _queued(ds_queue, queue):
+    replacements: list[tuple[int, int, PodInfo]] = []  # a heap, filled by evictions
+    for pod in _queued(ds_queue, queue, replacements):
         decision = engine.schedule(pod, explain)
         exp = _explain(engine, decision) if explain else None
         if decision.node is None and decision.preemption is not None and cfg.preemption:
             i, victims = decision.preemption
-            evictions.evict(pod, i, victims, queue)
+            evictions.evict(pod, i, victims, replacements)
             if exp is not None:
                 exp["preemption"] = {
                     "node": names[i],
@@ -282,14 +283,22 @@ def schedule_infos(
 
 
 def _queued(
-    first: list[tuple[int, int, PodInfo]], queue: list[tuple[int, int, PodInfo]]
+    first: list[tuple[int, int, PodInfo]],
+    queue: list[tuple[int, int, PodInfo]],
+    extra: list[tuple[int, int, PodInfo]],
 ) -> Iterator[PodInfo]:
-    """DaemonSet pods (already sorted), then the PrioritySort queue as a heap: preemption
-    pushes replacement pods into it while it is being drained."""
+    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` merged with
+    the heap ``extra`` that preemption pushes replacement pods into while the queue is
+    drained (a plain list walk while it is empty: O(1) per pod)."""
     for _, _, pod in first:
         yield pod
-    while queue:
-        yield heappop(queue)[2]
+    k, n = 0, len(queue)
+    while k < n or extra:
+        if extra and (k == n or extra[0][:2] < queue[k][:2]):
+            yield heappop(extra)[2]
+        else:
+            yield queue[k][2]
+            k += 1
 
 
 class Evictions:
