@@ -48,9 +48,11 @@ from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
-from podfit.scheduler.config import DEFAULT_STRATEGY
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+from podfit.schemas.config import load_config
+from podfit.schemas.schedule import ScheduleOptions
 from podfit.web import render
 
 bp = Blueprint(
@@ -104,10 +106,16 @@ class Form:
     algorithm: str = "podfit"
     uploads: list[str] = field(default_factory=list)
 
-    @property
-    def dra_option(self) -> bool | None:
-        """The scheduler's ``dra`` option: None (the version's default), True or False."""
-        return {"on": True, "off": False}.get(self.dra)
+    def scheduler_config(self) -> SchedulerConfig:
+        """The scheduler configuration of the form's choices, through the schema every
+        edge uses (``dra``: the version's default, on, or off)."""
+        return load_config(
+            {
+                "strategy": self.strategy,
+                "kubernetesVersion": self.version,
+                "dra": {"on": True, "off": False}.get(self.dra),
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +182,7 @@ def run() -> tuple[str, int]:
             plan = plan_nodes(workload, form)
             return _page(form, **plan_context(plan, workload))
         check_time("scheduling")
-        options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
+        options = ScheduleOptions(form.scheduler_config())
         result = envelope.schedule_workload(workload, options, service_config())
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
@@ -365,7 +373,6 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
-    from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
@@ -380,9 +387,7 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         daemonsets=workload.daemonsets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
-        options=SchedulingOptions(
-            strategy=form.strategy, version=form.version, dra=form.dra_option
-        ),
+        config=form.scheduler_config(),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
