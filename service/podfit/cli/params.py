@@ -17,7 +17,7 @@ from podfit.errors import ConfigError, ManifestError, QuantityError
 from podfit.manifests import MANIFEST_SUFFIXES, Workload, load
 from podfit.quantity import Quantity, parse_quantity
 from podfit.scheduler.config import DEFAULT_STRATEGY
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES
 
 P = ParamSpec("P")

@@ -38,7 +38,7 @@ class Cluster:
         config: SchedulerConfig | None = None,
     ) -> None:
         self.cfg = config or make_config()
-        self.convert = PodConverter(pod_level_resources=self.cfg.version != "1.33")
+        self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
         self.by_name = {(p.namespace, p.name): p for p in self.pods}
         self.nodes = list(nodes)

@@ -33,7 +33,7 @@ from marshmallow import Schema, ValidationError, fields, post_load
 
 from podfit.errors import ConfigError, FieldError
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
-from podfit.scheduler.filters import DEFAULT_VERSION
+from podfit.scheduler.features import DEFAULT_VERSION
 from podfit.schemas.fields import StrictBoolean, flatten_messages
 
 #: Field metadata: the path under which ``make_config`` reports this field's errors.

@@ -49,7 +49,7 @@ from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
 from podfit.schemas.config import load_config
 from podfit.schemas.schedule import ScheduleOptions
