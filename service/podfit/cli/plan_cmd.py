@@ -21,7 +21,8 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
-from podfit.cli.params import SchedulerFlags, files_option, load_files, scheduler_options
+from podfit.cli.params import files_option, load_files
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import MODES, how_many_fit

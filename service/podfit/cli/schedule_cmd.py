@@ -19,7 +19,8 @@ from podfit.cli.output import (
     output_option,
     table,
 )
-from podfit.cli.params import SchedulerFlags, files_option, load_files, scheduler_options
+from podfit.cli.params import files_option, load_files
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.result import PENDING, ScheduleResult
 from podfit.schemas.config import load_options
