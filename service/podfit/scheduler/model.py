@@ -98,21 +98,6 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "index": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
-_OUTSIDE_KEY = frozenset(
-    (
-        "namespace",
-        "owner",
-        "priority",
-        "preemption_policy",
-        "qos_class",
-        "daemonset",
-        "phase",
-        "index",
-    )
-)
-"""Changeable fields that :meth:`PodInfo.scheduling_key` does not include."""
-
-
 class PodInfo:
     """One pod, at the scheduler's integer level.
 
@@ -229,8 +214,9 @@ class PodInfo:
         ``changes`` applied: keywords are the constructor's (``node_name``, ``phase``,
         ``daemonset``, ``owner``, ``priority``, ``required_terms``, ``tolerations``, ...;
         not ``requests`` / ``non_zero``, which are shared). Fields not named are the very
-        objects of this pod (read-only once built). The scheduling key is reused unless a
-        change touches it. Cost: one small copy plus the changed fields.
+        objects of this pod (read-only once built). The scheduling key is reused when
+        nothing changes, else recomputed on first use. Cost: one small copy plus the
+        changed fields.
 
         Raises ``TypeError`` for a keyword that is not a changeable field.
         """
@@ -240,30 +226,24 @@ class PodInfo:
             raise TypeError(f"PodInfo.respawn() got unknown field(s): {', '.join(sorted(unknown))}")
         for field_name, value in changes.items():
             setattr(clone, field_name, _CHANGEABLE[field_name](value))
-        if not changes.keys() <= _OUTSIDE_KEY:
+        if changes:
             clone._key = None
         return clone
 
     def scheduling_key(self) -> tuple[object, ...]:
         """Everything filters and scores look at: pods with equal keys are interchangeable.
 
-        Name, namespace, owner and priority are left out (priority only changes the
-        preemption part of the message, which is computed per pod). Computed once: a
-        PodInfo must not change after it is handed to the scheduler.
+        The fields are those the profile's plugins declare they read
+        (:data:`podfit.scheduler.profile.POD_KEY_FIELDS`); name, namespace, owner and
+        priority are not among them (priority only changes the preemption part of the
+        message, which is computed per pod). Computed once: a PodInfo must not change
+        after it is handed to the scheduler.
         """
         if self._key is not None:
             return self._key
-        self._key = (
-            tuple(sorted(self.requests.items())),
-            self.non_zero_cpu,
-            self.non_zero_memory,
-            self.node_name,
-            self.node_selector,
-            self.required_terms,
-            self.preferred_terms,
-            self.tolerations,
-            self.host_ports,
-        )
+        from podfit.scheduler.profile import pod_key  # the profile imports this module
+
+        self._key = pod_key(self)
         return self._key
 
     def __repr__(self) -> str:
