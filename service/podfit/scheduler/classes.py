@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from podfit.resources import PODS, first_unfit
 from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.profile import STATIC_SCORES, dynamic_filters
@@ -113,7 +114,7 @@ class ClassIndex:
         self.unresolvable = 0
         self.feasible = 0
         self.simple = simple = not pod.host_ports and not pod.scalar_requests
-        self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != "pods")
+        self.fixed = tuple((n, v) for n, v in pod.requests.items() if v > 0 and n != PODS)
         # the loop below runs once per node per class: attribute lookups hoisted
         fits = self._fits_simple
         groups, group_of, scores = self.groups, self.group_of, self.score
@@ -201,15 +202,12 @@ class ClassIndex:
             group.count -= 1
 
     def _fits_simple(self, node: NodeInfo) -> bool:
-        """NodeResourcesFit for a pod without host ports or scalar requests, inlined."""
-        if len(node.pods) + 1 > node.allocatable.get("pods", 0):
-            return False
+        """NodeResourcesFit for a pod without host ports or scalar requests: a free pod
+        slot and every fixed request fitting (:func:`podfit.resources.first_unfit`)."""
         alloc = node.allocatable
-        used = node.requested
-        for name, want in self.fixed:  # noqa: SIM110 (a plain loop beats all() here)
-            if want > alloc.get(name, 0) - used.get(name, 0):
-                return False
-        return True
+        if len(node.pods) + 1 > alloc.get(PODS, 0):
+            return False
+        return first_unfit(self.fixed, alloc, node.requested) is None
 
     def best(self) -> int | None:
         """The chosen node: highest total, then lowest input index; None if none is feasible."""

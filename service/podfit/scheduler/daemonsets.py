@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple
 
 from podfit import pods
 from podfit.scheduler.model import (
@@ -18,9 +17,6 @@ from podfit.scheduler.model import (
 from podfit.scheduler.plugins.node_affinity import METADATA_NAME, required_affinity_matches
 from podfit.scheduler.plugins.taint_toleration import first_untolerated
 
-_DAEMONSET_DEFAULTS = tuple(Toleration(*astuple(t)) for t in pods.DAEMONSET_TOLERATIONS)
-_NETWORK_UNAVAILABLE = Toleration(*astuple(pods.NETWORK_UNAVAILABLE_TOLERATION))
-
 
 def daemonset_tolerations(
     tolerations: Sequence[Toleration], host_network: bool
@@ -28,7 +24,10 @@ def daemonset_tolerations(
     """The template's tolerations plus the DaemonSet defaults
     (:data:`podfit.pods.DAEMONSET_TOLERATIONS`) not already present."""
     out = list(tolerations)
-    extra = [*_DAEMONSET_DEFAULTS, *([_NETWORK_UNAVAILABLE] if host_network else [])]
+    extra = [
+        *pods.DAEMONSET_TOLERATIONS,
+        *([pods.NETWORK_UNAVAILABLE_TOLERATION] if host_network else []),
+    ]
     for tol in extra:
         if tol not in out:
             out.append(tol)

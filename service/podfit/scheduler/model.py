@@ -18,14 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-# The non-zero defaults and the taint effects have one definition each in the core; the
-# scheduler's modules import them from here (explicit re-exports).
+# The non-zero defaults, the taint effects and the pod's value types (tolerations, node
+# selector requirements and terms, preferred terms, host ports) have one definition each in
+# the core; the scheduler's modules import them from here (explicit re-exports).
 from podfit.nodes import NO_EXECUTE as NO_EXECUTE
 from podfit.nodes import NO_SCHEDULE as NO_SCHEDULE
 from podfit.nodes import PREFER_NO_SCHEDULE as PREFER_NO_SCHEDULE
 from podfit.pods import DEFAULT_MEMORY_REQUEST as DEFAULT_MEMORY_REQUEST
 from podfit.pods import DEFAULT_MILLI_CPU_REQUEST as DEFAULT_MILLI_CPU_REQUEST
+from podfit.pods import HostPort as HostPort
+from podfit.pods import NodeSelectorRequirement as NodeSelectorRequirement
+from podfit.pods import NodeSelectorTerm as NodeSelectorTerm
+from podfit.pods import PreferredSchedulingTerm as PreferredSchedulingTerm
+from podfit.pods import Toleration as Toleration
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
+
+Requirement = NodeSelectorRequirement
+"""The scheduler's short name for a node selector requirement (the pod's own type)."""
+Term = NodeSelectorTerm
+"""The scheduler's short name for a node selector term (the pod's own type)."""
+PreferredTerm = PreferredSchedulingTerm
+"""The scheduler's short name for a preferred scheduling term (the pod's own type)."""
 
 _NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
 
@@ -36,45 +49,6 @@ class Taint(NamedTuple):
     key: str
     value: str = ""
     effect: str = NO_SCHEDULE
-
-
-class Toleration(NamedTuple):
-    """A pod toleration; operator ``Equal`` (default, also when empty) or ``Exists``."""
-
-    key: str = ""
-    operator: str = "Equal"
-    value: str = ""
-    effect: str = ""
-
-
-class Requirement(NamedTuple):
-    """One node selector requirement: operator In, NotIn, Exists, DoesNotExist, Gt or Lt."""
-
-    key: str
-    operator: str
-    values: tuple[str, ...] = ()
-
-
-class Term(NamedTuple):
-    """A node selector term: all expressions (labels) and fields (``metadata.name``) AND-ed."""
-
-    match_expressions: tuple[Requirement, ...] = ()
-    match_fields: tuple[Requirement, ...] = ()
-
-
-class PreferredTerm(NamedTuple):
-    """A preferred node affinity term with its weight (1..100)."""
-
-    weight: int
-    term: Term
-
-
-class HostPort(NamedTuple):
-    """A wanted host port; ``ip`` empty means ``0.0.0.0``; protocol defaults to TCP."""
-
-    protocol: str
-    ip: str
-    port: int
 
 
 def _same(value: Any) -> Any:
@@ -98,6 +72,8 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "index": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
+
+
 class PodInfo:
     """One pod, at the scheduler's integer level.
 

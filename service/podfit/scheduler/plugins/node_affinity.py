@@ -189,4 +189,4 @@ def prefilter_node_names(pod: PodInfo) -> frozenset[str] | None:
 
 def node_affinity_raw(pod: PodInfo, node: NodeInfo) -> int:
     """NodeAffinity raw score: the sum of the weights of the preferred terms the node matches."""
-    return sum(p.weight for p in pod.preferred_terms if term_matches(p.term, node))
+    return sum(p.weight for p in pod.preferred_terms if term_matches(p.preference, node))

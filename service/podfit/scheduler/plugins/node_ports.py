@@ -17,18 +17,10 @@ REASON_PORTS = "node(s) didn't have free ports for the requested pod ports"
 
 
 def ports_conflict(wanted: HostPort, used: Iterable[HostPort]) -> bool:
-    """``HostPortInfo.CheckConflict``: same protocol and port, and either IP is 0.0.0.0 or equal."""
-    if wanted.port <= 0:
-        return False
-    protocol = wanted.protocol or "TCP"
-    ip = wanted.ip or "0.0.0.0"
-    for other in used:
-        if other.port != wanted.port or (other.protocol or "TCP") != protocol:
-            continue
-        other_ip = other.ip or "0.0.0.0"
-        if ip == "0.0.0.0" or other_ip == "0.0.0.0" or other_ip == ip:
-            return True
-    return False
+    """``HostPortInfo.CheckConflict``: ``wanted`` conflicts with one of ``used``
+    (:meth:`~podfit.pods.HostPort.conflicts`: same protocol and port, either IP 0.0.0.0
+    or both equal)."""
+    return any(wanted.conflicts(other) for other in used)
 
 
 def node_ports(

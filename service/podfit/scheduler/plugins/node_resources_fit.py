@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import NamedTuple
 
-from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, is_extended
+from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, fits, is_extended
 from podfit.scheduler.features import DEFAULT_VERSION, features
 from podfit.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, FilterConfig, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -42,13 +42,14 @@ def insufficient_resources(
     """``fitsRequest``: every resource the node lacks for ``pod``, in upstream order.
 
     Order: pods, cpu, memory, ephemeral-storage, then scalar resources by name (upstream
-    walks a Go map here). ``used + request == allocatable`` fits. Extended resources listed
+    walks a Go map here). Each resource by :func:`podfit.resources.fits` (``used + request
+    == allocatable`` fits). Extended resources listed
     in ``ignored_resources`` or whose domain is in ``ignored_groups`` are skipped.
     """
     out: list[InsufficientResource] = []
     count = len(node.pods)
     max_pods = node.allocatable.get(PODS, 0)
-    if count + 1 > max_pods:
+    if not fits(1, max_pods - count):
         out.append(InsufficientResource(PODS, REASON_TOO_MANY_PODS, 1, count, max_pods, False))
     requests = pod.requests
     if not requests:
@@ -60,7 +61,7 @@ def insufficient_resources(
         if want > 0:
             cap = alloc.get(name, 0)
             have = used.get(name, 0)
-            if want > cap - have:
+            if not fits(want, cap - have):
                 out.append(
                     InsufficientResource(name, f"Insufficient {name}", want, have, cap, want > cap)
                 )
@@ -75,7 +76,7 @@ def insufficient_resources(
                 continue
             cap = alloc.get(name, 0)
             have = used.get(name, 0)
-            if want > cap - have:
+            if not fits(want, cap - have):
                 out.append(
                     InsufficientResource(name, f"Insufficient {name}", want, have, cap, want > cap)
                 )
