@@ -121,7 +121,7 @@ def format_amount(name: str, amount: int) -> str:
     cpu prints as a DecimalSI milli-quantity (``1500`` → ``1500m``, ``2000`` → ``2``);
     memory, ephemeral-storage and hugepages print BinarySI (``1073741824`` → ``1Gi``);
     other resources DecimalSI. Cached (a pure function; a ScheduleResult of 1,000 replicas
-    formats the same few amounts thousands of times: ~3.5 µs uncached, ~0.1 µs cached).
+    formats the same few amounts thousands of times).
     """
     return str(amount_quantity(name, amount))
 
