@@ -28,13 +28,14 @@ from podfit.nodes import Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
-from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
@@ -338,7 +339,7 @@ def nodes_needed(
     headroom_percent: int = 100,
     max_nodes: int = 0,
     time_limit: float = 10.0,
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
@@ -360,7 +361,7 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
-    cluster = Cluster(pods, existing_nodes, daemonsets, options)
+    cluster = Cluster(pods, existing_nodes, daemonsets, config)
     baseline = cluster.run()
     # a DaemonSet pod belongs to its node: one Pending there is not a pod to plan for
     groups = group_pending([p.pod for p in baseline.pending if p.pod.daemonset is None])
