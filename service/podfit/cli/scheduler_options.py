@@ -9,16 +9,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from podfit.cli.params import R
 from podfit.errors import ConfigError
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES
-
-R = TypeVar("R")
 
 
 def parse_scoring_shape(text: str, flag: str) -> list[dict[str, int]]:

@@ -14,7 +14,6 @@ from operator import attrgetter
 from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
-    NodeSelectorTerm,
     Pod,
     host_ports,
     non_zero_requests,
@@ -25,26 +24,9 @@ from podfit.pods import (
 )
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
-from podfit.scheduler.model import (
-    HostPort,
-    NodeInfo,
-    PodInfo,
-    PreferredTerm,
-    Requirement,
-    Taint,
-    Term,
-    Toleration,
-)
+from podfit.scheduler.model import NodeInfo, PodInfo, Taint
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
-
-
-def _term(term: NodeSelectorTerm) -> Term:
-    return Term(
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_expressions),
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_fields),
-    )
-
 
 _all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
 """Every field of a ``Pod`` except its name, as a tuple."""
@@ -103,16 +85,10 @@ class PodConverter:
             preemption_policy=pod.preemption_policy,
             node_name=pod.node_name or None,
             node_selector=pod.node_selector,
-            required_terms=None
-            if pod.required_node_affinity is None
-            else [_term(t) for t in pod.required_node_affinity],
-            preferred_terms=[
-                PreferredTerm(p.weight, _term(p.preference)) for p in pod.preferred_node_affinity
-            ],
-            tolerations=[Toleration(t.key, t.operator, t.value, t.effect) for t in pod.tolerations],
-            host_ports=[
-                HostPort(p.protocol or "TCP", p.host_ip, p.host_port) for p in host_ports(pod)
-            ],
+            required_terms=pod.required_node_affinity,
+            preferred_terms=pod.preferred_node_affinity,
+            tolerations=pod.tolerations,
+            host_ports=[p.binding() for p in host_ports(pod)],
             qos_class=qos,
             daemonset=pod.daemonset,
             phase=pod.phase,
