@@ -75,10 +75,10 @@ wsgi_app = "podfit.app:create_app()"
 bind = [_bind()]
 proc_name = "podfit"
 
-worker_class = "podfit.worker.Worker"  # gthread; new connections wait in the poller
+worker_class = "podfit.worker.Worker"  # I/O in the event loop with deadlines, work on threads
 workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
 threads = _int("PODFIT_THREADS", 4)
-worker_connections = _int("PODFIT_WORKER_CONNECTIONS", threads + 16)
+worker_connections = _int("PODFIT_WORKER_CONNECTIONS", 1000)
 # Build the app once in the master: a bad PODFIT_* setting stops start-up with a clear
 # message, and workers share the imported code.
 preload_app = True
@@ -104,6 +104,7 @@ def pre_fork(server: object, worker: object) -> None:
 
 timeout = 30
 graceful_timeout = 20
+# Keep-alive on; podfit.worker closes an idle kept-alive connection after PODFIT_KEEPALIVE.
 keepalive = 5
 backlog = 256
 
