@@ -99,8 +99,6 @@ class Conn:
         "inbuf",
         "need",
         "out",
-        "out_index",
-        "out_offset",
         "reserved",
         "scan_from",
         "served",
@@ -120,9 +118,7 @@ class Conn:
         self.head_end = -1  # index just past the blank line ending the headers, once seen
         self.need = 0  # bytes of the current request (headers + body), once known
         self.close_after = False
-        self.out: list[bytes] = []
-        self.out_index = 0
-        self.out_offset = 0
+        self.out: Answer | None = None
         self.since = now
         self.deadline = now
         self.served = 0
@@ -158,6 +154,38 @@ class Capture:
 
     def setblocking(self, _flag: bool) -> None:
         return None
+
+
+class Answer:
+    """The bytes of one answer and how far they have been sent."""
+
+    __slots__ = ("broken", "index", "keepalive", "offset", "parts")
+
+    def __init__(self, parts: list[bytes], keepalive: bool) -> None:
+        if len(parts) > 1 and sum(map(len, parts)) <= HEAD_READ:
+            parts = [b"".join(parts)]  # head and body of a small answer in one segment
+        self.parts = parts
+        self.keepalive = keepalive
+        self.index = 0  # the part being sent
+        self.offset = 0  # bytes of it sent
+        self.broken = False  # the connection failed while sending
+
+    def send(self, sock: socket.socket) -> bool:
+        """Send what the non-blocking ``sock`` takes now; ``True`` once all is sent.
+        Sets ``broken`` on a connection error. At most :data:`CHUNK` bytes per call to
+        ``send``."""
+        while self.index < len(self.parts):
+            part = self.parts[self.index]
+            try:
+                sent = sock.send(memoryview(part)[self.offset : self.offset + CHUNK])
+            except OSError as exc:
+                self.broken = exc.errno not in _RETRY
+                return False
+            self.offset += sent
+            if self.offset >= len(part):
+                self.index, self.offset = self.index + 1, 0
+        self.parts = []
+        return True
 
 
 def framing(head: bytes) -> tuple[int | None, bool]:
@@ -469,24 +497,26 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             conn.engaged = True
             self.engaged += 1
         self._watch(conn, 0)
-        future = self.tpool.submit(self.serve, data, conn.client, conn.server)
+        future = self.tpool.submit(self.serve, data, conn)
         future.add_done_callback(lambda f: self.method_queue.defer(self._served, conn, f))
 
     # ---- computing the answer (in a thread) ------------------------------------------------
 
-    def serve(self, data: bytes, client: Any, server: Any) -> tuple[list[bytes], bool]:
-        """Parse one complete request and run the app: ``(answer parts, keep alive)``."""
+    def serve(self, data: bytes, conn: Conn) -> Answer:
+        """Parse one complete request, run the app, and send what the socket takes now
+        (non-blocking: the client gets its answer without waiting for the event loop)."""
         capture = Capture()
-        req = None
         try:
-            parser = get_parser(self.cfg, [data], client)
+            parser = get_parser(self.cfg, [data], conn.client)
             req = next(parser)
-            keepalive = self._run_app(req, capture, client, server)
-            return capture.parts, keepalive
+            keepalive = self._run_app(req, capture, conn.client, conn.server)
+            answer = Answer(capture.parts, keepalive)
         except StopIteration:
-            return [], False
+            answer = Answer([], False)
         except Exception as exc:
-            return [self._refusal(client, exc)], False
+            answer = Answer([self._refusal(conn.client, exc)], False)
+        answer.send(conn.sock)
+        return answer
 
     def _run_app(self, req: Any, capture: Capture, client: Any, server: Any) -> bool:
         environ: dict[str, Any] = {}
@@ -532,43 +562,38 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
 
     # ---- writing the answer ----------------------------------------------------------------
 
-    def _served(self, conn: Conn, future: Future[tuple[list[bytes], bool]]) -> None:
-        """Back on the event loop: start writing the answer the thread made."""
+    def _served(self, conn: Conn, future: Future[Answer]) -> None:
+        """Back on the event loop: write what the thread could not send yet."""
         self._release(conn)
         if conn not in self.conns:
             return
         try:
-            parts, keepalive = future.result()
+            answer = future.result()
         except Exception:
             self.log.exception("Error handling request")
-            parts, keepalive = [problem_bytes(500, "The server failed to answer.")], False
+            answer = Answer([problem_bytes(500, "The server failed to answer.")], False)
         conn.served += 1
-        conn.close_after = conn.close_after or not keepalive
-        now = time.monotonic()
-        if not parts:
-            self._finish(conn, now)
+        conn.close_after = conn.close_after or not answer.keepalive
+        if answer.broken:
+            self._close(conn)
             return
+        now = time.monotonic()
         conn.state = _WRITE
-        conn.out, conn.out_index, conn.out_offset = parts, 0, 0
+        conn.out = answer
         conn.since = now
         self._deadline(conn, now + self.settings.write_timeout)
         self._write(conn)
 
     def _write(self, conn: Conn) -> None:
-        while conn.out_index < len(conn.out):
-            part = conn.out[conn.out_index]
-            try:
-                sent = conn.sock.send(memoryview(part)[conn.out_offset : conn.out_offset + CHUNK])
-            except OSError as exc:
-                if exc.errno in _RETRY:
-                    self._watch(conn, selectors.EVENT_WRITE)
-                    return
+        answer = conn.out
+        assert answer is not None
+        if not answer.send(conn.sock):
+            if answer.broken:
                 self._close(conn)
-                return
-            conn.out_offset += sent
-            if conn.out_offset >= len(part):
-                conn.out_index, conn.out_offset = conn.out_index + 1, 0
-        conn.out = []
+            else:
+                self._watch(conn, selectors.EVENT_WRITE)
+            return
+        conn.out = None
         self._finish(conn, time.monotonic())
 
     def _finish(self, conn: Conn, now: float) -> None:
@@ -668,7 +693,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         with contextlib.suppress(OSError):
             conn.sock.close()
-        conn.out = []
+        conn.out = None
 
 
 def _silent(conn: Conn) -> bool:
