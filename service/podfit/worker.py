@@ -69,6 +69,10 @@ EVICT_AFTER: Final = 0.5
 LINGER: Final = 1.0
 #: Largest single read or write of a body or an answer (bytes).
 CHUNK: Final = 1024 * 1024
+#: Socket send buffer asked for (bytes): an answer that fits is sent by the thread that
+#: made it in one non-blocking call, with no hand-over to the event loop (each hand-over
+#: waits for the GIL while other threads compute).
+SEND_BUFFER: Final = 1024 * 1024
 #: Read size while the request head is incomplete (bytes).
 HEAD_READ: Final = 65536
 #: The longest request head (request line and headers) read (bytes); a longer one is
@@ -396,6 +400,8 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 self.log.debug("closing %s to make room for a new connection", victim.client)
                 self._close(victim, reset=victim.state == _WRITE)
         sock.setblocking(False)
+        with contextlib.suppress(OSError):  # the kernel caps it at net.core.wmem_max
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         conn = Conn(sock, client, listener.getsockname(), now)
         self._deadline(conn, now + self.settings.header_timeout)
         self.conns.add(conn)
