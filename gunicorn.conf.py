@@ -12,7 +12,7 @@ Environment overrides (all optional):
 
 Why these choices:
 
-- ``gthread`` workers (``podfit.worker.Worker``: gunicorn's ``gthread``, except that a new
+- ``gthread`` workers (``podfit.http.worker.Worker``: gunicorn's ``gthread``, except that a new
   connection waits for its first bytes in the poller, not in a thread; see that module for
   why and the figures): a client that stalls mid-request ties up one thread, not a whole
   worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
@@ -71,11 +71,11 @@ def _bind() -> str:
     return f"{host}:{port}"
 
 
-wsgi_app = "podfit.app:create_app()"
+wsgi_app = "podfit.http.app:create_app()"
 bind = [_bind()]
 proc_name = "podfit"
 
-worker_class = "podfit.worker.Worker"  # I/O in the event loop with deadlines, work on threads
+worker_class = "podfit.http.worker.Worker"  # I/O in the event loop with deadlines, work on threads
 workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
 threads = _int("PODFIT_THREADS", 4)
 worker_connections = _int("PODFIT_WORKER_CONNECTIONS", 1000)
@@ -104,7 +104,7 @@ def pre_fork(server: object, worker: object) -> None:
 
 timeout = 30
 graceful_timeout = 20
-# Keep-alive on; podfit.worker closes an idle kept-alive connection after PODFIT_KEEPALIVE.
+# Keep-alive on; podfit.http.worker closes an idle kept-alive connection after PODFIT_KEEPALIVE.
 keepalive = 5
 backlog = 256
 

@@ -1,4 +1,4 @@
-"""Misbehaving clients cannot take the service down (podfit.worker on a real gunicorn).
+"""Misbehaving clients cannot take the service down (podfit.http.worker on a real gunicorn).
 
 Each test reproduces an attack on loopback against gunicorn started with the project's
 ``gunicorn.conf.py`` — 1 worker, 2 threads, room for 6 connections, and short timeouts
@@ -265,7 +265,7 @@ def test_pipelined_requests_and_expect_continue_are_served(port: int) -> None:
     ids=["xchunked", "garbage", "long-uri", "large-header"],
 )
 def test_gunicorns_own_refusals_are_problem_documents(port: int, head: bytes, status: int) -> None:
-    """gunicorn's handle_error answers these in HTML; podfit.worker answers problem+json."""
+    """gunicorn's handle_error answers these in HTML; podfit.http.worker answers problem+json."""
     with connect(port) as s:
         s.sendall(head)
         answer = read_all(s)
@@ -294,6 +294,6 @@ def test_the_event_loop_frames_a_body_only_by_one_plain_content_length(
     """Anything else is handed to gunicorn's parser without a body and the connection is
     closed after the answer, so the loop and the parser can never disagree on where the
     next request starts (no request smuggling)."""
-    from podfit.worker import framing
+    from podfit.http.worker import framing
 
     assert framing(head) == expected

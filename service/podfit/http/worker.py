@@ -14,7 +14,7 @@ handful of them stops the service (``/healthz`` included). Here the roles are sp
 - A **thread** of the pool gets a complete request (bytes in memory), parses it with
   gunicorn's own parser, runs the WSGI app and returns the answer's bytes. CPU-bound work
   stays on threads; a thread is never blocked by the network.
-- **Deadlines** (seconds; all in :class:`~podfit.config.ServiceConfig`, ``PODFIT_*``):
+- **Deadlines** (seconds; all in :class:`~podfit.http.config.ServiceConfig`, ``PODFIT_*``):
   ``header_timeout`` for the request line and headers (counted from the connection's
   accept, or from the first byte of a later request on a kept-alive connection),
   ``body_timeout`` for the whole body after the headers, ``write_timeout`` for the
@@ -35,7 +35,8 @@ Not supported (refused at start-up): TLS and HTTP/2 — terminate them in front 
 service. Request bodies are taken with ``Content-Length`` only; a ``chunked`` request gets
 its headers to the app (which answers 411) and the connection is closed after the answer.
 
-Depends on gunicorn 27 internals (``ThreadWorker``'s pool, poller and method queue, the
+Used by ``gunicorn.conf.py`` (``worker_class = "podfit.http.worker.Worker"``). Depends on
+gunicorn 27 internals (``ThreadWorker``'s pool, poller and method queue, the
 HTTP/1 parser and ``wsgi.create``), hence the version pin in ``pyproject.toml``.
 """
 
@@ -59,7 +60,7 @@ from gunicorn.http import errors as http_errors
 from gunicorn.http import get_parser, wsgi
 from gunicorn.workers.gthread import ThreadWorker
 
-from podfit.config import ServiceConfig, env_name
+from podfit.http.config import ServiceConfig, env_name
 
 #: A full worker closes a waiting connection only once it has waited this long (seconds):
 #: a client between two quick requests is not cut off by a burst of new connections.
@@ -266,7 +267,7 @@ def refusal_status(exc: BaseException) -> int:
 
 class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     """gunicorn's ``gthread`` pool and poller, with the event loop doing every read and
-    write under the deadlines of :class:`~podfit.config.ServiceConfig`."""
+    write under the deadlines of :class:`~podfit.http.config.ServiceConfig`."""
 
     alive: bool
     nr: int
@@ -275,7 +276,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     @classmethod
     def check_config(cls, cfg: Any, log: Any) -> None:
         if cfg.is_ssl:
-            raise RuntimeError("podfit.worker.Worker serves plain HTTP/1.1: terminate TLS in front")
+            raise RuntimeError("podfit serves plain HTTP/1.1: terminate TLS in front of it")
 
     def init_process(self) -> None:
         self.settings = ServiceConfig.from_env()

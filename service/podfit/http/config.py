@@ -25,7 +25,7 @@ environment variable               default                 bounds
 ``PODFIT_MAX_KEPT_ALIVE``          16                      idle connections kept per worker
 =================================  ======================  =================================
 
-The last five are kept by the gunicorn worker (:mod:`podfit.worker`), which reads
+The last five are kept by the gunicorn worker (:mod:`podfit.http.worker`), which reads
 requests and writes answers in its event loop (``docs/serving.md``). Values are plain
 decimal integers (``PODFIT_MAX_BODY_BYTES=1048576``); the times may have a fraction
 (``0.5``). A malformed or non-positive value is a ``ConfigError`` at start-up, never a
