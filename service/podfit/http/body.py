@@ -348,6 +348,13 @@ def start_clock() -> None:
     g.podfit_started = time.monotonic()
 
 
+def time_left() -> float:
+    """Seconds left of this request's ``PODFIT_REQUEST_TIME_LIMIT`` (negative once past)."""
+    limit = service_config().request_time_limit
+    started = g.get("podfit_started")
+    return limit if started is None else limit - (time.monotonic() - started)
+
+
 def check_time(phase: str) -> None:
     """Answer 503 if this request has used up ``PODFIT_REQUEST_TIME_LIMIT`` before ``phase``.
 

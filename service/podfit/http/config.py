@@ -18,6 +18,7 @@ environment variable               default                 bounds
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
 ``PODFIT_MAX_ANSWER_BYTES``        67108864 (64 MiB)       one answer's JSON, before sending it
 ``PODFIT_REQUEST_TIME_LIMIT``      30 (seconds)            wall time of one request's work
+``PODFIT_EXACT_MEMORY_BYTES``      536870912 (512 MiB)     one exact-planner child process
 ``PODFIT_HEADER_TIMEOUT``          10 (seconds)            request line and headers, whole
 ``PODFIT_BODY_TIMEOUT``            30 (seconds)            the whole body, after the headers
 ``PODFIT_WRITE_TIMEOUT``           30 (seconds)            the client taking the whole answer
@@ -61,6 +62,7 @@ class ServiceConfig:
     max_quantities: int = 10_000
     max_answer_bytes: int = 64 * MIB
     request_time_limit: float = 30.0
+    exact_memory_bytes: int = 512 * MIB
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     write_timeout: float = 30.0
