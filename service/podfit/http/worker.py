@@ -21,13 +21,21 @@ handful of them stops the service (``/healthz`` included). Here the roles are sp
   client to take the whole answer, and ``keepalive`` for an idle kept-alive
   connection. A request whose headers or body are late is answered 408
   (problem+json) and closed; an answer not taken in time is abandoned (connection reset).
-- **Room for new clients**: a worker holds at most ``worker_connections`` connections
-  (few, so that kept-alive clients spread over the workers). When it is full and a new
-  connection arrives, it closes the connection that has waited longest — for a request
-  that has not fully arrived, or for its answer to be taken — provided it has waited at
-  least :data:`EVICT_AFTER` seconds. Connections whose request is being computed are
-  never closed. So no number of silent, slow or non-reading clients keeps a new client
-  (a liveness probe) out for longer than about :data:`EVICT_AFTER`.
+- **Room for new clients**: a worker holds up to ``worker_connections`` connections
+  (1,000; they cost a buffer each, no thread). When it is full and a new connection
+  arrives, it closes one to make room (:meth:`Worker._victim`): one lingering after its
+  answer, else the oldest that has sent nothing at all, else the one that has waited
+  longest — at least :data:`EVICT_AFTER` — for the rest of its request or for its answer
+  to be taken. Connections whose request is being computed are never closed. So no
+  number of silent, slow or non-reading clients keeps a new client (a liveness probe)
+  out.
+- **Spreading clients over the workers**: a kept-alive connection stays with the worker
+  that accepted it; once a worker keeps more than ``threads`` + ``PODFIT_MAX_KEPT_ALIVE``
+  connections that have sent a request, its answers say ``Connection: close``, and the
+  client's next connection may land on another worker.
+- **Memory for bodies**: bodies buffered at once are bounded by ``threads`` ×
+  ``PODFIT_MAX_BODY_BYTES``; a request whose body would exceed that waits (not read
+  from, its body deadline running) until earlier bodies are answered.
 - gunicorn's own refusals (malformed request line, header limits, unknown transfer
   coding) are answered as ``application/problem+json`` too.
 
