@@ -97,6 +97,8 @@ def test_the_exact_planner_stops_within_the_request_time_limit() -> None:
 
 @needs_ortools
 def test_the_exact_planner_over_its_memory_limit_is_a_413_naming_it() -> None:
+    """120 MiB is less than the solver needs here (the child alone, with OR-tools loaded,
+    holds about 120 MB of data): the child fails, the worker stays small."""
     client = create_app(ServiceConfig(exact_memory_bytes=120 * MIB)).test_client()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     response = client.post("/v1/plan/nodes", json=EXACT_BODY)

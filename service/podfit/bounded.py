@@ -22,6 +22,7 @@ forkserver runs; its start-up costs about a second, once per process.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import resource
 import threading
@@ -95,6 +96,24 @@ def run_bounded(
     return result
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is how a failed allocation shows: ``MemoryError``; ``SystemError``
+    (C code that returned an error without setting one, typically after a failed
+    ``malloc``); ``OSError`` ENOMEM; a thread that could not start; C++ ``bad_alloc``.
+
+    >>> out_of_memory(MemoryError()), out_of_memory(ValueError("x"))
+    (True, False)
+    """
+    if isinstance(exc, MemoryError | SystemError):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+        return True
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and (
+        "can't start new thread" in text or "bad_alloc" in text
+    )
+
+
 def _forkserver() -> Any:
     global _context
     with _context_lock:
@@ -117,10 +136,8 @@ def _child(
     outcome: tuple[str, Any]
     try:
         outcome = ("ok", func(*args, **kwargs))
-    except MemoryError:
-        outcome = ("memory", None)
     except Exception as exc:
-        outcome = ("error", exc)
+        outcome = ("memory", None) if out_of_memory(exc) else ("error", exc)
     try:
         sender.send(outcome)
     except MemoryError:
