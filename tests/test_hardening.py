@@ -650,35 +650,3 @@ def test_no_value_anywhere_in_a_manifest_gives_a_server_error(client: FlaskClien
         ):
             response = client.post(path, json=payload)
             assert response.status_code < 500, (path, mutated, response.get_data(as_text=True))
-
-
-def test_a_new_connection_waits_in_the_poller_with_gunicorns_patience() -> None:
-    """podfit.http.worker.Worker.accept parks the connection in gunicorn's pending list, to be
-    closed after 5 s (what gunicorn's thread would have waited) + keepalive (what it then
-    waits there), and takes no thread."""
-    import selectors
-    from collections import deque
-    from types import SimpleNamespace
-
-    from podfit.http.worker import Worker
-
-    worker = Worker.__new__(Worker)  # the accept path only; no process is started
-    worker.cfg = SimpleNamespace(keepalive=5)
-    worker.nr_conns = 0
-    worker.pending_conns = deque()
-    worker.poller = selectors.DefaultSelector()
-    listener = socket.create_server(("127.0.0.1", 0))
-    client = socket.create_connection(listener.getsockname())
-    try:
-        before = time.monotonic()
-        worker.accept(listener)
-        (conn,) = worker.pending_conns
-        assert worker.nr_conns == 1
-        assert 10 <= conn.timeout - before < 11
-        assert worker.poller.get_key(conn.sock).fileobj is conn.sock
-    finally:
-        worker.poller.close()
-        client.close()
-        listener.close()
-        for conn in worker.pending_conns:
-            conn.sock.close()
