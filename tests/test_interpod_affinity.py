@@ -1,4 +1,4 @@
-"""InterPodAffinity (``podfit.scheduler.interpodaffinity``): Filter and Score facts.
+"""InterPodAffinity (``podfit.scheduler.plugins.inter_pod_affinity``): Filter and Score facts.
 
 Cases named ``upstream:`` are translated from kube-scheduler's table tests
 (``pkg/scheduler/framework/plugins/interpodaffinity/filtering_test.go``
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from podfit.scheduler import interpodaffinity as ipa
 from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins import inter_pod_affinity as ipa
 from podfit.topology import (
     LabelSelector,
     Namespaces,

@@ -16,8 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
-from podfit.scheduler import interpodaffinity as ipa
-from podfit.scheduler import podtopologyspread as pts
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.filters import (
     REASON_ABSENT,
@@ -45,6 +43,8 @@ from podfit.scheduler.model import (
     Term,
     Toleration,
 )
+from podfit.scheduler.plugins import inter_pod_affinity as ipa
+from podfit.scheduler.plugins import pod_topology_spread as pts
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import schedule_infos
 from podfit.scheduler.scores import (

@@ -1,4 +1,4 @@
-"""PodTopologySpread (``podfit.scheduler.podtopologyspread``): Filter and Score facts.
+"""PodTopologySpread (``podfit.scheduler.plugins.pod_topology_spread``): Filter and Score facts.
 
 Cases named ``upstream:`` are translated from kube-scheduler's own table tests
 (``pkg/scheduler/framework/plugins/podtopologyspread/filtering_test.go`` TestSingleConstraint
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from podfit.scheduler import podtopologyspread as pts
 from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE
 from podfit.scheduler.model import NodeInfo, PodInfo, Requirement, Taint, Term
+from podfit.scheduler.plugins import pod_topology_spread as pts
 from podfit.topology import (
     DO_NOT_SCHEDULE,
     HONOR,

@@ -18,7 +18,6 @@ from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.manifests.topology import topology_selector
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
-    NodeSelectorTerm,
     Pod,
     host_ports,
     non_zero_requests,
@@ -26,18 +25,9 @@ from podfit.pods import (
     qos_class,
     resource_key,
 )
-from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
-from podfit.scheduler.model import (
-    HostPort,
-    NodeInfo,
-    PodInfo,
-    PreferredTerm,
-    Requirement,
-    Taint,
-    Term,
-    Toleration,
-)
+from podfit.scheduler.model import NodeInfo, PodInfo, Taint
 from podfit.scheduler.preemption import BudgetSpec
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
@@ -49,14 +39,6 @@ from podfit.topology import (
     default_selector,
     label_selector,
 )
-
-
-def _term(term: NodeSelectorTerm) -> Term:
-    return Term(
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_expressions),
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_fields),
-    )
-
 
 _all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
 """Every field of a ``Pod`` except its name, as a tuple."""
@@ -122,16 +104,10 @@ class PodConverter:
             preemption_policy=pod.preemption_policy,
             node_name=pod.node_name or None,
             node_selector=pod.node_selector,
-            required_terms=None
-            if pod.required_node_affinity is None
-            else [_term(t) for t in pod.required_node_affinity],
-            preferred_terms=[
-                PreferredTerm(p.weight, _term(p.preference)) for p in pod.preferred_node_affinity
-            ],
-            tolerations=[Toleration(t.key, t.operator, t.value, t.effect) for t in pod.tolerations],
-            host_ports=[
-                HostPort(p.protocol or "TCP", p.host_ip, p.host_port) for p in host_ports(pod)
-            ],
+            required_terms=pod.required_node_affinity,
+            preferred_terms=pod.preferred_node_affinity,
+            tolerations=pod.tolerations,
+            host_ports=[p.binding() for p in host_ports(pod)],
             qos_class=qos,
             daemonset=pod.daemonset,
             phase=pod.phase,
@@ -284,11 +260,11 @@ def schedule(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
+    config: SchedulerConfig | None = None,
     services: Iterable[objects.Service] = (),
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
-    preemption: bool = True,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -298,7 +274,9 @@ def schedule(
     ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
     (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
     ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
-    do not fit — those come back Pending with the FailedScheduling message.
+    do not fit — those come back Pending with the FailedScheduling message. ``config``, a
+    configuration :func:`make_config` already validated (the edges'), is used as it is
+    instead of the option keywords.
 
     PodTopologySpread and InterPodAffinity read the pods' spread constraints and pod
     (anti-)affinity, and for kube-scheduler's default spreading the ``services``
@@ -308,16 +286,15 @@ def schedule(
     term's namespaceSelector matches; a namespace not listed has only
     ``kubernetes.io/metadata.name``.
 
-    ``preemption`` (default True) lets DefaultPreemption evict as in a cluster: victims end
-    ``Failed`` with a DisruptionTarget condition, ``preemptedBy`` and ``preemptedFrom``, a
-    controller's victim gets a replacement pod (an extra entry, or the victim's own for a
-    StatefulSet), and the ``disruption_budgets`` (``Workload.disruption_budgets``) decide
-    which victims are reprieved first. False keeps the pod Pending, the victims named in
-    its shortfall.
+    With the configuration's ``preemption`` (the default) DefaultPreemption evicts as in a
+    cluster: victims end ``Failed`` with a DisruptionTarget condition, ``preemptedBy`` and
+    ``preemptedFrom``, a controller's victim gets a replacement pod (an extra entry, or the
+    victim's own for a StatefulSet), and the ``disruption_budgets``
+    (``Workload.disruption_budgets``) decide which victims are reprieved first.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
-    cfg = make_config(
+    cfg = config or make_config(
         strategy,
         resources=resources,
         shape=shape,
@@ -325,7 +302,6 @@ def schedule(
         ignored_resources=ignored_resources,
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
-        preemption=preemption,
     )
     service_selectors, controller_selectors = topology_inputs(services, controllers)
     convert = PodConverter(
@@ -340,7 +316,7 @@ def schedule(
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
-    result = schedule_infos(
+    return schedule_infos(
         pod_infos,
         node_infos,
         cfg,
@@ -349,4 +325,3 @@ def schedule(
         namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
         budgets=[budget_spec(b) for b in disruption_budgets],
     )
-    return result

@@ -15,20 +15,12 @@ Filter order after the node-local filters: PodTopologySpread, then InterPodAffin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
-from podfit.scheduler import interpodaffinity as ipa
-from podfit.scheduler import podtopologyspread as pts
-from podfit.scheduler.filters import FilterStatus
+from podfit.scheduler.framework import SCORE, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins import inter_pod_affinity as ipa
+from podfit.scheduler.profile import CLUSTER_FILTER_PLUGINS, CLUSTER_PLUGINS, cluster_dynamic
 from podfit.topology import Namespaces
-
-
-class PreFilterState(NamedTuple):
-    """Both plugins' PreFilter results for one pod (None = that plugin skips)."""
-
-    spread: pts.FilterState | None
-    affinity: ipa.FilterState | None
 
 
 class TopologyPlugins:
@@ -58,18 +50,26 @@ class TopologyPlugins:
 
     def concerns(self, pod: PodInfo) -> bool:
         """Whether either plugin can filter or score ``pod`` differently from "pass, 0"."""
-        return pod.has_topology or self.affinity_bound > 0
+        return self.affinity_bound > 0 or cluster_dynamic(pod)
 
-    def prefilter(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> PreFilterState:
-        """Both PreFilters over all ``nodes``. O(pods in the cluster × terms)."""
-        return PreFilterState(
-            pts.prefilter(pod, nodes),
-            ipa.prefilter(pod, nodes, self.namespaces),
+    def prefilter(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> tuple[object, ...]:
+        """The cluster-dynamic plugins' PreFilters over all ``nodes``, in table order.
+        O(pods in the cluster × terms)."""
+        return tuple(
+            p.cluster.prefilter(pod, nodes, self) for p in CLUSTER_FILTER_PLUGINS if p.cluster
         )
 
-    def filter(self, state: PreFilterState, pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
-        """PodTopologySpread's then InterPodAffinity's Filter on ``node``; first failure."""
-        return pts.filter_node(state.spread, pod, node) or ipa.filter_node(state.affinity, node)
+    def filter(
+        self, state: tuple[object, ...], pod: PodInfo, node: NodeInfo
+    ) -> FilterStatus | None:
+        """Their Filters on ``node`` in table order (PodTopologySpread, InterPodAffinity);
+        the first failure."""
+        for plugin, own in zip(CLUSTER_FILTER_PLUGINS, state, strict=True):
+            assert plugin.cluster is not None
+            status = plugin.cluster.filter(own, pod, node)
+            if status is not None:
+                return status
+        return None
 
     def filter_replaced(
         self, pod: PodInfo, nodes: Sequence[NodeInfo], i: int, replacement: NodeInfo
@@ -83,13 +83,14 @@ class TopologyPlugins:
 
     def scores(
         self, pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]
-    ) -> tuple[list[int] | None, list[int] | None]:
-        """Normalised (0..100, unweighted) PodTopologySpread and InterPodAffinity scores of
-        the ``feasible`` nodes, each None when its PreScore skips."""
-        return (
-            pts.scores(pod, nodes, feasible),
-            ipa.scores(pod, nodes, feasible, self.namespaces, self.hard_weight),
-        )
+    ) -> dict[str, list[int] | None]:
+        """Plugin name → normalised (0..100, unweighted) scores of the ``feasible`` nodes of
+        each cluster-dynamic score plugin (None when its PreScore skips)."""
+        return {
+            p.name: p.cluster.scores(pod, nodes, feasible, self)
+            for p in CLUSTER_PLUGINS
+            if p.cluster is not None and SCORE in p.points
+        }
 
 
-__all__ = ["PreFilterState", "TopologyPlugins"]
+__all__ = ["TopologyPlugins"]

@@ -32,14 +32,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from podfit.scheduler.filters import (
-    UNRESOLVABLE,
-    UNSCHEDULABLE,
-    FilterStatus,
-    first_untolerated,
-    required_affinity_matches,
-)
+from podfit.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, FilterStatus
 from podfit.scheduler.model import NO_EXECUTE, NO_SCHEDULE, NodeInfo, PodInfo
+from podfit.scheduler.plugins.node_affinity import required_affinity_matches
+from podfit.scheduler.plugins.taint_toleration import first_untolerated
 from podfit.scheduler.scores import MAX_NODE_SCORE, go_round
 from podfit.topology import (
     DO_NOT_SCHEDULE,

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from podfit.scheduler.filters import UNRESOLVABLE, UNSCHEDULABLE, FilterStatus
+from podfit.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.scores import MAX_NODE_SCORE
 from podfit.topology import AffinityTerm, Namespaces, PodAffinity, term_matches_pod

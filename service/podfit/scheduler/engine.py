@@ -1,0 +1,346 @@
+"""The engine: cluster state and the scheduling cycle, one pod at a time, like
+kube-scheduler's ``scheduleOne``.
+
+The fast path asks the pod's equivalence class (:mod:`podfit.scheduler.classes`) for the
+best node; explain, pods restricted by NodeAffinity's PreFilter (DaemonSet pods) and pods a
+cluster-dynamic plugin looks at take the full scan (:mod:`podfit.scheduler.scan`). No
+feasible node → the ``FailedScheduling`` message with the PostFilter part
+(DynamicResources when configured, then DefaultPreemption).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import NamedTuple
+
+from podfit.scheduler.classes import ClassIndex, StaticView
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
+from podfit.scheduler.messages import (
+    NO_PREEMPTION_VICTIMS,
+    PREEMPTION_NOT_HELPFUL,
+    fit_error_message,
+    not_eligible_message,
+    postfilter_message,
+    preemption_message,
+)
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.node_affinity import prefilter_node_names
+from podfit.scheduler.preemption import (
+    BudgetSpec,
+    Candidate,
+    budget_now,
+    candidates_to_try,
+    importance_order,
+    pick_one_node,
+    split_by_budgets,
+)
+from podfit.scheduler.profile import (
+    CLUSTER_PLUGINS,
+    STATIC_KEY_FIELDS,
+    STATIC_SCORES,
+    cluster_dynamic,
+    run_filters,
+    static_filters,
+)
+from podfit.scheduler.scan import ABSENT_STATUS, Evaluation, evaluate
+from podfit.scheduler.scoring import Scorer
+from podfit.scheduler.topologyplugins import TopologyPlugins
+from podfit.topology import Namespaces
+
+NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+
+_static_key = attrgetter(*STATIC_KEY_FIELDS)
+"""The pod fields the static plugins read, as a tuple: the key of :meth:`Engine.static_view`."""
+
+
+class Decision(NamedTuple):
+    """The outcome of one scheduling cycle.
+
+    ``statuses`` is every node's failure status (None = feasible), for the shortfall;
+    ``preemption`` names a node and its victims when preemption would succeed.
+    """
+
+    node: int | None
+    message: str | None
+    statuses: Sequence[FilterStatus | None]
+    evaluation: Evaluation | None
+    preemption: tuple[int, tuple[PodInfo, ...]] | None
+    hist: Counter[str] | None = None
+
+
+class Engine:
+    """The cluster state and the scheduling cycle (fast path plus the explain full scan)."""
+
+    def __init__(
+        self,
+        nodes: Sequence[NodeInfo],
+        cfg: SchedulerConfig,
+        max_classes: int = 64,
+        namespaces: Namespaces | None = None,
+        budgets: Sequence[BudgetSpec] = (),
+    ):
+        self.nodes = list(nodes)
+        self.topology = TopologyPlugins(namespaces)
+        self.budgets = tuple(budgets)
+        self.start: dict[int, int] = {}
+        """``id(pod)`` → start order (bind order; the input's bound pods first)."""
+        self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
+        self.cfg = cfg
+        self.fcfg = cfg.filter_config
+        self.scorer = Scorer(cfg)
+        self.changes: list[int] = []
+        # a placement's Decision depends only on the node: one immutable tuple per node
+        self._placed = [Decision(i, None, (), None, None) for i in range(len(self.nodes))]
+        self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
+        self.max_classes = max_classes
+        self.min_priority: int | None = None
+        self._statics: dict[tuple[object, ...], StaticView] = {}
+        self._last: tuple[tuple[object, ...], ClassIndex] | None = None
+        self._failures: dict[
+            tuple[object, ...], tuple[str, tuple[int, tuple[PodInfo, ...]] | None]
+        ] = {}
+
+    def static_view(self, pod: PodInfo) -> StaticView:
+        """Per node: the static filters' status for ``pod`` (None = passes) and, where it
+        passes, the raw scores of the profile's static score plugins (``STATIC_SCORES``,
+        table order; 0 for a plugin whose PreScore skips the pod), which group the feasible
+        nodes (all 0, unused, where it fails). Both depend only on the node objects and on
+        the pod fields the static plugins declare they read (``STATIC_KEY_FIELDS``), so
+        classes differing only in requests or ports share one computation. Cost: O(nodes)
+        per distinct view; at most ``max_classes`` views kept.
+        """
+        key = _static_key(pod)
+        view = self._statics.get(key)
+        if view is not None:
+            return view
+        fcfg = self.fcfg
+        scorer = self.scorer
+        scores = [
+            None if p.skip is not None and p.skip(scorer, pod) else p.score for p in STATIC_SCORES
+        ]
+        zero = (0,) * len(scores)
+        statuses: list[FilterStatus | None] = []
+        groups: list[tuple[int, ...]] = []
+        for node in self.nodes:
+            st = static_filters(pod, node, fcfg)
+            statuses.append(st)
+            if st is not None:
+                groups.append(zero)
+                continue
+            groups.append(tuple([0 if f is None else f(scorer, pod, node) for f in scores]))
+        if len(self._statics) >= self.max_classes:
+            self._statics.clear()
+        view = self._statics[key] = (statuses, groups)
+        return view
+
+    def bind(self, pod: PodInfo, i: int) -> None:
+        """Count ``pod`` on node ``i`` and log the change for the class indexes."""
+        self.nodes[i].add_pod(pod)
+        self.topology.bound(pod)
+        self.start.setdefault(id(pod), len(self.start))
+        self.changes.append(i)
+        if self.min_priority is None or pod.priority < self.min_priority:
+            self.min_priority = pod.priority
+
+    def class_index(self, pod: PodInfo) -> ClassIndex:
+        """The (synced) index of ``pod``'s equivalence class, built on first use (LRU)."""
+        key = pod.scheduling_key()
+        last = self._last
+        if last is not None and (last[0] is key or last[0] == key):
+            last[1].sync()
+            return last[1]
+        index = self.classes.get(key)
+        if index is None:
+            index = ClassIndex(self, pod)
+            self.classes[key] = index
+            if len(self.classes) > self.max_classes:
+                self.classes.popitem(last=False)
+        else:
+            self.classes.move_to_end(key)
+            index.sync()
+        self._last = (key, index)
+        return index
+
+    def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
+        """One scheduling cycle for ``pod``; binds it when a node is found."""
+        restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
+        # the cluster-dynamic plugins concern the pod (its own terms, or a bound pod's)
+        concerned = (CLUSTER_PLUGINS and cluster_dynamic(pod)) or self.topology.affinity_bound
+        if explain or restricted or concerned:
+            topology = self.topology if concerned else None
+            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain, topology)
+            if ev.best is not None:
+                self.bind(pod, ev.best)
+                return Decision(ev.best, None, (), ev, None)
+            n = len(self.nodes)
+            if ev.prefilter_message:
+                statuses: list[FilterStatus | None] = [None] * n
+            else:
+                statuses = [ABSENT_STATUS] * n if restricted else [None] * n
+                for i in ev.feasible:
+                    statuses[i] = None
+                for i, st in ev.statuses.items():
+                    statuses[i] = st
+            message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
+            return Decision(None, message, statuses, ev, pre)
+        index = self.class_index(pod)
+        best = index.best()
+        if best is not None:
+            self.bind(pod, best)
+            return self._placed[best]
+        key = (pod.scheduling_key(), pod.priority, pod.preemption_policy, len(self.changes))
+        cached = self._failures.get(key)
+        if cached is None:
+            cached = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
+            self._failures = {key: cached}  # valid until the next bind
+        message, pre = cached
+        return Decision(None, message, index.status, None, pre, index.hist)
+
+    def failure_message(
+        self,
+        pod: PodInfo,
+        statuses: Sequence[FilterStatus | None],
+        prefilter: str,
+        hist: Counter[str] | None = None,
+        unresolvable: int | None = None,
+    ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
+        """The FailedScheduling message (filter histogram + PostFilter part: DynamicResources'
+        when ``cfg.dra``, then DefaultPreemption's).
+
+        With no node at all kube-scheduler fails before filtering (``ErrNoNodesAvailable``)
+        and runs no preemption: the message is ``no nodes available to schedule pods``.
+        """
+        n = len(self.nodes)
+        if n == 0:
+            return NO_NODES_AVAILABLE, None
+        if hist is None:
+            hist = Counter()
+            for st in statuses:
+                if st is not None:
+                    hist.update(st.reasons)
+        post, candidate = self.preemption(pod, statuses, prefilter, unresolvable)
+        post = postfilter_message(self.cfg.dra, post, prefilter_rejected=bool(prefilter))
+        text = fit_error_message(n, hist, prefilter_message=prefilter, postfilter_message=post)
+        return text, candidate
+
+    def preemption(
+        self,
+        pod: PodInfo,
+        statuses: Sequence[FilterStatus | None],
+        prefilter: str,
+        unresolvable: int | None,
+    ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
+        """DefaultPreemption's PostFilter message; the chosen candidate (node, victims) if
+        there is one (then no PostFilter message).
+
+        A node whose status is UnschedulableAndUnresolvable (or any node after a PreFilter
+        rejection) → ``Preemption is not helpful for scheduling``; a node without pods of
+        lower priority → ``No preemption victims found for incoming pod``; otherwise the
+        node is filtered again without all lower-priority pods: still failing → that
+        plugin's reasons; fitting → a candidate (:meth:`select_victims`). Potential nodes
+        are tried in input order until :func:`candidates_to_try` candidates (one without
+        PDB violations among them) are found; :func:`pick_one_node` chooses.
+        """
+        n = len(self.nodes)
+        if pod.preemption_policy == "Never":
+            return not_eligible_message(), None
+        counts: Counter[str] = Counter()
+        if prefilter or n == 0:
+            counts[PREEMPTION_NOT_HELPFUL] = n
+            return preemption_message(n, counts), None
+        if unresolvable is None:
+            unresolvable = sum(1 for st in statuses if st is not None and st.code == UNRESOLVABLE)
+        if unresolvable:
+            counts[PREEMPTION_NOT_HELPFUL] = unresolvable
+        if self.min_priority is None or pod.priority <= self.min_priority:
+            if n - unresolvable:
+                counts[NO_PREEMPTION_VICTIMS] = n - unresolvable
+            return preemption_message(n, counts), None
+        limit = candidates_to_try(n - unresolvable)
+        found: list[Candidate] = []
+        clean = 0
+        for i, st in enumerate(statuses):
+            if st is None or st.code == UNRESOLVABLE:
+                continue
+            node = self.nodes[i]
+            if node.min_priority is None or node.min_priority >= pod.priority:
+                counts[NO_PREEMPTION_VICTIMS] += 1
+                continue
+            keep = [p for p in node.pods if p.priority >= pod.priority]
+            again = self.refilter(pod, i, keep)
+            if again is not None:
+                counts.update(again.reasons)
+                continue
+            candidate = self.select_victims(pod, i, keep)
+            if candidate is None:
+                continue
+            found.append(candidate)
+            clean += candidate.violations == 0
+            if clean and len(found) >= limit:
+                break
+        if found:
+            best = pick_one_node(found, self.start_of)
+            return "", (best.node, best.victims)
+        return preemption_message(n, counts), None
+
+    def start_of(self, pod: PodInfo) -> int:
+        """When ``pod`` started, as an order: bound pods in bind order (the input's first);
+        a pod never bound counts as starting last."""
+        return self.start.get(id(pod), len(self.start))
+
+    def refilter(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> FilterStatus | None:
+        """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest
+        removed, as preemption would): the node-local filters, then PodTopologySpread and
+        InterPodAffinity on the cluster with that node changed."""
+        clone = self.nodes[i].without(keep)
+        status = run_filters(pod, clone, self.fcfg)
+        if status is None and self.topology.concerns(pod):
+            status = self.topology.filter_replaced(pod, self.nodes, i, clone)
+        return status
+
+    def select_victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> Candidate | None:
+        """``SelectVictimsOnNode`` once ``pod`` fits node ``i`` without its lower-priority
+        pods: those pods, most important first, split by the PodDisruptionBudgets; then each
+        is added back — PDB-violating ones first — and stays when ``pod`` still fits, else
+        becomes a victim (counting a violation if it broke a budget). None when every pod
+        could stay (upstream's "expected at least one victim" error). Cost: one re-filter
+        per lower-priority pod."""
+        node = self.nodes[i]
+        lower = importance_order([p for p in node.pods if p.priority < pod.priority], self.start)
+        bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
+        budgets = [budget_now(b, bound) for b in self.budgets]
+        violating, fine = split_by_budgets(lower, budgets)
+        kept = list(keep)
+        victims: list[PodInfo] = []
+        violations = 0
+        for group, breaks in ((violating, 1), (fine, 0)):
+            for candidate in group:
+                if self.refilter(pod, i, [*kept, candidate]) is None:
+                    kept.append(candidate)
+                else:
+                    victims.append(candidate)
+                    violations += breaks
+        if not victims:
+            return None
+        if violating and fine:
+            victims = importance_order(victims, self.start)
+        return Candidate(i, tuple(victims), violations)
+
+    def evict(self, pod: PodInfo, i: int) -> None:
+        """Remove preemption victim ``pod`` from node ``i`` and log the change."""
+        self.nodes[i].remove_pod(pod)
+        self.topology.unbound(pod)
+        self.changes.append(i)
+
+    def fits_nominated(self, pod: PodInfo, i: int) -> bool:
+        """``evaluateNominatedNode``: whether ``pod`` passes every filter on node ``i`` (its
+        nominated node, after preemption), without looking at any other node."""
+        if run_filters(pod, self.nodes[i], self.fcfg) is not None:
+            return False
+        if not self.topology.concerns(pod):
+            return True
+        state = self.topology.prefilter(pod, self.nodes)
+        return self.topology.filter(state, pod, self.nodes[i]) is None
