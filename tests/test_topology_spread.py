@@ -459,3 +459,36 @@ def test_u33_zone_and_hostname_defaults() -> None:
     assert [pts.score_node(state, pod, n, i) for i, n in enumerate(nodes)] == [6, 9, 7]
     # normalised: max 9, min 6 → 100·(15−raw)//9
     assert pts.normalize([6, 9, 7], [False] * 3) == [100, 66, 88]
+
+
+def test_u15_message_places_the_spread_reason_after_the_resource_reason() -> None:
+    """U15 (scenario 05): zones a (a1) and b (b1, full). svc-0 lands on a1; svc-1 fails a1
+    on the skew (1 + 1 − 0 > 1) and b1 on cpu (NodeResourcesFit comes first), and nothing
+    of lower priority can be preempted."""
+    from podfit.scheduler.config import make_config
+    from podfit.scheduler.run import schedule_infos
+
+    zone = "topology.kubernetes.io/zone"
+    nodes = [
+        NodeInfo("a1", {"cpu": 2000, "memory": 2**33, "pods": 110}, labels={zone: "a"}),
+        NodeInfo("b1", {"cpu": 2000, "memory": 2**33, "pods": 110}, labels={zone: "b"}),
+    ]
+    filler = PodInfo("filler", requests={"cpu": 2000}, node_name="b1", phase="Running")
+    svc = [
+        PodInfo(
+            f"svc-{k}",
+            requests={"cpu": 500},
+            labels={"app": "svc"},
+            spread=[hard(1, zone, label_selector({"app": "svc"}))],
+        )
+        for k in range(2)
+    ]
+    result = schedule_infos([filler, *svc], nodes, make_config(dra=False))
+    assert [o.node for o in result.pods] == ["b1", "a1", None]
+    condition = result.pods[2].condition
+    assert condition is not None
+    assert condition[2] == (
+        "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod topology "
+        "spread constraints. preemption: 0/2 nodes are available: 2 No preemption victims "
+        "found for incoming pod."
+    )
