@@ -171,7 +171,16 @@ class Engine:
         concerned = (CLUSTER_PLUGINS and cluster_dynamic(pod)) or self.topology.affinity_bound
         if explain or restricted or concerned:
             topology = self.topology if concerned else None
-            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain, topology)
+            ev = evaluate(
+                pod,
+                self.nodes,
+                self.cfg,
+                self.by_name,
+                self.scorer,
+                explain,
+                topology,
+                totals_only=not explain,
+            )
             if ev.best is not None:
                 self.bind(pod, ev.best)
                 return Decision(ev.best, None, (), ev, None)

@@ -26,7 +26,7 @@ from podfit.scheduler.plugins.node_affinity import (
     prefilter_node_names,
 )
 from podfit.scheduler.profile import REASON_ABSENT, run_filters
-from podfit.scheduler.scoring import Scorer, score_nodes
+from podfit.scheduler.scoring import Scorer, score_nodes, score_totals
 from podfit.scheduler.topologyplugins import TopologyPlugins
 
 ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
@@ -67,13 +67,16 @@ def evaluate(
     scorer: Scorer | None = None,
     include_absent: bool = True,
     topology: TopologyPlugins | None = None,
+    totals_only: bool = False,
 ) -> Evaluation:
     """Filter every candidate node and score every feasible one (the plain full scan).
 
     With ``include_absent`` False, nodes outside the PreFilter result get no status entry
     (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod). With
     ``topology``, the cluster-dynamic plugins (PodTopologySpread, InterPodAffinity)
-    PreFilter over all nodes, filter after the node-local plugins and score.
+    PreFilter over all nodes, filter after the node-local plugins and score. With
+    ``totals_only`` the decision is the same but ``scores`` stays empty (no per-plugin
+    entries to build: the engine's cycle outside ``--explain``).
     """
     scorer = scorer or Scorer(cfg)
     fcfg = cfg.filter_config
@@ -101,6 +104,11 @@ def evaluate(
         return Evaluation(statuses, feasible, {}, [], None, "")
     if len(feasible) == 1:
         return Evaluation(statuses, feasible, {}, feasible[:], feasible[0], "")
+    if totals_only:
+        totals = score_totals(pod, nodes, feasible, scorer, topology)
+        best_total = max(totals)
+        ties = [i for i, t in zip(feasible, totals, strict=True) if t == best_total]
+        return Evaluation(statuses, feasible, {}, ties, ties[0], "")
     scores = score_nodes(pod, nodes, feasible, scorer, topology)
     best_total = max(s["total"] for s in scores.values())
     ties = [i for i in feasible if scores[i]["total"] == best_total]

@@ -115,6 +115,8 @@ class FilterState(NamedTuple):
     constraints: tuple[SpreadConstraint, ...]
     counts: tuple[dict[str, int], ...]
     minimum: tuple[int, ...]
+    self_match: tuple[int, ...]
+    """1 where the incoming pod matches the constraint's own selector, else 0."""
 
 
 def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
@@ -136,7 +138,8 @@ def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
             value = labels[c.topology_key]
             domain[value] = domain.get(value, 0) + count_matching(node.pods, c.selector, ns)
     minimum = tuple(min(domain.values(), default=0) for domain in counts)
-    return FilterState(constraints, counts, minimum)
+    self_match = tuple(1 if selector_matches(c.selector, pod.labels) else 0 for c in constraints)
+    return FilterState(constraints, counts, minimum, self_match)
 
 
 def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
@@ -152,8 +155,7 @@ def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> Filt
             return FilterStatus(POD_TOPOLOGY_SPREAD, UNRESOLVABLE, (REASON_NODE_LABEL_NOT_MATCH,))
         domain = state.counts[k]
         minimum = 0 if len(domain) < c.min_domains else state.minimum[k]
-        self_match = 1 if selector_matches(c.selector, pod.labels) else 0
-        if domain.get(value, 0) + self_match - minimum > c.max_skew:
+        if domain.get(value, 0) + state.self_match[k] - minimum > c.max_skew:
             return FilterStatus(POD_TOPOLOGY_SPREAD, UNSCHEDULABLE, (REASON_CONSTRAINTS_NOT_MATCH,))
     return None
 
