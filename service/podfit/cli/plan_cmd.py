@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
-from podfit.cli.params import files_option, load_files
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import MODES, how_many_fit
@@ -117,6 +117,7 @@ _files = files_option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
 @output_option()
+@validate_option()
 @handles_input_errors
 def fit_cmd(
     files: tuple[str, ...],
@@ -201,6 +202,7 @@ def fit_cmd(
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
 @output_option()
+@validate_option()
 @handles_input_errors
 def nodes_cmd(
     files: tuple[str, ...],
@@ -276,6 +278,7 @@ def nodes_cmd(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
 @output_option()
+@validate_option()
 @handles_input_errors
 def drain_cmd(
     files: tuple[str, ...],

@@ -15,10 +15,12 @@ from podfit.errors import ConfigError
 from podfit.http.body import check_time, query_options, service_config, workload_body
 from podfit.http.envelope import (
     SCHEDULE_OPTION_KEYS,
+    VALIDATE,
     limits_for,
     load_workload,
     schedule_options,
     schedule_workload,
+    validate_mode,
 )
 from podfit.http.responses import json_response
 
@@ -29,14 +31,16 @@ bp = Blueprint("schedule", __name__)
 def schedule() -> Response:
     """Place pods on nodes as kube-scheduler would: the ScheduleResult document."""
     config = service_config()
-    parsed = workload_body(("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+    parsed = workload_body(("pods", "nodes", VALIDATE, *SCHEDULE_OPTION_KEYS))
     # Query parameters override the envelope's fields of the same name; both are valid.
-    query = _query_booleans(query_options(SCHEDULE_QUERY))
+    raw_query = query_options((*SCHEDULE_QUERY, VALIDATE))
+    mode = validate_mode(parsed.options, raw_query)
+    query = _query_booleans(raw_query)
     if query:
         schedule_options(parsed.options)
     options = schedule_options({**parsed.options, **query})
     check_time("loading the manifests")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     check_time("scheduling")
     return json_response(schedule_workload(workload, options, config))
 
