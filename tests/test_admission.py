@@ -219,3 +219,78 @@ def test_linear_scans_accept_exactly_upstreams_regular_languages(fmt: str, check
     for _ in range(20_000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 7)))
         assert (re.fullmatch(fmt, value) is not None) == check(value), value
+
+
+# --- ResourceQuota ------------------------------------------------------------------------------
+
+
+def quota(hard: Any, used: Any = None, scopes: Any = None) -> Any:
+    obj: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "compute", "namespace": "shop"},
+        "spec": {"hard": hard},
+    }
+    if scopes:
+        obj["spec"]["scopes"] = scopes
+    if used is not None:
+        obj["status"] = {"hard": hard, "used": used}
+    return obj
+
+
+def deployment(replicas: int, cpu: str, memory: str = "64Mi") -> Any:
+    c = container("app", {"cpu": cpu, "memory": memory}, {"cpu": cpu, "memory": memory})
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [c]}},
+        },
+    }
+
+
+def test_pods_over_a_quota_are_refused_with_the_api_servers_message() -> None:
+    """The quota admission plugin's text; the pods within the quota go on."""
+    wl = load_objects([quota({"requests.cpu": "4", "pods": "10"}, {"requests.cpu": "1500m"}),
+                       deployment(5, "1")])  # fmt: skip
+    assert len(wl.pods) == 2  # 1500m used + 2 × 1 = 3500m; a third would make 4500m
+    assert len(wl.refused) == 3
+    message = wl.refused[0][1]
+    assert message == (
+        "exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=3500m, "
+        "limited: requests.cpu=4"
+    )
+    assert any(w.startswith("shop/Deployment/web: 3 pods refused by quota") for w in wl.warnings)
+
+
+def test_quota_usage_counts_the_running_pods_when_the_status_gives_none() -> None:
+    running = pod("old", containers=[container("c", {"cpu": "3"}, {"cpu": "3"})])
+    running["spec"]["nodeName"] = "n1"
+    running["status"] = {"phase": "Running"}
+    wl = load_objects([quota({"limits.cpu": "4"}), running, deployment(2, "1")])
+    assert len(wl.pods) == 2  # the running pod and one new one
+    assert wl.refused[0][1] == (
+        "exceeded quota: compute, requested: limits.cpu=1, used: limits.cpu=4, "
+        "limited: limits.cpu=4"
+    )
+
+
+def test_a_quota_on_cpu_requires_every_container_to_set_it() -> None:
+    """``failed quota: <name>: must specify …`` (the pod evaluator's Constraints)."""
+    wl = load_objects(
+        [quota({"requests.cpu": "4", "limits.memory": "1Gi"}), pod(containers=[{"name": "c"}])]
+    )
+    assert wl.refused == [
+        ("shop/p", "failed quota: compute: must specify limits.memory for: c; requests.cpu for: c")
+    ]
+
+
+def test_best_effort_scope_selects_only_best_effort_pods() -> None:
+    wl = load_objects([quota({"pods": "0"}, scopes=["BestEffort"]), deployment(1, "1"), pod()])
+    assert [p.name for p in wl.pods] == ["web-" + wl.pods[0].name.split("-", 1)[1]]
+    assert wl.refused == [
+        ("shop/p", "exceeded quota: compute, requested: pods=1, used: , limited: pods=0")
+    ]

@@ -32,6 +32,7 @@ from podfit.manifests.podspec import (
     read_tolerations,
     unmodelled_fields,
 )
+from podfit.manifests.quota import QuotaAdmission
 from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
 from podfit.manifests.validation import (
     DEFAULT_SCHEMA_VERSION,
@@ -714,6 +715,35 @@ class Reader:
             self.errors.append(FieldError(path, text))
         return admitted_pod
 
+    def _quota(self) -> None:
+        """ResourceQuota admission (:mod:`.quota`) of the new pods, in input order: a pod
+        over a quota is refused (``Workload.refused``, one warning per workload), the rest
+        goes on."""
+        wl = self.workload
+        admission = QuotaAdmission(wl.resource_quotas, [p for p in wl.pods if p.phase])
+        for q in admission.not_enforced:
+            wl.warnings.append(
+                f"ResourceQuota {q.namespace}/{q.name}: scopes {', '.join(q.scopes) or '-'}"
+                f"{' and a scopeSelector' if q.has_scope_selector else ''} not modelled: "
+                "not enforced"
+            )
+        kept: list[Pod] = []
+        by_owner: dict[str, list[tuple[str, str]]] = {}
+        for pod in wl.pods:
+            message = "" if pod.phase else admission.admit(pod)
+            if not message:
+                kept.append(pod)
+                continue
+            wl.refused.append((pod.key, message))
+            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
+            by_owner.setdefault(who, []).append((pod.key, message))
+        wl.pods = kept
+        for who, refused in by_owner.items():
+            key, message = refused[0]
+            wl.warnings.append(
+                f"{who}: {len(refused)} pods refused by quota admission (first, {key}: {message})"
+            )
+
     def _reconcile(self) -> None:
         """Existing pods and workloads reconciled (:mod:`.snapshot`) into
         ``Workload.pods``, each workload's outcome in ``Workload.reconciled``."""
@@ -763,6 +793,8 @@ class Reader:
             seen.add(node.name)
         if self.errors:
             raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        if self.workload.resource_quotas:
+            self._quota()
         if self.custom:  # the loader's last warning
             counts = ", ".join(f"{n} {k}" for k, n in sorted(self.custom.items()))
             self.workload.warnings.append(f"custom resources not validated: {counts}")
