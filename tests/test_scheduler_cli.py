@@ -130,7 +130,7 @@ def test_version_133_names_the_taint() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--weight", "cpu=101"], "scoringStrategy.resources[0].weight"),
+        (["--weight", "cpu=101"], "error: resources[0].weight: resource weight of cpu"),
         (["--shape", "0-0"], "--shape[0]"),
         (["--strategy", "RequestedToCapacityRatio", "--shape", "50:1,10:2"], "shape[1]"),
     ],
