@@ -1,0 +1,247 @@
+"""What a check reads besides pods and nodes: HorizontalPodAutoscalers and
+PodDisruptionBudgets, as small value types, and the two rules that use them.
+
+* :func:`scale` — every HPA's target at ``maxReplicas`` (``hpaMax``) or ``minReplicas``
+  (``hpaMin``): replicas of the target's pod template are added (named like the reader
+  names them, ``<prefix>-<i>`` continuing the ordinals) or removed (unbound pods first,
+  then the last ones in input order, so running pods of a live cluster go last).
+* :class:`Budget` — a PDB's ``desiredHealthy`` and the pods it selects, as the
+  disruption controller computes them (``pkg/controller/disruption``): ``minAvailable``
+  as an integer is the number itself; as a percentage, and ``maxUnavailable`` in both
+  forms, scale against the sum of the selected pods' controllers' replicas (rounded up);
+  ``desiredHealthy = expected - maxUnavailable`` (at least 0). Pods without a controller
+  count in no controller's scale.
+
+The manifest loader reads the Kubernetes objects into these types (:func:`from_workload`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from podfit.pods import Pod, replicas
+
+__all__ = [
+    "Autoscaler",
+    "Budget",
+    "DisruptionBudget",
+    "Requirement",
+    "Selector",
+    "controller_of",
+    "from_workload",
+    "scale",
+]
+
+HPA_MAX = "hpaMax"
+HPA_MIN = "hpaMin"
+
+
+@dataclass(frozen=True, slots=True)
+class Autoscaler:
+    """A HorizontalPodAutoscaler: its scale target (``kind``/``name`` in ``namespace``)
+    and replica bounds (``minReplicas`` defaults to 1 in the API)."""
+
+    namespace: str
+    name: str
+    target_kind: str
+    target_name: str
+    min_replicas: int
+    max_replicas: int
+
+    @property
+    def target(self) -> str:
+        """``Kind/name``, as ``Pod.owner`` names a workload's pods."""
+        return f"{self.target_kind}/{self.target_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A label selector requirement: operator In, NotIn, Exists or DoesNotExist."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        if self.operator == "In":
+            return self.key in labels and labels[self.key] in self.values
+        if self.operator == "NotIn":
+            return self.key not in labels or labels[self.key] not in self.values
+        if self.operator == "Exists":
+            return self.key in labels
+        return self.key not in labels  # DoesNotExist
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """A ``metav1.LabelSelector``: every matchLabels pair and every requirement AND-ed;
+    an empty selector matches every pod (policy/v1 PDBs)."""
+
+    match_labels: Mapping[str, str] = field(default_factory=dict)
+    match_expressions: tuple[Requirement, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        return all(labels.get(k) == v for k, v in self.match_labels.items()) and all(
+            r.matches(labels) for r in self.match_expressions
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DisruptionBudget:
+    """A PodDisruptionBudget. ``min_available`` / ``max_unavailable`` are an int or a
+    percentage string (``"50%"``); at most one is set. ``selector`` None selects nothing."""
+
+    namespace: str
+    name: str
+    selector: Selector | None
+    min_available: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+def _scaled(value: int | str, total: int) -> int:
+    """intstr's GetScaledValueFromIntOrPercent with roundUp: an int as is, ``"N%"`` as
+    ceil(N × total / 100), exactly."""
+    if isinstance(value, int):
+        return value
+    percent = int(value.rstrip("%"))
+    return math.ceil(percent * total / 100) if (percent * total) % 100 else percent * total // 100
+
+
+def controller_of(pod: Pod) -> str | None:
+    """The controller of ``pod`` (``namespace/Kind/name``), None for a bare pod (no owner)
+    and for a static pod (owner ``Node/...``: the kubelet's mirror pod)."""
+    if pod.owner is None or pod.owner.startswith("Node/"):
+        return None
+    return f"{pod.namespace}/{pod.owner}"
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """One PDB applied to one set of pods: which pods it selects (by ``namespace/name``),
+    the healthy count it wants, and how many pods it expects."""
+
+    name: str
+    """``namespace/name`` of the PDB."""
+    selected: frozenset[str]
+    desired_healthy: int
+    expected: int
+
+    @classmethod
+    def of(cls, pdb: DisruptionBudget, pods: Sequence[Pod]) -> Budget:
+        """The budget of ``pdb`` over ``pods`` (terminal pods are not selected). Cost:
+        O(pods)."""
+        chosen = [
+            p
+            for p in pods
+            if pdb.selector is not None
+            and p.namespace == pdb.namespace
+            and not p.is_terminal
+            and pdb.selector.matches(p.labels)
+        ]
+        selected = frozenset(p.key for p in chosen)
+        if pdb.max_unavailable is None and isinstance(pdb.min_available, int):
+            return cls(f"{pdb.namespace}/{pdb.name}", selected, pdb.min_available, len(chosen))
+        scale_of: dict[str, int] = {}
+        owners = {controller_of(p) for p in chosen} - {None}
+        for p in pods:
+            c = controller_of(p)
+            if c is not None and c in owners and not p.is_terminal:
+                scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
+        expected = sum(scale_of.values())
+        if pdb.max_unavailable is not None:
+            desired = max(0, expected - _scaled(pdb.max_unavailable, expected))
+        elif pdb.min_available is not None:
+            desired = _scaled(pdb.min_available, expected)
+        else:
+            desired = 0
+        return cls(f"{pdb.namespace}/{pdb.name}", selected, desired, expected)
+
+
+_ORDINAL = re.compile(r"^(.*)-(\d+)$")
+
+
+def _new_names(
+    pods: Sequence[Pod], target_name: str, count: int, namespace: str, taken: set[tuple[str, str]]
+) -> list[str]:
+    """``count`` new pod names for a workload whose pods are ``pods``: the reader's pattern
+    ``<prefix>-<i>`` continued past the highest ordinal, names already taken skipped."""
+    prefix, top = f"{target_name}-hpa", -1
+    for pod in pods:
+        m = _ORDINAL.match(pod.name)
+        if m:
+            prefix, top = m.group(1), max(top, int(m.group(2)))
+    out: list[str] = []
+    i = top + 1
+    while len(out) < count:
+        name = f"{prefix}-{i}"
+        if (namespace, name) not in taken:
+            out.append(name)
+        i += 1
+    return out
+
+
+def _owned_by(pod: Pod, hpa: Autoscaler) -> bool:
+    """``pod`` belongs to the HPA's target: owner ``Kind/name``, or for a Deployment, a
+    pod of one of its ReplicaSets (``ReplicaSet/<name>-<pod-template-hash>``, as
+    ``kubectl get pods -o json`` shows them)."""
+    if pod.namespace != hpa.namespace or pod.owner is None:
+        return False
+    if pod.owner == hpa.target:
+        return True
+    if hpa.target_kind == "Deployment" and pod.owner.startswith(f"ReplicaSet/{hpa.target_name}-"):
+        return "-" not in pod.owner[len(f"ReplicaSet/{hpa.target_name}-") :]
+    return False
+
+
+def scale(
+    pods: Sequence[Pod], hpas: Sequence[Autoscaler], mode: str
+) -> tuple[list[Pod], list[str]]:
+    """``pods`` with every HPA target at its ``maxReplicas`` (``mode`` hpaMax) or
+    ``minReplicas`` (hpaMin), and one note per HPA that changes nothing or cannot act.
+
+    New replicas copy the target's last unbound pod (else its last pod, unbound), are
+    appended after the target's last pod and named by :func:`_new_names`. Removed
+    replicas: unbound ones first (the last first), then bound ones from the end (a
+    ReplicaSet deletes unscheduled pods before scheduled ones). Input order is otherwise
+    kept. Terminal pods are not replicas. Cost: O(pods × HPAs).
+    """
+    out = list(pods)
+    notes: list[str] = []
+    taken = {(p.namespace, p.name) for p in out}
+    for hpa in hpas:
+        want = hpa.max_replicas if mode == HPA_MAX else hpa.min_replicas
+        index = [i for i, p in enumerate(out) if _owned_by(p, hpa) and not p.is_terminal]
+        who = f"HorizontalPodAutoscaler {hpa.namespace}/{hpa.name}"
+        if not index:
+            notes.append(f"{who}: its target {hpa.target} has no pods in the input: not scaled")
+            continue
+        have = len(index)
+        if have == want:
+            continue
+        if want > have:
+            mine = [out[i] for i in index]
+            unbound = [p for p in mine if not p.node_name]
+            template = unbound[-1] if unbound else mine[-1]
+            if template.node_name or template.phase:
+                template = replace(template, node_name=None, phase=None)
+            names = _new_names(mine, hpa.target_name, want - have, hpa.namespace, taken)
+            new = replicas(template, names)
+            taken.update((hpa.namespace, n) for n in names)
+            at = index[-1] + 1
+            out[at:at] = new
+        else:
+            order = [i for i in reversed(index) if not out[i].node_name] + [
+                i for i in reversed(index) if out[i].node_name
+            ]
+            drop = set(order[: have - want])
+            out = [p for i, p in enumerate(out) if i not in drop]
+    return out, notes
+
+
+def from_workload(workload: Any) -> tuple[list[Autoscaler], list[DisruptionBudget]]:
+    """The HPAs and PDBs the manifest loader read (none when it reads neither)."""
+    return list(getattr(workload, "autoscalers", ())), list(getattr(workload, "budgets", ()))
