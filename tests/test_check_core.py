@@ -6,6 +6,8 @@ headroom, and the report's shape and determinism."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod, replicas
 from podfit.quantity import parse_quantity as q
 from podfit.scheduler import schedule
+from podfit.yamlsafe import load_all
 
 ZONE = "topology.kubernetes.io/zone"
 
@@ -67,32 +70,20 @@ def variant(report: dict[str, Any], scenario: str, name: str) -> dict[str, Any]:
     return v
 
 
-ISSUE_POLICY = """
-apiVersion: podfit/v1
-kind: CheckPolicy
-scenarios:
-- name: as-is                           # nothing Pending
-- name: hpa-max
-  replicas: hpaMax                      # every HPA's target at maxReplicas (hpaMin likewise)
-- name: lose-any-node
-  remove: anyNode                       # one variant per node: that node gone
-- name: lose-a-zone-at-peak
-  remove: anyZone                       # one variant per topology.kubernetes.io/zone value
-  replicas: hpaMax                      # fields combine
-- name: headroom
-  maxRequested: {cpu: 80%, memory: 85%} # after scheduling, no node above these
-- name: without-these
-  remove: {nodes: [node-a, node-b]}
-"""
+DOCS = Path(__file__).parent.parent / "docs" / "check.md"
+
+
+def docs_policy() -> str:
+    """The example policy of docs/check.md (the issue's), as the page shows it."""
+    blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    return next(b for b in blocks if "kind: CheckPolicy" in b)
 
 
 # ------------------------------------------------------------------------------ policy
 
 
-def test_the_issues_example_policy_runs_with_one_variant_per_node_and_zone() -> None:
-    from podfit.yamlsafe import load_all
-
-    [doc] = load_all(ISSUE_POLICY)
+def test_the_documented_example_policy_runs_with_one_variant_per_node_and_zone() -> None:
+    [doc] = load_all(docs_policy())
     nodes = [node("node-a", zone="a"), node("node-b", zone="b"), node("node-c", zone="a")]
     cluster = ClusterInput(
         "",

@@ -46,18 +46,18 @@ def check(
     *,
     executor: Executor | None = None,
     baseline: Mapping[str, Any] | None = None,
-    warnings: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Run ``policy`` (default: :func:`default_policy`) on every cluster; return the
     ``CheckReport`` document. ``executor`` runs the variants (default: in this process);
     the report does not depend on it. ``baseline`` (an earlier report) adds the
-    ``baseline`` comparison; ``warnings`` are added to the report's (the loader's)."""
+    ``baseline`` comparison. The report's ``warnings`` say what the check does not
+    model (per cluster); callers add the loader's."""
     if not clusters:
         raise ConfigError("no cluster to check", "clusters")
     if policy is None:
         policy = default_policy(any(c.autoscalers for c in clusters))
     runner = executor or Inline()
-    all_warnings = list(warnings)
+    all_warnings: list[str] = []
     for cluster in clusters:
         all_warnings.extend(_warnings(cluster))
     tasks, notes = plan_tasks(clusters, policy, runner.workers * CHUNKS_PER_WORKER)

@@ -28,6 +28,7 @@ from typing import Any
 from podfit.check.inputs import HPA_MAX, HPA_MIN
 from podfit.errors import ConfigError, FieldError
 from podfit.scheduler.result import API_VERSION
+from podfit.yamlsafe import Number
 
 __all__ = [
     "ANY_NODE",
@@ -89,6 +90,8 @@ def _kind(value: object) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return f"the number {value!r}"
+    if isinstance(value, Number):
+        return f"the number {value.text}"
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, list):

@@ -35,11 +35,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from podfit.scheduler.result import API_VERSION
 
-__all__ = ["KIND", "assemble", "compare", "junit_xml", "render_table"]
+__all__ = ["KIND", "assemble", "compare", "failure_lines", "junit_xml", "scenario_label"]
 
 KIND = "CheckReport"
-MAX_SHOWN = 10
-"""Failing variants (and Pending pods each) the table spells out per scenario."""
 
 
 def assemble(
@@ -81,7 +79,7 @@ def assemble(
     }
 
 
-def _scenario_label(scenario: Mapping[str, Any]) -> str:
+def scenario_label(scenario: Mapping[str, Any]) -> str:
     cluster = scenario.get("cluster")
     return f"{cluster}/{scenario['name']}" if cluster else str(scenario["name"])
 
@@ -94,54 +92,6 @@ def failure_lines(variant: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def render_table(report: Mapping[str, Any]) -> str:
-    """Scenario lines (``SCENARIO VARIANTS FAILED RESULT``), then per failing scenario its
-    first :data:`MAX_SHOWN` failing variants with their reasons, then the baseline."""
-    rows = [
-        [
-            _scenario_label(s),
-            len(s["variants"]),
-            sum(1 for v in s["variants"] if not v["passed"]),
-            "pass" if s["passed"] else "FAIL",
-        ]
-        for s in report["scenarios"]
-    ]
-    from podfit.cli.output import table  # the CLI's one table layout
-
-    out = table(["SCENARIO", "VARIANTS", "FAILED", "RESULT"], rows)
-    for s in report["scenarios"]:
-        failing = [v for v in s["variants"] if not v["passed"]]
-        if not failing:
-            continue
-        out += f"\n{_scenario_label(s)}:\n"
-        for v in failing[:MAX_SHOWN]:
-            out += f"  {v['name']}:\n"
-            lines = failure_lines(v)
-            out += "".join(f"    {line}\n" for line in lines[:MAX_SHOWN])
-            if len(lines) > MAX_SHOWN:
-                out += f"    ... and {len(lines) - MAX_SHOWN} more\n"
-        if len(failing) > MAX_SHOWN:
-            out += f"  ... and {len(failing) - MAX_SHOWN} more failing variants\n"
-    summary = report["summary"]
-    out += (
-        f"\n{'PASSED' if report['passed'] else 'FAILED'}: {summary['scenarios']} scenarios "
-        f"({summary['failedScenarios']} failed), {summary['variants']} variants "
-        f"({summary['failedVariants']} failed)\n"
-    )
-    baseline = report.get("baseline")
-    if baseline is not None:
-        out += (
-            f"since the baseline: {len(baseline['newFailures'])} new failures, "
-            f"{len(baseline['fixed'])} fixed, {len(baseline['newlyPending'])} pods newly Pending\n"
-        )
-        out += "".join(f"  new failure: {n}\n" for n in baseline["newFailures"])
-        out += "".join(f"  fixed: {n}\n" for n in baseline["fixed"])
-        out += "".join(
-            f"  newly Pending: {p['variant']}: {p['pod']}\n" for p in baseline["newlyPending"]
-        )
-    return out
-
-
 def junit_xml(report: Mapping[str, Any]) -> str:
     """JUnit XML as Jenkins, GitLab and GitHub test reporters read it: ``<testsuites>``
     holding one ``<testsuite name="podfit check">`` with one ``<testcase>`` per scenario
@@ -151,7 +101,7 @@ def junit_xml(report: Mapping[str, Any]) -> str:
     cases = []
     failures = 0
     for s in report["scenarios"]:
-        label = _scenario_label(s)
+        label = scenario_label(s)
         for v in s["variants"]:
             attrs = f"classname={quoteattr(label)} name={quoteattr(label + ' ' + v['name'])}"
             if v["passed"]:
@@ -179,7 +129,7 @@ def junit_xml(report: Mapping[str, Any]) -> str:
 
 def _index(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
-        f"{_scenario_label(s)} {v['name']}": v
+        f"{scenario_label(s)} {v['name']}": v
         for s in report.get("scenarios", [])
         for v in s.get("variants", [])
     }
