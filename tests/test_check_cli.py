@@ -235,3 +235,43 @@ def test_the_pre_commit_hook_runs_podfit_check() -> None:
     assert hook["id"] == "podfit-check"
     assert hook["entry"].split()[:2] == ["podfit", "check"]
     assert hook["pass_filenames"] is False
+
+
+HPA_AND_PDB = """
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 5
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 3
+  selector: {matchLabels: {app: web}}
+"""
+
+
+def test_hpas_and_pdbs_come_from_the_manifests(tmp_path: Path) -> None:
+    """The default policy gains hpa-max from the HPA; the PDB (minAvailable 3 of 3) makes
+    every drain that evicts a web pod fail."""
+    cluster = write(tmp_path, "c.yaml", ROOMY + HPA_AND_PDB)
+    code, out, _ = run(["check", "-f", str(cluster), "-o", "json", "--jobs", "1"])
+    assert code == 3
+    report = json.loads(out)
+    by_name = {s["name"]: s for s in report["scenarios"]}
+    assert list(by_name) == ["as-is", "hpa-max", "lose-any-node"]
+    assert by_name["hpa-max"]["passed"] is True  # 5 × 1 cpu fit 3 × 4 cpu
+    types = {
+        v["name"]: [x["type"] for x in v["violations"]]
+        for v in by_name["lose-any-node"]["variants"]
+    }
+    assert types == {
+        "node/a": ["PodDisruptionBudget"],
+        "node/b": ["PodDisruptionBudget"],
+        "node/c": ["PodDisruptionBudget"],
+    }

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 
 from podfit.check import ClusterInput, check, default_policy, parse_policy
-from podfit.check.inputs import (
-    Autoscaler,
-    Budget,
-    DisruptionBudget,
-    Requirement,
-    Selector,
-    scale,
-)
+from podfit.check.inputs import Budget, scale
 from podfit.errors import ConfigError
+from podfit.manifests.objects import (
+    HorizontalPodAutoscaler,
+    LabelSelector,
+    ObjectRef,
+    PodDisruptionBudget,
+    Requirement,
+)
 from podfit.nodes import Node
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod, replicas
@@ -57,6 +57,22 @@ def pods_of(
     return replicas(template, [f"{name}-{i}" for i in range(count)])
 
 
+def hpa_of(
+    namespace: str, name: str, kind: str, target: str, low: int, high: int
+) -> HorizontalPodAutoscaler:
+    return HorizontalPodAutoscaler(name, namespace, ObjectRef("apps/v1", kind, target), low, high)
+
+
+def selector(labels: dict[str, str], expressions: tuple[Requirement, ...] = ()) -> LabelSelector:
+    return LabelSelector(tuple(sorted(labels.items())), expressions)
+
+
+def pdb_of(
+    namespace: str, name: str, selector: LabelSelector | None, **kw: Any
+) -> PodDisruptionBudget:
+    return PodDisruptionBudget(name, namespace, selector, **kw)
+
+
 def policy(*scenarios: dict[str, Any]) -> Any:
     return parse_policy(
         {"apiVersion": "podfit/v1", "kind": "CheckPolicy", "scenarios": list(scenarios)}
@@ -76,7 +92,7 @@ DOCS = Path(__file__).parent.parent / "docs" / "check.md"
 def docs_policy() -> str:
     """The example policy of docs/check.md (the issue's), as the page shows it."""
     blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
-    return next(b for b in blocks if "kind: CheckPolicy" in b)
+    return str(next(b for b in blocks if "kind: CheckPolicy" in b))
 
 
 # ------------------------------------------------------------------------------ policy
@@ -89,7 +105,7 @@ def test_the_documented_example_policy_runs_with_one_variant_per_node_and_zone()
         "",
         pods_of("Deployment/web", 4, "1"),
         nodes,
-        autoscalers=[Autoscaler("default", "web", "Deployment", "web", 2, 6)],
+        autoscalers=[hpa_of("default", "web", "Deployment", "web", 2, 6)],
     )
     report = check([cluster], parse_policy(doc))
     names = {s["name"]: [v["name"] for v in s["variants"]] for s in report["scenarios"]}
@@ -257,7 +273,7 @@ def test_hpa_max_adds_replicas_continuing_the_ordinals_and_hpa_min_removes_unbou
         *pods_of("Deployment/web", 2, "1")[1:],
         *pods_of("Deployment/other", 1, "1"),
     ]
-    hpa = Autoscaler("default", "web-hpa", "Deployment", "web", 1, 5)
+    hpa = hpa_of("default", "web-hpa", "Deployment", "web", 1, 5)
     scaled, notes = scale(pods, [hpa], "hpaMax")
     assert notes == []
     assert [p.name for p in scaled] == ["web-0", "web-1", "web-2", "web-3", "web-4", "other-0"]
@@ -267,7 +283,7 @@ def test_hpa_max_adds_replicas_continuing_the_ordinals_and_hpa_min_removes_unbou
 
 
 def test_an_hpa_whose_target_has_no_pods_is_noted_not_guessed() -> None:
-    hpa = Autoscaler("default", "h", "Deployment", "ghost", 1, 5)
+    hpa = hpa_of("default", "h", "Deployment", "ghost", 1, 5)
     pods = pods_of("Deployment/web", 1, "1")
     assert scale(pods, [hpa], "hpaMax") == (
         pods,
@@ -283,7 +299,7 @@ def test_hpa_max_scenario_fails_when_the_maximum_does_not_fit() -> None:
         "",
         pods_of("Deployment/web", 2, "1"),
         [node("a", cpu="4")],
-        autoscalers=[Autoscaler("default", "web", "Deployment", "web", 2, 5)],
+        autoscalers=[hpa_of("default", "web", "Deployment", "web", 2, 5)],
     )
     report = check([cluster])
     assert [s["name"] for s in report["scenarios"]] == ["as-is", "hpa-max", "lose-any-node"]
@@ -296,27 +312,16 @@ def test_hpa_max_scenario_fails_when_the_maximum_does_not_fit() -> None:
 
 def test_pdb_budgets_follow_the_disruption_controller() -> None:
     web = pods_of("Deployment/web", 4, "1", labels={"app": "web"})
-    sel = Selector({"app": "web"})
-    assert (
-        Budget.of(DisruptionBudget("default", "p", sel, min_available=3), web).desired_healthy == 3
-    )
+    sel = selector({"app": "web"})
+    assert Budget.of(pdb_of("default", "p", sel, min_available=3), web).desired_healthy == 3
     # percentages round up against the controllers' replicas:
     # ceil(50% of 4) = 2; 4 - ceil(30% of 4) = 2
-    assert (
-        Budget.of(DisruptionBudget("default", "p", sel, min_available="50%"), web).desired_healthy
-        == 2
-    )
-    assert (
-        Budget.of(DisruptionBudget("default", "p", sel, max_unavailable="30%"), web).desired_healthy
-        == 2
-    )
-    other_ns = DisruptionBudget("prod", "p", sel, min_available=1)
+    assert Budget.of(pdb_of("default", "p", sel, min_available="50%"), web).desired_healthy == 2
+    assert Budget.of(pdb_of("default", "p", sel, max_unavailable="30%"), web).desired_healthy == 2
+    other_ns = pdb_of("prod", "p", sel, min_available=1)
     assert Budget.of(other_ns, web).selected == frozenset()
-    expr = Selector({}, (Requirement("app", "In", ("db",)),))
-    assert (
-        Budget.of(DisruptionBudget("default", "p", expr, min_available=1), web).selected
-        == frozenset()
-    )
+    expr = selector({}, (Requirement("app", "In", ("db",)),))
+    assert Budget.of(pdb_of("default", "p", expr, min_available=1), web).selected == frozenset()
 
 
 def _pdb_cluster(min_available: int) -> ClusterInput:
@@ -331,7 +336,7 @@ def _pdb_cluster(min_available: int) -> ClusterInput:
             phase="Running",
         )
     )
-    pdb = DisruptionBudget("default", "web", Selector({"app": "web"}), min_available=min_available)
+    pdb = pdb_of("default", "web", selector({"app": "web"}), min_available=min_available)
     return ClusterInput("", pods, [node("a"), node("b")], budgets=[pdb])
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from podfit.check.engine import ClusterInput
 from podfit.check.inputs import scale
 from podfit.check.policy import Policy, default_policy, parse_policy
-from podfit.check.report import assemble, compare
+from podfit.check.report import REPORT_KIND, assemble, compare
 from podfit.check.sweep import Executor, Inline, plan_tasks
 from podfit.errors import ConfigError
 from podfit.planning.cluster import Cluster
@@ -102,7 +102,7 @@ def validate_baseline(doc: Any, source: str = "--baseline") -> Mapping[str, Any]
     ok = (
         isinstance(doc, dict)
         and doc.get("apiVersion") == API_VERSION
-        and doc.get("kind") == "CheckReport"
+        and doc.get("kind") == REPORT_KIND
         and isinstance(doc.get("scenarios"), list)
         and all(
             isinstance(s, dict)

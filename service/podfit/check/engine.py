@@ -33,19 +33,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from podfit.check.inputs import Autoscaler, Budget, DisruptionBudget, scale
+from podfit.check.inputs import Budget, scale
 from podfit.check.policy import Scenario
+from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, SchedulingOptions, replica
 from podfit.pods import Pod
 from podfit.resources import PODS, format_amount
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
-from podfit.scheduler.run import daemonset_of, schedule_infos
+from podfit.scheduler.run import TERMINAL, daemonset_of, schedule_infos
 
 __all__ = ["Base", "ClusterInput", "evaluate"]
-
-TERMINAL = ("Succeeded", "Failed")
 
 
 @dataclass(slots=True)
@@ -56,8 +55,8 @@ class ClusterInput:
     pods: list[Pod]
     nodes: list[Node]
     daemonsets: list[Pod] = field(default_factory=list)
-    autoscalers: list[Autoscaler] = field(default_factory=list)
-    budgets: list[DisruptionBudget] = field(default_factory=list)
+    autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
+    budgets: list[PodDisruptionBudget] = field(default_factory=list)
     options: SchedulingOptions = field(default_factory=SchedulingOptions)
 
 

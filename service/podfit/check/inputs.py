@@ -1,5 +1,5 @@
-"""What a check reads besides pods and nodes: HorizontalPodAutoscalers and
-PodDisruptionBudgets, as small value types, and the two rules that use them.
+"""What a check reads besides pods and nodes — HorizontalPodAutoscalers and
+PodDisruptionBudgets — and the two rules that use them.
 
 * :func:`scale` — every HPA's target at ``maxReplicas`` (``hpaMax``) or ``minReplicas``
   (``hpaMin``): replicas of the target's pod template are added (named like the reader
@@ -12,94 +12,25 @@ PodDisruptionBudgets, as small value types, and the two rules that use them.
   ``desiredHealthy = expected - maxUnavailable`` (at least 0). Pods without a controller
   count in no controller's scale.
 
-The manifest loader reads the Kubernetes objects into these types (:func:`from_workload`).
+The manifest loader reads both kinds (``Workload.autoscalers``,
+``Workload.disruption_budgets``: :mod:`podfit.manifests.objects`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from podfit.manifests import Workload
+from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
 from podfit.pods import Pod, replicas
 
-__all__ = [
-    "Autoscaler",
-    "Budget",
-    "DisruptionBudget",
-    "Requirement",
-    "Selector",
-    "controller_of",
-    "from_workload",
-    "scale",
-]
+__all__ = ["Budget", "controller_of", "from_workload", "scale"]
 
 HPA_MAX = "hpaMax"
 HPA_MIN = "hpaMin"
-
-
-@dataclass(frozen=True, slots=True)
-class Autoscaler:
-    """A HorizontalPodAutoscaler: its scale target (``kind``/``name`` in ``namespace``)
-    and replica bounds (``minReplicas`` defaults to 1 in the API)."""
-
-    namespace: str
-    name: str
-    target_kind: str
-    target_name: str
-    min_replicas: int
-    max_replicas: int
-
-    @property
-    def target(self) -> str:
-        """``Kind/name``, as ``Pod.owner`` names a workload's pods."""
-        return f"{self.target_kind}/{self.target_name}"
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """A label selector requirement: operator In, NotIn, Exists or DoesNotExist."""
-
-    key: str
-    operator: str
-    values: tuple[str, ...] = ()
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        if self.operator == "In":
-            return self.key in labels and labels[self.key] in self.values
-        if self.operator == "NotIn":
-            return self.key not in labels or labels[self.key] not in self.values
-        if self.operator == "Exists":
-            return self.key in labels
-        return self.key not in labels  # DoesNotExist
-
-
-@dataclass(frozen=True, slots=True)
-class Selector:
-    """A ``metav1.LabelSelector``: every matchLabels pair and every requirement AND-ed;
-    an empty selector matches every pod (policy/v1 PDBs)."""
-
-    match_labels: Mapping[str, str] = field(default_factory=dict)
-    match_expressions: tuple[Requirement, ...] = ()
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        return all(labels.get(k) == v for k, v in self.match_labels.items()) and all(
-            r.matches(labels) for r in self.match_expressions
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DisruptionBudget:
-    """A PodDisruptionBudget. ``min_available`` / ``max_unavailable`` are an int or a
-    percentage string (``"50%"``); at most one is set. ``selector`` None selects nothing."""
-
-    namespace: str
-    name: str
-    selector: Selector | None
-    min_available: int | str | None = None
-    max_unavailable: int | str | None = None
 
 
 def _scaled(value: int | str, total: int) -> int:
@@ -131,17 +62,10 @@ class Budget:
     expected: int
 
     @classmethod
-    def of(cls, pdb: DisruptionBudget, pods: Sequence[Pod]) -> Budget:
+    def of(cls, pdb: PodDisruptionBudget, pods: Sequence[Pod]) -> Budget:
         """The budget of ``pdb`` over ``pods`` (terminal pods are not selected). Cost:
         O(pods)."""
-        chosen = [
-            p
-            for p in pods
-            if pdb.selector is not None
-            and p.namespace == pdb.namespace
-            and not p.is_terminal
-            and pdb.selector.matches(p.labels)
-        ]
+        chosen = [p for p in pods if not p.is_terminal and pdb.selects(p.labels, p.namespace)]
         selected = frozenset(p.key for p in chosen)
         if pdb.max_unavailable is None and isinstance(pdb.min_available, int):
             return cls(f"{pdb.namespace}/{pdb.name}", selected, pdb.min_available, len(chosen))
@@ -184,21 +108,22 @@ def _new_names(
     return out
 
 
-def _owned_by(pod: Pod, hpa: Autoscaler) -> bool:
+def _owned_by(pod: Pod, hpa: HorizontalPodAutoscaler) -> bool:
     """``pod`` belongs to the HPA's target: owner ``Kind/name``, or for a Deployment, a
     pod of one of its ReplicaSets (``ReplicaSet/<name>-<pod-template-hash>``, as
     ``kubectl get pods -o json`` shows them)."""
     if pod.namespace != hpa.namespace or pod.owner is None:
         return False
-    if pod.owner == hpa.target:
+    kind, name = hpa.target.kind, hpa.target.name
+    if pod.owner == f"{kind}/{name}":
         return True
-    if hpa.target_kind == "Deployment" and pod.owner.startswith(f"ReplicaSet/{hpa.target_name}-"):
-        return "-" not in pod.owner[len(f"ReplicaSet/{hpa.target_name}-") :]
+    if kind == "Deployment" and pod.owner.startswith(f"ReplicaSet/{name}-"):
+        return "-" not in pod.owner[len(f"ReplicaSet/{name}-") :]
     return False
 
 
 def scale(
-    pods: Sequence[Pod], hpas: Sequence[Autoscaler], mode: str
+    pods: Sequence[Pod], hpas: Sequence[HorizontalPodAutoscaler], mode: str
 ) -> tuple[list[Pod], list[str]]:
     """``pods`` with every HPA target at its ``maxReplicas`` (``mode`` hpaMax) or
     ``minReplicas`` (hpaMin), and one note per HPA that changes nothing or cannot act.
@@ -217,7 +142,8 @@ def scale(
         index = [i for i, p in enumerate(out) if _owned_by(p, hpa) and not p.is_terminal]
         who = f"HorizontalPodAutoscaler {hpa.namespace}/{hpa.name}"
         if not index:
-            notes.append(f"{who}: its target {hpa.target} has no pods in the input: not scaled")
+            target = f"{hpa.target.kind}/{hpa.target.name}"
+            notes.append(f"{who}: its target {target} has no pods in the input: not scaled")
             continue
         have = len(index)
         if have == want:
@@ -228,7 +154,7 @@ def scale(
             template = unbound[-1] if unbound else mine[-1]
             if template.node_name or template.phase:
                 template = replace(template, node_name=None, phase=None)
-            names = _new_names(mine, hpa.target_name, want - have, hpa.namespace, taken)
+            names = _new_names(mine, hpa.target.name, want - have, hpa.namespace, taken)
             new = replicas(template, names)
             taken.update((hpa.namespace, n) for n in names)
             at = index[-1] + 1
@@ -242,6 +168,8 @@ def scale(
     return out, notes
 
 
-def from_workload(workload: Any) -> tuple[list[Autoscaler], list[DisruptionBudget]]:
-    """The HPAs and PDBs the manifest loader read (none when it reads neither)."""
-    return list(getattr(workload, "autoscalers", ())), list(getattr(workload, "budgets", ()))
+def from_workload(
+    workload: Workload,
+) -> tuple[list[HorizontalPodAutoscaler], list[PodDisruptionBudget]]:
+    """The HPAs and PDBs the manifest loader read."""
+    return list(workload.autoscalers), list(workload.disruption_budgets)

@@ -27,6 +27,7 @@ from typing import Any
 
 from podfit.check.inputs import HPA_MAX, HPA_MIN
 from podfit.errors import ConfigError, FieldError
+from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.scheduler.result import API_VERSION
 from podfit.yamlsafe import Number
 
@@ -40,10 +41,9 @@ __all__ = [
     "parse_policy",
 ]
 
-KIND = "CheckPolicy"
+POLICY_KIND = "CheckPolicy"
 ANY_NODE = "anyNode"
 ANY_ZONE = "anyZone"
-DEFAULT_ZONE_LABEL = "topology.kubernetes.io/zone"
 _FIELDS = ("name", "replicas", "remove", "maxRequested", "respectPDB", "zoneLabel")
 _PERCENT = re.compile(r"^(\d{1,3})(\.\d{1,6})?%$")
 _RESOURCE = re.compile(
@@ -211,13 +211,13 @@ def parse_policy(doc: Any, source: str = "policy") -> Policy:
     naming ``source``. Cost: O(size of the document)."""
     errors: list[FieldError] = []
     if not isinstance(doc, dict):
-        raise ConfigError(f"a {KIND} must be an object, not {_kind(doc)} ({source})", "")
+        raise ConfigError(f"a {POLICY_KIND} must be an object, not {_kind(doc)} ({source})", "")
     if doc.get("apiVersion") != API_VERSION:
         errors.append(
             FieldError("apiVersion", f"must be {API_VERSION}, not {_kind(doc.get('apiVersion'))}")
         )
-    if doc.get("kind") != KIND:
-        errors.append(FieldError("kind", f"must be {KIND}, not {_kind(doc.get('kind'))}"))
+    if doc.get("kind") != POLICY_KIND:
+        errors.append(FieldError("kind", f"must be {POLICY_KIND}, not {_kind(doc.get('kind'))}"))
     for key in doc:
         if key not in ("apiVersion", "kind", "metadata", "scenarios"):
             errors.append(

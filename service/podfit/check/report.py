@@ -35,9 +35,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from podfit.scheduler.result import API_VERSION
 
-__all__ = ["KIND", "assemble", "compare", "failure_lines", "junit_xml", "scenario_label"]
+__all__ = ["REPORT_KIND", "assemble", "compare", "failure_lines", "junit_xml", "scenario_label"]
 
-KIND = "CheckReport"
+REPORT_KIND = "CheckReport"
 
 
 def assemble(
@@ -66,7 +66,7 @@ def assemble(
     failed_variants = sum(1 for s in scenarios for v in s["variants"] if not v["passed"])
     return {
         "apiVersion": API_VERSION,
-        "kind": KIND,
+        "kind": REPORT_KIND,
         "passed": all(s["passed"] for s in scenarios),
         "summary": {
             "scenarios": len(scenarios),

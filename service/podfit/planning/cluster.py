@@ -60,7 +60,7 @@ class Cluster:
     ) -> None:
         self.options = options or SchedulingOptions()
         self.cfg = self.options.config()
-        self.convert = PodConverter(pod_level_resources=self.cfg.version != "1.33")
+        self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
         self.by_name = {(p.namespace, p.name): p for p in self.pods}
         self.nodes = list(nodes)
