@@ -193,7 +193,7 @@ DASK_MISSING = (
 
 class Dask:
     """Tasks on a ``dask.distributed`` cluster: ``address`` of its scheduler
-    (``tcp://HOST:8786``) or an existing ``client``."""
+    (``tcp://HOST:8786``; :meth:`close` when done) or an existing ``client``."""
 
     def __init__(self, address: str | None = None, client: Any = None) -> None:
         try:
@@ -224,8 +224,9 @@ class Dask:
         token = hashlib.sha256(payload).hexdigest()
         [inputs] = self.client.scatter([(token, list(clusters), policy)], broadcast=True)
         futures = [self.client.submit(_dask_task, inputs, task, pure=False) for task in tasks]
-        try:
-            return list(self.client.gather(futures))
-        finally:
-            if self._own:
-                self.client.close()
+        return list(self.client.gather(futures))
+
+    def close(self) -> None:
+        """Close the client this executor opened (one given to it stays open)."""
+        if self._own:
+            self.client.close()

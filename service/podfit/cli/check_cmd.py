@@ -213,10 +213,16 @@ def check_cmd(
         workload = load_files([path], warn=structured)
         workloads.append(workload)
         clusters.append(_cluster(name, workload))
-    executor = Processes(jobs) if dask_scheduler is None else Dask(dask_scheduler)
     loader_warnings = [w for workload in workloads for w in workload.warnings]
     skipped = [w for workload in workloads for w in workload.skipped_warnings()]
-    report = check(clusters, policy, executor=executor, baseline=baseline)
+    if dask_scheduler is None:
+        report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
+    else:
+        dask = Dask(dask_scheduler)
+        try:
+            report = check(clusters, policy, executor=dask, baseline=baseline)
+        finally:
+            dask.close()
     # as every subcommand orders them: the loader's assumptions, the answer's own, skipped
     report["warnings"] = list(dict.fromkeys([*loader_warnings, *report["warnings"], *skipped]))
     if structured:
