@@ -14,7 +14,7 @@
 
 Every problem is reported at once, each naming its field path
 (``scenarios[2].maxRequested.cpu``); unknown fields are errors (a misspelt ``remvoe``
-must not pass silently).
+must not pass silently); a field set to null is an absent one.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ POLICY_KIND = "CheckPolicy"
 ANY_NODE = "anyNode"
 ANY_ZONE = "anyZone"
 _FIELDS = ("name", "replicas", "remove", "maxRequested", "respectPDB", "zoneLabel")
-_PERCENT = re.compile(r"^(\d{1,3})(\.\d{1,6})?%$")
+_PERCENT = re.compile(r"^([0-9]{1,3})(\.[0-9]{1,6})?%$")
 _RESOURCE = re.compile(
     r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 )
@@ -189,12 +189,12 @@ def _scenario(doc: object, path: str, errors: list[FieldError]) -> Scenario | No
                 limit = _percent(value, where, errors)
                 if limit is not None:
                     limits[resource] = limit
-    respect = doc.get("respectPDB", True)
+    respect = True if doc.get("respectPDB") is None else doc["respectPDB"]
     if not isinstance(respect, bool):
         errors.append(
             FieldError(f"{path}.respectPDB", f"must be true or false, not {_kind(respect)}")
         )
-    zone_label = doc.get("zoneLabel", DEFAULT_ZONE_LABEL)
+    zone_label = DEFAULT_ZONE_LABEL if doc.get("zoneLabel") is None else doc["zoneLabel"]
     if not isinstance(zone_label, str) or not zone_label:
         errors.append(
             FieldError(f"{path}.zoneLabel", f"must be a label key, not {_kind(zone_label)}")
@@ -225,6 +225,8 @@ def parse_policy(doc: Any, source: str = "policy") -> Policy:
                     str(key), "unknown field (expected apiVersion, kind, metadata, scenarios)"
                 )
             )
+    if doc.get("metadata") is not None and not isinstance(doc["metadata"], dict):
+        errors.append(FieldError("metadata", f"must be an object, not {_kind(doc['metadata'])}"))
     raw = doc.get("scenarios")
     scenarios: list[Scenario] = []
     if not isinstance(raw, list) or not raw:

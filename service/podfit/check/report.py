@@ -33,9 +33,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from podfit.manifests import Workload
 from podfit.scheduler.result import API_VERSION
 
-__all__ = ["REPORT_KIND", "assemble", "compare", "failure_lines", "junit_xml", "scenario_label"]
+__all__ = [
+    "REPORT_KIND",
+    "add_loader_warnings",
+    "assemble",
+    "compare",
+    "failure_lines",
+    "junit_xml",
+    "scenario_label",
+]
 
 REPORT_KIND = "CheckReport"
 
@@ -77,6 +86,14 @@ def assemble(
         "scenarios": scenarios,
         "warnings": list(dict.fromkeys(warnings)),
     }
+
+
+def add_loader_warnings(report: dict[str, Any], workloads: Sequence[Workload]) -> None:
+    """Complete ``report["warnings"]`` as every podfit answer orders them, each once: the
+    loader's assumptions, the check's own, then one per object that created no pods."""
+    loaded = [w for workload in workloads for w in workload.warnings]
+    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
+    report["warnings"] = list(dict.fromkeys([*loaded, *report["warnings"], *skipped]))
 
 
 def scenario_label(scenario: Mapping[str, Any]) -> str:

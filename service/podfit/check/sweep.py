@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
@@ -117,20 +117,26 @@ class Executor(Protocol):
 
 
 class Inline:
-    """Every task in this process, one base per (cluster, mode) reused across tasks."""
+    """Every task in this process, one base per (cluster, mode) reused across tasks;
+    ``progress`` is called with the number of tasks done after each (the HTTP view checks
+    its time limit there)."""
 
     workers = 1
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
         self.bases: dict[int, dict[str | None, Base]] = {}
+        self.progress = progress
 
     def run(
         self, clusters: Sequence[ClusterInput], policy: Policy, tasks: Sequence[Task]
     ) -> list[list[dict[str, Any]]]:
-        return [
-            evaluate(clusters[c], policy.scenarios, variants, self.bases.setdefault(c, {}))
-            for c, variants in tasks
-        ]
+        out = []
+        for done, (c, variants) in enumerate(tasks, start=1):
+            bases = self.bases.setdefault(c, {})
+            out.append(evaluate(clusters[c], policy.scenarios, variants, bases))
+            if self.progress is not None:
+                self.progress(done)
+        return out
 
 
 # A worker process's state: the inputs (sent once, at start) and its bases.

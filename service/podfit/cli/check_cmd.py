@@ -23,7 +23,7 @@ import click
 
 from podfit.check import ClusterInput, check, parse_policy, validate_baseline
 from podfit.check.inputs import from_workload
-from podfit.check.report import failure_lines, junit_xml, scenario_label
+from podfit.check.report import add_loader_warnings, failure_lines, junit_xml, scenario_label
 from podfit.check.sweep import Dask, Processes
 from podfit.cli.output import (
     EXIT_PENDING,
@@ -213,8 +213,6 @@ def check_cmd(
         workload = load_files([path], warn=structured)
         workloads.append(workload)
         clusters.append(_cluster(name, workload))
-    loader_warnings = [w for workload in workloads for w in workload.warnings]
-    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
     if dask_scheduler is None:
         report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
     else:
@@ -223,11 +221,10 @@ def check_cmd(
             report = check(clusters, policy, executor=dask, baseline=baseline)
         finally:
             dask.close()
-    # as every subcommand orders them: the loader's assumptions, the answer's own, skipped
-    report["warnings"] = list(dict.fromkeys([*loader_warnings, *report["warnings"], *skipped]))
+    add_loader_warnings(report, workloads)
     if structured:
         click.echo(dump(report, output), nl=False)
-        echo_warnings(skipped)
+        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
     else:
         click.echo(render_table(report), nl=False)
         echo_warnings(report["warnings"])
