@@ -100,3 +100,13 @@ def test_a_baseline_is_compared(client: FlaskClient) -> None:
     assert report["baseline"] == {"newFailures": [], "fixed": [], "newlyPending": []}
     bad = client.post("/v1/check", json=dict(EXAMPLE, baseline={"kind": "Nope"}))
     assert bad.status_code == 422
+
+
+def test_the_scheduler_options_of_the_envelope_apply(client: FlaskClient) -> None:
+    report = client.post("/v1/check", json=dict(EXAMPLE, kubernetesVersion="1.33")).json
+    assert report is not None
+    [pending, *_] = [p for s in report["scenarios"] for v in s["variants"] for p in v["pending"]]
+    assert "no new claims to deallocate" not in pending["message"]
+    bad = client.post("/v1/check", json=dict(EXAMPLE, strategy="Nope"))
+    assert bad.status_code == 422
+    assert bad.json is not None and bad.json["errors"][0]["path"] == "strategy"

@@ -275,3 +275,13 @@ def test_hpas_and_pdbs_come_from_the_manifests(tmp_path: Path) -> None:
         "node/b": ["PodDisruptionBudget"],
         "node/c": ["PodDisruptionBudget"],
     }
+
+
+def test_the_scheduler_options_are_those_of_podfit_schedule(tmp_path: Path) -> None:
+    """--version 1.33 (no DynamicResources plugin) changes the FailedScheduling text as it
+    does for podfit schedule."""
+    cluster = str(write(tmp_path, "tight.yaml", TIGHT))
+    _, default, _ = run(["check", "-f", cluster, "--jobs", "1"])
+    _, old, _ = run(["check", "-f", cluster, "--jobs", "1", "--version", "1.33"])
+    assert "Insufficient cpu. no new claims to deallocate, preemption:" in default
+    assert "Insufficient cpu. preemption:" in old

@@ -34,7 +34,7 @@ def _warnings(cluster: ClusterInput) -> list[str]:
     """What the check does not model for ``cluster`` (the planners' warnings). Converts
     every pod and node first, so bad quantities are reported here, before any task runs.
     Cost: O(pods + nodes)."""
-    plan = Cluster(cluster.pods, cluster.nodes, cluster.daemonsets, cluster.options)
+    plan = Cluster(cluster.pods, cluster.nodes, cluster.daemonsets, cluster.config)
     plan.pod_infos()
     warnings = plan.warnings(plan.node_infos())
     return [f"cluster {cluster.name}: {w}" for w in warnings] if cluster.name else warnings

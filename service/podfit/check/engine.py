@@ -37,9 +37,10 @@ from podfit.check.inputs import Budget, scale
 from podfit.check.policy import Scenario
 from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, SchedulingOptions, replica
+from podfit.planning.cluster import Cluster, replica
 from podfit.pods import Pod
 from podfit.resources import PODS, format_amount
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
 from podfit.scheduler.run import TERMINAL, daemonset_of, schedule_infos
@@ -57,7 +58,8 @@ class ClusterInput:
     daemonsets: list[Pod] = field(default_factory=list)
     autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
     budgets: list[PodDisruptionBudget] = field(default_factory=list)
-    options: SchedulingOptions = field(default_factory=SchedulingOptions)
+    config: SchedulerConfig | None = None
+    """The scheduler configuration (default: the default profile of the default version)."""
 
 
 def _pinned_node(info: PodInfo) -> str | None:
@@ -101,7 +103,7 @@ class Base:
 
     def __init__(self, cluster: ClusterInput, replicas: str | None) -> None:
         pods = scale(cluster.pods, cluster.autoscalers, replicas)[0] if replicas else cluster.pods
-        plan = Cluster(pods, cluster.nodes, cluster.daemonsets, cluster.options)
+        plan = Cluster(pods, cluster.nodes, cluster.daemonsets, cluster.config)
         self.cfg = plan.cfg
         self.node_infos = plan.node_infos()
         self.result: ScheduleResult = schedule_infos(

@@ -228,7 +228,11 @@ class Dask:
     ) -> list[list[dict[str, Any]]]:
         payload = pickle.dumps((list(clusters), policy), protocol=pickle.HIGHEST_PROTOCOL)
         token = hashlib.sha256(payload).hexdigest()
-        [inputs] = self.client.scatter([(token, list(clusters), policy)], broadcast=True)
+        # hash=False: a fresh key per run; a content key could be the one a previous run's
+        # release is deleting (the same inputs scattered twice)
+        [inputs] = self.client.scatter(
+            [(token, list(clusters), policy)], broadcast=True, hash=False
+        )
         futures = [self.client.submit(_dask_task, inputs, task, pure=False) for task in tasks]
         return list(self.client.gather(futures))
 

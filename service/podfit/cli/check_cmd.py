@@ -5,6 +5,7 @@ maximum, with any node or a zone lost, with the promised headroom left?
 [--baseline PREVIOUS.json] [--jobs N] [--dask-scheduler tcp://HOST:8786]``, or
 ``--cluster NAME=PATH`` (repeated) instead of ``-f`` to check several clusters at once.
 
+The scheduler options (``--strategy``, ``--version``, ...) are those of ``podfit schedule``.
 Output: a table (default) or the ``CheckReport`` document; ``--junit`` also writes JUnit
 XML (one testcase per scenario variant). Variants run on local processes (``--jobs``,
 default every core) or on a Dask cluster; the report is the same either way.
@@ -34,8 +35,11 @@ from podfit.cli.output import (
     table,
 )
 from podfit.cli.params import load_files
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, ManifestError
 from podfit.manifests import Workload
+from podfit.scheduler.config import SchedulerConfig
+from podfit.schemas.config import load_config
 from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 __all__ = ["check_cmd"]
@@ -120,10 +124,10 @@ def read_baseline(path: str) -> Mapping[str, Any]:
     return validate_baseline(doc, "--baseline")
 
 
-def _cluster(name: str, workload: Workload) -> ClusterInput:
+def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterInput:
     autoscalers, budgets = from_workload(workload)
     return ClusterInput(
-        name, workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets
+        name, workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets, config
     )
 
 
@@ -163,6 +167,7 @@ def _named(items: tuple[str, ...]) -> list[tuple[str, str]]:
     type=click.Path(dir_okay=False),
     help="CheckPolicy file (default: as-is, hpa-max when there are HPAs, lose-any-node).",
 )
+@scheduler_options()
 @output_option()
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
 @click.option(
@@ -188,6 +193,7 @@ def check_cmd(
     files: tuple[str, ...],
     named: tuple[str, ...],
     policy_file: str | None,
+    scheduler: SchedulerFlags,
     output: str,
     junit_file: str | None,
     baseline_file: str | None,
@@ -200,19 +206,20 @@ def check_cmd(
     if dask_scheduler is not None and jobs is not None:
         raise click.UsageError("--jobs and --dask-scheduler exclude each other")
     structured = output in ("json", "yaml")
+    config = load_config(scheduler.options())
     policy = None if policy_file is None else parse_policy(read_policy(policy_file), policy_file)
     baseline = None if baseline_file is None else read_baseline(baseline_file)
     workloads: list[Workload] = []
     clusters: list[ClusterInput] = []
     if files:
         workloads.append(load_files(files, warn=structured))
-        clusters.append(_cluster("", workloads[0]))
+        clusters.append(_cluster("", workloads[0], config))
     for name, path in _named(named):
         if not Path(path).exists():
             raise ManifestError("no such file or directory", f"--cluster {name}={path}")
         workload = load_files([path], warn=structured)
         workloads.append(workload)
-        clusters.append(_cluster(name, workload))
+        clusters.append(_cluster(name, workload, config))
     if dask_scheduler is None:
         report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
     else:

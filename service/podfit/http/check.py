@@ -1,8 +1,9 @@
 """``POST /v1/check``: ``podfit check`` over HTTP — the same policy, the same report.
 
 The body is the schedule envelope (``{"pods": [...], "nodes": [...]}``, JSON or YAML; HPAs
-and PDBs among the pods' objects) plus ``policy`` (a CheckPolicy document; default: as-is,
-hpa-max when there are HPAs, lose-any-node) and ``baseline`` (an earlier CheckReport).
+and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
+``policy`` (a CheckPolicy document; default: as-is, hpa-max when there are HPAs,
+lose-any-node) and ``baseline`` (an earlier CheckReport).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
 a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
 checking the request time limit between chunks (503 past it).
@@ -20,6 +21,7 @@ from podfit.errors import ConfigError, PodfitError
 from podfit.http.body import check_time, query_options, service_config, workload_body
 from podfit.http.envelope import check_expansion, limits_for, load_workload
 from podfit.http.responses import json_response
+from podfit.schemas.config import SchedulerConfigSchema, load_options, option_names
 
 bp = Blueprint("check", __name__)
 
@@ -29,11 +31,15 @@ def check_view() -> Response:
     """Run the policy on the body's cluster: the CheckReport document."""
     query_options(())
     config = service_config()
-    parsed = workload_body(("pods", "nodes", "policy", "baseline"))
+    config_keys = option_names(SchedulerConfigSchema())
+    parsed = workload_body(("pods", "nodes", "policy", "baseline", *config_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
+    scheduler = load_options(
+        SchedulerConfigSchema(), {k: v for k, v in parsed.options.items() if k in config_keys}
+    )
     policy = None
     if parsed.options.get("policy") is not None:
         try:
@@ -48,7 +54,7 @@ def check_view() -> Response:
     check_expansion(workload, config)
     autoscalers, budgets = from_workload(workload)
     cluster = ClusterInput(
-        "", workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets
+        "", workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets, scheduler
     )
     check_time("loading the manifests")
     try:
