@@ -17,6 +17,7 @@ bytes whichever executor ran it.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -143,9 +144,13 @@ class Inline:
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(clusters: Sequence[ClusterInput], policy: Policy) -> None:
+def _init_worker(
+    clusters: Sequence[ClusterInput],
+    policy: Policy,
+    bases: dict[int, dict[str | None, Base]],
+) -> None:
     _STATE.clear()
-    _STATE.update(clusters=clusters, policy=policy, bases={})
+    _STATE.update(clusters=clusters, policy=policy, bases=bases)
 
 
 def _run_task(task: Task) -> list[dict[str, Any]]:
@@ -158,7 +163,12 @@ def _run_task(task: Task) -> list[dict[str, Any]]:
 
 class Processes:
     """A local process pool of ``jobs`` workers (default: every core). The inputs reach
-    each worker once, when it starts."""
+    each worker once, when it starts.
+
+    Where processes can be forked (POSIX), the bases are scheduled once here, before the
+    pool starts, and the workers inherit them (no copy is sent, none is scheduled again):
+    the CPU time of a base is spent once rather than once per worker. Elsewhere each
+    worker schedules the bases its tasks need."""
 
     def __init__(self, jobs: int | None = None) -> None:
         self.workers = jobs or os.cpu_count() or 1
@@ -168,10 +178,21 @@ class Processes:
     ) -> list[list[dict[str, Any]]]:
         if self.workers == 1 or len(tasks) <= 1:
             return Inline().run(clusters, policy, tasks)
+        context = None
+        bases: dict[int, dict[str | None, Base]] = {}
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            for c, variants in tasks:
+                built = bases.setdefault(c, {})
+                for s, _, _ in variants:
+                    mode = policy.scenarios[s].replicas
+                    if mode not in built:
+                        built[mode] = Base(clusters[c], mode)
         with ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(list(clusters), policy),
+            initargs=(list(clusters), policy, bases),
         ) as pool:
             return list(pool.map(_run_task, tasks))
 
