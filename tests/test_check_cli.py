@@ -285,3 +285,16 @@ def test_the_scheduler_options_are_those_of_podfit_schedule(tmp_path: Path) -> N
     _, old, _ = run(["check", "-f", cluster, "--jobs", "1", "--version", "1.33"])
     assert "Insufficient cpu. no new claims to deallocate, preemption:" in default
     assert "Insufficient cpu. preemption:" in old
+
+
+def test_hpa_max_scales_a_live_deployment_through_its_replicaset() -> None:
+    """Running pods owned by the Deployment's ReplicaSet are the HPA target's replicas:
+    at 5 (from 2), 5 × 1 cpu on one 4-cpu node leaves one Pending; at 1 the other goes."""
+    code, out, _ = run(
+        ["check", "-f", str(DATA / "live-snapshot.yaml"), "-o", "json", "--jobs", "1"]
+    )
+    assert code == 3
+    by_name = {s["name"]: s for s in json.loads(out)["scenarios"]}
+    [peak] = by_name["hpa-max"]["variants"]
+    assert [p["name"] for p in peak["pending"]] == ["web-hpa-2"]
+    assert by_name["as-is"]["passed"] is True

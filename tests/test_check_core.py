@@ -408,3 +408,15 @@ def test_the_report_is_versioned_summarised_and_deterministic() -> None:
         "failedVariants": 2,
     }
     assert [v["passed"] for v in report["scenarios"][1]["variants"]] == [False, False, True]
+
+
+def test_a_replicasets_pods_belong_to_the_deployment_that_owns_it() -> None:
+    """By the ReplicaSet's recorded owner when the input has it (here a name that the
+    naming rule would not match), else by the ``<deployment>-<hash>`` name."""
+    hpa = hpa_of("default", "h", "Deployment", "api", 1, 3)
+    pods = pods_of("ReplicaSet/blue-7f9c", 1, "1", prefix="api-blue")
+    owners = {"default/ReplicaSet/blue-7f9c": "Deployment/api"}
+    assert len(scale(pods, [hpa], "hpaMax", owners)[0]) == 3
+    assert len(scale(pods, [hpa], "hpaMax")[0]) == 1  # not recognised: noted, not scaled
+    by_name = pods_of("ReplicaSet/api-7f9c", 1, "1", prefix="api-x")
+    assert len(scale(by_name, [hpa], "hpaMax")[0]) == 3

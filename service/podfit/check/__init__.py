@@ -92,7 +92,9 @@ def _base_notes(
             if not cluster.autoscalers:
                 out[c, s] = ["the input has no HorizontalPodAutoscaler: replicas as given"]
                 continue
-            out[c, s] = scale(cluster.pods, cluster.autoscalers, scenario.replicas)[1]
+            out[c, s] = scale(cluster.pods, cluster.autoscalers, scenario.replicas, cluster.owners)[
+                1
+            ]
     return out
 
 

@@ -60,6 +60,8 @@ class ClusterInput:
     budgets: list[PodDisruptionBudget] = field(default_factory=list)
     config: SchedulerConfig | None = None
     """The scheduler configuration (default: the default profile of the default version)."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """``namespace/ReplicaSet/name`` → its owner ``Deployment/name`` (HPA targets)."""
 
 
 def _pinned_node(info: PodInfo) -> str | None:
@@ -102,7 +104,11 @@ class Base:
     the PDBs' budgets and healthy counts. Cost: one scheduling run plus O(pods)."""
 
     def __init__(self, cluster: ClusterInput, replicas: str | None) -> None:
-        pods = scale(cluster.pods, cluster.autoscalers, replicas)[0] if replicas else cluster.pods
+        pods = (
+            scale(cluster.pods, cluster.autoscalers, replicas, cluster.owners)[0]
+            if replicas
+            else cluster.pods
+        )
         plan = Cluster(pods, cluster.nodes, cluster.daemonsets, cluster.config)
         self.cfg = plan.cfg
         self.node_infos = plan.node_infos()

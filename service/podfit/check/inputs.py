@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from podfit.manifests import Workload
@@ -108,22 +108,29 @@ def _new_names(
     return out
 
 
-def _owned_by(pod: Pod, hpa: HorizontalPodAutoscaler) -> bool:
+def _owned_by(pod: Pod, hpa: HorizontalPodAutoscaler, owners: Mapping[str, str]) -> bool:
     """``pod`` belongs to the HPA's target: owner ``Kind/name``, or for a Deployment, a
-    pod of one of its ReplicaSets (``ReplicaSet/<name>-<pod-template-hash>``, as
-    ``kubectl get pods -o json`` shows them)."""
+    pod of one of its ReplicaSets as ``kubectl get pods -o json`` shows them — the
+    ReplicaSet's own owner when the input has the ReplicaSet (``owners``), else by its
+    name, ``<deployment>-<pod-template-hash>``."""
     if pod.namespace != hpa.namespace or pod.owner is None:
         return False
     kind, name = hpa.target.kind, hpa.target.name
     if pod.owner == f"{kind}/{name}":
         return True
+    controller = owners.get(f"{pod.namespace}/{pod.owner}")
+    if controller is not None:
+        return controller == f"{kind}/{name}"
     if kind == "Deployment" and pod.owner.startswith(f"ReplicaSet/{name}-"):
         return "-" not in pod.owner[len(f"ReplicaSet/{name}-") :]
     return False
 
 
 def scale(
-    pods: Sequence[Pod], hpas: Sequence[HorizontalPodAutoscaler], mode: str
+    pods: Sequence[Pod],
+    hpas: Sequence[HorizontalPodAutoscaler],
+    mode: str,
+    owners: Mapping[str, str] | None = None,
 ) -> tuple[list[Pod], list[str]]:
     """``pods`` with every HPA target at its ``maxReplicas`` (``mode`` hpaMax) or
     ``minReplicas`` (hpaMin), and one note per HPA that changes nothing or cannot act.
@@ -132,14 +139,17 @@ def scale(
     appended after the target's last pod and named by :func:`_new_names`. Removed
     replicas: unbound ones first (the last first), then bound ones from the end (a
     ReplicaSet deletes unscheduled pods before scheduled ones). Input order is otherwise
-    kept. Terminal pods are not replicas. Cost: O(pods × HPAs).
+    kept. Terminal pods are not replicas. ``owners`` maps ``namespace/ReplicaSet/name`` to
+    the ReplicaSet's owner ``Kind/name`` (:func:`from_workload`). Cost: O(pods × HPAs).
     """
     out = list(pods)
     notes: list[str] = []
     taken = {(p.namespace, p.name) for p in out}
     for hpa in hpas:
         want = hpa.max_replicas if mode == HPA_MAX else hpa.min_replicas
-        index = [i for i, p in enumerate(out) if _owned_by(p, hpa) and not p.is_terminal]
+        index = [
+            i for i, p in enumerate(out) if _owned_by(p, hpa, owners or {}) and not p.is_terminal
+        ]
         who = f"HorizontalPodAutoscaler {hpa.namespace}/{hpa.name}"
         if not index:
             target = f"{hpa.target.kind}/{hpa.target.name}"
@@ -170,6 +180,12 @@ def scale(
 
 def from_workload(
     workload: Workload,
-) -> tuple[list[HorizontalPodAutoscaler], list[PodDisruptionBudget]]:
-    """The HPAs and PDBs the manifest loader read."""
-    return list(workload.autoscalers), list(workload.disruption_budgets)
+) -> tuple[list[HorizontalPodAutoscaler], list[PodDisruptionBudget], dict[str, str]]:
+    """The HPAs and PDBs the manifest loader read, and the owners of its controllers
+    (``namespace/ReplicaSet/name`` → ``Deployment/name``) for :func:`scale`."""
+    owners = {
+        f"{c.namespace}/{c.ref}": f"{c.owner.kind}/{c.owner.name}"
+        for c in workload.controllers
+        if c.owner is not None
+    }
+    return list(workload.autoscalers), list(workload.disruption_budgets), owners

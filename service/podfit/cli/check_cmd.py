@@ -125,9 +125,16 @@ def read_baseline(path: str) -> Mapping[str, Any]:
 
 
 def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterInput:
-    autoscalers, budgets = from_workload(workload)
+    autoscalers, budgets, owners = from_workload(workload)
     return ClusterInput(
-        name, workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets, config
+        name,
+        workload.pods,
+        workload.nodes,
+        workload.daemonsets,
+        autoscalers,
+        budgets,
+        config,
+        owners,
     )
 
 

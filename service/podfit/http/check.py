@@ -52,9 +52,16 @@ def check_view() -> Response:
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config))
     check_expansion(workload, config)
-    autoscalers, budgets = from_workload(workload)
+    autoscalers, budgets, owners = from_workload(workload)
     cluster = ClusterInput(
-        "", workload.pods, workload.nodes, workload.daemonsets, autoscalers, budgets, scheduler
+        "",
+        workload.pods,
+        workload.nodes,
+        workload.daemonsets,
+        autoscalers,
+        budgets,
+        scheduler,
+        owners,
     )
     check_time("loading the manifests")
     try:
