@@ -146,7 +146,7 @@ def test_junit_has_one_testcase_per_variant_and_validates_against_the_junit_sche
         ("lose-any-node", "lose-any-node node/b", True),
     ]
     [failure] = suite["testcase"][1]["failure"]
-    assert failure["@type"] == "Pending"
+    assert (failure["@type"], failure["@message"]) == ("Pending", "1 pod Pending, 0 violations")
     assert ": 0/1 nodes are available: 1 Insufficient cpu." in failure["$"]
 
 

@@ -109,6 +109,11 @@ def failure_lines(variant: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 pod``, ``2 pods``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def junit_xml(report: Mapping[str, Any]) -> str:
     """JUnit XML as Jenkins, GitLab and GitHub test reporters read it: ``<testsuites>``
     holding one ``<testsuite name="podfit check">`` with one ``<testcase>`` per scenario
@@ -126,7 +131,7 @@ def junit_xml(report: Mapping[str, Any]) -> str:
                 continue
             failures += 1
             pending, violations = len(v["pending"]), len(v["violations"])
-            message = f"{pending} pods Pending, {violations} violations"
+            message = f"{_count(pending, 'pod')} Pending, {_count(violations, 'violation')}"
             kind = "Pending" if pending else "Violation"
             text = escape("\n".join(failure_lines(v)))
             failure = f"<failure type={quoteattr(kind)} message={quoteattr(message)}>"
