@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from flask.testing import FlaskClient
@@ -110,3 +111,16 @@ def test_the_scheduler_options_of_the_envelope_apply(client: FlaskClient) -> Non
     bad = client.post("/v1/check", json=dict(EXAMPLE, strategy="Nope"))
     assert bad.status_code == 422
     assert bad.json is not None and bad.json["errors"][0]["path"] == "strategy"
+
+
+def test_the_time_limit_is_checked_between_the_chunks_of_variants(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long check answers 503 once PODFIT_REQUEST_TIME_LIMIT is used up, not later:
+    the view checks the clock after every chunk of variants."""
+    phases: list[str] = []
+    monkeypatch.setattr("podfit.http.check.check_time", phases.append)
+    assert client.post("/v1/check", json=EXAMPLE).status_code == 200
+    tasks = phases.count("running the check's variants")
+    assert phases[:2] == ["reading the body", "loading the manifests"]
+    assert tasks == 4  # four variants (as-is, zone/a, zone/b, headroom), one per chunk here
