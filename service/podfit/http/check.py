@@ -21,9 +21,11 @@ from podfit.errors import ConfigError, PodfitError
 from podfit.http.body import check_time, query_options, service_config, workload_body
 from podfit.http.envelope import check_expansion, limits_for, load_workload
 from podfit.http.responses import json_response
-from podfit.schemas.config import SchedulerConfigSchema, load_options, option_names
+from podfit.schemas.config import SchedulerConfigSchema, load_config, option_names
 
 bp = Blueprint("check", __name__)
+_CONFIG_KEYS = option_names(SchedulerConfigSchema())
+"""The scheduler options of the envelope (as ``/v1/plan/*`` take them)."""
 
 
 @bp.post("/v1/check")
@@ -31,15 +33,12 @@ def check_view() -> Response:
     """Run the policy on the body's cluster: the CheckReport document."""
     query_options(())
     config = service_config()
-    config_keys = option_names(SchedulerConfigSchema())
-    parsed = workload_body(("pods", "nodes", "policy", "baseline", *config_keys))
+    parsed = workload_body(("pods", "nodes", "policy", "baseline", *_CONFIG_KEYS))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
-    scheduler = load_options(
-        SchedulerConfigSchema(), {k: v for k, v in parsed.options.items() if k in config_keys}
-    )
+    scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
     policy = None
     if parsed.options.get("policy") is not None:
         try:
