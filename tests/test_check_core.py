@@ -420,3 +420,20 @@ def test_a_replicasets_pods_belong_to_the_deployment_that_owns_it() -> None:
     assert len(scale(pods, [hpa], "hpaMax")[0]) == 1  # not recognised: noted, not scaled
     by_name = pods_of("ReplicaSet/api-7f9c", 1, "1", prefix="api-x")
     assert len(scale(by_name, [hpa], "hpaMax")[0]) == 3
+
+
+def test_a_pod_the_kubelet_rejects_fails_every_variant_that_keeps_its_node() -> None:
+    """A new pod naming its node (spec.nodeName, no phase) never reaches the scheduler; the
+    kubelet refuses it when it does not fit: a KubeletRejected violation, not Pending."""
+    pods = pods_of("Deployment/big", 1, "8", node_name="a")
+    cluster = ClusterInput("", pods, [node("a"), node("b")])
+    report = check([cluster], policy({"name": "x"}, {"name": "y", "remove": "anyNode"}))
+    [violation] = variant(report, "x", "all-nodes")["violations"]
+    assert (violation["type"], violation["pod"], violation["node"]) == (
+        "KubeletRejected",
+        "default/big-0",
+        "a",
+    )
+    assert violation["message"].startswith("OutOfcpu: ")
+    assert variant(report, "y", "node/a")["violations"] == []  # its node is gone with it
+    assert [v["type"] for v in variant(report, "y", "node/b")["violations"]] == ["KubeletRejected"]
