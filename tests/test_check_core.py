@@ -437,3 +437,21 @@ def test_a_pod_the_kubelet_rejects_fails_every_variant_that_keeps_its_node() -> 
     assert violation["message"].startswith("OutOfcpu: ")
     assert variant(report, "y", "node/a")["violations"] == []  # its node is gone with it
     assert [v["type"] for v in variant(report, "y", "node/b")["violations"]] == ["KubeletRejected"]
+
+
+def test_a_daemonset_pod_pending_on_a_lost_node_goes_with_it_and_stays_pending_elsewhere() -> None:
+    """A DaemonSet pod that does not fit its node is Pending as-is; losing that node
+    removes it, losing another node leaves it Pending (pinned to its node)."""
+    nodes = [node("a", cpu="1"), node("b")]
+    pods = pods_of("Deployment/hog", 1, "1", node_name="a", phase="Running")
+    agent = Pod(
+        "agent",
+        owner="DaemonSet/agent",
+        containers=(Container("c", {"cpu": q("500m")}),),
+        daemonset="agent",
+    )
+    report = check([ClusterInput("", pods, nodes, [agent])])
+    assert [p["name"] for p in variant(report, "as-is", "all-nodes")["pending"]] == ["agent-a"]
+    lose_a = variant(report, "lose-any-node", "node/a")
+    assert lose_a["pending"] == [] and lose_a["passed"] is True  # hog-0 moved to b
+    assert [p["name"] for p in variant(report, "lose-any-node", "node/b")["pending"]] == ["agent-a"]

@@ -115,12 +115,12 @@ class Base:
         self.result: ScheduleResult = schedule_infos(
             plan.pod_infos(), self.node_infos, plan.cfg, daemonsets=plan.daemonsets
         )
-        self.warnings = plan.warnings(self.result.nodes)
-        # per node, in base order: the kept (bound) copies and the outcomes placed there
         self.kept: dict[str, list[PodInfo]] = {n.name: [] for n in self.node_infos}
         """Per node, the bound copies of the pods the base counts there, in base order."""
         self.placed: dict[str, list[PodOutcome]] = {n.name: [] for n in self.node_infos}
+        """Per node, the base's outcomes of those pods (what a drain of the node evicts)."""
         self.waiting: list[PodInfo] = []
+        """The pods Pending in the base (copies), in base order."""
         self.rejected: list[dict[str, Any]] = []
         for outcome in self.result.pods:
             info = outcome.pod
@@ -128,7 +128,7 @@ class Base:
                 self.kept[outcome.node].append(info.respawn(node_name=outcome.node, phase=RUNNING))
                 self.placed[outcome.node].append(outcome)
             elif outcome.phase == PENDING:
-                self.waiting.append(info if info.node_name else replica(info, info.name))
+                self.waiting.append(info.respawn())  # as it was: DaemonSet pods stay pinned
             elif outcome.phase == FAILED and info.phase not in TERMINAL:
                 self.rejected.append(
                     {
