@@ -248,12 +248,11 @@ class Base:
         return nodes, pods[first:]
 
     def drain(self, removed: Sequence[str]) -> Drain:
-        """``removed`` nodes drained: the remaining nodes (re-indexed) get the base's
-        placement back as bound pods (each node's pods in base order, not scheduled
-        again), the removed nodes' pods are sorted into evicted / lost / gone with the
-        node, and the evicted pods are scheduled again after the base's Pending ones
-        (module doc). Cost: O(kept pods + nodes) plus the scheduling of the evicted and
-        Pending pods."""
+        """``removed`` nodes drained: the remaining nodes (re-indexed) hold the base's
+        placement (:meth:`_remaining`: nothing scheduled again), the removed nodes' pods
+        are sorted into evicted / lost / gone with the node, and the evicted pods are
+        scheduled after the base's Pending ones (module doc). Cost: O(nodes) plus the
+        scheduling of the evicted and Pending pods."""
         gone = set(removed)
         nodes, bound = self._remaining(gone)
         evicted: list[PodInfo] = []
