@@ -29,6 +29,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "podfit.http.requests:bp",  # /v1/requests
     "podfit.http.schedule:bp",  # /v1/schedule
     "podfit.http.plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
+    "podfit.http.check:bp",  # the CI gate: /v1/check
     "podfit.web.page:bp",  # the web page at GET /
 )
 
