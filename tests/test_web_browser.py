@@ -122,6 +122,8 @@ def test_a_fixture_run_in_chromium_shows_the_bars_and_the_pending_message(
     page = browser.new_page()
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
+    errors: list[str] = []  # e.g. "Refused to apply inline style ... Content Security Policy"
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(base_url + "/")
     page.select_option("#fixture_workloads", "shop.yaml")
     page.select_option("#fixture_nodes", "nodes.yaml")
@@ -142,6 +144,10 @@ def test_a_fixture_run_in_chromium_shows_the_bars_and_the_pending_message(
     fill = page.eval_on_selector("g.bar rect.free", "e => getComputedStyle(e).fill")
     assert "podfit-free" in fill
     assert failed == []
+    # the page keeps to its Content-Security-Policy (no inline style or script)
+    assert errors == []
+    swatch = page.eval_on_selector(".legend svg.swatch rect", "e => getComputedStyle(e).fill")
+    assert swatch.startswith("rgb(")
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "web-page.png"

@@ -21,23 +21,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
-from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
+
+if TYPE_CHECKING:
+    from podfit.planning.exact import ExactResult
 
 __all__ = [
     "ALGORITHMS",
@@ -338,14 +342,17 @@ def nodes_needed(
     headroom_percent: int = 100,
     max_nodes: int = 0,
     time_limit: float = 10.0,
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
 
     ``max_nodes`` caps new nodes per shape (the autoscaler's limiter for ``ffd``; for the
     other algorithms a plan above it is reported as incomplete). ``progress`` is called
-    with the number of shapes done.
+    with the number of shapes done. ``exact_solver`` replaces
+    :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
+    the service's time and memory limits (:mod:`podfit.bounded`).
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(
@@ -360,7 +367,7 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
-    cluster = Cluster(pods, existing_nodes, daemonsets, options)
+    cluster = Cluster(pods, existing_nodes, daemonsets, config)
     baseline = cluster.run()
     # a DaemonSet pod belongs to its node: one Pending there is not a pod to plan for
     groups = group_pending([p.pod for p in baseline.pending if p.pod.daemonset is None])
@@ -373,6 +380,7 @@ def nodes_needed(
         max_nodes=max_nodes,
         time_limit=time_limit,
         progress=progress,
+        exact_solver=exact_solver,
     )
     result_plan = NodesPlan(
         algorithm,
@@ -404,6 +412,7 @@ def plan_shapes(
     max_nodes: int = 0,
     time_limit: float = 10.0,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> list[ShapePlan]:
     """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``)."""
     resources = _resources(groups)
@@ -424,7 +433,7 @@ def plan_shapes(
         elif algorithm == "exact":
             from podfit.planning.exact import solve_exact
 
-            result = solve_exact(problem, time_limit=time_limit)
+            result = (exact_solver or solve_exact)(problem, time_limit=time_limit)
             packing, status, bound = result.packing, result.status, result.lower_bound
         else:
             packing = pack(problem, lower_bound=bounds.best)

@@ -22,7 +22,7 @@ from podfit.pods import (
     resource_key,
     unmodelled_warnings,
 )
-from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
 from podfit.scheduler.model import NodeInfo, PodInfo, Taint
 from podfit.scheduler.result import ScheduleResult
@@ -181,6 +181,7 @@ def schedule(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
+    config: SchedulerConfig | None = None,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -193,10 +194,12 @@ def schedule(
     do not fit — those come back Pending with the FailedScheduling message. The result's
     ``warnings`` name every template that sets a scheduling constraint podfit does not
     model (pod affinity/anti-affinity, topology spread constraints), once per template.
+    ``config``, a configuration :func:`make_config` already validated (the edges'), is
+    used as it is instead of the option keywords.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
-    cfg = make_config(
+    cfg = config or make_config(
         strategy,
         resources=resources,
         shape=shape,
