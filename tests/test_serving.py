@@ -373,9 +373,16 @@ def test_bodies_past_the_buffer_budget_wait_unread_until_earlier_ones_are_answer
     for conn in (first, second):
         worker._watch(conn, 1)  # selectors.EVENT_READ
         conn.head_end, conn.need = 10, 10 + 80
+    late = worker.add("read", 0.0)
+    worker._watch(late, 1)
+    late.head_end, late.need = 10, 10 + 50
     assert worker._reserve(first, 80)
     assert not worker._reserve(second, 80)  # 160 > budget 100: parked, not read from
-    assert second.events == 0 and list(worker.waiting) == [second]
+    assert not worker._reserve(late, 50)
+    assert second.events == 0 and list(worker.waiting) == [second, late]
+    worker._linger(late, 0.0)  # its body deadline passed while it waited: 408, lingering
     worker._release(first)
     assert second.reserved == 80 and second.events == 1 and not worker.waiting
+    assert late.reserved == 0 and late.state == "linger"
+    assert worker.reserved == 80
     assert isinstance(second, Conn)

@@ -490,7 +490,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             conn.reserved = 0
         while self.waiting:
             head = self.waiting[0]
-            if head not in self.conns:
+            if head not in self.conns or head.state != _READ:
                 self.waiting.popleft()
                 continue
             length = head.need - head.head_end
@@ -634,13 +634,14 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     def _linger(self, conn: Conn, now: float) -> None:
         """Half-close, then discard input for up to :data:`LINGER`: closing a socket with
         unread input resets the connection, which can destroy the answer in flight."""
+        conn.state = _LINGER  # first: _release must not admit it from the waiting list
         self._disengage(conn)
+        self._release(conn)
         try:
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self._close(conn)
             return
-        conn.state = _LINGER
         conn.inbuf = bytearray()
         conn.since = 0.0
         self._deadline(conn, now + LINGER)
