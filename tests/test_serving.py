@@ -386,3 +386,19 @@ def test_bodies_past_the_buffer_budget_wait_unread_until_earlier_ones_are_answer
     assert late.reserved == 0 and late.state == "linger"
     assert worker.reserved == 80
     assert isinstance(second, Conn)
+
+
+def test_a_request_whose_body_is_left_unread_is_answered_with_connection_close(
+    port: int,
+) -> None:
+    """The body over the limit is not read, so the connection cannot carry another
+    request: the answer says so instead of inviting one that would be lost."""
+    with connect(port) as s:
+        s.sendall(
+            b"POST /v1/quantities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 99999999999\r\n\r\n"
+        )
+        answer = read_all(s)
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"Connection: close" in head

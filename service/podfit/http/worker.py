@@ -524,7 +524,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         try:
             parser = get_parser(self.cfg, [data], conn.client)
             req = next(parser)
-            keepalive = self._run_app(req, capture, conn.client, conn.server)
+            keepalive = self._run_app(req, capture, conn)
             answer = Answer(capture.parts, keepalive)
         except StopIteration:
             answer = Answer([], False)
@@ -533,19 +533,27 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         answer.send(conn.sock)
         return answer
 
-    def _run_app(self, req: Any, capture: Capture, client: Any, server: Any) -> bool:
+    def _run_app(self, req: Any, capture: Capture, conn: Conn) -> bool:
+        """Run the app on ``req``; whether the connection stays open after the answer
+        (not when its body was left unread: ``conn.close_after``, set before the thread
+        took it)."""
         environ: dict[str, Any] = {}
         resp = None
         try:
             self.cfg.pre_request(self, req)
             started = datetime.now()
-            resp, environ = wsgi.create(req, capture, client, server, self.cfg)
+            resp, environ = wsgi.create(req, capture, conn.client, conn.server, self.cfg)
             environ["wsgi.multithread"] = True
             self.nr += 1
             if self.nr >= self.max_requests and self.alive:
                 self.log.info("Autorestarting worker after current request.")
                 self.alive = False
-            if not self.alive or not self.cfg.keepalive or self.engaged > self.keep_limit:
+            if (
+                conn.close_after
+                or not self.alive
+                or not self.cfg.keepalive
+                or self.engaged > self.keep_limit
+            ):
                 resp.force_close()
             answer = self.wsgi(environ, resp.start_response)
             try:
