@@ -292,7 +292,8 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         soft_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         #: hard cap on connections (gunicorn's ``worker_connections``), within the
         #: process's file limit
-        self.capacity = max(1, min(self.cfg.worker_connections, soft_files - 64))
+        self.max_capacity = max(1, min(self.cfg.worker_connections, soft_files - 64))
+        self.capacity = self.max_capacity  # lowered for a while when the process runs out
         #: connections kept open for another request: beyond, answers say "close"
         self.keep_limit = self.cfg.threads + self.settings.max_kept_alive
         self.engaged = 0  # connections that have sent a complete request and stay open
@@ -397,7 +398,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         except OSError as exc:
             if exc.errno in (errno.EMFILE, errno.ENFILE):
                 self.log.warning("out of file descriptors: not accepting for now")
-                self.capacity = max(1, len(self.conns))
+                self.capacity = max(1, len(self.conns))  # raised again as connections close
                 return
             if exc.errno not in _RETRY:
                 raise
@@ -707,6 +708,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     def _close(self, conn: Conn, *, reset: bool = False) -> None:
         """Close ``conn``; ``reset`` discards unsent data at once (an abandoned answer)."""
         self.conns.discard(conn)
+        self.capacity = min(self.capacity + 1, self.max_capacity)
         self._disengage(conn)
         if conn.state != _BUSY:
             self._release(conn)
