@@ -402,3 +402,34 @@ def test_a_request_whose_body_is_left_unread_is_answered_with_connection_close(
     head = answer.partition(b"\r\n\r\n")[0]
     assert head.startswith(b"HTTP/1.1 413"), head
     assert b"Connection: close" in head
+
+
+def _answer(port: int, request: bytes) -> tuple[bytes, bytes]:
+    with connect(port) as s:
+        s.sendall(request)
+        head, _, body = read_all(s).partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_through_gunicorn_a_surrogate_escape_is_a_400_problem(port: int) -> None:
+    body = b'{"quantities": ["\\ud800"]}'
+    head, answer = _answer(
+        port,
+        b"POST /v1/quantities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+    )
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert json.loads(answer)["errors"][0]["path"] == "quantities[0]"
+
+
+def test_through_gunicorn_options_is_204_and_the_page_has_its_policies(port: int) -> None:
+    head, answer = _answer(
+        port, b"OPTIONS /v1/schedule HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert head.startswith(b"HTTP/1.1 204"), head
+    assert b"Allow: OPTIONS, POST" in head and answer == b""
+    head, _ = _answer(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert b"Content-Security-Policy: default-src 'self';" in head
+    assert b"frame-ancestors 'none'" in head
+    assert b"Referrer-Policy: no-referrer" in head
