@@ -44,6 +44,11 @@ from podfit.schemas.schedule import add_input_warnings
 
 bp = Blueprint("plan", __name__)
 
+# The option names each body takes besides pods and nodes.
+_FIT_KEYS = option_names(FitOptionsSchema())
+_NODES_KEYS = option_names(NodesOptionsSchema())
+_DRAIN_KEYS = option_names(DrainOptionsSchema())
+
 
 def _clock(phase: str) -> Callable[[int], None]:
     """A progress callback that answers 503 once the request time limit is used up."""
@@ -133,7 +138,7 @@ def _body(
 @bp.post("/v1/plan/fit")
 def plan_fit() -> Response:
     """How many more replicas of the templates fit: the FitReport document."""
-    workload, opts = _body(option_names(FitOptionsSchema()), fit_options)
+    workload, opts = _body(_FIT_KEYS, fit_options)
     config = service_config()
     if opts["max_replicas"] > config.max_pods:
         raise ConfigError(
@@ -161,7 +166,7 @@ def plan_fit() -> Response:
 @bp.post("/v1/plan/nodes")
 def plan_nodes() -> Response:
     """How many nodes of each shape the pending pods need: the NodesPlan document."""
-    workload, opts = _body(option_names(NodesOptionsSchema()), nodes_options)
+    workload, opts = _body(_NODES_KEYS, nodes_options)
     config = service_config()
     check_time("loading the manifests")
     plan = nodes_needed(
@@ -179,7 +184,7 @@ def plan_nodes() -> Response:
 @bp.post("/v1/plan/drain")
 def plan_drain() -> Response:
     """What if nodes go away: the DrainReport document."""
-    workload, opts = _body(option_names(DrainOptionsSchema()), drain_options)
+    workload, opts = _body(_DRAIN_KEYS, drain_options)
     check_time("loading the manifests")
     report = what_if(
         workload.pods,
