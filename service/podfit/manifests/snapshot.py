@@ -394,7 +394,8 @@ def _replicated(
 
 
 def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
-    ordered = sorted(w.replica_sets, key=lambda r: r.created)  # stable: input order on ties
+    # ReplicaSetsByCreationTimestamp: oldest first, names break ties
+    ordered = sorted(w.replica_sets, key=lambda r: (r.created, r.name))
     current = next((r for r in ordered if equal_ignore_hash(r.template, w.template)), None)
     claimed: list[PodEntry] = []
     old: list[PodEntry] = []
