@@ -301,7 +301,7 @@ def test_objects_that_create_no_pods_and_assumptions_are_listed(client: FlaskCli
     )
     status, html = run(client, workloads=workloads, fixture_nodes="nodes.yaml")
     assert status == 200
-    notes = re.search(r'<section id="notes">.*?</section>', html, re.S)
+    notes = re.search(r'<section id="notes"[^>]*>.*?</section>', html, re.S)
     assert notes is not None
     assert "skipped ConfigMap <code>default/settings</code>" in notes.group(0)
     assert "gold" in notes.group(0)
@@ -475,7 +475,7 @@ def test_nodes_needed_draws_each_shapes_planned_nodes_with_its_lower_bound(
     expected = library_plan(workloads, SHAPES)
     for shape in expected["shapes"]:
         article = re.search(
-            rf'<article class="shape" data-shape="{re.escape(shape["shape"])}">.*?</article>',
+            rf'<article class="shape" data-shape="{re.escape(shape["shape"])}"[^>]*>.*?</article>',
             html,
             re.S,
         )
@@ -499,7 +499,23 @@ def test_nodes_needed_summary_names_the_best_plan(client: FlaskClient) -> None:
     assert status == 200
     best = library_plan(small, SHAPES)["summary"]["best"]
     assert best is not None
-    assert f'<dd class="summary-best">{best["nodes"]} × {best["shape"]}</dd>' in html
+    shape = next(s for s in library_plan(small, SHAPES)["shapes"] if s["shape"] == best["shape"])
+    priced = f" (cost {shape['cost']})" if "cost" in shape else ""
+    assert f'<dd class="summary-best">{best["nodes"]} × {best["shape"]}{priced}</dd>' in html
+
+
+def test_a_shape_without_any_placeable_pod_shows_a_bare_bound_never_none(
+    client: FlaskClient,
+) -> None:
+    """Nothing fits the small shape: its bound reads "0", not "L1 ; L2 0 on None"."""
+    huge = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: huge}\n"
+        "spec: {containers: [{name: c, resources: {requests: {cpu: '64'}}}]}\n"
+    )
+    status, html = run(client, question="nodes", shapes="aws/m5.large", workloads=huge)
+    assert status == 200
+    assert '<dd class="lower-bound">0</dd>' in html
+    assert "None" not in html and "L1 )" not in html
 
 
 BAD_PLAN_FORMS = [

@@ -13,17 +13,22 @@ takes any mix of
 * uploaded YAML/JSON files,
 
 plus the strategy and the Kubernetes version, loads each with
-:func:`podfit.manifests.load_text` under the service's limits and answers one of two
-questions on the same page:
+:func:`podfit.manifests.load_text` under the service's limits and answers the planning
+question whose button was pressed (the ``question`` field), on the same page:
 
-* *where does each pod go?* — :func:`podfit.schedule` on the input's nodes: the summary,
-  one bar per node and resource, and the pods left Pending with their message and
-  shortfall;
-* *how many new nodes are needed?* — :func:`podfit.planning.nodes_needed.nodes_needed`
-  for the pods left Pending, on the named shapes: per shape the planned nodes drawn the
-  same way, the lower bound and the gap.
+* *where does each pod go?* — :func:`podfit.schedule` on the input's nodes: the summary
+  (counts linking to the sections), the pods left Pending with their message and
+  shortfall, then one bar per node and resource;
+* *how many more replicas of these templates fit?* — :func:`podfit.planning.fit.how_many_fit`
+  with the templates pasted or picked in their own field;
+* *how many new nodes of these shapes, at what price?* —
+  :func:`podfit.planning.nodes_needed.nodes_needed` for the pods left Pending: per shape the
+  planned nodes drawn the same way, the lower bound, the gap and the cost;
+* *what if these nodes / any one node / this zone go away?* —
+  :func:`podfit.planning.whatif.what_if`.
 
-Bad input is answered with the
+Every answer links its document (the same JSON the HTTP API returns) as a download.
+Amounts are shown by :mod:`podfit.units`' one rule. Bad input is answered with the
 page, the form still filled in, and a list of what is wrong (field path and value): 400 for
 a form problem, 411 for a body without ``Content-Length``, 413 for input over a limit, 422
 for invalid manifests or options, 503 past the request time limit. Never a traceback page.
@@ -31,6 +36,9 @@ for invalid manifests or options, 503 past the request time limit. Never a trace
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -48,9 +56,11 @@ from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
+from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+from podfit.units import human_quantity, human_resources
 from podfit.web import render
 
 bp = Blueprint(
@@ -65,11 +75,18 @@ bp = Blueprint(
 STRATEGY_NAMES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
 VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
 QUESTIONS = {
-    "schedule": "Where does each pod go on these nodes?",
-    "nodes": "How many new nodes are needed for the pods that stay Pending?",
+    "schedule": "Where does each pod go?",
+    "fit": "How many more replicas of these templates fit?",
+    "nodes": "How many new nodes of these shapes are needed, at what price?",
+    "drain-nodes": "What if these nodes go away?",
+    "drain-any": "What if any one node goes away?",
+    "drain-zone": "What if this zone goes away?",
 }
+"""Each question's form value and the text of the button that asks it."""
+FIT_MODES = ("sequence", "interleave")
 PLAN_ALGORITHMS = ("podfit", "ffd")  # "exact" needs the optional OR-tools extra
 MAX_SHAPES = 10
+FIT_MAX_REPLICAS = 10_000  # the CLI's default bound on replicas added in all
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FIXTURES = 200
 FIXTURES_SETTING = "PODFIT_FIXTURES_DIR"
@@ -102,6 +119,12 @@ class Form:
     shapes: str = ""
     headroom: str = "100"
     algorithm: str = "podfit"
+    fixture_templates: str = ""
+    templates: str = ""
+    mode: str = "sequence"
+    drain_nodes: str = ""
+    zone: str = ""
+    zone_label: str = DEFAULT_ZONE_LABEL
     uploads: list[str] = field(default_factory=list)
 
     @property
@@ -137,19 +160,66 @@ def fixture_names(directory: Path) -> list[str]:
     return names[:MAX_FIXTURES]
 
 
+@functools.lru_cache(maxsize=MAX_FIXTURES * 2)
+def _holds_only_nodes(path: str, mtime_ns: int, size: int) -> bool:
+    """The file's objects are nodes and nothing that makes pods (cached per version of the
+    file: ``mtime_ns`` and ``size`` are part of the key). A file that does not load is
+    offered as a workload (it shows its error when run)."""
+    try:
+        loaded = load_text(Path(path).read_text(encoding="utf-8"), name=path)
+    except (OSError, UnicodeError, PodfitError):
+        return False
+    return bool(loaded.nodes) and not loaded.pods and not loaded.daemonsets
+
+
+def fixture_lists(directory: Path) -> tuple[list[str], list[str]]:
+    """The bundled fixtures split for the two pickers: ``(workload files, node files)``.
+
+    A node file holds only Node objects (or the node-list format); every other file —
+    workloads, running pods, a mix, or a file that does not load — is a workload file.
+    """
+    workloads: list[str] = []
+    nodes: list[str] = []
+    for name in fixture_names(directory):
+        path = directory / name
+        try:
+            stat = path.stat()
+        except OSError:
+            workloads.append(name)
+            continue
+        only_nodes = _holds_only_nodes(str(path), stat.st_mtime_ns, stat.st_size)
+        (nodes if only_nodes else workloads).append(name)
+    return workloads, nodes
+
+
 def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
+    workload_files, node_files = fixture_lists(fixtures_dir())
     html = render_template(
         "podfit/index.html",
         form=form,
-        fixtures=fixture_names(fixtures_dir()),
+        workload_fixtures=workload_files,
+        node_fixtures=node_files,
         strategies=STRATEGY_NAMES,
         versions=VERSIONS,
         dra_choices=DRA_CHOICES,
         questions=QUESTIONS,
         plan_algorithms=PLAN_ALGORITHMS,
+        fit_modes=FIT_MODES,
         **context,
     )
     return html, status
+
+
+@bp.app_template_filter("resources")
+def resources_filter(resources: dict[str, str] | None) -> str:
+    """``{cpu: 1500m, memory: 1Gi}`` as ``cpu 1.5, memory 1Gi`` (:mod:`podfit.units`)."""
+    return human_resources(resources)
+
+
+@bp.app_template_filter("amount")
+def amount_filter(text: str | None, resource: str) -> str:
+    """One quantity text of ``resource`` by the unit rule; nothing for a missing one."""
+    return "" if text is None else human_quantity(resource, str(text))
 
 
 @bp.get("/")
@@ -160,7 +230,7 @@ def index() -> tuple[str, int]:
 
 @bp.post("/")
 def run() -> tuple[str, int]:
-    """Schedule what the form names and answer the page with the picture, or the errors."""
+    """Answer the question the form asks and show the page with the answer, or the errors."""
     form = Form()
     if request.content_length is None:
         # Under gunicorn a chunked body over the size limit is silently truncated, so a
@@ -168,14 +238,9 @@ def run() -> tuple[str, int]:
         error = FieldError("", "the form must be sent with a Content-Length header")
         return _page(form, status=411, errors=[error])
     try:
-        form, sources = read_form()
+        form, sources, template_sources = read_form()
         workload = load_sources(sources)
-        if form.question == "nodes":
-            plan = plan_nodes(workload, form)
-            return _page(form, **plan_context(plan, workload))
-        check_time("scheduling")
-        options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
-        result = envelope.schedule_workload(workload, options, service_config())
+        context = answer(form, workload, template_sources)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -190,11 +255,27 @@ def run() -> tuple[str, int]:
         return _page(form, status=422, errors=exc.errors)
     except Problem as exc:  # e.g. the request time limit (503)
         return _page(form, status=exc.status, errors=exc.errors or [FieldError("", exc.detail)])
-    return _page(form, **result_context(result, workload))
+    return _page(form, **context)
 
 
-def read_form() -> tuple[Form, list[Source]]:
-    """Read and check the posted form; every named input becomes a :class:`Source`."""
+def answer(form: Form, workload: Workload, template_sources: Sequence[Source]) -> dict[str, Any]:
+    """The template's context for the answer to ``form.question``."""
+    if form.question == "nodes":
+        return plan_context(plan_nodes(workload, form), workload)
+    if form.question == "fit":
+        templates = load_sources(template_sources)
+        return fit_context(plan_fit(workload, templates, form), workload, templates)
+    if form.question.startswith("drain-"):
+        return drain_context(plan_drain(workload, form), workload)
+    check_time("scheduling")
+    options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
+    result = envelope.schedule_workload(workload, options, service_config())
+    return result_context(result, workload)
+
+
+def read_form() -> tuple[Form, list[Source], list[Source]]:
+    """Read and check the posted form; every named input becomes a :class:`Source`: the
+    cluster's (workloads and nodes), then the templates' (for the replicas question)."""
     values = request.form
     form = Form(
         fixture_workloads=values.get("fixture_workloads", ""),
@@ -208,6 +289,12 @@ def read_form() -> tuple[Form, list[Source]]:
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
         algorithm=values.get("algorithm", "podfit") or "podfit",
+        fixture_templates=values.get("fixture_templates", ""),
+        templates=values.get("templates", ""),
+        mode=values.get("mode", "sequence") or "sequence",
+        drain_nodes=values.get("drain_nodes", ""),
+        zone=values.get("zone", "").strip(),
+        zone_label=values.get("zone_label", "").strip() or DEFAULT_ZONE_LABEL,
     )
     errors: list[FieldError] = []
     errors += _check_question(form)
@@ -222,10 +309,11 @@ def read_form() -> tuple[Form, list[Source]]:
     if form.dra not in DRA_CHOICES:
         errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
     sources: list[Source] = []
+    templates: list[Source] = []
     known = fixture_names(fixtures_dir())
-    for key in ("fixture_workloads", "fixture_nodes"):
+    for key in ("fixture_workloads", "fixture_nodes", "fixture_templates"):
         name = getattr(form, key)
-        if not name:
+        if not name or (key == "fixture_templates" and form.question != "fit"):
             continue
         if name not in known:
             errors.append(FieldError(key, f"{name!r} is not a bundled fixture"))
@@ -237,7 +325,11 @@ def read_form() -> tuple[Form, list[Source]]:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {reason}"))
             continue
-        sources.append(Source(f"fixtures/{name}", text))
+        (templates if key == "fixture_templates" else sources).append(
+            Source(f"fixtures/{name}", text)
+        )
+    if form.question == "fit" and form.templates.strip():
+        templates.append(Source("templates (pasted)", form.templates))
     for key in ("workloads", "nodes"):
         text = getattr(form, key)
         if text.strip():
@@ -255,9 +347,11 @@ def read_form() -> tuple[Form, list[Source]]:
                 "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
             )
         )
+    if form.question == "fit" and not templates and not errors:
+        errors.append(FieldError("templates", "paste or pick the pod templates to add replicas of"))
     if errors:
         raise FormError(errors[0].message, errors[0].path, errors)
-    total = sum(len(s.text.encode("utf-8")) for s in sources)
+    total = sum(len(s.text.encode("utf-8")) for s in [*sources, *templates])
     limit = service_config().max_yaml_bytes
     if total > limit:
         raise LimitExceeded(
@@ -265,7 +359,7 @@ def read_form() -> tuple[Form, list[Source]]:
             f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API",
             limit="max_yaml_bytes",
         )
-    return form, sources
+    return form, sources, templates
 
 
 def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> Source | None:
@@ -340,6 +434,12 @@ def _check_question(form: Form) -> list[FieldError]:
         errors.append(
             FieldError("question", f"{form.question!r} is not one of {', '.join(QUESTIONS)}")
         )
+    if form.question == "fit" and form.mode not in FIT_MODES:
+        errors.append(FieldError("mode", f"{form.mode!r} is not one of {', '.join(FIT_MODES)}"))
+    if form.question == "drain-nodes" and not form.drain_nodes.split():
+        errors.append(FieldError("drain_nodes", "name at least one node to take away"))
+    if form.question == "drain-zone" and not form.zone:
+        errors.append(FieldError("zone", "name the zone to take away (e.g. us-east-1a)"))
     if form.question != "nodes":
         return errors
     specs = form.shapes.split()
@@ -365,7 +465,6 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
-    from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
@@ -380,15 +479,83 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         daemonsets=workload.daemonsets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
-        options=SchedulingOptions(
-            strategy=form.strategy, version=form.version, dra=form.dra_option
-        ),
+        options=scheduling_options(form),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
+
+
+def scheduling_options(form: Form) -> Any:
+    """The scheduler settings of the form, for the planning functions."""
+    from podfit.planning.cluster import SchedulingOptions
+
+    return SchedulingOptions(strategy=form.strategy, version=form.version, dra=form.dra_option)
+
+
+def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, Any]:
+    """How many more replicas of each template fit the cluster: the FitReport dict.
+
+    One template per owner (a Deployment's first replica) and every bare pod of the
+    templates input, as ``podfit plan fit -t`` takes them; at most
+    :data:`FIT_MAX_REPLICAS` replicas in all.
+    """
+    from podfit.planning.fit import how_many_fit
+    from podfit.schemas.plan import templates_of
+    from podfit.schemas.schedule import add_input_warnings
+
+    pods = templates_of(templates.pods)
+    if not pods:
+        raise FormError("the templates hold no pod template (Pods or workloads)", "templates")
+    check_time("planning")
+    report = how_many_fit(
+        pods,
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        mode=form.mode,
+        max_replicas=FIT_MAX_REPLICAS,
+        options=scheduling_options(form),
+        progress=lambda done: check_time(f"placing replica {done + 1}"),
+    )
+    add_input_warnings(report, workload, templates)
+    data: dict[str, Any] = report.to_dict()
+    return data
+
+
+def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
+    """What if the named nodes, any one node, or a zone go away: the DrainReport dict."""
+    from podfit.planning.whatif import what_if
+    from podfit.schemas.schedule import add_input_warnings
+
+    check_time("planning")
+    report = what_if(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
+        lose_zone=form.zone if form.question == "drain-zone" else None,
+        zone_label=form.zone_label,
+        lose_any_one=form.question == "drain-any",
+        options=scheduling_options(form),
+        progress=lambda done: check_time(f"scenario {done + 1}"),
+    )
+    add_input_warnings(report, workload)
+    data: dict[str, Any] = report.to_dict()
+    return data
+
+
+def download(document: dict[str, Any]) -> dict[str, str]:
+    """The answer as a file to download: a ``data:`` URL of its JSON (the same document the
+    HTTP API returns, indented) and a file name after its kind (``podfit-nodesplan.json``).
+    Nothing is stored on the server; the link works offline and under ``default-src 'self'``
+    (a download is not a fetch)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    kind = str(document.get("kind") or "result").lower()
+    return {"href": f"data:application/json;base64,{encoded}", "name": f"podfit-{kind}.json"}
 
 
 def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
@@ -405,6 +572,7 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
         "legend": entries,
         "more_owners": more_owners,
         "pending": render.pending_groups(result),
+        "download": download(result),
     }
 
 
@@ -417,6 +585,21 @@ class ShapeView:
     legend: list[render.LegendEntry]
     more_owners: int
     left_out: list[render.PendingGroup]
+    bound: str
+
+
+def bound_text(bound: dict[str, Any]) -> str:
+    """A shape's lower bound in words: ``2 (L1 cpu 2, memory 1; L2 2 on cpu)``, each part
+    only when the plan has it (no ``None`` when nothing could be placed: ``0``)."""
+    parts = []
+    if bound.get("l1"):
+        parts.append("L1 " + ", ".join(f"{r} {n}" for r, n in bound["l1"].items()))
+    if bound.get("l2Resource"):
+        parts.append(f"L2 {bound.get('l2')} on {bound['l2Resource']}")
+    if bound.get("hostPorts"):
+        parts.append(f"host ports {bound['hostPorts']}")
+    best = bound.get("best", 0)
+    return f"{best} ({'; '.join(parts)})" if parts else str(best)
 
 
 def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
@@ -433,25 +616,58 @@ def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict
                 entries,
                 more,
                 render.pending_groups(drawn),
+                bound_text(shape.get("lowerBound") or {}),
             )
         )
+    best = (plan.get("summary") or {}).get("best") or {}
+    best_cost = next(
+        (s.get("cost") for s in plan.get("shapes") or [] if s.get("shape") == best.get("shape")),
+        None,
+    )
     return {
         "plan": plan,
+        "best_cost": best_cost,
         "summary": plan.get("summary", {}),
         "shape_views": shapes,
+        "download": download(plan),
         **page_notes(plan, workload),
     }
 
 
-def page_notes(document: dict[str, Any], workload: Workload | None) -> dict[str, Any]:
-    """The page's notes under a ScheduleResult or a NodesPlan: ``skipped`` (objects that
-    created no pods, one line each) and ``warnings`` — the loader's, then the document's
-    (unmodelled constraints, default spreading), each once; a skipped object is listed on
-    its own line, not again as a warning."""
-    listed = set(workload.skipped_warnings()) if workload else set()
-    loaded = workload.warnings if workload else []
+def fit_context(report: dict[str, Any], workload: Workload, templates: Workload) -> dict[str, Any]:
+    """Everything the template shows for a FitReport: replicas per template, where they
+    went, why the next one did not fit, and what stays free but unusable."""
+    stranded = report.get("fragmentation", {}).get("totalStranded") or {}
     return {
-        "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
+        "fit": report,
+        "summary": report.get("summary", {}),
+        "stranded": human_resources(stranded) if stranded else "",
+        "download": download(report),
+        **page_notes(report, workload, templates),
+    }
+
+
+def drain_context(report: dict[str, Any], workload: Workload) -> dict[str, Any]:
+    """Everything the template shows for a DrainReport: one row per scenario, then each
+    scenario's Pending pods with their FailedScheduling message."""
+    return {
+        "drain": report,
+        "summary": report.get("summary", {}),
+        "download": download(report),
+        **page_notes(report, workload),
+    }
+
+
+def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[str, Any]:
+    """The page's notes under an answer: ``skipped`` (objects that created no pods; the
+    page lists them one line per kind) and ``warnings`` — the loader's, then the
+    document's (unmodelled constraints, default spreading), each once; a skipped object is
+    listed with its kind, not again as a warning."""
+    inputs = [w for w in workloads if w is not None]
+    listed = {text for w in inputs for text in w.skipped_warnings()}
+    loaded = [text for w in inputs for text in w.warnings]
+    return {
+        "skipped": [s.to_dict() for w in inputs for s in w.skipped],
         "warnings": [
             w for w in dict.fromkeys([*loaded, *document.get("warnings", [])]) if w not in listed
         ],
