@@ -38,6 +38,7 @@ from podfit.scheduler.adapt import node_info
 from podfit.scheduler.filters import static_filters
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.run import expand_daemonsets
+from podfit.units import human
 
 __all__ = [
     "ALGORITHMS",
@@ -317,16 +318,15 @@ def _shape_problem(
     bounds_free = template.fresh_free()
     for g in placeable:
         if binpack.copies_that_fit(bounds_free, template.reserved_ports, g, 1) == 0:
-            short = [
-                r
-                for r, need, free in zip(resources, g.requests, bounds_free, strict=True)
-                if need and need > free
+            full = [
+                a - r
+                for a, r in zip(
+                    [info.allocatable.get(r, 0) for r in resources], reserved, strict=True
+                )
             ]
-            what = (
-                ", ".join("Too many pods" if r == PODS else f"Insufficient {r}" for r in short)
-                or "node(s) didn't have free ports for the requested pod ports"
+            unplaceable[g.name] = _empty_node_reason(
+                resources, g.requests, bounds_free, full, headroom_percent
             )
-            unplaceable[g.name] = f"does not fit an empty node: {what}"
     return problem, unplaceable, [p.name for p in ds_pods]
 
 
@@ -481,3 +481,30 @@ def _holds(plan: ShapePlan, pods: Sequence[tuple[PodGroup, int]]) -> bool:
             free[d] -= r * count
         ports.extend(mine.host_ports * count)
     return True
+
+
+def _empty_node_reason(
+    resources: Sequence[str],
+    requests: Sequence[int],
+    free: Sequence[int],
+    full: Sequence[int],
+    headroom_percent: int,
+) -> str:
+    """Why a pod group does not fit an empty node of a shape, naming the fill limit when
+    that is what blocks it: ``free`` is the new node's room under the limit, ``full`` its
+    room at 100 % (both after the DaemonSet pods). A resource short of ``free`` but not of
+    ``full`` is "over the N% fill limit"; one short of both is ``Insufficient`` as the
+    scheduler words it; none short means the host ports clash."""
+    parts = []
+    for r, need, room, whole in zip(resources, requests, free, full, strict=True):
+        if not need or need <= room:
+            continue
+        if need <= whole:
+            parts.append(
+                f"{r} request {human(r, need)} is over the {headroom_percent}% fill limit "
+                f"(it allows {human(r, room)} of the {human(r, whole)} free)"
+            )
+        else:
+            parts.append("Too many pods" if r == PODS else f"Insufficient {r}")
+    what = ", ".join(parts) or "node(s) didn't have free ports for the requested pod ports"
+    return f"does not fit an empty node: {what}"
