@@ -22,11 +22,13 @@ import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
 from podfit.cli.params import files_option, load_files
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
+from podfit.schemas.config import load_config
 from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
 from podfit.schemas.schedule import Warned, add_input_warnings
 
@@ -116,6 +118,7 @@ _files = files_option(
 @click.option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def fit_cmd(
@@ -123,9 +126,11 @@ def fit_cmd(
     template_files: tuple[str, ...],
     mode: str,
     max_replicas: int,
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
+    config = load_config(scheduler.options())
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
     templates = templates_of(template_workload.pods)
@@ -139,6 +144,7 @@ def fit_cmd(
             daemonsets=cluster.daemonsets,
             mode=mode,
             max_replicas=max_replicas,
+            config=config,
             progress=progress,
         )
 
@@ -200,6 +206,7 @@ def fit_cmd(
     show_default=True,
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def nodes_cmd(
@@ -210,9 +217,11 @@ def nodes_cmd(
     max_nodes: int,
     time_limit: float,
     existing: bool,
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
+    config = load_config(scheduler.options())
     workload = load_files(files, warn=_structured(output))
     node_shapes = parse_shapes(
         [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
@@ -227,6 +236,7 @@ def nodes_cmd(
             headroom_percent=headroom,
             max_nodes=max_nodes,
             time_limit=time_limit,
+            config=config,
             progress=progress,
         )
 
@@ -275,6 +285,7 @@ def nodes_cmd(
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def drain_cmd(
@@ -284,9 +295,11 @@ def drain_cmd(
     zone_label: str,
     lose_any_one: bool,
     shape: str | None,
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
+    config = load_config(scheduler.options())
     workload = load_files(files, warn=_structured(output))
     node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
     with _progress("scenarios", None) as progress:
@@ -299,6 +312,7 @@ def drain_cmd(
             zone_label=zone_label,
             lose_any_one=lose_any_one,
             shape=node_shape,
+            config=config,
             progress=progress,
         )
 

@@ -28,15 +28,16 @@ from podfit.nodes import Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
-from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
-from podfit.scheduler.filters import static_filters
-from podfit.scheduler.model import PodInfo
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
+from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
 from podfit.units import human
 
@@ -282,11 +283,13 @@ def _shape_problem(
     fcfg = cluster.cfg.filter_config
     unplaceable: dict[str, str] = {}
     placeable: list[PodGroup] = []
+    exemplars: list[PodInfo] = []
     for group, exemplar in groups:
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
             continue
+        exemplars.append(exemplar)
         placeable.append(
             PodGroup(
                 group.name,
@@ -315,18 +318,29 @@ def _shape_problem(
         shape.name, tuple(alloc), tuple(reserved), tuple(reserved_ports), shape.price
     )
     problem = BinProblem(resources, template, tuple(placeable))
-    bounds_free = template.fresh_free()
-    for g in placeable:
-        if binpack.copies_that_fit(bounds_free, template.reserved_ports, g, 1) == 0:
+    # what the scheduler's NodeResourcesFit and NodePorts say on a new node of this shape
+    # holding only the DaemonSet pods (allocatable after headroom)
+    empty = NodeInfo(shape.name, dict(zip(resources, alloc, strict=True)))
+    whole = NodeInfo(shape.name, {r: info.allocatable.get(r, 0) for r in resources})
+    for ds in ds_pods:
+        empty.add_pod(ds)
+        whole.add_pod(ds)
+    for g, exemplar in zip(placeable, exemplars, strict=True):
+        status = node_resources_fit(exemplar, empty) or node_ports(exemplar, empty)
+        if status is None:
+            continue
+        fits_whole = node_resources_fit(exemplar, whole) is None
+        if headroom_percent < 100 and fits_whole and node_ports(exemplar, empty) is None:
+            # the node has room; the fill limit is what the pod does not fit
+            room = [a - r for a, r in zip(alloc, reserved, strict=True)]
             full = [
-                a - r
-                for a, r in zip(
-                    [info.allocatable.get(r, 0) for r in resources], reserved, strict=True
-                )
+                info.allocatable.get(r, 0) - v for r, v in zip(resources, reserved, strict=True)
             ]
-            unplaceable[g.name] = _empty_node_reason(
-                resources, g.requests, bounds_free, full, headroom_percent
+            unplaceable[g.name] = _fill_limit_reason(
+                resources, g.requests, room, full, headroom_percent
             )
+        else:
+            unplaceable[g.name] = f"does not fit an empty node: {', '.join(status.reasons)}"
     return problem, unplaceable, [p.name for p in ds_pods]
 
 
@@ -340,7 +354,7 @@ def nodes_needed(
     headroom_percent: int = 100,
     max_nodes: int = 0,
     time_limit: float = 10.0,
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
@@ -362,7 +376,7 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
-    cluster = Cluster(pods, existing_nodes, daemonsets, options)
+    cluster = Cluster(pods, existing_nodes, daemonsets, config)
     baseline = cluster.run()
     # a DaemonSet pod belongs to its node: one Pending there is not a pod to plan for
     groups = group_pending([p.pod for p in baseline.pending if p.pod.daemonset is None])
@@ -483,28 +497,20 @@ def _holds(plan: ShapePlan, pods: Sequence[tuple[PodGroup, int]]) -> bool:
     return True
 
 
-def _empty_node_reason(
+def _fill_limit_reason(
     resources: Sequence[str],
     requests: Sequence[int],
-    free: Sequence[int],
+    room: Sequence[int],
     full: Sequence[int],
     headroom_percent: int,
 ) -> str:
-    """Why a pod group does not fit an empty node of a shape, naming the fill limit when
-    that is what blocks it: ``free`` is the new node's room under the limit, ``full`` its
-    room at 100 % (both after the DaemonSet pods). A resource short of ``free`` but not of
-    ``full`` is "over the N% fill limit"; one short of both is ``Insufficient`` as the
-    scheduler words it; none short means the host ports clash."""
-    parts = []
-    for r, need, room, whole in zip(resources, requests, free, full, strict=True):
-        if not need or need <= room:
-            continue
-        if need <= whole:
-            parts.append(
-                f"{r} request {human(r, need)} is over the {headroom_percent}% fill limit "
-                f"(it allows {human(r, room)} of the {human(r, whole)} free)"
-            )
-        else:
-            parts.append("Too many pods" if r == PODS else f"Insufficient {r}")
-    what = ", ".join(parts) or "node(s) didn't have free ports for the requested pod ports"
-    return f"does not fit an empty node: {what}"
+    """Why a pod group that fits an empty node of a shape does not fit it under the fill
+    limit: each resource whose request is over the limit's ``room``, with the node's
+    ``full`` free room (both after the DaemonSet pods), in :mod:`podfit.units`' words."""
+    parts = [
+        f"{r} request {human(r, need)} is over the {headroom_percent}% fill limit "
+        f"(it allows {human(r, free)} of the {human(r, whole)} free)"
+        for r, need, free, whole in zip(resources, requests, room, full, strict=True)
+        if need > free
+    ]
+    return f"does not fit an empty node: {', '.join(parts)}"

@@ -40,7 +40,7 @@ import base64
 import functools
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,11 @@ from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
-from podfit.scheduler.config import DEFAULT_STRATEGY
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+from podfit.schemas.config import load_config
+from podfit.schemas.schedule import ScheduleOptions
 from podfit.units import human_quantity, human_resources
 from podfit.web import render
 
@@ -127,10 +129,16 @@ class Form:
     zone_label: str = DEFAULT_ZONE_LABEL
     uploads: list[str] = field(default_factory=list)
 
-    @property
-    def dra_option(self) -> bool | None:
-        """The scheduler's ``dra`` option: None (the version's default), True or False."""
-        return {"on": True, "off": False}.get(self.dra)
+    def scheduler_config(self) -> SchedulerConfig:
+        """The scheduler configuration of the form's choices, through the schema every
+        edge uses (``dra``: the version's default, on, or off)."""
+        return load_config(
+            {
+                "strategy": self.strategy,
+                "kubernetesVersion": self.version,
+                "dra": {"on": True, "off": False}.get(self.dra),
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,16 +276,43 @@ def answer(form: Form, workload: Workload, template_sources: Sequence[Source]) -
     if form.question.startswith("drain-"):
         return drain_context(plan_drain(workload, form), workload)
     check_time("scheduling")
-    options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
+    options = ScheduleOptions(form.scheduler_config())
     result = envelope.schedule_workload(workload, options, service_config())
     return result_context(result, workload)
 
 
 def read_form() -> tuple[Form, list[Source], list[Source]]:
     """Read and check the posted form; every named input becomes a :class:`Source`: the
-    cluster's (workloads and nodes), then the templates' (for the replicas question)."""
-    values = request.form
-    form = Form(
+    cluster's (workloads and nodes), then the templates' (for the replicas question).
+
+    Every problem of the form is listed at once (a :class:`FormError`, 400), in the order
+    of the page's fields; inputs over ``PODFIT_MAX_YAML_BYTES`` together are a
+    ``LimitExceeded`` (413).
+    """
+    form = _form(request.form)
+    errors = [*_check_question(form), *_check_choices(form)]
+    sources = [
+        *_fixture_sources(form, errors),
+        *_pasted_sources(form),
+        *_uploaded_sources(form, errors),
+    ]
+    templates = _template_sources(form, errors)
+    if not sources and not errors:
+        errors.append(
+            FieldError(
+                "",
+                "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
+            )
+        )
+    if errors:
+        raise FormError(errors[0].message, errors[0].path, errors)
+    _check_total_size([*sources, *templates])
+    return form, sources, templates
+
+
+def _form(values: Mapping[str, str]) -> Form:
+    """The posted fields, an empty choice taken as its default."""
+    return Form(
         fixture_workloads=values.get("fixture_workloads", ""),
         fixture_nodes=values.get("fixture_nodes", ""),
         workloads=values.get("workloads", ""),
@@ -296,8 +331,11 @@ def read_form() -> tuple[Form, list[Source], list[Source]]:
         zone=values.get("zone", "").strip(),
         zone_label=values.get("zone_label", "").strip() or DEFAULT_ZONE_LABEL,
     )
+
+
+def _check_choices(form: Form) -> list[FieldError]:
+    """The scheduler choices must be ones the page offers (a select cannot send others)."""
     errors: list[FieldError] = []
-    errors += _check_question(form)
     if form.strategy not in STRATEGY_NAMES:
         errors.append(
             FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGY_NAMES)}")
@@ -308,12 +346,20 @@ def read_form() -> tuple[Form, list[Source], list[Source]]:
         )
     if form.dra not in DRA_CHOICES:
         errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
+    return errors
+
+
+def _fixture_sources(
+    form: Form,
+    errors: list[FieldError],
+    keys: Sequence[str] = ("fixture_workloads", "fixture_nodes"),
+) -> list[Source]:
+    """The bundled fixtures the form picked; an unknown or unreadable one is an error."""
     sources: list[Source] = []
-    templates: list[Source] = []
     known = fixture_names(fixtures_dir())
-    for key in ("fixture_workloads", "fixture_nodes", "fixture_templates"):
+    for key in keys:
         name = getattr(form, key)
-        if not name or (key == "fixture_templates" and form.question != "fit"):
+        if not name:
             continue
         if name not in known:
             errors.append(FieldError(key, f"{name!r} is not a bundled fixture"))
@@ -325,33 +371,48 @@ def read_form() -> tuple[Form, list[Source], list[Source]]:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {reason}"))
             continue
-        (templates if key == "fixture_templates" else sources).append(
-            Source(f"fixtures/{name}", text)
-        )
-    if form.question == "fit" and form.templates.strip():
-        templates.append(Source("templates (pasted)", form.templates))
-    for key in ("workloads", "nodes"):
-        text = getattr(form, key)
-        if text.strip():
-            sources.append(Source(f"{key} (pasted)", text))
+        sources.append(Source(f"fixtures/{name}", text))
+    return sources
+
+
+def _template_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+    """The pod templates of the replicas question (picked and/or pasted); asking that
+    question without any is an error. Other questions read none."""
+    if form.question != "fit":
+        return []
+    sources = _fixture_sources(form, errors, ("fixture_templates",))
+    if form.templates.strip():
+        sources.append(Source("templates (pasted)", form.templates))
+    if not sources and not errors:
+        errors.append(FieldError("templates", "paste or pick the pod templates to add replicas of"))
+    return sources
+
+
+def _pasted_sources(form: Form) -> list[Source]:
+    """The text areas that hold more than white space."""
+    return [
+        Source(f"{key} (pasted)", text)
+        for key in ("workloads", "nodes")
+        if (text := getattr(form, key)).strip()
+    ]
+
+
+def _uploaded_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+    """The uploaded files (their names kept in ``form.uploads``); one that is not UTF-8
+    is an error."""
+    sources: list[Source] = []
     for key in ("workloads_file", "nodes_file"):
         for upload in request.files.getlist(key):
             source = _upload_source(key, upload, errors)
             if source is not None:
                 form.uploads.append(source.name)
                 sources.append(source)
-    if not sources and not errors:
-        errors.append(
-            FieldError(
-                "",
-                "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
-            )
-        )
-    if form.question == "fit" and not templates and not errors:
-        errors.append(FieldError("templates", "paste or pick the pod templates to add replicas of"))
-    if errors:
-        raise FormError(errors[0].message, errors[0].path, errors)
-    total = sum(len(s.text.encode("utf-8")) for s in [*sources, *templates])
+    return sources
+
+
+def _check_total_size(sources: Sequence[Source]) -> None:
+    """All inputs together are bounded by ``PODFIT_MAX_YAML_BYTES`` (UTF-8 bytes)."""
+    total = sum(len(s.text.encode("utf-8")) for s in sources)
     limit = service_config().max_yaml_bytes
     if total > limit:
         raise LimitExceeded(
@@ -359,7 +420,6 @@ def read_form() -> tuple[Form, list[Source], list[Source]]:
             f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API",
             limit="max_yaml_bytes",
         )
-    return form, sources, templates
 
 
 def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> Source | None:
@@ -479,20 +539,13 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         daemonsets=workload.daemonsets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
-        options=scheduling_options(form),
+        config=form.scheduler_config(),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
-
-
-def scheduling_options(form: Form) -> Any:
-    """The scheduler settings of the form, for the planning functions."""
-    from podfit.planning.cluster import SchedulingOptions
-
-    return SchedulingOptions(strategy=form.strategy, version=form.version, dra=form.dra_option)
 
 
 def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, Any]:
@@ -517,7 +570,7 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
         daemonsets=workload.daemonsets,
         mode=form.mode,
         max_replicas=FIT_MAX_REPLICAS,
-        options=scheduling_options(form),
+        config=form.scheduler_config(),
         progress=lambda done: check_time(f"placing replica {done + 1}"),
     )
     add_input_warnings(report, workload, templates)
@@ -539,7 +592,7 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
         lose_zone=form.zone if form.question == "drain-zone" else None,
         zone_label=form.zone_label,
         lose_any_one=form.question == "drain-any",
-        options=scheduling_options(form),
+        config=form.scheduler_config(),
         progress=lambda done: check_time(f"scenario {done + 1}"),
     )
     add_input_warnings(report, workload)
