@@ -43,3 +43,37 @@ def test_without_headroom_the_same_pod_fits() -> None:
     assert code == 0
     assert "batch-huge cannot be placed" not in out
     assert re.search(r"fill limit", out) is None
+
+
+def test_kubernetes_version_is_the_option_name() -> None:
+    code, out, err = podfit("schedule", "-f", SHOP, "-f", NODES, "--kubernetes-version", "1.33")
+    assert code == 0 and err.count("deprecated") == 0
+    assert "(Kubernetes 1.33," in out
+    assert "--kubernetes-version" in podfit("schedule", "--help")[1]
+    assert "--kubernetes-version" in podfit("plan", "nodes", "--help")[1]
+
+
+def test_the_old_version_spelling_still_works_with_a_deprecation_note() -> None:
+    code, out, err = podfit("schedule", "-f", SHOP, "-f", NODES, "--version", "1.33")
+    assert code == 0
+    assert "(Kubernetes 1.33," in out
+    assert (
+        "warning: --version is deprecated for the Kubernetes version; use --kubernetes-version"
+        in err
+    )
+    help_text = podfit("schedule", "--help")[1]
+    assert "--version " not in help_text.replace("--kubernetes-version", "")
+
+
+def test_disagreeing_spellings_are_a_usage_error() -> None:
+    args = ["schedule", "-f", SHOP, "-f", NODES, "--version", "1.33"]
+    code, _, err = podfit(*args, "--kubernetes-version", "1.35")
+    assert code == 2
+    assert "--kubernetes-version 1.35 and --version 1.33 disagree" in err
+
+
+def test_podfit_version_is_podfits_own() -> None:
+    from podfit import __version__
+
+    code, out, _ = podfit("--version")
+    assert code == 0 and __version__ in out

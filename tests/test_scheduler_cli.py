@@ -100,8 +100,8 @@ def test_table_lists_pods_nodes_and_messages() -> None:
         ([], DEFAULT_MESSAGE),
         (["--dra"], DEFAULT_MESSAGE),
         (["--no-dra"], ISSUE_MESSAGE),
-        (["--version", "1.35", "--no-dra"], ISSUE_MESSAGE),
-        (["--version", "1.35"], DEFAULT_MESSAGE),
+        (["--kubernetes-version", "1.35", "--no-dra"], ISSUE_MESSAGE),
+        (["--kubernetes-version", "1.35"], DEFAULT_MESSAGE),
     ],
 )
 def test_dra_option_adds_or_drops_the_dynamic_resources_part(args: list[str], message: str) -> None:
@@ -115,15 +115,15 @@ def test_dra_option_adds_or_drops_the_dynamic_resources_part(args: list[str], me
 
 def test_dra_is_off_by_default_in_1_33_and_can_be_turned_on() -> None:
     """1.33's default profile has no DynamicResources (gate beta, off); --dra adds it."""
-    _, out = invoke("-o", "json", "--version", "1.33")
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33")
     assert "no new claims to deallocate" not in out and "preemption: 0/3" in out
-    _, out = invoke("-o", "json", "--version", "1.33", "--dra")
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33", "--dra")
     assert "Insufficient cpu. no new claims to deallocate, preemption: 0/3" in out
 
 
 def test_version_133_names_the_taint() -> None:
-    """--version 1.33 prints the key/value taint reason."""
-    _, out = invoke("-o", "json", "--version", "1.33")
+    """--kubernetes-version 1.33 prints the key/value taint reason."""
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33")
     assert "node(s) had untolerated taint {machine-check-exception: memory}" in out
 
 
