@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,12 +161,25 @@ def test_schedule_on_pod_and_node_objects() -> None:
     assert doc["nodes"][1]["requested"]["memory"] == "3Gi"
 
 
-def test_explain_table_shows_scores_and_ties() -> None:
-    """--explain in the table: per pod the best totals with plugin scores and the tie rule."""
+def test_explain_table_shows_every_nodes_reasons_and_plugin_scores() -> None:
+    """--explain in the table: per pod every node, its plugin scores or its filter reasons,
+    and the tie rule."""
     code, out = invoke("--explain")
     assert code == 0
     assert "(tie between node-b, node-c: first in input order)" in out
-    assert "node-b: total 459 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out
+    header = "NODE     RESULT     TOTAL   TaintToleration   NodeAffinity   NodeResourcesFit"
+    assert f"  {header}   NodeResourcesBalancedAllocation   REASONS\n" in out
+    assert re.search(r"\n  node-b   chosen     459     300               0              72 ", out)
+    assert re.search(r"\n  node-a   filtered   -[ -]+node\(s\) had untolerated taint\(s\)\n", out)
+    # one feasible node is not scored (as kube-scheduler does): still listed
+    assert "  node-c   chosen     -       not scored: the only feasible node\n" in out
+    pending = out[out.index("default/web-z9b96sttb5-4 -> <none>") :]
+    for node, reason in [
+        ("node-a", "node(s) had untolerated taint(s)"),
+        ("node-b", "Insufficient cpu"),
+        ("node-c", "Insufficient cpu"),
+    ]:
+        assert f"  {node}   filtered   -       {reason}\n" in pending
 
 
 def test_pod_level_resources_only_from_1_34() -> None:

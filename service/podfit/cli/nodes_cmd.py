@@ -11,12 +11,19 @@ from podfit.cli.params import load_files
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
 from podfit.schemas.requests import nodes_result
+from podfit.units import human_quantity
 from podfit.yamlsafe import DEFAULT_LIMITS
 
 
 def _others(resources: dict[str, str]) -> str:
     rest = {k: v for k, v in resources.items() if k not in ("cpu", "memory", "pods")}
-    return ", ".join(f"{k}={v}" for k, v in rest.items()) or "-"
+    return ", ".join(f"{k}={human_quantity(k, v)}" for k, v in rest.items()) or "-"
+
+
+def _amount(resources: dict[str, str], resource: str) -> str:
+    """One allocatable amount by :mod:`podfit.units`' rule, ``-`` when absent."""
+    text = resources.get(resource)
+    return "-" if text is None else human_quantity(resource, text)
 
 
 def render_table(data: dict[str, Any]) -> str:
@@ -24,9 +31,9 @@ def render_table(data: dict[str, Any]) -> str:
     rows = [
         [
             n["name"],
-            n["allocatable"].get("cpu", "-"),
-            n["allocatable"].get("memory", "-"),
-            n["allocatable"].get("pods", "-"),
+            _amount(n["allocatable"], "cpu"),
+            _amount(n["allocatable"], "memory"),
+            _amount(n["allocatable"], "pods"),
             _others(n["allocatable"]),
             ", ".join(n["taints"]) or "-",
             "yes" if n["unschedulable"] else "",
@@ -37,7 +44,10 @@ def render_table(data: dict[str, Any]) -> str:
     out = [table(headers, rows)]
     for p in data["presets"]:
         out.append(f"\n{p['name']} ({p['provider']}, max pods {p['maxPods']}): allocatable =\n")
-        calc = [[r["resource"], r["term"], r["amount"], r["rule"]] for r in p["calculation"]]
+        calc = [
+            [r["resource"], r["term"], human_quantity(r["resource"], r["amount"]), r["rule"]]
+            for r in p["calculation"]
+        ]
         out.append(table(["RESOURCE", "TERM", "AMOUNT", "RULE"], calc))
         out.append(f"source: {p['source']}\n")
     return "".join(out)

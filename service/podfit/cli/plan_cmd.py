@@ -31,6 +31,7 @@ from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
 from podfit.schemas.config import load_config
 from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
 from podfit.schemas.schedule import Warned, add_input_warnings
+from podfit.units import human_quantity, human_resources
 
 __all__ = ["plan"]
 
@@ -165,7 +166,7 @@ def fit_cmd(
             out += f"{t['template']}: {t['stopReason']}\n"
         stranded = doc["fragmentation"]["totalStranded"]
         if stranded:
-            text = ", ".join(f"{r} {v}" for r, v in stranded.items())
+            text = human_resources(stranded)
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
@@ -259,8 +260,8 @@ def nodes_cmd(
                 [
                     n["node"],
                     ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
-                    n["requested"].get("cpu", "0"),
-                    n["requested"].get("memory", "0"),
+                    human_quantity("cpu", n["requested"].get("cpu", "0")),
+                    human_quantity("memory", n["requested"].get("memory", "0")),
                 ]
                 for n in chosen["placement"]
             ]

@@ -9,10 +9,12 @@ import click
 from podfit.cli.output import dump, handles_input_errors, output_option, table
 from podfit.cli.params import files_option, load_files
 from podfit.schemas.requests import requests_result
+from podfit.units import human_quantity
 
 
 def _short(resources: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in resources.items()) or "-"
+    """``cpu=510m, memory=143.37Mi``: each amount by :mod:`podfit.units`' rule."""
+    return ", ".join(f"{k}={human_quantity(k, v)}" for k, v in resources.items()) or "-"
 
 
 def _why(explain: dict[str, Any]) -> str:
