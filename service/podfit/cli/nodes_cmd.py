@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import dump, handles_input_errors, output_option, table
+from podfit.cli.output import dump, handles_input_errors, names, output_option, table
 from podfit.cli.params import load_files
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
@@ -71,7 +71,7 @@ def render_table(data: dict[str, Any]) -> str:
     help="Nodes per --preset.",
 )
 @click.option("--list-presets", is_flag=True, help="List the known preset names and exit.")
-@output_option()
+@output_option("name")
 @handles_input_errors
 def nodes(
     files: tuple[str, ...], presets: tuple[str, ...], count: int, list_presets: bool, output: str
@@ -95,4 +95,8 @@ def nodes(
         base = preset.instance_type
         all_nodes.extend(preset.node(f"{base}-{i}" if count > 1 else base) for i in range(count))
     data = nodes_result(all_nodes, chosen)
-    click.echo(dump(data, output) if output != "table" else render_table(data), nl=False)
+    if output == "name":
+        text = names("node", (n["name"] for n in data["nodes"]))
+    else:
+        text = dump(data, output) if output != "table" else render_table(data)
+    click.echo(text, nl=False)

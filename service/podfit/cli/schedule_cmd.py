@@ -14,9 +14,12 @@ import click
 from podfit.cli.output import (
     EXIT_PENDING,
     dump,
+    echo_report_warnings,
     echo_warnings,
     handles_input_errors,
+    names,
     output_option,
+    skipped_lines,
     table,
 )
 from podfit.cli.params import files_option, load_files
@@ -162,7 +165,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 @scheduler_options(shape_alias=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
-@output_option("wide")
+@output_option("wide", "name")
 @handles_input_errors
 def schedule(
     files: tuple[str, ...],
@@ -176,7 +179,7 @@ def schedule(
     Pending pods get kube-scheduler's FailedScheduling message and a shortfall: how much
     is missing where, and the smallest change that would let them in.
     """
-    table = output not in ("json", "yaml")
+    table = output in ("table", "wide")
     options: ScheduleOptions = load_options(
         ScheduleOptionsSchema(), {**scheduler.options(), "explain": explain}
     )
@@ -189,11 +192,12 @@ def schedule(
         config=options.config,
     )
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
-    if output in ("json", "yaml"):
-        click.echo(dump(result.to_dict(), output), nl=False)
-        echo_warnings(workload.skipped_warnings())  # load_files printed the loader's
+    if not table:
+        text = names("pod", (p.pod.name for p in result.pods)) if output == "name" else None
+        click.echo(text or dump(result.to_dict(), output), nl=False)
+        echo_warnings(skipped_lines(workload.skipped))  # load_files printed the loader's
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
-        echo_warnings(result.warnings)
+        echo_report_warnings(result.warnings, workload)
     if fail_on_pending and result.pending:
         sys.exit(EXIT_PENDING)
