@@ -182,3 +182,14 @@ def test_plan_commands_take_the_scheduling_options() -> None:
         help_text = podfit("plan", command, "--help")[1]
         for option in ("--strategy", "--kubernetes-version", "--dra", "--fail-on-pending"):
             assert option in help_text, (command, option)
+
+
+def test_the_requests_explanation_reads_by_the_unit_rule() -> None:
+    """The "Why" sentences (also the API's ``explain.*.text``) carry no raw byte counts."""
+    code, out, _ = podfit("requests", "-f", str(ROOT / "fixtures" / "pod-combined.yaml"))
+    assert code == 0
+    assert (
+        "memory 143.36Mi: containers sum to 127.36Mi incl. sidecars 32Mi, not below the init "
+        "peak 64Mi; plus overhead 16Mi"
+    ) in out
+    assert RAW.search(out) is None
