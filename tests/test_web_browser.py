@@ -1,10 +1,11 @@
 """The web page in a real browser: headless Debian Chromium driven by playwright, at a
 desktop width (1280 px) and a phone width (390 px).
 
-The app is served on a loopback port by werkzeug in a thread, with the Content-Security-
-Policy ``default-src 'self'`` added to every answer, so a page that needs inline script or
-style, or anything from elsewhere, fails here. playwright launches the system browser
-(``/usr/bin/chromium``, or ``PODFIT_CHROMIUM``) and downloads nothing. Chromium is started
+The app is served on a loopback port by werkzeug in a thread; it sends the
+Content-Security-Policy ``default-src 'self'`` (checked), and any console error fails a
+test, so a page that needs inline script or style, or anything from elsewhere, fails here.
+playwright launches the system browser (``/usr/bin/chromium``, or ``PODFIT_CHROMIUM``) and
+downloads nothing. Chromium is started
 with the flags this closed network needs (no background networking, no QUIC, no component
 updates) and a fresh profile directory.
 
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from flask import Response
 from werkzeug.serving import make_server
 
 from podfit.http.app import create_app
@@ -79,15 +79,9 @@ def loud_skip(request: pytest.FixtureRequest, reason: str) -> NoReturn:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """The real app (with the test fixtures offered, under the CSP) on a loopback port."""
+    """The real app (with the test fixtures offered) on a loopback port."""
     app = create_app()
     app.config["PODFIT_FIXTURES_DIR"] = str(WEB_DATA)
-
-    @app.after_request
-    def strict_policy(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
-
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -144,7 +138,9 @@ class Page:
         self.page.on(
             "console", lambda m: self.console.append(m.text) if m.type == "error" else None
         )
-        self.page.goto(base_url + "/")
+        answer = self.page.goto(base_url + "/")
+        # the app's own policy: a page that needs inline script or style fails every test
+        assert CSP in answer.headers["content-security-policy"]
 
     def ask(self, question: str) -> Any:
         """Press the button named after ``question`` and wait for the answer page."""
@@ -237,6 +233,8 @@ def test_a_schedule_run_shows_pending_first_then_the_bars(
     # the stylesheet applied (hatched free space is a pattern fill)
     fill = page.eval_on_selector("g.bar rect.free", "e => getComputedStyle(e).fill")
     assert "podfit-free" in fill
+    swatch = page.eval_on_selector(".legend svg.swatch rect", "e => getComputedStyle(e).fill")
+    assert swatch.startswith("rgb(")  # legend colours without inline style
     visible_text_has_no_raw_amounts(page.inner_text("body"))
     tab.fits_the_screen()
     tab.clean()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
@@ -40,6 +40,9 @@ from podfit.scheduler.filters import node_ports, node_resources_fit, static_filt
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
 from podfit.units import human
+
+if TYPE_CHECKING:
+    from podfit.planning.exact import ExactResult
 
 __all__ = [
     "ALGORITHMS",
@@ -356,12 +359,15 @@ def nodes_needed(
     time_limit: float = 10.0,
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
 
     ``max_nodes`` caps new nodes per shape (the autoscaler's limiter for ``ffd``; for the
     other algorithms a plan above it is reported as incomplete). ``progress`` is called
-    with the number of shapes done.
+    with the number of shapes done. ``exact_solver`` replaces
+    :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
+    the service's time and memory limits (:mod:`podfit.bounded`).
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(
@@ -389,6 +395,7 @@ def nodes_needed(
         max_nodes=max_nodes,
         time_limit=time_limit,
         progress=progress,
+        exact_solver=exact_solver,
     )
     result_plan = NodesPlan(
         algorithm,
@@ -420,6 +427,7 @@ def plan_shapes(
     max_nodes: int = 0,
     time_limit: float = 10.0,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> list[ShapePlan]:
     """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``)."""
     resources = _resources(groups)
@@ -440,7 +448,7 @@ def plan_shapes(
         elif algorithm == "exact":
             from podfit.planning.exact import solve_exact
 
-            result = solve_exact(problem, time_limit=time_limit)
+            result = (exact_solver or solve_exact)(problem, time_limit=time_limit)
             packing, status, bound = result.packing, result.status, result.lower_bound
         else:
             packing = pack(problem, lower_bound=bounds.best)

@@ -239,21 +239,28 @@ def shape_spec(text: str, path: str) -> dict[str, Any]:
     return out
 
 
+# One instance each, shared by every request (a schema keeps no state between loads;
+# building one costs about as much as a load).
+_FIT = FitOptionsSchema()
+_NODES = NodesOptionsSchema()
+_DRAIN = DrainOptionsSchema()
+
+
 def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a fit request (``templates`` stay raw objects)."""
-    return _load(FitOptionsSchema(), data)
+    return _load(_FIT, data)
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a nodes request."""
-    kwargs = _load(NodesOptionsSchema(), data)
+    kwargs = _load(_NODES, data)
     kwargs["shapes"] = parse_shapes(kwargs["shapes"])
     return kwargs
 
 
 def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a drain (what-if) request."""
-    kwargs = _load(DrainOptionsSchema(), data)
+    kwargs = _load(_DRAIN, data)
     if kwargs["shape"] is not None:
         kwargs["shape"] = parse_shape(kwargs["shape"], "shape")
     return kwargs
