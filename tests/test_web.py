@@ -877,3 +877,45 @@ def test_every_amount_on_the_page_reads_by_the_unit_rule(client: FlaskClient) ->
         _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", **form)
         text = re.sub(r'<[^>]*>|href="[^"]*"', " ", html.split('<main id="answer">')[1])
         assert re.search(r"\b\d{7,}\b|\b\d{5,}(?:Ki|m)\b|\bNone\b", text) is None
+
+
+def test_a_large_answer_is_downloaded_by_posting_the_form_again(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the link limit the page carries no data: URL (it would weigh several times the
+    page) but a button posting the form to /?download=json, which answers the file."""
+    import podfit.web.page
+
+    monkeypatch.setattr(podfit.web.page, "DOWNLOAD_LINK_MAX_BYTES", 100)
+    form = {"fixture_workloads": "shop.yaml", "fixture_nodes": "nodes.yaml"}
+    _, html = run(client, **form)
+    assert "data:application/json" not in html
+    button = re.search(r'<button type="submit" form="run-form"[^>]*id="download"[^>]*>', html)
+    assert button is not None
+    assert 'formaction="/?download=json"' in button.group(0)
+    assert 'name="question" value="schedule"' in button.group(0)
+    response = client.post(
+        "/?download=json",
+        data={"strategy": "LeastAllocated", "version": "1.34", "question": "schedule", **form},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == 'attachment; filename="podfit-scheduleresult.json"'
+    document = response.get_json()
+    expected = library_result(SHOP, NODES)
+    assert document["pods"] == expected["pods"] and document["nodes"] == expected["nodes"]
+
+
+def test_the_download_button_asks_for_uploads_again(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import podfit.web.page
+
+    monkeypatch.setattr(podfit.web.page, "DOWNLOAD_LINK_MAX_BYTES", 100)
+    _, html = run(
+        client,
+        workloads_file=(io.BytesIO(SHOP.encode()), "shop.yaml"),
+        nodes_file=(io.BytesIO(NODES.encode()), "nodes.yaml"),
+    )
+    assert "computed again: choose the uploaded files again first)" in html

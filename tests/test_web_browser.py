@@ -397,6 +397,30 @@ def test_the_answer_downloads_as_the_same_json_the_library_gives(
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_a_large_answer_downloads_through_its_button(
+    browser: Any, base_url: str, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the page's link limit, the download is a button that posts the form again; the
+    file is the same document, and the page stays where it was."""
+    import podfit.web.page
+
+    monkeypatch.setattr(podfit.web.page, "DOWNLOAD_LINK_MAX_BYTES", 100)
+    tab = shop_run(browser, base_url, width)
+    button = tab.page.get_by_role("button", name="Download the answer as JSON")
+    assert button.count() == 1
+    document = download_json(tab.page)
+    assert document["kind"] == "ScheduleResult"
+    assert document["summary"] == {"pods": 10, "scheduled": 9, "pending": 1, "nodes": 3}
+    assert tab.page.inner_text("#summary-title") == QUESTIONS["schedule"]
+    # Chromium ends a navigation that turns into a download as an aborted request
+    assert tab.failed == [f"{base_url}/?download=json"]
+    tab.failed.clear()
+    tab.fits_the_screen()
+    tab.clean()
+    tab.page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_how_many_new_nodes_draws_each_shape_with_its_price(
     browser: Any, base_url: str, width: int
 ) -> None:

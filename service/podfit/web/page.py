@@ -38,14 +38,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -55,14 +55,16 @@ from podfit.http import envelope
 from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
+from podfit.http.responses import json_response
 from podfit.manifests import Workload, load_text
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
+from podfit.resources import MEMORY
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
 from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
 from podfit.schemas.config import load_config
 from podfit.schemas.schedule import ScheduleOptions
-from podfit.units import human_quantity, human_resources
+from podfit.units import human, human_quantity, human_resources
 from podfit.web import render
 
 bp = Blueprint(
@@ -88,6 +90,8 @@ QUESTIONS = {
 FIT_MODES = ("sequence", "interleave")
 PLAN_ALGORITHMS = ("podfit", "ffd")  # "exact" needs the optional OR-tools extra
 MAX_SHAPES = 10
+DOWNLOAD_LINK_MAX_BYTES = 1 << 20
+"""Answers up to 1 MiB of JSON are linked in the page; larger ones are posted for again."""
 FIT_MAX_REPLICAS = 10_000  # the CLI's default bound on replicas added in all
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FIXTURES = 200
@@ -237,8 +241,10 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/")
-def run() -> tuple[str, int]:
-    """Answer the question the form asks and show the page with the answer, or the errors."""
+def run() -> ResponseReturnValue:
+    """Answer the question the form asks and show the page with the answer, or the errors;
+    with ``?download=json`` (the download button of a large answer) the answer's JSON
+    file instead of the page."""
     form = Form()
     if request.content_length is None:
         # Under gunicorn a chunked body over the size limit is silently truncated, so a
@@ -248,7 +254,10 @@ def run() -> tuple[str, int]:
     try:
         form, sources, template_sources = read_form()
         workload = load_sources(sources)
-        context = answer(form, workload, template_sources)
+        document, inputs = answer(form, workload, template_sources)
+        if request.args.get("download") == "json":
+            return json_file(document)
+        context = answer_context(form, document, inputs)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -266,19 +275,45 @@ def run() -> tuple[str, int]:
     return _page(form, **context)
 
 
-def answer(form: Form, workload: Workload, template_sources: Sequence[Source]) -> dict[str, Any]:
-    """The template's context for the answer to ``form.question``."""
+def answer(
+    form: Form, workload: Workload, template_sources: Sequence[Source]
+) -> tuple[dict[str, Any], list[Workload]]:
+    """The document answering ``form.question`` (the HTTP API's: ScheduleResult,
+    FitReport, NodesPlan or DrainReport) and the inputs it was computed from."""
     if form.question == "nodes":
-        return plan_context(plan_nodes(workload, form), workload)
+        return plan_nodes(workload, form), [workload]
     if form.question == "fit":
         templates = load_sources(template_sources)
-        return fit_context(plan_fit(workload, templates, form), workload, templates)
+        return plan_fit(workload, templates, form), [workload, templates]
     if form.question.startswith("drain-"):
-        return drain_context(plan_drain(workload, form), workload)
+        return plan_drain(workload, form), [workload]
     check_time("scheduling")
     options = ScheduleOptions(form.scheduler_config())
-    result = envelope.schedule_workload(workload, options, service_config())
-    return result_context(result, workload)
+    result: dict[str, Any] = envelope.schedule_workload(workload, options, service_config())
+    return result, [workload]
+
+
+def answer_context(
+    form: Form, document: dict[str, Any], inputs: Sequence[Workload]
+) -> dict[str, Any]:
+    """Everything the template shows for ``document``, the answer to ``form.question``."""
+    if form.question == "nodes":
+        context = plan_context(document, *inputs)
+    elif form.question == "fit":
+        context = fit_context(document, *inputs)
+    elif form.question.startswith("drain-"):
+        context = drain_context(document, *inputs)
+    else:
+        context = result_context(document, *inputs)
+    return {**context, "download": download(document, form)}
+
+
+def json_file(document: dict[str, Any]) -> Response:
+    """The answer as a JSON file to save (``POST /?download=json``): the HTTP API's bytes,
+    named after the document's kind."""
+    response = json_response(document)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(document)}"'
+    return response
 
 
 def read_form() -> tuple[Form, list[Source], list[Source]]:
@@ -600,15 +635,31 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
     return data
 
 
-def download(document: dict[str, Any]) -> dict[str, str]:
-    """The answer as a file to download: a ``data:`` URL of its JSON (the same document the
-    HTTP API returns, indented) and a file name after its kind (``podfit-nodesplan.json``).
-    Nothing is stored on the server; the link works offline and under ``default-src 'self'``
-    (a download is not a fetch)."""
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    kind = str(document.get("kind") or "result").lower()
-    return {"href": f"data:application/json;base64,{encoded}", "name": f"podfit-{kind}.json"}
+def file_name(document: dict[str, Any]) -> str:
+    """``podfit-nodesplan.json``: the download's name, after the document's kind."""
+    return f"podfit-{str(document.get('kind') or 'answer').lower()}.json"
+
+
+def download(document: dict[str, Any], form: Form) -> dict[str, Any]:
+    """How the page offers the answer as a JSON file (the HTTP API's bytes).
+
+    Up to :data:`DOWNLOAD_LINK_MAX_BYTES` of JSON, ``href`` is a ``data:`` URL of it: a
+    plain link, nothing stored on the server, allowed under ``default-src 'self'`` (a
+    download is not a fetch). A larger answer would make the page several times heavier
+    (a 10,000-pod ScheduleResult is about 8 MiB), so it gets ``href`` None and a button
+    that posts the form again to ``/?download=json``; ``uploads`` says the files must be
+    chosen again first (the browser does not keep them). ``size`` is the file's size.
+    """
+    data = json_response(document).get_data()
+    href = None
+    if len(data) <= DOWNLOAD_LINK_MAX_BYTES:
+        href = "data:application/json;base64," + base64.b64encode(data).decode("ascii")
+    return {
+        "href": href,
+        "name": file_name(document),
+        "size": f"{human(MEMORY, len(data))}B",
+        "uploads": bool(form.uploads),
+    }
 
 
 def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
@@ -625,7 +676,6 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
         "legend": entries,
         "more_owners": more_owners,
         "pending": render.pending_groups(result),
-        "download": download(result),
     }
 
 
@@ -682,7 +732,6 @@ def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict
         "best_cost": best_cost,
         "summary": plan.get("summary", {}),
         "shape_views": shapes,
-        "download": download(plan),
         **page_notes(plan, workload),
     }
 
@@ -695,7 +744,6 @@ def fit_context(report: dict[str, Any], workload: Workload, templates: Workload)
         "fit": report,
         "summary": report.get("summary", {}),
         "stranded": human_resources(stranded) if stranded else "",
-        "download": download(report),
         **page_notes(report, workload, templates),
     }
 
@@ -706,7 +754,6 @@ def drain_context(report: dict[str, Any], workload: Workload) -> dict[str, Any]:
     return {
         "drain": report,
         "summary": report.get("summary", {}),
-        "download": download(report),
         **page_notes(report, workload),
     }
 
