@@ -64,7 +64,7 @@ from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
 from podfit.schemas.config import load_config
 from podfit.schemas.schedule import ScheduleOptions
-from podfit.units import human, human_quantity, human_resources
+from podfit.units import human, human_resources
 from podfit.web import render
 
 bp = Blueprint(
@@ -226,12 +226,6 @@ def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
 def resources_filter(resources: dict[str, str] | None) -> str:
     """``{cpu: 1500m, memory: 1Gi}`` as ``cpu 1.5, memory 1Gi`` (:mod:`podfit.units`)."""
     return human_resources(resources)
-
-
-@bp.app_template_filter("amount")
-def amount_filter(text: str | None, resource: str) -> str:
-    """One quantity text of ``resource`` by the unit rule; nothing for a missing one."""
-    return "" if text is None else human_quantity(resource, str(text))
 
 
 @bp.get("/")
