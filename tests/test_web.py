@@ -873,7 +873,12 @@ def test_no_answer_page_has_inline_script_or_style(
 
 def test_every_amount_on_the_page_reads_by_the_unit_rule(client: FlaskClient) -> None:
     """No raw byte counts, no 4288944Ki-style sums, no None, in any answer's text."""
-    for form in ({}, {"question": "nodes", "shapes": SHAPES + " aws/m5.large"}):
+    for form in (
+        {},
+        {"question": "nodes", "shapes": SHAPES + " aws/m5.large"},
+        {"question": "fit", "templates": TEMPLATE},
+        {"question": "drain-any"},
+    ):
         _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", **form)
         text = re.sub(r'<[^>]*>|href="[^"]*"', " ", html.split('<main id="answer">')[1])
         assert re.search(r"\b\d{7,}\b|\b\d{5,}(?:Ki|m)\b|\bNone\b", text) is None
