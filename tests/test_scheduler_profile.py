@@ -217,3 +217,27 @@ def test_explain_scores_list_every_score_plugin_in_table_order() -> None:
 def test_a_row_with_a_filter_must_declare_the_filter_point() -> None:
     with pytest.raises(ValueError, match="filter function exactly"):
         Plugin("X", (), Dynamism.STATIC, filter=profile.DEFAULT_PROFILE[0].filter)
+
+
+def test_a_pod_a_cluster_dynamic_plugin_applies_to_takes_the_full_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The equivalence index cannot see binds on other nodes: such pods are scanned."""
+    from podfit.scheduler import engine as engine_module
+    from podfit.scheduler.engine import Engine
+
+    spread = Plugin(
+        "FakeSpread",
+        ("PreFilter",),
+        Dynamism.CLUSTER,
+        pod_reads=("owner",),
+        applies=lambda pod: pod.owner == "ReplicaSet/web",
+    )
+    monkeypatch.setattr(profile, "CLUSTER_PLUGINS", (spread,))
+    monkeypatch.setattr(engine_module, "CLUSTER_PLUGINS", (spread,))
+    nodes = [NodeInfo(n, {"cpu": 1000, "memory": 2**30, "pods": 10}) for n in ("a", "b")]
+    engine = Engine(nodes, make_config())
+    spread_pod = PodInfo("w", owner="ReplicaSet/web", requests={"cpu": 100})
+    other = PodInfo("o", owner="ReplicaSet/api", requests={"cpu": 100})
+    assert engine.schedule(spread_pod).evaluation is not None
+    assert engine.schedule(other).evaluation is None

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, handles_input_errors, output_option, table
-from podfit.cli.params import load_files
+from podfit.cli.params import load_files, validate_option
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
 from podfit.schemas.requests import nodes_result
@@ -62,6 +62,7 @@ def render_table(data: dict[str, Any]) -> str:
 )
 @click.option("--list-presets", is_flag=True, help="List the known preset names and exit.")
 @output_option()
+@validate_option()
 @handles_input_errors
 def nodes(
     files: tuple[str, ...], presets: tuple[str, ...], count: int, list_presets: bool, output: str

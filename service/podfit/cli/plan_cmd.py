@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
-from podfit.cli.params import files_option, load_files
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError
 from podfit.manifests import Workload
@@ -120,6 +120,7 @@ _files = files_option(
 )
 @scheduler_options()
 @output_option()
+@validate_option()
 @handles_input_errors
 def fit_cmd(
     files: tuple[str, ...],
@@ -208,6 +209,7 @@ def fit_cmd(
 )
 @scheduler_options()
 @output_option()
+@validate_option()
 @handles_input_errors
 def nodes_cmd(
     files: tuple[str, ...],
@@ -287,6 +289,7 @@ def nodes_cmd(
 )
 @scheduler_options()
 @output_option()
+@validate_option()
 @handles_input_errors
 def drain_cmd(
     files: tuple[str, ...],

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, handles_input_errors, output_option, table
-from podfit.cli.params import files_option, load_files
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.schemas.requests import requests_result
 
 
@@ -88,6 +88,7 @@ def render_table(data: dict[str, Any]) -> str:
 @click.command("requests")
 @files_option("Manifest file or directory (YAML or JSON; '-' for stdin). Repeatable.")
 @output_option()
+@validate_option()
 @handles_input_errors
 def requests(files: tuple[str, ...], output: str) -> None:
     """Effective requests, limits and QoS of every pod the manifests create.

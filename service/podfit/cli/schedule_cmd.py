@@ -19,7 +19,7 @@ from podfit.cli.output import (
     output_option,
     table,
 )
-from podfit.cli.params import files_option, load_files
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.result import PENDING, ScheduleResult
@@ -134,6 +134,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
 @output_option("wide")
+@validate_option()
 @handles_input_errors
 def schedule(
     files: tuple[str, ...],

@@ -47,7 +47,8 @@ from podfit.http import envelope
 from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
-from podfit.manifests import Workload, load_text
+from podfit.manifests import VALIDATE_MODES, Workload, load_text
+from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
 from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
@@ -104,6 +105,7 @@ class Form:
     shapes: str = ""
     headroom: str = "100"
     algorithm: str = "podfit"
+    validate: str = DEFAULT_VALIDATE
     uploads: list[str] = field(default_factory=list)
 
     def scheduler_config(self) -> SchedulerConfig:
@@ -153,6 +155,7 @@ def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
         strategies=STRATEGY_NAMES,
         versions=VERSIONS,
         dra_choices=DRA_CHOICES,
+        validate_modes=VALIDATE_MODES,
         questions=QUESTIONS,
         plan_algorithms=PLAN_ALGORITHMS,
         **context,
@@ -177,7 +180,7 @@ def run() -> tuple[str, int]:
         return _page(form, status=411, errors=[error])
     try:
         form, sources = read_form()
-        workload = load_sources(sources)
+        workload = load_sources(sources, form.validate)
         if form.question == "nodes":
             plan = plan_nodes(workload, form)
             return _page(form, **plan_context(plan, workload))
@@ -242,6 +245,7 @@ def _form(values: Mapping[str, str]) -> Form:
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
         algorithm=values.get("algorithm", "podfit") or "podfit",
+        validate=values.get("validate", DEFAULT_VALIDATE) or DEFAULT_VALIDATE,
     )
 
 
@@ -258,6 +262,9 @@ def _check_choices(form: Form) -> list[FieldError]:
         )
     if form.dra not in DRA_CHOICES:
         errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
+    if form.validate not in VALIDATE_MODES:
+        modes = ", ".join(VALIDATE_MODES)
+        errors.append(FieldError("validate", f"{form.validate!r} is not one of {modes}"))
     return errors
 
 
@@ -330,8 +337,9 @@ def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> S
     return Source(name, text)
 
 
-def load_sources(sources: Sequence[Source]) -> Workload:
-    """Load every source under the service limits into one workload.
+def load_sources(sources: Sequence[Source], validate: str = DEFAULT_VALIDATE) -> Workload:
+    """Load every source under the service limits into one workload (``validate``: the
+    loader's validation mode).
 
     Each source is read on its own, so errors name it, with what is left of the pod and
     node budgets (``PODFIT_MAX_PODS``, ``PODFIT_MAX_NODES`` bound all sources together, so
@@ -350,7 +358,7 @@ def load_sources(sources: Sequence[Source]) -> Workload:
             max_nodes=config.max_nodes - len(workload.nodes),
         )
         try:
-            loaded = load_text(source.text, name=source.name, limits=budget)
+            loaded = load_text(source.text, name=source.name, limits=budget, validate=validate)
         except LimitExceeded as exc:
             raise _source_limit(exc, source, workload, config) from None
         workload.extend(loaded)

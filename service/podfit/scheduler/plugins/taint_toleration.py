@@ -76,6 +76,8 @@ def taint_toleration(
 
 def taint_toleration_filter(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
     """:func:`taint_toleration` with the configured version (the profile's filter)."""
+    if not node.taints:
+        return None
     return taint_toleration(pod, node, cfg.version)
 
 
