@@ -85,13 +85,16 @@ EXACT_BODY = {
 
 
 @needs_ortools
-def test_the_exact_planner_stops_within_the_request_time_limit() -> None:
+def test_the_exact_planner_answers_within_the_request_time_limit() -> None:
+    """Each shape gets half of the 3 s left and its child is killed when that is spent:
+    a plan (the solver stopped in time) or a 503 naming the limit, never later."""
     client = create_app(ServiceConfig(request_time_limit=3)).test_client()
     started = time.monotonic()
     response = client.post("/v1/plan/nodes", json=EXACT_BODY)
     elapsed = time.monotonic() - started
-    assert response.status_code == 503, response.get_data(as_text=True)[:300]
-    assert "PODFIT_REQUEST_TIME_LIMIT" in json.loads(response.data)["detail"]
+    assert response.status_code in (200, 503), response.get_data(as_text=True)[:300]
+    if response.status_code == 503:
+        assert "PODFIT_REQUEST_TIME_LIMIT" in json.loads(response.data)["detail"]
     assert elapsed < 3 + 1.5
 
 

@@ -17,9 +17,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -297,3 +299,137 @@ def test_the_event_loop_frames_a_body_only_by_one_plain_content_length(
     from podfit.http.worker import framing
 
     assert framing(head) == expected
+
+
+# ---- the worker's choices, without a server ---------------------------------------------
+
+
+@pytest.fixture()
+def worker() -> Iterator[Any]:
+    """A Worker with just the state the event loop's choices read (no process, no pool)."""
+    import selectors
+
+    from podfit.http.worker import Worker
+
+    w = Worker.__new__(Worker)
+    w.conns = set()
+    w.poller = selectors.DefaultSelector()
+    w.reserved = 0
+    w.budget = 100
+    w.waiting = deque()
+    w.next_deadline = 0.0
+    w.engaged = 0
+    pairs: list[tuple[socket.socket, socket.socket]] = []
+
+    def add(state: str, since: float, *, inbuf: bytes = b"", served: int = 0) -> Any:
+        from podfit.http.worker import Conn
+
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        pairs.append((ours, theirs))
+        conn = Conn(ours, ("127.0.0.1", 0), ("127.0.0.1", 1), since)
+        conn.state, conn.inbuf, conn.served = state, bytearray(inbuf), served
+        w.conns.add(conn)
+        return conn
+
+    w.add = add
+    w.peer = lambda conn: next(t for o, t in pairs if o is conn.sock)
+    yield w
+    w.poller.close()
+    for ours, theirs in pairs:
+        ours.close()
+        theirs.close()
+
+
+def test_a_full_worker_makes_room_from_lingering_then_silent_then_longest_waiting(
+    worker: Any,
+) -> None:
+    """Never a connection whose request is being computed; a connection that has sent
+    nothing goes before one that has sent part of a request, however long that waited."""
+    now = 1000.0
+    busy = worker.add("busy", now - 100)
+    writing = worker.add("write", now - 5)
+    partial = worker.add("read", now - 10, inbuf=b"GET / HT")
+    silent = worker.add("read", now - 0.01)
+    assert worker._victim(now) is silent
+    worker.peer(silent).sendall(b"GET")  # its request has begun to arrive: not silent
+    assert worker._victim(now) is partial
+    worker.conns.discard(partial)
+    assert worker._victim(now) is writing
+    worker.conns.discard(writing)
+    assert worker._victim(now) is None  # only the busy one and one that is just beginning
+    lingering = worker.add("linger", now)
+    assert worker._victim(now) is lingering
+    assert busy in worker.conns
+
+
+def test_bodies_past_the_buffer_budget_wait_unread_until_earlier_ones_are_answered(
+    worker: Any,
+) -> None:
+    from podfit.http.worker import Conn
+
+    first = worker.add("read", 0.0)
+    second = worker.add("read", 0.0)
+    for conn in (first, second):
+        worker._watch(conn, 1)  # selectors.EVENT_READ
+        conn.head_end, conn.need = 10, 10 + 80
+    late = worker.add("read", 0.0)
+    worker._watch(late, 1)
+    late.head_end, late.need = 10, 10 + 50
+    assert worker._reserve(first, 80)
+    assert not worker._reserve(second, 80)  # 160 > budget 100: parked, not read from
+    assert not worker._reserve(late, 50)
+    assert second.events == 0 and list(worker.waiting) == [second, late]
+    worker._linger(late, 0.0)  # its body deadline passed while it waited: 408, lingering
+    worker._release(first)
+    assert second.reserved == 80 and second.events == 1 and not worker.waiting
+    assert late.reserved == 0 and late.state == "linger"
+    assert worker.reserved == 80
+    assert isinstance(second, Conn)
+
+
+def test_a_request_whose_body_is_left_unread_is_answered_with_connection_close(
+    port: int,
+) -> None:
+    """The body over the limit is not read, so the connection cannot carry another
+    request: the answer says so instead of inviting one that would be lost."""
+    with connect(port) as s:
+        s.sendall(
+            b"POST /v1/quantities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 99999999999\r\n\r\n"
+        )
+        answer = read_all(s)
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"Connection: close" in head
+
+
+def _answer(port: int, request: bytes) -> tuple[bytes, bytes]:
+    with connect(port) as s:
+        s.sendall(request)
+        head, _, body = read_all(s).partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_through_gunicorn_a_surrogate_escape_is_a_400_problem(port: int) -> None:
+    body = b'{"quantities": ["\\ud800"]}'
+    head, answer = _answer(
+        port,
+        b"POST /v1/quantities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+    )
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert json.loads(answer)["errors"][0]["path"] == "quantities[0]"
+
+
+def test_through_gunicorn_options_is_204_and_the_page_has_its_policies(port: int) -> None:
+    head, answer = _answer(
+        port, b"OPTIONS /v1/schedule HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert head.startswith(b"HTTP/1.1 204"), head
+    assert b"Allow: OPTIONS, POST" in head and answer == b""
+    head, _ = _answer(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert b"Content-Security-Policy: default-src 'self';" in head
+    assert b"frame-ancestors 'none'" in head
+    assert b"Referrer-Policy: no-referrer" in head

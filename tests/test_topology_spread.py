@@ -492,3 +492,41 @@ def test_u15_message_places_the_spread_reason_after_the_resource_reason() -> Non
         "spread constraints. preemption: 0/2 nodes are available: 2 No preemption victims "
         "found for incoming pod."
     )
+
+
+def test_match_label_keys_use_the_final_pod_template_hash() -> None:
+    """U8/U22 end to end: a Deployment's spread constraint with matchLabelKeys
+    [pod-template-hash] counts only its own revision: the pods of an older revision bound
+    on zone a (another hash) do not push the new replicas away from it; without the key
+    they would (the selector app=web matches both)."""
+    from podfit.manifests import load_text
+    from podfit.scheduler import schedule
+
+    def run(keys: str) -> list[str | None]:
+        text = (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+            "  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n"
+            "    metadata: {labels: {app: web}}\n    spec:\n"
+            "      topologySpreadConstraints:\n"
+            "      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule,\n"
+            f"         labelSelector: {{matchLabels: {{app: web}}}}{keys}}}\n"
+            "      containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]\n"
+        )
+        for z in ("a", "b"):
+            text += (
+                "---\napiVersion: v1\nkind: Node\n"
+                f"metadata: {{name: n{z}, labels: {{zone: {z}}}}}\n"
+                "status: {allocatable: {cpu: '8', memory: 8Gi, pods: '110'}}\n"
+            )
+        for k in range(3):
+            text += (
+                f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: old-{k}, labels: "
+                "{app: web, pod-template-hash: oldhash}}\nspec:\n  nodeName: na\n"
+                "  containers: [{name: c, image: x}]\nstatus: {phase: Running}\n"
+            )
+        w = load_text(text)
+        result = schedule(w.pods, w.nodes)
+        return [o.node for o in result.pods if o.pod.owner == "Deployment/web"]
+
+    assert sorted(run(", matchLabelKeys: [pod-template-hash]")) == ["na", "nb"]
+    assert run("") == ["nb", "nb"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from podfit.cli.schedule_cmd import schedule as schedule_cmd
 from podfit.manifests import load_objects
-from podfit.pods import unmodelled_warnings
+from podfit.planning.cluster import unmodelled_warnings
 from podfit.scheduler import schedule
 from podfit.schemas.schedule import ScheduleResultSchema
 

@@ -45,6 +45,7 @@ from podfit.resources import (
     to_amounts,
 )
 from podfit.topology import LabelSelector, PodAffinity, SpreadConstraint
+from podfit.units import human_quantity
 
 RESTART_ALWAYS = "Always"
 
@@ -235,9 +236,9 @@ class Pod:
     does; ``owner_selector`` is the selector of the ReplicaSet / StatefulSet /
     ReplicationController that controls the pod (a Deployment's: its ReplicaSet's, with
     ``pod-template-hash``), which kube-scheduler's default spreading reads.
-    ``unmodelled`` lists the field paths of scheduling constraints the pod sets that
-    podfit does not model (pod affinity/anti-affinity, topology spread constraints), so
-    that every placement of the pod can say so (:func:`unmodelled_warnings`). ``terminating``: the
+    ``unmodelled`` lists the field paths of the pod's affinity and topology spread
+    constraints, which the plans do not model, so that every plan placing the pod can say
+    so (``podfit.planning.cluster.unmodelled_warnings``). ``terminating``: the
     object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
     toward no controller's replicas nor topology spreading.
     """
@@ -295,40 +296,6 @@ def replicas(template: Pod, names: Iterable[str]) -> list[Pod]:
     name=n)``."""
     rest = _ALL_BUT_NAME(template)
     return [template if n == template.name else Pod(n, *rest) for n in names]
-
-
-UNMODELLED_PLUGINS = {
-    "podAffinity": "InterPodAffinity",
-    "podAntiAffinity": "InterPodAffinity",
-    "topologySpreadConstraints": "PodTopologySpread",
-}
-"""Pod fields podfit reads but does not model, by the kube-scheduler plugin that uses them."""
-
-
-def unmodelled_warning(who: str, path: str) -> str:
-    """The warning for a pod (or workload) ``who`` whose field ``path`` is not modelled.
-
-    >>> unmodelled_warning("default/Deployment/web", "spec.template.spec.affinity.podAntiAffinity")
-    "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not modelled \
-(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
-    """
-    plugin = UNMODELLED_PLUGINS.get(path.rsplit(".", 1)[-1], "scheduler")
-    return (
-        f"{who}: {path} is not modelled (kube-scheduler's {plugin} may put these pods on "
-        "other nodes or leave some Pending)"
-    )
-
-
-def unmodelled_warnings(pods: Iterable[Pod]) -> list[str]:
-    """One :func:`unmodelled_warning` per (namespace, owner or pod, field path), in input
-    order: replicas of one template share their template's warnings. Cost O(pods)."""
-    out: dict[str, None] = {}
-    for pod in pods:
-        if pod.unmodelled:
-            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
-            for path in pod.unmodelled:
-                out.setdefault(unmodelled_warning(who, path))
-    return list(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,13 +536,20 @@ def non_zero_requests(pod: Pod) -> tuple[int, int]:
 # Explanation
 
 
+def _said(resource: str, quantity: Quantity) -> str:
+    """A quantity in an explanation sentence, by :mod:`podfit.units`' rule (``143.36Mi``,
+    not ``150331648``); the entry's other keys keep the exact canonical strings."""
+    return human_quantity(resource, str(quantity))
+
+
 def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
     """Per resource: which term decided the effective request, and every term's value.
 
     Keys of each entry: ``value`` (canonical), ``from`` (``containers``, ``init container
     "<name>"``, ``pod-level``), ``containers`` (regular + sidecars), ``sidecars``,
     ``initPeak`` and ``initPeakAt``, ``podLevel``, ``overhead``, ``defaultedFromLimit``
-    (containers whose request was copied from their limit), and ``text`` — one sentence.
+    (containers whose request was copied from their limit), and ``text`` — one sentence for
+    people, its amounts by :mod:`podfit.units`' rule.
     Absent terms are omitted.
     """
     walk = _walk(pod.containers, pod.init_containers, "requests")
@@ -597,39 +571,42 @@ def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
         if name in pod_level:
             entry["from"] = "pod-level"
             entry["podLevel"] = str(pod_level[name])
-            parts.append(f"pod-level spec.resources {pod_level[name]} replaces the containers")
+            level = _said(name, pod_level[name])
+            parts.append(f"pod-level spec.resources {level} replaces the containers")
         elif peak is not None and (cont is None or peak > cont):
             at = walk.peak_at[name]
             entry["from"] = f'init container "{at}"'
             share = walk.peak_sidecars.get(name)
             with_sidecars = ""
             if share is not None and share != peak:
-                with_sidecars = f" (incl. {share} of sidecars started before it)"
+                with_sidecars = f" (incl. {_said(name, share)} of sidecars started before it)"
             elif share is not None:
                 with_sidecars = " (the sidecars started so far)"
             parts.append(
-                f'init container "{at}"{with_sidecars} peaks at {peak}'
-                + (f", above the containers' {cont}" if cont is not None else "")
+                f'init container "{at}"{with_sidecars} peaks at {_said(name, peak)}'
+                + (f", above the containers' {_said(name, cont)}" if cont is not None else "")
             )
         elif cont is not None:
             entry["from"] = "containers"
-            side = f" incl. sidecars {walk.sidecars[name]}" if name in walk.sidecars else ""
+            side = ""
+            if name in walk.sidecars:
+                side = f" incl. sidecars {_said(name, walk.sidecars[name])}"
             parts.append(
-                f"containers sum to {cont}{side}"
-                + (f", not below the init peak {peak}" if peak is not None else "")
+                f"containers sum to {_said(name, cont)}{side}"
+                + (f", not below the init peak {_said(name, peak)}" if peak is not None else "")
             )
         else:
             entry["from"] = "overhead"
         if name in pod.overhead:
             entry["overhead"] = str(pod.overhead[name])
-            parts.append(f"plus overhead {pod.overhead[name]}")
+            parts.append(f"plus overhead {_said(name, pod.overhead[name])}")
         defaulted = [
             c.name for c in (*pod.init_containers, *pod.containers) if name in c.defaulted_requests
         ]
         if defaulted:
             entry["defaultedFromLimit"] = defaulted
             parts.append("request copied from the limit for " + ", ".join(defaulted))
-        entry["text"] = f"{name} {final[name]}: " + "; ".join(parts)
+        entry["text"] = f"{name} {_said(name, final[name])}: " + "; ".join(parts)
         out[name] = entry
     return out
 

@@ -129,11 +129,11 @@ def and_selectors(a: LabelSelector, b: LabelSelector) -> LabelSelector:
 
 
 class SpreadConstraint(NamedTuple):
-    """One ``spec.topologySpreadConstraints`` entry, with the API defaults applied and
-    ``matchLabelKeys`` already merged into ``selector`` (:func:`merge_label_keys`).
-
+    """One ``spec.topologySpreadConstraints`` entry, with the API defaults applied:
     ``min_domains`` 1 when absent; policies ``Honor`` (node affinity) and ``Ignore``
-    (taints) when absent.
+    (taints) when absent. ``match_label_keys`` are merged into ``selector`` with the pod's
+    final labels by :func:`with_label_keys` (then left empty); the scheduler reads
+    ``selector`` only.
     """
 
     max_skew: int
@@ -143,6 +143,7 @@ class SpreadConstraint(NamedTuple):
     min_domains: int = 1
     node_affinity_policy: str = HONOR
     node_taints_policy: str = IGNORE
+    match_label_keys: tuple[str, ...] = ()
 
 
 class AffinityTerm(NamedTuple):
@@ -150,14 +151,16 @@ class AffinityTerm(NamedTuple):
 
     ``namespaces`` already holds the owner's namespace when the term lists none and has no
     ``namespaceSelector`` (:func:`affinity_term`); ``namespace_selector`` None matches no
-    namespace, an empty one every namespace. ``selector`` has matchLabelKeys /
-    mismatchLabelKeys merged in.
+    namespace, an empty one every namespace. ``match_label_keys`` /
+    ``mismatch_label_keys`` are merged into ``selector`` by :func:`with_label_keys`.
     """
 
     topology_key: str
     selector: LabelSelector | None
     namespaces: frozenset[str]
     namespace_selector: LabelSelector | None = None
+    match_label_keys: tuple[str, ...] = ()
+    mismatch_label_keys: tuple[str, ...] = ()
 
 
 def affinity_term(
@@ -166,13 +169,22 @@ def affinity_term(
     selector: LabelSelector | None,
     namespaces: Iterable[str] = (),
     namespace_selector: LabelSelector | None = None,
+    match_label_keys: Iterable[str] = (),
+    mismatch_label_keys: Iterable[str] = (),
 ) -> AffinityTerm:
     """``getNamespacesFromPodAffinityTerm``: no namespaces and no namespaceSelector means the
     owner pod's own namespace."""
     names = frozenset(namespaces)
     if not names and namespace_selector is None:
         names = frozenset((owner_namespace,))
-    return AffinityTerm(topology_key, selector, names, namespace_selector)
+    return AffinityTerm(
+        topology_key,
+        selector,
+        names,
+        namespace_selector,
+        tuple(match_label_keys),
+        tuple(mismatch_label_keys),
+    )
 
 
 class WeightedAffinityTerm(NamedTuple):
@@ -189,6 +201,51 @@ class PodAffinity(NamedTuple):
     required_anti: tuple[AffinityTerm, ...] = ()
     preferred: tuple[WeightedAffinityTerm, ...] = ()
     preferred_anti: tuple[WeightedAffinityTerm, ...] = ()
+
+
+def _term_with_keys(term: AffinityTerm, labels: Mapping[str, str]) -> AffinityTerm:
+    if not term.match_label_keys and not term.mismatch_label_keys:
+        return term
+    selector = merge_label_keys(term.selector, term.match_label_keys, labels)
+    selector = merge_label_keys(selector, term.mismatch_label_keys, labels, "NotIn")
+    return term._replace(selector=selector, match_label_keys=(), mismatch_label_keys=())
+
+
+def with_label_keys(
+    spread: tuple[SpreadConstraint, ...],
+    affinity: PodAffinity | None,
+    labels: Mapping[str, str],
+) -> tuple[tuple[SpreadConstraint, ...], PodAffinity | None]:
+    """The API server's matchLabelKeys / mismatchLabelKeys merge at pod creation, with the
+    pod's final ``labels`` (a Deployment's ``pod-template-hash`` included): the keys go
+    into the selectors (:func:`merge_label_keys`) and are emptied. Returns the very
+    objects when no key is set. O(constraints + terms)."""
+    if any(c.match_label_keys for c in spread):
+        spread = tuple(
+            c._replace(
+                selector=merge_label_keys(c.selector, c.match_label_keys, labels),
+                match_label_keys=(),
+            )
+            if c.match_label_keys
+            else c
+            for c in spread
+        )
+    if affinity is not None:
+        terms = (*affinity.required, *affinity.required_anti)
+        weighted = (*affinity.preferred, *affinity.preferred_anti)
+        if any(t.match_label_keys or t.mismatch_label_keys for t in terms) or any(
+            w.term.match_label_keys or w.term.mismatch_label_keys for w in weighted
+        ):
+            affinity = PodAffinity(
+                tuple(_term_with_keys(t, labels) for t in affinity.required),
+                tuple(_term_with_keys(t, labels) for t in affinity.required_anti),
+                tuple(w._replace(term=_term_with_keys(w.term, labels)) for w in affinity.preferred),
+                tuple(
+                    w._replace(term=_term_with_keys(w.term, labels))
+                    for w in affinity.preferred_anti
+                ),
+            )
+    return spread, affinity
 
 
 class Namespaces:
@@ -280,4 +337,5 @@ __all__ = [
     "selector_empty",
     "selector_matches",
     "term_matches_pod",
+    "with_label_keys",
 ]

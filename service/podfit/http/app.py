@@ -29,6 +29,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "podfit.http.requests:bp",  # /v1/requests
     "podfit.http.schedule:bp",  # /v1/schedule
     "podfit.http.plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
+    "podfit.http.check:bp",  # the CI gate: /v1/check
     "podfit.web.page:bp",  # the web page at GET /
 )
 
@@ -68,7 +69,7 @@ def _finish_response(response: Response) -> Response:
     - An HTML page carries a Content-Security-Policy and says where it may be framed and
       what referrer it gives away.
     - ``OPTIONS`` (answered by Flask from the route table) is ``204 No Content`` with
-      ``Allow``, not an empty ``text/html`` 200.
+      ``Allow``, not an empty ``text/html`` 200; ``Allow`` lists the methods sorted.
     """
     limit = service_config().max_answer_bytes
     if not response.direct_passthrough and (response.content_length or 0) > limit:
@@ -81,6 +82,9 @@ def _finish_response(response: Response) -> Response:
             type_=problem.URN + "answer-too-large",
         )
     headers = response.headers
+    if "Allow" in headers:  # Flask builds it from a set: one order for every process
+        methods = {m.strip() for m in headers["Allow"].split(",") if m.strip()}
+        headers["Allow"] = ", ".join(sorted(methods))
     if request.method == "OPTIONS" and response.status_code == 200 and "Allow" in headers:
         response.status_code = 204
         response.set_data(b"")

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 
 from podfit.bounded import BoundExceeded, run_bounded
 from podfit.errors import ConfigError
 from podfit.http.body import check_time, query_options, service_config, time_left, workload_body
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
+    VALIDATE,
     check_expansion,
     limits_for,
     load_workload,
+    validate_mode,
 )
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
@@ -123,14 +125,15 @@ def _body(
     """
     query_options(())  # the options are the body's fields: no query parameter is taken
     config = service_config()
-    parsed = workload_body(("pods", "nodes", *option_keys))
+    parsed = workload_body(("pods", "nodes", VALIDATE, *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
+    g.podfit_validate = mode = validate_mode(parsed.options)  # the templates' too
     options = validate(parsed.options)
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)
     return workload, options
 
@@ -146,7 +149,7 @@ def plan_fit() -> Response:
             "maxReplicas",
         )
     items = [(f"templates[{i}]", t) for i, t in enumerate(opts.pop("templates"))]
-    template_workload = load_workload(items, limits_for(config))
+    template_workload = load_workload(items, limits_for(config), g.podfit_validate)
     templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the templates hold no pod template", "templates")

@@ -292,7 +292,8 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         soft_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         #: hard cap on connections (gunicorn's ``worker_connections``), within the
         #: process's file limit
-        self.capacity = max(1, min(self.cfg.worker_connections, soft_files - 64))
+        self.max_capacity = max(1, min(self.cfg.worker_connections, soft_files - 64))
+        self.capacity = self.max_capacity  # lowered for a while when the process runs out
         #: connections kept open for another request: beyond, answers say "close"
         self.keep_limit = self.cfg.threads + self.settings.max_kept_alive
         self.engaged = 0  # connections that have sent a complete request and stay open
@@ -397,7 +398,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         except OSError as exc:
             if exc.errno in (errno.EMFILE, errno.ENFILE):
                 self.log.warning("out of file descriptors: not accepting for now")
-                self.capacity = max(1, len(self.conns))
+                self.capacity = max(1, len(self.conns))  # raised again as connections close
                 return
             if exc.errno not in _RETRY:
                 raise
@@ -490,7 +491,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             conn.reserved = 0
         while self.waiting:
             head = self.waiting[0]
-            if head not in self.conns:
+            if head not in self.conns or head.state != _READ:
                 self.waiting.popleft()
                 continue
             length = head.need - head.head_end
@@ -524,7 +525,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         try:
             parser = get_parser(self.cfg, [data], conn.client)
             req = next(parser)
-            keepalive = self._run_app(req, capture, conn.client, conn.server)
+            keepalive = self._run_app(req, capture, conn)
             answer = Answer(capture.parts, keepalive)
         except StopIteration:
             answer = Answer([], False)
@@ -533,19 +534,27 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         answer.send(conn.sock)
         return answer
 
-    def _run_app(self, req: Any, capture: Capture, client: Any, server: Any) -> bool:
+    def _run_app(self, req: Any, capture: Capture, conn: Conn) -> bool:
+        """Run the app on ``req``; whether the connection stays open after the answer
+        (not when its body was left unread: ``conn.close_after``, set before the thread
+        took it)."""
         environ: dict[str, Any] = {}
         resp = None
         try:
             self.cfg.pre_request(self, req)
             started = datetime.now()
-            resp, environ = wsgi.create(req, capture, client, server, self.cfg)
+            resp, environ = wsgi.create(req, capture, conn.client, conn.server, self.cfg)
             environ["wsgi.multithread"] = True
             self.nr += 1
             if self.nr >= self.max_requests and self.alive:
                 self.log.info("Autorestarting worker after current request.")
                 self.alive = False
-            if not self.alive or not self.cfg.keepalive or self.engaged > self.keep_limit:
+            if (
+                conn.close_after
+                or not self.alive
+                or not self.cfg.keepalive
+                or self.engaged > self.keep_limit
+            ):
                 resp.force_close()
             answer = self.wsgi(environ, resp.start_response)
             try:
@@ -634,13 +643,14 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     def _linger(self, conn: Conn, now: float) -> None:
         """Half-close, then discard input for up to :data:`LINGER`: closing a socket with
         unread input resets the connection, which can destroy the answer in flight."""
+        conn.state = _LINGER  # first: _release must not admit it from the waiting list
         self._disengage(conn)
+        self._release(conn)
         try:
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self._close(conn)
             return
-        conn.state = _LINGER
         conn.inbuf = bytearray()
         conn.since = 0.0
         self._deadline(conn, now + LINGER)
@@ -698,6 +708,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
     def _close(self, conn: Conn, *, reset: bool = False) -> None:
         """Close ``conn``; ``reset`` discards unsent data at once (an abandoned answer)."""
         self.conns.discard(conn)
+        self.capacity = min(self.capacity + 1, self.max_capacity)
         self._disengage(conn)
         if conn.state != _BUSY:
             self._release(conn)

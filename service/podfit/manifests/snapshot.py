@@ -295,7 +295,7 @@ def _claim_pods(
         if ref is not None:
             owner = by_ref.get((pod.namespace, ref.kind, ref.name))
             if owner is None and ref.kind == "ReplicaSet":
-                owner = _deployment_of_missing_rs(pod, ref.name, workloads)
+                owner = _deployment_of_missing_rs(pod, ref.name, by_ref)
         else:
             owner = next(
                 (w for w in adopters.get(pod.namespace, ()) if w.selector.matches(pod.labels)),  # type: ignore[union-attr]
@@ -307,22 +307,17 @@ def _claim_pods(
 
 
 def _deployment_of_missing_rs(
-    pod: Pod, rs_name: str, workloads: Sequence[WorkloadEntry]
+    pod: Pod, rs_name: str, by_ref: Mapping[tuple[str, str, str], WorkloadEntry]
 ) -> WorkloadEntry | None:
     """The Deployment of a pod whose ReplicaSet is not in the input: named
-    ``<deployment>-<pod-template-hash>``, and the Deployment's selector matches the pod."""
+    ``<deployment>-<pod-template-hash>``, and the Deployment's selector matches the pod.
+    One look-up."""
     h = pod.labels.get(TEMPLATE_HASH_LABEL)
-    if not h:
+    if not h or not rs_name.endswith(f"-{h}"):
         return None
-    for w in workloads:
-        if (
-            w.kind == "Deployment"
-            and w.namespace == pod.namespace
-            and rs_name == f"{w.name}-{h}"
-            and w.selector is not None
-            and w.selector.matches(pod.labels)
-        ):
-            return w
+    w = by_ref.get((pod.namespace, "Deployment", rs_name[: -len(h) - 1]))
+    if w is not None and w.selector is not None and w.selector.matches(pod.labels):
+        return w
     return None
 
 
@@ -399,7 +394,8 @@ def _replicated(
 
 
 def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
-    ordered = sorted(w.replica_sets, key=lambda r: r.created)  # stable: input order on ties
+    # ReplicaSetsByCreationTimestamp: oldest first, names break ties
+    ordered = sorted(w.replica_sets, key=lambda r: (r.created, r.name))
     current = next((r for r in ordered if equal_ignore_hash(r.template, w.template)), None)
     claimed: list[PodEntry] = []
     old: list[PodEntry] = []
@@ -420,6 +416,9 @@ def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation
     notes = []
     if current is not None:
         w.make_names = _rs_names(current.name, w.namespace)
+        h = current.labels.get(TEMPLATE_HASH_LABEL)
+        if h and w.pods:  # new pods carry the current ReplicaSet's hash, as its pods do
+            w.pods[0] = replace(w.pods[0], labels={**w.pods[0].labels, TEMPLATE_HASH_LABEL: h})
         notes.append(f"current ReplicaSet {current.name}")
     olds = [r.name for r in w.replica_sets if r is not current]
     if olds:

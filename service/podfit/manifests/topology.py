@@ -1,16 +1,16 @@
 """Reading ``topologySpreadConstraints``, ``affinity.podAffinity`` / ``podAntiAffinity`` and
 workload selectors into :mod:`podfit.topology` values, validated as the API server does.
 
-What the API server does at pod creation is done here too (the input is manifests, not
-created pods): ``matchLabelKeys`` / ``mismatchLabelKeys`` are merged into the selectors
-with the pod's own labels (``pkg/registry/core/pod/strategy.go``), and a term without
-namespaces and namespaceSelector gets the pod's namespace. Each function is O(size of the
+A term without namespaces and namespaceSelector gets the pod's namespace.
+``matchLabelKeys`` / ``mismatchLabelKeys`` are kept as read: the API server merges them
+into the selectors at pod creation with the pod's final labels, which for a Deployment's
+pods are known only after reconciliation (``pod-template-hash``); the scheduler's adapter
+does it then (:func:`podfit.topology.with_label_keys`). Each function is O(size of the
 field) and reports bad input through ``Doc.error`` with the field path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from podfit.manifests import objects
@@ -27,7 +27,6 @@ from podfit.topology import (
     SpreadConstraint,
     WeightedAffinityTerm,
     affinity_term,
-    merge_label_keys,
 )
 
 WHEN_UNSATISFIABLE = (DO_NOT_SCHEDULE, SCHEDULE_ANYWAY)
@@ -53,11 +52,9 @@ def _keys(value: Any, path: str, d: Doc) -> tuple[str, ...]:
     return tuple(d.string(k, f"{path}[{i}]") for i, k in enumerate(d.seq(value, path)))
 
 
-def read_spread_constraints(
-    value: Any, path: str, d: Doc, labels: Mapping[str, str]
-) -> tuple[SpreadConstraint, ...]:
+def read_spread_constraints(value: Any, path: str, d: Doc) -> tuple[SpreadConstraint, ...]:
     """``spec.topologySpreadConstraints`` with API defaults (minDomains 1, nodeAffinityPolicy
-    Honor, nodeTaintsPolicy Ignore) and matchLabelKeys merged with ``labels``."""
+    Honor, nodeTaintsPolicy Ignore); matchLabelKeys kept for the merge at conversion."""
     out = []
     seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(d.seq(value, path)):
@@ -97,33 +94,28 @@ def read_spread_constraints(
                 f"{cp}.matchLabelKeys",
                 "Forbidden: must not be specified when labelSelector is not set",
             )
-        selector = merge_label_keys(selector, keys, labels)
         out.append(
-            SpreadConstraint(max_skew, key, when, selector, min_domains, policies[0], policies[1])
+            SpreadConstraint(
+                max_skew, key, when, selector, min_domains, policies[0], policies[1], keys
+            )
         )
     return tuple(out)
 
 
-def _term(value: Any, path: str, d: Doc, labels: Mapping[str, str], namespace: str) -> AffinityTerm:
+def _term(value: Any, path: str, d: Doc, namespace: str) -> AffinityTerm:
     t = d.mapping(value, path)
     key = d.string(t.get("topologyKey"), f"{path}.topologyKey")
     if not key:
         d.error(f"{path}.topologyKey", "Required value: can not be empty")
     selector = read_label_selector(t.get("labelSelector"), f"{path}.labelSelector", d)
-    selector = merge_label_keys(
-        selector, _keys(t.get("matchLabelKeys"), f"{path}.matchLabelKeys", d), labels
-    )
-    selector = merge_label_keys(
-        selector, _keys(t.get("mismatchLabelKeys"), f"{path}.mismatchLabelKeys", d), labels, "NotIn"
-    )
+    match = _keys(t.get("matchLabelKeys"), f"{path}.matchLabelKeys", d)
+    mismatch = _keys(t.get("mismatchLabelKeys"), f"{path}.mismatchLabelKeys", d)
     names = _keys(t.get("namespaces"), f"{path}.namespaces", d)
     ns_selector = read_label_selector(t.get("namespaceSelector"), f"{path}.namespaceSelector", d)
-    return affinity_term(namespace, key, selector, names, ns_selector)
+    return affinity_term(namespace, key, selector, names, ns_selector, match, mismatch)
 
 
-def read_pod_affinity(
-    value: Any, path: str, d: Doc, labels: Mapping[str, str], namespace: str
-) -> PodAffinity | None:
+def read_pod_affinity(value: Any, path: str, d: Doc, namespace: str) -> PodAffinity | None:
     """``spec.affinity.podAffinity`` and ``podAntiAffinity`` (``path`` is ``…spec.affinity``);
     None when neither has a term."""
     aff = d.mapping(value, path)
@@ -135,7 +127,7 @@ def read_pod_affinity(
         rp = f"{kp}.requiredDuringSchedulingIgnoredDuringExecution"
         parts.append(
             tuple(
-                _term(raw, f"{rp}[{i}]", d, labels, namespace)
+                _term(raw, f"{rp}[{i}]", d, namespace)
                 for i, raw in enumerate(
                     d.seq(block.get("requiredDuringSchedulingIgnoredDuringExecution"), rp)
                 )
@@ -150,9 +142,7 @@ def read_pod_affinity(
             if item.get("weight") is None:
                 d.error(f"{pp}[{i}].weight", "Required value")
             weight = d.integer(item.get("weight"), f"{pp}[{i}].weight", 1, lo=1, hi=100)
-            term = _term(
-                item.get("podAffinityTerm"), f"{pp}[{i}].podAffinityTerm", d, labels, namespace
-            )
+            term = _term(item.get("podAffinityTerm"), f"{pp}[{i}].podAffinityTerm", d, namespace)
             prefs.append(WeightedAffinityTerm(weight, term))
         weighted.append(tuple(prefs))
     result = PodAffinity(parts[0], parts[1], weighted[0], weighted[1])

@@ -38,6 +38,7 @@ from podfit.topology import (
     and_selectors,
     default_selector,
     label_selector,
+    with_label_keys,
 )
 
 _all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
@@ -94,6 +95,7 @@ class PodConverter:
         except PodfitError as exc:
             raise exc.at(path) from None
         requests, non_zero, qos = cached
+        spread, pod_affinity = with_label_keys(pod.spread, pod.pod_affinity, pod.labels)
         return PodInfo(
             pod.name,
             namespace=pod.namespace,
@@ -112,11 +114,11 @@ class PodConverter:
             daemonset=pod.daemonset,
             phase=pod.phase,
             labels=pod.labels,
-            spread=pod.spread,
+            spread=spread,
             default_spread=default_selector(
                 pod.namespace, pod.labels, self._owner_selector(pod), self._services
             ),
-            pod_affinity=pod.pod_affinity,
+            pod_affinity=pod_affinity,
             terminating=pod.terminating,
         )
 
@@ -127,14 +129,12 @@ class PodConverter:
         the Deployment's selector plus the pod's ``pod-template-hash``); None when the
         owner is another kind or not in the input (kube-scheduler's lister would not find
         it: Services only)."""
-        if pod.owner_selector is not None:
-            return pod.owner_selector
         if not pod.owner:
             return None
         kind = pod.owner.split("/", 1)[0]
         if kind not in SPREAD_SELECTOR_KINDS:
             return None
-        selector = self._controllers.get((pod.namespace, pod.owner))
+        selector = pod.owner_selector or self._controllers.get((pod.namespace, pod.owner))
         if selector is None:
             return None
         if kind == "Deployment":

@@ -87,6 +87,7 @@ from podfit.scheduler.plugins.pod_topology_spread import filter_node as spread_f
 from podfit.scheduler.plugins.pod_topology_spread import prefilter as spread_prefilter
 from podfit.scheduler.plugins.pod_topology_spread import scores as spread_scores
 from podfit.scheduler.plugins.taint_toleration import (
+    REASON_TAINT_NOT_MATCH,
     REASON_TAINTS,
     TAINT_TOLERATION,
     taint_toleration_filter,
@@ -204,7 +205,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         _STATIC,
         pod_reads=("tolerations",),
         node_reads=("taints",),
-        reasons=(REASON_TAINTS,),
+        reasons=(REASON_TAINTS, REASON_TAINT_NOT_MATCH),
         filter=taint_toleration_filter,
         score=_taint_score,
         weight=TAINT_TOLERATION_WEIGHT,

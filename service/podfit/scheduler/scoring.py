@@ -172,7 +172,9 @@ def score_nodes(
             columns.append((plugin.name, [plugin.weight * r for r in column]))
             continue
         assert plugin.score is not None
-        if plugin.skip is not None and plugin.skip(scorer, pod):
+        if (plugin.skip is not None and plugin.skip(scorer, pod)) or (
+            plugin.applies is not None and not plugin.applies(pod)
+        ):
             columns.append((plugin.name, [0] * len(feasible)))
             continue
         raw = [plugin.score(scorer, pod, nodes[i]) for i in feasible]
