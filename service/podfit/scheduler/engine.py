@@ -38,10 +38,8 @@ from podfit.scheduler.preemption import (
     split_by_budgets,
 )
 from podfit.scheduler.profile import (
-    CLUSTER_PLUGINS,
     STATIC_KEY_FIELDS,
     STATIC_SCORES,
-    cluster_dynamic,
     run_filters,
     static_filters,
 )
@@ -139,8 +137,9 @@ class Engine:
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
-        self.topology.bound(pod)
-        self.start.setdefault(id(pod), len(self.start))
+        if pod.pod_affinity is not None:
+            self.topology.bound(pod)
+        self.start[id(pod)] = len(self.start)  # a pod is bound once per run
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:
             self.min_priority = pod.priority
@@ -168,7 +167,14 @@ class Engine:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
         # the cluster-dynamic plugins concern the pod (its own terms, or a bound pod's)
-        concerned = (CLUSTER_PLUGINS and cluster_dynamic(pod)) or self.topology.affinity_bound
+        # the cluster-dynamic rows' ``applies`` (spread constraints or a default selector;
+        # pod affinity terms), inlined on this per-pod path; or a bound pod's terms
+        concerned = (
+            pod.spread
+            or pod.default_spread is not None
+            or pod.pod_affinity is not None
+            or self.topology.affinity_bound
+        )
         if explain or restricted or concerned:
             topology = self.topology if concerned else None
             ev = evaluate(
