@@ -269,20 +269,3 @@ def test_plugin_names_and_reasons_are_written_once() -> None:
             if isinstance(node, ast.Constant) and node.value in owned:
                 where.setdefault(node.value, []).append(str(path.relative_to(package)))
     assert {s: files for s, files in where.items() if len(files) != 1} == {}
-
-
-def test_the_engine_inlines_the_cluster_rows_applies() -> None:
-    """Engine.schedule inlines the cluster-dynamic rows' ``applies`` on its per-pod path:
-    the two must agree (a new cluster-dynamic row must update the inlined test)."""
-    from podfit.topology import PodAffinity, SpreadConstraint, label_selector
-
-    pods = [
-        PodInfo("plain"),
-        PodInfo("spread", spread=[SpreadConstraint(1, "zone")]),
-        PodInfo("default", default_spread=label_selector({"a": "b"})),
-        PodInfo("affinity", pod_affinity=PodAffinity()),
-    ]
-    for pod in pods:
-        inlined = bool(pod.spread or pod.default_spread is not None or pod.pod_affinity is not None)
-        assert inlined == profile.cluster_dynamic(pod), pod.name
-    assert [p.name for p in profile.CLUSTER_PLUGINS] == ["PodTopologySpread", "InterPodAffinity"]

@@ -38,8 +38,10 @@ from podfit.scheduler.preemption import (
     split_by_budgets,
 )
 from podfit.scheduler.profile import (
+    CLUSTER_PLUGINS,
     STATIC_KEY_FIELDS,
     STATIC_SCORES,
+    cluster_dynamic,
     run_filters,
     static_filters,
 )
@@ -83,6 +85,7 @@ class Engine:
         self.nodes = list(nodes)
         self.topology = TopologyPlugins(namespaces)
         self.budgets = tuple(budgets)
+        self._last_concern: tuple[tuple[object, ...], bool] | None = None
         self.start: dict[int, int] = {}
         """``id(pod)`` → start order (bind order; the input's bound pods first)."""
         self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
@@ -167,14 +170,16 @@ class Engine:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
         # the cluster-dynamic plugins concern the pod (its own terms, or a bound pod's)
-        # the cluster-dynamic rows' ``applies`` (spread constraints or a default selector;
-        # pod affinity terms), inlined on this per-pod path; or a bound pod's terms
-        concerned = (
-            pod.spread
-            or pod.default_spread is not None
-            or pod.pod_affinity is not None
-            or self.topology.affinity_bound
-        )
+        # a cluster-dynamic row applies to the pod (decided once per run of one class:
+        # replicas share their key object), or a bound pod's affinity terms may concern it
+        key = pod.scheduling_key()
+        last = self._last_concern
+        if last is not None and last[0] is key:
+            applies = last[1]
+        else:
+            applies = bool(CLUSTER_PLUGINS) and cluster_dynamic(pod)
+            self._last_concern = (key, applies)
+        concerned = applies or self.topology.affinity_bound
         if explain or restricted or concerned:
             topology = self.topology if concerned else None
             ev = evaluate(
