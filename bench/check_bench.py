@@ -103,7 +103,7 @@ def main() -> None:
 
         with (
             LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=args.jobs, threads_per_worker=1, processes=True
+                n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None
             ) as lc,
             Client(lc) as client,  # type: ignore[no-untyped-call]
         ):

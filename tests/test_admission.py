@@ -294,3 +294,14 @@ def test_best_effort_scope_selects_only_best_effort_pods() -> None:
     assert wl.refused == [
         ("shop/p", "exceeded quota: compute, requested: pods=1, used: , limited: pods=0")
     ]
+
+
+def test_names_of_kinds_with_other_rules_are_not_checked() -> None:
+    """RBAC names are path segments (``system:controller:x`` is valid): not refused."""
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "system:controller:podfit"},
+        "rules": [],
+    }
+    assert load_objects([role]).skipped[0].name == "system:controller:podfit"

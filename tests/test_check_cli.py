@@ -102,6 +102,8 @@ def test_a_bad_policy_is_exit_1_with_the_path(tmp_path: Path, policy: str, messa
         ["-f", "{c}", "--jobs", "0"],
         ["-f", "{c}", "--jobs", "2", "--dask-scheduler", "tcp://127.0.0.1:1"],
         ["--cluster", "x={c}", "--cluster", "x={c}"],
+        ["-f", "{c}", "--dask-scheduler", "notanaddress"],  # no port: refused before connecting
+        ["-f", "{c}", "--dask-scheduler", "foo://host:8786"],
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:

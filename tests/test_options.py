@@ -36,7 +36,7 @@ GOOD: list[tuple[dict[str, Any], list[str], SchedulerConfig]] = [
     ({}, [], make_config()),
     (
         {"strategy": "MostAllocated", "kubernetesVersion": "1.33"},
-        ["--strategy", "MostAllocated", "--version", "1.33"],
+        ["--strategy", "MostAllocated", "--kubernetes-version", "1.33"],
         make_config("MostAllocated", version="1.33"),
     ),
     (
@@ -56,7 +56,7 @@ GOOD: list[tuple[dict[str, Any], list[str], SchedulerConfig]] = [
     ),
     (
         {"kubernetesVersion": "1.35", "dra": False},
-        ["--version", "1.35", "--no-dra"],
+        ["--kubernetes-version", "1.35", "--no-dra"],
         make_config(version="1.35", dra=False),
     ),
 ]

@@ -241,3 +241,20 @@ def test_a_pod_a_cluster_dynamic_plugin_applies_to_takes_the_full_scan(
     other = PodInfo("o", owner="ReplicaSet/api", requests={"cpu": 100})
     assert engine.schedule(spread_pod).evaluation is not None
     assert engine.schedule(other).evaluation is None
+
+
+def test_plugin_names_and_reasons_are_written_once() -> None:
+    """A name or reason typed a second time (as the planners once retyped reasons) can drift
+    from the plugin's own: each string literal lives in one module only."""
+    from pathlib import Path
+
+    package = Path(profile.__file__).parent.parent
+    owned = {p.name for p in profile.DEFAULT_PROFILE} | {
+        r for p in profile.DEFAULT_PROFILE for r in p.reasons
+    }
+    where: dict[str, list[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in owned:
+                where.setdefault(node.value, []).append(str(path.relative_to(package)))
+    assert {s: files for s, files in where.items() if len(files) != 1} == {}

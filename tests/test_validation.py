@@ -211,3 +211,54 @@ def test_web_form_validate_choice() -> None:
     assert strict.status_code == 422
     warned = client.post("/", data={"workloads": text, "validate": "warn"})
     assert warned.status_code == 200
+
+
+# --- integer fields: only an integer literal of the field's size decodes ---------------------
+
+
+def spread(max_skew: str) -> str:
+    return (
+        '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {'
+        '"containers": [{"name": "c"}], "topologySpreadConstraints": [{"maxSkew": '
+        + max_skew
+        + ', "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("1e400", "number 1e400"), ("2147483648", "number 2147483648"), ("1.5", "number 1.5"),
+     ('"1"', "string")],
+)  # fmt: skip
+def test_integer_fields_decode_as_the_api_server_decodes_them(value: str, what: str) -> None:
+    """Issue 17: ``maxSkew: 1e400`` was accepted. The API server's JSON decoder refuses it
+    with Go's text (struct name, field path without list indices, Go type)."""
+    with pytest.raises(ManifestError) as info:
+        load_text(spread(value))
+    (error,) = info.value.errors
+    assert error.path == "spec.topologySpreadConstraints[0].maxSkew"
+    assert error.message.startswith(
+        f"json: cannot unmarshal {what} into Go struct field "
+        "TopologySpreadConstraint.spec.topologySpreadConstraints.maxSkew of type int32"
+    )
+
+
+def test_decoding_errors_stay_errors_in_warn_mode() -> None:
+    """``--validate=warn`` softens unknown fields, not values the server cannot decode."""
+    with pytest.raises(ManifestError, match="cannot unmarshal number 1e400"):
+        load_text(spread("1e400"), validate="warn")
+    assert len(load_text(spread("2147483647")).pods) == 1
+
+
+def test_the_readers_own_text_gives_way_to_the_decoding_error() -> None:
+    """One error per field: the decoder's (the API server stops there)."""
+    pod = spread("1").replace('"containers"', '"priority": 1e400, "containers"')
+    with pytest.raises(ManifestError) as info:
+        load_text(pod)
+    assert [(e.path, e.message.split(" (in ")[0]) for e in info.value.errors] == [
+        (
+            "spec.priority",
+            "json: cannot unmarshal number 1e400 into Go struct field PodSpec.spec.priority "
+            "of type int32",
+        )
+    ]

@@ -2,7 +2,7 @@
 node or a zone lost, with the promised headroom left — as a CI gate.
 
 * :mod:`.policy` — the ``CheckPolicy`` document (scenarios), read strictly;
-* :mod:`.inputs` — HPAs and PDBs as value types; scaling to min/max replicas; budgets;
+* :mod:`.inputs` — HPA targets scaled to min/max replicas; PodDisruptionBudget budgets;
 * :mod:`.engine` — one base schedule per replicas mode, variants as incremental drains;
 * :mod:`.sweep` — variants as tasks, run inline, on local processes or on Dask;
 * :mod:`.report` — the ``CheckReport`` document, JUnit XML, the baseline comparison.

@@ -142,17 +142,7 @@ class Base:
         """Every node holding its :attr:`kept` pods (added in base order): copied per
         variant."""
         for node in self.node_infos:
-            filled = NodeInfo(
-                node.name,
-                node.allocatable,
-                labels=node.labels,
-                taints=node.taints,
-                unschedulable=node.unschedulable,
-                index=node.index,
-            )
-            for info in self.kept[node.name]:
-                filled.add_pod(info)
-            self.filled.append(filled)
+            self.filled.append(node.without(self.kept[node.name]))
         self.budgets = [Budget.of(pdb, pods) for pdb in cluster.budgets]
         running = {
             f"{o.pod.namespace}/{o.pod.name}"

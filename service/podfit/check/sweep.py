@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
@@ -213,6 +214,12 @@ def _dask_task(inputs: tuple[str, list[ClusterInput], Policy], task: Task) -> li
     return evaluate(clusters[c], policy.scenarios, variants, bases.setdefault(c, {}))
 
 
+DASK_ADDRESS = re.compile(
+    r"^((tcp|tls|ws|wss|ucx)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):"
+    r"[0-9]{1,5}$"
+)
+"""A Dask scheduler address: ``[PROTOCOL://]HOST:PORT`` (tcp when no protocol is given)."""
+
 DASK_MISSING = (
     "--dask-scheduler needs dask.distributed, which is not installed: pip install 'podfit[dask]'"
 )
@@ -233,7 +240,7 @@ class Dask:
                 client = distributed.Client(  # type: ignore[no-untyped-call]
                     address, timeout="10s", set_as_default=False
                 )
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 raise ConfigError(
                     f"cannot reach the Dask scheduler {address}: {exc}", "--dask-scheduler"
                 ) from None

@@ -25,7 +25,7 @@ import click
 from podfit.check import ClusterInput, check, parse_policy, validate_baseline
 from podfit.check.inputs import from_workload
 from podfit.check.report import add_loader_warnings, failure_lines, junit_xml, scenario_label
-from podfit.check.sweep import Dask, Processes
+from podfit.check.sweep import DASK_ADDRESS, Dask, Processes
 from podfit.cli.output import (
     EXIT_PENDING,
     dump,
@@ -152,6 +152,13 @@ def _named(items: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
+def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``[PROTOCOL://]HOST:PORT``, else a usage error (before anything is loaded)."""
+    if value is not None and not DASK_ADDRESS.match(value):
+        raise click.BadParameter(f'"{value}" is not a Dask scheduler address (tcp://HOST:8786)')
+    return value
+
+
 @click.command("check")
 @click.option(
     "-f",
@@ -193,6 +200,7 @@ def _named(items: tuple[str, ...]) -> list[tuple[str, str]]:
     "--dask-scheduler",
     "dask_scheduler",
     metavar="ADDRESS",
+    callback=_dask_address,
     help="Run the variants on this Dask scheduler (tcp://HOST:8786); needs podfit[dask].",
 )
 @handles_input_errors

@@ -8,7 +8,8 @@ Output: a table (default), or the versioned JSON/YAML document (FitReport, Nodes
 DrainReport), whose ``warnings`` name what the plan does not model and every object that
 created no pods; the table prints them on stderr, as ``podfit schedule`` does. Long runs
 show progress on stderr when it is a terminal.
-Exit codes: 0, 1 bad input, 2 usage error.
+Exit codes: 0, 1 bad input, 2 usage error, 3 with ``--fail-on-pending`` when the answer
+leaves pods Pending (:func:`pending_after`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
+from podfit.cli.output import (
+    EXIT_PENDING,
+    dump,
+    echo_report_warnings,
+    echo_warnings,
+    handles_input_errors,
+    output_option,
+    skipped_lines,
+    table,
+)
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError
@@ -31,6 +41,7 @@ from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
 from podfit.schemas.config import load_config
 from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
 from podfit.schemas.schedule import Warned, add_input_warnings
+from podfit.units import human_quantity, human_resources
 
 __all__ = ["plan"]
 
@@ -77,23 +88,50 @@ def _structured(output: str) -> bool:
     return output in ("json", "yaml")
 
 
+_fail_on_pending = click.option(
+    "--fail-on-pending",
+    is_flag=True,
+    help="Exit 3 when the answer leaves pods Pending (see the command's help).",
+)
+
+
+def pending_after(doc: dict[str, Any]) -> int:
+    """How many pods the plan leaves Pending, by the document's kind: a FitReport's pods
+    of the cluster already Pending; a NodesPlan's pending pods when no shape (nor the
+    cheapest mix) places them all; a DrainReport's already Pending plus the worst
+    scenario's. ``--fail-on-pending`` exits 3 when this is not 0."""
+    summary = doc["summary"]
+    if doc["kind"] == "FitReport":
+        return int(summary["alreadyPending"])
+    if doc["kind"] == "NodesPlan":
+        placed = summary.get("best") is not None or summary.get("cheapestMix") is not None
+        return 0 if placed else int(summary["pendingPods"])
+    worst = summary.get("worst") or {}
+    return int(summary["alreadyPending"]) + int(worst.get("pending", 0))
+
+
 def _emit(
     report: Warned,
     output: str,
     render: Callable[[dict[str, Any]], str],
     *workloads: Workload,
+    fail_on_pending: bool = False,
 ) -> None:
     """Print ``report`` (its ``warnings`` completed from the inputs) as ``podfit schedule``
-    prints its result: JSON/YAML on stdout with each skipped object on stderr, or the
-    table on stdout with every warning on stderr."""
+    prints its result: JSON/YAML on stdout with the skipped objects on stderr, or the
+    table on stdout with every warning on stderr (skipped objects grouped by kind); then,
+    with ``fail_on_pending``, exit 3 if the report leaves pods Pending
+    (:func:`pending_after`)."""
     add_input_warnings(report, *workloads)
     doc: dict[str, Any] = report.to_dict()
     if _structured(output):
         click.echo(dump(doc, output), nl=False)
-        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
+        echo_warnings(skipped_lines([s for workload in workloads for s in workload.skipped]))
     else:
         click.echo(render(doc), nl=False)
-        echo_warnings(doc["warnings"])
+        echo_report_warnings(doc["warnings"], *workloads)
+    if fail_on_pending and pending_after(doc):
+        sys.exit(EXIT_PENDING)
 
 
 @click.group("plan")
@@ -119,6 +157,7 @@ _files = files_option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
 @scheduler_options()
+@_fail_on_pending
 @output_option()
 @validate_option()
 @handles_input_errors
@@ -128,9 +167,13 @@ def fit_cmd(
     mode: str,
     max_replicas: int,
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """How many more replicas of each template fit (cluster-capacity semantics)."""
+    """How many more replicas of each template fit (cluster-capacity semantics).
+
+    With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
+    """
     config = load_config(scheduler.options())
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
@@ -166,11 +209,11 @@ def fit_cmd(
             out += f"{t['template']}: {t['stopReason']}\n"
         stranded = doc["fragmentation"]["totalStranded"]
         if stranded:
-            text = ", ".join(f"{r} {v}" for r, v in stranded.items())
+            text = human_resources(stranded)
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
-    _emit(report, output, render, cluster, template_workload)
+    _emit(report, output, render, cluster, template_workload, fail_on_pending=fail_on_pending)
 
 
 @plan.command("nodes")
@@ -208,6 +251,7 @@ def fit_cmd(
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
 @scheduler_options()
+@_fail_on_pending
 @output_option()
 @validate_option()
 @handles_input_errors
@@ -220,9 +264,14 @@ def nodes_cmd(
     time_limit: float,
     existing: bool,
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
+    """How many nodes of each shape the pending pods need (DaemonSets on every node).
+
+    With --fail-on-pending, exit 3 when no shape (nor the cheapest mix) places every
+    pending pod.
+    """
     config = load_config(scheduler.options())
     workload = load_files(files, warn=_structured(output))
     node_shapes = parse_shapes(
@@ -261,8 +310,8 @@ def nodes_cmd(
                 [
                     n["node"],
                     ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
-                    n["requested"].get("cpu", "0"),
-                    n["requested"].get("memory", "0"),
+                    human_quantity("cpu", n["requested"].get("cpu", "0")),
+                    human_quantity("memory", n["requested"].get("memory", "0")),
                 ]
                 for n in chosen["placement"]
             ]
@@ -275,7 +324,7 @@ def nodes_cmd(
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
         return out
 
-    _emit(result, output, render, workload)
+    _emit(result, output, render, workload, fail_on_pending=fail_on_pending)
 
 
 @plan.command("drain")
@@ -288,6 +337,7 @@ def nodes_cmd(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
 @scheduler_options()
+@_fail_on_pending
 @output_option()
 @validate_option()
 @handles_input_errors
@@ -299,9 +349,13 @@ def drain_cmd(
     lose_any_one: bool,
     shape: str | None,
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
+    """What if nodes go away: which pods become Pending, and the nodes to absorb them.
+
+    With --fail-on-pending, exit 3 when pods are Pending already or in the worst scenario.
+    """
     config = load_config(scheduler.options())
     workload = load_files(files, warn=_structured(output))
     node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
@@ -333,4 +387,4 @@ def drain_cmd(
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
         return out
 
-    _emit(report, output, render, workload)
+    _emit(report, output, render, workload, fail_on_pending=fail_on_pending)

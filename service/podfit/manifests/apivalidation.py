@@ -7,7 +7,7 @@ languages (a 1 MB hostile name costs a few ms, where a backtracking regex took 1
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from podfit.manifests.fields import Doc, show
@@ -252,9 +252,36 @@ def validate_container_resource_name(name: str) -> list[str]:
 
 # -- object metadata ----------------------------------------------------------------------------
 
-NAME_RULES = {"Service": is_dns1035_label, "Namespace": is_dns1123_label}
-"""Name validation per kind (``ValidateObjectMeta``'s name function); any other kind: a
-DNS-1123 subdomain (``NameIsDNSSubdomain``)."""
+NAME_RULES: dict[str, Callable[[str], list[str]]] = {
+    "Service": is_dns1035_label,
+    "Namespace": is_dns1123_label,
+    **dict.fromkeys(
+        (
+            "Pod",
+            "Deployment",
+            "ReplicaSet",
+            "ReplicationController",
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "Node",
+            "ConfigMap",
+            "Secret",
+            "ServiceAccount",
+            "PersistentVolumeClaim",
+            "PriorityClass",
+            "LimitRange",
+            "ResourceQuota",
+            "PodDisruptionBudget",
+            "HorizontalPodAutoscaler",
+        ),
+        is_dns1123_subdomain,
+    ),
+}
+"""Name validation of the kinds podfit reads (``ValidateObjectMeta``'s name function:
+``NameIsDNSSubdomain`` but for Services and Namespaces). Other kinds' names are not
+checked: some take other forms (RBAC names are path segments, ``system:node:x``)."""
 
 
 def check_labels(labels: Mapping[str, Any], path: str, d: Doc) -> None:
@@ -273,8 +300,8 @@ def check_object_meta(kind: str, meta: Mapping[str, Any], d: Doc, path: str = "m
     an object's ``metadata``, with the API server's messages."""
     name = meta.get("name")
     if isinstance(name, str) and name:
-        rule = NAME_RULES.get(kind, is_dns1123_subdomain)
-        for message in rule(name):
+        rule = NAME_RULES.get(kind)
+        for message in rule(name) if rule is not None else ():
             d.error(f"{path}.name", invalid(name, message))
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace:

@@ -35,6 +35,7 @@ from podfit.manifests.podspec import (
 from podfit.manifests.quota import QuotaAdmission
 from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
 from podfit.manifests.validation import (
+    DECODE_PREFIX,
     DEFAULT_SCHEMA_VERSION,
     DEFAULT_VALIDATE,
     VALIDATE_MODES,
@@ -193,6 +194,11 @@ class Reader:
                 raise
             for e in exc.errors:
                 d.error(e.path, e.message)
+        decoded = {e.path for e in d.errors if e.message.startswith(DECODE_PREFIX)}
+        if decoded:  # the API server stops at decoding: the readers' own text is moot
+            d.errors = [
+                e for e in d.errors if e.path not in decoded or e.message.startswith(DECODE_PREFIX)
+            ]
         self.errors.extend(d.errors)
 
     def _validate(self, doc: Mapping[str, Any], kind: str, d: Doc, what: str) -> None:
@@ -204,7 +210,7 @@ class Reader:
             key = f"{kind} ({api})" if isinstance(api, str) else kind
             self.custom[key] = self.custom.get(key, 0) + 1
         for f in findings:
-            if self.validate == "strict":
+            if self.validate == "strict" or f.decode:
                 d.error(f.path, f.message)
             else:
                 self.workload.warnings.append(f"{what}: {f.path}: {f.message}")

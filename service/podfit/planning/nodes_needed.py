@@ -39,6 +39,7 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
+from podfit.units import human
 
 if TYPE_CHECKING:
     from podfit.planning.exact import ExactResult
@@ -323,11 +324,25 @@ def _shape_problem(
     # what the scheduler's NodeResourcesFit and NodePorts say on a new node of this shape
     # holding only the DaemonSet pods (allocatable after headroom)
     empty = NodeInfo(shape.name, dict(zip(resources, alloc, strict=True)))
+    whole = NodeInfo(shape.name, {r: info.allocatable.get(r, 0) for r in resources})
     for ds in ds_pods:
         empty.add_pod(ds)
+        whole.add_pod(ds)
     for g, exemplar in zip(placeable, exemplars, strict=True):
         status = node_resources_fit(exemplar, empty) or node_ports(exemplar, empty)
-        if status is not None:
+        if status is None:
+            continue
+        fits_whole = node_resources_fit(exemplar, whole) is None
+        if headroom_percent < 100 and fits_whole and node_ports(exemplar, empty) is None:
+            # the node has room; the fill limit is what the pod does not fit
+            room = [a - r for a, r in zip(alloc, reserved, strict=True)]
+            full = [
+                info.allocatable.get(r, 0) - v for r, v in zip(resources, reserved, strict=True)
+            ]
+            unplaceable[g.name] = _fill_limit_reason(
+                resources, g.requests, room, full, headroom_percent
+            )
+        else:
             unplaceable[g.name] = f"does not fit an empty node: {', '.join(status.reasons)}"
     return problem, unplaceable, [p.name for p in ds_pods]
 
@@ -488,3 +503,22 @@ def _holds(plan: ShapePlan, pods: Sequence[tuple[PodGroup, int]]) -> bool:
             free[d] -= r * count
         ports.extend(mine.host_ports * count)
     return True
+
+
+def _fill_limit_reason(
+    resources: Sequence[str],
+    requests: Sequence[int],
+    room: Sequence[int],
+    full: Sequence[int],
+    headroom_percent: int,
+) -> str:
+    """Why a pod group that fits an empty node of a shape does not fit it under the fill
+    limit: each resource whose request is over the limit's ``room``, with the node's
+    ``full`` free room (both after the DaemonSet pods), in :mod:`podfit.units`' words."""
+    parts = [
+        f"{r} request {human(r, need)} is over the {headroom_percent}% fill limit "
+        f"(it allows {human(r, free)} of the {human(r, whole)} free)"
+        for r, need, free, whole in zip(resources, requests, room, full, strict=True)
+        if need > free
+    ]
+    return f"does not fit an empty node: {', '.join(parts)}"
