@@ -76,6 +76,11 @@ EVICT_AFTER: Final = 0.5
 #: After an answer that ends the connection, unread input is drained for at most this
 #: long (seconds) so that closing does not reset the answer still in flight.
 LINGER: Final = 1.0
+#: Seconds between two heartbeats to the arbiter (gunicorn's worker ``notify``, a file
+#: ``utime``): gunicorn's own loop beats on every wake-up, twice per request, and each
+#: beat releases the GIL, which the loop then waits to get back from computing threads.
+#: The arbiter's ``timeout`` (30 s) is what this must stay well within.
+NOTIFY_EVERY: Final = 1.0
 #: Largest single read or write of a body or an answer (bytes).
 CHUNK: Final = 1024 * 1024
 #: Socket send buffer asked for (bytes): an answer that fits is sent by the thread that
@@ -311,10 +316,13 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         self.poller.register(
             self.method_queue.fileno(), selectors.EVENT_READ, self.method_queue.run_callbacks
         )
+        notified = 0.0
         while self.alive:
-            self.notify()
-            self.set_accept_enabled(self._can_accept())
             now = time.monotonic()
+            if now - notified >= NOTIFY_EVERY:
+                self.notify()
+                notified = now
+            self.set_accept_enabled(self._can_accept())
             self._dispatch(min(max(self.next_deadline - now, 0.0), 1.0))
             if not self.is_parent_alive():
                 break
