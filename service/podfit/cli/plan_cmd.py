@@ -14,21 +14,20 @@ Exit codes: 0, 1 bad input, 2 usage error.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
 from podfit.cli.params import files_option, load_files
-from podfit.errors import ConfigError
-from podfit.manifests import Workload
+from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
-from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
+from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
-from podfit.schemas.schedule import Warned, add_input_warnings
 
 __all__ = ["plan"]
 
@@ -94,6 +93,43 @@ def _emit(
         echo_warnings(doc["warnings"])
 
 
+_region = click.option(
+    "--region",
+    help="Price shapes given without @PRICE at their list price in this region "
+    "(us-east-1, us-central1, eastus, westeurope; or a --price-catalog region).",
+)
+_price_catalog = click.option(
+    "--price-catalog",
+    type=click.Path(dir_okay=False),
+    help="Tab-separated prices (shape, region, price[, currency, basis, date, source]) "
+    "used before the bundled list prices: negotiated, reserved or spot.",
+)
+
+
+def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) -> list[NodeShape]:
+    """The ``-s`` shapes, priced from ``--price-catalog`` / the bundled list prices when
+    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
+    from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
+
+    shapes: list[NodeShape] = []
+    errors: list[FieldError] = []
+    for i, spec in enumerate(specs):
+        try:
+            shapes.append(shape_from_text(spec, f"--shape[{i}]"))
+        except PodfitError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ConfigError(errors[0].message, errors[0].path, errors)
+    catalog = None
+    if catalog_file is not None:
+        try:
+            text = Path(catalog_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the price catalog: {exc}", "--price-catalog") from None
+        catalog = read_catalog(text, catalog_file)
+    return price_shapes(shapes, region=region, catalog=catalog, path="--shape")
+
+
 @click.group("plan")
 def plan() -> None:
     """Capacity planning: replicas that fit, nodes needed, what if nodes go away."""
@@ -126,6 +162,8 @@ def fit_cmd(
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
+    from podfit.schemas.plan import templates_of  # marshmallow: only this command
+
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
     templates = templates_of(template_workload.pods)
@@ -200,6 +238,8 @@ def fit_cmd(
     show_default=True,
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
+@_region
+@_price_catalog
 @output_option()
 @handles_input_errors
 def nodes_cmd(
@@ -210,13 +250,13 @@ def nodes_cmd(
     max_nodes: int,
     time_limit: float,
     existing: bool,
+    region: str | None,
+    price_catalog: str | None,
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
     workload = load_files(files, warn=_structured(output))
-    node_shapes = parse_shapes(
-        [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
-    )
+    node_shapes = _shapes(shapes, region, price_catalog)
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
             workload.pods,
@@ -287,8 +327,10 @@ def drain_cmd(
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
+    from podfit.planning.catalog import shape_from_text
+
     workload = load_files(files, warn=_structured(output))
-    node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
+    node_shape = None if shape is None else shape_from_text(shape, "--shape")
     with _progress("scenarios", None) as progress:
         report = what_if(
             workload.pods,

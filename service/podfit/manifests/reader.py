@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Literal
 
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
@@ -52,6 +54,9 @@ POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
 PREEMPTION_POLICIES = ("Never", PREEMPT_LOWER)
 
 _FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
+
+
+_NAME = attrgetter("name")
 
 
 class Reader:
@@ -305,6 +310,18 @@ class Reader:
         self.reserved[what] = total
 
     def _add_pods(self, pods: list[Pod], d: Doc) -> None:
+        """Register ``pods`` (built from one template: one namespace, one owner) under
+        their names; a name already taken is an error and its pod is dropped. When no
+        name clashes, the names are checked and added in bulk (O(pods) in C, which is
+        what a Deployment of 50,000 replicas needs)."""
+        if pods:
+            first = pods[0]
+            keys = list(zip(repeat(first.namespace), map(_NAME, pods), strict=False))
+            fresh = dict.fromkeys(keys, first.owner or first.source)
+            if len(fresh) == len(pods) and self.names.keys().isdisjoint(fresh):
+                self.names.update(fresh)
+                self.workload.pods.extend(pods)
+                return
         for pod in pods:
             key = (pod.namespace, pod.name)
             if key in self.names:

@@ -20,16 +20,14 @@ Validation errors are ``ConfigError`` naming the field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from podfit.errors import ConfigError, FieldError, PodfitError
-from podfit.nodes import NO_SCHEDULE, Node, Taint, node_preset
+from podfit.nodes import NO_SCHEDULE, Taint
+from podfit.planning.catalog import build_shape, parse_price, shape_spec
 from podfit.planning.cluster import SchedulingOptions
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
@@ -49,7 +47,6 @@ __all__ = [
 ]
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_PRICE = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class _StrictInt(fields.Integer):
@@ -175,16 +172,6 @@ def _options(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def parse_price(value: Any, path: str) -> Fraction | None:
-    """A price per node as exact decimal text (``"0.096"``); numbers are refused because a
-    JSON float has already lost its text. ``None`` means no price."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _PRICE.fullmatch(value):
-        raise ConfigError(f'a price must be decimal text such as "0.096", not {value!r}', path)
-    return Fraction(Decimal(value))
-
-
 def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
     """A ``NodeShape`` from its JSON form (see module doc); errors are named under ``path``."""
     if not isinstance(data, Mapping):
@@ -193,41 +180,15 @@ def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
         raw = _load(ShapeSchema(), data)
     except ConfigError as exc:
         raise exc.at(path) from None
-    price = parse_price(raw.get("price"), f"{path}.price")
-    labels = raw.get("labels")
-    taints = tuple(Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", []))
-    if "preset" in raw:
-        if "allocatable" in raw:
-            raise ConfigError("give either preset or allocatable, not both", path)
-        try:
-            preset = node_preset(raw["preset"])
-        except PodfitError as exc:
-            raise exc.at(path) from None
-        name = raw.get("name") or preset.name
-        node = preset.node(name=name.replace("/", "-"), labels=labels)
-        if taints:
-            node = Node(node.name, node.allocatable, node.capacity, node.labels, taints)
-        return NodeShape(name, node, price)
-    if "allocatable" not in raw:
-        raise ConfigError("a shape needs a preset or an allocatable map", path)
-    name = raw.get("name")
-    if not name:
-        raise ConfigError("a custom shape needs a name", f"{path}.name")
-    alloc = dict(raw["allocatable"])
-    negative = [
-        FieldError(f"{path}.allocatable.{res}", f"{q}: must be greater than or equal to 0")
-        for res, q in alloc.items()
-        if q.sign() < 0
-    ]
-    if negative:  # as the API server validates a Node's allocatable
-        raise ConfigError(negative[0].message, negative[0].path, negative)
-    if "pods" not in alloc:
-        raise ConfigError(
-            "a custom shape needs allocatable pods (the kubelet's maxPods; its default is 110)",
-            f"{path}.allocatable.pods",
-        )
-    node = Node(name, alloc, alloc, dict(labels or {"kubernetes.io/hostname": name}), taints)
-    return NodeShape(name, node, price)
+    return build_shape(
+        path=path,
+        name=raw.get("name"),
+        preset=raw.get("preset"),
+        allocatable=raw.get("allocatable"),
+        labels=raw.get("labels"),
+        taints=[Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", [])],
+        price=parse_price(raw.get("price"), f"{path}.price"),
+    )
 
 
 def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> list[NodeShape]:
@@ -253,28 +214,6 @@ def templates_of(pods: Sequence[Pod]) -> list[Pod]:
                 continue
             seen.add(pod.owner)
         out.append(pod)
-    return out
-
-
-def shape_spec(text: str, path: str) -> dict[str, Any]:
-    """``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110@0.2`` → the JSON shape."""
-    spec, _, price = text.partition("@")
-    out: dict[str, Any] = {}
-    if price:
-        out["price"] = price
-    if ":" in spec and "=" in spec:
-        name, _, items = spec.partition(":")
-        alloc: dict[str, str] = {}
-        for i, item in enumerate(items.split(",")):
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
-            if key in alloc:
-                raise ConfigError(f'"{key}" is given twice', f"{path}[{i}]")
-            alloc[key] = value
-        out.update(name=name, allocatable=alloc)
-    else:
-        out["preset"] = spec
     return out
 
 
