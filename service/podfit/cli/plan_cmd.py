@@ -68,6 +68,19 @@ def _needed(scenario: dict[str, Any]) -> str:
     return "" if needed is None else f"{needed['nodes']} × {needed['shape']}"
 
 
+def _cheapest_text(cheapest: dict[str, Any]) -> str:
+    """The table's lines for ``summary.cheapest``: the mix, its cost, bound and gap."""
+    nodes = ", ".join(f"{c} × {n}" for n, c in cheapest["nodes"].items())
+    proof = "proven optimal" if cheapest["proven"] else f"gap {cheapest['gap']}"
+    out = (
+        f"\ncheapest: {nodes}: {cheapest['exact']['costPerHour']} per hour "
+        f"(lower bound {cheapest['lowerBound']}, {proof}; {cheapest['method']})\n"
+    )
+    for group, count in cheapest["unplaceable"].items():
+        out += f"cheapest: {count} pods of {group} fit no shape\n"
+    return out
+
+
 def _structured(output: str) -> bool:
     """JSON or YAML: the loader's warnings go to stderr as the files are read (the table
     prints them with the report's other warnings, once)."""
@@ -238,6 +251,12 @@ def fit_cmd(
     show_default=True,
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
+@click.option(
+    "--mix",
+    is_flag=True,
+    help="Also find the cheapest mix of the shapes (needs a price for each) and a proven "
+    "lower bound on the cost of any mix; with --algorithm exact, prove it on small inputs.",
+)
 @_region
 @_price_catalog
 @output_option()
@@ -250,6 +269,7 @@ def nodes_cmd(
     max_nodes: int,
     time_limit: float,
     existing: bool,
+    mix: bool,
     region: str | None,
     price_catalog: str | None,
     output: str,
@@ -257,6 +277,12 @@ def nodes_cmd(
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
     workload = load_files(files, warn=_structured(output))
     node_shapes = _shapes(shapes, region, price_catalog)
+    if mix and any(s.price is None for s in node_shapes):
+        unpriced = next(i for i, s in enumerate(node_shapes) if s.price is None)
+        raise ConfigError(
+            "--mix needs a price for every shape: give SHAPE@PRICE, --region or --price-catalog",
+            f"--shape[{unpriced}]",
+        )
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
             workload.pods,
@@ -269,6 +295,10 @@ def nodes_cmd(
             time_limit=time_limit,
             progress=progress,
         )
+    if mix:
+        from podfit.planning.mix import cheapest_mix
+
+        result.cheapest = cheapest_mix(result, exact=algorithm == "exact", time_limit=time_limit)
 
     def render(doc: dict[str, Any]) -> str:
         rows = [
@@ -295,6 +325,8 @@ def nodes_cmd(
                 for n in chosen["placement"]
             ]
             out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY"], node_rows)
+        if "cheapest" in summary:
+            out += _cheapest_text(summary["cheapest"])
         if "cheapestMix" in summary:
             mix = ", ".join(f"{c} × {n}" for n, c in summary["cheapestMix"]["nodes"].items())
             out += f"\ncheapest mix: {mix} (cost {summary['cheapestMix']['cost']})\n"

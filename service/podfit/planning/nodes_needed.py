@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
@@ -39,6 +39,9 @@ from podfit.scheduler.adapt import node_info
 from podfit.scheduler.filters import static_filters
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.run import expand_daemonsets
+
+if TYPE_CHECKING:
+    from podfit.planning.mix import CheapestMix
 
 __all__ = [
     "ALGORITHMS",
@@ -152,6 +155,8 @@ class NodesPlan:
     fragmentation: Fragmentation | None = None
     warnings: list[str] = field(default_factory=list)
     """What the plan does not account for (``Cluster.warnings``), each once."""
+    cheapest: CheapestMix | None = None
+    """The cheapest mix over the shapes, when asked for (``summary.cheapest``)."""
 
     @property
     def pending(self) -> int:
@@ -174,6 +179,8 @@ class NodesPlan:
             "groups": len(self.groups),
             "best": None if best is None else {"shape": best.shape.name, "nodes": best.nodes},
         }
+        if self.cheapest is not None:
+            summary["cheapest"] = self.cheapest.to_dict()
         if self.mix:
             summary["cheapestMix"] = {
                 "nodes": dict(self.mix),
