@@ -1,4 +1,4 @@
-# podfit HTTP service: gunicorn serving podfit.app:create_app() on port 8080.
+# podfit HTTP service: gunicorn serving podfit.http.app:create_app() on port 8080.
 #   docker build -t podfit:0.1.0 .
 #   docker run --rm --read-only -p 8080:8080 podfit:0.1.0
 # The image runs as an unprivileged user and writes nothing to its filesystem

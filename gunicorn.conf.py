@@ -12,7 +12,7 @@ Environment overrides (all optional):
 
 Why these choices:
 
-- ``gthread`` workers (``podfit.worker.Worker``: gunicorn's ``gthread``, except that a new
+- ``gthread`` workers (``podfit.http.worker.Worker``: gunicorn's ``gthread``, except that a new
   connection waits for its first bytes in the poller, not in a thread; see that module for
   why and the figures): a client that stalls mid-request ties up one thread, not a whole
   worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
@@ -71,11 +71,11 @@ def _bind() -> str:
     return f"{host}:{port}"
 
 
-wsgi_app = "podfit.app:create_app()"
+wsgi_app = "podfit.http.app:create_app()"
 bind = [_bind()]
 proc_name = "podfit"
 
-worker_class = "podfit.worker.Worker"  # gthread; new connections wait in the poller
+worker_class = "podfit.http.worker.Worker"  # gthread; new connections wait in the poller
 workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
 threads = _int("PODFIT_THREADS", 4)
 worker_connections = _int("PODFIT_WORKER_CONNECTIONS", threads + 16)

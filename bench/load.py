@@ -423,20 +423,20 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     objects frozen, youngest generation every 10,000 objects); its collections are
     timed apart ("GC") instead of landing in whichever step triggered them.
     """
-    from podfit.api import json_response
-    from podfit.body import parse_json
-    from podfit.config import ServiceConfig
-    from podfit.manifests import load_objects
-    from podfit.scheduler.adapt import PodConverter, node_info
-    from podfit.scheduler.config import make_config
-    from podfit.scheduler.run import schedule_infos
-    from podfit.schemas.api import (
+    from podfit.http.body import parse_json
+    from podfit.http.config import ServiceConfig
+    from podfit.http.envelope import (
         SCHEDULE_OPTION_KEYS,
         check_body_shape,
         limits_for,
         parse_workload_body,
         read_documents,
     )
+    from podfit.http.responses import json_response
+    from podfit.manifests import load_objects
+    from podfit.scheduler.adapt import PodConverter, node_info
+    from podfit.scheduler.config import make_config
+    from podfit.scheduler.run import schedule_infos
 
     config = ServiceConfig()
     text = json.dumps(case.body(), separators=(",", ":"))

@@ -1,4 +1,4 @@
-"""The HTTP API (podfit.app / podfit.api): endpoints, media types and the problem+json shape."""
+"""The HTTP API (podfit.http): endpoints, media types and the problem+json shape."""
 
 from __future__ import annotations
 
@@ -7,24 +7,13 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from podfit.app import BLUEPRINTS, create_app
-from podfit.config import ServiceConfig
 from podfit.errors import ConfigError
+from podfit.http.app import BLUEPRINTS, create_app
+from podfit.http.config import ServiceConfig
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app(ServiceConfig())
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -60,19 +49,19 @@ def test_readyz_is_ready_after_the_self_check(client: FlaskClient) -> None:
 def test_readyz_is_503_with_the_reason_when_the_self_check_fails(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import podfit.api
+    import podfit.http.ops
 
     def broken() -> None:
         raise RuntimeError("scheduler unavailable")
 
-    monkeypatch.setattr(podfit.api, "self_check", broken)
-    podfit.api._self_check.cache_clear()
+    monkeypatch.setattr(podfit.http.ops, "self_check", broken)
+    podfit.http.ops._self_check.cache_clear()
     try:
         body = assert_problem(client.get("/readyz"), 503)
         assert "scheduler unavailable" in body["detail"]
         assert client.get("/healthz").status_code == 200  # liveness does not depend on it
     finally:
-        podfit.api._self_check.cache_clear()
+        podfit.http.ops._self_check.cache_clear()
 
 
 def test_version_names_podfit_api_and_kubernetes_versions(client: FlaskClient) -> None:
@@ -608,11 +597,10 @@ def test_imports_go_from_the_edges_to_the_schemas_to_the_core() -> None:
     from pathlib import Path
 
     package = Path(__file__).parent.parent / "service" / "podfit"
-    http_edges = {"api", "api_plan", "app", "body", "problem", "web", "render", "__main__"}
 
     def layer(module: str) -> str:
         parts = module.split(".")
-        if parts[1:2] == ["cli"] or ".".join(parts[1:]) in http_edges:
+        if parts[1:2] in (["cli"], ["http"], ["web"], ["__main__"]):
             return "edge"
         return "schemas" if parts[1:2] == ["schemas"] else "core"
 

@@ -1,4 +1,4 @@
-"""JSON answers of the API (podfit.api.json_response): the value the core built, compact,
+"""JSON answers of the API (podfit.http.responses.json_response): the value the core built, compact,
 UTF-8, keys in the core's order, the same bytes for the same value — also for the values
 the fast encoder (orjson) refuses, which go through the stdlib encoder."""
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from podfit.api import json_response
-from podfit.app import create_app
-from podfit.config import ServiceConfig
+from podfit.http.app import create_app
+from podfit.http.config import ServiceConfig
+from podfit.http.responses import json_response
 
 # (document, exact body expected): compact separators, insertion order, UTF-8 text.
 DOCUMENTS: list[tuple[Any, bytes]] = [

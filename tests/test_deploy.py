@@ -15,8 +15,8 @@ import pytest
 import yaml
 from flask import Flask
 
-from podfit.app import create_app
-from podfit.config import ServiceConfig
+from podfit.http.app import create_app
+from podfit.http.config import ServiceConfig
 
 ROOT = Path(__file__).parent.parent
 DEPLOY = ROOT / "deploy"
@@ -112,10 +112,10 @@ def test_gunicorn_stops_gracefully_within_the_termination_grace_period() -> None
     spec = deployment()["spec"]["template"]["spec"]
     pre_stop = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
     assert settings["graceful_timeout"] + pre_stop < spec["terminationGracePeriodSeconds"]
-    assert settings["worker_class"] == "podfit.worker.Worker"  # gthread's graceful stop
+    assert settings["worker_class"] == "podfit.http.worker.Worker"  # gthread's graceful stop
     from gunicorn.workers.gthread import ThreadWorker
 
-    from podfit.worker import Worker
+    from podfit.http.worker import Worker
 
     assert issubclass(Worker, ThreadWorker)
     assert settings["control_socket_disable"] is True

@@ -1,4 +1,4 @@
-"""Hostile input gets a 4xx problem document, cheaply: every bound of podfit.config holds.
+"""Hostile input gets a 4xx problem document, cheaply: every bound of podfit.http.config holds.
 
 Each case asserts the status and the content of the answer, and (where the input would
 otherwise explode) that the request allocated little memory while being refused. Nothing
@@ -22,25 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from podfit.app import create_app
-from podfit.config import ServiceConfig
+from podfit.http.app import create_app
+from podfit.http.config import ServiceConfig
 
 ROOT = Path(__file__).parent.parent
 PROBLEM = "application/problem+json"
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app(ServiceConfig())
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -508,7 +497,7 @@ def test_a_stalled_client_does_not_block_the_health_check(server: int) -> None:
 
 
 def test_connections_that_have_sent_nothing_hold_no_thread(server: int) -> None:
-    """podfit.worker: a new connection waits for its first bytes in the poller. With
+    """podfit.http.worker: a new connection waits for its first bytes in the poller. With
     gunicorn's plain gthread each of these three silent connections would hold one of the
     worker's 2 threads for up to 5 s, and the health check would wait behind them."""
     silent = [socket.create_connection(("127.0.0.1", server), timeout=10) for _ in range(3)]
@@ -573,7 +562,7 @@ def test_the_setting_named_comes_from_the_limit_not_from_the_message(
 ) -> None:
     """LimitExceeded carries which bound was exceeded; the service maps it to PODFIT_*."""
     from podfit.errors import LimitExceeded
-    from podfit.schemas.api import name_limit_setting
+    from podfit.http.envelope import name_limit_setting
 
     error = LimitExceeded(message, "pods[0]", limit=limit).at("items")
     assert error.limit == limit and error.path == "items.pods[0]"
@@ -656,14 +645,14 @@ def test_no_value_anywhere_in_a_manifest_gives_a_server_error(client: FlaskClien
 
 
 def test_a_new_connection_waits_in_the_poller_with_gunicorns_patience() -> None:
-    """podfit.worker.Worker.accept parks the connection in gunicorn's pending list, to be
+    """podfit.http.worker.Worker.accept parks the connection in gunicorn's pending list, to be
     closed after 5 s (what gunicorn's thread would have waited) + keepalive (what it then
     waits there), and takes no thread."""
     import selectors
     from collections import deque
     from types import SimpleNamespace
 
-    from podfit.worker import Worker
+    from podfit.http.worker import Worker
 
     worker = Worker.__new__(Worker)  # the accept path only; no process is started
     worker.cfg = SimpleNamespace(keepalive=5)

@@ -15,7 +15,6 @@ import yaml
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from podfit.app import create_app
 from podfit.cli import main
 from podfit.manifests import load_objects
 from podfit.planning.fit import how_many_fit
@@ -139,11 +138,6 @@ def test_nodes_needed_without_existing_nodes_has_no_default_spreading_warning() 
 
 
 # --- the API: the inputs' warnings too, in order, each once ----------------------------------
-
-
-@pytest.fixture
-def client() -> FlaskClient:
-    return create_app().test_client()
 
 
 def test_api_plan_nodes_names_the_anti_affinity_and_the_misspelt_kind(

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from podfit.app import create_app
 from podfit.cli import main
 from podfit.errors import ConfigError
+from podfit.http.app import create_app
 from podfit.schemas.plan import parse_price, parse_shape, shape_spec
 
 NODES = [
@@ -279,8 +279,8 @@ def test_long_plans_check_the_request_time_limit_while_they_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The replica loop calls check_time, so an over-time request ends with 503, not a hang."""
-    import podfit.api_plan as api_plan
-    from podfit.problem import Problem
+    import podfit.http.plan as api_plan
+    from podfit.http.problem import Problem
 
     phases: list[str] = []
 

@@ -1,4 +1,4 @@
-"""Rules for the pictures of a ScheduleResult (podfit.render), on hand-written issue-4 dicts."""
+"""Rules for the pictures of a ScheduleResult (podfit.web.render), on hand-written issue-4 dicts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podfit import render
+from podfit.web import render
 
 
 def _pod(

@@ -1,41 +1,29 @@
-"""Rules for the web page at ``/`` (podfit.web), through Flask's test client."""
+"""Rules for the web page at ``/`` (podfit.web.page), through Flask's test client."""
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from podfit.app import create_app
 from podfit.errors import PodfitError
+from podfit.http.app import create_app
 from podfit.manifests import load_text
-from podfit.render import explain_shortfall
 from podfit.scheduler import schedule
+from podfit.web.render import explain_shortfall
 
 WEB_DATA = Path(__file__).parent / "data" / "web"
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SHOP = (WEB_DATA / "shop.yaml").read_text(encoding="utf-8")
 NODES = (WEB_DATA / "nodes.yaml").read_text(encoding="utf-8")
 NODE_NAMES = ["general-1", "general-2", "gpu-1"]
-
-
-def make_app(**config: Any) -> Flask:
-    app = create_app(config or None)
-    app.config.update(TESTING=True, PODFIT_FIXTURES_DIR=str(WEB_DATA))
-    return app
-
-
-@pytest.fixture
-def client() -> Iterator[FlaskClient]:
-    with make_app().test_client() as c:
-        yield c
+MakeClient = Callable[..., FlaskClient]
 
 
 def library_result(
@@ -379,11 +367,13 @@ def test_bad_input_is_answered_with_the_page_and_a_clear_error(
     assert '<form method="post"' in html  # the user can fix the input and run again
 
 
-def test_an_unreadable_fixture_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+def test_an_unreadable_fixture_is_a_clear_error_not_a_crash(
+    tmp_path: Path, make_client: MakeClient
+) -> None:
     (tmp_path / "latin1.yaml").write_bytes(b"kind: Pod\nmetadata: {name: caf\xe9}\n")
-    app = make_app()
-    app.config["PODFIT_FIXTURES_DIR"] = str(tmp_path)
-    status, html = run(app.test_client(), fixture_workloads="latin1.yaml")
+    client = make_client()
+    client.application.config["PODFIT_FIXTURES_DIR"] = str(tmp_path)
+    status, html = run(client, fixture_workloads="latin1.yaml")
     assert status == 400
     assert "bundled fixture &#39;latin1.yaml&#39; cannot be read" in html
 
@@ -396,9 +386,8 @@ def test_a_bad_quantity_error_names_where_it_is(client: FlaskClient) -> None:
     assert '<textarea name="workloads"' in html
 
 
-def test_input_over_the_yaml_limit_is_refused_with_413() -> None:
-    app = make_app(max_yaml_bytes=1000)
-    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+def test_input_over_the_yaml_limit_is_refused_with_413(make_client: MakeClient) -> None:
+    status, html = run(make_client(max_yaml_bytes=1000), workloads=SHOP, nodes=NODES)
     assert status == 413
     assert "PODFIT_MAX_YAML_BYTES" in html
 
@@ -411,11 +400,11 @@ def test_input_over_the_yaml_limit_is_refused_with_413() -> None:
     ],
 )
 def test_pasted_input_is_bounded_like_an_api_body(
-    config: dict[str, int], setting: str, path: str
+    config: dict[str, int], setting: str, path: str, make_client: MakeClient
 ) -> None:
     """The web page applies the API's per-body bounds too: 413 naming the setting."""
     status, html = run(
-        make_app(**config).test_client(),
+        make_client(**config),
         workloads=SHOP.replace("cpu: 500m", "cpu: 500000m"),
         nodes=NODES,
     )
@@ -438,16 +427,14 @@ def test_a_chunked_form_without_content_length_is_refused_with_411(
     assert "Content-Length" in response.get_data(as_text=True)
 
 
-def test_running_out_of_time_is_a_503_page_naming_the_limit() -> None:
-    app = make_app(request_time_limit=1e-9)
-    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+def test_running_out_of_time_is_a_503_page_naming_the_limit(make_client: MakeClient) -> None:
+    status, html = run(make_client(request_time_limit=1e-9), workloads=SHOP, nodes=NODES)
     assert status == 503
     assert "time limit" in html and '<form method="post"' in html
 
 
-def test_a_form_over_the_body_limit_is_refused_with_413() -> None:
-    app = make_app(max_body_bytes=2000)
-    status, html = run(app.test_client(), workloads=SHOP, nodes=NODES)
+def test_a_form_over_the_body_limit_is_refused_with_413(make_client: MakeClient) -> None:
+    status, html = run(make_client(max_body_bytes=2000), workloads=SHOP, nodes=NODES)
     assert status == 413
     assert "PODFIT_MAX_BODY_BYTES" in html
 
@@ -613,19 +600,19 @@ def errors_of(html: str) -> str:
 
 @pytest.mark.parametrize("question", ["schedule", "nodes"])
 def test_daemonsets_that_could_expand_past_max_pods_are_a_413_before_any_is_built(
-    question: str, monkeypatch: pytest.MonkeyPatch
+    question: str, monkeypatch: pytest.MonkeyPatch, make_client: MakeClient
 ) -> None:
     """3 DaemonSets on 5 nodes could make 15 pods: over PODFIT_MAX_PODS=10, the page
     answers 413 naming the limit, as /v1/schedule does, and neither schedules nor plans."""
+    import podfit.http.envelope
     import podfit.planning.nodes_needed
-    import podfit.schemas.api
 
     def must_not_run(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("DaemonSet pods were built past the limit")
 
-    monkeypatch.setattr(podfit.schemas.api, "schedule", must_not_run)
+    monkeypatch.setattr(podfit.http.envelope, "schedule", must_not_run)
     monkeypatch.setattr(podfit.planning.nodes_needed, "nodes_needed", must_not_run)
-    client = make_app(max_pods=10).test_client()
+    client = make_client(max_pods=10)
     status, html = run(
         client, question=question, shapes=SHAPES, workloads=daemonsets(3), nodes=nodes(5)
     )
@@ -637,9 +624,9 @@ def test_daemonsets_that_could_expand_past_max_pods_are_a_413_before_any_is_buil
     assert '<form method="post"' in html
 
 
-def test_daemonsets_within_max_pods_are_scheduled_on_every_node() -> None:
+def test_daemonsets_within_max_pods_are_scheduled_on_every_node(make_client: MakeClient) -> None:
     """The same bound is not a refusal at the limit: 3 DaemonSets on 5 nodes make 15 pods."""
-    status, html = run(make_app(max_pods=15).test_client(), workloads=daemonsets(3), nodes=nodes(5))
+    status, html = run(make_client(max_pods=15), workloads=daemonsets(3), nodes=nodes(5))
     assert status == 200, errors_of(html)
     assert '<dd class="summary-pods">15</dd>' in html
     assert library_result(daemonsets(3), nodes(5))["summary"]["pods"] == 15
@@ -652,28 +639,28 @@ def uploads(texts: list[str]) -> list[tuple[io.BytesIO, str]]:
 
 def counting_loader(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record how many pods each input built (an input refused over a limit builds none)."""
-    import podfit.web
+    import podfit.web.page
 
     built: list[int] = []
-    real = podfit.web.load_text
+    real = podfit.web.page.load_text
 
     def load_text_counted(*args: Any, **kwargs: Any) -> Any:
         workload = real(*args, **kwargs)
         built.append(len(workload.pods))
         return workload
 
-    monkeypatch.setattr(podfit.web, "load_text", load_text_counted)
+    monkeypatch.setattr(podfit.web.page, "load_text", load_text_counted)
     return built
 
 
 def test_pods_of_all_inputs_together_are_bounded_by_max_pods(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, make_client: MakeClient
 ) -> None:
     """Three uploads of 100 replicas each with PODFIT_MAX_PODS=250: the third is refused
     with what is left of the budget, before its pods are built, naming the input."""
     built = counting_loader(monkeypatch)
     files = uploads([deployment(f"web{i}", 100) for i in range(3)])
-    status, html = run(make_app(max_pods=250).test_client(), workloads_file=files, nodes=NODES)
+    status, html = run(make_client(max_pods=250), workloads_file=files, nodes=NODES)
     assert status == 413
     # the pasted nodes, then two uploads; the third is refused before it builds a pod
     assert built == [0, 100, 100]
@@ -684,19 +671,21 @@ def test_pods_of_all_inputs_together_are_bounded_by_max_pods(
     assert "PODFIT_MAX_PODS" in errors
 
 
-def test_inputs_that_fill_max_pods_exactly_are_scheduled(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inputs_that_fill_max_pods_exactly_are_scheduled(
+    monkeypatch: pytest.MonkeyPatch, make_client: MakeClient
+) -> None:
     built = counting_loader(monkeypatch)
     files = uploads([deployment(f"web{i}", 100) for i in range(2)])
-    status, html = run(make_app(max_pods=200).test_client(), workloads_file=files, nodes=NODES)
+    status, html = run(make_client(max_pods=200), workloads_file=files, nodes=NODES)
     assert status == 200, errors_of(html)
     assert built == [0, 100, 100]  # the pasted nodes, then the two uploads
     assert '<dd class="summary-pods">200</dd>' in html
 
 
-def test_nodes_of_all_inputs_together_are_bounded_by_max_nodes() -> None:
+def test_nodes_of_all_inputs_together_are_bounded_by_max_nodes(make_client: MakeClient) -> None:
     """Pasted 3 nodes and an uploaded 3 with PODFIT_MAX_NODES=5: the upload is refused."""
     status, html = run(
-        make_app(max_nodes=5).test_client(),
+        make_client(max_nodes=5),
         workloads=SHOP,
         nodes=nodes(3),
         nodes_file=uploads([nodes(3)]),

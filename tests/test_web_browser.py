@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 import pytest
 from werkzeug.serving import make_server
 
-from podfit.app import create_app
+from podfit.http.app import create_app
 from podfit.manifests import load_text
 from podfit.scheduler import schedule
 

@@ -202,7 +202,9 @@ class Pod:
     come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
     ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
     does not model (pod affinity/anti-affinity, topology spread constraints), so that every
-    placement of the pod can say so (:func:`unmodelled_warnings`).
+    placement of the pod can say so (:func:`unmodelled_warnings`). ``terminating``: the
+    object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
+    toward no controller's replicas nor topology spreading.
     """
 
     name: str
@@ -227,6 +229,7 @@ class Pod:
     status_qos_class: str | None = None
     source: str = ""
     unmodelled: tuple[str, ...] = ()
+    terminating: bool = False
 
     def __hash__(self) -> int:
         return hash((self.namespace, self.name, self.containers, self.init_containers))

@@ -17,10 +17,19 @@ Node                      a node; ``status.allocatable`` defaults to ``status.ca
 PriorityClass             its value and preemptionPolicy resolve ``priorityClassName``
                           (anywhere in the input) where the pod spec leaves them out
 LimitRange                its Container defaults / min / max apply to pods of its namespace
+PodDisruptionBudget,      read into values (:mod:`.objects`): ``Workload.disruption_budgets``,
+HorizontalPodAutoscaler,  ``autoscalers``, ``services``, ``namespaces``, ``resource_quotas``;
+Service, Namespace,       each also listed in ``Workload.skipped`` with what was read
+ResourceQuota
 ========================= ==================================================================
 
-Other kinds (Service, ConfigMap, …) create no pods: they are listed in
-``Workload.skipped``, never errors. Compact nodes: a document ``{"nodes": [...]}`` or an
+The workload controllers' selectors are listed in ``Workload.controllers``. Other kinds
+(ConfigMap, …) create no pods: they are listed in ``Workload.skipped``, never errors.
+
+Existing pods (``kubectl get all -o json``) are reconciled with their controllers as the
+controllers would (:mod:`.snapshot`): a snapshot is counted once.
+
+Compact nodes: a document ``{"nodes": [...]}`` or an
 array of entries ``{"name", "allocatable"|"capacity"|"preset", "labels", "taints",
 "unschedulable", "count"}``; ``count`` makes a pool ``<name>-0`` … ``<name>-<count-1>``.
 
@@ -31,7 +40,8 @@ Bounds (:class:`Limits`) are checked before anything is expanded.
 Modules: :mod:`.workload` (``Workload``, ``Skipped``), :mod:`.fields` (typed field readers
 that collect errors with their paths; quantities), :mod:`.podspec` (containers, env, ports,
 tolerations, node affinity), :mod:`.nodes` (Node objects and compact node entries),
-:mod:`.limitranges` (LimitRange admission), :mod:`.names` (``generateName`` and
+:mod:`.limitranges` (LimitRange admission), :mod:`.objects` (PodDisruptionBudget, HPA,
+Service, Namespace, ResourceQuota, controller selectors), :mod:`.names` (``generateName`` and
 ``pod-template-hash``), :mod:`.reader` (dispatch by kind, expansion into pods, bounds and
 admission); this module holds the entry points.
 """

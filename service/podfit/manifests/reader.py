@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from itertools import repeat
-from operator import attrgetter
 from typing import Any, Literal
 
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
@@ -15,6 +13,16 @@ from podfit.manifests.fields import Doc, show, type_name, unsupported
 from podfit.manifests.limitranges import LimitRangeItem, read_limit_range
 from podfit.manifests.names import generated_name, template_hash
 from podfit.manifests.nodes import node_pool, read_compact_node, read_node
+from podfit.manifests.objects import (
+    controller_of,
+    describe,
+    read_controller,
+    read_hpa,
+    read_namespace,
+    read_pdb,
+    read_resource_quota,
+    read_service,
+)
 from podfit.manifests.podspec import (
     check_env,
     read_affinity,
@@ -22,6 +30,7 @@ from podfit.manifests.podspec import (
     read_tolerations,
     unmodelled_fields,
 )
+from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
 from podfit.manifests.workload import Skipped, Workload
 from podfit.pods import (
     DAEMONSET_TOLERATIONS,
@@ -50,13 +59,29 @@ POD_KINDS = (
     "DaemonSet",
 )
 
+CONTROLLER_KINDS = (
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "Job",
+    "DaemonSet",
+)
+"""Kinds listed in ``Workload.controllers`` (with their selectors)."""
+
+_OBJECT_READERS: dict[str, tuple[str, Any]] = {
+    "PodDisruptionBudget": ("disruption_budgets", read_pdb),
+    "HorizontalPodAutoscaler": ("autoscalers", read_hpa),
+    "Service": ("services", read_service),
+    "Namespace": ("namespaces", lambda doc, d, name, _ns: read_namespace(doc, d, name)),
+    "ResourceQuota": ("resource_quotas", read_resource_quota),
+}
+"""Kinds read into :mod:`podfit.manifests.objects` values: Workload attribute, reader."""
+
 POD_PHASES = ("Failed", "Pending", "Running", "Succeeded", "Unknown")
 PREEMPTION_POLICIES = ("Never", PREEMPT_LOWER)
 
 _FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
-
-
-_NAME = attrgetter("name")
 
 
 class Reader:
@@ -77,6 +102,8 @@ class Reader:
         self.limit_ranges: dict[str, list[LimitRangeItem]] = {}
         self.names: dict[tuple[str, str], str] = {}
         self.generated: dict[tuple[str, str], int] = {}  # (namespace, generateName) -> next
+        # Pod objects and workloads in input order, reconciled in finish()
+        self.entries: list[PodEntry | WorkloadEntry] = []
 
     # -- input ----------------------------------------------------------------------------
     def read_text(self, text: str | bytes, name: str) -> None:
@@ -181,6 +208,20 @@ class Reader:
                 )
             )
             return
+        if kind in _OBJECT_READERS and name:
+            attr, read = _OBJECT_READERS[kind]
+            obj = read(doc, d, name, namespace)
+            getattr(self.workload, attr).append(obj)
+            self.workload.skipped.append(
+                Skipped(
+                    kind,
+                    name,
+                    "" if kind == "Namespace" else namespace,
+                    source,
+                    f"creates no pods; {describe(obj)}",
+                )
+            )
+            return
         if kind not in POD_KINDS:
             self.workload.skipped.append(
                 Skipped(kind, name, namespace if namespace else "", source)
@@ -194,12 +235,26 @@ class Reader:
                 d.string(meta.get("generateName"), "metadata.generateName"), namespace
             )
             owner = _owner_reference(meta)
-            self._pods(doc, "", d, [pod_name], namespace, owner, source, bound=True)
+            self._reserve("pods", 1, "metadata.name")
+            pods = self._build(doc, "", d, [pod_name], namespace, owner, source, bound=True)
+            for pod in self._register(pods, d):
+                self.entries.append(
+                    PodEntry(
+                        pod,
+                        controller_of(meta),
+                        meta.get("deletionTimestamp") is not None,
+                        _timestamp(meta),
+                    )
+                )
             return
         owner = f"{kind}/{name}"
+        if kind in CONTROLLER_KINDS:
+            self.workload.controllers.append(read_controller(kind, doc, d, name, namespace))
         if kind == "CronJob":
             job = d.mapping(spec.get("jobTemplate"), "spec.jobTemplate")
             self._job(
+                kind,
+                doc,
                 d.mapping(job.get("spec"), "spec.jobTemplate.spec"),
                 "spec.jobTemplate.spec",
                 d,
@@ -210,7 +265,7 @@ class Reader:
             )
             return
         if kind == "Job":
-            self._job(spec, "spec", d, name, namespace, owner, source)
+            self._job(kind, doc, spec, "spec", d, name, namespace, owner, source)
             return
         template = d.mapping(spec.get("template"), "spec.template")
         if kind == "DaemonSet":
@@ -222,25 +277,89 @@ class Reader:
                     # the stored template is the copy: its priorityClassName is resolved
                     self.deferred[-1] = ([ds], *self.deferred[-1][1:])
                 self.workload.daemonsets.append(ds)
+            self.entries.append(self._entry(kind, doc, d, name, namespace, [], 0, source, ""))
             return
         replicas = d.integer(spec.get("replicas"), "spec.replicas", 1)
         if replicas == 0:
             self.workload.skipped.append(
                 Skipped(kind, name, namespace, source, "spec.replicas is 0: no pods")
             )
+            self.entries.append(
+                self._entry(kind, doc, d, name, namespace, [], 0, source, "spec.replicas")
+            )
             return
-        self._reserve("pods", replicas, "spec.replicas")
+        self._reserve("pods", replicas, "spec.replicas", commit=False)
         if kind == "Deployment":
             h = template_hash(template)
-            names = [f"{name}-{h}-{i}" for i in range(replicas)]
+            pattern = f"{name}-{h}-{{}}"
         else:
-            names = [f"{name}-{i}" for i in range(replicas)]
-        self._add_pods(
-            self._build(template, "spec.template", d, names, namespace, owner, source), d
+            pattern = f"{name}-{{}}"
+        pods = self._build(
+            template, "spec.template", d, [pattern.format(0)], namespace, owner, source
+        )
+        entry = self._entry(
+            kind, doc, d, name, namespace, pods, replicas, source, "spec.replicas", pattern
+        )
+        if kind == "StatefulSet":
+            ordinals = d.mapping(spec.get("ordinals"), "spec.ordinals")
+            entry.ordinal_start = d.integer(ordinals.get("start"), "spec.ordinals.start", 0)
+        self.entries.append(entry)
+
+    def _entry(
+        self,
+        kind: str,
+        doc: Mapping[str, Any],
+        d: Doc,
+        name: str,
+        namespace: str,
+        pods: list[Pod],
+        desired: int,
+        source: str,
+        count_path: str,
+        pattern: str = "",
+        template: Mapping[str, Any] | None = None,
+    ) -> WorkloadEntry:
+        """A :class:`WorkloadEntry` for reconciliation; new pods are named ``pattern``
+        formatted with 0, 1, … (names already taken are skipped)."""
+        meta = d.mapping(doc.get("metadata"), "metadata")
+        spec = d.mapping(doc.get("spec"), "spec")
+        controller = self.workload.controllers[-1] if kind in CONTROLLER_KINDS else None
+        tpl = template if template is not None else d.mapping(spec.get("template"), "")
+        tmeta = tpl.get("metadata")
+        labels = meta.get("labels")
+        if not isinstance(labels, Mapping) and isinstance(tmeta, Mapping):
+            labels = tmeta.get("labels")
+
+        def make_names(count: int, taken: set[tuple[str, str]]) -> list[str]:
+            self._reserve("pods", count, count_path)
+            out: list[str] = []
+            i = 0
+            while len(out) < count:
+                n = pattern.format(i)
+                i += 1
+                if (namespace, n) not in taken:
+                    out.append(n)
+            return out
+
+        return WorkloadEntry(
+            kind,
+            name,
+            namespace,
+            pods,
+            desired,
+            controller.selector if controller is not None else None,
+            controller.owner if controller is not None else controller_of(meta),
+            tpl,
+            labels if isinstance(labels, Mapping) else {},
+            _timestamp(meta),
+            source,
+            make_names,
         )
 
     def _job(
         self,
+        kind: str,
+        doc: Mapping[str, Any],
         spec: Mapping[str, Any],
         path: str,
         d: Doc,
@@ -252,37 +371,62 @@ class Reader:
         parallelism = d.integer(spec.get("parallelism"), f"{path}.parallelism", 1)
         completions = d.integer(spec.get("completions"), f"{path}.completions", parallelism)
         count = min(parallelism, completions)
-        kind = owner.split("/", 1)[0]
-        if spec.get("suspend") is True:
+        template = d.mapping(spec.get("template"), f"{path}.template")
+        suspended = spec.get("suspend") is True
+        pods: list[Pod] = []
+        if suspended:
             self.workload.skipped.append(
                 Skipped(kind, name, namespace, source, f"{path}.suspend is true: no pods")
             )
-            return
-        if count == 0:
+        elif count == 0:
             reason = f"no pods (parallelism {parallelism}, completions {completions})"
             self.workload.skipped.append(Skipped(kind, name, namespace, source, reason))
-            return
-        self._reserve("pods", count, f"{path}.parallelism")
-        template = d.mapping(spec.get("template"), f"{path}.template")
-        names = [f"{name}-{i}" for i in range(count)]
-        self._add_pods(
-            self._build(template, f"{path}.template", d, names, namespace, owner, source), d
+        else:
+            self._reserve("pods", count, f"{path}.parallelism", commit=False)
+            pods = self._build(
+                template, f"{path}.template", d, [f"{name}-0"], namespace, owner, source
+            )
+        entry = self._entry(
+            kind,
+            doc,
+            d,
+            name,
+            namespace,
+            pods,
+            parallelism if not suspended and count else 0,
+            source,
+            f"{path}.parallelism",
+            f"{name}-{{}}",
+            template,
         )
+        if kind == "Job":
+            # SetDefaults_Job: completions stays unset (a work queue) only when
+            # parallelism is set; both unset means both 1
+            work_queue = spec.get("completions") is None and spec.get("parallelism") is not None
+            entry.completions = None if work_queue else completions
+            status = d.mapping(doc.get("status"), "status")
+            entry.succeeded = d.integer(status.get("succeeded"), "status.succeeded", 0)
+            policy = d.string(spec.get("podReplacementPolicy"), f"{path}.podReplacementPolicy")
+            if not policy:  # defaulting: Failed when a podFailurePolicy is set
+                policy = "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed"
+            entry.replace_terminating = policy != "Failed"
+            entry.suspended = suspended
+        else:  # CronJob: one run of its job template
+            entry.desired = count if not suspended else 0
+        self.entries.append(entry)
 
-    def _pods(
-        self,
-        doc: Mapping[str, Any],
-        path: str,
-        d: Doc,
-        names: list[str],
-        namespace: str,
-        owner: str | None,
-        source: str,
-        bound: bool,
-    ) -> None:
-        self._reserve("pods", len(names), "metadata.name")
-        pods = self._build(doc, path, d, names, namespace, owner, source, bound=bound)
-        self._add_pods(pods, d)
+    def _register(self, pods: list[Pod], d: Doc) -> list[Pod]:
+        """The pods whose (namespace, name) is not taken yet, now taken; an error for each
+        duplicate."""
+        out = []
+        for pod in pods:
+            key = (pod.namespace, pod.name)
+            if key in self.names:
+                d.error("metadata.name", f'duplicate pod "{pod.key}" (also from {self.names[key]})')
+                continue
+            self.names[key] = pod.owner or pod.source
+            out.append(pod)
+        return out
 
     def _generate_name(self, base: str, namespace: str) -> str:
         """A name for a pod given only ``generateName``: :func:`generated_name`, skipping
@@ -295,9 +439,13 @@ class Reader:
                 self.generated[namespace, base] = ordinal
                 return name
 
-    def _reserve(self, what: Literal["pods", "nodes"], count: int, path: str) -> None:
+    def _reserve(
+        self, what: Literal["pods", "nodes"], count: int, path: str, commit: bool = True
+    ) -> None:
         """Count ``count`` more pods or nodes, refusing past ``Limits.max_<what>`` before any
-        of them is built (``replicas: 1000000000`` costs nothing)."""
+        of them is built (``replicas: 1000000000`` costs nothing). ``commit=False`` only
+        checks: a workload's replicas are checked when read and counted when its new pods
+        are made (existing pods may stand for some of them)."""
         total = self.reserved[what] + count
         limit: int = getattr(self.limits, f"max_{what}")
         if total > limit:
@@ -307,28 +455,8 @@ class Reader:
                 path=path,
                 limit=f"max_{what}",
             )
-        self.reserved[what] = total
-
-    def _add_pods(self, pods: list[Pod], d: Doc) -> None:
-        """Register ``pods`` (built from one template: one namespace, one owner) under
-        their names; a name already taken is an error and its pod is dropped. When no
-        name clashes, the names are checked and added in bulk (O(pods) in C, which is
-        what a Deployment of 50,000 replicas needs)."""
-        if pods:
-            first = pods[0]
-            keys = list(zip(repeat(first.namespace), map(_NAME, pods), strict=False))
-            fresh = dict.fromkeys(keys, first.owner or first.source)
-            if len(fresh) == len(pods) and self.names.keys().isdisjoint(fresh):
-                self.names.update(fresh)
-                self.workload.pods.extend(pods)
-                return
-        for pod in pods:
-            key = (pod.namespace, pod.name)
-            if key in self.names:
-                d.error("metadata.name", f'duplicate pod "{pod.key}" (also from {self.names[key]})')
-                continue
-            self.names[key] = pod.owner or pod.source
-            self.workload.pods.append(pod)
+        if commit:
+            self.reserved[what] = total
 
     # -- pod template -> pods ---------------------------------------------------------------
     def _build(
@@ -389,6 +517,9 @@ class Reader:
             if phase is not None and phase not in POD_PHASES:
                 d.error("status.phase", unsupported(phase, POD_PHASES))
             qos = d.string(status.get("qosClass"), "status.qosClass") or None
+            resized = status_resources(containers, init, status, d)
+            if resized is not None:  # an in-place resize: what the scheduler counts
+                containers, init = list(resized[0]), list(resized[1])
         host_network = d.boolean(spec.get("hostNetwork"), f"{sp}.hostNetwork")
         if host_network:
             for group, items in (("initContainers", init), ("containers", containers)):
@@ -527,7 +658,37 @@ class Reader:
                             self.errors.append(FieldError(path, text))
         return replace(pod, **changes) if changes else pod
 
+    def _reconcile(self) -> None:
+        """Existing pods and workloads reconciled (:mod:`.snapshot`) into
+        ``Workload.pods``, each workload's outcome in ``Workload.reconciled``."""
+        taken = set(self.names)
+        pods, results, dropped = reconcile(self.entries, taken)
+        wl = self.workload
+        seen = set(self.names)
+        for pod in pods:
+            key = (pod.namespace, pod.name)
+            if key in self.names:
+                continue  # an existing pod (checked when read)
+            if key in seen:
+                self.errors.append(
+                    FieldError("metadata.name", f'duplicate pod "{pod.key}" (from {pod.owner})')
+                )
+                continue
+            seen.add(key)
+        wl.pods = pods
+        wl.reconciled = results
+        for r in results:
+            if r.counted or r.removed or r.terminating or r.terminal or r.note:
+                wl.warnings.append(r.line())
+        if dropped:
+            wl.warnings.append(
+                f"{len(dropped)} terminating pods not bound to a node dropped (the scheduler "
+                f"skips pods being deleted): {', '.join(dropped[:5])}"
+                + (", …" if len(dropped) > 5 else "")
+            )
+
     def finish(self) -> Workload:
+        self._reconcile()
         priorities = self._resolve_priorities()
         if priorities or self.limit_ranges:  # else admission changes nothing
             wl = self.workload
@@ -547,6 +708,11 @@ class Reader:
         if self.errors:
             raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
         return self.workload
+
+
+def _timestamp(meta: Mapping[str, Any]) -> str:
+    value = meta.get("creationTimestamp")
+    return value if isinstance(value, str) else ""
 
 
 def _owner_reference(meta: Mapping[str, Any]) -> str | None:

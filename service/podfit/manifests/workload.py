@@ -6,6 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from podfit.manifests.objects import (
+    Controller,
+    HorizontalPodAutoscaler,
+    Namespace,
+    PodDisruptionBudget,
+    ResourceQuota,
+    Service,
+)
+from podfit.manifests.snapshot import Reconciliation
 from podfit.nodes import Node
 from podfit.pods import Pod
 
@@ -47,6 +56,13 @@ class Workload:
     ``priorityClassName`` counted as priority 0); ``objects``: how many objects were read
     (a ``List`` counts, its items too), so that an empty ``List`` — ``kubectl get pods -o
     json`` in an empty namespace — is told apart from an input holding nothing.
+
+    Objects that create no pods but matter to them (:mod:`podfit.manifests.objects`):
+    ``disruption_budgets``, ``autoscalers``, ``services``, ``namespaces`` (only those in
+    the input; :meth:`namespace` answers for any name), ``resource_quotas`` and
+    ``controllers`` (the selectors of the workload controllers), each in input order.
+    ``reconciled``: how each workload's existing pods were counted and how many pods it
+    made (:mod:`podfit.manifests.snapshot`).
     """
 
     pods: list[Pod] = field(default_factory=list)
@@ -55,6 +71,21 @@ class Workload:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     objects: int = 0
+    disruption_budgets: list[PodDisruptionBudget] = field(default_factory=list)
+    autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    namespaces: list[Namespace] = field(default_factory=list)
+    resource_quotas: list[ResourceQuota] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)
+    reconciled: list[Reconciliation] = field(default_factory=list)
+
+    def namespace(self, name: str) -> Namespace:
+        """The Namespace ``name`` of the input, else :meth:`Namespace.implicit` (labelled
+        only ``kubernetes.io/metadata.name``). Cost O(namespaces)."""
+        for ns in self.namespaces:
+            if ns.name == name:
+                return ns
+        return Namespace.implicit(name)
 
     def extend(self, other: Workload) -> None:
         """Append ``other``'s content."""
@@ -64,6 +95,13 @@ class Workload:
         self.nodes.extend(other.nodes)
         self.skipped.extend(other.skipped)
         self.warnings.extend(other.warnings)
+        self.disruption_budgets.extend(other.disruption_budgets)
+        self.autoscalers.extend(other.autoscalers)
+        self.services.extend(other.services)
+        self.namespaces.extend(other.namespaces)
+        self.resource_quotas.extend(other.resource_quotas)
+        self.controllers.extend(other.controllers)
+        self.reconciled.extend(other.reconciled)
 
     def skipped_warnings(self) -> list[str]:
         """One warning per skipped object, in input order: a result that lists only the pods

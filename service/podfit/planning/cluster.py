@@ -61,7 +61,7 @@ class Cluster:
     ) -> None:
         self.options = options or SchedulingOptions()
         self.cfg = self.options.config()
-        self.convert = PodConverter(pod_level_resources=self.cfg.version != "1.33")
+        self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}
         self.nodes = list(nodes)

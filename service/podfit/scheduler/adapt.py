@@ -229,7 +229,7 @@ def schedule(
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
     )
-    convert = PodConverter(pod_level_resources=cfg.version != "1.33")
+    convert = PodConverter(pod_level_resources=cfg.features.pod_level_resources)
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     check_node_names([n.name for n in node_infos])

@@ -3,32 +3,9 @@
 :func:`make_config` turns user input into a frozen :class:`SchedulerConfig` or raises
 ``ConfigError`` naming the field path (``scoringStrategy.resources[1].weight``) and value.
 
-Version table (what differs between the supported Kubernetes versions):
-
-=======  ==========================================  ============================  ===========
-version  TaintToleration filter reason               BalancedAllocation            pod-level
-=======  ==========================================  ============================  ===========
-1.33     ``node(s) had untolerated taint {k: v}``    std formula, best-effort skip  ignored
-1.34     ``node(s) had untolerated taint(s)`` (*)    std formula, best-effort skip  used
-1.35     ``node(s) had untolerated taint(s)``        std formula, best-effort skip  used
-=======  ==========================================  ============================  ===========
-
-NodeResourcesFit's status code when a request exceeds the node's whole allocatable is
-UnschedulableAndUnresolvable only from 1.34 (kubernetes PR #131345); in 1.33 it is
-Unschedulable, so DefaultPreemption still examines such nodes.
-
-"pod-level" is ``spec.resources`` (KEP-2837): the PodLevelResources gate is alpha (off)
-in 1.33 and beta (on) from 1.34, so 1.33 drops the field like the API server does.
-
-DynamicResources (option ``dra``) is in the default profile from 1.34 (DRA GA, the
-DynamicResourceAllocation gate on by default); 1.33 has it off. A 1.34+ cluster whose
-administrator disabled the gate prints no ``no new claims to deallocate, `` part: ``dra``
-False reproduces that.
-
-(*) 1.34 means the current 1.34 patch release: the wording change (kubernetes PR #134740)
-was cherry-picked into 1.34.2 (#135023); 1.34.0/1.34.1 still printed the key/value form.
-The best-effort skip (PR #130260) landed in 1.33; the "improvement" formula of PR #135573
-only lands in 1.36 and is not modelled.
+What changes with the Kubernetes version is one :class:`~podfit.scheduler.features.Features`
+row per version (:attr:`SchedulerConfig.features`); ``docs/kubernetes-versions.md`` tells
+the differences and where upstream made them.
 """
 
 from __future__ import annotations
@@ -37,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from podfit.errors import ConfigError, FieldError
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS, FilterConfig
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS, Features, features
+from podfit.scheduler.filters import FilterConfig
 from podfit.scheduler.messages import dra_default
 from podfit.scheduler.scores import DEFAULT_RESOURCES, STRATEGIES, ResourceWeight
 
@@ -60,6 +38,11 @@ class SchedulerConfig:
     dra: bool = True
     """DynamicResources in the profile (its PostFilter adds ``no new claims to deallocate``
     before DefaultPreemption's part of the FailedScheduling message)."""
+
+    @property
+    def features(self) -> Features:
+        """What changes with :attr:`version` (one row of ``features.FEATURE_ROWS``)."""
+        return features(self.version)
 
     @property
     def filter_config(self) -> FilterConfig:

@@ -18,10 +18,10 @@ NodeResourcesFit    ``Too many pods``, ``Insufficient <resource>``              
 ==================  ==============================================================  =============
 
 NodeResourcesFit is UnschedulableAndUnresolvable when some request exceeds the node's whole
-allocatable (it could not fit even on the empty node), otherwise Unschedulable — from 1.34
-on: kubernetes PR #131345 (opened 2025-04-17, after the 1.33 freeze; not cherry-picked) added
-``InsufficientResource.Unresolvable``, so 1.33 reports every shortfall as Unschedulable and
-DefaultPreemption still tries such nodes (:data:`RESOURCE_UNRESOLVABLE_SINCE`).
+allocatable (it could not fit even on the empty node), otherwise Unschedulable — where the
+version's :class:`~podfit.scheduler.features.Features` have ``resource_fit_unresolvable``
+(1.34 on); 1.33 reports every shortfall as Unschedulable, so DefaultPreemption still tries
+such nodes. ``docs/kubernetes-versions.md`` tells where each version difference comes from.
 :func:`run_filters` runs them in upstream order and stops at the first failing plugin.
 Every function is O(size of the pod's and node's lists); none allocates on success.
 """
@@ -34,6 +34,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, is_extended
+from podfit.scheduler.features import DEFAULT_VERSION as DEFAULT_VERSION
+from podfit.scheduler.features import SUPPORTED_VERSIONS as SUPPORTED_VERSIONS
+from podfit.scheduler.features import Features, features
 from podfit.scheduler.model import (
     NO_EXECUTE,
     NO_SCHEDULE,
@@ -68,12 +71,6 @@ REASON_ABSENT = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 METADATA_NAME = "metadata.name"
 
-SUPPORTED_VERSIONS = ("1.33", "1.34", "1.35")
-DEFAULT_VERSION = "1.34"
-RESOURCE_UNRESOLVABLE_SINCE = ("1.34", "1.35")
-"""Versions whose NodeResourcesFit returns UnschedulableAndUnresolvable for ``request >
-allocatable`` (kubernetes PR #131345; 1.33's ``fitsRequest`` has no ``Unresolvable`` field)."""
-
 
 class FilterStatus(NamedTuple):
     """A failing filter: which plugin, its code and its reasons (exact upstream strings)."""
@@ -84,12 +81,10 @@ class FilterStatus(NamedTuple):
 
 
 def taint_reason(taint: Taint, version: str) -> str:
-    """The TaintToleration reason for ``taint`` in Kubernetes ``version``.
-
-    1.33 names the taint (``node(s) had untolerated taint {dedicated: user1}``); PR
-    kubernetes#134740 (1.35, cherry-picked into 1.34.2 as #135023) removed key and value.
-    """
-    if version == "1.33":
+    """The TaintToleration reason for ``taint`` in Kubernetes ``version``: the taint's key
+    and value (``node(s) had untolerated taint {dedicated: user1}``) where the version's
+    :class:`~podfit.scheduler.features.Features` say so, else :data:`REASON_TAINTS`."""
+    if features(version).taint_reason_names_taint:
         return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
     return REASON_TAINTS
 
@@ -423,13 +418,14 @@ def node_resources_fit(
     """Pod count and every requested resource must fit what is left of allocatable.
 
     The code is UnschedulableAndUnresolvable when some request exceeds the whole
-    allocatable and ``version`` is in :data:`RESOURCE_UNRESOLVABLE_SINCE`, else Unschedulable.
+    allocatable and ``version``'s features have ``resource_fit_unresolvable``, else
+    Unschedulable.
     """
     short = insufficient_resources(pod, node, ignored_resources, ignored_groups)
     if not short:
         return None
     code = UNSCHEDULABLE
-    if version in RESOURCE_UNRESOLVABLE_SINCE and any(s.unresolvable for s in short):
+    if features(version).resource_fit_unresolvable and any(s.unresolvable for s in short):
         code = UNRESOLVABLE
     return FilterStatus(NODE_RESOURCES_FIT, code, tuple(s.reason for s in short))
 
@@ -440,6 +436,11 @@ class FilterConfig(NamedTuple):
     version: str = DEFAULT_VERSION
     ignored_resources: frozenset[str] = frozenset()
     ignored_groups: frozenset[str] = frozenset()
+
+    @property
+    def features(self) -> Features:
+        """What changes with :attr:`version` (:func:`podfit.scheduler.features.features`)."""
+        return features(self.version)
 
 
 def static_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from podfit.scheduler.features import features
+
 PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod"
 NOT_ELIGIBLE_NEVER = "not eligible due to preemptionPolicy=Never."
@@ -77,15 +79,12 @@ DRA_NO_CLAIMS = "no new claims to deallocate"
 DRA_STATE_NOT_FOUND = "not found"
 """``CycleState.Read``'s ``ErrNotFound`` text: DynamicResources' PostFilter after a PreFilter
 rejection that stopped the PreFilter loop before DynamicResources wrote its state."""
-DRA_DEFAULT_VERSIONS = ("1.34", "1.35")
-"""Versions whose default profile runs DynamicResources' PostFilter before DefaultPreemption
-(the DynamicResourceAllocation gate is on by default from 1.34, when DRA went GA)."""
 
 
 def dra_default(version: str) -> bool:
     """Whether DynamicResources is in ``version``'s default profile (the ``dra`` option's
-    default): off in 1.33 (gate beta, off by default), on from 1.34."""
-    return version in DRA_DEFAULT_VERSIONS
+    default): its :class:`~podfit.scheduler.features.Features` ``dynamic_resources``."""
+    return features(version).dynamic_resources
 
 
 def postfilter_message(dra: bool, preemption: str, *, prefilter_rejected: bool = False) -> str:

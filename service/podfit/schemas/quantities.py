@@ -23,29 +23,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from podfit.config import env_name
 from podfit.errors import FieldError, QuantityError
 from podfit.quantity import Quantity, parse_quantity
 
 __all__ = ["failed", "quantity_row"]
 
 
-def quantity_row(
-    text: str, to: str | None, index: int, *, max_length: int | None = None
-) -> dict[str, Any]:
+def quantity_row(text: str, to: str | None, index: int) -> dict[str, Any]:
     """The answer for the ``index``-th input ``text`` (see the module docstring).
 
-    With ``max_length``, a longer string is refused unparsed, naming
-    ``PODFIT_MAX_QUANTITY_LENGTH`` (the service's bound; the CLI has none). ``to`` must
-    already be a known unit. Cost: one parse, O(digits).
+    ``to`` must already be a known unit. Cost: one parse, O(digits).
     """
     path = f"quantities[{index}]"
     try:
-        if max_length is not None and len(text) > max_length:
-            raise QuantityError(
-                f"a quantity of {len(text)} characters is longer than the limit of"
-                f" {max_length} ({env_name('max_quantity_length')})"
-            )
         q = parse_quantity(text)
     except QuantityError as exc:
         return {"input": text, "error": _error(path, exc)}

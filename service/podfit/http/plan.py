@@ -3,7 +3,7 @@
 Thin views: the body is the schedule envelope (``{"pods": [...], "nodes": [...], ...}``,
 JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan`; the answer is the
 versioned FitReport / NodesPlan / DrainReport document. Errors are raised and turned
-into ``application/problem+json`` by :mod:`podfit.problem`.
+into ``application/problem+json`` by :mod:`podfit.http.problem`.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from podfit.api import json_response
-from podfit.body import check_time, query_options, service_config, workload_body
 from podfit.errors import ConfigError
-from podfit.manifests import Workload
-from podfit.planning.fit import how_many_fit
-from podfit.planning.nodes_needed import nodes_needed
-from podfit.planning.whatif import what_if
-from podfit.schemas.api import (
+from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.envelope import (
     check_expansion,
     limits_for,
     load_workload,
 )
+from podfit.http.responses import json_response
+from podfit.manifests import Workload
+from podfit.planning.fit import how_many_fit
+from podfit.planning.nodes_needed import nodes_needed
+from podfit.planning.whatif import what_if
 from podfit.schemas.plan import (
     DrainOptionsSchema,
     FitOptionsSchema,

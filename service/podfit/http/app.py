@@ -1,12 +1,12 @@
 """The Flask application factory: ``create_app(config=None)``.
 
-``config`` may be a :class:`~podfit.config.ServiceConfig`, a mapping of its field names
+``config`` may be a :class:`~podfit.http.config.ServiceConfig`, a mapping of its field names
 (``{"max_pods": 10}``) applied over the ``PODFIT_*`` environment, or ``None`` (environment
-only). Gunicorn loads ``podfit.app:create_app()``.
+only). Gunicorn loads ``podfit.http.app:create_app()``.
 
 Each feature is a blueprint registered in :data:`BLUEPRINTS` with one line
 (``"module:attribute"``); a module is imported only when the app is created, so importing
-``podfit.app`` stays cheap and an optional feature cannot break the others' import.
+``podfit.http.app`` stays cheap and an optional feature cannot break the others' import.
 """
 
 from __future__ import annotations
@@ -18,15 +18,18 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response
 
-from podfit import problem
-from podfit.body import start_clock
-from podfit.config import ServiceConfig
+from podfit.http import problem
+from podfit.http.body import start_clock
+from podfit.http.config import ServiceConfig
 
 # One line per feature: "module:blueprint attribute".
 BLUEPRINTS: tuple[str, ...] = (
-    "podfit.api:bp",
-    "podfit.web:bp",  # the web page at GET /
-    "podfit.api_plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
+    "podfit.http.ops:bp",  # /healthz, /readyz, /version, /openapi.yaml
+    "podfit.http.quantities:bp",  # /v1/quantities
+    "podfit.http.requests:bp",  # /v1/requests
+    "podfit.http.schedule:bp",  # /v1/schedule
+    "podfit.http.plan:bp",  # capacity planning: /v1/plan/fit|nodes|drain
+    "podfit.web.page:bp",  # the web page at GET /
 )
 
 

@@ -1,5 +1,5 @@
-"""Bodies of the HTTP API that are not shared with the CLI: quantities batch, version,
-the schedule request envelope, and the readiness self-check.
+"""Workload bodies of the HTTP API and the web page: the envelope, Kubernetes JSON or
+YAML split into addressable items, bounded, loaded, and scheduled.
 
 The requests and schedule *results* come from :mod:`podfit.schemas.requests` and
 :mod:`podfit.schemas.schedule` (shared with ``podfit requests`` / ``podfit schedule``), so
@@ -13,120 +13,18 @@ from dataclasses import dataclass, field, replace
 from dataclasses import fields as fields_of
 from typing import Any
 
-from marshmallow import Schema, fields, validate
-
-from podfit.config import ServiceConfig, env_name
 from podfit.errors import (
     ConfigError,
     FieldError,
     LimitExceeded,
     ManifestError,
     PodfitError,
-    QuantityError,
 )
+from podfit.http.config import ServiceConfig, env_name
 from podfit.manifests import Limits, Workload, load_objects
-from podfit.quantity import Quantity, parse_quantity
 from podfit.scheduler import schedule
-from podfit.schemas.quantities import quantity_row
 from podfit.schemas.schedule import ScheduleOptionsSchema, add_input_warnings, load_options
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
-
-# ---------------------------------------------------------------------------------------------
-# POST /v1/quantities
-
-
-class QuantitiesRequestSchema(Schema):
-    """``{"quantities": ["100m", "1.5Gi"], "to": "Mi"}``; unknown fields are refused."""
-
-    quantities = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    to = fields.String()
-
-
-def check_quantities_count(items: Any, max_items: int) -> None:
-    """Refuse more than ``max_items`` batch items before any of them is looked at."""
-    if isinstance(items, list) and len(items) > max_items:
-        raise LimitExceeded(
-            f"{len(items)} quantities exceed the limit of {max_items}"
-            f" ({env_name('max_quantities')})",
-            path="quantities",
-            limit="max_quantities",
-        )
-
-
-def quantities_result(
-    items: Sequence[str], to: str | None, *, max_items: int, max_length: int
-) -> dict[str, Any]:
-    """One row per item, in order (:func:`podfit.schemas.quantities.quantity_row`, the
-    rows of ``podfit quantity -o json``); an item longer than ``max_length`` is refused
-    unparsed in its row.
-
-    Raises ``LimitExceeded`` for more than ``max_items`` items and ``ConfigError`` for an
-    unknown ``to`` unit (both before any item is parsed).
-    """
-    check_quantities_count(items, max_items)
-    if to is not None:
-        try:
-            Quantity.ZERO.convert(to)
-        except QuantityError as exc:
-            raise ConfigError(str(exc), path="to") from None
-    results = [
-        quantity_row(text, to, index, max_length=max_length) for index, text in enumerate(items)
-    ]
-    return {"results": results}
-
-
-# ---------------------------------------------------------------------------------------------
-# GET /version
-
-
-def version_info(podfit_version: str, api_version: str, python_version: str) -> dict[str, Any]:
-    """What this server is and which Kubernetes versions its scheduler emulates."""
-    from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
-
-    return {
-        "podfit": podfit_version,
-        "apiVersion": api_version,
-        "kubernetesVersions": list(SUPPORTED_VERSIONS),
-        "defaultKubernetesVersion": DEFAULT_VERSION,
-        "python": python_version,
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# GET /readyz
-
-
-def self_check() -> None:
-    """Schedule one 100m/64Mi pod on one 1-cpu node through the core and its JSON result.
-
-    Raises ``AssertionError`` (or whatever the core raised) when the answer is not the
-    expected one; readiness reports it.
-    """
-    from podfit.nodes import Node
-    from podfit.pods import Container, Pod
-    from podfit.scheduler import schedule
-
-    node = Node(
-        "self-check",
-        allocatable={
-            "cpu": parse_quantity("1"),
-            "memory": parse_quantity("1Gi"),
-            "pods": parse_quantity("110"),
-        },
-    )
-    pod = Pod(
-        "probe",
-        containers=(
-            Container(
-                "probe",
-                requests={"cpu": parse_quantity("100m"), "memory": parse_quantity("64Mi")},
-            ),
-        ),
-    )
-    result = schedule([pod], [node]).to_dict()
-    placed = [p.get("node") for p in result["pods"]]
-    assert placed == ["self-check"], f"the probe pod was not placed on the only node: {placed}"
-
 
 # ---------------------------------------------------------------------------------------------
 # Workload bodies (POST /v1/requests, /v1/schedule): envelope, Kubernetes JSON or YAML

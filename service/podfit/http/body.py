@@ -36,10 +36,9 @@ from typing import Any, Final, Literal
 from flask import current_app, g, request
 from werkzeug.exceptions import ClientDisconnected, LengthRequired
 
-from podfit.config import ServiceConfig, env_name
 from podfit.errors import FieldError, LimitExceeded, ManifestError
-from podfit.problem import Problem
-from podfit.schemas.api import (
+from podfit.http.config import ServiceConfig, env_name
+from podfit.http.envelope import (
     WorkloadBody,
     check_body_shape,
     document_items,
@@ -47,6 +46,7 @@ from podfit.schemas.api import (
     parse_workload_body,
     read_documents,
 )
+from podfit.http.problem import Problem
 
 Syntax = Literal["json", "yaml"]
 JSON: Final[Syntax] = "json"

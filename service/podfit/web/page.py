@@ -1,7 +1,7 @@
 """The web page at ``GET /``: paste, upload or pick manifests, run, and see the cluster fill up.
 
 Plain HTML and CSS rendered on the server (the bars are server-side SVG from
-:mod:`podfit.render`); no script, no CDN, nothing fetched from outside the app.
+:mod:`podfit.web.render`); no script, no CDN, nothing fetched from outside the app.
 
 ``GET /`` shows the form. ``POST /`` (a normal HTML form post, ``multipart/form-data``)
 takes any mix of
@@ -42,16 +42,16 @@ from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from podfit import render
-from podfit.body import check_text_bounds, check_time, service_config
-from podfit.config import ServiceConfig, env_name
 from podfit.errors import FieldError, LimitExceeded, PodfitError
+from podfit.http import envelope
+from podfit.http.body import check_text_bounds, check_time, service_config
+from podfit.http.config import ServiceConfig, env_name
+from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
-from podfit.problem import Problem
 from podfit.scheduler.config import DEFAULT_STRATEGY
 from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
-from podfit.schemas import api
+from podfit.web import render
 
 bp = Blueprint(
     "web",
@@ -75,8 +75,8 @@ MAX_FIXTURES = 200
 FIXTURES_SETTING = "PODFIT_FIXTURES_DIR"
 
 # Where the project's bundled fixtures live when podfit runs from a checkout:
-# service/podfit/web.py -> the repository root's fixtures/ directory.
-_DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+# service/podfit/web/page.py -> the repository root's fixtures/ directory.
+_DEFAULT_FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
 class FormError(PodfitError):
@@ -175,7 +175,7 @@ def run() -> tuple[str, int]:
             return _page(form, **plan_context(plan, workload))
         check_time("scheduling")
         options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
-        result = api.schedule_workload(workload, options, service_config())
+        result = envelope.schedule_workload(workload, options, service_config())
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -287,10 +287,10 @@ def load_sources(sources: Sequence[Source]) -> Workload:
     Each source is read on its own, so errors name it, with what is left of the pod and
     node budgets (``PODFIT_MAX_PODS``, ``PODFIT_MAX_NODES`` bound all sources together, so
     no source builds pods past them); then the DaemonSets' expansion is bounded as on the
-    API (:func:`podfit.schemas.api.check_expansion`), before any DaemonSet pod is built.
+    API (:func:`podfit.http.envelope.check_expansion`), before any DaemonSet pod is built.
     """
     config = service_config()
-    limits = replace(api.limits_for(config), max_bytes=config.max_yaml_bytes)
+    limits = replace(envelope.limits_for(config), max_bytes=config.max_yaml_bytes)
     workload = Workload()
     for source in sources:
         check_time(f"loading {source.name}")
@@ -305,7 +305,7 @@ def load_sources(sources: Sequence[Source]) -> Workload:
         except LimitExceeded as exc:
             raise _source_limit(exc, source, workload, config) from None
         workload.extend(loaded)
-    api.check_expansion(workload, config)
+    envelope.check_expansion(workload, config)
     return workload
 
 

@@ -17,7 +17,7 @@ Measured with ``bench/load.py`` (2 workers, 32 connections, 1,000 pods paced at 
 queued behind threads waiting on the new connections of other clients. With this
 worker: p99 35 ms (see the README's figures table for the full runs).
 
-Used by ``gunicorn.conf.py`` (``worker_class = "podfit.worker.Worker"``). Depends on
+Used by ``gunicorn.conf.py`` (``worker_class = "podfit.http.worker.Worker"``). Depends on
 ``ThreadWorker`` internals of gunicorn 27 (``pending_conns``,
 ``on_pending_socket_readable``), hence the version pin in ``pyproject.toml``.
 """

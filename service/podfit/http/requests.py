@@ -1,0 +1,27 @@
+"""``POST /v1/requests``: effective requests, limits and QoS class of each pod.
+
+The answer is :func:`podfit.schemas.requests.requests_result`, the document ``podfit
+requests -o json`` prints.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.envelope import limits_for, load_workload
+from podfit.http.responses import json_response
+from podfit.schemas.requests import requests_result
+
+bp = Blueprint("requests", __name__)
+
+
+@bp.post("/v1/requests")
+def requests() -> Response:
+    """Effective requests, limits, QoS class and their explanation, per pod and in total."""
+    query_options(())
+    config = service_config()
+    parsed = workload_body(("pods",))
+    check_time("loading the manifests")
+    workload = load_workload(parsed.items, limits_for(config))
+    return json_response(requests_result(workload))
