@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 
 from podfit.cli import main
 from podfit.errors import ConfigError
@@ -193,3 +194,60 @@ def test_cli_mix_summary_and_its_refusal_without_prices(tmp_path: Path) -> None:
     refused = CliRunner().invoke(main, [*args, "-s", "big:cpu=4,pods=110", "--mix"])
     assert refused.exit_code == 1
     assert "error: --shape[1]: --mix needs a price for every shape" in refused.output
+
+
+WEB_DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web"},
+    "spec": {
+        "replicas": 5,
+        "template": {
+            "spec": {
+                "containers": [{"name": "c", "image": "x", "resources": {"requests": {"cpu": "1"}}}]
+            }
+        },
+    },
+}
+
+
+def test_api_mix_answers_summary_cheapest_and_names_an_unpriced_shape(
+    client: FlaskClient,
+) -> None:
+    """POST /v1/plan/nodes with mix: the same cheapest mix as the library; 422 without
+    a price; region prices the presets from the bundled list."""
+    shapes = [
+        {"name": "small", "allocatable": {"cpu": "2", "pods": "110"}, "price": "0.10"},
+        {"name": "big", "allocatable": {"cpu": "4", "pods": "110"}, "price": "0.15"},
+    ]
+    body = {"pods": [WEB_DEPLOYMENT], "shapes": shapes, "mix": True}
+    response = client.post("/v1/plan/nodes", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    cheapest = response.get_json()["summary"]["cheapest"]
+    assert cheapest["nodes"] == {"big": 1, "small": 1} and cheapest["lowerBound"] == 0.1875
+    unpriced = {**body, "shapes": [shapes[0], {"preset": "aws/m6i.large"}]}
+    response = client.post("/v1/plan/nodes", json=unpriced)
+    assert response.status_code == 422
+    assert "shapes[1]" in response.get_data(as_text=True)
+    response = client.post("/v1/plan/nodes", json={**unpriced, "region": "us-east-1"})
+    assert response.status_code == 200
+    assert response.get_json()["summary"]["cheapest"]["exact"]["costPerHour"] == "0.296"
+
+
+def test_web_page_shows_the_cheapest_mix_with_its_bound(client: FlaskClient) -> None:
+    """The nodes question with the mix box ticked prints the joint mix and its bound."""
+    form = {
+        "strategy": "LeastAllocated",
+        "version": "1.34",
+        "question": "nodes",
+        "workloads": json.dumps(WEB_DEPLOYMENT),
+        "shapes": "small:cpu=2,pods=110@0.10 big:cpu=4,pods=110@0.15",
+        "mix": "on",
+    }
+    response = client.post("/", data=form, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert (
+        '<dd class="summary-cheapest">1 × big + 1 × small: 0.25 per hour; lower bound 0.1875, '
+        "gap 0.0625</dd>"
+    ) in html

@@ -23,6 +23,7 @@ from podfit.http.envelope import (
 from podfit.http.responses import json_response
 from podfit.manifests import Workload
 from podfit.planning.fit import how_many_fit
+from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
 from podfit.schemas.plan import (
@@ -109,6 +110,7 @@ def plan_nodes() -> Response:
     # the exact mode must answer well within the request's time limit
     opts["time_limit"] = min(opts["time_limit"], config.request_time_limit / 2)
     check_time("loading the manifests")
+    mix = opts.pop("mix")
     plan = nodes_needed(
         workload.pods,
         existing_nodes=workload.nodes,
@@ -116,6 +118,11 @@ def plan_nodes() -> Response:
         progress=_clock("planning node shapes"),
         **opts,
     )
+    if mix:
+        check_time("the cheapest mix")
+        plan.cheapest = cheapest_mix(
+            plan, exact=opts["algorithm"] == "exact", time_limit=opts["time_limit"]
+        )
     add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
 

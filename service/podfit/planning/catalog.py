@@ -43,6 +43,7 @@ __all__ = [
     "parse_price",
     "price_shapes",
     "read_catalog",
+    "require_prices",
     "shape_from_text",
     "shape_spec",
 ]
@@ -289,3 +290,15 @@ def price_shapes(
     if errors:
         raise ConfigError(errors[0].message, errors[0].path, errors)
     return out
+
+
+def require_prices(shapes: Sequence[NodeShape], path: str) -> None:
+    """Refuse shapes without a price (the cheapest mix needs one on each), naming the
+    first such shape ``path[i]``."""
+    for i, shape in enumerate(shapes):
+        if shape.price is None:
+            raise ConfigError(
+                f"the cheapest mix needs a price for every shape; {shape.name} has none: give "
+                "SHAPE@PRICE, a region or a price catalog",
+                f"{path}[{i}]",
+            )

@@ -9,7 +9,8 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
   ``{"name": "big", "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
   "labels": {...}, "taints": [{"key", "value", "effect"}], "price": "0.2"}``),
   ``algorithm`` (podfit | ffd | exact), ``headroomPercent``, ``maxNodes``,
-  ``timeLimitSeconds``; the body's ``nodes`` are the existing nodes;
+  ``timeLimitSeconds``, ``region`` (list prices for shapes without one), ``mix`` (also
+  the cheapest mix, ``summary.cheapest``); the body's ``nodes`` are the existing nodes;
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
   (one shape as above; default: a copy of the removed node), ``algorithm``.
 
@@ -27,7 +28,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from podfit.errors import ConfigError, FieldError, PodfitError
 from podfit.nodes import NO_SCHEDULE, Taint
-from podfit.planning.catalog import build_shape, parse_price, shape_spec
+from podfit.planning.catalog import (
+    build_shape,
+    parse_price,
+    price_shapes,
+    require_prices,
+    shape_spec,
+)
 from podfit.planning.cluster import SchedulingOptions
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
@@ -119,6 +126,8 @@ class NodesOptionsSchema(_Scheduling):
     time_limit = _StrictNumber(
         data_key="timeLimitSeconds", load_default=10.0, validate=validate.Range(0.1, 60)
     )
+    mix = StrictBoolean(load_default=False)
+    region = fields.String(load_default=None, allow_none=True)
 
 
 class DrainOptionsSchema(_Scheduling):
@@ -223,9 +232,14 @@ def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated options of a nodes request."""
+    """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
+    list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
+    in the options for the caller, and needs a price on every shape."""
     kwargs = _options(NodesOptionsSchema(), data)
-    kwargs["shapes"] = parse_shapes(kwargs["shapes"])
+    shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
+    if kwargs["mix"]:
+        require_prices(shapes, "shapes")
+    kwargs["shapes"] = shapes
     return kwargs
 
 

@@ -102,6 +102,8 @@ class Form:
     shapes: str = ""
     headroom: str = "100"
     algorithm: str = "podfit"
+    mix: bool = False
+    region: str = ""
     uploads: list[str] = field(default_factory=list)
 
     @property
@@ -208,6 +210,8 @@ def read_form() -> tuple[Form, list[Source]]:
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
         algorithm=values.get("algorithm", "podfit") or "podfit",
+        mix=values.get("mix", "") == "on",
+        region=values.get("region", "").strip(),
     )
     errors: list[FieldError] = []
     errors += _check_question(form)
@@ -370,8 +374,12 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
 
+    from podfit.planning.catalog import price_shapes, require_prices
+
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
-    shapes = parse_shapes(specs, "shapes")
+    shapes = price_shapes(parse_shapes(specs, "shapes"), region=form.region or None)
+    if form.mix:
+        require_prices(shapes, "shapes")
     check_time("planning")
     plan = nodes_needed(
         workload.pods,
@@ -386,6 +394,11 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
+    if form.mix:
+        from podfit.planning.mix import cheapest_mix
+
+        check_time("the cheapest mix")
+        plan.cheapest = cheapest_mix(plan, exact=form.algorithm == "exact", time_limit=5.0)
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
