@@ -391,3 +391,89 @@ def drain_cmd(
         return out
 
     _emit(report, output, render, workload)
+
+
+def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
+    """The workload of ``files`` (as ``load_files`` reads them) and their decoded
+    documents, for what the workload does not keep (annotations, volumes, owners)."""
+    from podfit.errors import ManifestError
+    from podfit.manifests import MANIFEST_SUFFIXES
+    from podfit.manifests.reader import Reader
+    from podfit.yamlsafe import DEFAULT_LIMITS, load_all
+
+    inputs: list[tuple[str, bytes]] = []
+    for name in files:
+        path = Path(name)
+        if name == "-":
+            inputs.append(("<stdin>", sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)))
+        elif path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file()
+            )
+            if not found:
+                suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
+                raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
+            inputs.extend((str(p), p.read_bytes()) for p in found)
+        else:
+            try:
+                inputs.append((name, path.read_bytes()))
+            except OSError as exc:
+                raise ManifestError(f"cannot read: {exc.strerror}", name) from None
+    reader = Reader(DEFAULT_LIMITS)
+    documents: list[Any] = []
+    for label, data in inputs:
+        docs = load_all(data, DEFAULT_LIMITS, label)
+        reader.read_documents(docs, label)
+        documents.extend(docs)
+    workload = reader.finish()
+    if not workload.objects:
+        raise ManifestError("the input holds no object (it is empty or only comments)", "-f")
+    return workload, documents
+
+
+@plan.command("consolidate")
+@_files
+@click.option(
+    "-s",
+    "--shape",
+    "shapes",
+    multiple=True,
+    help="SHAPE@PRICE: prices the cluster's nodes of that instance type and may replace "
+    "a node when cheaper (repeatable; e.g. aws/m6i.large@0.096).",
+)
+@_region
+@_price_catalog
+@output_option()
+@handles_input_errors
+def consolidate_cmd(
+    files: tuple[str, ...],
+    shapes: tuple[str, ...],
+    region: str | None,
+    price_catalog: str | None,
+    output: str,
+) -> None:
+    """Which nodes can go (or be replaced by a cheaper one), where every pod goes."""
+    from podfit.planning.consolidate import consolidate, pod_facts
+
+    workload, documents = _read_cluster(files)
+    if _structured(output):
+        echo_warnings(workload.warnings)
+    node_shapes = _shapes(shapes, region, price_catalog)
+    report = consolidate(workload, node_shapes, pod_facts(documents), region=region)
+
+    def render(doc: dict[str, Any]) -> str:
+        cost = doc["costPerHour"]
+        out = f"cost per hour: {cost['before']} -> {cost['after']}\n"
+        for n in doc["removeNodes"]:
+            out += f"{n['action']} {n['name']} ({n['pricePerHour']} per hour)\n"
+        for a in doc["addNodes"]:
+            out += f"add {a['count']} × {a['shape']}\n"
+        if doc["moves"]:
+            out += "\n" + table(
+                ["POD", "FROM", "TO"], [[m["pod"], m["from"], m["to"]] for m in doc["moves"]]
+            )
+        for k in doc["kept"]:
+            out += f"\nkeep {k['node']}:\n" + "".join(f"  {r}\n" for r in k["reasons"])
+        return out
+
+    _emit(report, output, render, workload)

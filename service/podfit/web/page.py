@@ -369,12 +369,11 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
+    from podfit.planning.catalog import price_shapes, require_prices
     from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
-
-    from podfit.planning.catalog import price_shapes, require_prices
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = price_shapes(parse_shapes(specs, "shapes"), region=form.region or None)
