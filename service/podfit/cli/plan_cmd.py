@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,9 @@ from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
+
+if TYPE_CHECKING:
+    from podfit.planning.rightsize import RightSizing
 
 __all__ = ["plan"]
 
@@ -68,6 +71,23 @@ def _needed(scenario: dict[str, Any]) -> str:
     return "" if needed is None else f"{needed['nodes']} × {needed['shape']}"
 
 
+def _after_rightsizing(doc: dict[str, Any], sizing: RightSizing) -> str:
+    """``after right-sizing (…): N nodes, X per hour`` for a NodesPlan document: the
+    cheapest mix when asked for, else the best single-shape plan."""
+    what = f"{sizing.containers} containers of {sizing.pods} pods resized"
+    summary = doc["summary"]
+    if "cheapest" in summary:
+        nodes = sum(summary["cheapest"]["nodes"].values())
+        cost = summary["cheapest"]["exact"]["costPerHour"]
+        return f"after right-sizing ({what}): {nodes} nodes, {cost} per hour\n"
+    best = summary["best"]
+    if best is None:
+        return f"after right-sizing ({what}): no shape places every pod\n"
+    plan = next(p for p in doc["shapes"] if p["shape"] == best["shape"])
+    cost = f", {plan['cost']} per hour" if "cost" in plan else ""
+    return f"after right-sizing ({what}): {best['nodes']} nodes of {best['shape']}{cost}\n"
+
+
 def _cheapest_text(cheapest: dict[str, Any]) -> str:
     """The table's lines for ``summary.cheapest``: the mix, its cost, bound and gap."""
     nodes = ", ".join(f"{c} × {n}" for n, c in cheapest["nodes"].items())
@@ -92,18 +112,69 @@ def _emit(
     output: str,
     render: Callable[[dict[str, Any]], str],
     *workloads: Workload,
+    sizing: RightSizing | None = None,
 ) -> None:
     """Print ``report`` (its ``warnings`` completed from the inputs) as ``podfit schedule``
     prints its result: JSON/YAML on stdout with each skipped object on stderr, or the
-    table on stdout with every warning on stderr."""
+    table on stdout with every warning on stderr. With right-sizing, the document says
+    what it changed (``rightSizing``) and warns of recommendations that matched no pod."""
     add_input_warnings(report, *workloads)
+    if sizing is not None:
+        report.warnings.extend(sizing.warnings())
     doc: dict[str, Any] = report.to_dict()
+    if sizing is not None:
+        doc["rightSizing"] = sizing.to_dict()
     if _structured(output):
         click.echo(dump(doc, output), nl=False)
         echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
     else:
         click.echo(render(doc), nl=False)
         echo_warnings(doc["warnings"])
+
+
+_recommendations = click.option(
+    "--recommendations",
+    "recommendation_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Right-sizing: krr JSON output or VerticalPodAutoscaler objects "
+    "(status.recommendation); their recommended requests replace the pods' (repeatable).",
+)
+
+
+def _rightsize(
+    files: Sequence[str], *workloads: Workload
+) -> tuple[list[Workload], RightSizing | None]:
+    """The workloads with the recommended requests of ``files`` (none: as they are), and
+    what changed (a recommendation is unmatched when it matched no pod of any)."""
+    if not files:
+        return list(workloads), None
+    from podfit.planning.rightsize import RightSizing, read_recommendations, rightsize
+    from podfit.yamlsafe import DEFAULT_LIMITS, load_all
+
+    recommendations = []
+    for i, name in enumerate(files):
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {name}: {exc.strerror}", f"--recommendations[{i}]"
+            ) from None
+        recommendations.extend(read_recommendations(load_all(data, DEFAULT_LIMITS, name), name))
+    total = RightSizing(len(recommendations))
+    out = []
+    unmatched: list[set[str]] = []
+    for workload in workloads:
+        resized, report = rightsize(workload, recommendations)
+        out.append(resized)
+        total.containers += report.containers
+        total.pods += report.pods
+        unmatched.append(set(report.unmatched))
+    left = set.intersection(*unmatched) if unmatched else set()
+    total.unmatched = [
+        u for u in dict.fromkeys(u for s in unmatched for u in sorted(s)) if u in left
+    ]
+    return out, total
 
 
 _region = click.option(
@@ -165,6 +236,7 @@ _files = files_option(
 @click.option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
+@_recommendations
 @output_option()
 @handles_input_errors
 def fit_cmd(
@@ -172,6 +244,7 @@ def fit_cmd(
     template_files: tuple[str, ...],
     mode: str,
     max_replicas: int,
+    recommendation_files: tuple[str, ...],
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
@@ -179,6 +252,9 @@ def fit_cmd(
 
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
+    (cluster, template_workload), sizing = _rightsize(
+        recommendation_files, cluster, template_workload
+    )
     templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
@@ -214,7 +290,7 @@ def fit_cmd(
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
-    _emit(report, output, render, cluster, template_workload)
+    _emit(report, output, render, cluster, template_workload, sizing=sizing)
 
 
 @plan.command("nodes")
@@ -259,6 +335,7 @@ def fit_cmd(
 )
 @_region
 @_price_catalog
+@_recommendations
 @output_option()
 @handles_input_errors
 def nodes_cmd(
@@ -272,10 +349,12 @@ def nodes_cmd(
     mix: bool,
     region: str | None,
     price_catalog: str | None,
+    recommendation_files: tuple[str, ...],
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
     workload = load_files(files, warn=_structured(output))
+    (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shapes = _shapes(shapes, region, price_catalog)
     if mix and any(s.price is None for s in node_shapes):
         unpriced = next(i for i, s in enumerate(node_shapes) if s.price is None)
@@ -327,6 +406,8 @@ def nodes_cmd(
             out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY"], node_rows)
         if "cheapest" in summary:
             out += _cheapest_text(summary["cheapest"])
+        if sizing is not None:
+            out += _after_rightsizing(doc, sizing)
         if "cheapestMix" in summary:
             mix = ", ".join(f"{c} × {n}" for n, c in summary["cheapestMix"]["nodes"].items())
             out += f"\ncheapest mix: {mix} (cost {summary['cheapestMix']['cost']})\n"
@@ -335,7 +416,7 @@ def nodes_cmd(
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
         return out
 
-    _emit(result, output, render, workload)
+    _emit(result, output, render, workload, sizing=sizing)
 
 
 @plan.command("drain")
@@ -347,6 +428,7 @@ def nodes_cmd(
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
+@_recommendations
 @output_option()
 @handles_input_errors
 def drain_cmd(
@@ -356,12 +438,14 @@ def drain_cmd(
     zone_label: str,
     lose_any_one: bool,
     shape: str | None,
+    recommendation_files: tuple[str, ...],
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
     from podfit.planning.catalog import shape_from_text
 
     workload = load_files(files, warn=_structured(output))
+    (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shape = None if shape is None else shape_from_text(shape, "--shape")
     with _progress("scenarios", None) as progress:
         report = what_if(
@@ -390,7 +474,7 @@ def drain_cmd(
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
         return out
 
-    _emit(report, output, render, workload)
+    _emit(report, output, render, workload, sizing=sizing)
 
 
 def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
@@ -443,6 +527,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
 )
 @_region
 @_price_catalog
+@_recommendations
 @output_option()
 @handles_input_errors
 def consolidate_cmd(
@@ -450,12 +535,14 @@ def consolidate_cmd(
     shapes: tuple[str, ...],
     region: str | None,
     price_catalog: str | None,
+    recommendation_files: tuple[str, ...],
     output: str,
 ) -> None:
     """Which nodes can go (or be replaced by a cheaper one), where every pod goes."""
     from podfit.planning.consolidate import consolidate, pod_facts
 
     workload, documents = _read_cluster(files)
+    (workload,), sizing = _rightsize(recommendation_files, workload)
     if _structured(output):
         echo_warnings(workload.warnings)
     node_shapes = _shapes(shapes, region, price_catalog)
@@ -476,4 +563,4 @@ def consolidate_cmd(
             out += f"\nkeep {k['node']}:\n" + "".join(f"  {r}\n" for r in k["reasons"])
         return out
 
-    _emit(report, output, render, workload)
+    _emit(report, output, render, workload, sizing=sizing)
