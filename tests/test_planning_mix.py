@@ -18,7 +18,13 @@ from podfit.cli import main
 from podfit.errors import ConfigError
 from podfit.nodes import Node, Taint
 from podfit.planning import mix as mix_module
-from podfit.planning.mix import _certified_bound, _Dual, _shapes, cheapest_mix
+from podfit.planning.mix import (
+    _certified_bound,
+    _Dual,
+    _round_up_to_prices,
+    _shapes,
+    cheapest_mix,
+)
 from podfit.planning.nodes_needed import NodeShape, nodes_needed
 from podfit.pods import Container, Pod, Toleration, replicas
 from podfit.quantity import parse_quantity as q
@@ -56,13 +62,30 @@ def test_a_joint_mix_beats_every_single_shape_and_exact_mode_proves_it() -> None
     assert doc["costPerHour"] == 0.25 and doc["gap"] == 0 and doc["proven"] is True
 
 
-def test_the_lp_bound_is_certified_and_below_the_optimum() -> None:
-    """Without exact mode the bound is the LP relaxation: 5 cpu × 0.0375 = 0.1875."""
+def test_the_lp_bound_is_certified_rounded_to_node_prices_and_below_the_optimum() -> None:
+    """Without exact mode the bound is the LP relaxation, 5 cpu × 0.0375 = 0.1875, raised
+    to the least sum of node prices not below it: 0.10 + 0.10 = 0.20."""
     plan = nodes_needed(deployment("web", 5, "1"), [SMALL, BIG])
     found = cheapest_mix(plan)
     assert found.bound_method == "lp-relaxation"
-    assert found.lower_bound == Fraction("0.1875")
+    assert found.relaxation == Fraction("0.1875")
+    assert found.lower_bound == Fraction("0.20")
     assert found.lower_bound <= Fraction("0.25") <= found.cost
+
+
+@pytest.mark.parametrize(
+    ("bound", "prices", "rounded"),
+    [
+        ("0.1875", ["0.10", "0.15"], "0.20"),
+        ("0.31", ["0.10", "0.15"], "0.35"),  # 0.30 < 0.31; 0.35 = 0.20 + 0.15
+        ("0.5", ["0.3"], "0.6"),
+        ("0", ["0.3"], "0"),
+    ],
+)
+def test_a_bound_rounds_up_to_the_least_sum_of_node_prices(
+    bound: str, prices: list[str], rounded: str
+) -> None:
+    assert _round_up_to_prices(Fraction(bound), [Fraction(p) for p in prices]) == Fraction(rounded)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -130,7 +153,7 @@ def test_without_ortools_the_mix_still_has_a_closed_form_bound(
     plan = nodes_needed(deployment("web", 5, "1"), [SMALL, BIG])
     found = cheapest_mix(plan)
     assert found.bound_method == "cheapest-resource"
-    assert found.lower_bound == Fraction("0.1875")  # one resource: the same as the LP here
+    assert found.relaxation == Fraction("0.1875")  # one resource: the same as the LP here
     assert found.cost == Fraction("0.25") and found.method == "re-homed"
     assert any("without OR-tools" in n for n in found.notes)
 
@@ -181,16 +204,9 @@ def test_cli_mix_summary_and_its_refusal_without_prices(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     cheapest = json.loads(result.output)["summary"]["cheapest"]
     assert cheapest["nodes"] == {"big": 1, "small": 1}
-    assert (cheapest["costPerHour"], cheapest["lowerBound"], cheapest["gap"]) == (
-        0.25,
-        0.1875,
-        0.0625,
-    )
+    assert (cheapest["costPerHour"], cheapest["lowerBound"], cheapest["gap"]) == (0.25, 0.2, 0.05)
     table = CliRunner().invoke(main, [*args, "-s", "big:cpu=4,pods=110@0.15", "--mix"])
-    assert (
-        "cheapest: 1 × big, 1 × small: 0.25 per hour (lower bound 0.1875, gap 0.0625"
-        in table.output
-    )
+    assert "cheapest: 1 × big, 1 × small: 0.25 per hour (lower bound 0.2, gap 0.05" in table.output
     refused = CliRunner().invoke(main, [*args, "-s", "big:cpu=4,pods=110", "--mix"])
     assert refused.exit_code == 1
     assert "error: --shape[1]: --mix needs a price for every shape" in refused.output
@@ -224,7 +240,7 @@ def test_api_mix_answers_summary_cheapest_and_names_an_unpriced_shape(
     response = client.post("/v1/plan/nodes", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     cheapest = response.get_json()["summary"]["cheapest"]
-    assert cheapest["nodes"] == {"big": 1, "small": 1} and cheapest["lowerBound"] == 0.1875
+    assert cheapest["nodes"] == {"big": 1, "small": 1} and cheapest["lowerBound"] == 0.2
     unpriced = {**body, "shapes": [shapes[0], {"preset": "aws/m6i.large"}]}
     response = client.post("/v1/plan/nodes", json=unpriced)
     assert response.status_code == 422
@@ -248,6 +264,6 @@ def test_web_page_shows_the_cheapest_mix_with_its_bound(client: FlaskClient) -> 
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     assert (
-        '<dd class="summary-cheapest">1 × big + 1 × small: 0.25 per hour; lower bound 0.1875, '
-        "gap 0.0625</dd>"
+        '<dd class="summary-cheapest">1 × big + 1 × small: 0.25 per hour; lower bound 0.2, '
+        "gap 0.05</dd>"
     ) in html

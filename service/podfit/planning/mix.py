@@ -14,7 +14,9 @@ ports conflict at most one per node; minimise Σ price × ``y``. It is solved wi
 (OR-tools, the ``optimal`` extra); the bound is then *certified* in exact arithmetic from
 the dual values (weak duality: any non-negative dual vector, scaled to be feasible, gives
 a bound), so floating point cannot overstate it. Without OR-tools (or as a floor), the
-dual "one resource at its cheapest price per unit" gives a bound in closed form.
+dual "one resource at its cheapest price per unit" gives a bound in closed form. Last,
+as any mix costs a sum of whole node prices, the bound is raised to the least such sum
+that is not below it.
 
 **The mix** — candidate nodes ("patterns": a shape and how many pods of each group)
 come from every shape's own packing, from re-homing each node of the cheapest single-
@@ -71,6 +73,8 @@ class CheapestMix:
     method: str
     unplaceable: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    relaxation: Fraction = Fraction(0)
+    """The certified relaxation bound before rounding to a sum of node prices."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,6 +103,7 @@ class CheapestMix:
             "exact": {
                 "costPerHour": _text(self.cost),
                 "lowerBound": _text(self.lower_bound),
+                "relaxation": _text(self.relaxation),
             },
             "unplaceable": dict(sorted(self.unplaceable.items())),
             "placement": [
@@ -377,6 +382,37 @@ def _patterns(
     return out
 
 
+MAX_ROUNDING_STEPS = 1_000_000
+"""The rounding of the bound to an achievable price sums at most this many amounts."""
+
+
+def _round_up_to_prices(bound: Fraction, prices: Sequence[Fraction]) -> Fraction:
+    """The least total price of whole nodes that is at least ``bound``: every mix costs a
+    sum of node prices, so none costs less (a valid, stronger bound). Exact: prices scaled
+    to integers; the sums reachable up to bound + the dearest price are marked (unbounded
+    knapsack) when that is at most ``MAX_ROUNDING_STEPS`` amounts, else the bound is
+    rounded up to a multiple of the prices' greatest common divisor."""
+    positive = sorted({p for p in prices if p > 0})
+    if bound <= 0 or not positive:
+        return max(bound, Fraction(0))
+    scale = _scale(positive)
+    units = [int(p * scale) for p in positive]
+    target = math.ceil(bound * scale)
+    step = math.gcd(*units)
+    limit = target + max(units)
+    if limit // step > MAX_ROUNDING_STEPS:
+        return Fraction(-(-target // step) * step, scale)
+    reachable = bytearray(limit // step + 1)
+    reachable[0] = 1
+    small = [u // step for u in units]
+    for amount in range(1, len(reachable)):
+        if any(amount >= u and reachable[amount - u] for u in small):
+            reachable[amount] = 1
+            if amount * step >= target:
+                return Fraction(amount * step, scale)
+    return Fraction(-(-target // step) * step, scale)  # not reached: a single price suffices
+
+
 def _scale(prices: Sequence[Fraction]) -> int:
     return math.lcm(*(p.denominator for p in prices)) if prices else 1
 
@@ -557,6 +593,9 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
     bound = max(
         (_certified_bound(shapes, demand, cliques, d) for d in candidates), default=Fraction(0)
     )
+    relaxation = bound
+    if demand:
+        bound = _round_up_to_prices(bound, [s.price for s in shapes])
     bound_method = "lp-relaxation" if dual is not None else "cheapest-resource"
     if dual is None:
         notes.append("lower bound without OR-tools: cheapest price per unit of one resource")
@@ -626,6 +665,7 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
         method,
         unplaceable,
         notes,
+        relaxation,
     )
 
 
