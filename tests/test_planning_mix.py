@@ -108,6 +108,22 @@ def test_any_dual_vector_gives_a_bound_at_most_the_exact_optimum(seed: int) -> N
         assert _certified_bound(model, demand, [], dual) <= optimum.cost
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_bound_of_the_heuristic_mode_never_exceeds_the_proven_optimum(seed: int) -> None:
+    """Whatever bound wins (relaxation, column generation, rounded to node prices), it is
+    at most the cost exact mode proves optimal, and the heuristic mix at least that."""
+    rng = random.Random(100 + seed)
+    pods = deployment("a", rng.randint(1, 7), rng.choice(["300m", "700m", "1", "1700m"]))
+    pods += deployment("b", rng.randint(1, 7), rng.choice(["250m", "1200m", "3"]))
+    pods += deployment("c", rng.randint(0, 4), rng.choice(["100m", "2500m"]))
+    shapes = [SMALL, BIG, shape("tiny", "1", "0.04"), shape("huge", "8", "0.27")]
+    plan = nodes_needed(pods, shapes)
+    optimum = cheapest_mix(plan, exact=True, time_limit=5)
+    assert optimum.proven
+    heuristic = cheapest_mix(plan)
+    assert heuristic.lower_bound <= optimum.cost <= heuristic.cost
+
+
 def test_the_mix_respects_taints_daemonsets_max_pods_and_headroom() -> None:
     """Pods that tolerate nothing avoid the tainted (cheap) shape; DaemonSet overhead and
     headroom shrink each node; every mix is placed completely by the scheduler."""

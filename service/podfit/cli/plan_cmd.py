@@ -90,7 +90,7 @@ def _after_rightsizing(doc: dict[str, Any], sizing: RightSizing) -> str:
 
 def _cheapest_text(cheapest: dict[str, Any]) -> str:
     """The table's lines for ``summary.cheapest``: the mix, its cost, bound and gap."""
-    nodes = ", ".join(f"{c} × {n}" for n, c in cheapest["nodes"].items())
+    nodes = ", ".join(f"{c} × {n}" for n, c in cheapest["nodes"].items()) or "no new node"
     proof = "proven optimal" if cheapest["proven"] else f"gap {cheapest['gap']}"
     out = (
         f"\ncheapest: {nodes}: {cheapest['exact']['costPerHour']} per hour "

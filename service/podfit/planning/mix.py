@@ -18,13 +18,22 @@ dual "one resource at its cheapest price per unit" gives a bound in closed form.
 as any mix costs a sum of whole node prices, the bound is raised to the least such sum
 that is not below it.
 
+A stronger bound comes from column generation (Gilmore–Gomory): the covering LP over
+candidate nodes gives every group a price, and per shape the node worth most at those
+prices (CP-SAT) joins the candidates while it is worth more than the shape's price.
+Farley's bound is certified exactly from the last prices: with integer weights W, every
+node of shape s is worth at most M_s (CP-SAT's proven bound), so any mix costs at least
+W·demand / max_s(M_s / price_s). The better of the two bounds is kept.
+
 **The mix** — candidate nodes ("patterns": a shape and how many pods of each group)
 come from every shape's own packing, from re-homing each node of the cheapest single-
-shape plan onto the cheapest shape that holds it, and from the LP's prices (per shape,
-a greedy fill by the dual value per unit of room). An integer program (CP-SAT) picks
-how many of each pattern cover every pod at the lowest price; surplus places are
-dropped, and each node is finally re-homed on the cheapest shape that holds its pods.
-Without OR-tools the cheapest of the single-shape plans and the re-homed plan is taken.
+shape plan onto the cheapest shape that holds it, from the LP's prices (per shape, a
+greedy fill by the dual value per unit of room) and from the column generation. An
+integer program (CP-SAT) picks how many of each pattern cover every pod at the lowest
+price; surplus places are dropped, and each node is finally re-homed on the cheapest
+shape that holds its pods. Without OR-tools the cheapest of the single-shape plans, the
+re-homed plans and a greedy set cover is taken. The solvers run with one worker, a
+fixed seed and a deterministic time limit: the same input gives the same mix.
 
 **Exact mode** (``exact=True``, small inputs): CP-SAT over candidate nodes of every
 shape (as many as that shape's own packing used — an optimal mix never needs more of a
@@ -413,6 +422,111 @@ def _round_up_to_prices(bound: Fraction, prices: Sequence[Fraction]) -> Fraction
     return Fraction(-(-target // step) * step, scale)  # not reached: a single price suffices
 
 
+def _solver(cp_model: Any, time_limit: float) -> Any:
+    """A CP-SAT solver whose answer depends only on its input: one worker, a fixed seed
+    and a *deterministic* time limit (the solver's own work units, about seconds), so the
+    same plan comes back on any machine and under any load."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = float(time_limit)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    return solver
+
+
+def _pricing(
+    shape: _Shape,
+    weights: dict[str, int],
+    demand: dict[str, int],
+    cliques: list[tuple[str, ...]],
+    time_limit: float,
+) -> tuple[dict[str, int], int] | None:
+    """The node of ``shape`` worth most at integer ``weights`` per pod (at most the
+    demand of each group): (pods, a proven upper bound on that worth), by CP-SAT."""
+    cp_model = _ortools("ortools.sat.python.cp_model")
+    if cp_model is None:
+        return None
+    model = cp_model.CpModel()
+    take = {}
+    for g, grp in shape.groups.items():
+        if weights.get(g, 0) <= 0:
+            continue
+        cap = copies_that_fit(shape.free, shape.template.reserved_ports, grp, demand.get(g, 0))
+        if cap:
+            take[g] = model.NewIntVar(0, cap, f"k[{g}]")
+    if not take:
+        return {}, 0
+    for d, free in enumerate(shape.free):
+        users = [(g, shape.groups[g].requests[d]) for g in take if shape.groups[g].requests[d]]
+        if users:
+            model.Add(sum(r * take[g] for g, r in users) <= max(0, free))
+    for c in cliques:
+        members = [take[g] for g in c if g in take]
+        if len(members) > 1:
+            model.Add(sum(members) <= 1)
+    model.Maximize(sum(weights[g] * v for g, v in take.items()))
+    solver = _solver(cp_model, time_limit)
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    pods = {g: int(solver.Value(v)) for g, v in take.items() if solver.Value(v)}
+    return pods, math.floor(solver.BestObjectiveBound() + 1e-6)
+
+
+def _column_generation(
+    shapes: Sequence[_Shape],
+    demand: dict[str, int],
+    cliques: list[tuple[str, ...]],
+    patterns: list[tuple[_Shape, dict[str, int]]],
+    time_limit: float,
+    rounds: int = 30,
+) -> Fraction:
+    """Gilmore–Gomory column generation: the covering LP over ``patterns`` (GLOP) gives
+    each group a dual price; per shape, the node worth most at those prices (CP-SAT) is
+    added while it beats the shape's price. ``patterns`` grows in place. Returns Farley's
+    bound, certified exactly: with integer weights W (the duals scaled), every node of
+    shape s is worth at most M_s (the pricing's proven bound), so any mix costs at least
+    W·demand / max_s(M_s / price_s). Stops after ``rounds`` or when no node beats its
+    price; 0 without OR-tools."""
+    pywraplp = _ortools("ortools.linear_solver.pywraplp")
+    if pywraplp is None or not demand:
+        return Fraction(0)
+    best = Fraction(0)
+    per_solve = max(0.05, time_limit / (4 * rounds * max(1, len(shapes))))
+    for _ in range(rounds):
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        z = [solver.NumVar(0, solver.infinity(), f"z{i}") for i in range(len(patterns))]
+        rows = {}
+        for g, count in demand.items():
+            users = [(i, pods[g]) for i, (_, pods) in enumerate(patterns) if pods.get(g)]
+            rows[g] = solver.Add(sum(c * z[i] for i, c in users) >= count)
+        solver.Minimize(sum(float(s.price) * z[i] for i, (s, _) in enumerate(patterns)))
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return best
+        weights = {g: max(0, round(row.dual_value() * 10**6)) for g, row in rows.items()}
+        added = False
+        ratios: list[Fraction] = []
+        for s in shapes:
+            priced = _pricing(s, weights, demand, cliques, per_solve)
+            if priced is None:
+                return best
+            pods, upper = priced
+            ratios.append(Fraction(upper, 1) / s.price)
+            worth = sum(weights[g] * c for g, c in pods.items())
+            key = (s.name, tuple(sorted(pods.items())))
+            if (
+                pods
+                and worth > s.price * 10**6 * (1 + Fraction(1, 10**6))
+                and key not in {(p.name, tuple(sorted(q.items()))) for p, q in patterns}
+            ):
+                patterns.append((s, pods))
+                added = True
+        top = max(ratios, default=Fraction(0))
+        if top > 0:
+            best = max(best, sum((weights[g] * n for g, n in demand.items()), Fraction(0)) / top)
+        if not added:
+            break
+    return best
+
+
 def _scale(prices: Sequence[Fraction]) -> int:
     return math.lcm(*(p.denominator for p in prices)) if prices else 1
 
@@ -436,10 +550,7 @@ def _cover(
             return None
         model.Add(sum(c * z[i] for i, c in users) >= count)
     model.Minimize(sum(int(s.price * scale) * z[i] for i, (s, _) in enumerate(patterns)))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit)
-    solver.parameters.num_workers = 8
-    solver.parameters.random_seed = 0
+    solver = _solver(cp_model, time_limit)
     if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [int(solver.Value(v)) for v in z]
@@ -553,10 +664,7 @@ def _exact(
         model.AddHint(used[shape.name, j], 1)
         for g in shape.groups:
             model.AddHint(count[shape.name, j, g], pods.get(g, 0))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit)
-    solver.parameters.num_workers = 8
-    solver.parameters.random_seed = 0
+    solver = _solver(cp_model, time_limit)
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, False, "exact mode found no solution in the time limit"
@@ -593,9 +701,6 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
     bound = max(
         (_certified_bound(shapes, demand, cliques, d) for d in candidates), default=Fraction(0)
     )
-    relaxation = bound
-    if demand:
-        bound = _round_up_to_prices(bound, [s.price for s in shapes])
     bound_method = "lp-relaxation" if dual is not None else "cheapest-resource"
     if dual is None:
         notes.append("lower bound without OR-tools: cheapest price per unit of one resource")
@@ -615,6 +720,12 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
                 if g in s.groups
             )
     patterns = _patterns(shapes, demand, value)
+    farley = _column_generation(shapes, demand, cliques, patterns, time_limit)
+    if farley > bound:
+        bound, bound_method = farley, "column-generation"
+    relaxation = bound
+    if demand:
+        bound = _round_up_to_prices(bound, [s.price for s in shapes])
     best: list[tuple[_Shape, dict[str, int]]] | None = None
     method = "single-shape"
     for s in shapes:  # every complete single-shape plan is a mix, re-homed or not
