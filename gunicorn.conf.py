@@ -14,23 +14,19 @@ Why these choices:
 
 - ``gthread`` workers (``podfit.http.worker.Worker``: gunicorn's ``gthread``, except that a new
   connection waits for its first bytes in the poller, not in a thread; see that module for
-  why and the figures): a client that stalls mid-request ties up one thread, not a whole
+  why): a client that stalls mid-request ties up one thread, not a whole
   worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
   restarts a *frozen* worker; it does not bound one slow request — the app enforces
   ``PODFIT_REQUEST_TIME_LIMIT`` itself, answers 408 to a body that stops arriving for
   ``PODFIT_BODY_TIMEOUT`` seconds, and bounds every input by ``PODFIT_*`` limits.
 - ``worker_connections`` = threads + 16 (20): a kept-alive connection stays with the
-  worker that accepted it, and with gunicorn's default of 1,000 one worker took 28–31 of
-  wrk's 32 connections, saturated and queued while the other idled. At 20 a worker stops
-  accepting when full, and at most 16 of its connections wait idle (gunicorn closes the
-  rest after their answer), so clients spread over the workers (16/16 measured) and a
-  client beyond that waits in the backlog only until an answer frees a slot.
-  ``bench/load.py``, 2 workers on 2 quiet cores, paced, 12 s each, default vs 20: 1,000
-  pods at 100/s p50 382 → 28 ms, p99 530 → 76 ms; 10 pods at 500/s p99 100 → 18 ms.
-  (``worker_connections`` 16 also split 16/16, but left only 12 idle slots: connections
-  were closed and reopened all the time, p99 350 ms. ``reuse_port`` gives each worker its
-  own socket in gunicorn 27, but a worker recycled by ``max_requests`` resets the
-  connections queued on it: errors.) The price: a pod holds at most 40 connections, so
+  worker that accepted it, and with gunicorn's default of 1,000 one worker takes most of
+  the clients' connections, saturates and queues while the other idles. At 20 a worker
+  stops accepting when full, and at most 16 of its connections wait idle (gunicorn closes
+  the rest after their answer), so clients spread over the workers and a client beyond
+  that waits in the backlog only until an answer frees a slot. (Figures, and the
+  alternatives measured and dropped: ``docs/performance.md``, "Connections per worker".)
+  The price: a pod holds at most 40 connections, so
   40 silent clients occupy it until they are closed (a new connection that sends nothing
   after 5 s + ``keepalive``, as with gunicorn's own worker; an idle kept-alive one after
   ``keepalive``, 5 s); put a proxy that buffers requests (an ingress) in front of
@@ -91,12 +87,11 @@ def pre_fork(server: object, worker: object) -> None:
     imported module's objects too), and pages shared with the master stay shared.
     The youngest generation is collected every 10,000 new objects instead of 700: a
     1,000-pod answer keeps about 5,000 alive until it is sent, so collections every 700
-    objects mostly scan live data (about 0.5 ms less CPU per such request).
+    objects mostly scan live data.
 
     Threads of a worker hand the GIL over every 50 ms instead of 5 ms: answers are
-    CPU-bound (about 15 ms for 1,000 pods), and slicing them finer only added switches
-    (bench/load.py, large case, closed loop: about 2 ms less CPU per request and a third
-    more requests per second); a health check waits at most 50 ms for its turn."""
+    CPU-bound, and slicing them finer only adds switches; a health check waits at most
+    50 ms for its turn. (Figures: ``docs/performance.md``, "HTTP edge".)"""
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
     sys.setswitchinterval(0.05)

@@ -426,7 +426,6 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     from podfit.http.body import parse_json
     from podfit.http.config import ServiceConfig
     from podfit.http.envelope import (
-        SCHEDULE_OPTION_KEYS,
         check_body_shape,
         limits_for,
         parse_workload_body,
@@ -437,8 +436,11 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     from podfit.scheduler.adapt import PodConverter, node_info
     from podfit.scheduler.config import make_config
     from podfit.scheduler.run import schedule_infos
+    from podfit.schemas.config import option_names
+    from podfit.schemas.schedule import ScheduleOptionsSchema
 
     config = ServiceConfig()
+    keys = ("pods", "nodes", *option_names(ScheduleOptionsSchema()))
     text = json.dumps(case.body(), separators=(",", ":"))
     totals: dict[str, float] = {}
     collecting = [0.0, 0.0]  # start of the running collection, CPU seconds in collections
@@ -463,7 +465,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
             max_quantity_length=config.max_quantity_length,
         )
         docs = read_documents(text, "json", config)
-        body = parse_workload_body(docs, config, ("pods", "nodes", *SCHEDULE_OPTION_KEYS))
+        body = parse_workload_body(docs, config, keys)
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         workload = load_objects([obj for _, obj in body.items], limits_for(config))
@@ -477,7 +479,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
         result = schedule_infos(pods, nodes, make_config())
         marks.append(time.process_time())
         in_gc.append(collecting[1])
-        document = result.to_dict(shared=True)  # as schemas.api.schedule_workload
+        document = result.to_dict(shared=True)  # as http.envelope.schedule_workload
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         json_response(document)

@@ -36,7 +36,9 @@ def deployment(name: str, replicas: int = 3, anti: bool = False, kind: str = "De
             "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
         }
     return {
-        "apiVersion": "apps/v1",
+        # a kind that is not built in (a custom resource) is skipped; a misspelt built-in
+        # kind is an error (tests/test_validation.py)
+        "apiVersion": "apps/v1" if kind == "Deployment" else "example.com/v1",
         "kind": kind,
         "metadata": {"name": name},
         "spec": {
@@ -64,6 +66,9 @@ ANTI_API = (
 )
 SPREAD = "kube-scheduler's default topology spreading"
 M5 = parse_shape(shape_spec("aws/m5.large", "shape"), "shape")
+
+
+CUSTOM = "custom resources not validated: 1 Deploymnet (example.com/v1)"
 
 
 def skipped(source: str, kind: str = "Deploymnet", name: str = "web") -> str:
@@ -146,7 +151,7 @@ def test_api_plan_nodes_names_the_anti_affinity_and_the_misspelt_kind(
     body = {"pods": TYPO, "shapes": [{"preset": "aws/m5.large"}]}
     response = client.post("/v1/plan/nodes", json=body)
     assert response.status_code == 200, response.json
-    assert response.json["warnings"] == [ANTI_API, skipped("pods[0]")]
+    assert response.json["warnings"] == [CUSTOM, ANTI_API, skipped("pods[0]")]
     assert list(response.json)[-1] == "warnings"
 
 
@@ -179,6 +184,7 @@ def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_
     assert response.json["warnings"] == [
         'default/Deployment/api: spec.template.spec.priorityClassName: PriorityClass "gold"'
         " not in the input; priority 0 assumed",
+        CUSTOM,
         ANTI_API,  # the loader notes it as it reads the template; the planner's place wins
         skipped("pods[1]"),
     ]
@@ -187,11 +193,11 @@ def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_
 def test_api_plan_fit_names_the_templates_skipped_objects_too(client: FlaskClient) -> None:
     body = {
         "nodes": [node("a")],
-        "templates": [deployment("api", 1), {**deployment("web", 1), "kind": "Deploymnet"}],
+        "templates": [deployment("api", 1), deployment("web", 1, kind="Deploymnet")],
     }
     response = client.post("/v1/plan/fit", json=body)
     assert response.status_code == 200, response.json
-    assert response.json["warnings"] == [skipped("templates[1]")]
+    assert response.json["warnings"] == [CUSTOM, skipped("templates[1]")]
 
 
 # --- the CLI: the same document, and the table prints every warning on stderr ------------------
@@ -209,6 +215,7 @@ def test_cli_plan_nodes_table_prints_each_warning_once_on_stderr(typo_file: Path
     assert result.exit_code == 0, result.output
     assert "best: 1 × aws/m5.large" in result.stdout
     assert result.stderr.splitlines() == [
+        f"warning: {CUSTOM}",
         f"warning: {ANTI_API}",
         f"warning: {skipped(f'{typo_file} document 1')}",
     ]
@@ -221,9 +228,11 @@ def test_cli_plan_nodes_json_carries_the_warnings(typo_file: Path) -> None:
         main, ["plan", "nodes", "-f", str(typo_file), "-s", "aws/m5.large", "-o", "json"]
     )
     assert result.exit_code == 0, result.output
-    warnings = [ANTI_API, skipped(f"{typo_file} document 1")]
+    warnings = [CUSTOM, ANTI_API, skipped(f"{typo_file} document 1")]
     assert json.loads(result.stdout)["warnings"] == warnings
-    assert result.stderr.splitlines() == [f"warning: {w}" for w in warnings]
+    # stderr in the loader's order (it noted the anti-affinity while reading)
+    loaded = [ANTI_API, CUSTOM, skipped(f"{typo_file} document 1")]
+    assert result.stderr.splitlines() == [f"warning: {w}" for w in loaded]
 
 
 @pytest.mark.parametrize(
@@ -241,11 +250,12 @@ def test_every_plan_command_prints_the_unmodelled_constraint_and_the_skipped_obj
     result = CliRunner().invoke(main, ["plan", *args, "-f", str(cluster)])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
+        f"warning: {CUSTOM}",
         f"warning: {ANTI_API}",
         f"warning: {skipped(f'{cluster} document 1')}",
     ]
     doc = CliRunner().invoke(main, ["plan", *args, "-f", str(cluster), "-o", "json"]).stdout
-    assert json.loads(doc)["warnings"] == [ANTI_API, skipped(f"{cluster} document 1")]
+    assert json.loads(doc)["warnings"] == [CUSTOM, ANTI_API, skipped(f"{cluster} document 1")]
 
 
 # --- the web page: the plan's warnings shown like the schedule's --------------------------------

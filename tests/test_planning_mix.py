@@ -225,7 +225,7 @@ def test_cli_mix_summary_and_its_refusal_without_prices(tmp_path: Path) -> None:
     assert "cheapest: 1 × big, 1 × small: 0.25 per hour (lower bound 0.2, gap 0.05" in table.output
     refused = CliRunner().invoke(main, [*args, "-s", "big:cpu=4,pods=110", "--mix"])
     assert refused.exit_code == 1
-    assert "error: --shape[1]: --mix needs a price for every shape" in refused.output
+    assert "error: --shape[1]: the cheapest mix needs a price for every shape" in refused.output
 
 
 WEB_DEPLOYMENT = {

@@ -88,3 +88,19 @@ def test_a_conversion_error_names_the_first_bad_pod_as_the_full_conversion_does(
         pending(Cluster(pods, []))
     assert str(fast.value) == str(full.value)
     assert "pods[2]" in str(fast.value)
+
+
+def test_default_scheduler_flags_are_the_default_profile_without_the_schema() -> None:
+    """plan commands skip the JSON schema (and marshmallow) for default flags: only
+    because the schema gives exactly the default profile for them."""
+    from podfit.cli.plan_cmd import _config
+    from podfit.cli.scheduler_options import SchedulerFlags
+    from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
+    from podfit.scheduler.features import DEFAULT_VERSION
+    from podfit.schemas.config import load_config
+
+    flags = SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None)
+    assert _config(flags) is None
+    assert load_config(flags.options()) == make_config()
+    other = SchedulerFlags("MostAllocated", DEFAULT_VERSION, (), None, (), (), None)
+    assert _config(other) == load_config(other.options()) != make_config()

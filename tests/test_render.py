@@ -250,7 +250,7 @@ def test_tooltip_names_the_pods_owner_and_requests() -> None:
     svg = render.render_svg(small_result())
     assert (
         "<title>3 pods (owner Deployment/web): default/web-1, default/web-2, default/web-3\n"
-        "each requests: cpu 500m, memory 512Mi\ncpu here: 1500m</title>"
+        "each requests: cpu 500m, memory 512Mi\ncpu here: 1.5</title>"
     ) in svg
     assert "<title>default/db-0 (owner StatefulSet/db)\nrequests: cpu 1, memory 2Gi\n" in svg
 
@@ -258,7 +258,7 @@ def test_tooltip_names_the_pods_owner_and_requests() -> None:
 def test_frame_tooltip_gives_requested_allocatable_and_free() -> None:
     (bar_a, _, _) = render.node_bars(small_result(), "memory")
     assert bar_a.tooltip() == (
-        "node-a memory: requested 1536Mi of 8Gi allocatable (18.7%), free 6656Mi"
+        "node-a memory: requested 1.5Gi of 8Gi allocatable (18.7%), free 6.5Gi"
     )
 
 
@@ -317,7 +317,7 @@ def test_500_nodes_of_replicas_draw_one_segment_per_bar() -> None:
 def test_utilization_sums_requests_on_nodes_over_allocatable() -> None:
     rows = {u.resource: u for u in render.utilization(small_result())}
     assert (rows["cpu"].requested, rows["cpu"].allocatable, rows["cpu"].percent) == (
-        "4500m",
+        "4.5",
         "14",
         "32.1%",
     )
@@ -374,12 +374,12 @@ def test_a_shortfall_reads_as_rows_reasons_and_fixes() -> None:
     assert view is not None
     assert [(r.resource, r.request, r.largest_free, r.node, r.short) for r in view.rows] == [
         ("pods", "1", "108", "general-1", False),
-        ("cpu", "12", "3410m", "gpu-1", True),  # 12 > 3410m: this is what is short
+        ("cpu", "12", "3.41", "gpu-1", True),  # 12 > 3.41 cores: this is what is short
     ]
     assert view.reasons == ("3 × Insufficient cpu",)
     assert view.fixes == (  # addNode is null: it cannot help, so it is not offered
-        "shrink the requests to cpu 3410m: then it fits gpu-1",
-        "free cpu 8590m on gpu-1",
+        "shrink the requests to cpu 3.41: then it fits gpu-1",
+        "free cpu 8.59 on gpu-1",
     )
 
 
@@ -551,7 +551,7 @@ def test_headroom_draws_a_fill_limit_on_each_planned_bar() -> None:
     assert (cpu.limit, memory.limit) == (1600, None)  # memory is not limited: no mark
     svg = render.bar_svg(cpu, 0, 0, 2000)
     assert '<line class="limit" x1="256" y1="-2" x2="256" y2="14">' in svg  # 1600/2000 of 320
-    assert "<title>fill limit 1600m</title>" in svg
+    assert "<title>fill limit: cpu 1.6</title>" in svg
 
 
 def test_a_pending_gpu_pod_alone_makes_no_gpu_column() -> None:

@@ -57,7 +57,7 @@ def test_fail_on_pending_exits_3() -> None:
 
 
 TYPO = """\
-apiVersion: apps/v1
+apiVersion: example.com/v1
 kind: Deploymnet
 metadata: {name: web}
 spec:
@@ -70,16 +70,18 @@ spec:
 def test_an_object_that_creates_no_pods_is_a_warning_on_stderr_and_in_the_result(
     tmp_path: Path, output: str
 ) -> None:
-    """``kind: Deploymnet`` is not silently "0 of 0 pods scheduled": every output says it
-    was skipped, and why (the JSON document in its ``warnings`` too)."""
+    """A custom resource is not silently "0 of 0 pods scheduled": every output says it
+    was skipped, and why (the JSON document in its ``warnings`` too). (A misspelt
+    built-in kind is an error: tests/test_validation.py.)"""
     path = tmp_path / "typo.yaml"
     path.write_text(TYPO, encoding="utf-8")
     result = CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", output])
     assert result.exit_code == 0, result.output
+    custom = "custom resources not validated: 1 Deploymnet (example.com/v1)"
     warning = f"Deploymnet default/web ({path}) skipped: creates no pods"
-    assert result.stderr.splitlines() == [f"warning: {warning}"]
+    assert result.stderr.splitlines() == [f"warning: {custom}", f"warning: {warning}"]
     if output == "json":
-        assert json.loads(result.stdout)["warnings"] == [warning]
+        assert json.loads(result.stdout)["warnings"] == [custom, warning]
 
 
 def test_table_lists_pods_nodes_and_messages() -> None:
@@ -128,7 +130,7 @@ def test_version_133_names_the_taint() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--weight", "cpu=101"], "scoringStrategy.resources[0].weight"),
+        (["--weight", "cpu=101"], "error: resources[0].weight: resource weight of cpu"),
         (["--shape", "0-0"], "--shape[0]"),
         (["--strategy", "RequestedToCapacityRatio", "--shape", "50:1,10:2"], "shape[1]"),
     ],

@@ -20,7 +20,8 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.result import ScheduleResult, outcome_for
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
-from podfit.schemas.schedule import ScheduleResultSchema, load_options
+from podfit.schemas.config import load_options
+from podfit.schemas.schedule import ScheduleOptionsSchema, ScheduleResultSchema
 
 GI = 1024**3
 CFG = make_config()
@@ -372,15 +373,17 @@ def test_check_catches_a_lost_pod() -> None:
 
 
 def test_load_options_validates_like_kubernetes() -> None:
-    """Options come through marshmallow then make_config; errors name the field."""
+    """Options come through marshmallow then make_config; errors name the input's field
+    (not kube-scheduler's ``scoringStrategy.resources[0].weight``)."""
     from podfit.errors import ConfigError
 
-    assert load_options({"strategy": "MostAllocated"})["strategy"] == "MostAllocated"
+    schema = ScheduleOptionsSchema()
+    assert load_options(schema, {"strategy": "MostAllocated"}).config.strategy == "MostAllocated"
     with pytest.raises(ConfigError) as info:
-        load_options({"resources": [{"name": "cpu", "weight": 101}]})
-    assert info.value.path == "scoringStrategy.resources[0].weight"
+        load_options(schema, {"resources": [{"name": "cpu", "weight": 101}]})
+    assert info.value.path == "resources[0].weight"
     with pytest.raises(ConfigError) as info:
-        load_options({"explain": "maybe"})
+        load_options(schema, {"explain": "maybe"})
     assert info.value.path == "explain"
 
 
@@ -530,7 +533,10 @@ def test_load_options_nested_paths() -> None:
     from podfit.errors import ConfigError
 
     with pytest.raises(ConfigError) as info:
-        load_options({"shape": [{"utilization": 0, "score": 1}, {"utilization": "x", "score": 2}]})
+        load_options(
+            ScheduleOptionsSchema(),
+            {"shape": [{"utilization": 0, "score": 1}, {"utilization": "x", "score": 2}]},
+        )
     assert info.value.path == "shape[1].utilization"
 
 

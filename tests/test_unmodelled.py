@@ -47,11 +47,11 @@ def workload(kind: str, spec_extra: dict[str, Any], replicas: int = 3) -> dict[s
     if kind == "Pod":
         return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": pod_spec}
     return {
-        "apiVersion": "apps/v1",
+        "apiVersion": "batch/v1" if kind == "Job" else "apps/v1",
         "kind": kind,
         "metadata": {"name": "web"},
         "spec": {
-            "replicas": replicas,
+            "parallelism" if kind == "Job" else "replicas": replicas,
             "selector": {"matchLabels": {"app": "web"}},
             "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec},
         },

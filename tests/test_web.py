@@ -700,10 +700,12 @@ def test_nodes_of_all_inputs_together_are_bounded_by_max_nodes(make_client: Make
 def test_a_skipped_object_is_listed_once_not_again_as_a_warning(client: FlaskClient) -> None:
     """The schedule result carries skipped objects as warnings; the page lists them once."""
     text = (
-        "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n---\n"
+        "apiVersion: example.com/v1\nkind: Deploymnet\nmetadata: {name: web}\n---\n"
         "nodes:\n- name: node-a\n  allocatable: {cpu: '1', memory: 1Gi, pods: '10'}\n"
     )
     response = client.post("/", data={"workloads": text})
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    assert page.count("Deploymnet") == 2  # the echoed input and the one "skipped" line
+    # the echoed input, the one "skipped" line and the custom-resources line
+    assert page.count("Deploymnet") == 3
+    assert page.count("skipped Deploymnet") == 1

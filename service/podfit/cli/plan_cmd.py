@@ -23,11 +23,14 @@ import click
 
 from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
 from podfit.cli.params import files_option, load_files
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, FieldError, PodfitError
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
+from podfit.scheduler.features import DEFAULT_VERSION
 
 if TYPE_CHECKING:
     from podfit.planning.rightsize import RightSizing
@@ -177,6 +180,18 @@ def _rightsize(
     return out, total
 
 
+def _config(scheduler: SchedulerFlags) -> SchedulerConfig | None:
+    """The scheduler configuration of the flags, through the schema every edge uses; None
+    when every flag is at its default (the planners then use the default profile, which
+    is what the schema gives for it, without loading marshmallow: a plan at the command
+    line starts in the time its own work takes)."""
+    if scheduler == SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None):
+        return None
+    from podfit.schemas.config import load_config
+
+    return load_config(scheduler.options())
+
+
 _region = click.option(
     "--region",
     help="Price shapes given without @PRICE at their list price in this region "
@@ -237,6 +252,7 @@ _files = files_option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
 @_recommendations
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def fit_cmd(
@@ -245,11 +261,13 @@ def fit_cmd(
     mode: str,
     max_replicas: int,
     recommendation_files: tuple[str, ...],
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """How many more replicas of each template fit (cluster-capacity semantics)."""
     from podfit.schemas.plan import templates_of  # marshmallow: only this command
 
+    config = _config(scheduler)
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
     (cluster, template_workload), sizing = _rightsize(
@@ -266,6 +284,7 @@ def fit_cmd(
             daemonsets=cluster.daemonsets,
             mode=mode,
             max_replicas=max_replicas,
+            config=config,
             progress=progress,
         )
 
@@ -336,6 +355,7 @@ def fit_cmd(
 @_region
 @_price_catalog
 @_recommendations
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def nodes_cmd(
@@ -350,18 +370,18 @@ def nodes_cmd(
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
+    config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shapes = _shapes(shapes, region, price_catalog)
-    if mix and any(s.price is None for s in node_shapes):
-        unpriced = next(i for i, s in enumerate(node_shapes) if s.price is None)
-        raise ConfigError(
-            "--mix needs a price for every shape: give SHAPE@PRICE, --region or --price-catalog",
-            f"--shape[{unpriced}]",
-        )
+    if mix:
+        from podfit.planning.catalog import require_prices
+
+        require_prices(node_shapes, "--shape")
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
             workload.pods,
@@ -372,6 +392,7 @@ def nodes_cmd(
             headroom_percent=headroom,
             max_nodes=max_nodes,
             time_limit=time_limit,
+            config=config,
             progress=progress,
         )
     if mix:
@@ -429,6 +450,7 @@ def nodes_cmd(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
 @_recommendations
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def drain_cmd(
@@ -439,11 +461,13 @@ def drain_cmd(
     lose_any_one: bool,
     shape: str | None,
     recommendation_files: tuple[str, ...],
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
     from podfit.planning.catalog import shape_from_text
 
+    config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shape = None if shape is None else shape_from_text(shape, "--shape")
@@ -457,6 +481,7 @@ def drain_cmd(
             zone_label=zone_label,
             lose_any_one=lose_any_one,
             shape=node_shape,
+            config=config,
             progress=progress,
         )
 

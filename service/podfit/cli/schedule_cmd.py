@@ -20,43 +20,11 @@ from podfit.cli.output import (
     table,
 )
 from podfit.cli.params import files_option, load_files
-from podfit.errors import ConfigError
+from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.scheduler import schedule as run_schedule
-from podfit.scheduler.config import DEFAULT_STRATEGY
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.scores import STRATEGIES
-from podfit.schemas.schedule import add_input_warnings
-
-
-def _parse_shape(text: str | None) -> list[tuple[int, int]] | None:
-    """``0:0,100:10`` → [(0, 0), (100, 10)]."""
-    if text is None:
-        return None
-    points = []
-    for i, part in enumerate(text.split(",")):
-        try:
-            u, s = part.split(":")
-            points.append((int(u), int(s)))
-        except ValueError:
-            raise ConfigError(
-                f'"{part}" is not UTILIZATION:SCORE (e.g. 0:0,100:10)', f"--shape[{i}]"
-            ) from None
-    return points
-
-
-def _parse_weights(items: tuple[str, ...]) -> list[tuple[str, int]] | None:
-    """``cpu=1 memory=2`` → [("cpu", 1), ("memory", 2)]."""
-    if not items:
-        return None
-    out = []
-    for i, item in enumerate(items):
-        name, _, weight = item.partition("=")
-        try:
-            out.append((name, int(weight)))
-        except ValueError:
-            raise ConfigError(f'"{item}" is not NAME=WEIGHT', f"--weight[{i}]") from None
-    return out
+from podfit.schemas.config import load_options
+from podfit.schemas.schedule import ScheduleOptions, ScheduleOptionsSchema, add_input_warnings
 
 
 def _short_text(short: dict[str, Any]) -> str:
@@ -162,54 +130,14 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 
 @click.command("schedule")
 @files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
-@click.option(
-    "--strategy",
-    type=click.Choice(list(STRATEGIES)),
-    default=DEFAULT_STRATEGY,
-    show_default=True,
-    help="NodeResourcesFit scoring strategy.",
-)
-@click.option(
-    "--version",
-    "version",
-    type=click.Choice(list(SUPPORTED_VERSIONS)),
-    default=DEFAULT_VERSION,
-    show_default=True,
-    help="Kubernetes version whose wording and behaviour to follow.",
-)
-@click.option("--shape", help="RequestedToCapacityRatio shape, e.g. 0:0,100:10.")
-@click.option("--weight", "weights", multiple=True, help="Scoring resource weight NAME=WEIGHT.")
-@click.option(
-    "--ignored-resource",
-    "ignored_resources",
-    multiple=True,
-    help="Extended resource NodeResourcesFit does not check (ignoredResources).",
-)
-@click.option(
-    "--ignored-resource-group",
-    "ignored_groups",
-    multiple=True,
-    help="Extended resource domain NodeResourcesFit does not check (ignoredResourceGroups).",
-)
-@click.option(
-    "--dra/--no-dra",
-    default=None,
-    help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to messages;"
-    " default: on from 1.34, off in 1.33).",
-)
+@scheduler_options(shape_alias=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
 @output_option("wide")
 @handles_input_errors
 def schedule(
     files: tuple[str, ...],
-    strategy: str,
-    version: str,
-    shape: str | None,
-    weights: tuple[str, ...],
-    ignored_resources: tuple[str, ...],
-    ignored_groups: tuple[str, ...],
-    dra: bool | None,
+    scheduler: SchedulerFlags,
     explain: bool,
     fail_on_pending: bool,
     output: str,
@@ -220,19 +148,16 @@ def schedule(
     is missing where, and the smallest change that would let them in.
     """
     table = output not in ("json", "yaml")
+    options: ScheduleOptions = load_options(
+        ScheduleOptionsSchema(), {**scheduler.options(), "explain": explain}
+    )
     workload = load_files(files, warn=not table)  # the table's warnings are printed below
     result = run_schedule(
         workload.pods,
         workload.nodes,
         daemonsets=workload.daemonsets,
-        strategy=strategy,
-        version=version,
-        explain=explain,
-        resources=_parse_weights(weights),
-        shape=_parse_shape(shape),
-        ignored_resources=ignored_resources,
-        ignored_resource_groups=ignored_groups,
-        dra=dra,
+        explain=options.explain,
+        config=options.config,
     )
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
     if output in ("json", "yaml"):

@@ -14,7 +14,6 @@ from dataclasses import fields as fields_of
 from typing import Any
 
 from podfit.errors import (
-    ConfigError,
     FieldError,
     LimitExceeded,
     ManifestError,
@@ -23,7 +22,7 @@ from podfit.errors import (
 from podfit.http.config import ServiceConfig, env_name
 from podfit.manifests import Limits, Workload, load_objects
 from podfit.scheduler import schedule
-from podfit.schemas.schedule import ScheduleOptionsSchema, add_input_warnings, load_options
+from podfit.schemas.schedule import ScheduleOptions, add_input_warnings
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
 
 # ---------------------------------------------------------------------------------------------
@@ -330,58 +329,21 @@ def check_expansion(workload: Workload, config: ServiceConfig) -> None:
         )
 
 
-# ---------------------------------------------------------------------------------------------
-# POST /v1/schedule options
-
-#: Option names of a ``/v1/schedule`` envelope: those of ``podfit schedule`` (one schema).
-SCHEDULE_OPTION_KEYS: tuple[str, ...] = tuple(ScheduleOptionsSchema().fields)
-
-
-#: ``make_config`` reports kube-scheduler's field paths; the API's fields are flatter.
-_OPTION_PATHS = (
-    ("scoringStrategy.requestedToCapacityRatio.shape", "shape"),
-    ("scoringStrategy.resources", "resources"),
-    ("scoringStrategy.type", "strategy"),
-)
-
-
-def schedule_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated keyword arguments of :func:`podfit.scheduler.schedule` (``ConfigError``
-    naming this API's option field), before any manifest is read."""
-    explain = data.get("explain", False)
-    if not isinstance(explain, bool | str):  # marshmallow would also take 1 or 0
-        raise ConfigError(f"must be a boolean, not {_kind(explain)}", path="explain")
-    try:
-        return load_options(data)
-    except ConfigError as exc:
-        raise option_error(exc) from None
-
-
-def option_error(exc: ConfigError) -> ConfigError:
-    """Rename kube-scheduler option paths to this API's option names."""
-    errors = []
-    for error in exc.errors:
-        path = error.path
-        for theirs, ours in _OPTION_PATHS:
-            if path.startswith(theirs):
-                path = ours + path[len(theirs) :]
-                break
-        errors.append(FieldError(path, error.message))
-    return ConfigError(errors[0].message, errors[0].path, errors)
-
-
 def schedule_workload(
-    workload: Workload, options: Mapping[str, Any], config: ServiceConfig
+    workload: Workload, options: ScheduleOptions, config: ServiceConfig
 ) -> dict[str, Any]:
-    """Schedule a loaded workload with :func:`schedule_options` output; the ScheduleResult
+    """Schedule a loaded workload with validated options; the ScheduleResult
     document, whose ``warnings`` also hold the loader's (things it assumed) and name every
     object that created no pods (:func:`add_input_warnings`). Replicas'
     entries share their read-only parts (``to_dict(shared=True)``): the callers serialize
     it as JSON or render it, and never change it."""
     check_expansion(workload, config)
-    try:
-        result = schedule(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **options)
-    except ConfigError as exc:
-        raise option_error(exc) from None
+    result = schedule(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        explain=options.explain,
+        config=options.config,
+    )
     add_input_warnings(result, workload)
     return result.to_dict(shared=True)

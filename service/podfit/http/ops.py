@@ -66,7 +66,7 @@ def _self_check() -> str:
 
 def version_info(podfit_version: str, api_version: str, python_version: str) -> dict[str, Any]:
     """What this server is and which Kubernetes versions its scheduler emulates."""
-    from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+    from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 
     return {
         "podfit": podfit_version,

@@ -26,6 +26,7 @@ from podfit.planning.fit import how_many_fit
 from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
+from podfit.schemas.config import option_names
 from podfit.schemas.plan import (
     DrainOptionsSchema,
     FitOptionsSchema,
@@ -33,7 +34,6 @@ from podfit.schemas.plan import (
     drain_options,
     fit_options,
     nodes_options,
-    option_keys,
     templates_of,
 )
 from podfit.schemas.schedule import add_input_warnings
@@ -77,7 +77,7 @@ def _body(
 @bp.post("/v1/plan/fit")
 def plan_fit() -> Response:
     """How many more replicas of the templates fit: the FitReport document."""
-    workload, opts = _body(option_keys(FitOptionsSchema()), fit_options)
+    workload, opts = _body(option_names(FitOptionsSchema()), fit_options)
     config = service_config()
     if opts["max_replicas"] > config.max_pods:
         raise ConfigError(
@@ -105,7 +105,7 @@ def plan_fit() -> Response:
 @bp.post("/v1/plan/nodes")
 def plan_nodes() -> Response:
     """How many nodes of each shape the pending pods need: the NodesPlan document."""
-    workload, opts = _body(option_keys(NodesOptionsSchema()), nodes_options)
+    workload, opts = _body(option_names(NodesOptionsSchema()), nodes_options)
     config = service_config()
     # the exact mode must answer well within the request's time limit
     opts["time_limit"] = min(opts["time_limit"], config.request_time_limit / 2)
@@ -130,7 +130,7 @@ def plan_nodes() -> Response:
 @bp.post("/v1/plan/drain")
 def plan_drain() -> Response:
     """What if nodes go away: the DrainReport document."""
-    workload, opts = _body(option_keys(DrainOptionsSchema()), drain_options)
+    workload, opts = _body(option_names(DrainOptionsSchema()), drain_options)
     check_time("loading the manifests")
     report = what_if(
         workload.pods,

@@ -12,10 +12,7 @@ waited plus the ``keepalive`` it then waits in that list (10 s in ``gunicorn.con
 the poller hands the connection to a thread once it is readable, as it does for a
 kept-alive connection.
 
-Measured with ``bench/load.py`` (2 workers, 32 connections, 1,000 pods paced at 50/s,
-10 s): gunicorn logged every answer within 47 ms, but wrk saw p99 364 ms — requests
-queued behind threads waiting on the new connections of other clients. With this
-worker: p99 35 ms (see the README's figures table for the full runs).
+Figures: ``docs/performance.md``, "The tail was the worker, not the CPU".
 
 Used by ``gunicorn.conf.py`` (``worker_class = "podfit.http.worker.Worker"``). Depends on
 ``ThreadWorker`` internals of gunicorn 27 (``pending_conns``,

@@ -57,6 +57,7 @@ from podfit.errors import LimitExceeded, ManifestError
 from podfit.manifests.fields import quantity_value
 from podfit.manifests.names import generated_name
 from podfit.manifests.reader import Reader
+from podfit.manifests.validation import DEFAULT_SCHEMA_VERSION, DEFAULT_VALIDATE, VALIDATE_MODES
 from podfit.manifests.workload import Skipped, Workload
 from podfit.pods import DAEMONSET_TOLERATIONS
 from podfit.yamlsafe import DEFAULT_LIMITS, Limits
@@ -64,6 +65,7 @@ from podfit.yamlsafe import DEFAULT_LIMITS, Limits
 __all__ = [
     "DAEMONSET_TOLERATIONS",
     "MANIFEST_SUFFIXES",
+    "VALIDATE_MODES",
     "Limits",
     "Skipped",
     "Workload",
@@ -75,7 +77,12 @@ __all__ = [
 ]
 
 
-def load(*sources: Any, limits: Limits | None = None) -> Workload:
+def load(
+    *sources: Any,
+    limits: Limits | None = None,
+    validate: str = DEFAULT_VALIDATE,
+    schema_version: str = DEFAULT_SCHEMA_VERSION,
+) -> Workload:
     """Read every source into one :class:`Workload`.
 
     A source is a ``Path``; a ``str`` path (``"-"`` = stdin) or, if it contains a newline
@@ -83,9 +90,13 @@ def load(*sources: Any, limits: Limits | None = None) -> Workload:
     list of dicts. A directory means its ``*.yaml``, ``*.yml`` and ``*.json`` files in name
     order (not recursive, like ``kubectl -f DIR``). Limits apply to the whole set, except
     ``max_bytes``, which bounds each source.
+
+    ``validate``: ``"strict"`` (default: unknown kinds of built-in groups and unknown fields
+    are errors, as ``kubectl --validate=strict``), ``"warn"`` (warnings) or ``"ignore"``;
+    fields are known from the schemas of Kubernetes ``schema_version`` (1.33–1.35).
     """
     lim = limits or DEFAULT_LIMITS
-    reader = Reader(lim)
+    reader = Reader(lim, validate, schema_version)
     for source in sources:
         if isinstance(source, Path):
             for path in _manifest_paths(source):
@@ -110,20 +121,31 @@ def load(*sources: Any, limits: Limits | None = None) -> Workload:
     return reader.finish()
 
 
-def load_text(text: str | bytes, name: str = "<input>", limits: Limits | None = None) -> Workload:
-    """Read YAML or JSON manifest text (kubectl's sniff decides)."""
-    reader = Reader(limits or DEFAULT_LIMITS)
+def load_text(
+    text: str | bytes,
+    name: str = "<input>",
+    limits: Limits | None = None,
+    validate: str = DEFAULT_VALIDATE,
+    schema_version: str = DEFAULT_SCHEMA_VERSION,
+) -> Workload:
+    """Read YAML or JSON manifest text (kubectl's sniff decides); ``validate`` as
+    :func:`load`."""
+    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version)
     reader.read_text(text, name)
     return reader.finish()
 
 
 def load_objects(
-    objs: Iterable[Any], limits: Limits | None = None, names: Sequence[str] | None = None
+    objs: Iterable[Any],
+    limits: Limits | None = None,
+    names: Sequence[str] | None = None,
+    validate: str = DEFAULT_VALIDATE,
+    schema_version: str = DEFAULT_SCHEMA_VERSION,
 ) -> Workload:
     """Read already-decoded objects (dicts as from ``json.loads``). ``names`` says where
     each object came from in messages and warnings (the HTTP API passes the body's field
-    paths, ``pods[3]``); by default ``<objects> document N``."""
-    reader = Reader(limits or DEFAULT_LIMITS)
+    paths, ``pods[3]``); by default ``<objects> document N``. ``validate`` as :func:`load`."""
+    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version)
     if names is None:
         reader.read_documents(list(objs), "<objects>")
     else:

@@ -31,6 +31,13 @@ from podfit.manifests.podspec import (
     unmodelled_fields,
 )
 from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
+from podfit.manifests.validation import (
+    DEFAULT_SCHEMA_VERSION,
+    DEFAULT_VALIDATE,
+    VALIDATE_MODES,
+    check_object,
+    load_schema,
+)
 from podfit.manifests.workload import Skipped, Workload
 from podfit.pods import (
     DAEMONSET_TOLERATIONS,
@@ -88,8 +95,18 @@ class Reader:
     """Reads documents into one :class:`Workload`; :meth:`finish` runs admission and raises
     every error found, each with its field path."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        validate: str = DEFAULT_VALIDATE,
+        schema_version: str = DEFAULT_SCHEMA_VERSION,
+    ) -> None:
+        if validate not in VALIDATE_MODES:
+            raise ManifestError(unsupported(validate, VALIDATE_MODES), "validate")
         self.limits = limits
+        self.validate = validate
+        self.schema = load_schema(schema_version)
+        self.custom: dict[str, int] = {}  # "Kind (apiVersion)" -> objects not checked
         self.workload = Workload()
         self.errors: list[FieldError] = []
         self.reserved = {"pods": 0, "nodes": 0}  # counted before anything is built
@@ -164,6 +181,8 @@ class Reader:
             name = f"(generateName {generate})"
         what = f"{kind} {namespace + '/' if namespace else ''}{name or '(no name)'}, {label}"
         d = Doc(what)
+        if self.validate != "ignore":
+            self._validate(doc, kind, d, what)
         try:
             self._object(kind, doc, d, label)
         except PodfitError as exc:
@@ -172,6 +191,20 @@ class Reader:
             for e in exc.errors:
                 d.error(e.path, e.message)
         self.errors.extend(d.errors)
+
+    def _validate(self, doc: Mapping[str, Any], kind: str, d: Doc, what: str) -> None:
+        """Unknown kinds and fields (:mod:`.validation`): errors when strict, else
+        warnings; custom resources counted for one summary line."""
+        findings, custom = check_object(self.schema, doc, kind)
+        if custom:
+            api = doc.get("apiVersion")
+            key = f"{kind} ({api})" if isinstance(api, str) else kind
+            self.custom[key] = self.custom.get(key, 0) + 1
+        for f in findings:
+            if self.validate == "strict":
+                d.error(f.path, f.message)
+            else:
+                self.workload.warnings.append(f"{what}: {f.path}: {f.message}")
 
     def _object(self, kind: str, doc: Mapping[str, Any], d: Doc, source: str) -> None:
         meta = d.mapping(doc.get("metadata"), "metadata")
@@ -707,6 +740,9 @@ class Reader:
             seen.add(node.name)
         if self.errors:
             raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        if self.custom:  # the loader's last warning
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(self.custom.items()))
+            self.workload.warnings.append(f"custom resources not validated: {counts}")
         return self.workload
 
 

@@ -5,7 +5,8 @@ Everything here works on plain integers, one per resource in ``BinProblem.resour
 demands 1). A pod *fits* a node exactly as in the scheduler's NodeResourcesFit filter:
 for every resource the pod requests (amount > 0) the amount is at most what is free on
 the node (equality fits); a resource the pod does not request is never checked. Host
-ports follow the NodePorts rule (``HostPort.conflicts``).
+ports follow the NodePorts rule (``podfit.pods.HostPort.conflicts``). Both rules are the
+scheduler's own (``podfit.resources.fits``, the pod model's ``HostPort``).
 
 Identical pods travel as one ``PodGroup`` with a ``count`` (the autoscaler's pod
 equivalence group), so the packers place runs of identical pods arithmetically: the
@@ -31,6 +32,9 @@ from fractions import Fraction
 from math import lcm
 
 from podfit.errors import ConfigError, FieldError
+from podfit.pods import HostPort
+from podfit.resources import copies_that_fit as copies_within
+from podfit.resources import fits
 
 __all__ = [
     "BinProblem",
@@ -45,29 +49,8 @@ __all__ = [
     "pack",
 ]
 
-ANY_IP = "0.0.0.0"
 ORDER_RESOURCES = ("cpu", "memory")  # the DecreasingPodOrderer's score terms
 _SCAN_LIMIT = 32  # swap candidates checked per removed set in one local-search step
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class HostPort:
-    """A host port a pod binds: protocol (``TCP`` default), host IP (empty means any), port."""
-
-    protocol: str
-    ip: str
-    port: int
-
-    @staticmethod
-    def of(port: int, protocol: str = "TCP", ip: str = "") -> HostPort:
-        """Normalise like the scheduler: empty protocol is TCP, empty IP is ``0.0.0.0``."""
-        return HostPort(protocol or "TCP", ip or ANY_IP, port)
-
-    def conflicts(self, other: HostPort) -> bool:
-        """NodePorts: same protocol and port, and either IP is ``0.0.0.0`` or both IPs are equal."""
-        if self.protocol != other.protocol or self.port != other.port:
-            return False
-        return self.ip == ANY_IP or other.ip == ANY_IP or self.ip == other.ip
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,18 +229,20 @@ def copies_that_fit(
 ) -> int:
     """How many more copies of ``group`` (at most ``limit``) fit in ``free`` amounts.
 
-    Per resource the pod requests: ``free // request`` (a negative free leaves 0); a
-    resource with request 0 is not checked, as in NodeResourcesFit. A pod with host
+    Per resource the pod requests, the scheduler's rule
+    (:func:`podfit.resources.copies_that_fit`: ``free // request``, a negative free leaves
+    0); a resource with request 0 is not checked, as in NodeResourcesFit. A pod with host
     ports fits at most once per node (a copy conflicts with itself) and not at all if
-    one of its ports conflicts with a port already used. Cost: O(resources + ports²).
+    one of its ports conflicts with a port already used (:meth:`HostPort.conflicts`).
+    Cost: O(resources + ports²).
     """
     k = limit
     for f, amount in zip(free, group.requests, strict=True):
         if amount:
-            if f < amount:
-                return 0
-            q = f // amount
+            q = copies_within(amount, f)
             if q < k:
+                if q == 0:
+                    return 0
                 k = q
     if group.host_ports and k:
         for port in group.host_ports:
@@ -722,7 +707,7 @@ class _LocalSearch:
                 total -= groups[i].requests[d]
             for i in into:
                 total += groups[i].requests[d]
-            if total > self.capacity[d]:
+            if not fits(total, self.capacity[d]):
                 return False
         if any(groups[i].host_ports for i in into):
             ports = list(b.ports)

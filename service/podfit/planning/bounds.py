@@ -26,7 +26,8 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from podfit.planning.binpack import ANY_IP, BinProblem, PodGroup, copies_that_fit
+from podfit.planning.binpack import BinProblem, PodGroup, copies_that_fit
+from podfit.pods import ANY_IP
 
 __all__ = ["LowerBounds", "l1_bound", "l2_bound", "lower_bounds"]
 

@@ -7,8 +7,7 @@ All placement goes through ``podfit.scheduler`` (its ``schedule_infos`` run and 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from podfit.nodes import Node
 from podfit.pods import Pod, unmodelled_warnings
@@ -18,49 +17,28 @@ from podfit.scheduler.adapt import (
     default_spread_warning,
     node_info,
 )
-from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
-from podfit.scheduler.filters import DEFAULT_VERSION
+from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
 
-__all__ = ["Cluster", "SchedulingOptions", "replica"]
-
-
-@dataclass(frozen=True, slots=True)
-class SchedulingOptions:
-    """The scheduler settings a plan runs with (see ``podfit.schedule``)."""
-
-    strategy: str = DEFAULT_STRATEGY
-    version: str = DEFAULT_VERSION
-    resources: Mapping[str, int] | None = None
-    shape: Sequence[tuple[int, int]] | None = None
-    dra: bool | None = None
-    """DynamicResources in the profile; None: the version's default (on from 1.34)."""
-
-    def config(self) -> SchedulerConfig:
-        return make_config(
-            self.strategy,
-            resources=self.resources,
-            shape=self.shape,
-            version=self.version,
-            dra=self.dra,
-        )
+__all__ = ["Cluster", "replica"]
 
 
 class Cluster:
     """Converted pods, nodes and DaemonSets for one plan; ``run`` schedules them. Repeated
-    node names are refused (``ManifestError``), as :func:`podfit.schedule` refuses them."""
+    node names are refused (``ManifestError``), as :func:`podfit.schedule` refuses them.
+    ``config`` is the scheduler configuration the plan runs with (default: the default
+    profile of the default Kubernetes version), validated by the caller's edge."""
 
     def __init__(
         self,
         pods: Sequence[Pod],
         nodes: Sequence[Node],
         daemonsets: Sequence[Pod] = (),
-        options: SchedulingOptions | None = None,
+        config: SchedulerConfig | None = None,
     ) -> None:
-        self.options = options or SchedulingOptions()
-        self.cfg = self.options.config()
+        self.cfg = config or make_config()
         self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}

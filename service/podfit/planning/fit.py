@@ -20,10 +20,11 @@ from typing import Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, SchedulingOptions, replica
+from podfit.planning.cluster import Cluster, replica
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.report import envelope
 from podfit.pods import Pod
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import UNSCHEDULABLE
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.placement import Engine
@@ -105,7 +106,7 @@ def how_many_fit(
     daemonsets: Sequence[Pod] = (),
     mode: str = "sequence",
     max_replicas: int = DEFAULT_MAX_REPLICAS,
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> FitReport:
     """Add replicas of ``templates`` to the cluster until each stops fitting (module doc).
@@ -120,7 +121,7 @@ def how_many_fit(
         raise ConfigError("at least one pod template is needed", "templates")
     if not 1 <= max_replicas <= 1_000_000:
         raise ConfigError(f"must be in [1, 1000000], got {max_replicas}", "maxReplicas")
-    cluster = Cluster(pods, nodes, daemonsets, options)
+    cluster = Cluster(pods, nodes, daemonsets, config)
     baseline = cluster.run()
     engine = Engine(baseline.nodes, cluster.cfg)
     infos = cluster.pod_infos(templates, "templates")

@@ -439,9 +439,11 @@ def _pricing(
     demand: dict[str, int],
     cliques: list[tuple[str, ...]],
     time_limit: float,
+    spent: list[float],
 ) -> tuple[dict[str, int], int] | None:
     """The node of ``shape`` worth most at integer ``weights`` per pod (at most the
-    demand of each group): (pods, a proven upper bound on that worth), by CP-SAT."""
+    demand of each group): (pods, a proven upper bound on that worth), by CP-SAT;
+    ``spent[0]`` grows by the solver's deterministic time."""
     cp_model = _ortools("ortools.sat.python.cp_model")
     if cp_model is None:
         return None
@@ -465,7 +467,9 @@ def _pricing(
             model.Add(sum(members) <= 1)
     model.Maximize(sum(weights[g] * v for g, v in take.items()))
     solver = _solver(cp_model, time_limit)
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status = solver.Solve(model)
+    spent[0] += float(solver.deterministic_time)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     pods = {g: int(solver.Value(v)) for g, v in take.items() if solver.Value(v)}
     return pods, math.floor(solver.BestObjectiveBound() + 1e-6)
@@ -478,18 +482,21 @@ def _column_generation(
     patterns: list[tuple[_Shape, dict[str, int]]],
     time_limit: float,
     rounds: int = 30,
-) -> Fraction:
+) -> tuple[Fraction, list[float]]:
     """Gilmore–Gomory column generation: the covering LP over ``patterns`` (GLOP) gives
     each group a dual price; per shape, the node worth most at those prices (CP-SAT) is
     added while it beats the shape's price. ``patterns`` grows in place. Returns Farley's
     bound, certified exactly: with integer weights W (the duals scaled), every node of
     shape s is worth at most M_s (the pricing's proven bound), so any mix costs at least
-    W·demand / max_s(M_s / price_s). Stops after ``rounds`` or when no node beats its
-    price; 0 without OR-tools."""
+    W·demand / max_s(M_s / price_s). Stops after ``rounds``, when no node beats its price
+    or when the pricing has used ``time_limit`` (deterministic seconds). Returns the
+    bound (0 without OR-tools) and the last LP's value of each pattern (how many nodes)."""
     pywraplp = _ortools("ortools.linear_solver.pywraplp")
     if pywraplp is None or not demand:
-        return Fraction(0)
+        return Fraction(0), []
     best = Fraction(0)
+    values: list[float] = []
+    spent = [0.0]
     per_solve = max(0.05, time_limit / (4 * rounds * max(1, len(shapes))))
     for _ in range(rounds):
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -500,14 +507,15 @@ def _column_generation(
             rows[g] = solver.Add(sum(c * z[i] for i, c in users) >= count)
         solver.Minimize(sum(float(s.price) * z[i] for i, (s, _) in enumerate(patterns)))
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
-            return best
+            return best, values
+        values = [v.solution_value() for v in z]
         weights = {g: max(0, round(row.dual_value() * 10**6)) for g, row in rows.items()}
         added = False
         ratios: list[Fraction] = []
         for s in shapes:
-            priced = _pricing(s, weights, demand, cliques, per_solve)
+            priced = _pricing(s, weights, demand, cliques, per_solve, spent)
             if priced is None:
-                return best
+                return best, values
             pods, upper = priced
             ratios.append(Fraction(upper, 1) / s.price)
             worth = sum(weights[g] * c for g, c in pods.items())
@@ -522,21 +530,45 @@ def _column_generation(
         top = max(ratios, default=Fraction(0))
         if top > 0:
             best = max(best, sum((weights[g] * n for g, n in demand.items()), Fraction(0)) / top)
-        if not added:
+        if not added or spent[0] >= time_limit:
             break
-    return best
+    return best, values
 
 
 def _scale(prices: Sequence[Fraction]) -> int:
     return math.lcm(*(p.denominator for p in prices)) if prices else 1
 
 
+def _lp_rounding(
+    patterns: list[tuple[_Shape, dict[str, int]]], demand: dict[str, int], values: list[float]
+) -> list[int] | None:
+    """Copies of each pattern: the LP's values rounded down, the pods they leave covered
+    by the greedy cover (None when the greedy cover cannot)."""
+    if len(values) != len(patterns):
+        return None
+    counts = [math.floor(v + 1e-9) for v in values]
+    left = dict(demand)
+    for (_, pods), k in zip(patterns, counts, strict=True):
+        for g, c in pods.items():
+            if g in left:
+                left[g] = max(0, left[g] - c * k)
+    rest = _greedy_cover(patterns, left)
+    if rest is None:
+        return None
+    index = {id(p[1]): i for i, p in enumerate(patterns)}
+    for _, pods in rest:
+        counts[index[id(pods)]] += 1
+    return counts
+
+
 def _cover(
     patterns: list[tuple[_Shape, dict[str, int]]],
     demand: dict[str, int],
     time_limit: float,
+    hint: list[int] | None = None,
 ) -> list[int] | None:
-    """How many of each pattern cover ``demand`` at the lowest price (CP-SAT)."""
+    """How many of each pattern cover ``demand`` at the lowest price (CP-SAT), starting
+    from ``hint`` (copies per pattern) when given."""
     cp_model = _ortools("ortools.sat.python.cp_model")
     if cp_model is None or not patterns:
         return None
@@ -550,6 +582,9 @@ def _cover(
             return None
         model.Add(sum(c * z[i] for i, c in users) >= count)
     model.Minimize(sum(int(s.price * scale) * z[i] for i, (s, _) in enumerate(patterns)))
+    if hint is not None:
+        for var, value in zip(z, hint, strict=True):
+            model.AddHint(var, min(value, upper))
     solver = _solver(cp_model, time_limit)
     if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -720,7 +755,7 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
                 if g in s.groups
             )
     patterns = _patterns(shapes, demand, value)
-    farley = _column_generation(shapes, demand, cliques, patterns, time_limit)
+    farley, lp_values = _column_generation(shapes, demand, cliques, patterns, time_limit / 4)
     if farley > bound:
         bound, bound_method = farley, "column-generation"
     relaxation = bound
@@ -736,8 +771,13 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
         for label, nodes in (("single-shape", own), ("re-homed", rehomed)):
             if best is None or _price_of(nodes) < _price_of(best):
                 best, method = nodes, label
-    counts = _cover(patterns, demand, time_limit)
+    rounded = _lp_rounding(patterns, demand, lp_values)
+    counts = _cover(patterns, demand, time_limit / 2, rounded)
     covers = [("greedy-cover", _greedy_cover(patterns, demand))]
+    if rounded is not None:
+        covers.append(
+            ("lp-rounding", [patterns[i] for i, k in enumerate(rounded) for _ in range(k)])
+        )
     if counts is not None:
         covers.append(
             ("pattern-cover", [patterns[i] for i, k in enumerate(counts) for _ in range(k)])

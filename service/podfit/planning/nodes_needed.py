@@ -28,7 +28,7 @@ from podfit.nodes import Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
-from podfit.planning.cluster import Cluster, SchedulingOptions
+from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
@@ -36,8 +36,9 @@ from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
-from podfit.scheduler.filters import static_filters
-from podfit.scheduler.model import PodInfo
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
+from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
 
 if TYPE_CHECKING:
@@ -295,11 +296,13 @@ def _shape_problem(
     fcfg = cluster.cfg.filter_config
     unplaceable: dict[str, str] = {}
     placeable: list[PodGroup] = []
+    exemplars: list[PodInfo] = []
     for group, exemplar in groups:
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
             continue
+        exemplars.append(exemplar)
         placeable.append(
             PodGroup(
                 group.name,
@@ -326,19 +329,15 @@ def _shape_problem(
         shape.name, tuple(alloc), tuple(reserved), tuple(reserved_ports), shape.price
     )
     problem = BinProblem(resources, template, tuple(placeable))
-    bounds_free = template.fresh_free()
-    for g in placeable:
-        if binpack.copies_that_fit(bounds_free, template.reserved_ports, g, 1) == 0:
-            short = [
-                r
-                for r, need, free in zip(resources, g.requests, bounds_free, strict=True)
-                if need and need > free
-            ]
-            what = (
-                ", ".join("Too many pods" if r == PODS else f"Insufficient {r}" for r in short)
-                or "node(s) didn't have free ports for the requested pod ports"
-            )
-            unplaceable[g.name] = f"does not fit an empty node: {what}"
+    # what the scheduler's NodeResourcesFit and NodePorts say on a new node of this shape
+    # holding only the DaemonSet pods (allocatable after headroom)
+    empty = NodeInfo(shape.name, dict(zip(resources, alloc, strict=True)))
+    for ds in ds_pods:
+        empty.add_pod(ds)
+    for g, exemplar in zip(placeable, exemplars, strict=True):
+        status = node_resources_fit(exemplar, empty) or node_ports(exemplar, empty)
+        if status is not None:
+            unplaceable[g.name] = f"does not fit an empty node: {', '.join(status.reasons)}"
     return problem, unplaceable, [p.name for p in ds_pods]
 
 
@@ -352,7 +351,7 @@ def nodes_needed(
     headroom_percent: int = 100,
     max_nodes: int = 0,
     time_limit: float = 10.0,
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
@@ -374,7 +373,7 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
-    cluster = Cluster(pods, existing_nodes, daemonsets, options)
+    cluster = Cluster(pods, existing_nodes, daemonsets, config)
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
     groups = group_runs(baseline.runs)
     plans = plan_shapes(

@@ -22,10 +22,11 @@ from typing import Any
 
 from podfit.errors import ConfigError
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, SchedulingOptions, replica
+from podfit.planning.cluster import Cluster, replica
 from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
 from podfit.planning.report import envelope
 from podfit.pods import Pod
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
 from podfit.scheduler.run import schedule_infos
@@ -131,7 +132,7 @@ def what_if(
     lose_any_one: bool = False,
     shape: NodeShape | None = None,
     algorithm: str = "podfit",
-    options: SchedulingOptions | None = None,
+    config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one."""
@@ -151,7 +152,7 @@ def what_if(
         scenarios.extend((f"lose {n}", [n]) for n in names)
     if not scenarios:
         raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
-    cluster = Cluster(pods, nodes, daemonsets, options)
+    cluster = Cluster(pods, nodes, daemonsets, config)
     baseline = cluster.run()
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []

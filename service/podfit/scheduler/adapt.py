@@ -14,7 +14,6 @@ from operator import attrgetter
 from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
-    NodeSelectorTerm,
     Pod,
     host_ports,
     non_zero_requests,
@@ -23,28 +22,11 @@ from podfit.pods import (
     resource_key,
     unmodelled_warnings,
 )
-from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
-from podfit.scheduler.model import (
-    HostPort,
-    NodeInfo,
-    PodInfo,
-    PreferredTerm,
-    Requirement,
-    Taint,
-    Term,
-    Toleration,
-)
+from podfit.scheduler.model import NodeInfo, PodInfo, Taint
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
-
-
-def _term(term: NodeSelectorTerm) -> Term:
-    return Term(
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_expressions),
-        tuple(Requirement(r.key, r.operator, tuple(r.values)) for r in term.match_fields),
-    )
-
 
 _all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
 """Every field of a ``Pod`` except its name, as a tuple."""
@@ -103,16 +85,10 @@ class PodConverter:
             preemption_policy=pod.preemption_policy,
             node_name=pod.node_name or None,
             node_selector=pod.node_selector,
-            required_terms=None
-            if pod.required_node_affinity is None
-            else [_term(t) for t in pod.required_node_affinity],
-            preferred_terms=[
-                PreferredTerm(p.weight, _term(p.preference)) for p in pod.preferred_node_affinity
-            ],
-            tolerations=[Toleration(t.key, t.operator, t.value, t.effect) for t in pod.tolerations],
-            host_ports=[
-                HostPort(p.protocol or "TCP", p.host_ip, p.host_port) for p in host_ports(pod)
-            ],
+            required_terms=pod.required_node_affinity,
+            preferred_terms=pod.preferred_node_affinity,
+            tolerations=pod.tolerations,
+            host_ports=[p.binding() for p in host_ports(pod)],
             qos_class=qos,
             daemonset=pod.daemonset,
             phase=pod.phase,
@@ -205,6 +181,7 @@ def schedule(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
+    config: SchedulerConfig | None = None,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -217,10 +194,12 @@ def schedule(
     do not fit — those come back Pending with the FailedScheduling message. The result's
     ``warnings`` name every template that sets a scheduling constraint podfit does not
     model (pod affinity/anti-affinity, topology spread constraints), once per template.
+    ``config``, a configuration :func:`make_config` already validated (the edges'), is
+    used as it is instead of the option keywords.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
-    cfg = make_config(
+    cfg = config or make_config(
         strategy,
         resources=resources,
         shape=shape,

@@ -26,7 +26,7 @@ Shape (§4 of the scheduling notes)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from podfit.scheduler.features import features
 
@@ -34,6 +34,16 @@ PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod"
 NOT_ELIGIBLE_NEVER = "not eligible due to preemptionPolicy=Never."
 PREEMPTION_PREFIX = "preemption: "
+
+
+def absent_reason(plugins: Iterable[str]) -> str:
+    """The reason of a node a PreFilter result left out, naming the plugins that did
+    (``node(s) didn't satisfy plugin(s) [NodeAffinity]``; Go's ``%v`` of a sorted list).
+
+    >>> absent_reason(["NodeAffinity"])
+    "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+    """
+    return f"node(s) didn't satisfy plugin(s) [{' '.join(sorted(plugins))}]"
 
 
 def sorted_histogram(reasons: Mapping[str, int]) -> list[str]:

@@ -18,14 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-# The non-zero defaults and the taint effects have one definition each in the core; the
-# scheduler's modules import them from here (explicit re-exports).
+# The non-zero defaults, the taint effects and the pod's value types (tolerations, node
+# selector requirements and terms, preferred terms, host ports) have one definition each in
+# the core; the scheduler's modules import them from here (explicit re-exports).
 from podfit.nodes import NO_EXECUTE as NO_EXECUTE
 from podfit.nodes import NO_SCHEDULE as NO_SCHEDULE
 from podfit.nodes import PREFER_NO_SCHEDULE as PREFER_NO_SCHEDULE
 from podfit.pods import DEFAULT_MEMORY_REQUEST as DEFAULT_MEMORY_REQUEST
 from podfit.pods import DEFAULT_MILLI_CPU_REQUEST as DEFAULT_MILLI_CPU_REQUEST
+from podfit.pods import HostPort as HostPort
+from podfit.pods import NodeSelectorRequirement as NodeSelectorRequirement
+from podfit.pods import NodeSelectorTerm as NodeSelectorTerm
+from podfit.pods import PreferredSchedulingTerm as PreferredSchedulingTerm
+from podfit.pods import Toleration as Toleration
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
+
+Requirement = NodeSelectorRequirement
+"""The scheduler's short name for a node selector requirement (the pod's own type)."""
+Term = NodeSelectorTerm
+"""The scheduler's short name for a node selector term (the pod's own type)."""
+PreferredTerm = PreferredSchedulingTerm
+"""The scheduler's short name for a preferred scheduling term (the pod's own type)."""
 
 _NOT_SCALAR = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE, PODS})
 
@@ -36,45 +49,6 @@ class Taint(NamedTuple):
     key: str
     value: str = ""
     effect: str = NO_SCHEDULE
-
-
-class Toleration(NamedTuple):
-    """A pod toleration; operator ``Equal`` (default, also when empty) or ``Exists``."""
-
-    key: str = ""
-    operator: str = "Equal"
-    value: str = ""
-    effect: str = ""
-
-
-class Requirement(NamedTuple):
-    """One node selector requirement: operator In, NotIn, Exists, DoesNotExist, Gt or Lt."""
-
-    key: str
-    operator: str
-    values: tuple[str, ...] = ()
-
-
-class Term(NamedTuple):
-    """A node selector term: all expressions (labels) and fields (``metadata.name``) AND-ed."""
-
-    match_expressions: tuple[Requirement, ...] = ()
-    match_fields: tuple[Requirement, ...] = ()
-
-
-class PreferredTerm(NamedTuple):
-    """A preferred node affinity term with its weight (1..100)."""
-
-    weight: int
-    term: Term
-
-
-class HostPort(NamedTuple):
-    """A wanted host port; ``ip`` empty means ``0.0.0.0``; protocol defaults to TCP."""
-
-    protocol: str
-    ip: str
-    port: int
 
 
 def _same(value: Any) -> Any:
@@ -98,19 +72,6 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "index": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
-_OUTSIDE_KEY = frozenset(
-    (
-        "namespace",
-        "owner",
-        "priority",
-        "preemption_policy",
-        "qos_class",
-        "daemonset",
-        "phase",
-        "index",
-    )
-)
-"""Changeable fields that :meth:`PodInfo.scheduling_key` does not include."""
 
 
 class PodInfo:
@@ -229,8 +190,9 @@ class PodInfo:
         ``changes`` applied: keywords are the constructor's (``node_name``, ``phase``,
         ``daemonset``, ``owner``, ``priority``, ``required_terms``, ``tolerations``, ...;
         not ``requests`` / ``non_zero``, which are shared). Fields not named are the very
-        objects of this pod (read-only once built). The scheduling key is reused unless a
-        change touches it. Cost: one small copy plus the changed fields.
+        objects of this pod (read-only once built). The scheduling key is reused when
+        nothing changes, else recomputed on first use. Cost: one small copy plus the
+        changed fields.
 
         Raises ``TypeError`` for a keyword that is not a changeable field.
         """
@@ -240,30 +202,24 @@ class PodInfo:
             raise TypeError(f"PodInfo.respawn() got unknown field(s): {', '.join(sorted(unknown))}")
         for field_name, value in changes.items():
             setattr(clone, field_name, _CHANGEABLE[field_name](value))
-        if not changes.keys() <= _OUTSIDE_KEY:
+        if changes:
             clone._key = None
         return clone
 
     def scheduling_key(self) -> tuple[object, ...]:
         """Everything filters and scores look at: pods with equal keys are interchangeable.
 
-        Name, namespace, owner and priority are left out (priority only changes the
-        preemption part of the message, which is computed per pod). Computed once: a
-        PodInfo must not change after it is handed to the scheduler.
+        The fields are those the profile's plugins declare they read
+        (:data:`podfit.scheduler.profile.POD_KEY_FIELDS`); name, namespace, owner and
+        priority are not among them (priority only changes the preemption part of the
+        message, which is computed per pod). Computed once: a PodInfo must not change
+        after it is handed to the scheduler.
         """
         if self._key is not None:
             return self._key
-        self._key = (
-            tuple(sorted(self.requests.items())),
-            self.non_zero_cpu,
-            self.non_zero_memory,
-            self.node_name,
-            self.node_selector,
-            self.required_terms,
-            self.preferred_terms,
-            self.tolerations,
-            self.host_ports,
-        )
+        from podfit.scheduler.profile import pod_key  # the profile imports this module
+
+        self._key = pod_key(self)
         return self._key
 
     def __repr__(self) -> str:

@@ -170,8 +170,8 @@ class ScheduleResult:
         """The issue-4 JSON document.
 
         With ``shared`` True, entries of replicas with the same outcome share their
-        read-only ``requests``, ``conditions`` and ``shortfall`` objects (for JSON
-        serialization: about 0.3 ms less per 1,000 pods); by default every entry has its
+        read-only ``requests``, ``conditions`` and ``shortfall`` objects (cheaper JSON
+        serialization); by default every entry has its
         own, so that YAML dumpers write the document without anchors and aliases.
         """
         return {

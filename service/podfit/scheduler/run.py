@@ -106,6 +106,43 @@ def _explain(engine: Engine, decision: Decision) -> dict[str, Any]:
     }
 
 
+class _Run:
+    """The state of one run between its phases: the engine, every pod's outcome so far
+    (keyed by ``id(pod)``), the pods still to place, and the shortfall caches of the
+    queue (node shapes, the last Pending class's document, a tracker per template)."""
+
+    __slots__ = (
+        "cfg",
+        "engine",
+        "explain",
+        "named",
+        "names",
+        "outcomes",
+        "queue",
+        "shapes",
+        "shortfall_cache",
+        "track",
+        "trackers",
+        "with_shortfall",
+    )
+
+    def __init__(
+        self, engine: Engine, cfg: SchedulerConfig, explain: bool, with_shortfall: bool, track: bool
+    ) -> None:
+        self.engine = engine
+        self.cfg = cfg
+        self.explain = explain
+        self.with_shortfall = with_shortfall
+        self.track = track
+        self.outcomes: dict[int, PodOutcome] = {}
+        self.queue: list[tuple[int, int, PodInfo]] = []
+        self.named: list[PodInfo] = []
+        self.names = [n.name for n in engine.nodes]
+        self.shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
+        self.shapes: list[int] | None = None  # node shapes never change: computed when needed
+        self.trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
+
+
 def schedule_infos(
     pods: Sequence[PodInfo],
     nodes: Sequence[NodeInfo],
@@ -122,11 +159,30 @@ def schedule_infos(
     input pods in input order. ``track`` False computes every shortfall from scratch
     instead of keeping a :class:`ShortfallTracker` per template (same results; tests).
     """
-    engine = Engine(nodes, cfg)
+    run = _Run(Engine(nodes, cfg), cfg, explain, with_shortfall, track)
+    count_bound_pods(run, pods)
+    admit_named_pods(run)
+    ds_pods = daemonset_pods(run, pods, daemonsets)
+    ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
+    run.queue.sort(key=_QUEUE_ORDER)
+    for _, _, pod in [*ds_queue, *run.queue]:
+        schedule_one(run, pod)
+    outcomes = run.outcomes
+    return ScheduleResult(
+        kubernetes_version=cfg.version,
+        strategy=cfg.strategy,
+        pods=[outcomes[id(p)] for p in ds_pods] + [outcomes[id(p)] for p in pods],
+        nodes=run.engine.nodes,
+        input_count=len(pods) + len(ds_pods),
+    )
+
+
+def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
+    """Phase 1: report terminal pods, count pods already bound on their node, and sort the
+    rest into pods that name their node (for the kubelet) and the scheduling queue."""
+    engine = run.engine
     by_name = engine.by_name
-    outcomes: dict[int, PodOutcome] = {}
-    queue: list[tuple[int, int, PodInfo]] = []
-    named: list[tuple[int, PodInfo]] = []
+    outcomes = run.outcomes
     for seq, pod in enumerate(pods):
         if pod.phase in TERMINAL:
             outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
@@ -146,14 +202,20 @@ def schedule_infos(
                     condition=SCHEDULED,
                 )
         elif pod.node_name:
-            named.append((seq, pod))
+            run.named.append(pod)
         else:
-            queue.append((-pod.priority, seq, pod))
-    for _, pod in named:
+            run.queue.append((-pod.priority, seq, pod))
+
+
+def admit_named_pods(run: _Run) -> None:
+    """Phase 2: the kubelet admits (Running) or rejects (Failed) each pod that names its
+    node, in input order; a node missing from the input leaves the pod Pending."""
+    engine = run.engine
+    for pod in run.named:
         assert pod.node_name is not None
-        i = by_name.get(pod.node_name)
+        i = engine.by_name.get(pod.node_name)
         if i is None:
-            outcomes[id(pod)] = PodOutcome(
+            run.outcomes[id(pod)] = PodOutcome(
                 pod,
                 pod.node_name,
                 PENDING,
@@ -164,16 +226,11 @@ def schedule_infos(
         verdict = kubelet_admit(pod, engine.nodes[i], static=(pod.owner or "").startswith("Node/"))
         if verdict.admitted:
             engine.bind(pod, i)
-            outcomes[id(pod)] = PodOutcome(
-                pod,
-                pod.node_name,
-                RUNNING,
-                condition=SCHEDULED,
-                scheduled=True,
-                counted=True,
+            run.outcomes[id(pod)] = PodOutcome(
+                pod, pod.node_name, RUNNING, condition=SCHEDULED, scheduled=True, counted=True
             )
         else:
-            outcomes[id(pod)] = PodOutcome(
+            run.outcomes[id(pod)] = PodOutcome(
                 pod,
                 pod.node_name,
                 FAILED,
@@ -181,70 +238,75 @@ def schedule_infos(
                 message=verdict.message,
                 condition=SCHEDULED,
             )
+
+
+def daemonset_pods(
+    run: _Run, pods: Sequence[PodInfo], daemonsets: Sequence[DaemonSetTemplate]
+) -> list[PodInfo]:
+    """Phase 3: the DaemonSet controller's pods, one per eligible node that does not already
+    run a pod of that DaemonSet (bound in the input)."""
     existing = frozenset(
         (p.namespace, ds_name, p.node_name)
         for p in pods
         if p.node_name and p.phase in BOUND and (ds_name := daemonset_of(p)) is not None
     )
-    ds_pods = expand_daemonsets(daemonsets, engine.nodes, existing)
-    ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
-    queue.sort(key=_QUEUE_ORDER)
-    names = [n.name for n in engine.nodes]
-    shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
-    shapes: list[int] | None = None  # node shapes never change: computed once, when needed
-    trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
-    for _, _, pod in [*ds_queue, *queue]:
-        decision = engine.schedule(pod, explain)
-        exp = _explain(engine, decision) if explain else None
-        if decision.node is not None:
-            # positional: pod, node, phase, reason, message, condition, shortfall, explain,
-            # scheduled, counted (half the cost of keywords, once per placed pod)
-            outcomes[id(pod)] = PodOutcome(
-                pod, names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
-            )
-            continue
-        short = None
-        if with_shortfall:
-            key = (pod.scheduling_key(), pod.priority, len(engine.changes))
-            short = shortfall_cache.get(key) if decision.preemption is None else None
-            if short is None:
-                if shapes is None:
-                    shapes = node_shapes(engine.nodes)
-                if track and decision.evaluation is None:  # class path: a tracker per template
-                    tracker = trackers.pop(pod.scheduling_key(), None)
-                    if tracker is None:
-                        tracker = ShortfallTracker(pod, engine.nodes, cfg, shapes)
-                    trackers[pod.scheduling_key()] = tracker
-                    if len(trackers) > MAX_TRACKERS:
-                        trackers.popitem(last=False)
-                    short = tracker.result(
-                        decision.statuses, engine.changes, decision.hist, decision.preemption
-                    )
-                else:
-                    short = shortfall(
-                        pod,
-                        engine.nodes,
-                        decision.statuses,
-                        cfg,
-                        decision.preemption,
-                        shapes=shapes,
-                        hist=decision.hist,
-                    )
-                if decision.preemption is None:
-                    shortfall_cache = {key: short}
-        outcomes[id(pod)] = PodOutcome(
-            pod,
-            None,
-            PENDING,
-            condition=("False", "Unschedulable", decision.message),
-            shortfall=short,
-            explain=exp,
+    return expand_daemonsets(daemonsets, run.engine.nodes, existing)
+
+
+def schedule_one(run: _Run, pod: PodInfo) -> None:
+    """Phase 4, once per queued pod: one scheduling cycle; Running on the chosen node, or
+    Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
+    engine = run.engine
+    decision = engine.schedule(pod, run.explain)
+    exp = _explain(engine, decision) if run.explain else None
+    if decision.node is not None:
+        # positional: pod, node, phase, reason, message, condition, shortfall, explain,
+        # scheduled, counted (half the cost of keywords, once per placed pod)
+        run.outcomes[id(pod)] = PodOutcome(
+            pod, run.names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
         )
-    ordered = [outcomes[id(p)] for p in ds_pods] + [outcomes[id(p)] for p in pods]
-    return ScheduleResult(
-        kubernetes_version=cfg.version,
-        strategy=cfg.strategy,
-        pods=ordered,
-        nodes=engine.nodes,
-        input_count=len(pods) + len(ds_pods),
+        return
+    run.outcomes[id(pod)] = PodOutcome(
+        pod,
+        None,
+        PENDING,
+        condition=("False", "Unschedulable", decision.message),
+        shortfall=pending_shortfall(run, pod, decision) if run.with_shortfall else None,
+        explain=exp,
     )
+
+
+def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, Any]:
+    """The shortfall document of a Pending pod: reused while nothing was bound since the
+    previous Pending pod of its class, else kept up to date by the template's
+    :class:`ShortfallTracker` (class path) or computed from scratch (full scan)."""
+    engine = run.engine
+    key = (pod.scheduling_key(), pod.priority, len(engine.changes))
+    short = run.shortfall_cache.get(key) if decision.preemption is None else None
+    if short is not None:
+        return short
+    if run.shapes is None:
+        run.shapes = node_shapes(engine.nodes)
+    if run.track and decision.evaluation is None:  # class path: a tracker per template
+        tracker = run.trackers.pop(pod.scheduling_key(), None)
+        if tracker is None:
+            tracker = ShortfallTracker(pod, engine.nodes, run.cfg, run.shapes)
+        run.trackers[pod.scheduling_key()] = tracker
+        if len(run.trackers) > MAX_TRACKERS:
+            run.trackers.popitem(last=False)
+        short = tracker.result(
+            decision.statuses, engine.changes, decision.hist, decision.preemption
+        )
+    else:
+        short = shortfall(
+            pod,
+            engine.nodes,
+            decision.statuses,
+            run.cfg,
+            decision.preemption,
+            shapes=run.shapes,
+            hist=decision.hist,
+        )
+    if decision.preemption is None:
+        run.shortfall_cache = {key: short}
+    return short

@@ -26,8 +26,10 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from podfit.resources import CPU, MEMORY, is_scalar
-from podfit.scheduler.filters import term_matches, tolerated
-from podfit.scheduler.model import PREFER_NO_SCHEDULE, NodeInfo, PodInfo, Taint, Toleration
+from podfit.scheduler.plugins.node_affinity import node_affinity_raw as node_affinity_raw
+from podfit.scheduler.plugins.taint_toleration import (
+    taint_toleration_raw as taint_toleration_raw,
+)
 
 MAX_NODE_SCORE = 100
 MAX_CUSTOM_PRIORITY_SCORE = 10
@@ -247,17 +249,3 @@ def resource_inputs(
         alloc_out.append(alloc)
         w_out.append(weight)
     return req_out, alloc_out, w_out
-
-
-def taint_toleration_raw(taints: Sequence[Taint], tolerations: Sequence[Toleration]) -> int:
-    """TaintToleration raw score: the node's PreferNoSchedule taints not tolerated by the
-    pod's tolerations whose effect is empty or PreferNoSchedule (normalised reversed)."""
-    tols = [t for t in tolerations if t.effect in ("", PREFER_NO_SCHEDULE)]
-    return sum(
-        1 for taint in taints if taint.effect == PREFER_NO_SCHEDULE and not tolerated(tols, taint)
-    )
-
-
-def node_affinity_raw(pod: PodInfo, node: NodeInfo) -> int:
-    """NodeAffinity raw score: the sum of the weights of the preferred terms the node matches."""
-    return sum(p.weight for p in pod.preferred_terms if term_matches(p.term, node))

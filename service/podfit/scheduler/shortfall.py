@@ -178,13 +178,35 @@ class ShortfallTracker:
         preemption: tuple[int, tuple[PodInfo, ...]] | None = None,
     ) -> dict[str, Any]:
         """The shortfall document, after refreshing the nodes in ``changes[synced:]``."""
-        nodes = self.nodes
+        self.refresh(statuses, changes)
+        out: dict[str, Any] = {
+            "resources": self.largest_free(),
+            "reasons": {r: c for r, c in sorted(_histogram(statuses, hist).items()) if c > 0},
+            "unavailable": list(self.unavailable),
+            "fix": self.fixes(),
+        }
+        if preemption is not None:
+            node_index, victims = preemption
+            out["preemption"] = {
+                "node": self.nodes[node_index].name,
+                "victims": [f"{v.namespace}/{v.name}" for v in victims],
+            }
+        return out
+
+    def refresh(self, statuses: Sequence[FilterStatus | None], changes: Sequence[int]) -> None:
+        """Recompute every node on the first call, then the nodes in ``changes[synced:]``."""
         n_status = len(statuses)
         first = self.synced < 0
-        todo: Iterable[int] = range(len(nodes)) if first else dict.fromkeys(changes[self.synced :])
+        todo: Iterable[int] = (
+            range(len(self.nodes)) if first else dict.fromkeys(changes[self.synced :])
+        )
         for i in todo:
             self.update(i, statuses[i] if i < n_status else None)
         self.synced = len(changes)
+
+    def largest_free(self) -> dict[str, Any]:
+        """Per wanted resource: the request, the largest free amount and its first node."""
+        nodes = self.nodes
         resources: dict[str, Any] = {}
         for k, (name, want) in enumerate(self.wanted):
             column = self.free[k]
@@ -194,12 +216,11 @@ class ShortfallTracker:
                 "largestFree": None if top is None else format_amount(name, top),
                 "largestFreeNode": None if top is None else nodes[column.index(top)].name,
             }
-        if hist is None:
-            counts: Counter[str] = Counter()
-            for st in statuses:
-                if st is not None:
-                    counts.update(st.reasons)
-            hist = counts
+        return resources
+
+    def fixes(self) -> dict[str, Any]:
+        """The three candidate fixes (module docstring), each None when it cannot help."""
+        nodes = self.nodes
         pod_requests = self.pod.requests
         free_pick = _pick(
             self.free_cost,
@@ -222,7 +243,7 @@ class ShortfallTracker:
             ),
             lambda cut, i: tuple(cut.items()),
         )
-        fix: dict[str, Any] = {
+        return {
             "shrinkRequest": None
             if shrink_pick is None
             else {
@@ -237,19 +258,19 @@ class ShortfallTracker:
             },
             "addNode": None if self.add is None else {"like": self.add},
         }
-        out: dict[str, Any] = {
-            "resources": resources,
-            "reasons": {r: c for r, c in sorted(hist.items()) if c > 0},
-            "unavailable": list(self.unavailable),
-            "fix": fix,
-        }
-        if preemption is not None:
-            node_index, victims = preemption
-            out["preemption"] = {
-                "node": nodes[node_index].name,
-                "victims": [f"{v.namespace}/{v.name}" for v in victims],
-            }
-        return out
+
+
+def _histogram(
+    statuses: Sequence[FilterStatus | None], hist: Mapping[str, int] | None
+) -> Mapping[str, int]:
+    """``hist`` if given, else how many nodes reported each reason in ``statuses``."""
+    if hist is not None:
+        return hist
+    counts: Counter[str] = Counter()
+    for st in statuses:
+        if st is not None:
+            counts.update(st.reasons)
+    return counts
 
 
 def shortfall(

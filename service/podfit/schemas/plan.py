@@ -14,9 +14,10 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
   (one shape as above; default: a copy of the removed node), ``algorithm``.
 
-Scheduler options (``strategy``, ``kubernetesVersion``, ``resources``, ``shape`` of the
-RequestedToCapacityRatio are named ``scoringShape`` here) as in ``/v1/schedule``.
-Validation errors are ``ConfigError`` naming the field.
+and the scheduler options of every edge (:mod:`podfit.schemas.config`: ``strategy``,
+``kubernetesVersion``, ``resources``, ``scoringShape``, ``ignoredResources``,
+``ignoredResourceGroups``, ``dra``), loaded into one ``SchedulerConfig`` (the ``config``
+keyword of the planners). Validation errors are ``ConfigError`` naming the field.
 """
 
 from __future__ import annotations
@@ -35,13 +36,12 @@ from podfit.planning.catalog import (
     require_prices,
     shape_spec,
 )
-from podfit.planning.cluster import SchedulingOptions
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.pods import Pod
-from podfit.schemas.fields import QuantityField, StrictBoolean, flatten_messages
-from podfit.schemas.schedule import ResourceWeightSchema, ShapePointSchema
+from podfit.schemas.config import SchedulerConfigSchema, load_options
+from podfit.schemas.fields import QuantityField, StrictBoolean
 
 __all__ = [
     "drain_options",
@@ -91,22 +91,18 @@ class ShapeSchema(Schema):
     price = fields.Raw()
 
 
-class _Scheduling(Schema):
-    """Scheduler options; attributes are the keyword names, ``data_key`` the JSON names."""
+class _PlanOptionsSchema(SchedulerConfigSchema):
+    """A planning question's options: its own fields (attributes are the planner's keyword
+    names, ``data_key`` the JSON names) plus the scheduler configuration."""
 
-    strategy = fields.String(load_default=None, allow_none=False)
-    version = fields.String(data_key="kubernetesVersion", load_default=None, allow_none=False)
-    resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
-    scoring_shape = fields.List(
-        fields.Nested(ShapePointSchema), data_key="scoringShape", load_default=None
-    )
-    dra = StrictBoolean(load_default=None, allow_none=True)
-
-
-_SCHEDULING_KEYS = frozenset(_Scheduling().fields)
+    def build(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The planner's keyword arguments, the scheduler configuration as ``config``."""
+        kwargs = {k: v for k, v in data.items() if k not in self.CONFIG_FIELDS}
+        kwargs["config"] = self.scheduler_config(data)
+        return kwargs
 
 
-class FitOptionsSchema(_Scheduling):
+class FitOptionsSchema(_PlanOptionsSchema):
     templates = fields.List(fields.Dict(), required=True)
     mode = fields.String(load_default="sequence", validate=validate.OneOf(MODES))
     max_replicas = _StrictInt(
@@ -116,7 +112,7 @@ class FitOptionsSchema(_Scheduling):
     )
 
 
-class NodesOptionsSchema(_Scheduling):
+class NodesOptionsSchema(_PlanOptionsSchema):
     shapes = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=50))
     algorithm = fields.String(load_default="podfit", validate=validate.OneOf(ALGORITHMS))
     headroom_percent = _StrictInt(
@@ -130,7 +126,7 @@ class NodesOptionsSchema(_Scheduling):
     region = fields.String(load_default=None, allow_none=True)
 
 
-class DrainOptionsSchema(_Scheduling):
+class DrainOptionsSchema(_PlanOptionsSchema):
     drain = fields.List(fields.String(), load_default=list)
     lose_zone = fields.String(data_key="loseZone", load_default=None, allow_none=False)
     zone_label = fields.String(data_key="zoneLabel", load_default=DEFAULT_ZONE_LABEL)
@@ -141,44 +137,9 @@ class DrainOptionsSchema(_Scheduling):
     )
 
 
-def option_keys(schema: Schema) -> tuple[str, ...]:
-    """The JSON names of a plan options schema's fields (the envelope keys it takes)."""
-    return tuple(f.data_key or name for name, f in schema.fields.items())
-
-
 def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema.load(dict(data))
-    except ValidationError as exc:
-        # marshmallow files a bad dict value under "<key>.value"; the key is the field
-        errors = [
-            FieldError(e.path.removesuffix(".value"), e.message)
-            for e in flatten_messages(exc.messages)
-        ]
-        raise ConfigError(errors[0].message, errors[0].path, errors) from None
+    loaded: dict[str, Any] = load_options(schema, data)
     return loaded
-
-
-def _options(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated keyword arguments of a planning question: the schema's own fields by
-    their Python names, plus ``options`` (the scheduler's, checked by its own rules)."""
-    raw = _load(schema, data)
-    defaults = SchedulingOptions()
-    options = SchedulingOptions(
-        strategy=raw.get("strategy") or defaults.strategy,
-        version=raw.get("version") or defaults.version,
-        resources=None
-        if raw.get("resources") is None
-        else {r["name"]: r["weight"] for r in raw["resources"]},
-        shape=None
-        if raw.get("scoring_shape") is None
-        else [(p["utilization"], p["score"]) for p in raw["scoring_shape"]],
-        dra=raw.get("dra"),
-    )
-    options.config()  # Kubernetes' own option rules (ConfigError with a field path)
-    kwargs = {k: v for k, v in raw.items() if k not in _SCHEDULING_KEYS}
-    kwargs["options"] = options
-    return kwargs
 
 
 def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
@@ -228,14 +189,14 @@ def templates_of(pods: Sequence[Pod]) -> list[Pod]:
 
 def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a fit request (``templates`` stay raw objects)."""
-    return _options(FitOptionsSchema(), data)
+    return _load(FitOptionsSchema(), data)
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
     list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
     in the options for the caller, and needs a price on every shape."""
-    kwargs = _options(NodesOptionsSchema(), data)
+    kwargs = _load(NodesOptionsSchema(), data)
     shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
     if kwargs["mix"]:
         require_prices(shapes, "shapes")
@@ -245,7 +206,7 @@ def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a drain (what-if) request."""
-    kwargs = _options(DrainOptionsSchema(), data)
+    kwargs = _load(DrainOptionsSchema(), data)
     if kwargs["shape"] is not None:
         kwargs["shape"] = parse_shape(kwargs["shape"], "shape")
     return kwargs

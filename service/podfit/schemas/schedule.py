@@ -1,87 +1,63 @@
 """The JSON of ``podfit schedule`` (and ``POST /v1/schedule``): options in, ScheduleResult out.
 
-Options (what a request may set; every field optional)::
+Options (what a request may set; every field optional): the scheduler configuration of
+:mod:`podfit.schemas.config` (``strategy``, ``kubernetesVersion``, ``resources``,
+``scoringShape``, ``ignoredResources``, ``ignoredResourceGroups``, ``dra``), plus::
 
-    {"strategy": "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio",
-     "kubernetesVersion": "1.33" | "1.34" | "1.35",
-     "explain": false,
-     "resources": [{"name": "cpu", "weight": 1}, ...],          # NodeResourcesFit weights
-     "shape": [{"utilization": 0, "score": 0}, ...],              # RequestedToCapacityRatio
-     "ignoredResources": [...], "ignoredResourceGroups": [...],
-     "dra": true | false}                                          # default: version's
+    {"explain": false,                                   # each pod's filter reasons and scores
+     "shape": [{"utilization": 0, "score": 0}, ...]}     # deprecated alias of scoringShape
 
-:func:`load_options` validates them (marshmallow for types, :func:`make_config` for
-Kubernetes' own rules) and raises ``ConfigError`` naming the field. The result document is
-``ScheduleResult.to_dict()``; :class:`ScheduleResultSchema` describes (and can validate) it.
-``add_input_warnings`` (defined in ``podfit.manifests.workload``, free of marshmallow)
-is re-exported here.
+:class:`ScheduleOptionsSchema` loads them into :class:`ScheduleOptions` (``ConfigError``
+naming the field). The result document is ``ScheduleResult.to_dict()``;
+:class:`ScheduleResultSchema` describes (and can validate) it. ``add_input_warnings``
+(defined in ``podfit.manifests.workload``, free of marshmallow) is re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
 
-from podfit.errors import ConfigError
 from podfit.manifests.workload import Warned as Warned
 from podfit.manifests.workload import add_input_warnings as add_input_warnings
-from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
-from podfit.scheduler.filters import DEFAULT_VERSION
-from podfit.schemas.fields import StrictBoolean, flatten_messages
+from podfit.scheduler.config import SchedulerConfig
+from podfit.schemas.config import ALIAS_OF, SchedulerConfigSchema, scoring_shape_field
+from podfit.schemas.fields import StrictBoolean
 
 _Amounts = fields.Dict(keys=fields.String(), values=fields.String())
 
 
-class ResourceWeightSchema(Schema):
-    """One NodeResourcesFit scoring resource."""
+@dataclass(frozen=True, slots=True)
+class ScheduleOptions:
+    """What a schedule request sets: the validated scheduler configuration, and whether
+    to explain each pod's placement."""
 
-    name = fields.String(required=True)
-    weight = fields.Integer(load_default=1, strict=True)
-
-
-class ShapePointSchema(Schema):
-    """One RequestedToCapacityRatio shape point."""
-
-    utilization = fields.Integer(required=True, strict=True)
-    score = fields.Integer(required=True, strict=True)
+    config: SchedulerConfig
+    explain: bool = False
 
 
-class ScheduleOptionsSchema(Schema):
-    """Scheduler options of a schedule request."""
+class _ExplainFlag(StrictBoolean):
+    """``explain``: a JSON boolean; a number, array or object is named in the message."""
 
-    strategy = fields.String(load_default=DEFAULT_STRATEGY)
-    kubernetesVersion = fields.String(load_default=DEFAULT_VERSION)
-    explain = StrictBoolean(load_default=False)
-    resources = fields.List(fields.Nested(ResourceWeightSchema), load_default=None)
-    shape = fields.List(fields.Nested(ShapePointSchema), load_default=None)
-    ignoredResources = fields.List(fields.String(), load_default=list)
-    ignoredResourceGroups = fields.List(fields.String(), load_default=list)
-    dra = StrictBoolean(load_default=None, allow_none=True)
+    default_error_messages = {"null": "must be a boolean, not null"}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool | str):  # marshmallow's Boolean would take 1 or 0
+            kind = "object" if isinstance(value, dict) else type(value).__name__
+            raise ValidationError(f"must be a boolean, not {kind}")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
-def load_options(data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validated keyword arguments for :func:`podfit.schedule` (``explain`` included)."""
-    try:
-        raw = ScheduleOptionsSchema().load(dict(data or {}))
-    except ValidationError as exc:
-        errors = list(flatten_messages(exc.messages))
-        raise ConfigError(errors[0].message, errors[0].path, errors) from None
-    resources = raw["resources"]
-    shape = raw["shape"]
-    kwargs: dict[str, Any] = {
-        "strategy": raw["strategy"],
-        "version": raw["kubernetesVersion"],
-        "resources": None if resources is None else [(r["name"], r["weight"]) for r in resources],
-        "shape": None if shape is None else [(p["utilization"], p["score"]) for p in shape],
-        "ignored_resources": raw["ignoredResources"],
-        "ignored_resource_groups": raw["ignoredResourceGroups"],
-        "dra": raw["dra"],
-    }
-    make_config(**kwargs)  # Kubernetes' validation rules, ConfigError with field paths
-    kwargs["explain"] = raw["explain"]
-    return kwargs
+class ScheduleOptionsSchema(SchedulerConfigSchema):
+    """The options of ``podfit schedule`` and ``POST /v1/schedule``."""
+
+    explain = _ExplainFlag(load_default=False)
+    shape = scoring_shape_field(**{ALIAS_OF: "scoringShape"})
+
+    def build(self, data: dict[str, Any]) -> ScheduleOptions:
+        return ScheduleOptions(self.scheduler_config(data), data["explain"])
 
 
 class ConditionSchema(Schema):

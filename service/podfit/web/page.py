@@ -32,7 +32,7 @@ for invalid manifests or options, 503 past the request time limit. Never a trace
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -48,9 +48,11 @@ from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.manifests import Workload, load_text
-from podfit.scheduler.config import DEFAULT_STRATEGY
-from podfit.scheduler.filters import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
+from podfit.schemas.config import load_config
+from podfit.schemas.schedule import ScheduleOptions
 from podfit.web import render
 
 bp = Blueprint(
@@ -106,10 +108,16 @@ class Form:
     region: str = ""
     uploads: list[str] = field(default_factory=list)
 
-    @property
-    def dra_option(self) -> bool | None:
-        """The scheduler's ``dra`` option: None (the version's default), True or False."""
-        return {"on": True, "off": False}.get(self.dra)
+    def scheduler_config(self) -> SchedulerConfig:
+        """The scheduler configuration of the form's choices, through the schema every
+        edge uses (``dra``: the version's default, on, or off)."""
+        return load_config(
+            {
+                "strategy": self.strategy,
+                "kubernetesVersion": self.version,
+                "dra": {"on": True, "off": False}.get(self.dra),
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +184,7 @@ def run() -> tuple[str, int]:
             plan = plan_nodes(workload, form)
             return _page(form, **plan_context(plan, workload))
         check_time("scheduling")
-        options = {"strategy": form.strategy, "version": form.version, "dra": form.dra_option}
+        options = ScheduleOptions(form.scheduler_config())
         result = envelope.schedule_workload(workload, options, service_config())
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
@@ -196,9 +204,35 @@ def run() -> tuple[str, int]:
 
 
 def read_form() -> tuple[Form, list[Source]]:
-    """Read and check the posted form; every named input becomes a :class:`Source`."""
-    values = request.form
-    form = Form(
+    """Read and check the posted form; every named input becomes a :class:`Source`.
+
+    Every problem of the form is listed at once (a :class:`FormError`, 400), in the order
+    of the page's fields; inputs over ``PODFIT_MAX_YAML_BYTES`` together are a
+    ``LimitExceeded`` (413).
+    """
+    form = _form(request.form)
+    errors = [*_check_question(form), *_check_choices(form)]
+    sources = [
+        *_fixture_sources(form, errors),
+        *_pasted_sources(form),
+        *_uploaded_sources(form, errors),
+    ]
+    if not sources and not errors:
+        errors.append(
+            FieldError(
+                "",
+                "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
+            )
+        )
+    if errors:
+        raise FormError(errors[0].message, errors[0].path, errors)
+    _check_total_size(sources)
+    return form, sources
+
+
+def _form(values: Mapping[str, str]) -> Form:
+    """The posted fields, an empty choice taken as its default."""
+    return Form(
         fixture_workloads=values.get("fixture_workloads", ""),
         fixture_nodes=values.get("fixture_nodes", ""),
         workloads=values.get("workloads", ""),
@@ -213,8 +247,11 @@ def read_form() -> tuple[Form, list[Source]]:
         mix=values.get("mix", "") == "on",
         region=values.get("region", "").strip(),
     )
+
+
+def _check_choices(form: Form) -> list[FieldError]:
+    """The scheduler choices must be ones the page offers (a select cannot send others)."""
     errors: list[FieldError] = []
-    errors += _check_question(form)
     if form.strategy not in STRATEGY_NAMES:
         errors.append(
             FieldError("strategy", f"{form.strategy!r} is not one of {', '.join(STRATEGY_NAMES)}")
@@ -225,6 +262,11 @@ def read_form() -> tuple[Form, list[Source]]:
         )
     if form.dra not in DRA_CHOICES:
         errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
+    return errors
+
+
+def _fixture_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+    """The bundled fixtures the form picked; an unknown or unreadable one is an error."""
     sources: list[Source] = []
     known = fixture_names(fixtures_dir())
     for key in ("fixture_workloads", "fixture_nodes"):
@@ -242,25 +284,33 @@ def read_form() -> tuple[Form, list[Source]]:
             errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {reason}"))
             continue
         sources.append(Source(f"fixtures/{name}", text))
-    for key in ("workloads", "nodes"):
-        text = getattr(form, key)
-        if text.strip():
-            sources.append(Source(f"{key} (pasted)", text))
+    return sources
+
+
+def _pasted_sources(form: Form) -> list[Source]:
+    """The text areas that hold more than white space."""
+    return [
+        Source(f"{key} (pasted)", text)
+        for key in ("workloads", "nodes")
+        if (text := getattr(form, key)).strip()
+    ]
+
+
+def _uploaded_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+    """The uploaded files (their names kept in ``form.uploads``); one that is not UTF-8
+    is an error."""
+    sources: list[Source] = []
     for key in ("workloads_file", "nodes_file"):
         for upload in request.files.getlist(key):
             source = _upload_source(key, upload, errors)
             if source is not None:
                 form.uploads.append(source.name)
                 sources.append(source)
-    if not sources and not errors:
-        errors.append(
-            FieldError(
-                "",
-                "nothing to schedule: paste or upload workloads and nodes, or pick fixtures",
-            )
-        )
-    if errors:
-        raise FormError(errors[0].message, errors[0].path, errors)
+    return sources
+
+
+def _check_total_size(sources: Sequence[Source]) -> None:
+    """All inputs together are bounded by ``PODFIT_MAX_YAML_BYTES`` (UTF-8 bytes)."""
     total = sum(len(s.text.encode("utf-8")) for s in sources)
     limit = service_config().max_yaml_bytes
     if total > limit:
@@ -269,7 +319,6 @@ def read_form() -> tuple[Form, list[Source]]:
             f"({env_name('max_yaml_bytes')}); send large clusters as JSON to the API",
             limit="max_yaml_bytes",
         )
-    return form, sources
 
 
 def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> Source | None:
@@ -370,7 +419,6 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
     from podfit.planning.catalog import price_shapes, require_prices
-    from podfit.planning.cluster import SchedulingOptions
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
@@ -387,9 +435,7 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         daemonsets=workload.daemonsets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
-        options=SchedulingOptions(
-            strategy=form.strategy, version=form.version, dra=form.dra_option
-        ),
+        config=form.scheduler_config(),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )

@@ -39,26 +39,19 @@ from html import escape
 from typing import Any
 
 from podfit.quantity import parse_quantity
-from podfit.resources import (
-    CPU,
-    EPHEMERAL_STORAGE,
-    MEMORY,
-    PODS,
-    format_amount,
-    is_extended,
-    is_hugepages,
-    to_amount,
-)
+from podfit.resources import CPU, MEMORY, PODS, is_extended, to_amount
+from podfit.units import human, human_quantity, human_resources
 
 # --- layout, in CSS pixels ------------------------------------------------------------------
 LABEL_WIDTH = 180
 BAR_WIDTH = 320
 COLUMN_GAP = 28
-HEADER_HEIGHT = 34
+HEADER_HEIGHT = 46
 ROW_HEIGHT = 18
 BAR_HEIGHT = 12
 MAX_NAMES_IN_TOOLTIP = 8
 MAX_LABEL_CHARS = 26
+MAX_HEADER_CHARS = 44  # a resource name longer than this is cut (full name in its title)
 PODS_COLUMN_WIDTH = 70
 MIN_DIVIDED_PX = 3  # replicas narrower than this are not separated by divider lines
 
@@ -169,38 +162,9 @@ def color_key(pod: Mapping[str, Any]) -> str:
     return str(owner) if owner else pod_key(pod)
 
 
-_BINARY_UNITS = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20))
-
-
-@functools.lru_cache(maxsize=4096)
-def show_amount(name: str, value: int) -> str:
-    """The canonical text of ``value``, plus a reading aid when that text is long.
-
-    Byte amounts (memory, ephemeral-storage, hugepages-*) of 1Mi or more whose canonical
-    form is in ``Ki`` or plain bytes get an approximation in the largest binary unit, one
-    decimal, rounded **down**; the exact text always comes first. Integer arithmetic only.
-
-    >>> show_amount("memory", 62568820736), show_amount("memory", 2**31), show_amount("cpu", 1500)
-    ('61102364Ki (≈58.2Gi)', '2Gi', '1500m')
-    >>> show_amount("ephemeral-storage", 10**9), show_amount("example.com/foo", 10**9)
-    ('1000000000 (≈953.6Mi)', '1G')
-    """
-    text = format_amount(name, value)
-    byte_sized = name in (MEMORY, EPHEMERAL_STORAGE) or is_hugepages(name)
-    if not byte_sized or not (text.endswith("Ki") or text.isdigit()):
-        return text
-    for unit, size in _BINARY_UNITS:
-        if value >= size:
-            tenths = value * 10 // size
-            return f"{text} (≈{tenths // 10}.{tenths % 10}{unit})"
-    return text
-
-
 def describe_requests(requests: Mapping[str, str] | None) -> str:
-    """``cpu 100m, memory 500Mi`` (sorted by name) or ``no requests``."""
-    if not requests:
-        return "no requests"
-    return ", ".join(f"{name} {requests[name]}" for name in sorted(requests))
+    """``cpu 100m, memory 500Mi`` (sorted by name, :mod:`podfit.units`) or ``no requests``."""
+    return human_resources(requests, none="no requests")
 
 
 def chart_resources(result: Mapping[str, Any]) -> list[str]:
@@ -249,7 +213,7 @@ class Segment:
         else:
             head = f"{self.count} pods{owner}: {shown}"
             each = f"each requests: {describe_requests(self.requests)}"
-        return f"{head}\n{each}\n{resource} here: {show_amount(resource, self.amount)}"
+        return f"{head}\n{each}\n{resource} here: {human(resource, self.amount)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +242,10 @@ class NodeBar:
     def tooltip(self) -> str:
         r = self.resource
         return (
-            f"{self.node} {r}: requested {show_amount(r, self.requested)} of "
-            f"{show_amount(r, self.allocatable)} allocatable "
+            f"{self.node} {r}: requested {human(r, self.requested)} of "
+            f"{human(r, self.allocatable)} allocatable "
             f"({percent(self.requested, self.allocatable)}), "
-            f"free {show_amount(r, self.free)}"
+            f"free {human(r, self.free)}"
         )
 
 
@@ -390,10 +354,11 @@ def pod_slots(node: Mapping[str, Any]) -> str:
     return f"{used}/{alloc}" if alloc is not None else str(used)
 
 
-def _label(text: str) -> str:
-    if len(text) <= MAX_LABEL_CHARS:
+def _label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so labels never overlap."""
+    if len(text) <= limit:
         return text
-    return text[: MAX_LABEL_CHARS - 1] + "…"
+    return text[: limit - 1] + "…"
 
 
 def _rect(cls: str, x: int, width: int, y: int, extra: str, title: str) -> str:
@@ -456,10 +421,10 @@ def bar_svg(
     parts.append(_rect("frame", base, frame, y, "", bar.tooltip()))
     if bar.limit is not None:
         x = px(base + hundredths(bar.limit, full, BAR_WIDTH))
-        limit_text = escape(show_amount(bar.resource, bar.limit))
+        limit_text = escape(human(bar.resource, bar.limit))
         parts.append(
             f'<line class="limit" x1="{x}" y1="{y - 2}" x2="{x}" y2="{y + BAR_HEIGHT + 2}">'
-            f"<title>fill limit {limit_text}</title></line>"
+            f"<title>fill limit: {escape(bar.resource)} {limit_text}</title></line>"
         )
     parts.append("</g>")
     return "".join(parts)
@@ -515,19 +480,24 @@ def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str
         full = column_scale(bars)
         total_req = sum(b.requested for b in bars)
         total_alloc = sum(b.allocatable for b in bars)
+        name = escape(_label(resource, MAX_HEADER_CHARS))
         out.append(
-            f'<text class="col" x="{x0}" y="14">{escape(resource)} — '
-            f"{escape(show_amount(resource, total_req))} of "
-            f"{escape(show_amount(resource, total_alloc))} requested "
+            f'<text class="col" x="{x0}" y="14">{name}<title>{escape(resource)}</title></text>'
+            f'<text class="total" x="{x0}" y="28">'
+            f"{escape(human(resource, total_req))} of "
+            f"{escape(human(resource, total_alloc))} requested "
             f"({percent(total_req, total_alloc)})</text>"
-            f'<text class="axis" x="{x0}" y="28">0</text>'
-            f'<text class="axis end" x="{x0 + BAR_WIDTH}" y="28">'
-            f"{escape(show_amount(resource, full))}</text>"
+            f'<text class="axis" x="{x0}" y="41">0</text>'
+            f'<text class="axis end" x="{x0 + BAR_WIDTH}" y="41">'
+            f"{escape(human(resource, full))}</text>"
         )
         for i, bar in enumerate(bars):
             y = HEADER_HEIGHT + i * ROW_HEIGHT
             out.append(bar_svg(bar, x0, y, full, colors))
-    out.append(f'<text class="col" x="{pods_x}" y="14">pods</text>')
+    out.append(
+        f'<text class="col" x="{pods_x}" y="14">pods</text>'
+        f'<text class="total" x="{pods_x}" y="28">used/max</text>'
+    )
     for i, (name, entry) in enumerate(zip(nodes, node_entries, strict=True)):
         y = HEADER_HEIGHT + i * ROW_HEIGHT + BAR_HEIGHT - 2
         out.append(
@@ -544,7 +514,7 @@ def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str
 
 @dataclass(frozen=True, slots=True)
 class Utilization:
-    """Cluster-wide requested vs allocatable for one resource (canonical texts)."""
+    """Cluster-wide requested vs allocatable for one resource (:mod:`podfit.units` texts)."""
 
     resource: str
     requested: str
@@ -562,8 +532,8 @@ def utilization(result: Mapping[str, Any], columns: Columns | None = None) -> li
         rows.append(
             Utilization(
                 resource,
-                show_amount(resource, req),
-                show_amount(resource, alloc),
+                human(resource, req),
+                human(resource, alloc),
                 percent(req, alloc),
             )
         )
@@ -709,10 +679,6 @@ class ShortfallView:
     fixes: tuple[str, ...]
 
 
-def _resource_text(resources: Mapping[str, str]) -> str:
-    return ", ".join(f"{name} {resources[name]}" for name in sorted(resources))
-
-
 def explain_shortfall(shortfall: Any) -> ShortfallView | None:
     """Turn the scheduler's ``shortfall`` dict into table rows and sentences.
 
@@ -733,8 +699,8 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
         rows.append(
             ShortfallRow(
                 name,
-                request,
-                "none" if free is None else str(free),
+                human_quantity(name, request),
+                "none" if free is None else human_quantity(name, str(free)),
                 str(entry.get("largestFreeNode") or "–"),
                 short,
             )
@@ -746,11 +712,11 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
     fix = shortfall.get("fix") or {}
     if shrink := fix.get("shrinkRequest"):
         fixes.append(
-            f"shrink the requests to {_resource_text(shrink.get('requests') or {})}: "
+            f"shrink the requests to {human_resources(shrink.get('requests') or {})}: "
             f"then it fits {shrink.get('node')}"
         )
     if free_on := fix.get("freeOnNode"):
-        fixes.append(f"free {_resource_text(free_on.get('free') or {})} on {free_on.get('node')}")
+        fixes.append(f"free {human_resources(free_on.get('free') or {})} on {free_on.get('node')}")
     if add := fix.get("addNode"):
         fixes.append(f"add one more node like {add.get('like')}")
     if preemption := shortfall.get("preemption"):

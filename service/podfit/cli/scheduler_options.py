@@ -1,0 +1,180 @@
+"""The scheduler options of ``podfit schedule`` and ``podfit plan fit|nodes|drain``: one
+click decorator, :func:`scheduler_options`, whose values become the input of the one
+scheduler configuration schema (:mod:`podfit.schemas.config`), spelled as the HTTP API
+spells them. Kept apart from :mod:`podfit.cli.params` so that the commands that do not
+schedule import none of the scheduler."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from podfit.cli.params import R
+from podfit.errors import ConfigError
+from podfit.scheduler.config import DEFAULT_STRATEGY
+from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from podfit.scheduler.scores import STRATEGIES
+
+
+def parse_scoring_shape(text: str, flag: str) -> list[dict[str, int]]:
+    """``0:0,100:10`` → the JSON shape ``[{"utilization": 0, "score": 0}, ...]``; a part
+    that is not two integers is a ``ConfigError`` at ``flag[i]``."""
+    points = []
+    for i, part in enumerate(text.split(",")):
+        try:
+            u, s = part.split(":")
+            points.append({"utilization": int(u), "score": int(s)})
+        except ValueError:
+            raise ConfigError(
+                f'"{part}" is not UTILIZATION:SCORE (e.g. 0:0,100:10)', f"{flag}[{i}]"
+            ) from None
+    return points
+
+
+def parse_weights(items: Sequence[str]) -> list[dict[str, Any]]:
+    """``cpu=1 memory=2`` → ``[{"name": "cpu", "weight": 1}, ...]``; an item without an
+    integer weight is a ``ConfigError`` at ``--weight[i]``."""
+    out = []
+    for i, item in enumerate(items):
+        name, _, weight = item.partition("=")
+        try:
+            out.append({"name": name, "weight": int(weight)})
+        except ValueError:
+            raise ConfigError(f'"{item}" is not NAME=WEIGHT', f"--weight[{i}]") from None
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerFlags:
+    """The scheduler options as given on the command line (see :func:`scheduler_options`)."""
+
+    strategy: str
+    version: str
+    weights: tuple[str, ...]
+    scoring_shape: str | None
+    ignored_resources: tuple[str, ...]
+    ignored_groups: tuple[str, ...]
+    dra: bool | None
+    shape: str | None = None
+    """``podfit schedule --shape``: the deprecated alias of ``--scoring-shape``."""
+
+    def options(self) -> dict[str, Any]:
+        """The options as the input of :mod:`podfit.schemas.config` (each by its one JSON
+        name, so errors name the same fields as the HTTP API's); ``ConfigError`` for a
+        malformed ``--weight`` or shape."""
+        data: dict[str, Any] = {
+            "strategy": self.strategy,
+            "kubernetesVersion": self.version,
+            "ignoredResources": list(self.ignored_resources),
+            "ignoredResourceGroups": list(self.ignored_groups),
+            "dra": self.dra,
+        }
+        if self.weights:
+            data["resources"] = parse_weights(self.weights)
+        if self.scoring_shape is not None:
+            data["scoringShape"] = parse_scoring_shape(self.scoring_shape, "--scoring-shape")
+        if self.shape is not None:
+            data["shape"] = parse_scoring_shape(self.shape, "--shape")
+        return data
+
+
+def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
+    shape = [
+        click.option(
+            "--shape",
+            "shape_alias",
+            help="Deprecated alias of --scoring-shape.",
+        )
+    ]
+    return [
+        click.option(
+            "--strategy",
+            type=click.Choice(list(STRATEGIES)),
+            default=DEFAULT_STRATEGY,
+            show_default=True,
+            help="NodeResourcesFit scoring strategy.",
+        ),
+        click.option(
+            "--version",
+            "version",
+            type=click.Choice(list(SUPPORTED_VERSIONS)),
+            default=DEFAULT_VERSION,
+            show_default=True,
+            help="Kubernetes version whose wording and behaviour to follow.",
+        ),
+        click.option(
+            "--scoring-shape",
+            "scoring_shape",
+            help="RequestedToCapacityRatio shape, e.g. 0:0,100:10.",
+        ),
+        *(shape if shape_alias else []),
+        click.option(
+            "--weight", "weights", multiple=True, help="Scoring resource weight NAME=WEIGHT."
+        ),
+        click.option(
+            "--ignored-resource",
+            "ignored_resources",
+            multiple=True,
+            help="Extended resource NodeResourcesFit does not check (ignoredResources).",
+        ),
+        click.option(
+            "--ignored-resource-group",
+            "ignored_groups",
+            multiple=True,
+            help="Extended resource domain NodeResourcesFit does not check"
+            " (ignoredResourceGroups).",
+        ),
+        click.option(
+            "--dra/--no-dra",
+            default=None,
+            help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to"
+            " messages; default: on from 1.34, off in 1.33).",
+        ),
+    ]
+
+
+def scheduler_options(
+    *, shape_alias: bool = False
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """The scheduler options of every command that schedules (``--strategy``,
+    ``--version``, ``--scoring-shape``, ``--weight``, ``--ignored-resource``,
+    ``--ignored-resource-group``, ``--dra/--no-dra``; with ``shape_alias`` also the old
+    ``--shape``), handed to the command as one ``scheduler`` keyword: a
+    :class:`SchedulerFlags`, turned into the schema's input by its ``options()``."""
+
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(func)
+        def wrapper(
+            *args: Any,
+            strategy: str,
+            version: str,
+            weights: tuple[str, ...],
+            scoring_shape: str | None,
+            ignored_resources: tuple[str, ...],
+            ignored_groups: tuple[str, ...],
+            dra: bool | None,
+            shape_alias: str | None = None,
+            **kwargs: Any,
+        ) -> R:
+            flags = SchedulerFlags(
+                strategy,
+                version,
+                weights,
+                scoring_shape,
+                ignored_resources,
+                ignored_groups,
+                dra,
+                shape_alias,
+            )
+            return func(*args, scheduler=flags, **kwargs)
+
+        command: Callable[..., R] = wrapper
+        for param in reversed(_scheduler_params(shape_alias)):
+            command = param(command)
+        return command
+
+    return decorate

@@ -1,0 +1,124 @@
+"""The plugin framework: status codes, the filter configuration and the :class:`Plugin` record.
+
+Like kube-scheduler's ``pkg/scheduler/framework``: a plugin is a name plus the extension
+points it implements. podfit declares each plugin as one frozen :class:`Plugin` row of the
+profile table (:mod:`podfit.scheduler.profile`), naming what it reads of the pod and the
+node and how its answer may change while pods are bound (:class:`Dynamism`); the filter
+chains, the equivalence-class keys and the score sums are derived from those rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, NamedTuple
+
+from podfit.scheduler.features import DEFAULT_VERSION, Features, features
+from podfit.scheduler.model import NodeInfo, PodInfo
+
+if TYPE_CHECKING:
+    from podfit.scheduler.scoring import Scorer
+
+UNSCHEDULABLE = "Unschedulable"
+UNRESOLVABLE = "UnschedulableAndUnresolvable"
+
+PRE_FILTER = "PreFilter"
+FILTER = "Filter"
+POST_FILTER = "PostFilter"
+PRE_SCORE = "PreScore"
+SCORE = "Score"
+NORMALIZE_SCORE = "NormalizeScore"
+EXTENSION_POINTS = (PRE_FILTER, FILTER, POST_FILTER, PRE_SCORE, SCORE, NORMALIZE_SCORE)
+
+
+class FilterStatus(NamedTuple):
+    """A failing filter: which plugin, its code and its reasons (exact upstream strings)."""
+
+    plugin: str
+    code: str
+    reasons: tuple[str, ...]
+
+
+class FilterConfig(NamedTuple):
+    """What the filters need beyond pod and node: version and NodeResourcesFit ignores."""
+
+    version: str = DEFAULT_VERSION
+    ignored_resources: frozenset[str] = frozenset()
+    ignored_groups: frozenset[str] = frozenset()
+
+    @property
+    def features(self) -> Features:
+        """What changes with :attr:`version` (:func:`podfit.scheduler.features.features`)."""
+        return features(self.version)
+
+
+DEFAULT_FILTER_CONFIG = FilterConfig()
+
+
+class Dynamism(Enum):
+    """Whether a plugin's answer for a pod class on a node can change as pods are bound.
+
+    * ``STATIC``: reads only the node object (labels, taints, ...): computed once per node
+      and pod class for a whole run;
+    * ``NODE``: also reads what is bound on that node (requests, pods, ports): recomputed
+      for a node when a pod is bound there;
+    * ``CLUSTER``: reads what is bound on other nodes too (topology spreading, inter-pod
+      affinity): recomputed for every node after any bind.
+    """
+
+    STATIC = "static"
+    NODE = "per-node dynamic"
+    CLUSTER = "cluster dynamic"
+
+
+FilterFn = Callable[[PodInfo, NodeInfo, FilterConfig], FilterStatus | None]
+"""Filter: None when the node passes, else the failing status (no exception for "no")."""
+ScoreFn = Callable[["Scorer", PodInfo, NodeInfo], int]
+"""Score: the unweighted score (raw before NormalizeScore) of the pod on the node."""
+SkipFn = Callable[["Scorer", PodInfo], bool]
+"""PreScore Skip: True when the plugin scores every node 0 for this pod."""
+AppliesFn = Callable[[PodInfo], bool]
+"""The inverse of a PreFilter Skip: False when the plugin lets every node pass for this pod."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plugin:
+    """One row of the profile table: a plugin and what it does at each extension point.
+
+    ``pod_reads`` / ``node_reads`` name every ``PodInfo`` / ``NodeInfo`` attribute the
+    plugin's functions read (a test walks their code and fails on an undeclared read);
+    the equivalence-class keys are built from them. ``reasons`` are the plugin's fixed
+    reason strings (a reason with parameters, like ``Insufficient <resource>``, is built
+    by the plugin). ``weight`` is the Score weight, ``normalize_reverse`` the
+    NormalizeScore direction (None: the score is not normalised), ``skip`` the PreScore
+    Skip. ``applies`` (cluster-dynamic plugins) tells whether the plugin has anything to
+    check for a pod; while it does, the engine places that pod by a full scan, since the
+    equivalence index cannot see binds on other nodes (None: always).
+    """
+
+    name: str
+    points: tuple[str, ...]
+    dynamism: Dynamism
+    pod_reads: tuple[str, ...] = ()
+    node_reads: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    filter: FilterFn | None = None
+    score: ScoreFn | None = None
+    weight: int = 0
+    normalize_reverse: bool | None = None
+    skip: SkipFn | None = None
+    applies: AppliesFn | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [p for p in self.points if p not in EXTENSION_POINTS]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown extension point(s) {unknown}")
+        if (self.filter is not None) != (FILTER in self.points):
+            raise ValueError(f"{self.name}: a filter function exactly when it has {FILTER}")
+        if (self.score is not None) != (SCORE in self.points) or (
+            self.score is not None and self.weight < 1
+        ):
+            raise ValueError(f"{self.name}: a score function and a weight exactly with {SCORE}")
+        if (self.normalize_reverse is not None) != (NORMALIZE_SCORE in self.points):
+            raise ValueError(f"{self.name}: a normalize direction exactly with {NORMALIZE_SCORE}")

@@ -1,0 +1,293 @@
+"""The default profile as one table: kube-scheduler's in-tree registry plus its default
+profile (``pkg/scheduler/framework/plugins/registry.go``, ``apis/config/v1/default_plugins.go``).
+
+:data:`DEFAULT_PROFILE` lists the plugins in upstream order, one frozen
+:class:`~podfit.scheduler.framework.Plugin` row each. Everything that composes plugins is
+derived from it:
+
+* the filter chains :data:`STATIC_FILTERS`, :data:`NODE_FILTERS`, :data:`CLUSTER_FILTERS`
+  (first failing plugin wins, in table order; :func:`run_filters` runs them all);
+* the equivalence-class keys: :data:`POD_KEY_FIELDS` (``PodInfo.scheduling_key``, the union
+  of every plugin's pod reads) and :data:`STATIC_KEY_FIELDS` (``Engine.static_view``, the
+  union of the static plugins' pod reads);
+* the score sums: :data:`STATIC_SCORES` (normalised over the feasible nodes, constant for a
+  node during a run) and :data:`USAGE_SCORES` (change as pods are bound on the node).
+
+A new plugin is one module under :mod:`podfit.scheduler.plugins`, one row here and its tests.
+Static filters must come before per-node dynamic ones and those before cluster-dynamic ones
+(checked at import): the equivalence index keeps the static verdict of a node for a whole
+run, which is only the first failing plugin's if no dynamic filter runs before it.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+from podfit.scheduler.framework import (
+    DEFAULT_FILTER_CONFIG,
+    FILTER,
+    NORMALIZE_SCORE,
+    POST_FILTER,
+    PRE_FILTER,
+    PRE_SCORE,
+    SCORE,
+    Dynamism,
+    FilterConfig,
+    FilterFn,
+    FilterStatus,
+    Plugin,
+)
+from podfit.scheduler.messages import (
+    DRA_NO_CLAIMS,
+    NO_PREEMPTION_VICTIMS,
+    NOT_ELIGIBLE_NEVER,
+    PREEMPTION_NOT_HELPFUL,
+    absent_reason,
+)
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.node_affinity import (
+    NODE_AFFINITY,
+    REASON_AFFINITY,
+    REASON_AFFINITY_CONFLICT,
+    node_affinity,
+    node_affinity_raw,
+)
+from podfit.scheduler.plugins.node_name import NODE_NAME, REASON_NODE_NAME, node_name
+from podfit.scheduler.plugins.node_ports import NODE_PORTS, REASON_PORTS, node_ports
+from podfit.scheduler.plugins.node_resources_fit import (
+    NODE_RESOURCES_FIT,
+    REASON_TOO_MANY_PODS,
+    node_resources_fit_filter,
+)
+from podfit.scheduler.plugins.node_unschedulable import (
+    NODE_UNSCHEDULABLE,
+    REASON_UNSCHEDULABLE,
+    node_unschedulable,
+)
+from podfit.scheduler.plugins.taint_toleration import (
+    REASON_TAINTS,
+    TAINT_TOLERATION,
+    taint_toleration_filter,
+    taint_toleration_raw,
+)
+from podfit.scheduler.scores import (
+    BALANCED_ALLOCATION_WEIGHT,
+    NODE_AFFINITY_WEIGHT,
+    NODE_RESOURCES_FIT_WEIGHT,
+    TAINT_TOLERATION_WEIGHT,
+)
+
+if TYPE_CHECKING:
+    from podfit.scheduler.scoring import Scorer
+
+BALANCED_ALLOCATION = "NodeResourcesBalancedAllocation"
+DYNAMIC_RESOURCES = "DynamicResources"
+DEFAULT_PREEMPTION = "DefaultPreemption"
+
+
+# --- score adapters: (scorer, pod, node) -> unweighted score --------------------------------
+
+
+def _taint_score(scorer: Scorer, pod: PodInfo, node: NodeInfo) -> int:
+    return taint_toleration_raw(node.taints, pod.tolerations) if node.taints else 0
+
+
+def _affinity_score(scorer: Scorer, pod: PodInfo, node: NodeInfo) -> int:
+    return node_affinity_raw(pod, node)
+
+
+def _affinity_skip(scorer: Scorer, pod: PodInfo) -> bool:
+    return not pod.preferred_terms
+
+
+def _fit_score(scorer: Scorer, pod: PodInfo, node: NodeInfo) -> int:
+    return scorer.fit(pod, node)
+
+
+def _balanced_score(scorer: Scorer, pod: PodInfo, node: NodeInfo) -> int:
+    return scorer.balanced(pod, node)
+
+
+def _balanced_skip(scorer: Scorer, pod: PodInfo) -> bool:
+    return scorer.balanced_skipped(pod)
+
+
+_STATIC = Dynamism.STATIC
+_NODE = Dynamism.NODE
+_FIT_POD_READS = ("requests", "scalar_requests", "non_zero_cpu", "non_zero_memory")
+_FIT_NODE_READS = ("allocatable", "requested", "pods", "non_zero_cpu", "non_zero_memory")
+
+DEFAULT_PROFILE: tuple[Plugin, ...] = (
+    Plugin(
+        NODE_UNSCHEDULABLE,
+        (FILTER,),
+        _STATIC,
+        pod_reads=("tolerations",),
+        node_reads=("unschedulable",),
+        reasons=(REASON_UNSCHEDULABLE,),
+        filter=node_unschedulable,
+    ),
+    Plugin(
+        NODE_NAME,
+        (FILTER,),
+        _STATIC,
+        pod_reads=("node_name",),
+        node_reads=("name",),
+        reasons=(REASON_NODE_NAME,),
+        filter=node_name,
+    ),
+    Plugin(
+        TAINT_TOLERATION,
+        (FILTER, PRE_SCORE, SCORE, NORMALIZE_SCORE),
+        _STATIC,
+        pod_reads=("tolerations",),
+        node_reads=("taints",),
+        reasons=(REASON_TAINTS,),
+        filter=taint_toleration_filter,
+        score=_taint_score,
+        weight=TAINT_TOLERATION_WEIGHT,
+        normalize_reverse=True,
+    ),
+    Plugin(
+        NODE_AFFINITY,
+        (PRE_FILTER, FILTER, PRE_SCORE, SCORE, NORMALIZE_SCORE),
+        _STATIC,
+        pod_reads=("node_selector", "required_terms", "preferred_terms"),
+        node_reads=("labels", "name"),
+        reasons=(REASON_AFFINITY, REASON_AFFINITY_CONFLICT),
+        filter=node_affinity,
+        score=_affinity_score,
+        weight=NODE_AFFINITY_WEIGHT,
+        normalize_reverse=False,
+        skip=_affinity_skip,
+    ),
+    Plugin(
+        NODE_PORTS,
+        (PRE_FILTER, FILTER),
+        _NODE,
+        pod_reads=("host_ports",),
+        node_reads=("ports",),
+        reasons=(REASON_PORTS,),
+        filter=node_ports,
+    ),
+    Plugin(
+        NODE_RESOURCES_FIT,
+        (PRE_FILTER, FILTER, PRE_SCORE, SCORE),
+        _NODE,
+        pod_reads=_FIT_POD_READS,
+        node_reads=_FIT_NODE_READS,
+        reasons=(REASON_TOO_MANY_PODS,),
+        filter=node_resources_fit_filter,
+        score=_fit_score,
+        weight=NODE_RESOURCES_FIT_WEIGHT,
+    ),
+    Plugin(
+        DYNAMIC_RESOURCES,
+        (POST_FILTER,),
+        _STATIC,
+        reasons=(DRA_NO_CLAIMS,),
+    ),
+    Plugin(
+        DEFAULT_PREEMPTION,
+        (POST_FILTER,),
+        _NODE,
+        pod_reads=("priority", "preemption_policy"),
+        node_reads=("pods", "min_priority"),
+        reasons=(PREEMPTION_NOT_HELPFUL, NO_PREEMPTION_VICTIMS, NOT_ELIGIBLE_NEVER),
+    ),
+    Plugin(
+        BALANCED_ALLOCATION,
+        (PRE_SCORE, SCORE),
+        _NODE,
+        pod_reads=("requests",),
+        node_reads=("allocatable", "requested"),
+        score=_balanced_score,
+        weight=BALANCED_ALLOCATION_WEIGHT,
+        skip=_balanced_skip,
+    ),
+)
+"""The default profile, in upstream order. DynamicResources' PostFilter runs only when the
+configuration's ``dra`` is on; DefaultPreemption's PostFilter reads the pod's priority,
+which is why priority stays out of the equivalence key (the message is built per pod)."""
+
+
+def _union(rows: tuple[Plugin, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(field for p in rows for field in p.pod_reads))
+
+
+def _filters(dynamism: Dynamism) -> tuple[FilterFn, ...]:
+    return tuple(p.filter for p in DEFAULT_PROFILE if p.filter and p.dynamism is dynamism)
+
+
+def _check_filter_order(rows: tuple[Plugin, ...]) -> None:
+    order = list(Dynamism)
+    ranks = [order.index(p.dynamism) for p in rows if p.filter is not None]
+    if ranks != sorted(ranks):
+        raise ValueError("static filters must precede per-node ones, and those cluster ones")
+
+
+_check_filter_order(DEFAULT_PROFILE)
+
+_SCHEDULING = tuple(p for p in DEFAULT_PROFILE if POST_FILTER not in p.points)
+STATIC_FILTERS = _filters(Dynamism.STATIC)
+NODE_FILTERS = _filters(Dynamism.NODE)
+CLUSTER_FILTERS = _filters(Dynamism.CLUSTER)
+ALL_FILTERS = STATIC_FILTERS + NODE_FILTERS + CLUSTER_FILTERS
+STATIC_SCORES = tuple(p for p in DEFAULT_PROFILE if p.score and p.dynamism is Dynamism.STATIC)
+USAGE_SCORES = tuple(p for p in DEFAULT_PROFILE if p.score and p.dynamism is Dynamism.NODE)
+CLUSTER_PLUGINS = tuple(p for p in DEFAULT_PROFILE if p.dynamism is Dynamism.CLUSTER)
+SCORES = tuple(p for p in DEFAULT_PROFILE if p.score)
+POD_KEY_FIELDS = _union(_SCHEDULING)
+"""Every pod field a filter or score reads: pods equal in all of them are interchangeable."""
+REASON_ABSENT = absent_reason([NODE_AFFINITY])
+"""The reason of nodes outside NodeAffinity's PreFilter result (its ``metadata.name`` terms,
+the only PreFilter of the profile that narrows the candidate nodes)."""
+STATIC_KEY_FIELDS = _union(tuple(p for p in _SCHEDULING if p.dynamism is Dynamism.STATIC))
+"""The pod fields the static filters and scores read: the key of a node's static verdict."""
+
+
+_pod_key_values = attrgetter(*POD_KEY_FIELDS)
+
+
+def pod_key(pod: PodInfo) -> tuple[object, ...]:
+    """The values of :data:`POD_KEY_FIELDS` of ``pod``, hashable (a dict as its sorted
+    items): ``PodInfo.scheduling_key``. O(fields + requested resources)."""
+    return tuple(
+        tuple(sorted(v.items())) if isinstance(v, dict) else v for v in _pod_key_values(pod)
+    )
+
+
+def cluster_dynamic(pod: PodInfo) -> bool:
+    """Whether a cluster-dynamic plugin of the profile has something to check for ``pod``
+    (then the engine places it by a full scan). O(cluster-dynamic plugins)."""
+    return any(p.applies is None or p.applies(pod) for p in CLUSTER_PLUGINS)
+
+
+def static_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
+    """The filters that only look at the node object, not at what is placed on it."""
+    for check in STATIC_FILTERS:
+        status = check(pod, node, cfg)
+        if status is not None:
+            return status
+    return None
+
+
+def dynamic_filters(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
+    """The filters that depend on the pods already on the node (ports, resources)."""
+    for check in NODE_FILTERS:
+        status = check(pod, node, cfg)
+        if status is not None:
+            return status
+    return None
+
+
+def run_filters(
+    pod: PodInfo, node: NodeInfo, cfg: FilterConfig = DEFAULT_FILTER_CONFIG
+) -> FilterStatus | None:
+    """All filters in upstream order; the first failing plugin's status, or None if it fits."""
+    for check in ALL_FILTERS:
+        status = check(pod, node, cfg)
+        if status is not None:
+            return status
+    return None
