@@ -29,7 +29,7 @@ from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.features import DEFAULT_VERSION
 
 if TYPE_CHECKING:
@@ -180,13 +180,13 @@ def _rightsize(
     return out, total
 
 
-def _config(scheduler: SchedulerFlags) -> SchedulerConfig | None:
-    """The scheduler configuration of the flags, through the schema every edge uses; None
-    when every flag is at its default (the planners then use the default profile, which
-    is what the schema gives for it, without loading marshmallow: a plan at the command
-    line starts in the time its own work takes)."""
+def _config(scheduler: SchedulerFlags) -> SchedulerConfig:
+    """The scheduler configuration of the flags, through the schema every edge uses; for
+    default flags the default profile straight from ``make_config`` (what the schema gives
+    for them) without loading marshmallow: a plan at the command line starts in the time
+    its own work takes."""
     if scheduler == SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None):
-        return None
+        return make_config()
     from podfit.schemas.config import load_config
 
     return load_config(scheduler.options())
