@@ -553,6 +553,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
 @_region
 @_price_catalog
 @_recommendations
+@scheduler_options()
 @output_option()
 @handles_input_errors
 def consolidate_cmd(
@@ -561,17 +562,20 @@ def consolidate_cmd(
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
+    scheduler: SchedulerFlags,
     output: str,
 ) -> None:
     """Which nodes can go (or be replaced by a cheaper one), where every pod goes."""
     from podfit.planning.consolidate import consolidate, pod_facts
+
+    config = _config(scheduler)
 
     workload, documents = _read_cluster(files)
     (workload,), sizing = _rightsize(recommendation_files, workload)
     if _structured(output):
         echo_warnings(workload.warnings)
     node_shapes = _shapes(shapes, region, price_catalog)
-    report = consolidate(workload, node_shapes, pod_facts(documents), region=region)
+    report = consolidate(workload, node_shapes, pod_facts(documents), region=region, config=config)
 
     def render(doc: dict[str, Any]) -> str:
         cost = doc["costPerHour"]

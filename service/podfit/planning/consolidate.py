@@ -56,6 +56,7 @@ from podfit.planning.nodes_needed import NodeShape, _price_text
 from podfit.planning.report import envelope
 from podfit.pods import Pod
 from podfit.scheduler import schedule
+from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
@@ -326,16 +327,18 @@ def consolidate(
     facts: Mapping[tuple[str, str, str], PodFacts],
     *,
     region: str | None = None,
-    options: Mapping[str, Any] | None = None,
+    config: SchedulerConfig | None = None,
 ) -> ConsolidationPlan:
     """Nodes to remove or replace and every evicted pod's destination (module doc).
 
     ``shapes`` price the existing nodes by instance type and are the replacement
-    candidates (each needs a price). Raises ``ConfigError`` naming a node without a price.
+    candidates (each needs a price); ``config`` is the scheduler configuration of every
+    scheduling run (default profile when None). Raises ``ConfigError`` naming a node
+    without a price.
     Cost: one scheduling run of the cluster per candidate node (two or more when it is
     tried for replacement).
     """
-    opts = dict(options or {})
+    opts: dict[str, Any] = {"config": config} if config is not None else {}
     if not workload.nodes:
         raise ConfigError("the cluster holds no node to consolidate", "nodes")
     priced = [s for s in shapes if s.price is not None]
