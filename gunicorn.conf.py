@@ -6,35 +6,32 @@ Environment overrides (all optional):
   ``HOST=0.0.0.0``).
 - ``PODFIT_WORKERS`` (else ``WEB_CONCURRENCY``): worker processes, default 2.
 - ``PODFIT_THREADS``: threads per worker, default 4.
-- ``PODFIT_WORKER_CONNECTIONS``: connections one worker holds at once, default threads + 16.
+- ``PODFIT_WORKER_CONNECTIONS``: connections one worker holds at once, default 1,000.
 - ``PODFIT_WORKER_TMP_DIR``: heartbeat directory; default ``/dev/shm`` where it exists, so
   the service runs with a read-only root filesystem.
 
+The connection timeouts (``PODFIT_HEADER_TIMEOUT``, ``PODFIT_BODY_TIMEOUT``,
+``PODFIT_WRITE_TIMEOUT``, ``PODFIT_KEEPALIVE``) and ``PODFIT_MAX_KEPT_ALIVE`` are read by
+the worker from the service settings (``podfit.http.config``); ``docs/serving.md`` lists
+every bound.
+
 Why these choices:
 
-- ``gthread`` workers (``podfit.http.worker.Worker``: gunicorn's ``gthread``, except that a new
-  connection waits for its first bytes in the poller, not in a thread; see that module for
-  why): a client that stalls mid-request ties up one thread, not a whole
-  worker, so health checks keep answering. Under ``gthread`` the ``timeout`` below only
-  restarts a *frozen* worker; it does not bound one slow request — the app enforces
-  ``PODFIT_REQUEST_TIME_LIMIT`` itself, answers 408 to a body that stops arriving for
-  ``PODFIT_BODY_TIMEOUT`` seconds, and bounds every input by ``PODFIT_*`` limits.
-- ``worker_connections`` = threads + 16 (20): a kept-alive connection stays with the
-  worker that accepted it, and with gunicorn's default of 1,000 one worker takes most of
-  the clients' connections, saturates and queues while the other idles. At 20 a worker
-  stops accepting when full, and at most 16 of its connections wait idle (gunicorn closes
-  the rest after their answer), so clients spread over the workers and a client beyond
-  that waits in the backlog only until an answer frees a slot. (Figures, and the
-  alternatives measured and dropped: ``docs/performance.md``, "Connections per worker".)
-  The price: a pod holds at most 40 connections, so
-  40 silent clients occupy it until they are closed (a new connection that sends nothing
-  after 5 s + ``keepalive``, as with gunicorn's own worker; an idle kept-alive one after
-  ``keepalive``, 5 s); put a proxy that buffers requests (an ingress) in front of
-  anything exposed to the internet.
+- ``podfit.http.worker.Worker``: gunicorn's ``gthread`` thread pool, with every read and
+  write done by the worker's event loop under a deadline (see that module): no number of
+  slow, silent or non-reading clients holds a thread or keeps a health check out, while
+  the CPU-bound answers run on threads. Its ``timeout`` below only restarts a *frozen*
+  worker; the app enforces ``PODFIT_REQUEST_TIME_LIMIT`` itself and bounds every input
+  by ``PODFIT_*`` limits.
+- ``worker_connections`` 1,000: connections waiting in the event loop cost a buffer, not
+  a thread; a full worker closes the one that has waited longest to admit a new one.
+  Kept-alive clients are spread over the workers by ``PODFIT_MAX_KEPT_ALIVE`` instead
+  (a worker keeping more than threads + 16 answers with ``Connection: close``).
 - ``max_requests`` with jitter recycles workers (bounded memory growth) without restarting
   them all at once.
-- Request line and header limits: gunicorn itself answers 400/414/431 (as HTML, before
-  Flask sees the request) for oversized request lines and headers.
+- Request line and header limits: gunicorn's parser refuses oversized request lines and
+  headers (414/431) and malformed requests (400, 501 for an unknown transfer coding);
+  the worker answers these as problem documents.
 - ``graceful_timeout`` stays below the pod's ``terminationGracePeriodSeconds`` (30 s in
   ``deploy/``) so in-flight requests finish before the kubelet kills the container.
 - The control socket (on by default since gunicorn 25.1) is disabled: it needs a writable
@@ -71,10 +68,10 @@ wsgi_app = "podfit.http.app:create_app()"
 bind = [_bind()]
 proc_name = "podfit"
 
-worker_class = "podfit.http.worker.Worker"  # gthread; new connections wait in the poller
+worker_class = "podfit.http.worker.Worker"  # I/O in the event loop with deadlines, work on threads
 workers = _int("PODFIT_WORKERS", 2, "WEB_CONCURRENCY")
 threads = _int("PODFIT_THREADS", 4)
-worker_connections = _int("PODFIT_WORKER_CONNECTIONS", threads + 16)
+worker_connections = _int("PODFIT_WORKER_CONNECTIONS", 1000)
 # Build the app once in the master: a bad PODFIT_* setting stops start-up with a clear
 # message, and workers share the imported code.
 preload_app = True
@@ -99,6 +96,7 @@ def pre_fork(server: object, worker: object) -> None:
 
 timeout = 30
 graceful_timeout = 20
+# Keep-alive on; the worker closes an idle kept-alive connection after PODFIT_KEEPALIVE.
 keepalive = 5
 backlog = 256
 

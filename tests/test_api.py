@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from podfit.http.app import BLUEPRINTS, create_app
 from podfit.http.config import ServiceConfig
 
 PROBLEM = "application/problem+json"
+MakeClient = Callable[..., FlaskClient]
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -181,17 +183,19 @@ def test_a_bad_item_gets_its_own_error_and_the_others_are_still_answered(
     assert error["message"].startswith('"1.5.5" is not a valid quantity: ')
 
 
-def test_an_over_long_quantity_is_refused_unparsed_naming_the_limit(client: FlaskClient) -> None:
-    app = create_app(ServiceConfig(max_quantity_length=8))
-    response = app.test_client().post("/v1/quantities", json={"quantities": ["123456789", "1Gi"]})
+def test_an_over_long_quantity_is_refused_unparsed_naming_the_limit(
+    client: FlaskClient, make_client: MakeClient
+) -> None:
+    response = make_client(max_quantity_length=8).post(
+        "/v1/quantities", json={"quantities": ["123456789", "1Gi"]}
+    )
     results = response.json["results"]
     assert "PODFIT_MAX_QUANTITY_LENGTH" in results[0]["error"]["message"]
     assert results[1]["canonical"] == "1Gi"
 
 
-def test_more_quantities_than_the_limit_is_a_413_problem() -> None:
-    app = create_app(ServiceConfig(max_quantities=3))
-    response = app.test_client().post("/v1/quantities", json={"quantities": ["1"] * 4})
+def test_more_quantities_than_the_limit_is_a_413_problem(make_client: MakeClient) -> None:
+    response = make_client(max_quantities=3).post("/v1/quantities", json={"quantities": ["1"] * 4})
     body = assert_problem(response, 413)
     assert body["errors"][0]["path"] == "quantities"
     assert "PODFIT_MAX_QUANTITIES" in body["detail"]

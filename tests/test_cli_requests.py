@@ -149,7 +149,7 @@ def test_nodes_from_a_file_and_a_preset_with_the_calculation(fixtures_dir: Path)
 
 def test_nodes_table_and_errors() -> None:
     code, out, _ = run("nodes", "--preset", "aws/m5.large")
-    assert code == 0 and "1930m" in out and "= allocatable" in out
+    assert code == 0 and "m5.large   1.93   6.8Gi" in out and "= allocatable" in out
     code, _, err = run("nodes", "--preset", "aws/m5.larg")
     assert code == 1 and 'unknown node preset "aws/m5.larg"' in err
     code, _, _ = run("nodes")

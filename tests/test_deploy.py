@@ -15,9 +15,6 @@ import pytest
 import yaml
 from flask import Flask
 
-from podfit.http.app import create_app
-from podfit.http.config import ServiceConfig
-
 ROOT = Path(__file__).parent.parent
 DEPLOY = ROOT / "deploy"
 
@@ -31,11 +28,6 @@ def deployment() -> dict[str, Any]:
     found = [d for d in docs if d["kind"] == "Deployment"]
     assert len(found) == 1
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app(ServiceConfig())
 
 
 def schedule(app: Flask, nodes_yaml: str) -> dict[str, Any]:

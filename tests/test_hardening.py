@@ -17,18 +17,16 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from podfit.http.app import create_app
-from podfit.http.config import ServiceConfig
-
 ROOT = Path(__file__).parent.parent
 PROBLEM = "application/problem+json"
+MakeClient = Callable[..., FlaskClient]
 MIB = 1024 * 1024
 
 
@@ -77,8 +75,10 @@ def daemonset(name: str) -> dict[str, Any]:
 # ---- body size and framing -----------------------------------------------------------------
 
 
-def test_a_body_over_the_size_limit_is_refused_from_its_declared_length() -> None:
-    client = create_app(ServiceConfig(max_body_bytes=1000)).test_client()
+def test_a_body_over_the_size_limit_is_refused_from_its_declared_length(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(max_body_bytes=1000)
     body = problem(
         client.post("/v1/schedule", data=b" " * 2000, content_type="application/json"), 413
     )
@@ -86,9 +86,9 @@ def test_a_body_over_the_size_limit_is_refused_from_its_declared_length() -> Non
     assert "2000" in body["detail"]
 
 
-def test_a_lying_content_length_cannot_smuggle_a_larger_body() -> None:
+def test_a_lying_content_length_cannot_smuggle_a_larger_body(make_client: MakeClient) -> None:
     """Flask's MAX_CONTENT_LENGTH stops reading at the limit even if the header lies."""
-    client = create_app(ServiceConfig(max_body_bytes=1000)).test_client()
+    client = make_client(max_body_bytes=1000)
     response = client.post(
         "/v1/quantities",
         data=b'{"quantities": ["1"]}' + b" " * 5000,
@@ -98,8 +98,8 @@ def test_a_lying_content_length_cannot_smuggle_a_larger_body() -> None:
     problem(response, 400)  # only 10 bytes were read: not a JSON document
 
 
-def test_a_yaml_body_has_its_own_smaller_limit() -> None:
-    client = create_app(ServiceConfig(max_yaml_bytes=100)).test_client()
+def test_a_yaml_body_has_its_own_smaller_limit(make_client: MakeClient) -> None:
+    client = make_client(max_yaml_bytes=100)
     body = problem(
         client.post("/v1/schedule", data=b"#" * 200, content_type="application/yaml"), 413
     )
@@ -146,8 +146,10 @@ def test_a_billion_replicas_are_refused_before_any_pod_is_made(client: FlaskClie
     assert peak < 20 * MIB
 
 
-def test_replicas_are_counted_across_workloads_against_the_pod_limit() -> None:
-    client = create_app(ServiceConfig(max_pods=100)).test_client()
+def test_replicas_are_counted_across_workloads_against_the_pod_limit(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(max_pods=100)
     payload = {"pods": [deployment(60) | {"metadata": {"name": f"w{i}"}} for i in range(2)]}
     body = problem(client.post("/v1/requests", json=payload), 413)
     assert body["errors"][0]["path"] == "pods[1].spec.replicas"
@@ -168,8 +170,8 @@ def test_a_node_pool_over_the_node_limit_is_refused_before_expanding(
     assert peak < 20 * MIB
 
 
-def test_daemonsets_times_nodes_count_against_the_pod_limit() -> None:
-    client = create_app(ServiceConfig(max_pods=1000)).test_client()
+def test_daemonsets_times_nodes_count_against_the_pod_limit(make_client: MakeClient) -> None:
+    client = make_client(max_pods=1000)
     payload = {
         "nodes": [{"name": "pool", "count": 100, "allocatable": {"cpu": "1", "pods": "110"}}],
         "pods": [daemonset(f"ds{i}") for i in range(11)],
@@ -178,15 +180,17 @@ def test_daemonsets_times_nodes_count_against_the_pod_limit() -> None:
     assert "DaemonSets" in body["detail"] and "PODFIT_MAX_PODS" in body["detail"]
 
 
-def test_too_many_yaml_documents_is_413() -> None:
-    client = create_app(ServiceConfig(max_documents=10)).test_client()
+def test_too_many_yaml_documents_is_413(make_client: MakeClient) -> None:
+    client = make_client(max_documents=10)
     stream = "".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n" for i in range(11))
     body = problem(client.post("/v1/requests", data=stream, content_type="application/yaml"), 413)
     assert "PODFIT_MAX_DOCUMENTS" in body["detail"]
 
 
-def test_an_over_long_quantity_in_a_manifest_is_refused_naming_its_path() -> None:
-    client = create_app(ServiceConfig(max_quantity_length=20)).test_client()
+def test_an_over_long_quantity_in_a_manifest_is_refused_naming_its_path(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(max_quantity_length=20)
     pod = deployment(1)
     pod["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1" * 21
     body = problem(client.post("/v1/requests", json={"pods": [pod]}), 413)
@@ -336,8 +340,8 @@ def test_nesting_deeper_than_the_limit_is_refused(
     assert peak < 50 * MIB
 
 
-def test_nesting_within_the_limit_is_accepted() -> None:
-    client = create_app(ServiceConfig(max_depth=70)).test_client()
+def test_nesting_within_the_limit_is_accepted(make_client: MakeClient) -> None:
+    client = make_client(max_depth=70)
     response = client.post(
         "/v1/quantities",
         data=b'{"quantities": ["1"], "to": "Mi", "x": ' + b"[" * 60 + b"]" * 60 + b"}",
@@ -358,13 +362,15 @@ def test_json_that_python_would_accept_but_json_does_not_is_400(
     problem(client.post("/v1/quantities", data=data, content_type="application/json"), 400)
 
 
-def test_more_than_the_limit_of_batch_quantities_is_413() -> None:
-    client = create_app(ServiceConfig(max_quantities=5)).test_client()
+def test_more_than_the_limit_of_batch_quantities_is_413(make_client: MakeClient) -> None:
+    client = make_client(max_quantities=5)
     problem(client.post("/v1/quantities", json={"quantities": ["1"] * 6}), 413)
 
 
-def test_a_request_over_its_time_limit_is_stopped_with_a_503_problem() -> None:
-    client = create_app(ServiceConfig(request_time_limit=1e-9)).test_client()
+def test_a_request_over_its_time_limit_is_stopped_with_a_503_problem(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(request_time_limit=1e-9)
     body = problem(client.post("/v1/schedule", json={"pods": []}), 503)
     assert "PODFIT_REQUEST_TIME_LIMIT" in body["detail"]
 
@@ -579,10 +585,12 @@ def test_the_setting_named_comes_from_the_limit_not_from_the_message(
         (b"pods: [\n", "application/yaml"),
     ],
 )
-def test_a_malformed_body_names_no_internal_source_name(body: bytes, content_type: str) -> None:
+def test_a_malformed_body_names_no_internal_source_name(
+    body: bytes, content_type: str, client: FlaskClient
+) -> None:
     """The 400's detail and its errors say the same thing, without the loader's '<body>:'."""
     for path in ("/v1/schedule", "/v1/requests", "/v1/plan/drain"):
-        response = create_app().test_client().post(path, data=body, content_type=content_type)
+        response = client.post(path, data=body, content_type=content_type)
         document = problem(response, 400)
         assert "<body>" not in json.dumps(document)
         assert document["errors"][0]["message"] in document["detail"]
@@ -642,35 +650,3 @@ def test_no_value_anywhere_in_a_manifest_gives_a_server_error(client: FlaskClien
         ):
             response = client.post(path, json=payload)
             assert response.status_code < 500, (path, mutated, response.get_data(as_text=True))
-
-
-def test_a_new_connection_waits_in_the_poller_with_gunicorns_patience() -> None:
-    """podfit.http.worker.Worker.accept parks the connection in gunicorn's pending list, to be
-    closed after 5 s (what gunicorn's thread would have waited) + keepalive (what it then
-    waits there), and takes no thread."""
-    import selectors
-    from collections import deque
-    from types import SimpleNamespace
-
-    from podfit.http.worker import Worker
-
-    worker = Worker.__new__(Worker)  # the accept path only; no process is started
-    worker.cfg = SimpleNamespace(keepalive=5)
-    worker.nr_conns = 0
-    worker.pending_conns = deque()
-    worker.poller = selectors.DefaultSelector()
-    listener = socket.create_server(("127.0.0.1", 0))
-    client = socket.create_connection(listener.getsockname())
-    try:
-        before = time.monotonic()
-        worker.accept(listener)
-        (conn,) = worker.pending_conns
-        assert worker.nr_conns == 1
-        assert 10 <= conn.timeout - before < 11
-        assert worker.poller.get_key(conn.sock).fileobj is conn.sock
-    finally:
-        worker.poller.close()
-        client.close()
-        listener.close()
-        for conn in worker.pending_conns:
-            conn.sock.close()

@@ -261,4 +261,5 @@ SEMANTIC_BODIES = (
     "/v1/plan/fit",
     "/v1/plan/nodes",
     "/v1/plan/drain",
+    "/v1/check",
 )

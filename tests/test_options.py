@@ -36,7 +36,7 @@ GOOD: list[tuple[dict[str, Any], list[str], SchedulerConfig]] = [
     ({}, [], make_config()),
     (
         {"strategy": "MostAllocated", "kubernetesVersion": "1.33"},
-        ["--strategy", "MostAllocated", "--version", "1.33"],
+        ["--strategy", "MostAllocated", "--kubernetes-version", "1.33"],
         make_config("MostAllocated", version="1.33"),
     ),
     (
@@ -56,7 +56,7 @@ GOOD: list[tuple[dict[str, Any], list[str], SchedulerConfig]] = [
     ),
     (
         {"kubernetesVersion": "1.35", "dra": False},
-        ["--version", "1.35", "--no-dra"],
+        ["--kubernetes-version", "1.35", "--no-dra"],
         make_config(version="1.35", dra=False),
     ),
 ]
@@ -259,3 +259,17 @@ def test_the_plan_endpoints_take_ignored_resources(client: FlaskClient) -> None:
     ignored = {**plan, "ignoredResources": ["example.com/gpu"]}
     fitted = client.post("/v1/plan/fit", json=ignored).json["templates"][0]["replicas"]
     assert (blocked, fitted) == (0, 2)
+
+
+def test_every_request_schema_takes_every_scheduler_option() -> None:
+    """The request schemas extend the one config schema; none may drop an option (the
+    schedule schema lists its fields to keep the order its errors have always had)."""
+    from podfit.schemas.config import SchedulerConfigSchema
+    from podfit.schemas.plan import DrainOptionsSchema, FitOptionsSchema, NodesOptionsSchema
+    from podfit.schemas.schedule import ScheduleOptionsSchema
+
+    config_fields = SchedulerConfigSchema.CONFIG_FIELDS
+    assert config_fields == tuple(SchedulerConfigSchema().fields)
+    for schema in (ScheduleOptionsSchema, FitOptionsSchema, NodesOptionsSchema, DrainOptionsSchema):
+        assert set(config_fields) <= set(schema().fields), schema.__name__
+    assert set(ScheduleOptionsSchema().fields) == {*config_fields, "explain", "shape"}

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 
 from podfit.cli import main
 from podfit.errors import ConfigError
-from podfit.http.app import create_app
 from podfit.schemas.plan import parse_price, parse_shape, shape_spec
 
 NODES = [
@@ -65,7 +65,7 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_cli_fit_json_equals_the_api_document(files: dict[str, Path]) -> None:
+def test_cli_fit_json_equals_the_api_document(files: dict[str, Path], client: FlaskClient) -> None:
     """Same input, same FitReport from the CLI and from POST /v1/plan/fit."""
     result = run(
         "plan", "fit", "-f", str(files["cluster"]), "-t", str(files["template"]), "-o", "json"
@@ -79,7 +79,7 @@ def test_cli_fit_json_equals_the_api_document(files: dict[str, Path]) -> None:
         "pods": [deployment("web", 6, "1", "1Gi")],
         "templates": [deployment("api", 1, "500m", "512Mi")],
     }
-    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    response = client.post("/v1/plan/fit", json=body)
     assert response.status_code == 200
     assert response.json == cli_doc
 
@@ -200,10 +200,13 @@ def test_cli_time_limit_nan_is_a_usage_error(files: dict[str, Path]) -> None:
     ],
 )
 def test_api_refuses_bad_options_with_422_naming_the_field(
-    path: str, body: dict[str, Any], field: str
+    path: str,
+    body: dict[str, Any],
+    field: str,
+    client: FlaskClient,
 ) -> None:
     """Every invalid option is a problem+json 422 whose first error path is the field."""
-    response = create_app().test_client().post(path, json=body)
+    response = client.post(path, json=body)
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.json["errors"][0]["path"] == field
 
@@ -229,11 +232,14 @@ def test_api_refuses_bad_options_with_422_naming_the_field(
     ],
 )
 def test_an_over_long_quantity_is_413_on_every_endpoint(
-    path: str, body: dict[str, Any], field: str
+    path: str,
+    body: dict[str, Any],
+    field: str,
+    client: FlaskClient,
 ) -> None:
     """A quantity longer than PODFIT_MAX_QUANTITY_LENGTH is over a bound like any other
     PODFIT_* limit (413 naming the field and the setting), in shapes as in manifests."""
-    response = create_app().test_client().post(path, json=body)
+    response = client.post(path, json=body)
     assert response.status_code == 413, response.get_data(as_text=True)
     assert response.json["errors"][0]["path"] == field
     assert "PODFIT_MAX_QUANTITY_LENGTH" in response.json["errors"][0]["message"]
@@ -277,6 +283,7 @@ def test_a_preset_shape_carries_its_allocatable_and_labels() -> None:
 
 def test_long_plans_check_the_request_time_limit_while_they_run(
     monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient,
 ) -> None:
     """The replica loop calls check_time, so an over-time request ends with 503, not a hang."""
     import podfit.http.plan as api_plan
@@ -294,7 +301,7 @@ def test_long_plans_check_the_request_time_limit_while_they_run(
         "nodes": [{"name": "big", "allocatable": {"cpu": "64", "memory": "256Gi", "pods": "500"}}],
         "templates": [deployment("tiny", 1, "10m", "10Mi")],
     }
-    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    response = client.post("/v1/plan/fit", json=body)
     assert response.status_code == 503
     assert "adding replicas" in phases
 
@@ -304,20 +311,20 @@ def test_long_plans_check_the_request_time_limit_while_they_run(
     [({}, True), ({"dra": False}, False), ({"kubernetesVersion": "1.33"}, False)],
 )
 def test_plan_fit_stop_reason_follows_the_dra_option(
-    options: dict[str, Any], prefixed: bool
+    options: dict[str, Any], prefixed: bool, client: FlaskClient
 ) -> None:
     """The plan API takes the scheduler's ``dra`` option: the FailedScheduling message of
     the replica that no longer fits has DynamicResources' part exactly when it is on."""
     body = {"nodes": NODES, "templates": [deployment("w", 1, "3", "1Gi")], **options}
-    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    response = client.post("/v1/plan/fit", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     reasons = json.dumps(response.json)
     assert "Insufficient cpu" in reasons
     assert ("no new claims to deallocate, preemption: " in reasons) is prefixed
 
 
-def test_plan_dra_option_must_be_a_boolean() -> None:
+def test_plan_dra_option_must_be_a_boolean(client: FlaskClient) -> None:
     body = {"nodes": NODES, "templates": [deployment("w", 1, "3", "1Gi")], "dra": "yes"}
-    response = create_app().test_client().post("/v1/plan/fit", json=body)
+    response = client.post("/v1/plan/fit", json=body)
     assert response.status_code == 422
     assert response.json["errors"][0]["path"] == "dra"

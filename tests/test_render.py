@@ -180,8 +180,8 @@ def test_an_owners_pods_form_one_block_even_when_placed_interleaved() -> None:
 
 def test_merged_replicas_are_divided_by_thin_lines_when_wide_enough() -> None:
     (bar_a, _, _) = render.node_bars(small_result(), "cpu")
-    # 500m of an 8-cpu scale is 20 px per replica
-    assert '<path class="divider" d="M20 0v12M40 0v12"/>' in render.bar_svg(bar_a, 0, 0, 8000)
+    # 500m of an 8-cpu scale is 18.75 px per replica (of 300)
+    assert '<path class="divider" d="M18.75 0v12M37.5 0v12"/>' in render.bar_svg(bar_a, 0, 0, 8000)
     pods = [_pod(f"p{i}", "n", {"cpu": "1m"}, "Deployment/tiny") for i in range(100)]
     (tiny,) = render.stack_segments(pods, "cpu")
     bar = render.NodeBar("n", "cpu", 8000, (tiny,))
@@ -550,7 +550,7 @@ def test_headroom_draws_a_fill_limit_on_each_planned_bar() -> None:
     cpu, memory = render.node_bars(drawn, "cpu")[0], render.node_bars(drawn, "memory")[0]
     assert (cpu.limit, memory.limit) == (1600, None)  # memory is not limited: no mark
     svg = render.bar_svg(cpu, 0, 0, 2000)
-    assert '<line class="limit" x1="256" y1="-2" x2="256" y2="14">' in svg  # 1600/2000 of 320
+    assert '<line class="limit" x1="240" y1="-2" x2="240" y2="14">' in svg  # 1600/2000 of 300
     assert "<title>fill limit: cpu 1.6</title>" in svg
 
 

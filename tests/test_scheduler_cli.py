@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,8 +101,8 @@ def test_table_lists_pods_nodes_and_messages() -> None:
         ([], DEFAULT_MESSAGE),
         (["--dra"], DEFAULT_MESSAGE),
         (["--no-dra"], ISSUE_MESSAGE),
-        (["--version", "1.35", "--no-dra"], ISSUE_MESSAGE),
-        (["--version", "1.35"], DEFAULT_MESSAGE),
+        (["--kubernetes-version", "1.35", "--no-dra"], ISSUE_MESSAGE),
+        (["--kubernetes-version", "1.35"], DEFAULT_MESSAGE),
     ],
 )
 def test_dra_option_adds_or_drops_the_dynamic_resources_part(args: list[str], message: str) -> None:
@@ -115,15 +116,15 @@ def test_dra_option_adds_or_drops_the_dynamic_resources_part(args: list[str], me
 
 def test_dra_is_off_by_default_in_1_33_and_can_be_turned_on() -> None:
     """1.33's default profile has no DynamicResources (gate beta, off); --dra adds it."""
-    _, out = invoke("-o", "json", "--version", "1.33")
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33")
     assert "no new claims to deallocate" not in out and "preemption: 0/3" in out
-    _, out = invoke("-o", "json", "--version", "1.33", "--dra")
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33", "--dra")
     assert "Insufficient cpu. no new claims to deallocate, preemption: 0/3" in out
 
 
 def test_version_133_names_the_taint() -> None:
-    """--version 1.33 prints the key/value taint reason."""
-    _, out = invoke("-o", "json", "--version", "1.33")
+    """--kubernetes-version 1.33 prints the key/value taint reason."""
+    _, out = invoke("-o", "json", "--kubernetes-version", "1.33")
     assert "node(s) had untolerated taint {machine-check-exception: memory}" in out
 
 
@@ -160,12 +161,25 @@ def test_schedule_on_pod_and_node_objects() -> None:
     assert doc["nodes"][1]["requested"]["memory"] == "3Gi"
 
 
-def test_explain_table_shows_scores_and_ties() -> None:
-    """--explain in the table: per pod the best totals with plugin scores and the tie rule."""
+def test_explain_table_shows_every_nodes_reasons_and_plugin_scores() -> None:
+    """--explain in the table: per pod every node, its plugin scores or its filter reasons,
+    and the tie rule."""
     code, out = invoke("--explain")
     assert code == 0
     assert "(tie between node-b, node-c: first in input order)" in out
-    assert "node-b: total 459 (TaintToleration 300, NodeAffinity 0, NodeResourcesFit 72" in out
+    header = "NODE     RESULT     TOTAL   TaintToleration   NodeAffinity   NodeResourcesFit"
+    assert f"  {header}   NodeResourcesBalancedAllocation   REASONS\n" in out
+    assert re.search(r"\n  node-b   chosen     459     300               0              72 ", out)
+    assert re.search(r"\n  node-a   filtered   -[ -]+node\(s\) had untolerated taint\(s\)\n", out)
+    # one feasible node is not scored (as kube-scheduler does): still listed
+    assert "  node-c   chosen     -       not scored: the only feasible node\n" in out
+    pending = out[out.index("default/web-z9b96sttb5-4 -> <none>") :]
+    for node, reason in [
+        ("node-a", "node(s) had untolerated taint(s)"),
+        ("node-b", "Insufficient cpu"),
+        ("node-c", "Insufficient cpu"),
+    ]:
+        assert f"  {node}   filtered   -       {reason}\n" in pending
 
 
 def test_pod_level_resources_only_from_1_34() -> None:

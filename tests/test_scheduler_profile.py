@@ -217,3 +217,44 @@ def test_explain_scores_list_every_score_plugin_in_table_order() -> None:
 def test_a_row_with_a_filter_must_declare_the_filter_point() -> None:
     with pytest.raises(ValueError, match="filter function exactly"):
         Plugin("X", (), Dynamism.STATIC, filter=profile.DEFAULT_PROFILE[0].filter)
+
+
+def test_a_pod_a_cluster_dynamic_plugin_applies_to_takes_the_full_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The equivalence index cannot see binds on other nodes: such pods are scanned."""
+    from podfit.scheduler import engine as engine_module
+    from podfit.scheduler.engine import Engine
+
+    spread = Plugin(
+        "FakeSpread",
+        ("PreFilter",),
+        Dynamism.CLUSTER,
+        pod_reads=("owner",),
+        applies=lambda pod: pod.owner == "ReplicaSet/web",
+    )
+    monkeypatch.setattr(profile, "CLUSTER_PLUGINS", (spread,))
+    monkeypatch.setattr(engine_module, "CLUSTER_PLUGINS", (spread,))
+    nodes = [NodeInfo(n, {"cpu": 1000, "memory": 2**30, "pods": 10}) for n in ("a", "b")]
+    engine = Engine(nodes, make_config())
+    spread_pod = PodInfo("w", owner="ReplicaSet/web", requests={"cpu": 100})
+    other = PodInfo("o", owner="ReplicaSet/api", requests={"cpu": 100})
+    assert engine.schedule(spread_pod).evaluation is not None
+    assert engine.schedule(other).evaluation is None
+
+
+def test_plugin_names_and_reasons_are_written_once() -> None:
+    """A name or reason typed a second time (as the planners once retyped reasons) can drift
+    from the plugin's own: each string literal lives in one module only."""
+    from pathlib import Path
+
+    package = Path(profile.__file__).parent.parent
+    owned = {p.name for p in profile.DEFAULT_PROFILE} | {
+        r for p in profile.DEFAULT_PROFILE for r in p.reasons
+    }
+    where: dict[str, list[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in owned:
+                where.setdefault(node.value, []).append(str(path.relative_to(package)))
+    assert {s: files for s, files in where.items() if len(files) != 1} == {}

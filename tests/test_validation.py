@@ -4,6 +4,7 @@ document, the field path and the nearest known name; ``warn`` and ``ignore`` as 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from click.testing import CliRunner
 
 from podfit.cli import main
 from podfit.errors import ManifestError
+from podfit.http.app import create_app
+from podfit.http.config import ServiceConfig
 from podfit.manifests import load_objects, load_text
 from podfit.manifests.validation import load_schema, nearest, unknown_fields
 
@@ -158,3 +161,104 @@ def test_cli_exits_non_zero_on_a_misspelt_kind(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["schedule", "-f", str(path), "--fail-on-pending"])
     assert result.exit_code not in (0, 3)
     assert 'no matches for kind "Deploymnet" in version "apps/v1"' in result.stderr
+
+
+# --- the switch on every surface: CLI --validate, HTTP ?validate= / envelope, web form -------
+
+TYPO_POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p"},
+    "spec": {"containers": [{"name": "c", "resource": {"requests": {"cpu": "1"}}}]},
+}
+FINDING = 'unknown field "spec.containers[0].resource" (did you mean "resources"?)'
+
+
+@pytest.mark.parametrize(("mode", "code"), [("strict", 1), ("warn", 0), ("ignore", 0)])
+def test_cli_validate_option(tmp_path: Path, mode: str, code: int) -> None:
+    """``--validate`` as kubectl's: strict fails, warn prints the finding, ignore is silent."""
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(TYPO_POD))
+    result = CliRunner().invoke(main, ["requests", "-f", str(path), "--validate", mode])
+    assert (result.exit_code != 0) == (code != 0), result.output
+    assert (FINDING in result.output) == (mode != "ignore")
+
+
+def test_http_validate_query_and_envelope_field() -> None:
+    """Strict by default (422); ``?validate=warn`` or ``"validate": "warn"`` in the envelope
+    make the finding a warning; the query overrides the field; another value is a 422."""
+    client = create_app(ServiceConfig()).test_client()
+    strict = client.post("/v1/requests", json={"pods": [TYPO_POD]})
+    assert strict.status_code == 422
+    assert FINDING in strict.json["detail"]
+    warned = client.post("/v1/requests?validate=warn", json={"pods": [TYPO_POD]})
+    assert warned.status_code == 200
+    assert any(FINDING in w for w in warned.json["warnings"])
+    body = {"pods": [TYPO_POD], "nodes": [], "validate": "ignore"}
+    assert client.post("/v1/schedule", json=body).json["warnings"] == []
+    assert client.post("/v1/schedule?validate=strict", json=body).status_code == 422
+    bad = client.post("/v1/schedule", json={**body, "validate": "loose"})
+    assert bad.status_code == 422
+    assert bad.json["errors"][0]["path"] == "validate"
+
+
+def test_web_form_validate_choice() -> None:
+    client = create_app(ServiceConfig()).test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert '<select name="validate" id="validate">' in page
+    text = json.dumps(TYPO_POD)
+    strict = client.post("/", data={"workloads": text})
+    assert strict.status_code == 422
+    warned = client.post("/", data={"workloads": text, "validate": "warn"})
+    assert warned.status_code == 200
+
+
+# --- integer fields: only an integer literal of the field's size decodes ---------------------
+
+
+def spread(max_skew: str) -> str:
+    return (
+        '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {'
+        '"containers": [{"name": "c"}], "topologySpreadConstraints": [{"maxSkew": '
+        + max_skew
+        + ', "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("1e400", "number 1e400"), ("2147483648", "number 2147483648"), ("1.5", "number 1.5"),
+     ('"1"', "string")],
+)  # fmt: skip
+def test_integer_fields_decode_as_the_api_server_decodes_them(value: str, what: str) -> None:
+    """Issue 17: ``maxSkew: 1e400`` was accepted. The API server's JSON decoder refuses it
+    with Go's text (struct name, field path without list indices, Go type)."""
+    with pytest.raises(ManifestError) as info:
+        load_text(spread(value))
+    (error,) = info.value.errors
+    assert error.path == "spec.topologySpreadConstraints[0].maxSkew"
+    assert error.message.startswith(
+        f"json: cannot unmarshal {what} into Go struct field "
+        "TopologySpreadConstraint.spec.topologySpreadConstraints.maxSkew of type int32"
+    )
+
+
+def test_decoding_errors_stay_errors_in_warn_mode() -> None:
+    """``--validate=warn`` softens unknown fields, not values the server cannot decode."""
+    with pytest.raises(ManifestError, match="cannot unmarshal number 1e400"):
+        load_text(spread("1e400"), validate="warn")
+    assert len(load_text(spread("2147483647")).pods) == 1
+
+
+def test_the_readers_own_text_gives_way_to_the_decoding_error() -> None:
+    """One error per field: the decoder's (the API server stops there)."""
+    pod = spread("1").replace('"containers"', '"priority": 1e400, "containers"')
+    with pytest.raises(ManifestError) as info:
+        load_text(pod)
+    assert [(e.path, e.message.split(" (in ")[0]) for e in info.value.errors] == [
+        (
+            "spec.priority",
+            "json: cannot unmarshal number 1e400 into Go struct field PodSpec.spec.priority "
+            "of type int32",
+        )
+    ]

@@ -301,7 +301,7 @@ def test_objects_that_create_no_pods_and_assumptions_are_listed(client: FlaskCli
     )
     status, html = run(client, workloads=workloads, fixture_nodes="nodes.yaml")
     assert status == 200
-    notes = re.search(r'<section id="notes">.*?</section>', html, re.S)
+    notes = re.search(r'<section id="notes"[^>]*>.*?</section>', html, re.S)
     assert notes is not None
     assert "skipped ConfigMap <code>default/settings</code>" in notes.group(0)
     assert "gold" in notes.group(0)
@@ -475,7 +475,7 @@ def test_nodes_needed_draws_each_shapes_planned_nodes_with_its_lower_bound(
     expected = library_plan(workloads, SHAPES)
     for shape in expected["shapes"]:
         article = re.search(
-            rf'<article class="shape" data-shape="{re.escape(shape["shape"])}">.*?</article>',
+            rf'<article class="shape" data-shape="{re.escape(shape["shape"])}"[^>]*>.*?</article>',
             html,
             re.S,
         )
@@ -499,7 +499,23 @@ def test_nodes_needed_summary_names_the_best_plan(client: FlaskClient) -> None:
     assert status == 200
     best = library_plan(small, SHAPES)["summary"]["best"]
     assert best is not None
-    assert f'<dd class="summary-best">{best["nodes"]} × {best["shape"]}</dd>' in html
+    shape = next(s for s in library_plan(small, SHAPES)["shapes"] if s["shape"] == best["shape"])
+    priced = f" (cost {shape['cost']})" if "cost" in shape else ""
+    assert f'<dd class="summary-best">{best["nodes"]} × {best["shape"]}{priced}</dd>' in html
+
+
+def test_a_shape_without_any_placeable_pod_shows_a_bare_bound_never_none(
+    client: FlaskClient,
+) -> None:
+    """Nothing fits the small shape: its bound reads "0", not "L1 ; L2 0 on None"."""
+    huge = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: huge}\n"
+        "spec: {containers: [{name: c, resources: {requests: {cpu: '64'}}}]}\n"
+    )
+    status, html = run(client, question="nodes", shapes="aws/m5.large", workloads=huge)
+    assert status == 200
+    assert '<dd class="lower-bound">0</dd>' in html
+    assert "None" not in html and "L1 )" not in html
 
 
 BAD_PLAN_FORMS = [
@@ -709,3 +725,202 @@ def test_a_skipped_object_is_listed_once_not_again_as_a_warning(client: FlaskCli
     # the echoed input, the one "skipped" line and the custom-resources line
     assert page.count("Deploymnet") == 3
     assert page.count("skipped Deploymnet") == 1
+
+
+# --- issue 14: the page for people -----------------------------------------------------------
+
+
+def test_on_a_large_cluster_the_pending_pods_come_before_the_chart(client: FlaskClient) -> None:
+    """500 nodes: the Pending pod is listed above the 500 rows, and the summary links to it."""
+    huge = _DRA_POD.replace("cpu: '2'", "cpu: '64'")
+    status, html = run(client, workloads=huge, nodes=nodes(500))
+    assert status == 200
+    assert len(bars(html, "cpu")) == 500
+    assert html.index('<section id="pending"') < html.index('<section id="cluster"')
+    assert '<a href="#pending" class="bad">1 not scheduled</a>' in html
+    assert '<a href="#cluster">0 of 1 pods on 500 nodes</a>' in html
+
+
+def test_the_pickers_offer_node_files_apart_from_workload_files(
+    tmp_path: Path, make_client: MakeClient
+) -> None:
+    (tmp_path / "cluster-nodes.yaml").write_text(NODES, encoding="utf-8")
+    (tmp_path / "shop.yaml").write_text(SHOP, encoding="utf-8")
+    (tmp_path / "mixed.yaml").write_text(SHOP + "---\n" + NODES, encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("kind: Pod\nmetadata: [", encoding="utf-8")
+    client = make_client()
+    client.application.config["PODFIT_FIXTURES_DIR"] = str(tmp_path)
+    html = client.get("/").get_data(as_text=True)
+
+    def offered(select: str) -> list[str]:
+        found = re.search(rf'<select name="{select}".*?</select>', html, re.S)
+        assert found is not None
+        return re.findall(r'<option value="([^"]+)"', found.group(0))
+
+    assert offered("fixture_nodes") == ["cluster-nodes.yaml"]
+    assert offered("fixture_workloads") == ["broken.yaml", "mixed.yaml", "shop.yaml"]
+    assert offered("fixture_templates") == offered("fixture_workloads")
+
+
+def downloaded(html: str) -> dict[str, Any]:
+    """The document behind the page's download link."""
+    import base64
+    import json
+
+    found = re.search(r'id="download" href="data:application/json;base64,([^"]+)"', html)
+    assert found is not None
+    document: dict[str, Any] = json.loads(base64.b64decode(found.group(1)))
+    return document
+
+
+def test_the_download_link_holds_the_answers_json(client: FlaskClient) -> None:
+    _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml")
+    document = downloaded(html)
+    expected = library_result(SHOP, NODES)
+    assert document["kind"] == "ScheduleResult"
+    assert document["pods"] == expected["pods"] and document["nodes"] == expected["nodes"]
+    assert 'download="podfit-scheduleresult.json"' in html
+
+
+TEMPLATE = (
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: worker}\n"
+    "spec: {containers: [{name: c, resources: {requests: {cpu: '1', memory: 1Gi}}}]}\n"
+)
+
+
+def test_how_many_more_replicas_fit_is_the_librarys_answer(client: FlaskClient) -> None:
+    from podfit.planning.fit import how_many_fit
+
+    status, html = run(client, question="fit", fixture_nodes="nodes.yaml", templates=TEMPLATE)
+    assert status == 200, html
+    cluster = load_text(NODES, name="nodes")
+    report = how_many_fit(load_text(TEMPLATE, name="t").pods, [], cluster.nodes).to_dict()
+    assert downloaded(html)["templates"] == report["templates"]
+    replicas = report["summary"]["replicas"]
+    assert f'<dd class="summary-replicas">{replicas}</dd>' in html
+    assert f"worker: {replicas} more replicas</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("form", "scenarios"),
+    [
+        ({"question": "drain-nodes", "drain_nodes": "general-1 gpu-1"}, ["drain general-1, gpu-1"]),
+        ({"question": "drain-any"}, ["lose general-1", "lose general-2", "lose gpu-1"]),
+    ],
+)
+def test_what_if_nodes_go_away_is_the_librarys_answer(
+    client: FlaskClient, form: dict[str, str], scenarios: list[str]
+) -> None:
+    from podfit.planning.whatif import what_if
+
+    status, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", **form)
+    assert status == 200, html
+    shop, cluster = load_text(SHOP, name="shop"), load_text(NODES, name="nodes")
+    report = what_if(
+        shop.pods,
+        cluster.nodes,
+        drain=form.get("drain_nodes", "").split(),
+        lose_any_one=form["question"] == "drain-any",
+    ).to_dict()
+    document = downloaded(html)
+    assert [s["name"] for s in document["scenarios"]] == scenarios
+    assert document["scenarios"] == report["scenarios"]
+    for scenario in report["scenarios"]:
+        for pod in scenario["pending"]:
+            assert escape(pod["message"]) in html
+
+
+@pytest.mark.parametrize(
+    ("form", "fragment"),
+    [
+        ({"question": "fit"}, "<code>templates</code>: paste or pick the pod templates"),
+        ({"question": "fit", "templates": TEMPLATE, "mode": "random"}, "<code>mode</code>"),
+        ({"question": "drain-nodes"}, "<code>drain_nodes</code>: name at least one node"),
+        ({"question": "drain-zone"}, "<code>zone</code>: name the zone"),
+        ({"question": "drain"}, "&#39;drain&#39; is not one of schedule, fit, nodes"),
+    ],
+)
+def test_a_question_without_what_it_needs_is_a_400_naming_the_field(
+    client: FlaskClient, form: dict[str, str], fragment: str
+) -> None:
+    status, html = run(client, fixture_nodes="nodes.yaml", **form)
+    assert status == 400
+    assert fragment in errors_of(html)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},
+        {"question": "nodes", "shapes": SHAPES},
+        {"question": "fit", "templates": TEMPLATE},
+        {"question": "drain-any"},
+        {"nothing": "x"},
+    ],
+)
+def test_no_answer_page_has_inline_script_or_style(
+    client: FlaskClient, form: dict[str, str]
+) -> None:
+    """The page must work under the Content-Security-Policy default-src 'self'."""
+    if "nothing" in form:
+        html = client.get("/").get_data(as_text=True)
+    else:
+        _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", **form)
+    assert "<script" not in html
+    assert re.search(r"<style|\sstyle=", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None  # no inline event handlers
+
+
+def test_every_amount_on_the_page_reads_by_the_unit_rule(client: FlaskClient) -> None:
+    """No raw byte counts, no 4288944Ki-style sums, no None, in any answer's text."""
+    for form in (
+        {},
+        {"question": "nodes", "shapes": SHAPES + " aws/m5.large"},
+        {"question": "fit", "templates": TEMPLATE},
+        {"question": "drain-any"},
+    ):
+        _, html = run(client, fixture_workloads="shop.yaml", fixture_nodes="nodes.yaml", **form)
+        text = re.sub(r'<[^>]*>|href="[^"]*"', " ", html.split('<main id="answer">')[1])
+        assert re.search(r"\b\d{7,}\b|\b\d{5,}(?:Ki|m)\b|\bNone\b", text) is None
+
+
+def test_a_large_answer_is_downloaded_by_posting_the_form_again(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the link limit the page carries no data: URL (it would weigh several times the
+    page) but a button posting the form to /?download=json, which answers the file."""
+    import podfit.web.page
+
+    monkeypatch.setattr(podfit.web.page, "DOWNLOAD_LINK_MAX_BYTES", 100)
+    form = {"fixture_workloads": "shop.yaml", "fixture_nodes": "nodes.yaml"}
+    _, html = run(client, **form)
+    assert "data:application/json" not in html
+    button = re.search(r'<button type="submit" form="run-form"[^>]*id="download"[^>]*>', html)
+    assert button is not None
+    assert 'formaction="/?download=json"' in button.group(0)
+    assert 'name="question" value="schedule"' in button.group(0)
+    response = client.post(
+        "/?download=json",
+        data={"strategy": "LeastAllocated", "version": "1.34", "question": "schedule", **form},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == 'attachment; filename="podfit-scheduleresult.json"'
+    document = response.get_json()
+    expected = library_result(SHOP, NODES)
+    assert document["pods"] == expected["pods"] and document["nodes"] == expected["nodes"]
+
+
+def test_the_download_button_asks_for_uploads_again(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import podfit.web.page
+
+    monkeypatch.setattr(podfit.web.page, "DOWNLOAD_LINK_MAX_BYTES", 100)
+    _, html = run(
+        client,
+        workloads_file=(io.BytesIO(SHOP.encode()), "shop.yaml"),
+        nodes_file=(io.BytesIO(NODES.encode()), "nodes.yaml"),
+    )
+    assert "computed again: choose the uploaded files again first)" in html

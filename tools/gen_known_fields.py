@@ -9,8 +9,9 @@ deterministic (sorted keys). Format (read by :mod:`podfit.manifests.validation`)
 ``{"source": ..., "versions": {"1.34": {"kinds": {apiVersion: {kind: type}},
 "variants": {type: key}}}, "types": {key: {field: ref}}}``
 
-A ``ref`` is ``0`` (a scalar or a free-form value: not descended), ``"T"`` (an object of
-type T), ``"[]T"`` (a list of T) or ``"{}T"`` (a map of T). ``types`` holds each type once
+A ``ref`` is ``0`` (a scalar or a free-form value: not descended), ``"i32"`` / ``"i64"``
+(an integer field: int32 or int64), ``"T"`` (an object of type T), ``"[]T"`` (a list of T)
+or ``"{}T"`` (a map of T). ``types`` holds each type once
 under its name, or under ``name@version`` where a version's fields differ from the common
 one (``variants`` maps the name to that key for the version).
 """
@@ -46,6 +47,9 @@ def field_ref(schema: dict[str, Any]) -> Any:
     """The compact reference for a property schema."""
     if schema.get("x-kubernetes-preserve-unknown-fields"):
         return 0
+    types = schema.get("type")
+    if "integer" in (types if isinstance(types, list) else [types]):
+        return "i32" if schema.get("format") == "int32" else "i64"
     name = ref_name(schema)
     if name:
         return name

@@ -14,6 +14,7 @@ computed by the provider's reservation formula and shown term by term::
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
 from collections.abc import Mapping
@@ -330,6 +331,9 @@ def node_preset(name: str) -> Preset:
         return table[lowered[name.lower()]]
     suffix = name.rsplit("/", 1)[-1].lower()
     close = [k for k in sorted(table) if k.lower().endswith("/" + suffix)]
+    if not close:  # a misspelling: the nearest names (difflib ratio >= 0.6)
+        near = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+        close = [lowered[k] for k in near]
     hint = (
         f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(table))}"
     )

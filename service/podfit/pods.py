@@ -44,6 +44,7 @@ from podfit.resources import (
     to_amount,
     to_amounts,
 )
+from podfit.units import human_quantity
 
 RESTART_ALWAYS = "Always"
 
@@ -560,13 +561,20 @@ def non_zero_requests(pod: Pod) -> tuple[int, int]:
 # Explanation
 
 
+def _said(resource: str, quantity: Quantity) -> str:
+    """A quantity in an explanation sentence, by :mod:`podfit.units`' rule (``143.36Mi``,
+    not ``150331648``); the entry's other keys keep the exact canonical strings."""
+    return human_quantity(resource, str(quantity))
+
+
 def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
     """Per resource: which term decided the effective request, and every term's value.
 
     Keys of each entry: ``value`` (canonical), ``from`` (``containers``, ``init container
     "<name>"``, ``pod-level``), ``containers`` (regular + sidecars), ``sidecars``,
     ``initPeak`` and ``initPeakAt``, ``podLevel``, ``overhead``, ``defaultedFromLimit``
-    (containers whose request was copied from their limit), and ``text`` — one sentence.
+    (containers whose request was copied from their limit), and ``text`` — one sentence for
+    people, its amounts by :mod:`podfit.units`' rule.
     Absent terms are omitted.
     """
     walk = _walk(pod.containers, pod.init_containers, "requests")
@@ -588,39 +596,42 @@ def explain_requests(pod: Pod) -> dict[str, dict[str, Any]]:
         if name in pod_level:
             entry["from"] = "pod-level"
             entry["podLevel"] = str(pod_level[name])
-            parts.append(f"pod-level spec.resources {pod_level[name]} replaces the containers")
+            level = _said(name, pod_level[name])
+            parts.append(f"pod-level spec.resources {level} replaces the containers")
         elif peak is not None and (cont is None or peak > cont):
             at = walk.peak_at[name]
             entry["from"] = f'init container "{at}"'
             share = walk.peak_sidecars.get(name)
             with_sidecars = ""
             if share is not None and share != peak:
-                with_sidecars = f" (incl. {share} of sidecars started before it)"
+                with_sidecars = f" (incl. {_said(name, share)} of sidecars started before it)"
             elif share is not None:
                 with_sidecars = " (the sidecars started so far)"
             parts.append(
-                f'init container "{at}"{with_sidecars} peaks at {peak}'
-                + (f", above the containers' {cont}" if cont is not None else "")
+                f'init container "{at}"{with_sidecars} peaks at {_said(name, peak)}'
+                + (f", above the containers' {_said(name, cont)}" if cont is not None else "")
             )
         elif cont is not None:
             entry["from"] = "containers"
-            side = f" incl. sidecars {walk.sidecars[name]}" if name in walk.sidecars else ""
+            side = ""
+            if name in walk.sidecars:
+                side = f" incl. sidecars {_said(name, walk.sidecars[name])}"
             parts.append(
-                f"containers sum to {cont}{side}"
-                + (f", not below the init peak {peak}" if peak is not None else "")
+                f"containers sum to {_said(name, cont)}{side}"
+                + (f", not below the init peak {_said(name, peak)}" if peak is not None else "")
             )
         else:
             entry["from"] = "overhead"
         if name in pod.overhead:
             entry["overhead"] = str(pod.overhead[name])
-            parts.append(f"plus overhead {pod.overhead[name]}")
+            parts.append(f"plus overhead {_said(name, pod.overhead[name])}")
         defaulted = [
             c.name for c in (*pod.init_containers, *pod.containers) if name in c.defaulted_requests
         ]
         if defaulted:
             entry["defaultedFromLimit"] = defaulted
             parts.append("request copied from the limit for " + ", ".join(defaulted))
-        entry["text"] = f"{name} {final[name]}: " + "; ".join(parts)
+        entry["text"] = f"{name} {_said(name, final[name])}: " + "; ".join(parts)
         out[name] = entry
     return out
 

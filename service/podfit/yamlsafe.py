@@ -313,10 +313,33 @@ def safe_load_all(
         raise LimitExceeded(
             f"{name}: input larger than {limits.max_bytes} bytes", limit="max_bytes"
         )
+    helm = helm_template_line(text)
+    if helm is not None:
+        raise ManifestError(f"{name}: line {helm}: {HELM_HINT}")
     try:
         return _documents_from_events(yaml.parse(text, Loader=_BaseLoader), limits, name)
     except yaml.YAMLError as exc:
         raise ManifestError(f"{name}: invalid YAML: {_yaml_message(exc)}") from None
+
+
+_HELM = re.compile(
+    r"\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|include\s|template\s|"
+    r"toYaml\s|\$\.Values)"
+)
+HELM_HINT = "this looks like an unrendered Helm template: run `helm template` first"
+
+
+def helm_template_line(text: str) -> int | None:
+    """The 1-based line of the first Helm template expression in ``text`` (``{{ .Values…
+    }}``, ``{{ include … }}``, …), or None. Go templates of other tools (``{{ $labels.x
+    }}`` in alerting rules) are not Helm's and do not count. A YAML stream holding one is
+    refused with :data:`HELM_HINT` before it is parsed. Cost: one regex scan."""
+    if "{{" not in text:
+        return None
+    m = _HELM.search(text)
+    if m is None:
+        return None
+    return text.count("\n", 0, m.start()) + 1
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:

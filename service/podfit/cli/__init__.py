@@ -1,7 +1,8 @@
 """The ``podfit`` command line: one click group, one module per subcommand.
 
 Exit codes: 0 success, 1 bad input (reported on stderr, naming the field and value),
-2 usage error (click), 3 pods left Pending with ``--fail-on-pending``.
+2 usage error (click), 3 pods left Pending with ``--fail-on-pending`` (``podfit check``:
+some scenario fails).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _COMMANDS: dict[str, str] = {
     "requests": "podfit.cli.requests_cmd:requests",
     "nodes": "podfit.cli.nodes_cmd:nodes",
     "plan": "podfit.cli.plan_cmd:plan",
+    "check": "podfit.cli.check_cmd:check_cmd",
 }
 
 

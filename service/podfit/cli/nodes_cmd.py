@@ -6,17 +6,24 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import dump, handles_input_errors, output_option, table
-from podfit.cli.params import load_files
+from podfit.cli.output import dump, handles_input_errors, names, output_option, table
+from podfit.cli.params import load_files, validate_option
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
 from podfit.schemas.requests import nodes_result
+from podfit.units import human_quantity
 from podfit.yamlsafe import DEFAULT_LIMITS
 
 
 def _others(resources: dict[str, str]) -> str:
     rest = {k: v for k, v in resources.items() if k not in ("cpu", "memory", "pods")}
-    return ", ".join(f"{k}={v}" for k, v in rest.items()) or "-"
+    return ", ".join(f"{k}={human_quantity(k, v)}" for k, v in rest.items()) or "-"
+
+
+def _amount(resources: dict[str, str], resource: str) -> str:
+    """One allocatable amount by :mod:`podfit.units`' rule, ``-`` when absent."""
+    text = resources.get(resource)
+    return "-" if text is None else human_quantity(resource, text)
 
 
 def render_table(data: dict[str, Any]) -> str:
@@ -24,9 +31,9 @@ def render_table(data: dict[str, Any]) -> str:
     rows = [
         [
             n["name"],
-            n["allocatable"].get("cpu", "-"),
-            n["allocatable"].get("memory", "-"),
-            n["allocatable"].get("pods", "-"),
+            _amount(n["allocatable"], "cpu"),
+            _amount(n["allocatable"], "memory"),
+            _amount(n["allocatable"], "pods"),
             _others(n["allocatable"]),
             ", ".join(n["taints"]) or "-",
             "yes" if n["unschedulable"] else "",
@@ -37,7 +44,10 @@ def render_table(data: dict[str, Any]) -> str:
     out = [table(headers, rows)]
     for p in data["presets"]:
         out.append(f"\n{p['name']} ({p['provider']}, max pods {p['maxPods']}): allocatable =\n")
-        calc = [[r["resource"], r["term"], r["amount"], r["rule"]] for r in p["calculation"]]
+        calc = [
+            [r["resource"], r["term"], human_quantity(r["resource"], r["amount"]), r["rule"]]
+            for r in p["calculation"]
+        ]
         out.append(table(["RESOURCE", "TERM", "AMOUNT", "RULE"], calc))
         out.append(f"source: {p['source']}\n")
     return "".join(out)
@@ -61,7 +71,8 @@ def render_table(data: dict[str, Any]) -> str:
     help="Nodes per --preset.",
 )
 @click.option("--list-presets", is_flag=True, help="List the known preset names and exit.")
-@output_option()
+@output_option("name")
+@validate_option()
 @handles_input_errors
 def nodes(
     files: tuple[str, ...], presets: tuple[str, ...], count: int, list_presets: bool, output: str
@@ -85,4 +96,8 @@ def nodes(
         base = preset.instance_type
         all_nodes.extend(preset.node(f"{base}-{i}" if count > 1 else base) for i in range(count))
     data = nodes_result(all_nodes, chosen)
-    click.echo(dump(data, output) if output != "table" else render_table(data), nl=False)
+    if output == "name":
+        text = names("node", (n["name"] for n in data["nodes"]))
+    else:
+        text = dump(data, output) if output != "table" else render_table(data)
+    click.echo(text, nl=False)

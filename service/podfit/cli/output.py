@@ -10,12 +10,15 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 import yaml
 
 from podfit.errors import PodfitError
+
+if TYPE_CHECKING:  # podfit quantity, which prints through here, reads no manifests
+    from podfit.manifests import Skipped, Workload
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,6 +42,15 @@ def output_option(
         show_default=True,
         help="Output format.",
     )
+
+
+def names(kind: str, items: Iterable[str]) -> str:
+    """``-o name`` as kubectl prints it: one ``kind/NAME`` line per object (no namespace).
+
+    >>> names("pod", ["web-0", "web-1"])
+    'pod/web-0\\npod/web-1\\n'
+    """
+    return "".join(f"{kind}/{name}\n" for name in items)
 
 
 def dump(data: Any, fmt: str) -> str:
@@ -65,6 +77,40 @@ def echo_warnings(warnings: Iterable[str]) -> None:
     subcommand reports what its input and its answer do not account for."""
     for warning in dict.fromkeys(warnings):
         click.echo(f"warning: {warning}", err=True)
+
+
+MAX_SKIPPED_NAMES = 3
+
+
+def skipped_lines(skipped: Sequence[Skipped]) -> list[str]:
+    """The skipped objects (create no pods) as warning lines, one per kind and reason, in
+    order of first appearance: a lone object is named with where it was read
+    (:meth:`Skipped.warning`); several say how many, and name the first
+    :data:`MAX_SKIPPED_NAMES` (``12 Service objects skipped: creates no pods (default/a,
+    default/b, default/c and 9 more)``), so a namespace dump is a few lines, not hundreds."""
+    groups: dict[tuple[str, str], list[Skipped]] = {}
+    for item in skipped:
+        groups.setdefault((item.kind, item.reason), []).append(item)
+    lines = []
+    for (kind, reason), items in groups.items():
+        if len(items) == 1:
+            lines.append(items[0].warning())
+            continue
+        names = [f"{s.namespace}/{s.name}" if s.namespace else s.name for s in items]
+        shown = ", ".join(names[:MAX_SKIPPED_NAMES])
+        if len(names) > MAX_SKIPPED_NAMES:
+            shown += f" and {len(names) - MAX_SKIPPED_NAMES} more"
+        lines.append(f"{len(items)} {kind} objects skipped: {reason} ({shown})")
+    return lines
+
+
+def echo_report_warnings(warnings: Iterable[str], *workloads: Workload) -> None:
+    """A result's or report's ``warnings`` on stderr in their order, its skipped objects
+    last (where the document has them), grouped by kind (:func:`skipped_lines`) instead of
+    one line each."""
+    skipped = [s for w in workloads for s in w.skipped]
+    one_each = {s.warning() for s in skipped}
+    echo_warnings([*(w for w in warnings if w not in one_each), *skipped_lines(skipped)])
 
 
 def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -11,7 +11,8 @@ import click
 
 from podfit.cli.output import echo_warnings
 from podfit.errors import ManifestError, QuantityError
-from podfit.manifests import MANIFEST_SUFFIXES, Workload, load
+from podfit.manifests import MANIFEST_SUFFIXES, VALIDATE_MODES, Workload, load
+from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.quantity import Quantity, parse_quantity
 
 P = ParamSpec("P")
@@ -56,6 +57,29 @@ def files_option(
     )
 
 
+VALIDATE_KEY = "podfit.validate"
+
+
+def validate_option() -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--validate strict|warn|ignore`` (default strict), as kubectl's: unknown kinds of
+    built-in groups and unknown fields are errors, warnings, or not checked. The choice is
+    kept in the click context for :func:`load_files`."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        ctx.meta[VALIDATE_KEY] = value
+        return value
+
+    return click.option(
+        "--validate",
+        type=click.Choice(VALIDATE_MODES),
+        default=DEFAULT_VALIDATE,
+        show_default=True,
+        expose_value=False,
+        callback=remember,
+        help="Unknown kinds and fields: errors (strict), warnings (warn) or not checked.",
+    )
+
+
 def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
     """Read manifest files, directories (their ``*.yaml``/``*.yml``/``*.json``) and ``-``.
 
@@ -63,7 +87,8 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
     A directory without any such file is an error, as ``kubectl apply -f DIR`` has it
     ("no objects passed"), not an empty input; so are inputs that hold no object at all
     (empty files, only comments: the API answers 422 "the body holds no document"). With
-    ``warn``, the loader's warnings (things it assumed) go to stderr.
+    ``warn``, the loader's warnings (things it assumed) go to stderr. The command's
+    ``--validate`` (:func:`validate_option`) sets the loader's validation mode.
     """
     for name in files:
         path = Path(name)
@@ -74,7 +99,9 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
         ):
             suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
             raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
-    workload = load(*(name if name == "-" else Path(name) for name in files))
+    ctx = click.get_current_context(silent=True)
+    validate = ctx.meta.get(VALIDATE_KEY, DEFAULT_VALIDATE) if ctx else DEFAULT_VALIDATE
+    workload = load(*(name if name == "-" else Path(name) for name in files), validate=validate)
     if not workload.objects:
         where = ", ".join("<stdin>" if name == "-" else name for name in files)
         raise ManifestError(

@@ -8,7 +8,8 @@ Output: a table (default), or the versioned JSON/YAML document (FitReport, Nodes
 DrainReport), whose ``warnings`` name what the plan does not model and every object that
 created no pods; the table prints them on stderr, as ``podfit schedule`` does. Long runs
 show progress on stderr when it is a terminal.
-Exit codes: 0, 1 bad input, 2 usage error.
+Exit codes: 0, 1 bad input, 2 usage error, 3 with ``--fail-on-pending`` when the answer
+leaves pods Pending (:func:`pending_after`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from podfit.cli.output import dump, echo_warnings, handles_input_errors, output_option, table
-from podfit.cli.params import files_option, load_files
+from podfit.cli.output import (
+    EXIT_PENDING,
+    dump,
+    echo_report_warnings,
+    echo_warnings,
+    handles_input_errors,
+    output_option,
+    skipped_lines,
+    table,
+)
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, FieldError, PodfitError
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
@@ -31,6 +41,7 @@ from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.features import DEFAULT_VERSION
+from podfit.units import human_quantity, human_resources
 
 if TYPE_CHECKING:
     from podfit.planning.rightsize import RightSizing
@@ -110,17 +121,42 @@ def _structured(output: str) -> bool:
     return output in ("json", "yaml")
 
 
+_fail_on_pending = click.option(
+    "--fail-on-pending",
+    is_flag=True,
+    help="Exit 3 when the answer leaves pods Pending (see the command's help).",
+)
+
+
+def pending_after(doc: dict[str, Any]) -> int:
+    """How many pods the plan leaves Pending, by the document's kind: a FitReport's pods
+    of the cluster already Pending; a NodesPlan's pending pods when no shape (nor the
+    cheapest mix) places them all; a DrainReport's already Pending plus the worst
+    scenario's. ``--fail-on-pending`` exits 3 when this is not 0."""
+    summary = doc["summary"]
+    if doc["kind"] == "FitReport":
+        return int(summary["alreadyPending"])
+    if doc["kind"] == "NodesPlan":
+        placed = summary.get("best") is not None or summary.get("cheapestMix") is not None
+        return 0 if placed else int(summary["pendingPods"])
+    worst = summary.get("worst") or {}
+    return int(summary["alreadyPending"]) + int(worst.get("pending", 0))
+
+
 def _emit(
     report: Warned,
     output: str,
     render: Callable[[dict[str, Any]], str],
     *workloads: Workload,
     sizing: RightSizing | None = None,
+    fail_on_pending: bool = False,
 ) -> None:
     """Print ``report`` (its ``warnings`` completed from the inputs) as ``podfit schedule``
-    prints its result: JSON/YAML on stdout with each skipped object on stderr, or the
-    table on stdout with every warning on stderr. With right-sizing, the document says
-    what it changed (``rightSizing``) and warns of recommendations that matched no pod."""
+    prints its result: JSON/YAML on stdout with the skipped objects on stderr, or the
+    table on stdout with every warning on stderr (skipped objects grouped by kind); then,
+    with ``fail_on_pending``, exit 3 if the report leaves pods Pending
+    (:func:`pending_after`). With right-sizing, the document says what it changed
+    (``rightSizing``) and warns of recommendations that matched no pod."""
     add_input_warnings(report, *workloads)
     if sizing is not None:
         report.warnings.extend(sizing.warnings())
@@ -129,10 +165,12 @@ def _emit(
         doc["rightSizing"] = sizing.to_dict()
     if _structured(output):
         click.echo(dump(doc, output), nl=False)
-        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
+        echo_warnings(skipped_lines([s for workload in workloads for s in workload.skipped]))
     else:
         click.echo(render(doc), nl=False)
-        echo_warnings(doc["warnings"])
+        echo_report_warnings(doc["warnings"], *workloads)
+    if fail_on_pending and pending_after(doc):
+        sys.exit(EXIT_PENDING)
 
 
 _recommendations = click.option(
@@ -253,7 +291,9 @@ _files = files_option(
 )
 @_recommendations
 @scheduler_options()
+@_fail_on_pending
 @output_option()
+@validate_option()
 @handles_input_errors
 def fit_cmd(
     files: tuple[str, ...],
@@ -262,9 +302,13 @@ def fit_cmd(
     max_replicas: int,
     recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """How many more replicas of each template fit (cluster-capacity semantics)."""
+    """How many more replicas of each template fit (cluster-capacity semantics).
+
+    With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
+    """
     from podfit.schemas.plan import templates_of  # marshmallow: only this command
 
     config = _config(scheduler)
@@ -305,11 +349,19 @@ def fit_cmd(
             out += f"{t['template']}: {t['stopReason']}\n"
         stranded = doc["fragmentation"]["totalStranded"]
         if stranded:
-            text = ", ".join(f"{r} {v}" for r, v in stranded.items())
+            text = human_resources(stranded)
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
-    _emit(report, output, render, cluster, template_workload, sizing=sizing)
+    _emit(
+        report,
+        output,
+        render,
+        cluster,
+        template_workload,
+        sizing=sizing,
+        fail_on_pending=fail_on_pending,
+    )
 
 
 @plan.command("nodes")
@@ -356,7 +408,9 @@ def fit_cmd(
 @_price_catalog
 @_recommendations
 @scheduler_options()
+@_fail_on_pending
 @output_option()
+@validate_option()
 @handles_input_errors
 def nodes_cmd(
     files: tuple[str, ...],
@@ -371,9 +425,14 @@ def nodes_cmd(
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """How many nodes of each shape the pending pods need (DaemonSets on every node)."""
+    """How many nodes of each shape the pending pods need (DaemonSets on every node).
+
+    With --fail-on-pending, exit 3 when no shape (nor the cheapest mix) places every
+    pending pod.
+    """
     config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
@@ -419,8 +478,8 @@ def nodes_cmd(
                 [
                     n["node"],
                     ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
-                    n["requested"].get("cpu", "0"),
-                    n["requested"].get("memory", "0"),
+                    human_quantity("cpu", n["requested"].get("cpu", "0")),
+                    human_quantity("memory", n["requested"].get("memory", "0")),
                 ]
                 for n in chosen["placement"]
             ]
@@ -437,7 +496,7 @@ def nodes_cmd(
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
         return out
 
-    _emit(result, output, render, workload, sizing=sizing)
+    _emit(result, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)
 
 
 @plan.command("drain")
@@ -451,7 +510,9 @@ def nodes_cmd(
 )
 @_recommendations
 @scheduler_options()
+@_fail_on_pending
 @output_option()
+@validate_option()
 @handles_input_errors
 def drain_cmd(
     files: tuple[str, ...],
@@ -462,9 +523,13 @@ def drain_cmd(
     shape: str | None,
     recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
+    fail_on_pending: bool,
     output: str,
 ) -> None:
-    """What if nodes go away: which pods become Pending, and the nodes to absorb them."""
+    """What if nodes go away: which pods become Pending, and the nodes to absorb them.
+
+    With --fail-on-pending, exit 3 when pods are Pending already or in the worst scenario.
+    """
     from podfit.planning.catalog import shape_from_text
 
     config = _config(scheduler)
@@ -499,7 +564,7 @@ def drain_cmd(
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
         return out
 
-    _emit(report, output, render, workload, sizing=sizing)
+    _emit(report, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)
 
 
 def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:

@@ -6,13 +6,15 @@ from typing import Any
 
 import click
 
-from podfit.cli.output import dump, handles_input_errors, output_option, table
-from podfit.cli.params import files_option, load_files
+from podfit.cli.output import dump, handles_input_errors, names, output_option, table
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.schemas.requests import requests_result
+from podfit.units import human_quantity
 
 
 def _short(resources: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in resources.items()) or "-"
+    """``cpu=510m, memory=143.37Mi``: each amount by :mod:`podfit.units`' rule."""
+    return ", ".join(f"{k}={human_quantity(k, v)}" for k, v in resources.items()) or "-"
 
 
 def _why(explain: dict[str, Any]) -> str:
@@ -87,7 +89,8 @@ def render_table(data: dict[str, Any]) -> str:
 
 @click.command("requests")
 @files_option("Manifest file or directory (YAML or JSON; '-' for stdin). Repeatable.")
-@output_option()
+@output_option("name")
+@validate_option()
 @handles_input_errors
 def requests(files: tuple[str, ...], output: str) -> None:
     """Effective requests, limits and QoS of every pod the manifests create.
@@ -98,4 +101,8 @@ def requests(files: tuple[str, ...], output: str) -> None:
     """
     workload = load_files(files, warn=False)  # the report lists the warnings
     data = requests_result(workload)
-    click.echo(dump(data, output) if output != "table" else render_table(data), nl=False)
+    if output == "name":
+        text = names("pod", (p["name"] for p in data["pods"]))
+    else:
+        text = dump(data, output) if output != "table" else render_table(data)
+    click.echo(text, nl=False)

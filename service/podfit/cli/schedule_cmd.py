@@ -14,35 +14,46 @@ import click
 from podfit.cli.output import (
     EXIT_PENDING,
     dump,
+    echo_report_warnings,
     echo_warnings,
     handles_input_errors,
+    names,
     output_option,
+    skipped_lines,
     table,
 )
-from podfit.cli.params import files_option, load_files
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
+from podfit.resources import CPU, MEMORY, PODS
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.result import PENDING, ScheduleResult
 from podfit.schemas.config import load_options
 from podfit.schemas.schedule import ScheduleOptions, ScheduleOptionsSchema, add_input_warnings
+from podfit.units import human_quantity
 
 
 def _short_text(short: dict[str, Any]) -> str:
+    """A Pending pod's shortfall in one line, amounts by :mod:`podfit.units`' rule."""
     parts = []
     for name, r in short["resources"].items():
         if name == "pods":
             continue
+        free = r.get("largestFree")
+        where = f" on {r['largestFreeNode']}" if r.get("largestFreeNode") else ""
         parts.append(
-            f"{name} request {r['request']}, largest free {r['largestFree']} "
-            f"on {r['largestFreeNode']}"
+            f"{name} request {human_quantity(name, r['request'])}, largest free "
+            f"{'none' if free is None else human_quantity(name, free)}{where}"
         )
     fixes = []
     fix = short["fix"]
     if fix["shrinkRequest"]:
-        reqs = ", ".join(f"{k} to {v}" for k, v in fix["shrinkRequest"]["requests"].items())
+        shrink = fix["shrinkRequest"]["requests"].items()
+        reqs = ", ".join(f"{k} to {human_quantity(k, v)}" for k, v in shrink)
         fixes.append(f"shrink {reqs} (fits {fix['shrinkRequest']['node']})")
     if fix["freeOnNode"]:
-        free = ", ".join(f"{v} {k}" for k, v in fix["freeOnNode"]["free"].items())
+        free = ", ".join(
+            f"{human_quantity(k, v)} {k}" for k, v in fix["freeOnNode"]["free"].items()
+        )
         fixes.append(f"free {free} on {fix['freeOnNode']['node']}")
     if fix["addNode"]:
         fixes.append(f"add a node like {fix['addNode']['like']}")
@@ -56,21 +67,41 @@ def _short_text(short: dict[str, Any]) -> str:
     return text
 
 
-def _explain_text(namespace: str, name: str, node: str | None, explain: dict[str, Any]) -> str:
-    """One pod's explanation: the best totals (top 5) with plugin scores, ties, filter counts."""
-    scores = explain.get("scores", {})
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1]["total"])[:5]
-    text = f"{namespace}/{name} -> {node or '<none>'}"
-    if explain.get("ties") and len(explain["ties"]) > 1:
-        text += f" (tie between {', '.join(explain['ties'])}: first in input order)"
-    text += "\n"
-    for node_name, s in ranked:
-        parts = ", ".join(f"{k} {v}" for k, v in s.items() if k != "total")
-        text += f"  {node_name}: total {s['total']} ({parts})\n"
-    filtered = explain.get("filters", {})
-    if filtered:
-        text += f"  filtered out: {len(filtered)} node(s)\n"
-    return text
+def explain_table(label: str, node: str | None, explain: dict[str, Any], nodes: list[str]) -> str:
+    """One pod's ``--explain`` as a table: every node of the input, the chosen one first,
+    then the feasible nodes by total score (input order among equals), a node that passed
+    the filters unscored (kube-scheduler skips scoring when one node is feasible), then the
+    filtered nodes with every reason their filters gave; one column per score plugin."""
+    scores: dict[str, dict[str, int]] = explain.get("scores", {})
+    filters: dict[str, list[str]] = explain.get("filters", {})
+    plugins = list(dict.fromkeys(k for s in scores.values() for k in s if k != "total"))
+    position = {name: i for i, name in enumerate(nodes)}
+    feasible = sorted(scores, key=lambda n: (n != node, -scores[n]["total"], position.get(n, 0)))
+    rows = []
+    for name in feasible:
+        score = scores[name]
+        result = "chosen" if name == node else "feasible"
+        rows.append([name, result, score["total"], *(score.get(p, "") for p in plugins), ""])
+    for name in nodes:  # passed the filters but not scored: the only feasible node
+        if name not in scores and name not in filters:
+            result = "chosen" if name == node else "feasible"
+            note = "not scored: the only feasible node" if not scores else "not scored"
+            rows.append([name, result, "-", *("-" for _ in plugins), note])
+    for name in sorted(filters, key=lambda n: position.get(n, 0)):
+        reasons = "; ".join(filters[name]) or "-"
+        rows.append([name, "filtered", "-", *("-" for _ in plugins), reasons])
+    ties = explain.get("ties") or []
+    head = f"{label} -> {node or '<none>'}"
+    if len(ties) > 1:
+        head += f" (tie between {', '.join(ties)}: first in input order)"
+    body = table(["NODE", "RESULT", "TOTAL", *plugins, "REASONS"], rows)
+    return head + "\n" + "".join(f"  {line}\n" for line in body.splitlines())
+
+
+def _used_of(resource: str, node: dict[str, Any]) -> str:
+    """``requested/allocatable`` of one resource on a result's node, by the unit rule."""
+    used = human_quantity(resource, node["requested"].get(resource, "0"))
+    return f"{used}/{human_quantity(resource, node['allocatable'].get(resource, '0'))}"
 
 
 def render_table(result: ScheduleResult, wide: bool) -> str:
@@ -80,13 +111,14 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         headers += ["QOS", "OWNER", "REASON"]
     rows = []
     for p in result.pods:
+        requests = p.to_dict()["requests"]
         row = [
             p.pod.namespace,
             p.pod.name,
             p.node or "<none>",
             p.phase,
-            p.to_dict()["requests"].get("cpu", "0"),
-            p.to_dict()["requests"].get("memory", "0"),
+            human_quantity(CPU, requests.get(CPU, "0")),
+            human_quantity(MEMORY, requests.get(MEMORY, "0")),
         ]
         if wide:
             reason = p.reason or (p.condition[1] if p.condition and p.condition[1] else "")
@@ -99,11 +131,11 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         node_rows.append(
             [
                 n["name"],
-                f"{len(n['pods'])}/{n['allocatable'].get('pods', '0')}",
-                f"{n['requested'].get('cpu', '0')}/{n['allocatable'].get('cpu', '0')}",
-                f"{n['requested'].get('memory', '0')}/{n['allocatable'].get('memory', '0')}",
-                f"{util.get('cpu', 0.0):.0%}",
-                f"{util.get('memory', 0.0):.0%}",
+                f"{len(n['pods'])}/{n['allocatable'].get(PODS, '0')}",
+                _used_of(CPU, n),
+                _used_of(MEMORY, n),
+                f"{util.get(CPU, 0.0):.0%}",
+                f"{util.get(MEMORY, 0.0):.0%}",
             ]
         )
     out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY", "CPU%", "MEMORY%"], node_rows)
@@ -113,10 +145,10 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         f"{s['pending']} Pending (Kubernetes {result.kubernetes_version}, {result.strategy})\n"
     )
     explained = [p for p in result.pods if p.explain is not None]
-    if explained:
-        out += "\n"
-        for p in explained:
-            out += _explain_text(p.pod.namespace, p.pod.name, p.node, p.explain or {})
+    names = [n.name for n in result.nodes] if explained else []
+    for p in explained:
+        label = f"{p.pod.namespace}/{p.pod.name}"
+        out += "\n" + explain_table(label, p.node, p.explain or {}, names)
     pending = [p for p in result.pods if p.message or (p.phase == PENDING and not p.counted)]
     if pending:
         out += "\n"
@@ -133,7 +165,8 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 @scheduler_options(shape_alias=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
-@output_option("wide")
+@output_option("wide", "name")
+@validate_option()
 @handles_input_errors
 def schedule(
     files: tuple[str, ...],
@@ -147,7 +180,7 @@ def schedule(
     Pending pods get kube-scheduler's FailedScheduling message and a shortfall: how much
     is missing where, and the smallest change that would let them in.
     """
-    table = output not in ("json", "yaml")
+    table = output in ("table", "wide")
     options: ScheduleOptions = load_options(
         ScheduleOptionsSchema(), {**scheduler.options(), "explain": explain}
     )
@@ -160,11 +193,12 @@ def schedule(
         config=options.config,
     )
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
-    if output in ("json", "yaml"):
-        click.echo(dump(result.to_dict(), output), nl=False)
-        echo_warnings(workload.skipped_warnings())  # load_files printed the loader's
+    if not table:
+        text = names("pod", (p.pod.name for p in result.pods)) if output == "name" else None
+        click.echo(text or dump(result.to_dict(), output), nl=False)
+        echo_warnings(skipped_lines(workload.skipped))  # load_files printed the loader's
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
-        echo_warnings(result.warnings)
+        echo_report_warnings(result.warnings, workload)
     if fail_on_pending and result.pending:
         sys.exit(EXIT_PENDING)

@@ -99,12 +99,20 @@ def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
             help="NodeResourcesFit scoring strategy.",
         ),
         click.option(
-            "--version",
+            "--kubernetes-version",
             "version",
             type=click.Choice(list(SUPPORTED_VERSIONS)),
-            default=DEFAULT_VERSION,
-            show_default=True,
-            help="Kubernetes version whose wording and behaviour to follow.",
+            default=None,
+            help="Kubernetes version whose wording and behaviour to follow"
+            f"  [default: {DEFAULT_VERSION}]",
+        ),
+        click.option(
+            "--version",
+            "version_alias",
+            type=click.Choice(list(SUPPORTED_VERSIONS)),
+            default=None,
+            hidden=True,
+            help="Deprecated spelling of --kubernetes-version.",
         ),
         click.option(
             "--scoring-shape",
@@ -137,11 +145,29 @@ def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
     ]
 
 
+def kubernetes_version(given: str | None, deprecated: str | None) -> str:
+    """The ``--kubernetes-version`` value, or the old ``--version`` spelling's with a
+    deprecation note on stderr (``podfit --version`` alone is podfit's own version);
+    both with different values is a usage error. Default: :data:`DEFAULT_VERSION`."""
+    if deprecated is not None:
+        click.echo(
+            "warning: --version is deprecated for the Kubernetes version; use --kubernetes-version",
+            err=True,
+        )
+        if given is not None and given != deprecated:
+            raise click.UsageError(
+                f"--kubernetes-version {given} and --version {deprecated} disagree; "
+                "give --kubernetes-version only"
+            )
+    return given or deprecated or DEFAULT_VERSION
+
+
 def scheduler_options(
     *, shape_alias: bool = False
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """The scheduler options of every command that schedules (``--strategy``,
-    ``--version``, ``--scoring-shape``, ``--weight``, ``--ignored-resource``,
+    ``--kubernetes-version`` (the hidden, deprecated ``--version`` still read),
+    ``--scoring-shape``, ``--weight``, ``--ignored-resource``,
     ``--ignored-resource-group``, ``--dra/--no-dra``; with ``shape_alias`` also the old
     ``--shape``), handed to the command as one ``scheduler`` keyword: a
     :class:`SchedulerFlags`, turned into the schema's input by its ``options()``."""
@@ -151,7 +177,8 @@ def scheduler_options(
         def wrapper(
             *args: Any,
             strategy: str,
-            version: str,
+            version: str | None,
+            version_alias: str | None,
             weights: tuple[str, ...],
             scoring_shape: str | None,
             ignored_resources: tuple[str, ...],
@@ -162,7 +189,7 @@ def scheduler_options(
         ) -> R:
             flags = SchedulerFlags(
                 strategy,
-                version,
+                kubernetes_version(version, version_alias),
                 weights,
                 scoring_shape,
                 ignored_resources,

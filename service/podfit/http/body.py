@@ -28,8 +28,9 @@ hostile input in the same way.
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -103,35 +104,23 @@ def read_body(accept: Collection[Syntax] = (JSON, YAML), *, parse: bool = True) 
             f"The {syntax.upper()} body is {length} bytes; this server accepts at most "
             f"{limit} ({env_name(setting)}).",
         )
-    raw = _read_body(config.body_timeout)
+    raw = _read_body()
     text = decode_utf8(raw)
     if syntax == YAML or not parse:
         return Body(syntax, text)
     return Body(JSON, text, parse_json(text, max_depth=config.max_depth))
 
 
-def _read_body(timeout: float) -> bytes:
-    """Read the body, waiting at most ``timeout`` seconds for each next piece of it.
+def _read_body() -> bytes:
+    """Read the body (400 if the client went away before sending all of it).
 
-    Under gunicorn the client socket is in the WSGI environ: a client that stops sending
-    mid-body is answered 408 after ``PODFIT_BODY_TIMEOUT`` instead of holding a worker
-    thread until it goes away (gunicorn has no timeout of its own for body reads).
+    Under podfit's gunicorn worker (:mod:`podfit.http.worker`) the body is already in
+    memory: the event loop read it, within ``PODFIT_BODY_TIMEOUT``, before a thread took
+    the request, so this never waits for the network.
     """
-    sock = request.environ.get("gunicorn.socket")
-    if sock is not None:
-        sock.settimeout(timeout)
     try:
         return request.get_data(cache=False)
-    except ClientDisconnected as exc:
-        if isinstance(exc.__context__, TimeoutError):
-            raise Problem(
-                408,
-                "",
-                "Request Timeout",
-                f"the body stopped arriving: nothing for {timeout:g} s"
-                f" ({env_name('body_timeout')})",
-                headers={"Connection": "close"},
-            ) from None
+    except ClientDisconnected:
         raise Problem(
             400,
             "",
@@ -139,15 +128,6 @@ def _read_body(timeout: float) -> bytes:
             "the client closed the connection before sending the whole body",
             headers={"Connection": "close"},
         ) from None
-    finally:
-        _reset(sock)
-
-
-def _reset(sock: Any) -> None:
-    """Back to blocking without a timeout: ``sendall`` of a large answer to a slow reader
-    must not be cut off by the body timeout (its timeout bounds the whole call)."""
-    if sock is not None:
-        sock.settimeout(None)
 
 
 def _media_syntax(accept: Collection[Syntax]) -> Syntax:
@@ -228,7 +208,79 @@ def parse_json(text: str, *, max_depth: int) -> Any:
         raise Problem(400, "malformed-body", "Malformed JSON", detail) from None
     if text.count("[") + text.count("{") > max_depth:
         check_depth(value, max_depth)
+    check_unicode(text, [("", value)])
     return value
+
+
+#: A ``\\u`` escape of a UTF-16 surrogate (D800-DFFF) in JSON text: the only way a
+#: string decoded from valid UTF-8 can hold one (YAML's loader refuses such escapes).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def check_unicode(text: str, items: Iterable[tuple[str, Any]], syntax: Syntax = JSON) -> None:
+    """400 when a string parsed from ``text`` (``items``: path and value pairs) holds an
+    unpaired UTF-16 surrogate, such as ``"\\ud800"``: it is no Unicode character, so no
+    answer could quote it as UTF-8 (RFC 8259 §8.2 leaves such strings' meaning open).
+    A pair (``"\\ud83d\\ude00"``) is one character and fine.
+
+    Cost: nothing unless the text holds a surrogate escape; then one walk of the values.
+
+    >>> check_unicode('["\\\\ud83d\\\\ude00"]', [("", ["\\U0001f600"])])
+    >>> check_unicode('{"a": ["\\\\ud800"]}', [("", {"a": ["\\ud800"]})])
+    Traceback (most recent call last):
+    ...
+    podfit.http.problem.Problem: 400 Malformed JSON: a[0]: an unpaired UTF-16 surrogate
+    escape (\\ud800-\\udfff) is no Unicode character
+    """
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    for root, value in items:
+        path = lone_surrogate_path(value, root)
+        if path is not None:
+            message = (
+                "an unpaired UTF-16 surrogate escape (\\ud800-\\udfff) is no Unicode character"
+            )
+            raise Problem(
+                400,
+                "malformed-body",
+                f"Malformed {syntax.upper()}",
+                f"{path}: {message}" if path else message,
+                errors=[FieldError(path, message)],
+            )
+
+
+def lone_surrogate_path(value: Any, path: str = "") -> str | None:
+    """The path of the first string (or key) in ``value`` holding an unpaired surrogate,
+    else ``None``; a key in the path is written with ``\\uXXXX`` escapes for such
+    characters. Iterative: one step per value."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            if not _encodable(node):
+                return at
+        elif isinstance(node, dict):
+            children = []
+            for key, child in node.items():
+                name = str(key)
+                if not _encodable(name):
+                    name = name.encode("utf-8", "backslashreplace").decode("ascii")
+                    return f"{at}.{name}" if at else name
+                children.append((child, f"{at}.{name}" if at else name))
+            stack.extend(reversed(children))
+        elif isinstance(node, list):
+            stack.extend((node[i], f"{at}[{i}]") for i in reversed(range(len(node))))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refuse_constant(name: str) -> Any:
@@ -294,6 +346,13 @@ def query_options(known: tuple[str, ...]) -> dict[str, Any]:
 def start_clock() -> None:
     """Record when work on this request began (``before_request``)."""
     g.podfit_started = time.monotonic()
+
+
+def time_left() -> float:
+    """Seconds left of this request's ``PODFIT_REQUEST_TIME_LIMIT`` (negative once past)."""
+    limit = service_config().request_time_limit
+    started = g.get("podfit_started")
+    return limit if started is None else limit - (time.monotonic() - started)
 
 
 def check_time(phase: str) -> None:
@@ -382,3 +441,6 @@ def check_text_bounds(text: str, name: str) -> None:
         raise name_limit_setting(exc, name) from None
     except ManifestError:
         return
+    check_unicode(
+        text, [(f"{name}: {path}" if path else name, v) for path, v in document_items(docs)], syntax
+    )

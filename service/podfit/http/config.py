@@ -16,13 +16,21 @@ environment variable               default                 bounds
 ``PODFIT_MAX_DEPTH``               64                      JSON/YAML nesting depth
 ``PODFIT_MAX_QUANTITY_LENGTH``     64                      characters in one quantity string
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
+``PODFIT_MAX_ANSWER_BYTES``        67108864 (64 MiB)       one answer's JSON, before sending it
 ``PODFIT_REQUEST_TIME_LIMIT``      30 (seconds)            wall time of one request's work
-``PODFIT_BODY_TIMEOUT``            10 (seconds)            wait for the next byte of a body
+``PODFIT_EXACT_MEMORY_BYTES``      536870912 (512 MiB)     one exact-planner child process
+``PODFIT_HEADER_TIMEOUT``          10 (seconds)            request line and headers, whole
+``PODFIT_BODY_TIMEOUT``            30 (seconds)            the whole body, after the headers
+``PODFIT_WRITE_TIMEOUT``           30 (seconds)            the client taking the whole answer
+``PODFIT_KEEPALIVE``               5 (seconds)             an idle kept-alive connection
+``PODFIT_MAX_KEPT_ALIVE``          16                      idle connections kept per worker
 =================================  ======================  =================================
 
-Values are plain decimal integers (``PODFIT_MAX_BODY_BYTES=1048576``); the two times
-may have a fraction (``0.5``). A malformed or non-positive value is a ``ConfigError`` at
-start-up, never a silent fallback to the default.
+The last five are kept by the gunicorn worker (:mod:`podfit.http.worker`), which reads
+requests and writes answers in its event loop (``docs/serving.md``). Values are plain
+decimal integers (``PODFIT_MAX_BODY_BYTES=1048576``); the times may have a fraction
+(``0.5``). A malformed or non-positive value is a ``ConfigError`` at start-up, never a
+silent fallback to the default.
 """
 
 from __future__ import annotations
@@ -52,8 +60,14 @@ class ServiceConfig:
     max_depth: int = 64
     max_quantity_length: int = 64
     max_quantities: int = 10_000
+    max_answer_bytes: int = 64 * MIB
     request_time_limit: float = 30.0
-    body_timeout: float = 10.0
+    exact_memory_bytes: int = 512 * MIB
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    write_timeout: float = 30.0
+    keepalive: float = 5.0
+    max_kept_alive: int = 16
 
     def __post_init__(self) -> None:
         for f in fields(self):

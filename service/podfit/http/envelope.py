@@ -8,19 +8,23 @@ the API and the CLI print the same JSON for the same input.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as fields_of
 from typing import Any
 
 from podfit.errors import (
+    ConfigError,
     FieldError,
     LimitExceeded,
     ManifestError,
     PodfitError,
 )
 from podfit.http.config import ServiceConfig, env_name
-from podfit.manifests import Limits, Workload, load_objects
+from podfit.manifests import VALIDATE_MODES, Limits, Workload, load_objects
+from podfit.manifests.fields import unsupported
+from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.scheduler import schedule
 from podfit.schemas.schedule import ScheduleOptions, add_input_warnings
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
@@ -231,17 +235,40 @@ def _check_length(path: str, value: Any, max_length: int) -> None:
         )
 
 
-def load_workload(items: Sequence[tuple[str, Any]], limits: Limits) -> Workload:
+VALIDATE = "validate"
+"""The query parameter and envelope field choosing the loader's validation mode."""
+
+
+def validate_mode(options: dict[str, Any], query: dict[str, Any] | None = None) -> str:
+    """The loader's validation mode (``strict`` by default, ``warn``, ``ignore``): the
+    ``validate`` query parameter, else the envelope's ``validate`` field; both are removed
+    from the dicts (they are no scheduling or planning option). 422 naming ``validate``
+    for any other value."""
+    mode = DEFAULT_VALIDATE
+    for source in (options, query or {}):  # each given value must be valid
+        if VALIDATE in source:
+            value = source.pop(VALIDATE)
+            if not isinstance(value, str) or value not in VALIDATE_MODES:
+                shown = value if isinstance(value, str) else json.dumps(value)
+                raise ConfigError(unsupported(shown, VALIDATE_MODES), VALIDATE)
+            mode = value
+    return mode
+
+
+def load_workload(
+    items: Sequence[tuple[str, Any]], limits: Limits, validate: str = DEFAULT_VALIDATE
+) -> Workload:
     """Load every item with one loader pass (so names, PriorityClasses and totals are
-    checked across items); on error, name the item in each error path.
+    checked across items); on error, name the item in each error path. ``validate``:
+    the loader's validation mode (:func:`validate_mode`).
 
     Attribution re-reads the items one at a time with what is left of the limits, so it
     costs at most as much as the first pass and is only paid when the input is wrong.
     """
     try:
-        return load_objects([obj for _, obj in items], limits, _item_names(items))
+        return load_objects([obj for _, obj in items], limits, _item_names(items), validate)
     except PodfitError as first:
-        raise attribute_errors(items, limits, first) from None
+        raise attribute_errors(items, limits, first, validate) from None
 
 
 def _item_names(items: Sequence[tuple[str, Any]]) -> list[str]:
@@ -251,7 +278,10 @@ def _item_names(items: Sequence[tuple[str, Any]]) -> list[str]:
 
 
 def attribute_errors(
-    items: Sequence[tuple[str, Any]], limits: Limits, first: PodfitError
+    items: Sequence[tuple[str, Any]],
+    limits: Limits,
+    first: PodfitError,
+    validate: str = DEFAULT_VALIDATE,
 ) -> PodfitError:
     """``first`` with each error's path prefixed by the item it came from, when known."""
     errors: list[FieldError] = []
@@ -263,7 +293,7 @@ def attribute_errors(
             max_nodes=max(limits.max_nodes - nodes, 0),
         )
         try:
-            workload = load_objects([obj], budget, _item_names([(prefix, obj)]))
+            workload = load_objects([obj], budget, _item_names([(prefix, obj)]), validate)
         except LimitExceeded as exc:
             if isinstance(first, LimitExceeded):
                 # Same order, same culprit: keep the first pass's totals in the message.

@@ -11,17 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 
+from podfit.bounded import BoundExceeded, run_bounded
 from podfit.errors import ConfigError
-from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.body import check_time, query_options, service_config, time_left, workload_body
+from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
+    VALIDATE,
     check_expansion,
     limits_for,
     load_workload,
+    validate_mode,
 )
+from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.manifests import Workload
+from podfit.planning.binpack import BinProblem
+from podfit.planning.exact import ExactResult, solve_exact
 from podfit.planning.fit import how_many_fit
 from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
@@ -40,6 +47,11 @@ from podfit.schemas.schedule import add_input_warnings
 
 bp = Blueprint("plan", __name__)
 
+# The option names each body takes besides pods and nodes.
+_FIT_KEYS = option_names(FitOptionsSchema())
+_NODES_KEYS = option_names(NodesOptionsSchema())
+_DRAIN_KEYS = option_names(DrainOptionsSchema())
+
 
 def _clock(phase: str) -> Callable[[int], None]:
     """A progress callback that answers 503 once the request time limit is used up."""
@@ -48,6 +60,58 @@ def _clock(phase: str) -> Callable[[int], None]:
         check_time(phase)
 
     return tick
+
+
+#: Share of a shape's time the solver may search (seconds of search per second of the
+#: share): the rest builds the model in the child and the answer after it.
+SEARCH_SHARE = 0.6
+
+
+def bounded_exact(shapes: int, config: ServiceConfig) -> Callable[..., ExactResult]:
+    """``solve_exact`` for the request in progress, one shape after the other: each call
+    runs in a child process (:func:`podfit.bounded.run_bounded`) limited to
+    ``PODFIT_EXACT_MEMORY_BYTES`` and to an equal share of the request's time left among
+    the shapes still to plan; the solver searches for at most :data:`SEARCH_SHARE` of
+    that share (and never longer than the body's ``timeLimitSeconds``). Out of time:
+    503 (as :func:`~podfit.http.body.check_time`); out of memory: 413 naming the limit.
+    """
+    done = 0
+
+    def solve(problem: BinProblem, *, time_limit: float) -> ExactResult:
+        nonlocal done
+        share = time_left() / max(shapes - done, 1)
+        done += 1
+        check_time(f"planning shape {problem.template.name}")
+        try:
+            return run_bounded(
+                solve_exact,
+                problem,
+                time_limit=max(min(time_limit, share * SEARCH_SHARE), 0.1),
+                seconds=share,
+                memory_bytes=config.exact_memory_bytes,
+            )
+        except BoundExceeded as exc:
+            if exc.kind == "time":
+                check_time(f"planning shape {problem.template.name}")
+                raise Problem(
+                    503,
+                    "time-limit-exceeded",
+                    "Request time limit exceeded",
+                    f"the exact plan for shape {problem.template.name} did not finish in "
+                    f"its share ({share:.1f} s) of the request time limit "
+                    f"({config.request_time_limit:g} s, {env_name('request_time_limit')}); "
+                    "plan fewer shapes at once, or use the podfit algorithm",
+                ) from None
+            raise Problem(
+                413,
+                "limit-exceeded",
+                "Input exceeds a configured limit",
+                f"the exact plan for shape {problem.template.name} needs more than "
+                f"{config.exact_memory_bytes} bytes ({env_name('exact_memory_bytes')}); "
+                "use the podfit algorithm, or fewer pod shapes",
+            ) from None
+
+    return solve
 
 
 def _body(
@@ -62,14 +126,15 @@ def _body(
     """
     query_options(())  # the options are the body's fields: no query parameter is taken
     config = service_config()
-    parsed = workload_body(("pods", "nodes", *option_keys))
+    parsed = workload_body(("pods", "nodes", VALIDATE, *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
+    g.podfit_validate = mode = validate_mode(parsed.options)  # the templates' too
     options = validate(parsed.options)
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)
     return workload, options
 
@@ -77,7 +142,7 @@ def _body(
 @bp.post("/v1/plan/fit")
 def plan_fit() -> Response:
     """How many more replicas of the templates fit: the FitReport document."""
-    workload, opts = _body(option_names(FitOptionsSchema()), fit_options)
+    workload, opts = _body(_FIT_KEYS, fit_options)
     config = service_config()
     if opts["max_replicas"] > config.max_pods:
         raise ConfigError(
@@ -85,7 +150,7 @@ def plan_fit() -> Response:
             "maxReplicas",
         )
     items = [(f"templates[{i}]", t) for i, t in enumerate(opts.pop("templates"))]
-    template_workload = load_workload(items, limits_for(config))
+    template_workload = load_workload(items, limits_for(config), g.podfit_validate)
     templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the templates hold no pod template", "templates")
@@ -105,10 +170,8 @@ def plan_fit() -> Response:
 @bp.post("/v1/plan/nodes")
 def plan_nodes() -> Response:
     """How many nodes of each shape the pending pods need: the NodesPlan document."""
-    workload, opts = _body(option_names(NodesOptionsSchema()), nodes_options)
+    workload, opts = _body(_NODES_KEYS, nodes_options)
     config = service_config()
-    # the exact mode must answer well within the request's time limit
-    opts["time_limit"] = min(opts["time_limit"], config.request_time_limit / 2)
     check_time("loading the manifests")
     mix = opts.pop("mix")
     plan = nodes_needed(
@@ -116,6 +179,7 @@ def plan_nodes() -> Response:
         existing_nodes=workload.nodes,
         daemonsets=workload.daemonsets,
         progress=_clock("planning node shapes"),
+        exact_solver=bounded_exact(len(opts["shapes"]), config),
         **opts,
     )
     if mix:
@@ -130,7 +194,7 @@ def plan_nodes() -> Response:
 @bp.post("/v1/plan/drain")
 def plan_drain() -> Response:
     """What if nodes go away: the DrainReport document."""
-    workload, opts = _body(option_names(DrainOptionsSchema()), drain_options)
+    workload, opts = _body(_DRAIN_KEYS, drain_options)
     check_time("loading the manifests")
     report = what_if(
         workload.pods,

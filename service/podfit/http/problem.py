@@ -114,12 +114,21 @@ def problem_response(
         error_list.append({"path": "", "message": f"{hidden} more errors not shown"})
     if error_list:
         body["errors"] = error_list
-    response = Response(
-        json.dumps(body, ensure_ascii=False) + "\n", status=status, mimetype=PROBLEM_JSON
-    )
+    response = Response(_utf8(body), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _utf8(document: dict[str, Any]) -> bytes:
+    """The document as UTF-8 JSON; a string holding an unpaired surrogate (which UTF-8
+    cannot encode: a value echoed from a hostile body) makes it ``\\uXXXX``-escaped
+    instead, so an error answer can never fail on what it quotes."""
+    text = json.dumps(document, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(document, ensure_ascii=True) + "\n").encode("ascii")
 
 
 def _summary(errors: list[FieldError]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from podfit.http.body import check_time, query_options, service_config, workload_body
-from podfit.http.envelope import limits_for, load_workload
+from podfit.http.envelope import VALIDATE, limits_for, load_workload, validate_mode
 from podfit.http.responses import json_response
 from podfit.schemas.requests import requests_result
 
@@ -19,9 +19,10 @@ bp = Blueprint("requests", __name__)
 @bp.post("/v1/requests")
 def requests() -> Response:
     """Effective requests, limits, QoS class and their explanation, per pod and in total."""
-    query_options(())
+    query = query_options((VALIDATE,))
     config = service_config()
-    parsed = workload_body(("pods",))
+    parsed = workload_body(("pods", VALIDATE))
+    mode = validate_mode(parsed.options, query)
     check_time("loading the manifests")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     return json_response(requests_result(workload))

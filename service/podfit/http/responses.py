@@ -17,7 +17,8 @@ def json_response(data: Any, status: int = 200) -> Response:
     escapes (the same JSON value). The few documents orjson refuses — an integer beyond
     64 bits (quantities in base units may exceed it, ``1000E`` bytes), a non-string key —
     go through the stdlib encoder instead, which writes the same value; the output
-    depends only on ``data``. Cost: linear in the document.
+    depends only on ``data``; a string with an unpaired surrogate (not encodable as UTF-8)
+    is written ``\\uXXXX``-escaped. Cost: linear in the document.
     """
     return Response(_encode(data), status=status, mimetype="application/json")
 
@@ -27,4 +28,8 @@ def _encode(data: Any) -> bytes:
         return orjson.dumps(data)
     except orjson.JSONEncodeError:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, check_circular=False)
-        return text.encode("utf-8")
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # an unpaired surrogate: escape every non-ASCII character
+            text = json.dumps(data, separators=(",", ":"), check_circular=False)
+            return text.encode("ascii")

@@ -34,7 +34,12 @@ array of entries ``{"name", "allocatable"|"capacity"|"preset", "labels", "taints
 "unschedulable", "count"}``; ``count`` makes a pool ``<name>-0`` … ``<name>-<count-1>``.
 
 Pods go through API-server defaulting (request := limit where only a limit is set) and
-validation; every error of a document is reported at once, naming the field path.
+validation; every error of a document is reported at once, naming the field path. Unknown
+kinds of built-in groups and unknown fields are errors by default (``validate="strict"``,
+as kubectl; ``"warn"``, ``"ignore"``: :mod:`.validation`); names, labels and resource names
+are checked as the API server does (:mod:`.apivalidation`); new pods pass LimitRange and
+ResourceQuota admission (:mod:`.limitranges`, :mod:`.quota`); hints for likely typos
+(:mod:`.hints`).
 Bounds (:class:`Limits`) are checked before anything is expanded.
 
 Modules: :mod:`.workload` (``Workload``, ``Skipped``), :mod:`.fields` (typed field readers

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from podfit.errors import FieldError, QuantityError
+from podfit.manifests.hints import quantity_hint
 from podfit.quantity import Quantity, parse_quantity
 from podfit.resources import to_amount
 from podfit.yamlsafe import Number, go_json_float
@@ -163,7 +164,7 @@ class Doc:
                 # the scheduler's integer must exist: refuse values past int64, never wrap
                 to_amount(name, q)
             except QuantityError as exc:
-                self.error(where, str(exc))
+                self.error(where, str(exc) + quantity_hint(raw))
                 continue
             if q.sign() < 0:  # every resource list Kubernetes validates is non-negative
                 self.error(where, f"{q}: must be greater than or equal to 0")

@@ -31,7 +31,8 @@ two objects with the same content are equal whatever the input order):
     (:meth:`Namespace.implicit`).
 :class:`ResourceQuota` (``Workload.resource_quotas``)
     ``hard`` and ``used`` (resource name → exact ``Quantity``; ``used`` from the status, empty
-    when absent), ``scopes``.
+    when absent), ``scopes``, ``has_scope_selector``. Enforced on new pods by
+    :mod:`podfit.manifests.quota`.
 :class:`Controller` (``Workload.controllers``)
     One per ReplicaSet, ReplicationController, StatefulSet, Deployment, Job and DaemonSet
     of the input: ``kind``, ``name``, ``namespace``, ``selector`` (``spec.selector``; for a
@@ -201,6 +202,7 @@ class ResourceQuota:
     hard: tuple[tuple[str, Quantity], ...] = ()
     used: tuple[tuple[str, Quantity], ...] = ()
     scopes: tuple[str, ...] = ()
+    has_scope_selector: bool = False
 
     @property
     def hard_map(self) -> dict[str, Quantity]:
@@ -372,7 +374,12 @@ def read_resource_quota(doc: Mapping[str, Any], d: Doc, name: str, namespace: st
         for i, s in enumerate(d.seq(spec.get("scopes"), "spec.scopes"))
     )
     return ResourceQuota(
-        name, namespace, tuple(sorted(hard.items())), tuple(sorted(used.items())), scopes
+        name,
+        namespace,
+        tuple(sorted(hard.items())),
+        tuple(sorted(used.items())),
+        scopes,
+        bool(spec.get("scopeSelector")),
     )
 
 

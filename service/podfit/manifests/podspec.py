@@ -12,6 +12,7 @@ from podfit.downward import (
     validate_divisor,
 )
 from podfit.errors import QuantityError
+from podfit.manifests.apivalidation import validate_container_resource_name
 from podfit.manifests.fields import Doc, quantity_value
 from podfit.nodes import TAINT_EFFECTS
 from podfit.pods import (
@@ -39,6 +40,8 @@ def read_containers(value: Any, path: str, d: Doc, init: bool) -> list[Container
         res = d.mapping(c.get("resources"), f"{cp}.resources")
         requests = d.resources(res.get("requests"), f"{cp}.resources.requests")
         limits = d.resources(res.get("limits"), f"{cp}.resources.limits")
+        check_resource_names(limits, f"{cp}.resources.limits", d)
+        check_resource_names(requests, f"{cp}.resources.requests", d)
         for e in validate_resources(requests, limits, f"{cp}.resources"):
             d.error(e.path, e.message)
         restart = d.string(c.get("restartPolicy"), f"{cp}.restartPolicy") or None
@@ -55,6 +58,14 @@ def read_containers(value: Any, path: str, d: Doc, init: bool) -> list[Container
             default_container(Container(name, requests, limits, restart, tuple(ports), tuple(env)))
         )
     return out
+
+
+def check_resource_names(resources: Mapping[str, Any], path: str, d: Doc) -> None:
+    """The API server's checks of the resource names of a container's requests or limits
+    (or a pod's overhead): ``validateContainerResourceName``."""
+    for name in resources:
+        for message in validate_container_resource_name(name):
+            d.error(f"{path}.{name}", message)
 
 
 def _ports(value: Any, path: str, d: Doc) -> list[ContainerPort]:

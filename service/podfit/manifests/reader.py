@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
+from podfit.manifests.apivalidation import check_labels, check_object_meta
 from podfit.manifests.fields import Doc, show, type_name, unsupported
 from podfit.manifests.limitranges import LimitRangeItem, read_limit_range
 from podfit.manifests.names import generated_name, template_hash
@@ -25,13 +26,16 @@ from podfit.manifests.objects import (
 )
 from podfit.manifests.podspec import (
     check_env,
+    check_resource_names,
     read_affinity,
     read_containers,
     read_tolerations,
     unmodelled_fields,
 )
+from podfit.manifests.quota import QuotaAdmission
 from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
 from podfit.manifests.validation import (
+    DECODE_PREFIX,
     DEFAULT_SCHEMA_VERSION,
     DEFAULT_VALIDATE,
     VALIDATE_MODES,
@@ -190,6 +194,11 @@ class Reader:
                 raise
             for e in exc.errors:
                 d.error(e.path, e.message)
+        decoded = {e.path for e in d.errors if e.message.startswith(DECODE_PREFIX)}
+        if decoded:  # the API server stops at decoding: the readers' own text is moot
+            d.errors = [
+                e for e in d.errors if e.path not in decoded or e.message.startswith(DECODE_PREFIX)
+            ]
         self.errors.extend(d.errors)
 
     def _validate(self, doc: Mapping[str, Any], kind: str, d: Doc, what: str) -> None:
@@ -201,13 +210,14 @@ class Reader:
             key = f"{kind} ({api})" if isinstance(api, str) else kind
             self.custom[key] = self.custom.get(key, 0) + 1
         for f in findings:
-            if self.validate == "strict":
+            if self.validate == "strict" or f.decode:
                 d.error(f.path, f.message)
             else:
                 self.workload.warnings.append(f"{what}: {f.path}: {f.message}")
 
     def _object(self, kind: str, doc: Mapping[str, Any], d: Doc, source: str) -> None:
         meta = d.mapping(doc.get("metadata"), "metadata")
+        check_object_meta(kind, meta, d)
         name = d.string(meta.get("name"), "metadata.name")
         namespace = d.string(meta.get("namespace"), "metadata.namespace") or "default"
         spec = d.mapping(doc.get("spec"), "spec")
@@ -507,6 +517,8 @@ class Reader:
         before = len(d.errors)
         meta = d.mapping(template.get("metadata"), f"{prefix}metadata")
         labels = d.str_map(meta.get("labels"), f"{prefix}metadata.labels")
+        if prefix:  # a template's labels (a Pod's were checked with its metadata)
+            check_labels(labels, f"{prefix}metadata.labels", d)
         spec = d.mapping(template.get("spec"), f"{prefix}spec")
         sp = f"{prefix}spec"
         containers = read_containers(spec.get("containers"), f"{sp}.containers", d, init=False)
@@ -526,6 +538,7 @@ class Reader:
             for i, c in enumerate(items):
                 check_env(c, f"{sp}.{group}[{i}].env", seen, d)
         overhead = d.resources(spec.get("overhead"), f"{sp}.overhead")
+        check_resource_names(overhead, f"{sp}.overhead", d)
         pres = d.mapping(spec.get("resources"), f"{sp}.resources")
         pod_requests = d.resources(pres.get("requests"), f"{sp}.resources.requests")
         pod_limits = d.resources(pres.get("limits"), f"{sp}.resources.limits")
@@ -667,29 +680,75 @@ class Reader:
         return changed
 
     def _admit(self, pod: Pod, admitted: Mapping[int, Mapping[str, Any]]) -> Pod:
-        """Admission after every object is read: PriorityClass values and LimitRanges."""
+        """Admission after every object is read: PriorityClass values and LimitRanges.
+
+        As in the API server: mutating admission (LimitRange defaults), then the object's
+        validation (a defaulted limit below the written request is refused like a written
+        one), and only for a valid object the LimitRanger's constraints (Container and Pod
+        min / max / maxLimitRequestRatio). A pod read with a status (``kubectl get pods``)
+        was admitted when it was created: LimitRanges apply to new pods only."""
         changes: dict[str, Any] = dict(admitted.get(id(pod), {}))
-        for item in self.limit_ranges.get(pod.namespace, ()):
-            groups = {"initContainers": pod.init_containers, "containers": pod.containers}
+        ranges = () if pod.phase is not None else self.limit_ranges.get(pod.namespace, ())
+        if not ranges:
+            return replace(pod, **changes) if changes else pod
+        groups = {"initContainers": pod.init_containers, "containers": pod.containers}
+        for item in ranges:
             for group, containers in groups.items():
                 new = tuple(item.apply(c) for c in containers)
                 if new != containers:
                     item.defaulted += sum(1 for a, b in zip(new, containers, strict=True) if a != b)
                     changes[_FIELD_OF[group]] = new
                     groups[group] = new
-                for i, c in enumerate(new):
-                    where = f"spec.{group}[{i}].resources"
-                    # the API server validates after mutating admission: a defaulted limit
-                    # below the written request is refused like a written one
-                    found = [
-                        (e.path, e.message) for e in validate_resources(c.requests, c.limits, where)
-                    ]
-                    found += [(where, message) for message in item.violations(c)]
-                    for path, message in found:
-                        text = f"{message} (LimitRange {item.name}; pod {pod.key})"
-                        if all(e.message != text or e.path != path for e in self.errors):
-                            self.errors.append(FieldError(path, text))
-        return replace(pod, **changes) if changes else pod
+        found: list[tuple[str, str, str]] = []  # (path, message, LimitRange)
+        names = ", ".join(item.name for item in ranges)
+        for group, containers in groups.items():
+            for i, c in enumerate(containers):
+                where = f"spec.{group}[{i}].resources"
+                found += [
+                    (e.path, e.message, names)
+                    for e in validate_resources(c.requests, c.limits, where)
+                ]
+        admitted_pod = replace(pod, **changes) if changes else pod
+        if not found:  # validating admission sees only valid objects
+            for item in ranges:
+                for group, containers in groups.items():
+                    for i, c in enumerate(containers):
+                        where = f"spec.{group}[{i}].resources"
+                        found += [(where, m, item.name) for m in item.violations(c)]
+                found += [("spec", m, item.name) for m in item.pod_violations(admitted_pod)]
+        for path, message, source in found:
+            text = f"{message} (LimitRange {source}; pod {pod.key})"
+            self.errors.append(FieldError(path, text))
+        return admitted_pod
+
+    def _quota(self) -> None:
+        """ResourceQuota admission (:mod:`.quota`) of the new pods, in input order: a pod
+        over a quota is refused (``Workload.refused``, one warning per workload), the rest
+        goes on."""
+        wl = self.workload
+        admission = QuotaAdmission(wl.resource_quotas, [p for p in wl.pods if p.phase])
+        for q in admission.not_enforced:
+            wl.warnings.append(
+                f"ResourceQuota {q.namespace}/{q.name}: scopes {', '.join(q.scopes) or '-'}"
+                f"{' and a scopeSelector' if q.has_scope_selector else ''} not modelled: "
+                "not enforced"
+            )
+        kept: list[Pod] = []
+        by_owner: dict[str, list[tuple[str, str]]] = {}
+        for pod in wl.pods:
+            message = "" if pod.phase else admission.admit(pod)
+            if not message:
+                kept.append(pod)
+                continue
+            wl.refused.append((pod.key, message))
+            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
+            by_owner.setdefault(who, []).append((pod.key, message))
+        wl.pods = kept
+        for who, refused in by_owner.items():
+            key, message = refused[0]
+            wl.warnings.append(
+                f"{who}: {len(refused)} pods refused by quota admission (first, {key}: {message})"
+            )
 
     def _reconcile(self) -> None:
         """Existing pods and workloads reconciled (:mod:`.snapshot`) into
@@ -740,6 +799,8 @@ class Reader:
             seen.add(node.name)
         if self.errors:
             raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        if self.workload.resource_quotas:
+            self._quota()
         if self.custom:  # the loader's last warning
             counts = ", ".join(f"{n} {k}" for k, n in sorted(self.custom.items()))
             self.workload.warnings.append(f"custom resources not validated: {counts}")

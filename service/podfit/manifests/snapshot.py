@@ -295,7 +295,7 @@ def _claim_pods(
         if ref is not None:
             owner = by_ref.get((pod.namespace, ref.kind, ref.name))
             if owner is None and ref.kind == "ReplicaSet":
-                owner = _deployment_of_missing_rs(pod, ref.name, workloads)
+                owner = _deployment_of_missing_rs(pod, ref.name, by_ref)
         else:
             owner = next(
                 (w for w in adopters.get(pod.namespace, ()) if w.selector.matches(pod.labels)),  # type: ignore[union-attr]
@@ -307,22 +307,17 @@ def _claim_pods(
 
 
 def _deployment_of_missing_rs(
-    pod: Pod, rs_name: str, workloads: Sequence[WorkloadEntry]
+    pod: Pod, rs_name: str, by_ref: Mapping[tuple[str, str, str], WorkloadEntry]
 ) -> WorkloadEntry | None:
     """The Deployment of a pod whose ReplicaSet is not in the input: named
-    ``<deployment>-<pod-template-hash>``, and the Deployment's selector matches the pod."""
+    ``<deployment>-<pod-template-hash>``, and the Deployment's selector matches the pod.
+    One look-up."""
     h = pod.labels.get(TEMPLATE_HASH_LABEL)
-    if not h:
+    if not h or not rs_name.endswith(f"-{h}"):
         return None
-    for w in workloads:
-        if (
-            w.kind == "Deployment"
-            and w.namespace == pod.namespace
-            and rs_name == f"{w.name}-{h}"
-            and w.selector is not None
-            and w.selector.matches(pod.labels)
-        ):
-            return w
+    w = by_ref.get((pod.namespace, "Deployment", rs_name[: -len(h) - 1]))
+    if w is not None and w.selector is not None and w.selector.matches(pod.labels):
+        return w
     return None
 
 

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from podfit.yamlsafe import Number, go_json_float
 
 VALIDATE_MODES = ("strict", "warn", "ignore")
 DEFAULT_VALIDATE = "strict"
@@ -44,10 +48,52 @@ _PREFERRED = (
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem: the field path (``""`` for the object) and the message."""
+    """One problem: the field path (``""`` for the object) and the message. ``decode``: the
+    API server cannot even decode the object (a value that is no integer of the field's
+    size), an error whatever the validation mode."""
 
     path: str
     message: str
+    decode: bool = False
+
+
+DECODE_PREFIX = "json: cannot unmarshal "
+INT_RANGES = {"i32": (-(2**31), 2**31 - 1, "int32"), "i64": (-(2**63), 2**63 - 1, "int64")}
+_INDEX = re.compile(r"\[[0-9]+\]")
+
+
+def integer_error(value: Any, ref: str, type_name: str, path: str) -> str:
+    """The API server's decoding error for a value of an int32/int64 field, or ``""``:
+    ``json: cannot unmarshal number 1e400 into Go struct field
+    TopologySpreadConstraint.spec.template.spec.topologySpreadConstraints.maxSkew of type
+    int32`` (Go names the struct holding the field and the field's path without list
+    indices). Only an integer literal within the type's range decodes."""
+    lo, hi, go_type = INT_RANGES[ref]
+    if isinstance(value, bool):
+        what = "bool"
+    elif isinstance(value, int):
+        if lo <= value <= hi:
+            return ""
+        what = f"number {value}"
+    elif isinstance(value, Number):
+        text = value.text
+        digits = text[1:] if text.startswith("-") else text
+        if digits.isdigit() and lo <= int(text) <= hi:
+            return ""
+        what = f"number {text}"
+    elif isinstance(value, float):
+        what = f"number {go_json_float(value) if math.isfinite(value) else value}"
+    elif isinstance(value, str):
+        what = "string"
+    elif isinstance(value, Mapping):
+        what = "object"
+    elif isinstance(value, list):
+        what = "array"
+    else:
+        return ""
+    struct = type_name.rsplit(".", 1)[-1]
+    field_path = _INDEX.sub("", path)
+    return f"{DECODE_PREFIX}{what} into Go struct field {struct}.{field_path} of type {go_type}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +209,11 @@ def unknown_fields(schema: Schema, obj: Mapping[str, Any], type_name: str) -> li
                 )
             elif ref and child is not None:
                 where = f"{prefix}{key}"
-                if ref[0] == "[":
+                if ref in INT_RANGES:
+                    message = integer_error(child, ref, name, where)
+                    if message:
+                        out.append(Finding(where, message, decode=True))
+                elif ref[0] == "[":
                     if isinstance(child, list):
                         stack.extend(
                             (item, ref[2:], f"{where}[{i}]") for i, item in enumerate(child)

@@ -62,7 +62,8 @@ class Workload:
     the input; :meth:`namespace` answers for any name), ``resource_quotas`` and
     ``controllers`` (the selectors of the workload controllers), each in input order.
     ``reconciled``: how each workload's existing pods were counted and how many pods it
-    made (:mod:`podfit.manifests.snapshot`).
+    made (:mod:`podfit.manifests.snapshot`). ``refused``: ``(pod key, message)`` of the
+    pods ResourceQuota admission refused (:mod:`podfit.manifests.quota`).
     """
 
     pods: list[Pod] = field(default_factory=list)
@@ -78,6 +79,7 @@ class Workload:
     resource_quotas: list[ResourceQuota] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
     reconciled: list[Reconciliation] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     def namespace(self, name: str) -> Namespace:
         """The Namespace ``name`` of the input, else :meth:`Namespace.implicit` (labelled
@@ -102,6 +104,7 @@ class Workload:
         self.resource_quotas.extend(other.resource_quotas)
         self.controllers.extend(other.controllers)
         self.reconciled.extend(other.reconciled)
+        self.refused.extend(other.refused)
 
     def skipped_warnings(self) -> list[str]:
         """One warning per skipped object, in input order: a result that lists only the pods

@@ -40,6 +40,10 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
+from podfit.units import human
+
+if TYPE_CHECKING:
+    from podfit.planning.exact import ExactResult
 
 if TYPE_CHECKING:
     from podfit.planning.mix import CheapestMix
@@ -332,11 +336,25 @@ def _shape_problem(
     # what the scheduler's NodeResourcesFit and NodePorts say on a new node of this shape
     # holding only the DaemonSet pods (allocatable after headroom)
     empty = NodeInfo(shape.name, dict(zip(resources, alloc, strict=True)))
+    whole = NodeInfo(shape.name, {r: info.allocatable.get(r, 0) for r in resources})
     for ds in ds_pods:
         empty.add_pod(ds)
+        whole.add_pod(ds)
     for g, exemplar in zip(placeable, exemplars, strict=True):
         status = node_resources_fit(exemplar, empty) or node_ports(exemplar, empty)
-        if status is not None:
+        if status is None:
+            continue
+        fits_whole = node_resources_fit(exemplar, whole) is None
+        if headroom_percent < 100 and fits_whole and node_ports(exemplar, empty) is None:
+            # the node has room; the fill limit is what the pod does not fit
+            room = [a - r for a, r in zip(alloc, reserved, strict=True)]
+            full = [
+                info.allocatable.get(r, 0) - v for r, v in zip(resources, reserved, strict=True)
+            ]
+            unplaceable[g.name] = _fill_limit_reason(
+                resources, g.requests, room, full, headroom_percent
+            )
+        else:
             unplaceable[g.name] = f"does not fit an empty node: {', '.join(status.reasons)}"
     return problem, unplaceable, [p.name for p in ds_pods]
 
@@ -353,12 +371,15 @@ def nodes_needed(
     time_limit: float = 10.0,
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
 
     ``max_nodes`` caps new nodes per shape (the autoscaler's limiter for ``ffd``; for the
     other algorithms a plan above it is reported as incomplete). ``progress`` is called
-    with the number of shapes done.
+    with the number of shapes done. ``exact_solver`` replaces
+    :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
+    the service's time and memory limits (:mod:`podfit.bounded`).
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(
@@ -385,6 +406,7 @@ def nodes_needed(
         max_nodes=max_nodes,
         time_limit=time_limit,
         progress=progress,
+        exact_solver=exact_solver,
     )
     result_plan = NodesPlan(
         algorithm,
@@ -416,6 +438,7 @@ def plan_shapes(
     max_nodes: int = 0,
     time_limit: float = 10.0,
     progress: Callable[[int], None] | None = None,
+    exact_solver: Callable[..., ExactResult] | None = None,
 ) -> list[ShapePlan]:
     """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``)."""
     resources = _resources(groups)
@@ -436,7 +459,7 @@ def plan_shapes(
         elif algorithm == "exact":
             from podfit.planning.exact import solve_exact
 
-            result = solve_exact(problem, time_limit=time_limit)
+            result = (exact_solver or solve_exact)(problem, time_limit=time_limit)
             packing, status, bound = result.packing, result.status, result.lower_bound
         else:
             packing = pack(problem, lower_bound=bounds.best)
@@ -491,3 +514,22 @@ def _holds(plan: ShapePlan, pods: Sequence[tuple[PodGroup, int]]) -> bool:
             free[d] -= r * count
         ports.extend(mine.host_ports * count)
     return True
+
+
+def _fill_limit_reason(
+    resources: Sequence[str],
+    requests: Sequence[int],
+    room: Sequence[int],
+    full: Sequence[int],
+    headroom_percent: int,
+) -> str:
+    """Why a pod group that fits an empty node of a shape does not fit it under the fill
+    limit: each resource whose request is over the limit's ``room``, with the node's
+    ``full`` free room (both after the DaemonSet pods), in :mod:`podfit.units`' words."""
+    parts = [
+        f"{r} request {human(r, need)} is over the {headroom_percent}% fill limit "
+        f"(it allows {human(r, free)} of the {human(r, whole)} free)"
+        for r, need, free, whole in zip(resources, requests, room, full, strict=True)
+        if need > free
+    ]
+    return f"does not fit an empty node: {', '.join(parts)}"

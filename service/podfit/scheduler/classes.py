@@ -79,6 +79,7 @@ class ClassIndex:
     """Per equivalence class: node statuses, reason histogram, and feasible nodes by score."""
 
     __slots__ = (
+        "bonus",
         "dyn",
         "engine",
         "feasible",
@@ -86,21 +87,28 @@ class ClassIndex:
         "group_of",
         "groups",
         "hist",
+        "live",
         "pod",
         "score",
         "simple",
         "single",
         "skip_balanced",
-        "static_on",
         "status",
         "synced",
+        "terms",
         "unresolvable",
     )
 
     def __init__(self, engine: Engine, pod: PodInfo) -> None:
         self.engine = engine
         self.pod = pod
-        self.static_on = [p.skip is None or not p.skip(engine.scorer, pod) for p in STATIC_SCORES]
+        self.terms = [
+            (k, p.weight, bool(p.normalize_reverse))
+            for k, p in enumerate(STATIC_SCORES)
+            if p.skip is None or not p.skip(engine.scorer, pod)
+        ]
+        self.live: list[_Group] = []
+        self.bonus: list[int] = []
         self.skip_balanced = engine.scorer.balanced_skipped(pod)
         self.dyn = dynamic = engine.scorer.for_pod(pod, self.skip_balanced)
         nodes = engine.nodes
@@ -218,19 +226,28 @@ class ClassIndex:
         live = [g for g in self.groups.values() if g.count]
         if len(live) == 1:
             return live[0].peek(self.score)[1]
-        terms = [
-            (k, p.weight, p.normalize_reverse, max(g.raws[k] for g in live))
-            for k, p in enumerate(STATIC_SCORES)
-            if self.static_on[k]
-        ]
+        if live != self.live:  # the static part only changes with the set of live groups
+            self.live = live
+            self.bonus = self.static_bonus(live)
         best_rank: tuple[int, int] | None = None
         best_index = -1
-        for g in live:
+        for g, bonus in zip(live, self.bonus, strict=True):
             total, i = g.peek(self.score)
-            for k, weight, reverse, top in terms:
-                total += weight * normalize_one(g.raws[k], top, bool(reverse))
-            rank = (total, -i)
+            rank = (total + bonus, -i)
             if best_rank is None or rank > best_rank:
                 best_rank = rank
                 best_index = i
         return best_index
+
+    def static_bonus(self, live: list[_Group]) -> list[int]:
+        """Per group of ``live``: its weighted static scores, each normalised against the
+        largest raw score among ``live`` (``DefaultNormalizeScore`` over the feasible
+        nodes: the groups with a feasible node are exactly ``live``)."""
+        tops = [max(column) for column in zip(*(g.raws for g in live), strict=True)]
+        out = []
+        for g in live:
+            bonus = 0
+            for k, weight, reverse in self.terms:
+                bonus += weight * normalize_one(g.raws[k], tops[k], reverse)
+            out.append(bonus)
+        return out

@@ -99,16 +99,16 @@ class Engine:
         scores = [
             None if p.skip is not None and p.skip(scorer, pod) else p.score for p in STATIC_SCORES
         ]
-        zero = (0,) * len(scores)
-        statuses: list[FilterStatus | None] = []
-        groups: list[tuple[int, ...]] = []
-        for node in self.nodes:
-            st = static_filters(pod, node, fcfg)
-            statuses.append(st)
-            if st is not None:
-                groups.append(zero)
-                continue
-            groups.append(tuple([0 if f is None else f(scorer, pod, node) for f in scores]))
+        statuses = [static_filters(pod, node, fcfg) for node in self.nodes]
+        groups: list[tuple[int, ...]] = [(0,) * len(scores)] * len(statuses)
+        feasible = [node for node, st in zip(self.nodes, statuses, strict=True) if st is None]
+        columns = [
+            [0] * len(feasible) if f is None else [f(scorer, pod, node) for node in feasible]
+            for f in scores
+        ]
+        passing = (i for i, st in enumerate(statuses) if st is None)
+        for i, row in zip(passing, zip(*columns, strict=True), strict=False):
+            groups[i] = row
         if len(self._statics) >= self.max_classes:
             self._statics.clear()
         view = self._statics[key] = (statuses, groups)

@@ -42,7 +42,8 @@ FEATURE_ROWS: tuple[Features, ...] = (
 )
 """One row per supported Kubernetes version, oldest first."""
 
-_BY_VERSION = {f.version: f for f in FEATURE_ROWS}
+BY_VERSION: dict[str, Features] = {f.version: f for f in FEATURE_ROWS}
+"""Version → its row (what :func:`features` looks up; hot paths subscript it directly)."""
 
 SUPPORTED_VERSIONS: tuple[str, ...] = tuple(f.version for f in FEATURE_ROWS)
 DEFAULT_VERSION = "1.34"
@@ -51,4 +52,4 @@ DEFAULT_VERSION = "1.34"
 def features(version: str) -> Features:
     """The :class:`Features` row of ``version``; ``KeyError`` for a version not in
     :data:`FEATURE_ROWS` (``make_config`` refuses those with a field path first). O(1)."""
-    return _BY_VERSION[version]
+    return BY_VERSION[version]

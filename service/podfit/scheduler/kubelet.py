@@ -18,7 +18,11 @@ from podfit.scheduler.plugins.node_affinity import (
 )
 from podfit.scheduler.plugins.node_ports import NODE_PORTS, REASON_PORTS, node_ports
 from podfit.scheduler.plugins.node_resources_fit import insufficient_resources
-from podfit.scheduler.plugins.taint_toleration import TAINT_TOLERATION, first_untolerated
+from podfit.scheduler.plugins.taint_toleration import (
+    REASON_TAINT_NOT_MATCH,
+    TAINT_TOLERATION,
+    first_untolerated,
+)
 
 
 class Admission(NamedTuple):
@@ -27,9 +31,6 @@ class Admission(NamedTuple):
     admitted: bool
     reason: str = ""
     message: str = ""
-
-
-REASON_TAINT_NOT_MATCH = "node(s) had taints that the pod didn't tolerate"
 
 
 def kubelet_admit(pod: PodInfo, node: NodeInfo, static: bool = False) -> Admission:

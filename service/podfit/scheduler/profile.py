@@ -66,6 +66,7 @@ from podfit.scheduler.plugins.node_unschedulable import (
     node_unschedulable,
 )
 from podfit.scheduler.plugins.taint_toleration import (
+    REASON_TAINT_NOT_MATCH,
     REASON_TAINTS,
     TAINT_TOLERATION,
     taint_toleration_filter,
@@ -143,7 +144,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         _STATIC,
         pod_reads=("tolerations",),
         node_reads=("taints",),
-        reasons=(REASON_TAINTS,),
+        reasons=(REASON_TAINTS, REASON_TAINT_NOT_MATCH),
         filter=taint_toleration_filter,
         score=_taint_score,
         weight=TAINT_TOLERATION_WEIGHT,

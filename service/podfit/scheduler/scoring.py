@@ -151,12 +151,15 @@ def score_nodes(
     pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], scorer: Scorer
 ) -> dict[int, dict[str, int]]:
     """Weighted scores of every feasible node, one entry per score plugin of the profile in
-    table order plus ``total`` (static scores normalised over ``feasible``; a plugin whose
-    PreScore skips the pod scores 0). Cost: O(feasible × score plugins)."""
+    table order plus ``total`` (normalised scores over ``feasible``; a plugin whose
+    PreScore skips the pod, or that does not apply to it, scores 0).
+    Cost: O(feasible × score plugins)."""
     columns: list[tuple[str, list[int]]] = []
     for plugin in SCORES:
         assert plugin.score is not None
-        if plugin.skip is not None and plugin.skip(scorer, pod):
+        if (plugin.skip is not None and plugin.skip(scorer, pod)) or (
+            plugin.applies is not None and not plugin.applies(pod)
+        ):
             columns.append((plugin.name, [0] * len(feasible)))
             continue
         raw = [plugin.score(scorer, pod, nodes[i]) for i in feasible]

@@ -187,5 +187,9 @@ def query_values(schema: Schema, query: Mapping[str, str]) -> dict[str, Any]:
 
 def load_config(data: Mapping[str, Any]) -> SchedulerConfig:
     """The scheduler configuration of ``data`` (options by their one spelling)."""
-    config: SchedulerConfig = load_options(SchedulerConfigSchema(), data)
+    config: SchedulerConfig = load_options(_CONFIG, data)
     return config
+
+
+# Shared by every caller: a schema keeps no state between loads.
+_CONFIG = SchedulerConfigSchema()

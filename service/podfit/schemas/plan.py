@@ -187,16 +187,23 @@ def templates_of(pods: Sequence[Pod]) -> list[Pod]:
     return out
 
 
+# One instance each, shared by every request (a schema keeps no state between loads;
+# building one costs about as much as a load).
+_FIT = FitOptionsSchema()
+_NODES = NodesOptionsSchema()
+_DRAIN = DrainOptionsSchema()
+
+
 def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a fit request (``templates`` stay raw objects)."""
-    return _load(FitOptionsSchema(), data)
+    return _load(_FIT, data)
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
     list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
     in the options for the caller, and needs a price on every shape."""
-    kwargs = _load(NodesOptionsSchema(), data)
+    kwargs = _load(_NODES, data)
     shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
     if kwargs["mix"]:
         require_prices(shapes, "shapes")
@@ -206,7 +213,7 @@ def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a drain (what-if) request."""
-    kwargs = _load(DrainOptionsSchema(), data)
+    kwargs = _load(_DRAIN, data)
     if kwargs["shape"] is not None:
         kwargs["shape"] = parse_shape(kwargs["shape"], "shape")
     return kwargs

@@ -56,6 +56,20 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
     explain = _ExplainFlag(load_default=False)
     shape = scoring_shape_field(**{ALIAS_OF: "scoringShape"})
 
+    class Meta:
+        # The order errors are listed in: the request's fields as they always were.
+        fields = (
+            "strategy",
+            "kubernetesVersion",
+            "explain",
+            "resources",
+            "shape",
+            "scoringShape",
+            "ignoredResources",
+            "ignoredResourceGroups",
+            "dra",
+        )
+
     def build(self, data: dict[str, Any]) -> ScheduleOptions:
         return ScheduleOptions(self.scheduler_config(data), data["explain"])
 

@@ -13,17 +13,22 @@ takes any mix of
 * uploaded YAML/JSON files,
 
 plus the strategy and the Kubernetes version, loads each with
-:func:`podfit.manifests.load_text` under the service's limits and answers one of two
-questions on the same page:
+:func:`podfit.manifests.load_text` under the service's limits and answers the planning
+question whose button was pressed (the ``question`` field), on the same page:
 
-* *where does each pod go?* — :func:`podfit.schedule` on the input's nodes: the summary,
-  one bar per node and resource, and the pods left Pending with their message and
-  shortfall;
-* *how many new nodes are needed?* — :func:`podfit.planning.nodes_needed.nodes_needed`
-  for the pods left Pending, on the named shapes: per shape the planned nodes drawn the
-  same way, the lower bound and the gap.
+* *where does each pod go?* — :func:`podfit.schedule` on the input's nodes: the summary
+  (counts linking to the sections), the pods left Pending with their message and
+  shortfall, then one bar per node and resource;
+* *how many more replicas of these templates fit?* — :func:`podfit.planning.fit.how_many_fit`
+  with the templates pasted or picked in their own field;
+* *how many new nodes of these shapes, at what price?* —
+  :func:`podfit.planning.nodes_needed.nodes_needed` for the pods left Pending: per shape the
+  planned nodes drawn the same way, the lower bound, the gap and the cost;
+* *what if these nodes / any one node / this zone go away?* —
+  :func:`podfit.planning.whatif.what_if`.
 
-Bad input is answered with the
+Every answer links its document (the same JSON the HTTP API returns) as a download.
+Amounts are shown by :mod:`podfit.units`' one rule. Bad input is answered with the
 page, the form still filled in, and a list of what is wrong (field path and value): 400 for
 a form problem, 411 for a body without ``Content-Length``, 413 for input over a limit, 422
 for invalid manifests or options, 503 past the request time limit. Never a traceback page.
@@ -31,13 +36,16 @@ for invalid manifests or options, 503 past the request time limit. Never a trace
 
 from __future__ import annotations
 
+import base64
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -47,12 +55,17 @@ from podfit.http import envelope
 from podfit.http.body import check_text_bounds, check_time, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
-from podfit.manifests import Workload, load_text
+from podfit.http.responses import json_response
+from podfit.manifests import VALIDATE_MODES, Workload, load_text
+from podfit.manifests.validation import DEFAULT_VALIDATE
+from podfit.planning.whatif import DEFAULT_ZONE_LABEL
+from podfit.resources import MEMORY
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
 from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
 from podfit.schemas.config import load_config
 from podfit.schemas.schedule import ScheduleOptions
+from podfit.units import human, human_resources
 from podfit.web import render
 
 bp = Blueprint(
@@ -67,11 +80,20 @@ bp = Blueprint(
 STRATEGY_NAMES: tuple[str, ...] = tuple(SCORING_STRATEGIES)
 VERSIONS: tuple[str, ...] = SUPPORTED_VERSIONS
 QUESTIONS = {
-    "schedule": "Where does each pod go on these nodes?",
-    "nodes": "How many new nodes are needed for the pods that stay Pending?",
+    "schedule": "Where does each pod go?",
+    "fit": "How many more replicas of these templates fit?",
+    "nodes": "How many new nodes of these shapes are needed, at what price?",
+    "drain-nodes": "What if these nodes go away?",
+    "drain-any": "What if any one node goes away?",
+    "drain-zone": "What if this zone goes away?",
 }
+"""Each question's form value and the text of the button that asks it."""
+FIT_MODES = ("sequence", "interleave")
 PLAN_ALGORITHMS = ("podfit", "ffd")  # "exact" needs the optional OR-tools extra
 MAX_SHAPES = 10
+DOWNLOAD_LINK_MAX_BYTES = 1 << 20
+"""Answers up to 1 MiB of JSON are linked in the page; larger ones are posted for again."""
+FIT_MAX_REPLICAS = 10_000  # the CLI's default bound on replicas added in all
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FIXTURES = 200
 FIXTURES_SETTING = "PODFIT_FIXTURES_DIR"
@@ -106,6 +128,13 @@ class Form:
     algorithm: str = "podfit"
     mix: bool = False
     region: str = ""
+    validate: str = DEFAULT_VALIDATE
+    fixture_templates: str = ""
+    templates: str = ""
+    mode: str = "sequence"
+    drain_nodes: str = ""
+    zone: str = ""
+    zone_label: str = DEFAULT_ZONE_LABEL
     uploads: list[str] = field(default_factory=list)
 
     def scheduler_config(self) -> SchedulerConfig:
@@ -147,19 +176,61 @@ def fixture_names(directory: Path) -> list[str]:
     return names[:MAX_FIXTURES]
 
 
+@functools.lru_cache(maxsize=MAX_FIXTURES * 2)
+def _holds_only_nodes(path: str, mtime_ns: int, size: int) -> bool:
+    """The file's objects are nodes and nothing that makes pods (cached per version of the
+    file: ``mtime_ns`` and ``size`` are part of the key). A file that does not load is
+    offered as a workload (it shows its error when run)."""
+    try:
+        loaded = load_text(Path(path).read_text(encoding="utf-8"), name=path)
+    except (OSError, UnicodeError, PodfitError):
+        return False
+    return bool(loaded.nodes) and not loaded.pods and not loaded.daemonsets
+
+
+def fixture_lists(directory: Path) -> tuple[list[str], list[str]]:
+    """The bundled fixtures split for the two pickers: ``(workload files, node files)``.
+
+    A node file holds only Node objects (or the node-list format); every other file —
+    workloads, running pods, a mix, or a file that does not load — is a workload file.
+    """
+    workloads: list[str] = []
+    nodes: list[str] = []
+    for name in fixture_names(directory):
+        path = directory / name
+        try:
+            stat = path.stat()
+        except OSError:
+            workloads.append(name)
+            continue
+        only_nodes = _holds_only_nodes(str(path), stat.st_mtime_ns, stat.st_size)
+        (nodes if only_nodes else workloads).append(name)
+    return workloads, nodes
+
+
 def _page(form: Form, *, status: int = 200, **context: Any) -> tuple[str, int]:
+    workload_files, node_files = fixture_lists(fixtures_dir())
     html = render_template(
         "podfit/index.html",
         form=form,
-        fixtures=fixture_names(fixtures_dir()),
+        workload_fixtures=workload_files,
+        node_fixtures=node_files,
         strategies=STRATEGY_NAMES,
         versions=VERSIONS,
         dra_choices=DRA_CHOICES,
+        validate_modes=VALIDATE_MODES,
         questions=QUESTIONS,
         plan_algorithms=PLAN_ALGORITHMS,
+        fit_modes=FIT_MODES,
         **context,
     )
     return html, status
+
+
+@bp.app_template_filter("resources")
+def resources_filter(resources: dict[str, str] | None) -> str:
+    """``{cpu: 1500m, memory: 1Gi}`` as ``cpu 1.5, memory 1Gi`` (:mod:`podfit.units`)."""
+    return human_resources(resources)
 
 
 @bp.get("/")
@@ -169,8 +240,10 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/")
-def run() -> tuple[str, int]:
-    """Schedule what the form names and answer the page with the picture, or the errors."""
+def run() -> ResponseReturnValue:
+    """Answer the question the form asks and show the page with the answer, or the errors;
+    with ``?download=json`` (the download button of a large answer) the answer's JSON
+    file instead of the page."""
     form = Form()
     if request.content_length is None:
         # Under gunicorn a chunked body over the size limit is silently truncated, so a
@@ -178,14 +251,12 @@ def run() -> tuple[str, int]:
         error = FieldError("", "the form must be sent with a Content-Length header")
         return _page(form, status=411, errors=[error])
     try:
-        form, sources = read_form()
-        workload = load_sources(sources)
-        if form.question == "nodes":
-            plan = plan_nodes(workload, form)
-            return _page(form, **plan_context(plan, workload))
-        check_time("scheduling")
-        options = ScheduleOptions(form.scheduler_config())
-        result = envelope.schedule_workload(workload, options, service_config())
+        form, sources, template_sources = read_form()
+        workload = load_sources(sources, form.validate)
+        document, inputs = answer(form, workload, template_sources)
+        if request.args.get("download") == "json":
+            return json_file(document)
+        context = answer_context(form, document, inputs)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes
         error = FieldError(
@@ -200,11 +271,53 @@ def run() -> tuple[str, int]:
         return _page(form, status=422, errors=exc.errors)
     except Problem as exc:  # e.g. the request time limit (503)
         return _page(form, status=exc.status, errors=exc.errors or [FieldError("", exc.detail)])
-    return _page(form, **result_context(result, workload))
+    return _page(form, **context)
 
 
-def read_form() -> tuple[Form, list[Source]]:
-    """Read and check the posted form; every named input becomes a :class:`Source`.
+def answer(
+    form: Form, workload: Workload, template_sources: Sequence[Source]
+) -> tuple[dict[str, Any], list[Workload]]:
+    """The document answering ``form.question`` (the HTTP API's: ScheduleResult,
+    FitReport, NodesPlan or DrainReport) and the inputs it was computed from."""
+    if form.question == "nodes":
+        return plan_nodes(workload, form), [workload]
+    if form.question == "fit":
+        templates = load_sources(template_sources, form.validate)
+        return plan_fit(workload, templates, form), [workload, templates]
+    if form.question.startswith("drain-"):
+        return plan_drain(workload, form), [workload]
+    check_time("scheduling")
+    options = ScheduleOptions(form.scheduler_config())
+    result: dict[str, Any] = envelope.schedule_workload(workload, options, service_config())
+    return result, [workload]
+
+
+def answer_context(
+    form: Form, document: dict[str, Any], inputs: Sequence[Workload]
+) -> dict[str, Any]:
+    """Everything the template shows for ``document``, the answer to ``form.question``."""
+    if form.question == "nodes":
+        context = plan_context(document, *inputs)
+    elif form.question == "fit":
+        context = fit_context(document, *inputs)
+    elif form.question.startswith("drain-"):
+        context = drain_context(document, *inputs)
+    else:
+        context = result_context(document, *inputs)
+    return {**context, "download": download(document, form)}
+
+
+def json_file(document: dict[str, Any]) -> Response:
+    """The answer as a JSON file to save (``POST /?download=json``): the HTTP API's bytes,
+    named after the document's kind."""
+    response = json_response(document)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(document)}"'
+    return response
+
+
+def read_form() -> tuple[Form, list[Source], list[Source]]:
+    """Read and check the posted form; every named input becomes a :class:`Source`: the
+    cluster's (workloads and nodes), then the templates' (for the replicas question).
 
     Every problem of the form is listed at once (a :class:`FormError`, 400), in the order
     of the page's fields; inputs over ``PODFIT_MAX_YAML_BYTES`` together are a
@@ -217,6 +330,7 @@ def read_form() -> tuple[Form, list[Source]]:
         *_pasted_sources(form),
         *_uploaded_sources(form, errors),
     ]
+    templates = _template_sources(form, errors)
     if not sources and not errors:
         errors.append(
             FieldError(
@@ -226,8 +340,8 @@ def read_form() -> tuple[Form, list[Source]]:
         )
     if errors:
         raise FormError(errors[0].message, errors[0].path, errors)
-    _check_total_size(sources)
-    return form, sources
+    _check_total_size([*sources, *templates])
+    return form, sources, templates
 
 
 def _form(values: Mapping[str, str]) -> Form:
@@ -246,6 +360,13 @@ def _form(values: Mapping[str, str]) -> Form:
         algorithm=values.get("algorithm", "podfit") or "podfit",
         mix=values.get("mix", "") == "on",
         region=values.get("region", "").strip(),
+        validate=values.get("validate", DEFAULT_VALIDATE) or DEFAULT_VALIDATE,
+        fixture_templates=values.get("fixture_templates", ""),
+        templates=values.get("templates", ""),
+        mode=values.get("mode", "sequence") or "sequence",
+        drain_nodes=values.get("drain_nodes", ""),
+        zone=values.get("zone", "").strip(),
+        zone_label=values.get("zone_label", "").strip() or DEFAULT_ZONE_LABEL,
     )
 
 
@@ -262,14 +383,21 @@ def _check_choices(form: Form) -> list[FieldError]:
         )
     if form.dra not in DRA_CHOICES:
         errors.append(FieldError("dra", f"{form.dra!r} is not one of {', '.join(DRA_CHOICES)}"))
+    if form.validate not in VALIDATE_MODES:
+        modes = ", ".join(VALIDATE_MODES)
+        errors.append(FieldError("validate", f"{form.validate!r} is not one of {modes}"))
     return errors
 
 
-def _fixture_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+def _fixture_sources(
+    form: Form,
+    errors: list[FieldError],
+    keys: Sequence[str] = ("fixture_workloads", "fixture_nodes"),
+) -> list[Source]:
     """The bundled fixtures the form picked; an unknown or unreadable one is an error."""
     sources: list[Source] = []
     known = fixture_names(fixtures_dir())
-    for key in ("fixture_workloads", "fixture_nodes"):
+    for key in keys:
         name = getattr(form, key)
         if not name:
             continue
@@ -284,6 +412,19 @@ def _fixture_sources(form: Form, errors: list[FieldError]) -> list[Source]:
             errors.append(FieldError(key, f"bundled fixture {name!r} cannot be read: {reason}"))
             continue
         sources.append(Source(f"fixtures/{name}", text))
+    return sources
+
+
+def _template_sources(form: Form, errors: list[FieldError]) -> list[Source]:
+    """The pod templates of the replicas question (picked and/or pasted); asking that
+    question without any is an error. Other questions read none."""
+    if form.question != "fit":
+        return []
+    sources = _fixture_sources(form, errors, ("fixture_templates",))
+    if form.templates.strip():
+        sources.append(Source("templates (pasted)", form.templates))
+    if not sources and not errors:
+        errors.append(FieldError("templates", "paste or pick the pod templates to add replicas of"))
     return sources
 
 
@@ -334,8 +475,9 @@ def _upload_source(key: str, upload: FileStorage, errors: list[FieldError]) -> S
     return Source(name, text)
 
 
-def load_sources(sources: Sequence[Source]) -> Workload:
-    """Load every source under the service limits into one workload.
+def load_sources(sources: Sequence[Source], validate: str = DEFAULT_VALIDATE) -> Workload:
+    """Load every source under the service limits into one workload (``validate``: the
+    loader's validation mode).
 
     Each source is read on its own, so errors name it, with what is left of the pod and
     node budgets (``PODFIT_MAX_PODS``, ``PODFIT_MAX_NODES`` bound all sources together, so
@@ -354,7 +496,7 @@ def load_sources(sources: Sequence[Source]) -> Workload:
             max_nodes=config.max_nodes - len(workload.nodes),
         )
         try:
-            loaded = load_text(source.text, name=source.name, limits=budget)
+            loaded = load_text(source.text, name=source.name, limits=budget, validate=validate)
         except LimitExceeded as exc:
             raise _source_limit(exc, source, workload, config) from None
         workload.extend(loaded)
@@ -393,6 +535,12 @@ def _check_question(form: Form) -> list[FieldError]:
         errors.append(
             FieldError("question", f"{form.question!r} is not one of {', '.join(QUESTIONS)}")
         )
+    if form.question == "fit" and form.mode not in FIT_MODES:
+        errors.append(FieldError("mode", f"{form.mode!r} is not one of {', '.join(FIT_MODES)}"))
+    if form.question == "drain-nodes" and not form.drain_nodes.split():
+        errors.append(FieldError("drain_nodes", "name at least one node to take away"))
+    if form.question == "drain-zone" and not form.zone:
+        errors.append(FieldError("zone", "name the zone to take away (e.g. us-east-1a)"))
     if form.question != "nodes":
         return errors
     specs = form.shapes.split()
@@ -449,6 +597,85 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     return data
 
 
+def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, Any]:
+    """How many more replicas of each template fit the cluster: the FitReport dict.
+
+    One template per owner (a Deployment's first replica) and every bare pod of the
+    templates input, as ``podfit plan fit -t`` takes them; at most
+    :data:`FIT_MAX_REPLICAS` replicas in all.
+    """
+    from podfit.planning.fit import how_many_fit
+    from podfit.schemas.plan import templates_of
+    from podfit.schemas.schedule import add_input_warnings
+
+    pods = templates_of(templates.pods)
+    if not pods:
+        raise FormError("the templates hold no pod template (Pods or workloads)", "templates")
+    check_time("planning")
+    report = how_many_fit(
+        pods,
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        mode=form.mode,
+        max_replicas=FIT_MAX_REPLICAS,
+        config=form.scheduler_config(),
+        progress=lambda done: check_time(f"placing replica {done + 1}"),
+    )
+    add_input_warnings(report, workload, templates)
+    data: dict[str, Any] = report.to_dict()
+    return data
+
+
+def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
+    """What if the named nodes, any one node, or a zone go away: the DrainReport dict."""
+    from podfit.planning.whatif import what_if
+    from podfit.schemas.schedule import add_input_warnings
+
+    check_time("planning")
+    report = what_if(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
+        lose_zone=form.zone if form.question == "drain-zone" else None,
+        zone_label=form.zone_label,
+        lose_any_one=form.question == "drain-any",
+        config=form.scheduler_config(),
+        progress=lambda done: check_time(f"scenario {done + 1}"),
+    )
+    add_input_warnings(report, workload)
+    data: dict[str, Any] = report.to_dict()
+    return data
+
+
+def file_name(document: dict[str, Any]) -> str:
+    """``podfit-nodesplan.json``: the download's name, after the document's kind."""
+    return f"podfit-{str(document.get('kind') or 'answer').lower()}.json"
+
+
+def download(document: dict[str, Any], form: Form) -> dict[str, Any]:
+    """How the page offers the answer as a JSON file (the HTTP API's bytes).
+
+    Up to :data:`DOWNLOAD_LINK_MAX_BYTES` of JSON, ``href`` is a ``data:`` URL of it: a
+    plain link, nothing stored on the server, allowed under ``default-src 'self'`` (a
+    download is not a fetch). A larger answer would make the page several times heavier
+    (a 10,000-pod ScheduleResult is about 8 MiB), so it gets ``href`` None and a button
+    that posts the form again to ``/?download=json``; ``uploads`` says the files must be
+    chosen again first (the browser does not keep them). ``size`` is the file's size.
+    """
+    data = json_response(document).get_data()
+    href = None
+    if len(data) <= DOWNLOAD_LINK_MAX_BYTES:
+        href = "data:application/json;base64," + base64.b64encode(data).decode("ascii")
+    return {
+        "href": href,
+        "name": file_name(document),
+        "size": f"{human(MEMORY, len(data))}B",
+        "uploads": bool(form.uploads),
+    }
+
+
 def result_context(result: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
@@ -475,6 +702,21 @@ class ShapeView:
     legend: list[render.LegendEntry]
     more_owners: int
     left_out: list[render.PendingGroup]
+    bound: str
+
+
+def bound_text(bound: dict[str, Any]) -> str:
+    """A shape's lower bound in words: ``2 (L1 cpu 2, memory 1; L2 2 on cpu)``, each part
+    only when the plan has it (no ``None`` when nothing could be placed: ``0``)."""
+    parts = []
+    if bound.get("l1"):
+        parts.append("L1 " + ", ".join(f"{r} {n}" for r, n in bound["l1"].items()))
+    if bound.get("l2Resource"):
+        parts.append(f"L2 {bound.get('l2')} on {bound['l2Resource']}")
+    if bound.get("hostPorts"):
+        parts.append(f"host ports {bound['hostPorts']}")
+    best = bound.get("best", 0)
+    return f"{best} ({'; '.join(parts)})" if parts else str(best)
 
 
 def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict[str, Any]:
@@ -491,25 +733,55 @@ def plan_context(plan: dict[str, Any], workload: Workload | None = None) -> dict
                 entries,
                 more,
                 render.pending_groups(drawn),
+                bound_text(shape.get("lowerBound") or {}),
             )
         )
+    best = (plan.get("summary") or {}).get("best") or {}
+    best_cost = next(
+        (s.get("cost") for s in plan.get("shapes") or [] if s.get("shape") == best.get("shape")),
+        None,
+    )
     return {
         "plan": plan,
+        "best_cost": best_cost,
         "summary": plan.get("summary", {}),
         "shape_views": shapes,
         **page_notes(plan, workload),
     }
 
 
-def page_notes(document: dict[str, Any], workload: Workload | None) -> dict[str, Any]:
-    """The page's notes under a ScheduleResult or a NodesPlan: ``skipped`` (objects that
-    created no pods, one line each) and ``warnings`` — the loader's, then the document's
-    (unmodelled constraints, default spreading), each once; a skipped object is listed on
-    its own line, not again as a warning."""
-    listed = set(workload.skipped_warnings()) if workload else set()
-    loaded = workload.warnings if workload else []
+def fit_context(report: dict[str, Any], workload: Workload, templates: Workload) -> dict[str, Any]:
+    """Everything the template shows for a FitReport: replicas per template, where they
+    went, why the next one did not fit, and what stays free but unusable."""
+    stranded = report.get("fragmentation", {}).get("totalStranded") or {}
     return {
-        "skipped": [s.to_dict() for s in workload.skipped] if workload else [],
+        "fit": report,
+        "summary": report.get("summary", {}),
+        "stranded": human_resources(stranded) if stranded else "",
+        **page_notes(report, workload, templates),
+    }
+
+
+def drain_context(report: dict[str, Any], workload: Workload) -> dict[str, Any]:
+    """Everything the template shows for a DrainReport: one row per scenario, then each
+    scenario's Pending pods with their FailedScheduling message."""
+    return {
+        "drain": report,
+        "summary": report.get("summary", {}),
+        **page_notes(report, workload),
+    }
+
+
+def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[str, Any]:
+    """The page's notes under an answer: ``skipped`` (objects that created no pods; the
+    page lists them one line per kind) and ``warnings`` — the loader's, then the
+    document's (unmodelled constraints, default spreading), each once; a skipped object is
+    listed with its kind, not again as a warning."""
+    inputs = [w for w in workloads if w is not None]
+    listed = {text for w in inputs for text in w.skipped_warnings()}
+    loaded = [text for w in inputs for text in w.warnings]
+    return {
+        "skipped": [s.to_dict() for w in inputs for s in w.skipped],
         "warnings": [
             w for w in dict.fromkeys([*loaded, *document.get("warnings", [])]) if w not in listed
         ],

@@ -43,16 +43,16 @@ from podfit.resources import CPU, MEMORY, PODS, is_extended, to_amount
 from podfit.units import human, human_quantity, human_resources
 
 # --- layout, in CSS pixels ------------------------------------------------------------------
-LABEL_WIDTH = 180
-BAR_WIDTH = 320
-COLUMN_GAP = 28
+LABEL_WIDTH = 150
+BAR_WIDTH = 300
+COLUMN_GAP = 24
 HEADER_HEIGHT = 46
 ROW_HEIGHT = 18
 BAR_HEIGHT = 12
 MAX_NAMES_IN_TOOLTIP = 8
-MAX_LABEL_CHARS = 26
-MAX_HEADER_CHARS = 44  # a resource name longer than this is cut (full name in its title)
-PODS_COLUMN_WIDTH = 70
+MAX_LABEL_CHARS = 24
+MAX_HEADER_CHARS = 40  # a resource name longer than this is cut (full name in its title)
+PODS_COLUMN_WIDTH = 64
 MIN_DIVIDED_PX = 3  # replicas narrower than this are not separated by divider lines
 
 # Colour-blind-friendly palette (Okabe–Ito plus Tol's muted set). Owners get colours in

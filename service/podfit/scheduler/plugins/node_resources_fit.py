@@ -8,7 +8,7 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, fits, is_extended
-from podfit.scheduler.features import DEFAULT_VERSION, features
+from podfit.scheduler.features import BY_VERSION, DEFAULT_VERSION
 from podfit.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, FilterConfig, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
 
@@ -97,10 +97,12 @@ def node_resources_fit(
     Unschedulable.
     """
     short = insufficient_resources(pod, node, ignored_resources, ignored_groups)
-    if not short:
-        return None
+    return _status(short, version) if short else None
+
+
+def _status(short: list[InsufficientResource], version: str) -> FilterStatus:
     code = UNSCHEDULABLE
-    if features(version).resource_fit_unresolvable and any(s.unresolvable for s in short):
+    if BY_VERSION[version].resource_fit_unresolvable and any(s.unresolvable for s in short):
         code = UNRESOLVABLE
     return FilterStatus(NODE_RESOURCES_FIT, code, tuple(s.reason for s in short))
 
@@ -109,4 +111,5 @@ def node_resources_fit_filter(
     pod: PodInfo, node: NodeInfo, cfg: FilterConfig
 ) -> FilterStatus | None:
     """:func:`node_resources_fit` with the configured ignores and version (the profile's filter)."""
-    return node_resources_fit(pod, node, cfg.ignored_resources, cfg.ignored_groups, cfg.version)
+    short = insufficient_resources(pod, node, cfg.ignored_resources, cfg.ignored_groups)
+    return _status(short, cfg.version) if short else None

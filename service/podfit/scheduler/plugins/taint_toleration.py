@@ -19,6 +19,9 @@ from podfit.scheduler.model import (
 
 TAINT_TOLERATION = "TaintToleration"
 REASON_TAINTS = "node(s) had untolerated taint(s)"
+REASON_TAINT_NOT_MATCH = "node(s) had taints that the pod didn't tolerate"
+"""``ErrReasonNotMatch``: the reason the kubelet gives when it rejects a pod for a NoExecute
+taint (its admission names this plugin)."""
 
 
 def taint_reason(taint: Taint, version: str) -> str:
@@ -76,6 +79,8 @@ def taint_toleration(
 
 def taint_toleration_filter(pod: PodInfo, node: NodeInfo, cfg: FilterConfig) -> FilterStatus | None:
     """:func:`taint_toleration` with the configured version (the profile's filter)."""
+    if not node.taints:
+        return None
     return taint_toleration(pod, node, cfg.version)
 
 

@@ -1,0 +1,390 @@
+"""One check variant, evaluated through the scheduler that ``podfit schedule`` and
+``plan drain`` use (``schedule_infos``: same FailedScheduling messages, same shortfall).
+
+A **base** is the cluster scheduled once per replicas mode (as-is, ``hpaMax``,
+``hpaMin``), exactly as :func:`podfit.schedule` would: running pods stay, DaemonSets
+first, then the queue. A **variant** removes nodes from a base, with ``kubectl drain``
+semantics, as ``plan drain`` does:
+
+* pods on the other nodes stay where the base put them (DaemonSet pods included);
+* pods on a removed node: DaemonSet pods and static (mirror) pods go with the node;
+  controller-owned pods are recreated unbound and scheduled again on the remaining
+  nodes; bare pods (no owner) are not recreated by anything — they are **lost** and
+  reported as a violation;
+* pods Pending in the base wait again (DaemonSet pods of a removed node excepted), and
+  the queue runs in PrioritySort order: priority, then Pending-before ones in base
+  order, then the evicted ones in base order.
+
+Only the removed nodes' pods (and the Pending ones) are scheduled again: the remaining
+nodes are copies of the base placement (the same pods, in the order a from-scratch drain
+binds them), so a variant costs O(nodes) to copy plus the scheduling of the evicted
+pods, not a whole schedule. ``tests/test_check_reuse.py`` proves the variants equal to
+``podfit.planning.whatif.what_if`` drains from scratch on seeded random clusters.
+
+A variant passes when no pod is Pending and it has no violation: a lost pod, a pod the
+kubelet rejects, a node above ``maxRequested``, or (``respectPDB``) a PodDisruptionBudget
+the drain would violate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from podfit.check.inputs import Budget, scale
+from podfit.check.policy import Scenario
+from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
+from podfit.nodes import Node
+from podfit.planning.cluster import Cluster, replica
+from podfit.pods import Pod
+from podfit.resources import PODS, format_amount
+from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
+from podfit.scheduler.run import TERMINAL, daemonset_of, schedule_infos
+
+__all__ = ["Base", "ClusterInput", "evaluate"]
+
+
+@dataclass(slots=True)
+class ClusterInput:
+    """One cluster to check: what the manifests hold. Picklable (sent to workers)."""
+
+    name: str
+    pods: list[Pod]
+    nodes: list[Node]
+    daemonsets: list[Pod] = field(default_factory=list)
+    autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
+    budgets: list[PodDisruptionBudget] = field(default_factory=list)
+    config: SchedulerConfig | None = None
+    """The scheduler configuration (default: the default profile of the default version)."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """``namespace/ReplicaSet/name`` → its owner ``Deployment/name`` (HPA targets)."""
+
+
+def _pinned_node(info: PodInfo) -> str | None:
+    """The node a DaemonSet pod is made for (its ``metadata.name In [node]`` term)."""
+    for term in info.required_terms or ():
+        for req in term.match_fields:
+            if req.key == "metadata.name" and req.operator == "In" and len(req.values) == 1:
+                return req.values[0]
+    return None
+
+
+def _goes_with_node(info: PodInfo) -> bool:
+    """DaemonSet pods and static (mirror) pods are not evicted: they go with the node."""
+    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
+
+
+def pending_entry(outcome: PodOutcome) -> dict[str, Any]:
+    """A Pending pod as a report shows it: who, the FailedScheduling message (the
+    PodScheduled condition's), and the shortfall when computed."""
+    pod = outcome.pod
+    message = (
+        outcome.condition[2] if outcome.condition and outcome.condition[2] else outcome.message
+    )
+    entry: dict[str, Any] = {
+        "namespace": pod.namespace,
+        "name": pod.name,
+        "owner": pod.owner,
+        "message": message,
+    }
+    if outcome.reason is not None:
+        entry["reason"] = outcome.reason
+    if outcome.shortfall is not None:
+        entry["shortfall"] = outcome.shortfall
+    return entry
+
+
+class Base:
+    """A cluster scheduled once (``replicas`` None, hpaMax or hpaMin), and what its
+    variants reuse: per node the pods it keeps, bound, in base order; the Pending pods;
+    the PDBs' budgets and healthy counts. Cost: one scheduling run plus O(pods)."""
+
+    def __init__(self, cluster: ClusterInput, replicas: str | None) -> None:
+        pods = (
+            scale(cluster.pods, cluster.autoscalers, replicas, cluster.owners)[0]
+            if replicas
+            else cluster.pods
+        )
+        plan = Cluster(pods, cluster.nodes, cluster.daemonsets, cluster.config)
+        self.cfg = plan.cfg
+        self.node_infos = plan.node_infos()
+        self.result: ScheduleResult = schedule_infos(
+            plan.pod_infos(), self.node_infos, plan.cfg, daemonsets=plan.daemonsets
+        )
+        self.kept: dict[str, list[PodInfo]] = {n.name: [] for n in self.node_infos}
+        """Per node, the bound copies of the pods the base counts there, in base order."""
+        self.placed: dict[str, list[PodOutcome]] = {n.name: [] for n in self.node_infos}
+        """Per node, the base's outcomes of those pods (what a drain of the node evicts)."""
+        self.waiting: list[PodInfo] = []
+        """The pods Pending in the base (copies), in base order."""
+        self.rejected: list[dict[str, Any]] = []
+        for outcome in self.result.pods:
+            info = outcome.pod
+            if outcome.counted and outcome.node is not None:
+                self.kept[outcome.node].append(info.respawn(node_name=outcome.node, phase=RUNNING))
+                self.placed[outcome.node].append(outcome)
+            elif outcome.phase == PENDING:
+                self.waiting.append(info.respawn())  # as it was: DaemonSet pods stay pinned
+            elif outcome.phase == FAILED and info.phase not in TERMINAL:
+                self.rejected.append(
+                    {
+                        "type": "KubeletRejected",
+                        "pod": f"{info.namespace}/{info.name}",
+                        "node": outcome.node,
+                        "message": f"{outcome.reason}: {outcome.message}",
+                    }
+                )
+        self.filled: list[NodeInfo] = []
+        """Every node holding its :attr:`kept` pods (added in base order): copied per
+        variant."""
+        for node in self.node_infos:
+            filled = NodeInfo(
+                node.name,
+                node.allocatable,
+                labels=node.labels,
+                taints=node.taints,
+                unschedulable=node.unschedulable,
+                index=node.index,
+            )
+            for info in self.kept[node.name]:
+                filled.add_pod(info)
+            self.filled.append(filled)
+        self.budgets = [Budget.of(pdb, pods) for pdb in cluster.budgets]
+        running = {
+            f"{o.pod.namespace}/{o.pod.name}"
+            for o in self.result.pods
+            if o.counted and o.phase == RUNNING
+        }
+        self.healthy = [len(b.selected & running) for b in self.budgets]
+
+    def variant(self, scenario: Scenario, name: str, removed: Sequence[str]) -> dict[str, Any]:
+        """The report entry of variant ``name`` of ``scenario``: ``removed`` nodes gone."""
+        if not removed:
+            pending = [pending_entry(o) for o in self.result.pending]
+            return _entry(
+                name,
+                [],
+                0,
+                pending,
+                [*self.rejected, *_over(self.result.nodes, scenario.max_requested)],
+                [],
+            )
+        gone = set(removed)
+        drain = self.drain(removed)
+        violations = list(drain.lost)
+        outcomes = drain.result.pods
+        pending_outcomes = [o for o in outcomes if o.phase == PENDING and not o.counted]
+        pending = [pending_entry(o) for o in pending_outcomes]
+        unplaced = {f"{o.pod.namespace}/{o.pod.name}" for o in pending_outcomes}
+        lost = {v["pod"] for v in drain.lost}
+        notes: list[str] = []
+        for budget, healthy in zip(self.budgets, self.healthy, strict=True):
+            text = _budget_violation(budget, healthy, drain.drained, unplaced | lost)
+            if text is None:
+                continue
+            if scenario.respect_pdb:
+                violations.append(
+                    {"type": "PodDisruptionBudget", "pdb": budget.name, "message": text}
+                )
+            else:
+                notes.append(text)
+        rejected = [r for r in self.rejected if r["node"] not in gone]
+        violations = [*rejected, *violations, *_over(drain.result.nodes, scenario.max_requested)]
+        return _entry(name, list(removed), len(drain.drained), pending, violations, notes)
+
+    def _remaining(self, gone: set[str]) -> tuple[list[NodeInfo], list[PodInfo]]:
+        """The nodes not in ``gone``, re-indexed, holding the base placement, and the few
+        kept pods still to bind through the scheduler.
+
+        A from-scratch drain binds every kept pod through the scheduling run; here the
+        nodes are copies of :attr:`filled` (pods already counted, in base order), which
+        costs O(nodes) instead of O(pods). The run also tracks the lowest priority bound
+        (preemption looks for victims only above it), so the pods of one node from its
+        first lowest-priority pod on are left to bind in the run, that node's copy holding
+        the pods before it: the same nodes, pod order and run state as binding them all.
+        """
+        nodes: list[NodeInfo] = []
+        low: tuple[int, int] | None = None  # (priority, index in nodes)
+        for filled in self.filled:
+            if filled.name in gone:
+                continue
+            clone = NodeInfo(
+                filled.name,
+                filled.allocatable,
+                labels=filled.labels,
+                taints=filled.taints,
+                unschedulable=filled.unschedulable,
+                index=len(nodes),
+            )
+            clone.requested = dict(filled.requested)
+            clone.non_zero_cpu = filled.non_zero_cpu
+            clone.non_zero_memory = filled.non_zero_memory
+            clone.pods = list(filled.pods)
+            clone.ports = list(filled.ports)
+            clone.min_priority = filled.min_priority
+            if filled.min_priority is not None and (low is None or filled.min_priority < low[0]):
+                low = (filled.min_priority, len(nodes))
+            nodes.append(clone)
+        if low is None:
+            return nodes, []
+        priority, i = low
+        full = nodes[i]
+        pods = full.pods
+        first = next(k for k, p in enumerate(pods) if p.priority == priority)
+        node = nodes[i] = NodeInfo(
+            full.name,
+            full.allocatable,
+            labels=full.labels,
+            taints=full.taints,
+            unschedulable=full.unschedulable,
+            index=i,
+        )
+        for p in pods[:first]:
+            node.add_pod(p)
+        return nodes, pods[first:]
+
+    def drain(self, removed: Sequence[str]) -> Drain:
+        """``removed`` nodes drained: the remaining nodes (re-indexed) hold the base's
+        placement (:meth:`_remaining`: nothing scheduled again), the removed nodes' pods
+        are sorted into evicted / lost / gone with the node, and the evicted pods are
+        scheduled after the base's Pending ones (module doc). Cost: O(nodes) plus the
+        scheduling of the evicted and Pending pods."""
+        gone = set(removed)
+        nodes, bound = self._remaining(gone)
+        evicted: list[PodInfo] = []
+        lost: list[dict[str, Any]] = []
+        drained: list[str] = []  # pods the drain evicts (or deletes): owned and bare
+        for node_name in removed:
+            for outcome in self.placed[node_name]:
+                info = outcome.pod
+                if _goes_with_node(info):
+                    continue
+                who = f"{info.namespace}/{info.name}"
+                drained.append(who)
+                if info.owner is None:
+                    lost.append(
+                        {
+                            "type": "PodLost",
+                            "pod": who,
+                            "node": node_name,
+                            "message": f"pod {who} on {node_name} has no controller: "
+                            "deleted by the drain, nothing recreates it",
+                        }
+                    )
+                else:
+                    evicted.append(replica(info, info.name))
+        waiting = [p for p in self.waiting if p.daemonset is None or _pinned_node(p) not in gone]
+        result = schedule_infos([*bound, *waiting, *evicted], nodes, self.cfg)
+        return Drain(result, drained, lost)
+
+
+@dataclass(slots=True)
+class Drain:
+    """A drain's outcome: the run of the waiting and evicted pods on the remaining nodes
+    (``result.nodes`` hold every pod kept or placed), the pods the drain evicts or deletes
+    (``namespace/name``) and the PodLost violations of the bare ones."""
+
+    result: ScheduleResult
+    drained: list[str]
+    lost: list[dict[str, Any]]
+
+
+def _entry(
+    name: str,
+    removed: list[str],
+    evicted: int,
+    pending: list[dict[str, Any]],
+    violations: list[dict[str, Any]],
+    notes: list[str],
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "passed": not pending and not violations,
+        "removedNodes": removed,
+        "evicted": evicted,
+        "pending": pending,
+        "violations": violations,
+        "notes": notes,
+    }
+
+
+def _budget_violation(
+    budget: Budget, healthy: int, drained: Sequence[str], unrecovered: set[str]
+) -> str | None:
+    """Why draining ``drained`` pods violates ``budget``, or None.
+
+    The eviction API allows an eviction while ``disruptionsAllowed = healthy -
+    desiredHealthy`` is at least 1 (0 when the budget expects no pod). kubectl drain
+    retries refused evictions while replacements come up, so the drain finishes iff
+    the budget allows ``max(1, u)`` disruptions at once, ``u`` being the selected
+    evicted pods that never come back (Pending or lost).
+    """
+    hit = [p for p in drained if p in budget.selected]
+    if not hit:
+        return None
+    gone = sum(1 for p in hit if p in unrecovered)
+    allowed = 0 if budget.expected <= 0 else max(0, healthy - budget.desired_healthy)
+    needed = max(1, gone)
+    if allowed >= needed:
+        return None
+    return (
+        f"PodDisruptionBudget {budget.name}: Cannot evict pod as it would violate the pod's "
+        f"disruption budget (evicting {len(hit)} selected pods, {gone} of them not "
+        f"rescheduled, needs {needed} disruptions; allowed {allowed}: {healthy} healthy, "
+        f"desiredHealthy {budget.desired_healthy}, expectedPods {budget.expected})"
+    )
+
+
+def _over(
+    nodes: Sequence[NodeInfo], limits: Mapping[str, tuple[Fraction, str]]
+) -> list[dict[str, Any]]:
+    """A violation per (node, resource) whose requests exceed the limit's fraction of
+    allocatable, exactly (``requested × den > num × allocatable``); node order, then
+    resource order. ``pods`` counts the pods on the node."""
+    out: list[dict[str, Any]] = []
+    if not limits:
+        return out
+    for node in nodes:
+        for resource, (limit, text) in sorted(limits.items()):
+            requested = len(node.pods) if resource == PODS else node.requested.get(resource, 0)
+            allocatable = node.allocatable.get(resource, 0)
+            if requested * limit.denominator <= limit.numerator * allocatable:
+                continue
+            share = "" if not allocatable else f" ({requested * 100 / allocatable:.1f}%)"
+            out.append(
+                {
+                    "type": "MaxRequested",
+                    "node": node.name,
+                    "resource": resource,
+                    "requested": format_amount(resource, requested),
+                    "allocatable": format_amount(resource, allocatable),
+                    "limit": text,
+                    "message": f"node {node.name}: {resource} requests "
+                    f"{format_amount(resource, requested)} of "
+                    f"{format_amount(resource, allocatable)} allocatable{share}, above {text}",
+                }
+            )
+    return out
+
+
+def evaluate(
+    cluster: ClusterInput,
+    scenarios: Sequence[Scenario],
+    variants: Sequence[tuple[int, str, tuple[str, ...]]],
+    bases: dict[str | None, Base] | None = None,
+) -> list[dict[str, Any]]:
+    """The report entries of ``variants`` (scenario index, variant name, removed nodes),
+    in the order given. ``bases`` caches one :class:`Base` per replicas mode."""
+    cache = {} if bases is None else bases
+    out = []
+    for index, name, removed in variants:
+        scenario = scenarios[index]
+        base = cache.get(scenario.replicas)
+        if base is None:
+            base = cache[scenario.replicas] = Base(cluster, scenario.replicas)
+        out.append(base.variant(scenario, name, removed))
+    return out

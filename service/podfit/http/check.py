@@ -1,0 +1,78 @@
+"""``POST /v1/check``: ``podfit check`` over HTTP — the same policy, the same report.
+
+The body is the schedule envelope (``{"pods": [...], "nodes": [...]}``, JSON or YAML; HPAs
+and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
+``policy`` (a CheckPolicy document; default: as-is, hpa-max when there are HPAs,
+lose-any-node) and ``baseline`` (an earlier CheckReport).
+The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
+a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
+checking the request time limit between chunks (503 past it).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from podfit.check import ClusterInput, check, parse_policy, validate_baseline
+from podfit.check.inputs import from_workload
+from podfit.check.report import add_loader_warnings
+from podfit.check.sweep import Inline
+from podfit.errors import ConfigError, PodfitError
+from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.envelope import check_expansion, limits_for, load_workload
+from podfit.http.responses import json_response
+from podfit.schemas.config import SchedulerConfigSchema, load_config, option_names
+
+bp = Blueprint("check", __name__)
+_CONFIG_KEYS = option_names(SchedulerConfigSchema())
+"""The scheduler options of the envelope (as ``/v1/plan/*`` take them)."""
+
+
+@bp.post("/v1/check")
+def check_view() -> Response:
+    """Run the policy on the body's cluster: the CheckReport document."""
+    query_options(())
+    config = service_config()
+    parsed = workload_body(("pods", "nodes", "policy", "baseline", *_CONFIG_KEYS))
+    if not parsed.envelope:
+        raise ConfigError(
+            'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
+        )
+    scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
+    policy = None
+    if parsed.options.get("policy") is not None:
+        try:
+            policy = parse_policy(parsed.options["policy"], "policy")
+        except PodfitError as exc:
+            raise exc.at("policy") from None
+    baseline = None
+    if parsed.options.get("baseline") is not None:
+        baseline = validate_baseline(parsed.options["baseline"], "baseline")
+    check_time("reading the body")
+    workload = load_workload(parsed.items, limits_for(config))
+    check_expansion(workload, config)
+    autoscalers, budgets, owners = from_workload(workload)
+    cluster = ClusterInput(
+        "",
+        workload.pods,
+        workload.nodes,
+        workload.daemonsets,
+        autoscalers,
+        budgets,
+        scheduler,
+        owners,
+    )
+    check_time("loading the manifests")
+    try:
+        report = check(
+            [cluster],
+            policy,
+            executor=Inline(lambda _done: check_time("running the check's variants")),
+            baseline=baseline,
+        )
+    except ConfigError as exc:
+        if exc.path.startswith("scenarios["):  # a policy field the cluster cannot satisfy
+            raise exc.at("policy") from None
+        raise
+    add_loader_warnings(report, [workload])
+    return json_response(report)
