@@ -34,7 +34,7 @@ from podfit.cli.output import (
     output_option,
     table,
 )
-from podfit.cli.params import load_files
+from podfit.cli.params import load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, ManifestError
 from podfit.manifests import Workload
@@ -183,6 +183,7 @@ def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | Non
 )
 @scheduler_options()
 @output_option()
+@validate_option()
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
 @click.option(
     "--baseline",

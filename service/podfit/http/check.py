@@ -19,7 +19,13 @@ from podfit.check.report import add_loader_warnings
 from podfit.check.sweep import Inline
 from podfit.errors import ConfigError, PodfitError
 from podfit.http.body import check_time, query_options, service_config, workload_body
-from podfit.http.envelope import check_expansion, limits_for, load_workload
+from podfit.http.envelope import (
+    VALIDATE,
+    check_expansion,
+    limits_for,
+    load_workload,
+    validate_mode,
+)
 from podfit.http.responses import json_response
 from podfit.schemas.config import SchedulerConfigSchema, load_config, option_names
 
@@ -31,9 +37,10 @@ _CONFIG_KEYS = option_names(SchedulerConfigSchema())
 @bp.post("/v1/check")
 def check_view() -> Response:
     """Run the policy on the body's cluster: the CheckReport document."""
-    query_options(())
+    raw_query = query_options((VALIDATE,))
     config = service_config()
-    parsed = workload_body(("pods", "nodes", "policy", "baseline", *_CONFIG_KEYS))
+    parsed = workload_body(("pods", "nodes", "policy", "baseline", VALIDATE, *_CONFIG_KEYS))
+    mode = validate_mode(parsed.options, raw_query)  # removes "validate" from both
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
@@ -49,7 +56,7 @@ def check_view() -> Response:
     if parsed.options.get("baseline") is not None:
         baseline = validate_baseline(parsed.options["baseline"], "baseline")
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)
     autoscalers, budgets, owners = from_workload(workload)
     cluster = ClusterInput(
