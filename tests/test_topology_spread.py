@@ -530,3 +530,39 @@ def test_match_label_keys_use_the_final_pod_template_hash() -> None:
 
     assert sorted(run(", matchLabelKeys: [pod-template-hash]")) == ["na", "nb"]
     assert run("") == ["nb", "nb"]
+
+
+def test_services_in_the_input_give_bare_pods_default_spreading(tmp_path: object) -> None:
+    """U21/U22: bare pods get default spreading only from the Services selecting them: with
+    a Service, the second pod avoids the node holding the first (hostname maxSkew 3 scores
+    it lower) although LeastAllocated prefers the bigger node; without it both go there."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from podfit.cli.schedule_cmd import schedule as schedule_cmd
+
+    nodes = "".join(
+        f"---\napiVersion: v1\nkind: Node\nmetadata: {{name: {n}, labels: "
+        f"{{kubernetes.io/hostname: {n}}}}}\nstatus: {{allocatable: {{cpu: '{c}', "
+        "memory: 8Gi, pods: '110'}}\n"
+        for n, c in (("small", "2"), ("big", "8"))
+    )
+    pods = "".join(
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{k}, labels: {{app: db}}}}\n"
+        "spec: {containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]}\n"
+        for k in range(2)
+    )
+    service = (
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {selector: {app: db}}\n"
+    )
+
+    def run(text: str) -> list[str]:
+        path = Path(str(tmp_path)) / "in.yaml"
+        path.write_text(text)
+        doc = json.loads(CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", "json"]).stdout)
+        return [p["node"] for p in doc["pods"]]
+
+    assert run(nodes + pods + service) == ["big", "small"]
+    assert run(nodes + pods) == ["big", "big"]
