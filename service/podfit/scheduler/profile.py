@@ -54,6 +54,7 @@ from podfit.scheduler.plugins.inter_pod_affinity import (
     REASON_EXISTING_ANTI_AFFINITY,
     REASON_POD_AFFINITY,
     REASON_POD_ANTI_AFFINITY,
+    has_any_terms,
 )
 from podfit.scheduler.plugins.inter_pod_affinity import filter_node as affinity_filter_node
 from podfit.scheduler.plugins.inter_pod_affinity import prefilter as affinity_prefilter
@@ -161,6 +162,8 @@ def _affinity_applies(pod: PodInfo) -> bool:
 
 
 def _affinity_prefilter_hook(pod: PodInfo, nodes: Sequence[NodeInfo], context: Any) -> object:
+    if not context.affinity_bound and not has_any_terms(pod):
+        return None  # no term anywhere: PreFilter Skip without visiting the nodes
     return affinity_prefilter(pod, nodes, context.namespaces)
 
 
@@ -171,6 +174,8 @@ def _affinity_filter_hook(state: Any, pod: PodInfo, node: NodeInfo) -> FilterSta
 def _affinity_scores_hook(
     pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], context: Any
 ) -> list[int] | None:
+    if not context.affinity_bound and not has_any_terms(pod):
+        return None  # no term anywhere: PreScore Skip without visiting the nodes
     return affinity_scores(pod, nodes, feasible, context.namespaces, context.hard_weight)
 
 

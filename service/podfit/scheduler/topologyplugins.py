@@ -36,7 +36,16 @@ class TopologyPlugins:
         self.namespaces = namespaces or Namespaces()
         self.hard_weight = hard_weight
         self.affinity_bound = 0
-        """Bound pods with pod (anti-)affinity terms: while > 0 every pod is concerned."""
+        """Bound pods with pod (anti-)affinity terms: while > 0 every pod is concerned; while
+        0 InterPodAffinity skips every pod without terms of its own (nothing can repel,
+        attract or score it)."""
+
+    def bound_already(self, nodes: Sequence[NodeInfo]) -> None:
+        """Count the pods with terms that ``nodes`` already hold (nodes handed over with
+        their pods, as ``plan fit`` and ``check`` do). O(pods on the nodes)."""
+        for node in nodes:
+            for pod in node.pods:
+                self.bound(pod)
 
     def bound(self, pod: PodInfo) -> None:
         """Note that ``pod`` was bound (the engine calls this on every bind). O(1)."""

@@ -78,36 +78,76 @@ class FilterState(NamedTuple):
     self_match: bool
 
 
-def _add(counts: dict[tuple[str, str], int], node: NodeInfo, key: str) -> None:
+def _add(counts: dict[tuple[str, str], int], node: NodeInfo, key: str, n: int = 1) -> None:
     value = node.labels.get(key)
     if value is not None:
         pair = (key, value)
-        counts[pair] = counts.get(pair, 0) + 1
+        counts[pair] = counts.get(pair, 0) + n
+
+
+def with_terms(node: NodeInfo) -> list[PodInfo]:
+    """The pods on ``node`` with pod (anti-)affinity terms, in node order, kept in
+    ``node.memo`` until the node's pods change. O(1) when known, else O(pods on the node)."""
+    memo = node.memo
+    found: list[PodInfo] | None = memo.get("with-terms")
+    if found is None:
+        found = memo["with-terms"] = [p for p in node.pods if p.pod_affinity is not None]
+    return found
+
+
+def _plain(terms: Sequence[AffinityTerm]) -> bool:
+    """Whether no term has a namespaceSelector (its match then ignores Namespace labels)."""
+    return all(t.namespace_selector is None for t in terms)
+
+
+def count_all(node: NodeInfo, terms: tuple[AffinityTerm, ...], namespaces: Namespaces) -> int:
+    """Pods on ``node`` (terminating ones included) matching every one of ``terms``
+    (:func:`matches_all`), kept in ``node.memo`` until the node's pods change when no term
+    has a namespaceSelector. O(1) when known, else O(pods on the node × terms)."""
+    if not _plain(terms):
+        return sum(1 for p in node.pods if matches_all(terms, p, namespaces))
+    key = ("affinity-all", terms)
+    memo = node.memo
+    n: int | None = memo.get(key)
+    if n is None:
+        n = memo[key] = sum(1 for p in node.pods if matches_all(terms, p, namespaces))
+    return n
+
+
+def count_one(node: NodeInfo, term: AffinityTerm, namespaces: Namespaces) -> int:
+    """Pods on ``node`` (terminating ones included) matching ``term``; memoised as
+    :func:`count_all`."""
+    return count_all(node, (term,), namespaces)
 
 
 def prefilter(
     pod: PodInfo, nodes: Iterable[NodeInfo], namespaces: Namespaces
 ) -> FilterState | None:
     """``PreFilter`` over **all** nodes; None for Skip (no required term of the pod and no
-    existing pod's required anti-affinity matching it). O(pods in the cluster × terms)."""
+    existing pod's required anti-affinity matching it). Per node: the pods with terms, and
+    the memoised match counts of the pod's terms (:func:`count_all`); O(nodes × terms)
+    once the counts are known."""
     affinity = pod.pod_affinity or _NONE
     required, required_anti = affinity.required, affinity.required_anti
     counts_aff: dict[tuple[str, str], int] = {}
     counts_anti: dict[tuple[str, str], int] = {}
     existing: dict[tuple[str, str], int] = {}
     for node in nodes:
-        for other in node.pods:
+        for other in with_terms(node):
             theirs = other.pod_affinity
-            if theirs is not None:
-                for t in theirs.required_anti:
-                    if _matches(t, pod, namespaces):
-                        _add(existing, node, t.topology_key)
-            if required and matches_all(required, other, namespaces):
+            assert theirs is not None
+            for t in theirs.required_anti:
+                if _matches(t, pod, namespaces):
+                    _add(existing, node, t.topology_key)
+        if required:
+            n = count_all(node, required, namespaces)
+            if n:
                 for t in required:
-                    _add(counts_aff, node, t.topology_key)
-            for t in required_anti:
-                if _matches(t, other, namespaces):
-                    _add(counts_anti, node, t.topology_key)
+                    _add(counts_aff, node, t.topology_key, n)
+        for t in required_anti:
+            n = count_one(node, t, namespaces)
+            if n:
+                _add(counts_anti, node, t.topology_key, n)
     if not existing and not required and not required_anti:
         return None
     return FilterState(
@@ -168,22 +208,24 @@ def prescore(
     hard_weight: int = HARD_POD_AFFINITY_WEIGHT,
 ) -> TopologyScore | None:
     """``PreScore`` over all nodes; None for Skip (no term contributed anywhere). An entry
-    summing to 0 still exists. O(pods in the cluster × terms)."""
+    summing to 0 still exists. Per node: the memoised match counts of the pod's preferred
+    terms and the node's pods with terms; O(nodes × terms) once the counts are known."""
     mine = pod.pod_affinity or _NONE
     scores: TopologyScore = {}
     for node in nodes:
         if not node.labels:
             continue
-        for other in node.pods:
-            for w in mine.preferred:
-                if _matches(w.term, other, namespaces):
-                    _score(scores, node, w.term.topology_key, w.weight)
-            for w in mine.preferred_anti:
-                if _matches(w.term, other, namespaces):
-                    _score(scores, node, w.term.topology_key, -w.weight)
+        for w in mine.preferred:
+            n = count_one(node, w.term, namespaces)
+            if n:
+                _score(scores, node, w.term.topology_key, w.weight * n)
+        for w in mine.preferred_anti:
+            n = count_one(node, w.term, namespaces)
+            if n:
+                _score(scores, node, w.term.topology_key, -w.weight * n)
+        for other in with_terms(node):
             theirs = other.pod_affinity
-            if theirs is None:
-                continue
+            assert theirs is not None
             if hard_weight > 0:
                 for t in theirs.required:
                     if _matches(t, pod, namespaces):
@@ -248,6 +290,8 @@ __all__ = [
     "REASON_POD_ANTI_AFFINITY",
     "FilterState",
     "TopologyScore",
+    "count_all",
+    "count_one",
     "filter_node",
     "has_any_terms",
     "has_required_anti",
@@ -257,4 +301,5 @@ __all__ = [
     "prescore",
     "score_node",
     "scores",
+    "with_terms",
 ]

@@ -90,6 +90,18 @@ def count_matching(pods: Sequence[PodInfo], selector: LabelSelector | None, name
     return n
 
 
+def node_count(node: NodeInfo, selector: LabelSelector | None, namespace: str) -> int:
+    """:func:`count_matching` over ``node``'s pods, kept in ``node.memo`` (emptied when a
+    pod is bound to or removed from the node): a match group is counted once per node
+    until the node's pods change. O(1) when known, else O(pods on the node)."""
+    key = ("spread", namespace, selector)
+    memo = node.memo
+    n = memo.get(key)
+    if n is None:
+        n = memo[key] = count_matching(node.pods, selector, namespace)
+    return n
+
+
 def has_all_keys(labels: Mapping[str, str], constraints: Sequence[SpreadConstraint]) -> bool:
     """``nodeLabelsMatchSpreadConstraints``: the node carries every constraint's key."""
     return all(c.topology_key in labels for c in constraints)
@@ -136,7 +148,7 @@ def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
                 continue
             domain = counts[k]
             value = labels[c.topology_key]
-            domain[value] = domain.get(value, 0) + count_matching(node.pods, c.selector, ns)
+            domain[value] = domain.get(value, 0) + node_count(node, c.selector, ns)
     minimum = tuple(min(domain.values(), default=0) for domain in counts)
     self_match = tuple(1 if selector_matches(c.selector, pod.labels) else 0 for c in constraints)
     return FilterState(constraints, counts, minimum, self_match)
@@ -209,7 +221,7 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
             value = labels.get(c.topology_key, "")
             domain = counts[k]
             if value in domain:
-                domain[value] += count_matching(node.pods, c.selector, ns)
+                domain[value] += node_count(node, c.selector, ns)
     return ScoreState(constraints, frozenset(ignored), counts, tuple(weights))
 
 
@@ -226,7 +238,7 @@ def score_node(state: ScoreState, pod: PodInfo, node: NodeInfo, i: int) -> int:
         if value is None:
             continue
         if c.topology_key == HOSTNAME:
-            cnt = count_matching(node.pods, c.selector, pod.namespace)
+            cnt = node_count(node, c.selector, pod.namespace)
         else:
             cnt = state.counts[k][value]
         total += float(cnt) * state.weights[k] + float(c.max_skew - 1)
@@ -283,6 +295,7 @@ __all__ = [
     "constraints_for",
     "count_matching",
     "filter_node",
+    "node_count",
     "normalize",
     "prefilter",
     "prescore",
