@@ -183,12 +183,23 @@ class ScoreState(NamedTuple):
     weights: tuple[float, ...]
 
 
+def _inclusion_matters(c: SpreadConstraint, pod: PodInfo) -> bool:
+    """Whether :func:`node_included` can exclude a node for ``c`` and ``pod``: False when
+    nodeAffinityPolicy is Ignore or the pod has no nodeSelector nor required terms, and
+    nodeTaintsPolicy is Ignore (then every node is included)."""
+    affinity = c.node_affinity_policy == HONOR and (
+        bool(pod.node_selector) or pod.required_terms is not None
+    )
+    return affinity or c.node_taints_policy == HONOR
+
+
 def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> ScoreState | None:
     """``PreScore``; None for Skip (no soft constraint and no system default applies).
 
     Nodes lacking a key are ignored only for a pod's own constraints; with the system
     defaults such a node is a domain ``""`` of the zone constraint (a Go map lookup).
-    O(nodes × constraints × pods per node).
+    Hostname constraints need no domain counts (Score reads the node's own count).
+    O(nodes × constraints) lookups of the memoised per-node counts (:func:`node_count`).
     """
     if not nodes:
         return None
@@ -198,30 +209,39 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
     require_all = bool(pod.spread)
     ignored: set[int] = set()
     counts: tuple[dict[str, int], ...] = tuple({} for _ in constraints)
+    domains = [
+        (k, c.topology_key, counts[k])
+        for k, c in enumerate(constraints)
+        if c.topology_key != HOSTNAME
+    ]
     for i in feasible:
         labels = nodes[i].labels
         if require_all and not has_all_keys(labels, constraints):
             ignored.add(i)
             continue
-        for k, c in enumerate(constraints):
-            if c.topology_key != HOSTNAME:
-                counts[k].setdefault(labels.get(c.topology_key, ""), 0)
+        for _, key, domain in domains:
+            domain.setdefault(labels.get(key, ""), 0)
     weights = []
     for k, c in enumerate(constraints):
         size = len(feasible) - len(ignored) if c.topology_key == HOSTNAME else len(counts[k])
         weights.append(math.log(float(size + 2)))
     ns = pod.namespace
-    for node in nodes:
-        labels = node.labels
-        if require_all and not has_all_keys(labels, constraints):
-            continue
-        for k, c in enumerate(constraints):
-            if not node_included(c, pod, node):
+    for k, key, domain in domains:
+        c = constraints[k]
+        memo_key = ("spread", ns, c.selector)
+        check = _inclusion_matters(c, pod)
+        for node in nodes:
+            labels = node.labels
+            if require_all and not has_all_keys(labels, constraints):
                 continue
-            value = labels.get(c.topology_key, "")
-            domain = counts[k]
+            if check and not node_included(c, pod, node):
+                continue
+            value = labels.get(key, "")
             if value in domain:
-                domain[value] += node_count(node, c.selector, ns)
+                n = node.memo.get(memo_key)
+                if n is None:
+                    n = node_count(node, c.selector, ns)
+                domain[value] += n
     return ScoreState(constraints, frozenset(ignored), counts, tuple(weights))
 
 
@@ -274,12 +294,54 @@ def normalize(raw: Sequence[int], ignored: Sequence[bool]) -> list[int]:
 
 def scores(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> list[int] | None:
     """Normalised scores (0..100, before the weight) of the ``feasible`` nodes, in their
-    order; None when PreScore skips (the plugin adds nothing)."""
+    order; None when PreScore skips (the plugin adds nothing). :func:`score_node` per
+    node with the per-constraint terms bound once. O(feasible × constraints)."""
     state = prescore(pod, nodes, feasible)
     if state is None:
         return None
-    raw = [score_node(state, pod, nodes[i], i) for i in feasible]
-    return normalize(raw, [i in state.ignored for i in feasible])
+    ns = pod.namespace
+    terms = [
+        (
+            c.topology_key,
+            ("spread", ns, c.selector) if c.topology_key == HOSTNAME else None,
+            c.selector,
+            state.counts[k],
+            state.weights[k],
+            float(c.max_skew - 1),
+        )
+        for k, c in enumerate(state.constraints)
+    ]
+    ignored = state.ignored
+    raw = []
+    for i in feasible:
+        if i in ignored:
+            raw.append(0)
+            continue
+        node = nodes[i]
+        labels = node.labels
+        total = 0.0
+        for key, memo_key, selector, domain, weight, skew in terms:
+            value = labels.get(key)
+            if value is None:
+                continue
+            if memo_key is None:
+                cnt = domain[value]
+            else:
+                found = node.memo.get(memo_key)
+                cnt = node_count(node, selector, ns) if found is None else found
+            total += float(cnt) * weight + skew
+        if total < 0:
+            raw.append(go_round(total))
+            continue
+        whole = int(total)  # go_round for total >= 0: truncation, then up from .5
+        raw.append(whole + 1 if total - whole >= 0.5 else whole)
+    if raw and not ignored:
+        top = max(0, *raw)
+        if top == 0:
+            return [MAX_NODE_SCORE] * len(raw)
+        base = top + min(raw)
+        return [MAX_NODE_SCORE * (base - r) // top for r in raw]
+    return normalize(raw, [i in ignored for i in feasible])
 
 
 __all__ = [
