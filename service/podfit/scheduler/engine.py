@@ -28,6 +28,7 @@ from podfit.scheduler.messages import (
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
+from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.preemption import (
     BudgetSpec,
     Candidate,
@@ -248,9 +249,20 @@ class Engine:
         statuses: dict[int, FilterStatus] = {}
         feasible: list[int] = []
         check = topology.filter if any(s is not None for s in state) else None
+        keys = topology.filter_keys(state) if check is not None else ()
+        # nodes agreeing on the label values the Filters read share their answer
+        answers: dict[tuple[str | None, ...], FilterStatus | None] = {}
         for i, st in enumerate(index.status):
             if st is None and check is not None:
-                st = check(state, pod, nodes[i])
+                node = nodes[i]
+                if HOSTNAME in keys:  # a value per node: nothing to share
+                    st = check(state, pod, node)
+                else:
+                    values = tuple(map(node.labels.get, keys))
+                    if values in answers:
+                        st = answers[values]
+                    else:
+                        st = answers[values] = check(state, pod, node)
             if st is None:
                 feasible.append(i)
             else:

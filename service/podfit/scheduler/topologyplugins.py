@@ -80,6 +80,15 @@ class TopologyPlugins:
                 return status
         return None
 
+    def filter_keys(self, state: tuple[object, ...]) -> tuple[str, ...]:
+        """The node label keys :meth:`filter` reads with ``state`` (every plugin's
+        ``filter_keys``): nodes with equal values for them get the same answer."""
+        keys: list[str] = []
+        for plugin, own in zip(CLUSTER_FILTER_PLUGINS, state, strict=True):
+            assert plugin.cluster is not None
+            keys += plugin.cluster.filter_keys(own)
+        return tuple(keys)
+
     def filter_replaced(
         self, pod: PodInfo, nodes: Sequence[NodeInfo], i: int, replacement: NodeInfo
     ) -> FilterStatus | None:

@@ -172,6 +172,11 @@ def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> Filt
     return None
 
 
+def filter_keys(state: FilterState | None) -> tuple[str, ...]:
+    """The node label keys :func:`filter_node` reads: the hard constraints' keys."""
+    return () if state is None else tuple(c.topology_key for c in state.constraints)
+
+
 class ScoreState(NamedTuple):
     """PreScore result: the soft constraints (or system defaults), the ignored feasible
     nodes (indexes), matching-pod counts per non-hostname constraint and value, and the
@@ -356,6 +361,7 @@ __all__ = [
     "ScoreState",
     "constraints_for",
     "count_matching",
+    "filter_keys",
     "filter_node",
     "node_count",
     "normalize",
