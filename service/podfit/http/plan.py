@@ -15,7 +15,14 @@ from flask import Blueprint, Response, g
 
 from podfit.bounded import BoundExceeded, run_bounded
 from podfit.errors import ConfigError
-from podfit.http.body import check_time, query_options, service_config, time_left, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    time_left,
+    workload_body,
+)
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
     VALIDATE,
@@ -161,6 +168,7 @@ def plan_fit() -> Response:
         workload.nodes,
         daemonsets=workload.daemonsets,
         progress=_clock("adding replicas"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload, template_workload)
@@ -180,12 +188,16 @@ def plan_nodes() -> Response:
         daemonsets=workload.daemonsets,
         progress=_clock("planning node shapes"),
         exact_solver=bounded_exact(len(opts["shapes"]), config),
+        deadline=request_deadline(),
         **opts,
     )
     if mix:
         check_time("the cheapest mix")
         plan.cheapest = cheapest_mix(
-            plan, exact=opts["algorithm"] == "exact", time_limit=opts["time_limit"]
+            plan,
+            exact=opts["algorithm"] == "exact",
+            time_limit=opts["time_limit"],
+            deadline=request_deadline(),
         )
     add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
@@ -201,6 +213,7 @@ def plan_drain() -> Response:
         workload.nodes,
         daemonsets=workload.daemonsets,
         progress=_clock("running what-if scenarios"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload)

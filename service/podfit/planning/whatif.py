@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
@@ -134,8 +135,11 @@ def what_if(
     algorithm: str = "podfit",
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> DrainReport:
-    """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one."""
+    """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
+
+    ``deadline`` is checked before each scenario and inside its node plan's packer."""
     names = [n.name for n in nodes]
     unknown = [d for d in drain if d not in names]
     if unknown:
@@ -157,6 +161,7 @@ def what_if(
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []
     for done, (label, removed) in enumerate(scenarios, start=1):
+        deadline.check(f"scenario {label}")
         after, evicted = _without(cluster, baseline, set(removed))
         evicted_ids = {id(p) for p in evicted}
         pending_infos = [
@@ -181,7 +186,11 @@ def what_if(
         if pending_infos:
             target = shape or NodeShape(removed[0], by_name[removed[0]])
             plan = plan_shapes(
-                cluster, group_pending(pending_infos), [target], algorithm=algorithm
+                cluster,
+                group_pending(pending_infos),
+                [target],
+                algorithm=algorithm,
+                deadline=deadline,
             )[0]
         out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
         if progress is not None:

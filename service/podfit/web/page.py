@@ -52,7 +52,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from podfit.errors import FieldError, LimitExceeded, PodfitError
 from podfit.http import envelope
-from podfit.http.body import check_text_bounds, check_time, service_config
+from podfit.http.body import check_text_bounds, check_time, request_deadline, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
@@ -566,6 +566,7 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
+    from podfit.http.plan import bounded_exact  # the exact solver in a bounded child
     from podfit.planning.catalog import price_shapes, require_prices
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
@@ -586,12 +587,16 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         config=form.scheduler_config(),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
+        exact_solver=bounded_exact(len(shapes), service_config()),
+        deadline=request_deadline(),
     )
     if form.mix:
         from podfit.planning.mix import cheapest_mix
 
         check_time("the cheapest mix")
-        plan.cheapest = cheapest_mix(plan, exact=form.algorithm == "exact", time_limit=5.0)
+        plan.cheapest = cheapest_mix(
+            plan, exact=form.algorithm == "exact", time_limit=5.0, deadline=request_deadline()
+        )
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
@@ -621,6 +626,7 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
         max_replicas=FIT_MAX_REPLICAS,
         config=form.scheduler_config(),
         progress=lambda done: check_time(f"placing replica {done + 1}"),
+        deadline=request_deadline(),
     )
     add_input_warnings(report, workload, templates)
     data: dict[str, Any] = report.to_dict()
@@ -643,6 +649,7 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
         lose_any_one=form.question == "drain-any",
         config=form.scheduler_config(),
         progress=lambda done: check_time(f"scenario {done + 1}"),
+        deadline=request_deadline(),
     )
     add_input_warnings(report, workload)
     data: dict[str, Any] = report.to_dict()
