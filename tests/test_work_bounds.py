@@ -175,37 +175,42 @@ def distinct_pods(count: int) -> list[dict[str, Any]]:
     return [pod(i, f"{(i * 37) % 1999 + 1}m", f"{(i * 7) % 997 + 1}Mi") for i in range(count)]
 
 
-def assert_stopped_in_time(client: FlaskClient, path: str, body: dict[str, Any]) -> None:
-    """The request is answered 503 naming PODFIT_REQUEST_TIME_LIMIT, soon after the limit."""
+def answer_time(client: FlaskClient, path: str, body: dict[str, Any]) -> tuple[Any, float]:
     started = time.monotonic()
     response = client.post(path, json=body)
-    elapsed = time.monotonic() - started
+    return response, time.monotonic() - started
+
+
+def assert_stopped_in_time(make_client: MakeClient, path: str, body: dict[str, Any]) -> None:
+    """The request is answered 503 naming PODFIT_REQUEST_TIME_LIMIT soon after the limit,
+    or soon after reading the body when that alone takes longer (a loaded machine): how
+    long reading takes is measured with a limit that stops at the first check."""
+    _, reading = answer_time(make_client(request_time_limit=1e-9), path, body)
+    response, elapsed = answer_time(make_client(request_time_limit=LIMIT), path, body)
     doc = problem(response, 503)
     assert doc["type"] == "urn:podfit:problem:time-limit-exceeded"
     assert "PODFIT_REQUEST_TIME_LIMIT" in doc["detail"]
-    assert elapsed < LIMIT + GRACE, (elapsed, doc["detail"])
+    assert elapsed < max(LIMIT, reading) + GRACE, (elapsed, reading, doc["detail"])
 
 
 def test_plan_nodes_stops_inside_the_packer_at_the_time_limit(make_client: MakeClient) -> None:
     """3,000 pods of different sizes on one shape pack for tens of seconds (best fit over
     every open node per group, then Minimum Bin Slack and the local search); the request
     stops within the limit instead of after the shape."""
-    client = make_client(request_time_limit=LIMIT)
     body = {"pods": distinct_pods(3000), "shapes": [{"preset": "aws/m5.large"}]}
-    assert_stopped_in_time(client, "/v1/plan/nodes", body)
+    assert_stopped_in_time(make_client, "/v1/plan/nodes", body)
 
 
 def test_plan_nodes_ffd_stops_inside_the_estimator_at_the_time_limit(
     make_client: MakeClient,
 ) -> None:
     """The autoscaler's estimator over 5,000 pod groups: seconds in one shape."""
-    client = make_client(request_time_limit=LIMIT)
     body = {
         "pods": distinct_pods(5000),
         "shapes": [{"preset": "aws/m5.large"}],
         "algorithm": "ffd",
     }
-    assert_stopped_in_time(client, "/v1/plan/nodes", body)
+    assert_stopped_in_time(make_client, "/v1/plan/nodes", body)
 
 
 def mix_shape(name: str, cpu: str, memory: str, price: str) -> NodeShape:
@@ -267,7 +272,6 @@ def test_a_deadline_that_does_not_expire_leaves_the_mix_unchanged() -> None:
 def test_plan_fit_stops_between_replicas_at_the_time_limit(make_client: MakeClient) -> None:
     """Up to 100,000 replicas (preferring to avoid each other) on 3,000 nodes: one
     scheduling cycle each, about 2 s in all, so only a check inside the loop stops it."""
-    client = make_client(request_time_limit=LIMIT)
     template = deployment(1, cpu="1m")
     template["spec"]["template"]["metadata"] = {"labels": {"app": "web"}}
     term = {
@@ -287,15 +291,14 @@ def test_plan_fit_stops_between_replicas_at_the_time_limit(make_client: MakeClie
         "templates": [template],
         "maxReplicas": 100_000,
     }
-    assert_stopped_in_time(client, "/v1/plan/fit", body)
+    assert_stopped_in_time(make_client, "/v1/plan/fit", body)
 
 
 def test_plan_drain_stops_between_scenarios_at_the_time_limit(make_client: MakeClient) -> None:
     """Losing any one of 300 nodes: 300 reschedules of 3,000 pods."""
-    client = make_client(request_time_limit=LIMIT)
     body = {
         "pods": [deployment(3000, cpu="100m")],
         "nodes": [node(i) for i in range(300)],
         "loseAnyOne": True,
     }
-    assert_stopped_in_time(client, "/v1/plan/drain", body)
+    assert_stopped_in_time(make_client, "/v1/plan/drain", body)
