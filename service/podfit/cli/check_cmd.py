@@ -38,8 +38,8 @@ from podfit.cli.params import load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, ManifestError
 from podfit.manifests import Workload
+from podfit.options.load import load_config
 from podfit.scheduler.config import SchedulerConfig
-from podfit.schemas.config import load_config
 from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 __all__ = ["check_cmd"]

@@ -8,9 +8,9 @@ import click
 
 from podfit.cli.output import dump, handles_input_errors, names, output_option, table
 from podfit.cli.params import load_files, validate_option
+from podfit.documents.requests import nodes_result
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
-from podfit.schemas.requests import nodes_result
 from podfit.units import human_quantity
 from podfit.yamlsafe import DEFAULT_LIMITS
 

@@ -225,7 +225,7 @@ def _config(scheduler: SchedulerFlags) -> SchedulerConfig:
     its own work takes."""
     if scheduler == SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None):
         return make_config()
-    from podfit.schemas.config import load_config
+    from podfit.options.load import load_config
 
     return load_config(scheduler.options())
 
@@ -309,7 +309,7 @@ def fit_cmd(
 
     With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
     """
-    from podfit.schemas.plan import templates_of  # marshmallow: only this command
+    from podfit.options.plan import templates_of  # marshmallow: only this command
 
     config = _config(scheduler)
     cluster = load_files(files, warn=_structured(output))
