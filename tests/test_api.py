@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from podfit.errors import ConfigError
@@ -322,8 +323,7 @@ def test_defaults_match_the_documented_values() -> None:
     assert config == ServiceConfig()
 
 
-def test_every_feature_blueprint_is_registered() -> None:
-    app = create_app(ServiceConfig())
+def test_every_feature_blueprint_is_registered(app: Flask) -> None:
     names = {target.split(":")[0] for target in BLUEPRINTS}
     registered = {bp.import_name for bp in app.blueprints.values()}
     assert names <= registered
@@ -563,8 +563,8 @@ def test_a_malformed_query_option_is_422_naming_it(client: FlaskClient) -> None:
 
 
 def test_requests_answers_the_same_document_as_the_cli_schema(client: FlaskClient) -> None:
+    from podfit.documents.requests import requests_result
     from podfit.manifests import load_objects
-    from podfit.schemas.requests import requests_result
 
     response = client.post("/v1/requests", json={"pods": [WEB]})
     assert response.status_code == 200
