@@ -55,6 +55,7 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
             "ignoredResources",
             "ignoredResourceGroups",
             "dra",
+            "preemption",
         )
 
     def build(self, data: dict[str, Any]) -> ScheduleOptions:
@@ -62,7 +63,7 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
 
 
 class ConditionSchema(Schema):
-    """``status.conditions[]`` (PodScheduled)."""
+    """``status.conditions[]`` (PodScheduled; DisruptionTarget for a preemption victim)."""
 
     type = fields.String(required=True)
     status = fields.String(required=True)
@@ -80,6 +81,9 @@ class PodResultSchema(Schema):
     phase = fields.String(required=True)
     reason = fields.String()
     message = fields.String()
+    nominatedNodeName = fields.String()
+    preemptedBy = fields.String()
+    preemptedFrom = fields.String()
     requests = _Amounts
     qosClass = fields.String(required=True)
     conditions = fields.List(fields.Nested(ConditionSchema), required=True)
@@ -104,6 +108,7 @@ class SummarySchema(Schema):
     pods = fields.Integer(required=True)
     scheduled = fields.Integer(required=True)
     pending = fields.Integer(required=True)
+    preempted = fields.Integer(required=True)
     nodes = fields.Integer(required=True)
 
 
