@@ -34,7 +34,7 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
-from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.errors import ConfigError, parse_each
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
@@ -248,15 +248,7 @@ def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) 
     ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
     from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
 
-    shapes: list[NodeShape] = []
-    errors: list[FieldError] = []
-    for i, spec in enumerate(specs):
-        try:
-            shapes.append(shape_from_text(spec, f"--shape[{i}]"))
-        except PodfitError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ConfigError(errors[0].message, errors[0].path, errors)
+    shapes = parse_each(shape_from_text, specs, "--shape")
     catalog = None
     if catalog_file is not None:
         try:

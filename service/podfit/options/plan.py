@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema
 
-from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.errors import ConfigError, parse_each
 from podfit.nodes import Taint
 from podfit.options.load import load_options
 from podfit.planning.catalog import build_shape, parse_price, price_shapes, require_prices
@@ -60,16 +60,9 @@ def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
 
 
 def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> list[NodeShape]:
-    shapes = []
-    errors: list[FieldError] = []
-    for i, item in enumerate(items):
-        try:
-            shapes.append(parse_shape(item, f"{prefix}[{i}]"))
-        except PodfitError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ConfigError(errors[0].message, errors[0].path, errors)
-    return shapes
+    """Every shape of ``items`` (:func:`parse_shape`); one ``ConfigError`` naming every
+    bad one (``shapes[2].price``)."""
+    return parse_each(parse_shape, items, prefix)
 
 
 def templates_of(pods: Sequence[Pod]) -> list[Pod]:
