@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from podfit.manifests.fields import Doc
@@ -357,8 +358,9 @@ def _create(w: WorkloadEntry, count: int, taken: set[tuple[str, str]]) -> None:
         return
     names = w.make_names(count, taken)
     new = replicas(w.pods[0], names)
-    taken.update((w.namespace, n) for n in names)
-    w.pods.extend(p for p in new if p is not w.pods[0])
+    taken.update(zip(repeat(w.namespace), names))
+    template = w.pods[0]
+    w.pods.extend([p for p in new if p is not template])
     w.new = new
 
 
