@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from itertools import repeat
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -38,6 +37,7 @@ from podfit.manifests.quota import QuotaAdmission
 from podfit.manifests.snapshot import (
     TEMPLATE_HASH_LABEL,
     PodEntry,
+    TakenNames,
     WorkloadEntry,
     reconcile,
     status_resources,
@@ -384,7 +384,7 @@ class Reader:
         if not isinstance(labels, Mapping) and isinstance(tmeta, Mapping):
             labels = tmeta.get("labels")
 
-        def make_names(count: int, taken: set[tuple[str, str]]) -> list[str]:
+        def make_names(count: int, taken: TakenNames) -> list[str]:
             self._reserve("pods", count, count_path)
             first = _fresh_names(pattern, namespace, count, taken)
             if first is not None:
@@ -767,11 +767,10 @@ class Reader:
     def _reconcile(self) -> None:
         """Existing pods and workloads reconciled (:mod:`.snapshot`) into
         ``Workload.pods``, each workload's outcome in ``Workload.reconciled``."""
-        taken = set(self.names)
+        taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
         wl = self.workload
-        keys = list(zip(map(_NAMESPACE, pods), map(_NAME, pods), strict=True))
-        if len(set(keys)) < len(keys):  # else no name repeats: nothing to report
+        if len(set(map(_NAME, pods))) < len(pods):  # else no two pods share a name
             self._duplicates(pods)
         wl.pods = pods
         wl.reconciled = results
@@ -828,13 +827,10 @@ class Reader:
         return self.workload
 
 
-_NAMESPACE = attrgetter("namespace")
 _NAME = attrgetter("name")
 
 
-def _fresh_names(
-    pattern: str, namespace: str, count: int, taken: set[tuple[str, str]]
-) -> list[str] | None:
+def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> list[str] | None:
     """``pattern`` (one ``{}``) formatted with 0 … ``count`` - 1 when none of those names is
     ``taken`` in ``namespace`` (a workload whose replicas are all new), else None: the
     caller skips the taken ones. The same names as formatting and checking one by one,
@@ -843,7 +839,7 @@ def _fresh_names(
     if not brace or "{" in prefix + suffix or "}" in prefix + suffix:
         return None
     names = [f"{prefix}{i}{suffix}" for i in range(count)]
-    return names if taken.isdisjoint(zip(repeat(namespace), names)) else None
+    return names if taken.none_of(namespace, names) else None
 
 
 def _timestamp(meta: Mapping[str, Any]) -> str:

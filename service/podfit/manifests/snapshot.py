@@ -49,9 +49,8 @@ workloads that had pods in the input are also added to ``Workload.warnings``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from typing import Any
 
 from podfit.manifests.fields import Doc
@@ -63,6 +62,32 @@ from podfit.resources import maximum
 TEMPLATE_HASH_LABEL = "pod-template-hash"
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 _ORDINAL = re.compile(r"-(0|[1-9][0-9]*)$")
+
+
+class TakenNames:
+    """The (namespace, name) of every pod so far, a set of names per namespace: new pods'
+    names skip them. ``(namespace, name) in taken``; :meth:`add` and :meth:`none_of` take
+    many names at once (no tuple per name)."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
+        self._names: dict[str, set[str]] = {}
+        for namespace, name in keys:
+            self._names.setdefault(namespace, set()).add(name)
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        names = self._names.get(key[0])
+        return names is not None and key[1] in names
+
+    def add(self, namespace: str, names: Iterable[str]) -> None:
+        """Take ``names`` in ``namespace``."""
+        self._names.setdefault(namespace, set()).update(names)
+
+    def none_of(self, namespace: str, names: Iterable[str]) -> bool:
+        """Whether none of ``names`` is taken in ``namespace``."""
+        taken = self._names.get(namespace)
+        return taken is None or taken.isdisjoint(names)
 
 
 @dataclass(slots=True)
@@ -95,7 +120,7 @@ class WorkloadEntry:
     labels: Mapping[str, str]
     created: str
     source: str
-    make_names: Callable[[int, set[tuple[str, str]]], list[str]]
+    make_names: Callable[[int, TakenNames], list[str]]
     completions: int | None = None
     succeeded: int = 0
     replace_terminating: bool = True
@@ -203,7 +228,7 @@ def deletion_order(entries: Sequence[PodEntry]) -> list[PodEntry]:
 
 
 def reconcile(
-    entries: Sequence[PodEntry | WorkloadEntry], taken: set[tuple[str, str]]
+    entries: Sequence[PodEntry | WorkloadEntry], taken: TakenNames
 ) -> tuple[list[Pod], list[Reconciliation], list[str]]:
     """Pods of the input after reconciliation, in input order (a workload's new pods
     where the workload was read), the :class:`Reconciliation` of each workload and the
@@ -322,7 +347,7 @@ def _deployment_of_missing_rs(
     return None
 
 
-def _reconcile_one(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _reconcile_one(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     if w.kind == "CronJob":
         if w.has_jobs:
             return Reconciliation(
@@ -353,12 +378,12 @@ def _split(claimed: Sequence[PodEntry]) -> tuple[list[PodEntry], list[PodEntry],
     return active, terminating, terminal
 
 
-def _create(w: WorkloadEntry, count: int, taken: set[tuple[str, str]]) -> None:
+def _create(w: WorkloadEntry, count: int, taken: TakenNames) -> None:
     if count <= 0 or not w.pods:
         return
     names = w.make_names(count, taken)
     new = replicas(w.pods[0], names)
-    taken.update(zip(repeat(w.namespace), names))
+    taken.add(w.namespace, names)
     template = w.pods[0]
     w.pods.extend([p for p in new if p is not template])
     w.new = new
@@ -368,7 +393,7 @@ def _replicated(
     w: WorkloadEntry,
     claimed: Sequence[PodEntry],
     desired: int,
-    taken: set[tuple[str, str]],
+    taken: TakenNames,
     had_input: bool,
     removed_first: Sequence[PodEntry] = (),
     note: str = "",
@@ -395,7 +420,7 @@ def _replicated(
     )
 
 
-def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _deployment(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     # ReplicaSetsByCreationTimestamp: oldest first, names break ties
     ordered = sorted(w.replica_sets, key=lambda r: (r.created, r.name))
     current = next((r for r in ordered if equal_ignore_hash(r.template, w.template)), None)
@@ -431,10 +456,10 @@ def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation
     )
 
 
-def _rs_names(rs_name: str, namespace: str) -> Callable[[int, set[tuple[str, str]]], list[str]]:
+def _rs_names(rs_name: str, namespace: str) -> Callable[[int, TakenNames], list[str]]:
     from podfit.manifests.names import generated_name
 
-    def make(count: int, taken: set[tuple[str, str]]) -> list[str]:
+    def make(count: int, taken: TakenNames) -> list[str]:
         out: list[str] = []
         ordinal = 0
         while len(out) < count:
@@ -447,7 +472,7 @@ def _rs_names(rs_name: str, namespace: str) -> Callable[[int, set[tuple[str, str
     return make
 
 
-def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _stateful_set(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     wanted = range(w.ordinal_start, w.ordinal_start + w.desired)
     held: dict[int, PodEntry] = {}
     removed: list[PodEntry] = []
@@ -469,7 +494,7 @@ def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliati
         names = [f"{w.name}-{i}" for i in missing]
         w.new = replicas(w.pods[0], names)
         w.pods.extend(p for p in w.new if p is not w.pods[0])
-        taken.update((w.namespace, n) for n in names)
+        taken.add(w.namespace, names)
     counted = sum(1 for e in held.values() if not e.terminating)
     if not w.claimed:
         return Reconciliation(w.kind, w.name, w.namespace, w.desired, 0, len(w.new))
@@ -493,7 +518,7 @@ def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliati
     )
 
 
-def _job(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _job(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     active, terminating, terminal = _split(w.claimed)
     succeeded = max(w.succeeded, sum(1 for e in w.claimed if e.pod.phase == "Succeeded"))
     parallelism = w.desired
