@@ -29,9 +29,11 @@ from podfit.check.sweep import DASK_ADDRESS, Dask, Processes
 from podfit.cli.output import (
     EXIT_PENDING,
     dump,
+    echo_report_warnings,
     echo_warnings,
     handles_input_errors,
     output_option,
+    skipped_lines,
     table,
 )
 from podfit.cli.params import load_files
@@ -246,10 +248,10 @@ def check_cmd(
     add_loader_warnings(report, workloads)
     if structured:
         click.echo(dump(report, output), nl=False)
-        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
+        echo_warnings(skipped_lines([s for workload in workloads for s in workload.skipped]))
     else:
         click.echo(render_table(report), nl=False)
-        echo_warnings(report["warnings"])
+        echo_report_warnings(report["warnings"], *workloads)
     if junit_file is not None:
         try:
             Path(junit_file).write_text(junit_xml(report), encoding="utf-8")

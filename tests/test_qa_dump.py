@@ -1,0 +1,77 @@
+"""A ``kubectl get all -o json`` of one namespace, as a user feeds it to the commands that
+remove nodes (``plan drain``, ``check``): the pods already running keep kube's meaning.
+
+``tests/data/qa/shop-get-all.json``: Deployment ``api`` (2 replicas) with its ReplicaSet
+and pods ``api-…-aaaaa`` on node-0, ``api-…-bbbbb`` on node-1 and ``api-…-ccccc`` on
+node-0 being deleted (``deletionTimestamp``); DaemonSet ``agent`` with its pod on each
+node; three Services; a PodDisruptionBudget ``minAvailable: 2`` over ``app=api``; two
+nodes of 2 cpu."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from podfit.cli import main
+
+DUMP = str(Path(__file__).parent / "data" / "qa" / "shop-get-all.json")
+
+
+def podfit(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def drain_node_0() -> dict[str, Any]:
+    code, out, err = podfit("plan", "drain", "-f", DUMP, "--node", "node-0", "-o", "json")
+    assert code == 0, err
+    scenario: dict[str, Any] = json.loads(out)["scenarios"][0]
+    return scenario
+
+
+def test_plan_drain_leaves_a_running_daemonset_pod_with_its_node() -> None:
+    """kubectl drain --ignore-daemonsets does not evict a DaemonSet's pod, and the
+    DaemonSet controller makes none for a node that is gone: a DaemonSet pod read from a
+    dump (owner DaemonSet/agent) must not be recreated and left Pending on the others."""
+    scenario = drain_node_0()
+    assert [p["name"] for p in scenario["pending"]] == []
+    assert "shop/agent-x0" not in scenario["movedTo"]
+
+
+def test_a_terminating_pod_is_not_recreated_by_a_drain() -> None:
+    """A pod with a deletionTimestamp counts toward no replicas: its controller has
+    already made its replacement (bbbbb here), so draining its node removes it and
+    nothing reschedules it (evicting it ignores PDBs: the eviction API's canIgnorePDB)."""
+    scenario = drain_node_0()
+    assert scenario["evicted"] == 1
+    assert scenario["movedTo"] == {"shop/api-6d8f9c7b5-aaaaa": "node-1"}
+    _, out, _ = podfit("check", "-f", DUMP, "-o", "json")
+    variants = {v["name"]: v for s in json.loads(out)["scenarios"] for v in s["variants"]}
+    assert variants["node/node-0"]["evicted"] == 1
+    assert all(p["name"] != "api-6d8f9c7b5-ccccc" for v in variants.values() for p in v["pending"])
+
+
+def test_a_terminating_pod_is_not_healthy_for_a_disruption_budget() -> None:
+    """The disruption controller's countHealthyPods skips pods being deleted: with two
+    healthy api pods and minAvailable 2, no api pod may be evicted, so losing either node
+    violates the budget (the terminating third pod must not make room for one)."""
+    code, out, err = podfit("check", "-f", DUMP, "-o", "json")
+    assert code == 3, err
+    variants = {v["name"]: v for s in json.loads(out)["scenarios"] for v in s["variants"]}
+    for name in ("node/node-0", "node/node-1"):
+        (violation,) = variants[name]["violations"]
+        assert violation["type"] == "PodDisruptionBudget"
+        assert "allowed 0: 2 healthy, desiredHealthy 2" in violation["message"]
+
+
+def test_services_with_selectors_are_one_warning_line() -> None:
+    """Issue 14: one warning per kind of skipped object, with its count — also for the
+    Services of a real dump, each of which has its own selector."""
+    for args in (["schedule"], ["plan", "drain", "--any-node"], ["check"]):
+        _, _, err = podfit(*args, "-f", DUMP)
+        lines = [w for w in err.splitlines() if w.startswith("warning:") and "Service" in w]
+        assert len(lines) == 1, (args, err)
+        assert lines[0].startswith("warning: 3 Service objects skipped: creates no pods")
