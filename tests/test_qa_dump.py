@@ -75,3 +75,53 @@ def test_services_with_selectors_are_one_warning_line() -> None:
         lines = [w for w in err.splitlines() if w.startswith("warning:") and "Service" in w]
         assert len(lines) == 1, (args, err)
         assert lines[0].startswith("warning: 3 Service objects skipped: creates no pods")
+
+
+def misspelt(tmp_path: Path) -> Path:
+    """The dump with one field misspelt: the Deployment's ``resources`` as ``resource``."""
+    dump = json.loads(Path(DUMP).read_text())
+    container = dump["items"][0]["spec"]["template"]["spec"]["containers"][0]
+    container["resource"] = container.pop("resources")
+    path = tmp_path / "misspelt.json"
+    path.write_text(json.dumps(dump))
+    return path
+
+
+def test_check_takes_validate_as_every_other_command(tmp_path: Path) -> None:
+    """Issue 13: ``--validate=strict|warn|ignore`` everywhere, strict by default: check
+    refuses a misspelt field (exit 1, the field path and the nearest name), and warn /
+    ignore read it as kubectl would."""
+    path = str(misspelt(tmp_path))
+    code, _, err = podfit("check", "-f", path)
+    assert code == 1
+    assert "containers[0].resource: unknown field" in err and '(did you mean "resources"?)' in err
+    code, _, err = podfit("check", "-f", path, "--validate", "warn", "-o", "json")
+    assert code in (0, 3), err
+    assert 'unknown field "spec.template.spec.containers[0].resource"' in err
+    code, _, err = podfit("check", "-f", path, "--validate=ignore", "-o", "json")
+    assert code in (0, 3), err
+    assert "unknown field" not in err
+
+
+def test_post_check_takes_validate_in_the_query_and_the_envelope(tmp_path: Path) -> None:
+    """Issue 13: the same switch on the HTTP API, query and envelope, as /v1/schedule."""
+    from podfit.http.app import create_app
+
+    client = create_app().test_client()
+    items = json.loads(misspelt(tmp_path).read_text())["items"]
+    body = {"pods": [i for i in items if i["kind"] != "Node"]}
+    body["nodes"] = [i for i in items if i["kind"] == "Node"]
+    refused = client.post("/v1/check", json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["path"].endswith("containers[0].resource")
+    for answer in (
+        client.post("/v1/check?validate=warn", json=body),
+        client.post("/v1/check", json={**body, "validate": "warn"}),
+    ):
+        assert answer.status_code == 200, answer.get_json()
+        assert any("unknown field" in w for w in answer.get_json()["warnings"])
+    bad = client.post("/v1/check", json={**body, "validate": "lax"})
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["path"] == "validate"
+    for endpoint, extra in (("/v1/plan/drain", {"loseAnyOne": True}),):
+        answer = client.post(f"{endpoint}?validate=warn", json={**body, **extra})
+        assert answer.status_code == 200, answer.get_json()

@@ -36,7 +36,7 @@ from podfit.cli.output import (
     skipped_lines,
     table,
 )
-from podfit.cli.params import load_files
+from podfit.cli.params import load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, ManifestError
 from podfit.manifests import Workload
@@ -205,6 +205,7 @@ def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | Non
     callback=_dask_address,
     help="Run the variants on this Dask scheduler (tcp://HOST:8786); needs podfit[dask].",
 )
+@validate_option()
 @handles_input_errors
 def check_cmd(
     files: tuple[str, ...],

@@ -3,7 +3,8 @@
 The body is the schedule envelope (``{"pods": [...], "nodes": [...]}``, JSON or YAML; HPAs
 and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
 ``policy`` (a CheckPolicy document; default: as-is, hpa-max when there are HPAs,
-lose-any-node) and ``baseline`` (an earlier CheckReport).
+lose-any-node), ``baseline`` (an earlier CheckReport) and ``validate`` (also a query
+parameter, as on ``/v1/schedule``).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
 a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
 checking the request time limit between chunks (503 past it).
@@ -19,7 +20,13 @@ from podfit.check.report import add_loader_warnings
 from podfit.check.sweep import Inline
 from podfit.errors import ConfigError, PodfitError
 from podfit.http.body import check_time, query_options, service_config, workload_body
-from podfit.http.envelope import check_expansion, limits_for, load_workload
+from podfit.http.envelope import (
+    VALIDATE,
+    check_expansion,
+    limits_for,
+    load_workload,
+    validate_mode,
+)
 from podfit.http.responses import json_response
 from podfit.schemas.config import SchedulerConfigSchema, load_config, option_names
 
@@ -31,13 +38,14 @@ _CONFIG_KEYS = option_names(SchedulerConfigSchema())
 @bp.post("/v1/check")
 def check_view() -> Response:
     """Run the policy on the body's cluster: the CheckReport document."""
-    query_options(())
+    query = query_options((VALIDATE,))
     config = service_config()
-    parsed = workload_body(("pods", "nodes", "policy", "baseline", *_CONFIG_KEYS))
+    parsed = workload_body(("pods", "nodes", "policy", "baseline", VALIDATE, *_CONFIG_KEYS))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
+    mode = validate_mode(parsed.options, query)  # removes "validate" from both
     scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
     policy = None
     if parsed.options.get("policy") is not None:
@@ -49,7 +57,7 @@ def check_view() -> Response:
     if parsed.options.get("baseline") is not None:
         baseline = validate_baseline(parsed.options["baseline"], "baseline")
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config))
+    workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)
     autoscalers, budgets, owners = from_workload(workload)
     cluster = ClusterInput(
