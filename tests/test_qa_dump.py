@@ -125,3 +125,41 @@ def test_post_check_takes_validate_in_the_query_and_the_envelope(tmp_path: Path)
     for endpoint, extra in (("/v1/plan/drain", {"loseAnyOne": True}),):
         answer = client.post(f"{endpoint}?validate=warn", json={**body, **extra})
         assert answer.status_code == 200, answer.get_json()
+
+
+def test_the_web_page_does_not_call_finished_pods_not_scheduled() -> None:
+    """A dump's Succeeded and Failed pods (a finished Job's pod, an evicted one) occupy
+    nothing and wait for nothing: the page lists them once, as finished, and its red
+    "not scheduled" count and section hold only pods that found no node — as the summary
+    (0 pending) and ``podfit schedule`` ("0 Pending") say."""
+    from podfit.http.app import create_app
+
+    dump = json.loads(Path(DUMP).read_text())
+    done = dict(dump["items"][2], metadata={"name": "migrate-x1", "namespace": "shop"})
+    done["status"] = {"phase": "Succeeded"}
+    evicted = dict(dump["items"][2], metadata={"name": "evicted-x2", "namespace": "shop"})
+    evicted["status"] = {"phase": "Failed", "reason": "Evicted"}
+    dump["items"] += [done, evicted]
+    client = create_app().test_client()
+    answer = client.post("/", data={"workloads": json.dumps(dump), "question": "schedule"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "not scheduled" not in html and "Not scheduled" not in html
+    assert "every pod scheduled" in html
+    finished = html[html.index('id="finished"') :]
+    assert "shop/migrate-x1" in finished and "shop/evicted-x2" in finished
+    assert html.count("shop/migrate-x1") == 1 and html.count("shop/evicted-x2") == 1
+
+
+def test_the_web_page_groups_a_dumps_services_under_one_reason() -> None:
+    """The notes list one line per kind of skipped object: the three Services' reason is
+    said once, each Service's own selector only under "which"."""
+    from podfit.http.app import create_app
+
+    client = create_app().test_client()
+    answer = client.post("/", data={"workloads": Path(DUMP).read_text(), "question": "schedule"})
+    html = answer.get_data(as_text=True)
+    line = html[html.index("skipped 3 × Service") :]
+    line = line[: line.index("</li>")]
+    assert line.startswith("skipped 3 × Service: creates no pods; read\n")
+    assert "shop/api (selects pods app=api (default topology spreading))" in line

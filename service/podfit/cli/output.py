@@ -90,7 +90,7 @@ def skipped_lines(skipped: Sequence[Skipped]) -> list[str]:
     default/b, default/c and 9 more)``), so a namespace dump is a few lines, not hundreds."""
     groups: dict[tuple[str, str], list[Skipped]] = {}
     for item in skipped:
-        groups.setdefault((item.kind, _general(item.reason)), []).append(item)
+        groups.setdefault((item.kind, item.general_reason), []).append(item)
     lines = []
     for (kind, reason), items in groups.items():
         if len(items) == 1:
@@ -102,14 +102,6 @@ def skipped_lines(skipped: Sequence[Skipped]) -> list[str]:
             shown += f" and {len(names) - MAX_SKIPPED_NAMES} more"
         lines.append(f"{len(items)} {kind} objects skipped: {reason} ({shown})")
     return lines
-
-
-def _general(reason: str) -> str:
-    """``reason`` without what was read from the one object (``creates no pods; read:
-    selects pods app=web (…)`` → ``creates no pods; read``), so that the Services, HPAs
-    and PDBs of a namespace dump, each with its own selector, group into one line."""
-    general, read, _ = reason.partition("; read: ")
-    return f"{general}; read" if read else general
 
 
 def echo_report_warnings(warnings: Iterable[str], *workloads: Workload) -> None:
