@@ -163,3 +163,26 @@ def test_the_web_page_groups_a_dumps_services_under_one_reason() -> None:
     line = line[: line.index("</li>")]
     assert line.startswith("skipped 3 × Service: creates no pods; read\n")
     assert "shop/api (selects pods app=api (default topology spreading))" in line
+
+
+def test_podfit_quantity_gives_the_same_hints_as_the_manifests() -> None:
+    """Issue 13's hints ("1.5gb" → 1.5G or 1.5Gi, "1K" → 1k or 1Ki) where a user types a
+    quantity on its own: the command line's table and POST /v1/quantities, after
+    ParseQuantity's own text, which stays unchanged."""
+    from podfit.http.app import create_app
+
+    code, out, _ = podfit("quantity", "1.5gb", "1K", "512MiB", "1 Gi", "abc")
+    assert code == 1
+    assert "(did you mean 1.5G or 1.5Gi?)" in out and "(did you mean 1k or 1Ki?)" in out
+    assert "(did you mean 512Mi?)" in out and "(did you mean 1Gi?)" in out
+    assert out.splitlines()[-1].endswith("[0-9]*)$'")  # nothing close to "abc"
+    rows = (
+        create_app()
+        .test_client()
+        .post("/v1/quantities", json={"quantities": ["1.5gb"]})
+        .get_json()["results"]
+    )
+    assert rows[0]["error"]["message"] == (
+        '"1.5gb" is not a valid quantity: quantities must match the regular expression '
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (did you mean 1.5G or 1.5Gi?)"
+    )
