@@ -124,3 +124,59 @@ def test_the_time_limit_is_checked_between_the_chunks_of_variants(
     tasks = phases.count("running the check's variants")
     assert phases[:2] == ["reading the body", "loading the manifests"]
     assert tasks == 4  # four variants (as-is, zone/a, zone/b, headroom), one per chunk here
+
+
+def _misspelt_field() -> dict[str, Any]:
+    body = json.loads(json.dumps(EXAMPLE))
+    container = body["pods"][0]["spec"]["template"]["spec"]["containers"][0]
+    container["resource"] = container.pop("resources")  # the misspelling of issue 13
+    return body
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "status"),
+    [("", None, 422), ("?validate=warn", None, 200), ("", "ignore", 200)],
+)
+def test_validate_is_strict_by_default_and_switchable_like_schedule(
+    client: FlaskClient, query: str, field: str | None, status: int
+) -> None:
+    """``/v1/check`` takes ``validate`` in the query and the envelope, like ``/v1/schedule``:
+    an unknown field is a 422 by default, read as written with ``warn`` or ``ignore``."""
+    body = _misspelt_field()
+    if field is not None:
+        body["validate"] = field
+    response = client.post("/v1/check" + query, json=body)
+    assert response.status_code == status, response.json
+    if status == 422:
+        assert "resource" in json.dumps(response.json)
+
+
+@pytest.mark.parametrize(("mode", "code"), [("strict", 1), ("warn", 0), ("ignore", 0)])
+def test_cli_check_takes_validate(tmp_path: Path, mode: str, code: int) -> None:
+    """``podfit check --validate`` as the other commands: strict refuses a misspelt field."""
+    body = _misspelt_field()
+    path = tmp_path / "cluster.yaml"
+    path.write_text(
+        yaml.safe_dump_all([{"kind": "List", "apiVersion": "v1", "items": body["pods"]}])
+        + "---\n"
+        + yaml.safe_dump_all(
+            [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {"name": n["name"], "labels": n["labels"]},
+                    "status": {"allocatable": n["allocatable"]},
+                }
+                for n in body["nodes"]
+            ]
+        ),
+        encoding="utf-8",
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: podfit/v1\nkind: CheckPolicy\nscenarios:\n- name: as-is\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main, ["check", "-f", str(path), "--policy", str(policy), "--validate", mode]
+    )
+    assert result.exit_code == code, result.output

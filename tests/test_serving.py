@@ -19,7 +19,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
@@ -312,7 +312,7 @@ def worker() -> Iterator[Any]:
     from podfit.http.worker import Worker
 
     w = Worker.__new__(Worker)
-    w.conns = set()
+    w.conns = {}
     w.poller = selectors.DefaultSelector()
     w.reserved = 0
     w.budget = 100
@@ -329,7 +329,7 @@ def worker() -> Iterator[Any]:
         pairs.append((ours, theirs))
         conn = Conn(ours, ("127.0.0.1", 0), ("127.0.0.1", 1), since)
         conn.state, conn.inbuf, conn.served = state, bytearray(inbuf), served
-        w.conns.add(conn)
+        w.conns[conn] = None
         return conn
 
     w.add = add
@@ -354,9 +354,9 @@ def test_a_full_worker_makes_room_from_lingering_then_silent_then_longest_waitin
     assert worker._victim(now) is silent
     worker.peer(silent).sendall(b"GET")  # its request has begun to arrive: not silent
     assert worker._victim(now) is partial
-    worker.conns.discard(partial)
+    del worker.conns[partial]
     assert worker._victim(now) is writing
-    worker.conns.discard(writing)
+    del worker.conns[writing]
     assert worker._victim(now) is None  # only the busy one and one that is just beginning
     lingering = worker.add("linger", now)
     assert worker._victim(now) is lingering
@@ -433,3 +433,16 @@ def test_through_gunicorn_options_is_204_and_the_page_has_its_policies(port: int
     assert b"Content-Security-Policy: default-src 'self';" in head
     assert b"frame-ancestors 'none'" in head
     assert b"Referrer-Policy: no-referrer" in head
+
+
+def test_a_burst_of_new_silent_connections_does_not_keep_a_probe_out(port: int) -> None:
+    """500 connections opened at once against a worker with room for 6: each new one
+    closes an older silent one, and the kernel queues them meanwhile (backlog 2,048), so
+    the probe behind them is answered within the second."""
+    with ExitStack() as stack:
+        for _ in range(500):
+            s = stack.enter_context(socket.socket())
+            s.setblocking(False)
+            with suppress(BlockingIOError):
+                s.connect(("127.0.0.1", port))
+        assert_probe_answers(port)

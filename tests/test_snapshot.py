@@ -477,3 +477,15 @@ def test_cli_requests_of_a_get_all_dump_equals_the_deployments_alone(tmp_path: P
         "Deployment shop/app0: 1 wanted: 1 existing pods counted, 0 created; current "
         "ReplicaSet app0-7000abcd"
     ) in results[0]["warnings"]
+
+
+def test_deployment_pods_carry_the_pod_template_hash_label() -> None:
+    """The ReplicaSet controller labels its pods pod-template-hash (topology spreading's
+    matchLabelKeys often names it): new pods carry the current ReplicaSet's value, a
+    Deployment read alone the stand-in hash its pod names show."""
+    d = deployment("web", 2)
+    rs = replica_set(d, "5d4f8c", 2, "2026-11-02T09:00:01Z")
+    wl = load_objects([d, rs, pod(rs, "a")])
+    assert {p.labels["pod-template-hash"] for p in wl.pods} == {"5d4f8c"}
+    alone = load_objects([deployment("web", 1)]).pods[0]
+    assert alone.name == f"web-{alone.labels['pod-template-hash']}-0"

@@ -7,6 +7,7 @@ some scenario fails).
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -42,5 +43,13 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="podfit")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Will these pods fit on these nodes? Answers exactly as Kubernetes would."""
+    # A command is one short run that builds many objects (a pod per replica) and keeps
+    # them to the end: the cyclic collector would only traverse them again and again.
+    # Reference counting still frees everything acyclic; the collector is back on
+    # when the command ends, so an in-process caller (tests) is left as it was.
+    if gc.isenabled():
+        gc.disable()
+        ctx.call_on_close(gc.enable)

@@ -185,6 +185,7 @@ def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | Non
 )
 @scheduler_options()
 @output_option()
+@validate_option()
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
 @click.option(
     "--baseline",
@@ -205,7 +206,6 @@ def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | Non
     callback=_dask_address,
     help="Run the variants on this Dask scheduler (tcp://HOST:8786); needs podfit[dask].",
 )
-@validate_option()
 @handles_input_errors
 def check_cmd(
     files: tuple[str, ...],

@@ -15,9 +15,10 @@ leaves pods Pending (:func:`pending_after`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,15 +34,17 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
-from podfit.errors import ConfigError
-from podfit.manifests import Workload
+from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
-from podfit.planning.nodes_needed import ALGORITHMS, nodes_needed
+from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
-from podfit.schemas.config import load_config
-from podfit.schemas.plan import parse_shape, parse_shapes, shape_spec, templates_of
-from podfit.schemas.schedule import Warned, add_input_warnings
+from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
+from podfit.scheduler.features import DEFAULT_VERSION
 from podfit.units import human_quantity, human_resources
+
+if TYPE_CHECKING:
+    from podfit.planning.rightsize import RightSizing
 
 __all__ = ["plan"]
 
@@ -82,6 +85,36 @@ def _needed(scenario: dict[str, Any]) -> str:
     return "" if needed is None else f"{needed['nodes']} × {needed['shape']}"
 
 
+def _after_rightsizing(doc: dict[str, Any], sizing: RightSizing) -> str:
+    """``after right-sizing (…): N nodes, X per hour`` for a NodesPlan document: the
+    cheapest mix when asked for, else the best single-shape plan."""
+    what = f"{sizing.containers} containers of {sizing.pods} pods resized"
+    summary = doc["summary"]
+    if "cheapest" in summary:
+        nodes = sum(summary["cheapest"]["nodes"].values())
+        cost = summary["cheapest"]["exact"]["costPerHour"]
+        return f"after right-sizing ({what}): {nodes} nodes, {cost} per hour\n"
+    best = summary["best"]
+    if best is None:
+        return f"after right-sizing ({what}): no shape places every pod\n"
+    plan = next(p for p in doc["shapes"] if p["shape"] == best["shape"])
+    cost = f", {plan['cost']} per hour" if "cost" in plan else ""
+    return f"after right-sizing ({what}): {best['nodes']} nodes of {best['shape']}{cost}\n"
+
+
+def _cheapest_text(cheapest: dict[str, Any]) -> str:
+    """The table's lines for ``summary.cheapest``: the mix, its cost, bound and gap."""
+    nodes = ", ".join(f"{c} × {n}" for n, c in cheapest["nodes"].items()) or "no new node"
+    proof = "proven optimal" if cheapest["proven"] else f"gap {cheapest['gap']}"
+    out = (
+        f"\ncheapest: {nodes}: {cheapest['exact']['costPerHour']} per hour "
+        f"(lower bound {cheapest['lowerBound']}, {proof}; {cheapest['method']})\n"
+    )
+    for group, count in cheapest["unplaceable"].items():
+        out += f"cheapest: {count} pods of {group} fit no shape\n"
+    return out
+
+
 def _structured(output: str) -> bool:
     """JSON or YAML: the loader's warnings go to stderr as the files are read (the table
     prints them with the report's other warnings, once)."""
@@ -115,15 +148,21 @@ def _emit(
     output: str,
     render: Callable[[dict[str, Any]], str],
     *workloads: Workload,
+    sizing: RightSizing | None = None,
     fail_on_pending: bool = False,
 ) -> None:
     """Print ``report`` (its ``warnings`` completed from the inputs) as ``podfit schedule``
     prints its result: JSON/YAML on stdout with the skipped objects on stderr, or the
     table on stdout with every warning on stderr (skipped objects grouped by kind); then,
     with ``fail_on_pending``, exit 3 if the report leaves pods Pending
-    (:func:`pending_after`)."""
+    (:func:`pending_after`). With right-sizing, the document says what it changed
+    (``rightSizing``) and warns of recommendations that matched no pod."""
     add_input_warnings(report, *workloads)
+    if sizing is not None:
+        report.warnings.extend(sizing.warnings())
     doc: dict[str, Any] = report.to_dict()
+    if sizing is not None:
+        doc["rightSizing"] = sizing.to_dict()
     if _structured(output):
         click.echo(dump(doc, output), nl=False)
         echo_warnings(skipped_lines([s for workload in workloads for s in workload.skipped]))
@@ -132,6 +171,100 @@ def _emit(
         echo_report_warnings(doc["warnings"], *workloads)
     if fail_on_pending and pending_after(doc):
         sys.exit(EXIT_PENDING)
+
+
+_recommendations = click.option(
+    "--recommendations",
+    "recommendation_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Right-sizing: krr JSON output or VerticalPodAutoscaler objects "
+    "(status.recommendation); their recommended requests replace the pods' (repeatable).",
+)
+
+
+def _rightsize(
+    files: Sequence[str], *workloads: Workload
+) -> tuple[list[Workload], RightSizing | None]:
+    """The workloads with the recommended requests of ``files`` (none: as they are), and
+    what changed (a recommendation is unmatched when it matched no pod of any)."""
+    if not files:
+        return list(workloads), None
+    from podfit.planning.rightsize import RightSizing, read_recommendations, rightsize
+    from podfit.yamlsafe import DEFAULT_LIMITS, load_all
+
+    recommendations = []
+    for i, name in enumerate(files):
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {name}: {exc.strerror}", f"--recommendations[{i}]"
+            ) from None
+        recommendations.extend(read_recommendations(load_all(data, DEFAULT_LIMITS, name), name))
+    total = RightSizing(len(recommendations))
+    out = []
+    unmatched: list[set[str]] = []
+    for workload in workloads:
+        resized, report = rightsize(workload, recommendations)
+        out.append(resized)
+        total.containers += report.containers
+        total.pods += report.pods
+        unmatched.append(set(report.unmatched))
+    left = set.intersection(*unmatched) if unmatched else set()
+    total.unmatched = [
+        u for u in dict.fromkeys(u for s in unmatched for u in sorted(s)) if u in left
+    ]
+    return out, total
+
+
+def _config(scheduler: SchedulerFlags) -> SchedulerConfig:
+    """The scheduler configuration of the flags, through the schema every edge uses; for
+    default flags the default profile straight from ``make_config`` (what the schema gives
+    for them) without loading marshmallow: a plan at the command line starts in the time
+    its own work takes."""
+    if scheduler == SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None):
+        return make_config()
+    from podfit.schemas.config import load_config
+
+    return load_config(scheduler.options())
+
+
+_region = click.option(
+    "--region",
+    help="Price shapes given without @PRICE at their list price in this region "
+    "(us-east-1, us-central1, eastus, westeurope; or a --price-catalog region).",
+)
+_price_catalog = click.option(
+    "--price-catalog",
+    type=click.Path(dir_okay=False),
+    help="Tab-separated prices (shape, region, price[, currency, basis, date, source]) "
+    "used before the bundled list prices: negotiated, reserved or spot.",
+)
+
+
+def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) -> list[NodeShape]:
+    """The ``-s`` shapes, priced from ``--price-catalog`` / the bundled list prices when
+    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
+    from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
+
+    shapes: list[NodeShape] = []
+    errors: list[FieldError] = []
+    for i, spec in enumerate(specs):
+        try:
+            shapes.append(shape_from_text(spec, f"--shape[{i}]"))
+        except PodfitError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ConfigError(errors[0].message, errors[0].path, errors)
+    catalog = None
+    if catalog_file is not None:
+        try:
+            text = Path(catalog_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the price catalog: {exc}", "--price-catalog") from None
+        catalog = read_catalog(text, catalog_file)
+    return price_shapes(shapes, region=region, catalog=catalog, path="--shape")
 
 
 @click.group("plan")
@@ -156,6 +289,7 @@ _files = files_option(
 @click.option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
+@_recommendations
 @scheduler_options()
 @_fail_on_pending
 @output_option()
@@ -166,6 +300,7 @@ def fit_cmd(
     template_files: tuple[str, ...],
     mode: str,
     max_replicas: int,
+    recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
     fail_on_pending: bool,
     output: str,
@@ -174,9 +309,14 @@ def fit_cmd(
 
     With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
     """
-    config = load_config(scheduler.options())
+    from podfit.schemas.plan import templates_of  # marshmallow: only this command
+
+    config = _config(scheduler)
     cluster = load_files(files, warn=_structured(output))
     template_workload = load_files(template_files, warn=_structured(output))
+    (cluster, template_workload), sizing = _rightsize(
+        recommendation_files, cluster, template_workload
+    )
     templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
@@ -213,7 +353,15 @@ def fit_cmd(
             out += f"\nstranded (free but unusable by these templates): {text}\n"
         return out
 
-    _emit(report, output, render, cluster, template_workload, fail_on_pending=fail_on_pending)
+    _emit(
+        report,
+        output,
+        render,
+        cluster,
+        template_workload,
+        sizing=sizing,
+        fail_on_pending=fail_on_pending,
+    )
 
 
 @plan.command("nodes")
@@ -250,6 +398,15 @@ def fit_cmd(
     show_default=True,
     help="Schedule on the nodes in the manifests first; plan only what stays Pending.",
 )
+@click.option(
+    "--mix",
+    is_flag=True,
+    help="Also find the cheapest mix of the shapes (needs a price for each) and a proven "
+    "lower bound on the cost of any mix; with --algorithm exact, prove it on small inputs.",
+)
+@_region
+@_price_catalog
+@_recommendations
 @scheduler_options()
 @_fail_on_pending
 @output_option()
@@ -263,6 +420,10 @@ def nodes_cmd(
     max_nodes: int,
     time_limit: float,
     existing: bool,
+    mix: bool,
+    region: str | None,
+    price_catalog: str | None,
+    recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
     fail_on_pending: bool,
     output: str,
@@ -272,11 +433,14 @@ def nodes_cmd(
     With --fail-on-pending, exit 3 when no shape (nor the cheapest mix) places every
     pending pod.
     """
-    config = load_config(scheduler.options())
+    config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
-    node_shapes = parse_shapes(
-        [shape_spec(s, f"--shape[{i}]") for i, s in enumerate(shapes)], "--shape"
-    )
+    (workload,), sizing = _rightsize(recommendation_files, workload)
+    node_shapes = _shapes(shapes, region, price_catalog)
+    if mix:
+        from podfit.planning.catalog import require_prices
+
+        require_prices(node_shapes, "--shape")
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
             workload.pods,
@@ -290,6 +454,10 @@ def nodes_cmd(
             config=config,
             progress=progress,
         )
+    if mix:
+        from podfit.planning.mix import cheapest_mix
+
+        result.cheapest = cheapest_mix(result, exact=algorithm == "exact", time_limit=time_limit)
 
     def render(doc: dict[str, Any]) -> str:
         rows = [
@@ -316,6 +484,10 @@ def nodes_cmd(
                 for n in chosen["placement"]
             ]
             out += "\n" + table(["NODE", "PODS", "CPU", "MEMORY"], node_rows)
+        if "cheapest" in summary:
+            out += _cheapest_text(summary["cheapest"])
+        if sizing is not None:
+            out += _after_rightsizing(doc, sizing)
         if "cheapestMix" in summary:
             mix = ", ".join(f"{c} × {n}" for n, c in summary["cheapestMix"]["nodes"].items())
             out += f"\ncheapest mix: {mix} (cost {summary['cheapestMix']['cost']})\n"
@@ -324,7 +496,7 @@ def nodes_cmd(
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
         return out
 
-    _emit(result, output, render, workload, fail_on_pending=fail_on_pending)
+    _emit(result, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)
 
 
 @plan.command("drain")
@@ -336,6 +508,7 @@ def nodes_cmd(
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
+@_recommendations
 @scheduler_options()
 @_fail_on_pending
 @output_option()
@@ -348,6 +521,7 @@ def drain_cmd(
     zone_label: str,
     lose_any_one: bool,
     shape: str | None,
+    recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
     fail_on_pending: bool,
     output: str,
@@ -356,9 +530,12 @@ def drain_cmd(
 
     With --fail-on-pending, exit 3 when pods are Pending already or in the worst scenario.
     """
-    config = load_config(scheduler.options())
+    from podfit.planning.catalog import shape_from_text
+
+    config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
-    node_shape = None if shape is None else parse_shape(shape_spec(shape, "--shape"), "--shape")
+    (workload,), sizing = _rightsize(recommendation_files, workload)
+    node_shape = None if shape is None else shape_from_text(shape, "--shape")
     with _progress("scenarios", None) as progress:
         report = what_if(
             workload.pods,
@@ -387,4 +564,97 @@ def drain_cmd(
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
         return out
 
-    _emit(report, output, render, workload, fail_on_pending=fail_on_pending)
+    _emit(report, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)
+
+
+def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
+    """The workload of ``files`` (as ``load_files`` reads them) and their decoded
+    documents, for what the workload does not keep (annotations, volumes, owners)."""
+    from podfit.errors import ManifestError
+    from podfit.manifests import MANIFEST_SUFFIXES
+    from podfit.manifests.reader import Reader
+    from podfit.yamlsafe import DEFAULT_LIMITS, load_all
+
+    inputs: list[tuple[str, bytes]] = []
+    for name in files:
+        path = Path(name)
+        if name == "-":
+            inputs.append(("<stdin>", sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)))
+        elif path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file()
+            )
+            if not found:
+                suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
+                raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
+            inputs.extend((str(p), p.read_bytes()) for p in found)
+        else:
+            try:
+                inputs.append((name, path.read_bytes()))
+            except OSError as exc:
+                raise ManifestError(f"cannot read: {exc.strerror}", name) from None
+    reader = Reader(DEFAULT_LIMITS)
+    documents: list[Any] = []
+    for label, data in inputs:
+        docs = load_all(data, DEFAULT_LIMITS, label)
+        reader.read_documents(docs, label)
+        documents.extend(docs)
+    workload = reader.finish()
+    if not workload.objects:
+        raise ManifestError("the input holds no object (it is empty or only comments)", "-f")
+    return workload, documents
+
+
+@plan.command("consolidate")
+@_files
+@click.option(
+    "-s",
+    "--shape",
+    "shapes",
+    multiple=True,
+    help="SHAPE@PRICE: prices the cluster's nodes of that instance type and may replace "
+    "a node when cheaper (repeatable; e.g. aws/m6i.large@0.096).",
+)
+@_region
+@_price_catalog
+@_recommendations
+@scheduler_options()
+@output_option()
+@handles_input_errors
+def consolidate_cmd(
+    files: tuple[str, ...],
+    shapes: tuple[str, ...],
+    region: str | None,
+    price_catalog: str | None,
+    recommendation_files: tuple[str, ...],
+    scheduler: SchedulerFlags,
+    output: str,
+) -> None:
+    """Which nodes can go (or be replaced by a cheaper one), where every pod goes."""
+    from podfit.planning.consolidate import consolidate, pod_facts
+
+    config = _config(scheduler)
+
+    workload, documents = _read_cluster(files)
+    (workload,), sizing = _rightsize(recommendation_files, workload)
+    if _structured(output):
+        echo_warnings(workload.warnings)
+    node_shapes = _shapes(shapes, region, price_catalog)
+    report = consolidate(workload, node_shapes, pod_facts(documents), region=region, config=config)
+
+    def render(doc: dict[str, Any]) -> str:
+        cost = doc["costPerHour"]
+        out = f"cost per hour: {cost['before']} -> {cost['after']}\n"
+        for n in doc["removeNodes"]:
+            out += f"{n['action']} {n['name']} ({n['pricePerHour']} per hour)\n"
+        for a in doc["addNodes"]:
+            out += f"add {a['count']} × {a['shape']}\n"
+        if doc["moves"]:
+            out += "\n" + table(
+                ["POD", "FROM", "TO"], [[m["pod"], m["from"], m["to"]] for m in doc["moves"]]
+            )
+        for k in doc["kept"]:
+            out += f"\nkeep {k['node']}:\n" + "".join(f"  {r}\n" for r in k["reasons"])
+        return out
+
+    _emit(report, output, render, workload, sizing=sizing)

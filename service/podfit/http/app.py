@@ -51,13 +51,9 @@ def create_app(config: ServiceConfig | Mapping[str, Any] | None = None) -> Flask
     return app
 
 
-#: The web page's policy: its own styles and images only (no inline script or style, no
-#: framing by another site, forms posted back to it alone); ``data:`` images for the empty
-#: icon (``<link rel="icon" href="data:,">``, which spares a /favicon.ico request).
-PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'"
-)
+#: The web page's policy: its own styles, images and icon only (no inline script or style,
+#: no framing by another site, forms posted back to it alone).
+PAGE_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 
 def _finish_response(response: Response) -> Response:

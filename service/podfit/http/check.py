@@ -38,14 +38,14 @@ _CONFIG_KEYS = option_names(SchedulerConfigSchema())
 @bp.post("/v1/check")
 def check_view() -> Response:
     """Run the policy on the body's cluster: the CheckReport document."""
-    query = query_options((VALIDATE,))
+    raw_query = query_options((VALIDATE,))
     config = service_config()
     parsed = workload_body(("pods", "nodes", "policy", "baseline", VALIDATE, *_CONFIG_KEYS))
+    mode = validate_mode(parsed.options, raw_query)  # removes "validate" from both
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
-    mode = validate_mode(parsed.options, query)  # removes "validate" from both
     scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
     policy = None
     if parsed.options.get("policy") is not None:

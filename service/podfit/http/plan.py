@@ -30,6 +30,7 @@ from podfit.manifests import Workload
 from podfit.planning.binpack import BinProblem
 from podfit.planning.exact import ExactResult, solve_exact
 from podfit.planning.fit import how_many_fit
+from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
 from podfit.schemas.config import option_names
@@ -172,6 +173,7 @@ def plan_nodes() -> Response:
     workload, opts = _body(_NODES_KEYS, nodes_options)
     config = service_config()
     check_time("loading the manifests")
+    mix = opts.pop("mix")
     plan = nodes_needed(
         workload.pods,
         existing_nodes=workload.nodes,
@@ -180,6 +182,11 @@ def plan_nodes() -> Response:
         exact_solver=bounded_exact(len(opts["shapes"]), config),
         **opts,
     )
+    if mix:
+        check_time("the cheapest mix")
+        plan.cheapest = cheapest_mix(
+            plan, exact=opts["algorithm"] == "exact", time_limit=opts["time_limit"]
+        )
     add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
 

@@ -76,6 +76,11 @@ EVICT_AFTER: Final = 0.5
 #: After an answer that ends the connection, unread input is drained for at most this
 #: long (seconds) so that closing does not reset the answer still in flight.
 LINGER: Final = 1.0
+#: Seconds between two heartbeats to the arbiter (gunicorn's worker ``notify``, a file
+#: ``utime``): gunicorn's own loop beats on every wake-up, twice per request, and each
+#: beat releases the GIL, which the loop then waits to get back from computing threads.
+#: The arbiter's ``timeout`` (30 s) is what this must stay well within.
+NOTIFY_EVERY: Final = 1.0
 #: Largest single read or write of a body or an answer (bytes).
 CHUNK: Final = 1024 * 1024
 #: Socket send buffer asked for (bytes): an answer that fits is sent by the thread that
@@ -288,7 +293,8 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
 
     def init_process(self) -> None:
         self.settings = ServiceConfig.from_env()
-        self.conns: set[Conn] = set()
+        #: open connections, in the order they were accepted (a dict as an ordered set)
+        self.conns: dict[Conn, None] = {}
         soft_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         #: hard cap on connections (gunicorn's ``worker_connections``), within the
         #: process's file limit
@@ -310,10 +316,13 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         self.poller.register(
             self.method_queue.fileno(), selectors.EVENT_READ, self.method_queue.run_callbacks
         )
+        notified = 0.0
         while self.alive:
-            self.notify()
-            self.set_accept_enabled(self._can_accept())
             now = time.monotonic()
+            if now - notified >= NOTIFY_EVERY:
+                self.notify()
+                notified = now
+            self.set_accept_enabled(self._can_accept())
             self._dispatch(min(max(self.next_deadline - now, 0.0), 1.0))
             if not self.is_parent_alive():
                 break
@@ -372,23 +381,24 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         return self._victim(time.monotonic()) is not None
 
     def _victim(self, now: float) -> Conn | None:
-        """The connection to close for a new one when the worker is full: one lingering
-        after its answer; else the oldest that has sent nothing since it was accepted; else
-        the one that has waited longest (at least :data:`EVICT_AFTER`) for the rest of its
-        request or for its answer to be taken. Never one whose request is being computed."""
-        silent: Conn | None = None
+        """The connection to close for a new one when the worker is full: the first, in
+        the order they were accepted, that lingers after its answer or has sent nothing
+        since it was accepted; else the one that has waited longest (at least
+        :data:`EVICT_AFTER`) for the rest of its request or for its answer to be taken.
+        Never one whose request is being computed. Under a flood of new connections the
+        oldest are the ones to go, so the scan stops early (one peek each)."""
         waited: Conn | None = None
-        for conn in self.conns:
-            if conn.state == _LINGER:
+        for conn in self.conns:  # in the order they were accepted
+            state = conn.state
+            if state == _LINGER:
                 return conn
-            if conn.state == _BUSY:
+            if state == _BUSY:
                 continue
-            if conn.state == _READ and not conn.served and not conn.inbuf and _silent(conn):
-                if silent is None or conn.since < silent.since:
-                    silent = conn
-            elif now - conn.since >= EVICT_AFTER and (waited is None or conn.since < waited.since):
+            if state == _READ and not conn.served and not conn.inbuf and _silent(conn):
+                return conn
+            if now - conn.since >= EVICT_AFTER and (waited is None or conn.since < waited.since):
                 waited = conn
-        return silent or waited
+        return waited
 
     def accept(self, listener: socket.socket) -> None:
         """Accept one connection; if the worker is full, close another (:meth:`_victim`)
@@ -414,7 +424,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         conn = Conn(sock, client, listener.getsockname(), now)
         self._deadline(conn, now + self.settings.header_timeout)
-        self.conns.add(conn)
+        self.conns[conn] = None
         self._watch(conn, selectors.EVENT_READ)
 
     # ---- reading a request -----------------------------------------------------------------
@@ -707,7 +717,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
 
     def _close(self, conn: Conn, *, reset: bool = False) -> None:
         """Close ``conn``; ``reset`` discards unsent data at once (an abandoned answer)."""
-        self.conns.discard(conn)
+        self.conns.pop(conn, None)
         self.capacity = min(self.capacity + 1, self.max_capacity)
         self._disengage(conn)
         if conn.state != _BUSY:

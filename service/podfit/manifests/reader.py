@@ -33,7 +33,13 @@ from podfit.manifests.podspec import (
     unmodelled_fields,
 )
 from podfit.manifests.quota import QuotaAdmission
-from podfit.manifests.snapshot import PodEntry, WorkloadEntry, reconcile, status_resources
+from podfit.manifests.snapshot import (
+    TEMPLATE_HASH_LABEL,
+    PodEntry,
+    WorkloadEntry,
+    reconcile,
+    status_resources,
+)
 from podfit.manifests.validation import (
     DECODE_PREFIX,
     DEFAULT_SCHEMA_VERSION,
@@ -340,6 +346,9 @@ class Reader:
         pods = self._build(
             template, "spec.template", d, [pattern.format(0)], namespace, owner, source
         )
+        if kind == "Deployment" and pods:  # its ReplicaSet's pods carry the hash label
+            labels = {**pods[0].labels, TEMPLATE_HASH_LABEL: h}
+            pods[0] = replace(pods[0], labels=labels)  # in place: the list is registered
         entry = self._entry(
             kind, doc, d, name, namespace, pods, replicas, source, "spec.replicas", pattern
         )

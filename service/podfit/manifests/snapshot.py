@@ -394,7 +394,8 @@ def _replicated(
 
 
 def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
-    ordered = sorted(w.replica_sets, key=lambda r: r.created)  # stable: input order on ties
+    # ReplicaSetsByCreationTimestamp: oldest first, names break ties
+    ordered = sorted(w.replica_sets, key=lambda r: (r.created, r.name))
     current = next((r for r in ordered if equal_ignore_hash(r.template, w.template)), None)
     claimed: list[PodEntry] = []
     old: list[PodEntry] = []
@@ -415,6 +416,9 @@ def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation
     notes = []
     if current is not None:
         w.make_names = _rs_names(current.name, w.namespace)
+        h = current.labels.get(TEMPLATE_HASH_LABEL)
+        if h and w.pods:  # new pods carry the current ReplicaSet's hash, as its pods do
+            w.pods[0] = replace(w.pods[0], labels={**w.pods[0].labels, TEMPLATE_HASH_LABEL: h})
         notes.append(f"current ReplicaSet {current.name}")
     olds = [r.name for r in w.replica_sets if r is not current]
     if olds:

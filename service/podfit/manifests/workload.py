@@ -4,6 +4,7 @@ and :class:`Skipped` (an object that creates no pods, and why)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from podfit.manifests.objects import (
     Controller,
@@ -118,3 +119,27 @@ class Workload:
         (``podfit schedule``, ``POST /v1/schedule``) must still show that a misspelt
         ``kind: Deploymnet`` was read and placed nothing."""
         return [s.warning() for s in self.skipped]
+
+
+class Warned(Protocol):
+    """A result with ``warnings`` (ScheduleResult, FitReport, NodesPlan, DrainReport) and
+    its versioned document."""
+
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def add_input_warnings(report: Warned, *workloads: Workload) -> None:
+    """Complete a result's ``warnings`` with what only the inputs know, as the API and the
+    CLI answer it: each warning once, in this order — the loader's assumptions
+    (``Workload.warnings`` that the result does not already hold: the reader also notes
+    each template's unmodelled constraints, which stay in the result's own place), the
+    scheduler's or planner's own (unmodelled constraints, default spreading), then one per
+    object that created no pods (``Workload.skipped_warnings``). ``workloads`` in input
+    order (``plan fit``: the cluster's, then the templates'). Cost: O(warnings)."""
+    own = report.warnings
+    mentioned = set(own)
+    loaded = [w for workload in workloads for w in workload.warnings if w not in mentioned]
+    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
+    report.warnings = list(dict.fromkeys([*loaded, *own, *skipped]))

@@ -25,7 +25,6 @@ Two packers:
 
 from __future__ import annotations
 
-import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -693,6 +692,8 @@ class _LocalSearch:
         self.width = len(self.capacity)
         self._weights = weights
         self.checks = 0
+        import random  # only the local search needs it (the CLI's start-up does not)
+
         self.rng = random.Random(0)  # fixed seed: same input, same packing
 
     # -- feasibility -------------------------------------------------------------------

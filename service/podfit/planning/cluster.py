@@ -6,6 +6,7 @@ All placement goes through ``podfit.scheduler`` (its ``schedule_infos`` run and 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from podfit.nodes import Node
@@ -40,7 +41,7 @@ class Cluster:
         self.cfg = config or make_config()
         self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
-        self.by_name = {(p.namespace, p.name): p for p in self.pods}
+        self.exemplars: dict[tuple[str, str], Pod] = {}
         self.nodes = list(nodes)
         check_node_names([n.name for n in self.nodes])
         self.daemonset_pods = list(daemonsets)
@@ -50,6 +51,18 @@ class Cluster:
             )
             for i, ds in enumerate(daemonsets)
         ]
+
+    @functools.cached_property
+    def by_name(self) -> dict[tuple[str, str], Pod]:
+        """The pods by (namespace, name); built on first use (O(pods))."""
+        return {(p.namespace, p.name): p for p in self.pods}
+
+    def pod_of(self, info: PodInfo) -> Pod | None:
+        """The input pod ``info`` was converted from: one of ``exemplars`` (registered by
+        whoever converted only some pods), else looked up by name."""
+        key = (info.namespace, info.name)
+        found = self.exemplars.get(key)
+        return found if found is not None else self.by_name.get(key)
 
     def pod_infos(self, pods: Sequence[Pod] | None = None, prefix: str = "pods") -> list[PodInfo]:
         return [

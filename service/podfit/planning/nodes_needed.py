@@ -30,6 +30,7 @@ from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup,
 from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
+from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
 from podfit.quantity import Quantity
@@ -44,12 +45,16 @@ from podfit.units import human
 if TYPE_CHECKING:
     from podfit.planning.exact import ExactResult
 
+if TYPE_CHECKING:
+    from podfit.planning.mix import CheapestMix
+
 __all__ = [
     "ALGORITHMS",
     "NodeShape",
     "NodesPlan",
     "ShapePlan",
     "group_pending",
+    "group_runs",
     "nodes_needed",
     "plan_shapes",
 ]
@@ -155,6 +160,8 @@ class NodesPlan:
     fragmentation: Fragmentation | None = None
     warnings: list[str] = field(default_factory=list)
     """What the plan does not account for (``Cluster.warnings``), each once."""
+    cheapest: CheapestMix | None = None
+    """The cheapest mix over the shapes, when asked for (``summary.cheapest``)."""
 
     @property
     def pending(self) -> int:
@@ -177,6 +184,8 @@ class NodesPlan:
             "groups": len(self.groups),
             "best": None if best is None else {"shape": best.shape.name, "nodes": best.nodes},
         }
+        if self.cheapest is not None:
+            summary["cheapest"] = self.cheapest.to_dict()
         if self.mix:
             summary["cheapestMix"] = {
                 "nodes": dict(self.mix),
@@ -232,19 +241,24 @@ def _price_text(value: Fraction) -> str:
 def group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
     """Pending pods grouped by owner and scheduling key (first-seen order), so a group is
     "the pods of one workload that the scheduler treats alike"; named by owner or pod."""
-    keyed: dict[tuple[object, ...], list[PodInfo]] = {}
-    for pod in pending:
+    return group_runs([(pod, 1) for pod in pending])
+
+
+def group_runs(runs: Sequence[tuple[PodInfo, int]]) -> list[tuple[PodGroup, PodInfo]]:
+    """``group_pending`` for runs of ``count`` pods alike (exemplar, count): the same
+    groups as for the runs' pods one by one, in O(runs)."""
+    keyed: dict[tuple[object, ...], tuple[PodInfo, list[int]]] = {}
+    for pod, count in runs:
         owner = pod.owner or f"{pod.namespace}/{pod.name}"
-        keyed.setdefault((owner, *pod.scheduling_key()), []).append(pod)
+        keyed.setdefault((owner, *pod.scheduling_key()), (pod, []))[1].append(count)
     out: list[tuple[PodGroup, PodInfo]] = []
     used: set[str] = set()
-    for pods in keyed.values():
-        first = pods[0]
+    for first, counts in keyed.values():
         name = first.owner or f"{first.namespace}/{first.name}"
         if name in used:
             name = f"{name}#{len(out)}"
         used.add(name)
-        out.append((PodGroup(name, (), len(pods)), first))
+        out.append((PodGroup(name, (), sum(counts)), first))
     return out
 
 
@@ -299,9 +313,7 @@ def _shape_problem(
                 _vector(exemplar, resources),
                 group.count,
                 _ports(exemplar),
-                _order_requests(
-                    cluster.by_name.get((exemplar.namespace, exemplar.name)), resources
-                ),
+                _order_requests(cluster.pod_of(exemplar), resources),
             )
         )
     ds_pods = expand_daemonsets(cluster.daemonsets, [info])
@@ -383,9 +395,8 @@ def nodes_needed(
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
     cluster = Cluster(pods, existing_nodes, daemonsets, config)
-    baseline = cluster.run()
-    # a DaemonSet pod belongs to its node: one Pending there is not a pod to plan for
-    groups = group_pending([p.pod for p in baseline.pending if p.pod.daemonset is None])
+    baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
+    groups = group_runs(baseline.runs)
     plans = plan_shapes(
         cluster,
         groups,
@@ -402,7 +413,7 @@ def nodes_needed(
         headroom_percent,
         groups,
         plans,
-        scheduled_on_existing=sum(1 for p in baseline.pods if p.scheduled),
+        scheduled_on_existing=baseline.scheduled_on_existing,
         # the packer places on new nodes as bins, not by score: the default spreading can
         # only change the placement on the existing nodes
         warnings=cluster.warnings(baseline.nodes),

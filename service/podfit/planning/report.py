@@ -1,9 +1,10 @@
 """Versioned JSON documents of the planners (like ``ScheduleResult``).
 
 Every document starts with ``apiVersion: podfit/v1`` and a ``kind``: ``FitReport``
-(how many more fit), ``NodesPlan`` (how many nodes are needed) or ``DrainReport`` (what
-if nodes go away). Amounts are canonical Kubernetes quantity strings
-(``podfit.resources.format_amount``); counts are ints.
+(how many more fit), ``NodesPlan`` (how many nodes are needed), ``DrainReport`` (what
+if nodes go away) or ``ConsolidationPlan`` (which nodes can go, where their pods go).
+Amounts are canonical Kubernetes quantity strings (``podfit.resources.format_amount``);
+counts are ints.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from podfit.scheduler.result import API_VERSION
 
 __all__ = ["API_VERSION", "KINDS", "amounts", "envelope"]
 
-KINDS = ("FitReport", "NodesPlan", "DrainReport")
+KINDS = ("FitReport", "NodesPlan", "DrainReport", "ConsolidationPlan")
 
 
 def envelope(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
   ``{"name": "big", "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
   "labels": {...}, "taints": [{"key", "value", "effect"}], "price": "0.2"}``),
   ``algorithm`` (podfit | ffd | exact), ``headroomPercent``, ``maxNodes``,
-  ``timeLimitSeconds``; the body's ``nodes`` are the existing nodes;
+  ``timeLimitSeconds``, ``region`` (list prices for shapes without one), ``mix`` (also
+  the cheapest mix, ``summary.cheapest``); the body's ``nodes`` are the existing nodes;
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
   (one shape as above; default: a copy of the removed node), ``algorithm``.
 
@@ -21,16 +22,20 @@ keyword of the planners). Validation errors are ``ConfigError`` naming the field
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from podfit.errors import ConfigError, FieldError, PodfitError
-from podfit.nodes import NO_SCHEDULE, Node, Taint, node_preset
+from podfit.nodes import NO_SCHEDULE, Taint
+from podfit.planning.catalog import (
+    build_shape,
+    parse_price,
+    price_shapes,
+    require_prices,
+    shape_spec,
+)
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
@@ -49,7 +54,6 @@ __all__ = [
 ]
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_PRICE = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class _StrictInt(fields.Integer):
@@ -118,6 +122,8 @@ class NodesOptionsSchema(_PlanOptionsSchema):
     time_limit = _StrictNumber(
         data_key="timeLimitSeconds", load_default=10.0, validate=validate.Range(0.1, 60)
     )
+    mix = StrictBoolean(load_default=False)
+    region = fields.String(load_default=None, allow_none=True)
 
 
 class DrainOptionsSchema(_PlanOptionsSchema):
@@ -136,16 +142,6 @@ def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def parse_price(value: Any, path: str) -> Fraction | None:
-    """A price per node as exact decimal text (``"0.096"``); numbers are refused because a
-    JSON float has already lost its text. ``None`` means no price."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _PRICE.fullmatch(value):
-        raise ConfigError(f'a price must be decimal text such as "0.096", not {value!r}', path)
-    return Fraction(Decimal(value))
-
-
 def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
     """A ``NodeShape`` from its JSON form (see module doc); errors are named under ``path``."""
     if not isinstance(data, Mapping):
@@ -154,41 +150,15 @@ def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
         raw = _load(ShapeSchema(), data)
     except ConfigError as exc:
         raise exc.at(path) from None
-    price = parse_price(raw.get("price"), f"{path}.price")
-    labels = raw.get("labels")
-    taints = tuple(Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", []))
-    if "preset" in raw:
-        if "allocatable" in raw:
-            raise ConfigError("give either preset or allocatable, not both", path)
-        try:
-            preset = node_preset(raw["preset"])
-        except PodfitError as exc:
-            raise exc.at(path) from None
-        name = raw.get("name") or preset.name
-        node = preset.node(name=name.replace("/", "-"), labels=labels)
-        if taints:
-            node = Node(node.name, node.allocatable, node.capacity, node.labels, taints)
-        return NodeShape(name, node, price)
-    if "allocatable" not in raw:
-        raise ConfigError("a shape needs a preset or an allocatable map", path)
-    name = raw.get("name")
-    if not name:
-        raise ConfigError("a custom shape needs a name", f"{path}.name")
-    alloc = dict(raw["allocatable"])
-    negative = [
-        FieldError(f"{path}.allocatable.{res}", f"{q}: must be greater than or equal to 0")
-        for res, q in alloc.items()
-        if q.sign() < 0
-    ]
-    if negative:  # as the API server validates a Node's allocatable
-        raise ConfigError(negative[0].message, negative[0].path, negative)
-    if "pods" not in alloc:
-        raise ConfigError(
-            "a custom shape needs allocatable pods (the kubelet's maxPods; its default is 110)",
-            f"{path}.allocatable.pods",
-        )
-    node = Node(name, alloc, alloc, dict(labels or {"kubernetes.io/hostname": name}), taints)
-    return NodeShape(name, node, price)
+    return build_shape(
+        path=path,
+        name=raw.get("name"),
+        preset=raw.get("preset"),
+        allocatable=raw.get("allocatable"),
+        labels=raw.get("labels"),
+        taints=[Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", [])],
+        price=parse_price(raw.get("price"), f"{path}.price"),
+    )
 
 
 def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> list[NodeShape]:
@@ -217,28 +187,6 @@ def templates_of(pods: Sequence[Pod]) -> list[Pod]:
     return out
 
 
-def shape_spec(text: str, path: str) -> dict[str, Any]:
-    """``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110@0.2`` → the JSON shape."""
-    spec, _, price = text.partition("@")
-    out: dict[str, Any] = {}
-    if price:
-        out["price"] = price
-    if ":" in spec and "=" in spec:
-        name, _, items = spec.partition(":")
-        alloc: dict[str, str] = {}
-        for i, item in enumerate(items.split(",")):
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise ConfigError(f'"{item}" is not RESOURCE=QUANTITY', f"{path}[{i}]")
-            if key in alloc:
-                raise ConfigError(f'"{key}" is given twice', f"{path}[{i}]")
-            alloc[key] = value
-        out.update(name=name, allocatable=alloc)
-    else:
-        out["preset"] = spec
-    return out
-
-
 # One instance each, shared by every request (a schema keeps no state between loads;
 # building one costs about as much as a load).
 _FIT = FitOptionsSchema()
@@ -252,9 +200,14 @@ def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated options of a nodes request."""
+    """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
+    list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
+    in the options for the caller, and needs a price on every shape."""
     kwargs = _load(_NODES, data)
-    kwargs["shapes"] = parse_shapes(kwargs["shapes"])
+    shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
+    if kwargs["mix"]:
+        require_prices(shapes, "shapes")
+    kwargs["shapes"] = shapes
     return kwargs
 
 

@@ -9,17 +9,19 @@ Options (what a request may set; every field optional): the scheduler configurat
 
 :class:`ScheduleOptionsSchema` loads them into :class:`ScheduleOptions` (``ConfigError``
 naming the field). The result document is ``ScheduleResult.to_dict()``;
-:class:`ScheduleResultSchema` describes (and can validate) it.
+:class:`ScheduleResultSchema` describes (and can validate) it. ``add_input_warnings``
+(defined in ``podfit.manifests.workload``, free of marshmallow) is re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
 
-from podfit.manifests import Workload
+from podfit.manifests.workload import Warned as Warned
+from podfit.manifests.workload import add_input_warnings as add_input_warnings
 from podfit.scheduler.config import SchedulerConfig
 from podfit.schemas.config import ALIAS_OF, SchedulerConfigSchema, scoring_shape_field
 from podfit.schemas.fields import StrictBoolean
@@ -129,27 +131,3 @@ class ScheduleResultSchema(Schema):
     pods = fields.List(fields.Nested(PodResultSchema), required=True)
     nodes = fields.List(fields.Nested(NodeResultSchema), required=True)
     warnings = fields.List(fields.String())
-
-
-class Warned(Protocol):
-    """A result with ``warnings`` (ScheduleResult, FitReport, NodesPlan, DrainReport) and
-    its versioned document."""
-
-    warnings: list[str]
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-def add_input_warnings(report: Warned, *workloads: Workload) -> None:
-    """Complete a result's ``warnings`` with what only the inputs know, as the API and the
-    CLI answer it: each warning once, in this order — the loader's assumptions
-    (``Workload.warnings`` that the result does not already hold: the reader also notes
-    each template's unmodelled constraints, which stay in the result's own place), the
-    scheduler's or planner's own (unmodelled constraints, default spreading), then one per
-    object that created no pods (``Workload.skipped_warnings``). ``workloads`` in input
-    order (``plan fit``: the cluster's, then the templates'). Cost: O(warnings)."""
-    own = report.warnings
-    mentioned = set(own)
-    loaded = [w for workload in workloads for w in workload.warnings if w not in mentioned]
-    skipped = [w for workload in workloads for w in workload.skipped_warnings()]
-    report.warnings = list(dict.fromkeys([*loaded, *own, *skipped]))

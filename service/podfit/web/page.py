@@ -126,6 +126,8 @@ class Form:
     shapes: str = ""
     headroom: str = "100"
     algorithm: str = "podfit"
+    mix: bool = False
+    region: str = ""
     validate: str = DEFAULT_VALIDATE
     fixture_templates: str = ""
     templates: str = ""
@@ -356,6 +358,8 @@ def _form(values: Mapping[str, str]) -> Form:
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
         algorithm=values.get("algorithm", "podfit") or "podfit",
+        mix=values.get("mix", "") == "on",
+        region=values.get("region", "").strip(),
         validate=values.get("validate", DEFAULT_VALIDATE) or DEFAULT_VALIDATE,
         fixture_templates=values.get("fixture_templates", ""),
         templates=values.get("templates", ""),
@@ -562,12 +566,15 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
+    from podfit.planning.catalog import price_shapes, require_prices
     from podfit.planning.nodes_needed import nodes_needed
     from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
     from podfit.schemas.schedule import add_input_warnings  # the one warnings list
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
-    shapes = parse_shapes(specs, "shapes")
+    shapes = price_shapes(parse_shapes(specs, "shapes"), region=form.region or None)
+    if form.mix:
+        require_prices(shapes, "shapes")
     check_time("planning")
     plan = nodes_needed(
         workload.pods,
@@ -580,6 +587,11 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
     )
+    if form.mix:
+        from podfit.planning.mix import cheapest_mix
+
+        check_time("the cheapest mix")
+        plan.cheapest = cheapest_mix(plan, exact=form.algorithm == "exact", time_limit=5.0)
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data

@@ -1,0 +1,133 @@
+"""Whole-process time of ``podfit plan nodes`` on cluster-autoscaler's benchmark shape.
+
+Run: ``.venv/bin/python bench/plan_cli_bench.py [--runs 10] [--output json|table]``
+
+T103 as manifests: two Deployments, 50,000 × 50m and 1,000 × 95m, planned on a custom
+1000m / 100-pod shape with the estimator (``--algorithm ffd``: 2,595 nodes). The goal is
+"at most 100 ms plus the interpreter's own start-up", so both are measured: ``python -c
+pass`` and the command, each as a whole process, with hyperfine when it is installed
+(``apt-get install -y hyperfine``), else with a loop of subprocesses (best and median).
+Bytecode is written to a temporary ``PYTHONPYCACHEPREFIX``, as an installed package has
+it. Then the slowest imports of one run (``python -X importtime``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: default}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - name: c
+        image: registry.example/app
+        resources: {{requests: {{cpu: {cpu}}}}}
+"""
+
+
+def t103_manifest(directory: Path) -> Path:
+    path = directory / "t103.yaml"
+    path.write_text(
+        DEPLOYMENT.format(name="small", replicas=50_000, cpu="50m")
+        + "---\n"
+        + DEPLOYMENT.format(name="large", replicas=1_000, cpu="95m"),
+        encoding="utf-8",
+    )
+    return path
+
+
+def timed(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """(best, median) seconds of ``runs`` runs of ``command`` after one warm-up run."""
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--output", choices=("json", "table"), default="json")
+    args = parser.parse_args()
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(here / "service"), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        manifest = t103_manifest(Path(tmp))
+        plan = [
+            sys.executable,
+            "-m",
+            "podfit",
+            "plan",
+            "nodes",
+            "-f",
+            str(manifest),
+            "-s",
+            "t103:cpu=1000m,pods=100",
+            "--algorithm",
+            "ffd",
+            "-o",
+            args.output,
+        ]
+        check = subprocess.run([*plan[:-1], "json"], env=env, check=True, capture_output=True)
+        nodes = json.loads(check.stdout)["summary"]["best"]["nodes"]
+        print(f"T103 plan: {nodes} nodes ({'OK' if nodes == 2595 else 'WRONG, expected 2595'})")
+        bare = [sys.executable, "-c", "pass"]
+        if shutil.which("hyperfine"):
+            subprocess.run(
+                [
+                    "hyperfine",
+                    "-N",
+                    "--warmup",
+                    "2",
+                    "--runs",
+                    str(args.runs),
+                    " ".join(bare),
+                    " ".join(plan),
+                ],
+                env=env,
+                check=True,
+            )
+        else:
+            for label, command in (("python -c pass", bare), ("podfit plan nodes", plan)):
+                best, median = timed(command, env, args.runs)
+                print(f"{label}: best {best * 1000:.1f} ms, median {median * 1000:.1f} ms")
+        trace = subprocess.run(
+            [sys.executable, "-X", "importtime", *plan[1:]], env=env, capture_output=True, text=True
+        )
+        rows = []
+        for line in trace.stderr.splitlines():
+            cells = line.removeprefix("import time:").split("|")
+            if len(cells) == 3 and cells[1].strip().isdigit():
+                rows.append((int(cells[1]), cells[2][1:]))  # name keeps its indentation
+        total_us = sum(micros for micros, name in rows if not name.startswith(" "))
+        print(f"\nimports: {total_us / 1000:.1f} ms in all (top level, -X importtime)")
+        for micros, name in sorted(rows, reverse=True)[:8]:
+            print(f"  {micros / 1000:6.1f} ms  {name.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
