@@ -186,3 +186,21 @@ def test_podfit_quantity_gives_the_same_hints_as_the_manifests() -> None:
         '"1.5gb" is not a valid quantity: quantities must match the regular expression '
         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (did you mean 1.5G or 1.5Gi?)"
     )
+
+
+def test_node_shapes_and_compact_nodes_give_the_quantity_hints() -> None:
+    """A shape typed on the command line, and a compact node of the HTTP envelope, are
+    where users write ``32gb``: the hint follows ParseQuantity's text there too."""
+    from podfit.http.app import create_app
+
+    code, _, err = podfit("plan", "nodes", "-f", DUMP, "-s", "big:cpu=8,memory=32gb")
+    assert code == 1
+    assert 'memory: "32gb" is not a valid quantity: ' in err
+    assert err.rstrip().endswith("(did you mean 32G or 32Gi?)")
+    answer = (
+        create_app()
+        .test_client()
+        .post("/v1/schedule", json={"nodes": [{"name": "n", "allocatable": {"cpu": "1K"}}]})
+    )
+    assert answer.status_code == 422
+    assert "suffix (did you mean 1k or 1Ki?)" in answer.get_json()["errors"][0]["message"]
