@@ -204,3 +204,18 @@ def test_node_shapes_and_compact_nodes_give_the_quantity_hints() -> None:
     )
     assert answer.status_code == 422
     assert "suffix (did you mean 1k or 1Ki?)" in answer.get_json()["errors"][0]["message"]
+
+
+def test_policy_errors_name_the_policy_file(tmp_path: Path) -> None:
+    """Every error names where it is (house rule: file, then field path): a policy's
+    problems start with the policy file's name, as manifest errors name theirs."""
+    policy = tmp_path / "podfit-policy.yaml"
+    policy.write_text(
+        "apiVersion: podfit/v1\nkind: CheckPolicy\nscenarios:\n- {name: x, remove: anyNodes}\n"
+    )
+    code, _, err = podfit("check", "-f", DUMP, "--policy", str(policy))
+    assert code == 1
+    assert err == (
+        f"error: {policy}: scenarios[0].remove: must be anyNode, anyZone or {{nodes: [...]}},"
+        ' not "anyNodes"\n'
+    )

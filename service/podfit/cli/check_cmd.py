@@ -38,7 +38,7 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
-from podfit.errors import ConfigError, ManifestError
+from podfit.errors import ConfigError, FieldError, ManifestError
 from podfit.manifests import Workload
 from podfit.scheduler.config import SchedulerConfig
 from podfit.schemas.config import load_config
@@ -115,6 +115,13 @@ def read_policy(path: str) -> Any:
     if len(docs) != 1:
         raise ConfigError(f"{path} must hold one CheckPolicy document, not {len(docs)}", "--policy")
     return docs[0]
+
+
+def _in_file(exc: ConfigError, path: str) -> ConfigError:
+    """``exc`` with each error's field path after the policy file's name
+    (``podfit-policy.yaml: scenarios[0].remove: …``), as manifest errors name theirs."""
+    errors = [FieldError(f"{path}: {e.path}", e.message) for e in exc.errors]
+    return ConfigError(errors[0].message, errors[0].path, errors)
 
 
 def read_baseline(path: str) -> Mapping[str, Any]:
@@ -225,7 +232,12 @@ def check_cmd(
         raise click.UsageError("--jobs and --dask-scheduler exclude each other")
     structured = output in ("json", "yaml")
     config = load_config(scheduler.options())
-    policy = None if policy_file is None else parse_policy(read_policy(policy_file), policy_file)
+    policy = None
+    if policy_file is not None:
+        try:
+            policy = parse_policy(read_policy(policy_file), policy_file)
+        except ConfigError as exc:
+            raise _in_file(exc, policy_file) from None
     baseline = None if baseline_file is None else read_baseline(baseline_file)
     workloads: list[Workload] = []
     clusters: list[ClusterInput] = []
@@ -238,14 +250,19 @@ def check_cmd(
         workload = load_files([path], warn=structured)
         workloads.append(workload)
         clusters.append(_cluster(name, workload, config))
-    if dask_scheduler is None:
-        report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
-    else:
-        dask = Dask(dask_scheduler)
-        try:
-            report = check(clusters, policy, executor=dask, baseline=baseline)
-        finally:
-            dask.close()
+    try:
+        if dask_scheduler is None:
+            report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
+        else:
+            dask = Dask(dask_scheduler)
+            try:
+                report = check(clusters, policy, executor=dask, baseline=baseline)
+            finally:
+                dask.close()
+    except ConfigError as exc:
+        if policy_file is not None and exc.path.startswith("scenarios["):  # cannot apply
+            raise _in_file(exc, policy_file) from None
+        raise
     add_loader_warnings(report, workloads)
     if structured:
         click.echo(dump(report, output), nl=False)
