@@ -219,3 +219,52 @@ def test_policy_errors_name_the_policy_file(tmp_path: Path) -> None:
         f"error: {policy}: scenarios[0].remove: must be anyNode, anyZone or {{nodes: [...]}},"
         ' not "anyNodes"\n'
     )
+
+
+QUOTA = """\
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: compute, namespace: shop}
+spec:
+  hard: {requests.cpu: "4", limits.memory: 8Gi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: big, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: big}}
+  template:
+    metadata: {labels: {app: big}}
+    spec:
+      containers:
+      - name: c
+        image: x
+        resources: {requests: {cpu: 1500m, memory: 128Mi}, limits: {memory: 1Gi}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {allocatable: {cpu: "8", memory: 32Gi, pods: "110"}}
+"""
+
+
+def test_pods_a_quota_refuses_fail_the_ci_gates(tmp_path: Path) -> None:
+    """Issue 13: nothing may make a CI check pass falsely. The quota admits two of the
+    three replicas (1500m each under requests.cpu 4): the third never exists in the
+    cluster, so --fail-on-pending exits 3 and check's scenarios fail, naming the pod and
+    the API server's "exceeded quota" message."""
+    path = tmp_path / "quota.yaml"
+    path.write_text(QUOTA)
+    code, out, err = podfit("schedule", "-f", str(path))
+    assert code == 0 and "2 of 2 pods scheduled" in out
+    code, _, err = podfit("schedule", "-f", str(path), "--fail-on-pending")
+    assert code == 3, err
+    code, out, err = podfit("check", "-f", str(path), "-o", "json")
+    assert code == 3, err
+    report = json.loads(out)
+    for scenario in report["scenarios"]:
+        for variant in scenario["variants"]:
+            (refused,) = [v for v in variant["violations"] if v["type"] == "QuotaRefused"]
+            assert refused["pod"].startswith("shop/big-") and refused["node"] is None
+            assert "exceeded quota: compute, requested: requests.cpu=1500m" in refused["message"]

@@ -63,6 +63,9 @@ class ClusterInput:
     """The scheduler configuration (default: the default profile of the default version)."""
     owners: dict[str, str] = field(default_factory=dict)
     """``namespace/ReplicaSet/name`` → its owner ``Deployment/name`` (HPA targets)."""
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """``(namespace/name, message)`` of the pods ResourceQuota admission refused
+    (``Workload.refused``): they never run, a ``QuotaRefused`` violation in every variant."""
 
 
 def _pinned_node(info: PodInfo) -> str | None:
@@ -134,6 +137,10 @@ class Base:
                         "message": f"{outcome.reason}: {outcome.message}",
                     }
                 )
+        self.rejected.extend(
+            {"type": "QuotaRefused", "pod": key, "node": None, "message": message}
+            for key, message in cluster.refused
+        )
         self.filled: list[NodeInfo] = []
         """Every node holding its :attr:`kept` pods (added in base order): copied per
         variant."""

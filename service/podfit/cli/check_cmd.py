@@ -144,6 +144,7 @@ def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterI
         budgets,
         config,
         owners,
+        list(workload.refused),
     )
 
 

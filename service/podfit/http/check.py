@@ -69,6 +69,7 @@ def check_view() -> Response:
         budgets,
         scheduler,
         owners,
+        list(workload.refused),
     )
     check_time("loading the manifests")
     try:
