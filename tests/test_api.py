@@ -387,6 +387,7 @@ def test_schedule_takes_the_envelope_with_compact_nodes(client: FlaskClient) -> 
         "pods": 2,
         "scheduled": 2,
         "pending": 0,
+        "preempted": 0,
         "nodes": 2,
     }
 
@@ -404,6 +405,7 @@ def test_schedule_takes_kubernetes_json_with_node_objects(client: FlaskClient, b
         "pods": 2,
         "scheduled": 1,
         "pending": 1,
+        "preempted": 0,
         "nodes": 1,
     }
 

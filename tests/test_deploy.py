@@ -42,7 +42,13 @@ def schedule(app: Flask, nodes_yaml: str) -> dict[str, Any]:
 def test_both_replicas_schedule_on_one_small_node(app: Flask) -> None:
     """Two replicas of 500m / 256Mi fit one m5.large (1930m, ~6.8Gi allocatable)."""
     result = schedule(app, "nodes:\n- {name: small, preset: aws/m5.large}\n")
-    assert result["summary"] == {"pods": 2, "scheduled": 2, "pending": 0, "nodes": 1}
+    assert result["summary"] == {
+        "pods": 2,
+        "scheduled": 2,
+        "pending": 0,
+        "preempted": 0,
+        "nodes": 1,
+    }
     for pod in result["pods"]:
         assert pod["owner"] == "Deployment/podfit"
         assert pod["node"] == "small"

@@ -481,7 +481,13 @@ def test_gunicorn_serves_a_schedule_and_the_probes(server: int) -> None:
         server, "POST", "/v1/schedule", {"Content-Type": "application/json"}, body
     )
     assert status == 200
-    assert json.loads(answer)["summary"] == {"pods": 2, "scheduled": 2, "pending": 0, "nodes": 1}
+    assert json.loads(answer)["summary"] == {
+        "pods": 2,
+        "scheduled": 2,
+        "pending": 0,
+        "preempted": 0,
+        "nodes": 1,
+    }
     assert _exchange(server, "GET", "/readyz", {}, b"")[0] == 200
 
 

@@ -75,7 +75,7 @@ def small_result() -> dict[str, Any]:
         "kind": "ScheduleResult",
         "kubernetesVersion": "1.34",
         "strategy": "LeastAllocated",
-        "summary": {"pods": 8, "scheduled": 5, "pending": 2, "nodes": 3},
+        "summary": {"pods": 8, "scheduled": 5, "pending": 2, "preempted": 0, "nodes": 3},
         "pods": [
             _pod("web-1", "node-a", web, "Deployment/web"),
             _pod("web-2", "node-a", web, "Deployment/web"),

@@ -168,8 +168,11 @@ def test_explain_table_shows_every_nodes_reasons_and_plugin_scores() -> None:
     assert code == 0
     assert "(tie between node-b, node-c: first in input order)" in out
     header = "NODE     RESULT     TOTAL   TaintToleration   NodeAffinity   NodeResourcesFit"
-    assert f"  {header}   NodeResourcesBalancedAllocation   REASONS\n" in out
-    assert re.search(r"\n  node-b   chosen     459     300               0              72 ", out)
+    header += "   PodTopologySpread   InterPodAffinity   NodeResourcesBalancedAllocation"
+    assert f"  {header}   REASONS\n" in out
+    # the Deployment's pods get the system-default spreading score: 200 each here (no
+    # matching pod yet, every raw score equal), so totals are 200 above the old 459
+    assert re.search(r"\n  node-b   chosen     659     300               0              72 ", out)
     assert re.search(r"\n  node-a   filtered   -[ -]+node\(s\) had untolerated taint\(s\)\n", out)
     # one feasible node is not scored (as kube-scheduler does): still listed
     assert "  node-c   chosen     -       not scored: the only feasible node\n" in out

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podfit.scheduler.config import make_config
+from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import (
     HostPort,
     NodeInfo,
@@ -39,8 +39,14 @@ def cpu_pod(name: str, cpu: int, **kw: object) -> PodInfo:
     return PodInfo(name, requests={"cpu": cpu, "memory": GI}, **kw)  # type: ignore[arg-type]
 
 
-def run(pods: list[PodInfo], ns: list[NodeInfo], **kw: object) -> ScheduleResult:
-    result = schedule_infos(pods, ns, CFG, **kw)  # type: ignore[arg-type]
+REPORT = make_config(preemption=False)
+"""Preemption as a report (``--no-preemption``): nothing evicted, victims in the shortfall."""
+
+
+def run(
+    pods: list[PodInfo], ns: list[NodeInfo], cfg: SchedulerConfig = CFG, **kw: object
+) -> ScheduleResult:
+    result = schedule_infos(pods, ns, cfg, **kw)  # type: ignore[arg-type]
     result.check()
     return result
 
@@ -224,9 +230,10 @@ def test_prefer_no_schedule_taint_and_preferred_affinity_steer_placement() -> No
 
 
 def test_preemption_candidate_drops_the_preemption_suffix() -> None:
-    """A lower-priority pod whose eviction would make room: no preemption part, a candidate."""
+    """A lower-priority pod whose eviction would make room: no preemption part, a candidate
+    (``--no-preemption``: reported, not evicted)."""
     low = cpu_pod("low", 800, node_name="n", phase="Running")
-    result = run([low, cpu_pod("high", 800, priority=100)], nodes(("n", 1000)))
+    result = run([low, cpu_pod("high", 800, priority=100)], nodes(("n", 1000)), REPORT)
     out = outcome_for(result.pods, "high")
     assert out.phase == "Pending"
     assert out.condition is not None
@@ -346,7 +353,7 @@ def test_result_document_matches_schema_and_issue_shape() -> None:
     doc = result.to_dict()
     ScheduleResultSchema().load(doc)
     assert doc["apiVersion"] == "podfit/v1" and doc["kind"] == "ScheduleResult"
-    assert doc["summary"] == {"pods": 2, "scheduled": 1, "pending": 1, "nodes": 1}
+    assert doc["summary"] == {"pods": 2, "scheduled": 1, "pending": 1, "preempted": 0, "nodes": 1}
     q = next(p for p in doc["pods"] if p["name"] == "q")
     assert q["requests"] == {"cpu": "250m", "memory": "1536Mi"}
     node = doc["nodes"][0]
@@ -431,10 +438,11 @@ def test_running_pod_on_unknown_node_is_reported_not_counted() -> None:
 
 
 def test_pending_pods_of_one_template_share_the_same_message() -> None:
-    """Consecutive Pending replicas get identical messages (computed once per cluster state)."""
+    """Consecutive Pending replicas get identical messages (computed once per cluster state;
+    ``--no-preemption``, so that the state stays the same)."""
     low = cpu_pod("low", 600, node_name="n", phase="Running")
     pods = [low, *(cpu_pod(f"r{i}", 800, priority=5) for i in range(3))]
-    result = run(pods, nodes(("n", 1000)))
+    result = run(pods, nodes(("n", 1000)), REPORT)
     messages = {o.condition[2] for o in result.pods if o.phase == "Pending" and o.condition}
     assert messages == {"0/1 nodes are available: 1 Insufficient cpu."}
 
@@ -550,7 +558,7 @@ def test_preemption_victims_reprieve_the_most_important_pods() -> None:
         cpu_pod("new1", 900, node_name="n", phase="Running"),
         cpu_pod("new2", 900, node_name="n", phase="Running"),
     ]
-    result = run([*running, cpu_pod("high", 3000, priority=10)], ns)
+    result = run([*running, cpu_pod("high", 3000, priority=10)], ns, REPORT)
     short = outcome_for(result.pods, "high").shortfall
     assert short is not None
     # all four removed: 4000m free. Add back "mid" (priority 5): 3100m free, still fits.
@@ -564,7 +572,8 @@ def test_preemption_victims_reprieve_the_most_important_pods() -> None:
         cpu_pod("b", 3300, node_name="n", phase="Running"),
     ]
     short = outcome_for(
-        run([*running2, cpu_pod("high", 3000, priority=10)], nodes(("n", 4000))).pods, "high"
+        run([*running2, cpu_pod("high", 3000, priority=10)], nodes(("n", 4000)), REPORT).pods,
+        "high",
     ).shortfall
     assert short is not None
     assert short["preemption"] == {"node": "n", "victims": ["default/b"]}  # "a" is reprieved

@@ -86,6 +86,10 @@ def _functions(plugin: Plugin) -> list[tuple[Callable[..., Any], tuple[str, ...]
         out.append((plugin.skip, ("scorer", "pod")))
     if plugin.applies is not None:
         out.append((plugin.applies, ("pod",)))
+    if plugin.cluster is not None:  # cluster-dynamic plugins: PreFilter, Filter, Score hooks
+        out.append((plugin.cluster.prefilter, ("pod", "nodes", "context")))
+        out.append((plugin.cluster.filter, ("state", "pod", "node")))
+        out.append((plugin.cluster.scores, ("pod", "nodes", "feasible", "context")))
     return out
 
 
@@ -162,8 +166,13 @@ def test_a_static_plugin_reads_nothing_a_bind_changes(plugin: Plugin) -> None:
 
 
 def test_filter_chains_follow_the_table_order() -> None:
-    filters = [p.filter for p in profile.DEFAULT_PROFILE if FILTER in p.points]
+    filters = [p.filter for p in profile.DEFAULT_PROFILE if FILTER in p.points and not p.cluster]
     assert list(profile.ALL_FILTERS) == filters
+    # cluster-dynamic plugins filter through their hooks, after the node-local chain
+    assert [p.name for p in profile.CLUSTER_FILTER_PLUGINS] == [
+        "PodTopologySpread",
+        "InterPodAffinity",
+    ]
     assert profile.STATIC_FILTERS + profile.NODE_FILTERS == profile.ALL_FILTERS
 
 
@@ -209,6 +218,8 @@ def test_explain_scores_list_every_score_plugin_in_table_order() -> None:
     assert weights == {
         "TaintToleration": 3,
         "NodeAffinity": 2,
+        "PodTopologySpread": 2,
+        "InterPodAffinity": 2,
         "NodeResourcesFit": 1,
         "NodeResourcesBalancedAllocation": 1,
     }

@@ -43,6 +43,9 @@ from podfit.scheduler.model import (
     Term,
     Toleration,
 )
+from podfit.scheduler.plugins import inter_pod_affinity as ipa
+from podfit.scheduler.plugins import pod_topology_spread as pts
+from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import schedule_infos
 from podfit.scheduler.scores import (
     balanced_allocation,
@@ -53,6 +56,15 @@ from podfit.scheduler.scores import (
     resource_inputs,
     scale_shape,
     taint_toleration_raw,
+)
+from podfit.topology import (
+    LabelSelector,
+    Namespaces,
+    PodAffinity,
+    SpreadConstraint,
+    WeightedAffinityTerm,
+    affinity_term,
+    label_selector,
 )
 
 GI = 1024**3
@@ -249,11 +261,18 @@ def fresh(nodes: list[NodeInfo]) -> list[NodeInfo]:
 
 
 CONFIGS = [
-    make_config(),
-    make_config("MostAllocated"),
-    make_config("RequestedToCapacityRatio", shape=[(0, 10), (100, 0)]),
-    make_config(resources=[("cpu", 3), ("memory", 1), ("nvidia.com/gpu", 5)], version="1.33"),
+    make_config(preemption=False),
+    make_config("MostAllocated", preemption=False),
+    make_config("RequestedToCapacityRatio", shape=[(0, 10), (100, 0)], preemption=False),
+    make_config(
+        resources=[("cpu", 3), ("memory", 1), ("nvidia.com/gpu", 5)],
+        version="1.33",
+        preemption=False,
+    ),
 ]
+"""The references below report preemption (``--no-preemption``); runs that evict are
+checked against the full-scan (explain) path in
+:func:`test_evicting_fast_path_equals_full_scan_path`."""
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -279,6 +298,40 @@ def test_fast_path_equals_full_scan(seed: int, cfg_index: int) -> None:
         message = outcome.condition[2] if outcome.condition else None
         got[outcome.pod.name] = (outcome.node, message)
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 5, 6, 8, 9])
+def test_evicting_fast_path_equals_full_scan_path(seed: int) -> None:
+    """With preemption evicting (the default), the fast path (class indexes refreshed after
+    every bind and eviction) and the full-scan path (every pod filtered and scored from
+    scratch) evict the same victims, queue the same replacements and place every pod on
+    the same node, on clusters with and without spread constraints and affinity."""
+    cfg = make_config()
+    if seed % 2:
+        nodes, pods = random_topology_cluster(seed * 7 + 1, n_nodes=12, n_pods=70)
+    else:
+        nodes, pods = random_cluster(seed * 13 + 3, n_nodes=12, n_pods=120)
+    rng = random.Random(seed)
+    owners = [None, "Deployment/d", "StatefulSet/s", "ReplicaSet/r"]
+    for k, p in enumerate(pods[: len(pods) // 3]):  # a loaded cluster of lower priority
+        p.node_name = nodes[rng.randrange(len(nodes))].name
+        p.phase = "Running"
+        p.priority = rng.choice([-5, 0, 0, 50])
+        p.owner = owners[k % 4]
+        p.name = f"{p.name}-{k}"
+    fast = schedule_infos(pods, fresh(nodes), cfg)
+    slow = schedule_infos(pods, fresh(nodes), cfg, explain=True)
+    fast.check()
+    slow.check()
+
+    def view(result: ScheduleResult) -> list[tuple[object, ...]]:
+        return [
+            (o.pod.name, o.node, o.phase, o.condition, o.preempted_by, o.preempted_from)
+            for o in result.pods
+        ]
+
+    assert view(fast) == view(slow)
+    assert fast.summary()["preempted"] > 0, "the seeds must evict"
 
 
 def test_explain_path_equals_fast_path() -> None:
@@ -415,3 +468,228 @@ def test_classes_that_differ_only_in_requests_share_one_static_view() -> None:
     statuses, _ = engine.static_view(picky)
     expected = [static_filters(picky, n, engine.fcfg) for n in engine.nodes]
     assert statuses == expected
+
+
+# --- PodTopologySpread and InterPodAffinity -------------------------------------------
+
+HOST = "kubernetes.io/hostname"
+TOPO_ZONE = "topology.kubernetes.io/zone"
+
+
+def reference_topology_schedule(
+    cfg: SchedulerConfig, pods: list[PodInfo], nodes: list[NodeInfo]
+) -> dict[str, tuple[str | None, str | None]]:
+    """:func:`reference_schedule` with both plugins run on every pod: their PreFilter on
+    the whole cluster per pod, their Filter after the node-local ones, their normalised
+    scores ×2, and preemption's dry run recomputing them on the cluster without victims."""
+    ns = Namespaces()
+    out: dict[str, tuple[str | None, str | None]] = {}
+    order = sorted(range(len(pods)), key=lambda k: (-pods[k].priority, k))
+
+    def topo_filter(pod: PodInfo, view: list[NodeInfo], i: int) -> FilterStatus | None:
+        return pts.filter_node(pts.prefilter(pod, view), pod, view[i]) or ipa.filter_node(
+            ipa.prefilter(pod, view, ns), view[i]
+        )
+
+    for k in order:
+        pod = pods[k]
+        statuses: dict[int, FilterStatus] = {}
+        feasible: list[int] = []
+        for i, node in enumerate(nodes):
+            st = run_filters(pod, node, cfg.filter_config) or topo_filter(pod, nodes, i)
+            if st is None:
+                feasible.append(i)
+            else:
+                statuses[i] = st
+        if not feasible:
+            n = len(nodes)
+            hist: Counter[str] = Counter()
+            for st in statuses.values():
+                hist.update(st.reasons)
+            if pod.preemption_policy == "Never":
+                message = fit_error_message(
+                    n, hist, postfilter_message=postfilter_message(cfg.dra, not_eligible_message())
+                )
+                out[pod.name] = (None, message)
+                continue
+            pre: Counter[str] = Counter()
+            message = None
+            for i, node in enumerate(nodes):
+                st = statuses[i]
+                if st.code == UNRESOLVABLE:
+                    pre[PREEMPTION_NOT_HELPFUL] += 1
+                    continue
+                if not [p for p in node.pods if p.priority < pod.priority]:
+                    pre[NO_PREEMPTION_VICTIMS] += 1
+                    continue
+                view = list(nodes)
+                view[i] = node.without([p for p in node.pods if p.priority >= pod.priority])
+                again = run_filters(pod, view[i], cfg.filter_config) or topo_filter(pod, view, i)
+                if again is None:
+                    message = fit_error_message(n, hist)
+                    break
+                pre.update(again.reasons)
+            if message is None:
+                post = postfilter_message(cfg.dra, preemption_message(n, pre))
+                message = fit_error_message(n, hist, postfilter_message=post)
+            out[pod.name] = (None, message)
+            continue
+        best = feasible[0]
+        if len(feasible) > 1:
+            traw = [taint_toleration_raw(nodes[i].taints, pod.tolerations) for i in feasible]
+            araw = [node_affinity_raw(pod, nodes[i]) for i in feasible]
+            spread = pts.scores(pod, nodes, feasible)
+            affinity = ipa.scores(pod, nodes, feasible, ns)
+            totals = []
+            for j, i in enumerate(feasible):
+                t = 100 if max(traw) == 0 else 100 - 100 * traw[j] // max(traw)
+                a = 0
+                if pod.preferred_terms and max(araw):
+                    a = 100 * araw[j] // max(araw)
+                total = 3 * t + 2 * a
+                total += reference_fit_score(cfg, pod, nodes[i])
+                total += reference_balanced(cfg, pod, nodes[i])
+                total += 2 * spread[j] if spread is not None else 0
+                total += 2 * affinity[j] if affinity is not None else 0
+                totals.append(total)
+            best = feasible[totals.index(max(totals))]
+        nodes[best].add_pod(pod)
+        out[pod.name] = (nodes[best].name, None)
+    return out
+
+
+def random_topology_cluster(
+    seed: int, n_nodes: int, n_pods: int
+) -> tuple[list[NodeInfo], list[PodInfo]]:
+    """Nodes in zones (some without a zone label, a few tainted) and templates with labels
+    in two namespaces: hard and soft spread constraints (minDomains, inclusion policies,
+    nil/empty selectors), default spread selectors (a Service or ReplicaSet selecting
+    them), required and preferred pod (anti-)affinity on hostname and zone, and plain
+    templates that only meet the others' affinity."""
+    rng = random.Random(seed)
+    nodes: list[NodeInfo] = []
+    for i in range(n_nodes):
+        cpu, mem, max_pods = rng.choice(SHAPES)
+        labels = {HOST: f"node-{i:03d}", "size": str(cpu // 1000)}
+        if rng.random() < 0.9:
+            labels[TOPO_ZONE] = rng.choice(ZONES)
+        taints = [Taint("dedicated", "db", "NoSchedule")] if rng.random() < 0.1 else []
+        nodes.append(
+            NodeInfo(
+                f"node-{i:03d}",
+                {"cpu": cpu, "memory": mem * GI, "pods": max_pods},
+                labels=labels,
+                taints=taints,
+                index=i,
+            )
+        )
+    templates = []
+    for j in range(10):
+        app = f"app{j}"
+        ns = rng.choice(["default", "default", "team"])
+        labels = {"app": app, "tier": rng.choice(["web", "db"])}
+        own = label_selector({"app": app})
+        other = label_selector({"app": f"app{rng.randrange(10)}"})
+        spread = []
+        roll = rng.random()
+        if roll < 0.35:
+            spread.append(
+                SpreadConstraint(
+                    rng.choice([1, 1, 2]),
+                    rng.choice([HOST, TOPO_ZONE]),
+                    rng.choice(["DoNotSchedule", "ScheduleAnyway"]),
+                    rng.choice([own, own, None, LabelSelector(), other]),
+                    node_affinity_policy=rng.choice(["Honor", "Ignore"]),
+                    node_taints_policy=rng.choice(["Honor", "Ignore"]),
+                )
+            )
+            if rng.random() < 0.3:
+                spread.append(SpreadConstraint(1, TOPO_ZONE, "DoNotSchedule", own, min_domains=3))
+        default = own if roll >= 0.35 and rng.random() < 0.5 else None
+        affinity = None
+        if rng.random() < 0.5:
+            key = rng.choice([HOST, TOPO_ZONE, TOPO_ZONE])
+            affinity = PodAffinity(
+                required=(affinity_term(ns, TOPO_ZONE, own),) if rng.random() < 0.2 else (),
+                required_anti=(affinity_term(ns, key, rng.choice([own, other])),)
+                if rng.random() < 0.5
+                else (),
+                preferred=(
+                    WeightedAffinityTerm(rng.randint(1, 100), affinity_term(ns, key, other)),
+                )
+                if rng.random() < 0.4
+                else (),
+                preferred_anti=(
+                    WeightedAffinityTerm(
+                        rng.randint(1, 100),
+                        affinity_term(ns, key, other, (), rng.choice([None, LabelSelector()])),
+                    ),
+                )
+                if rng.random() < 0.4
+                else (),
+            )
+        req = {
+            "cpu": rng.choice([100, 250, 500, 1000, 3000]),
+            "memory": rng.choice([256, 1024]) * 2**20,
+        }
+        templates.append(
+            dict(
+                namespace=ns,
+                labels=labels,
+                requests=req,
+                spread=spread,
+                default_spread=default,
+                pod_affinity=affinity if affinity is not None and any(affinity) else None,
+                priority=rng.choice([0, 0, 100]),
+                tolerations=[Toleration("dedicated", "Exists")] if rng.random() < 0.2 else [],
+                node_selector={TOPO_ZONE: "a"} if rng.random() < 0.1 else None,
+            )
+        )
+    pods = [PodInfo(f"pod-{k:04d}", **rng.choice(templates)) for k in range(n_pods)]  # type: ignore[arg-type]
+    for k in range(min(6, n_pods)):
+        pods[k].node_name = nodes[rng.randrange(n_nodes)].name
+        pods[k].phase = "Running"
+    return nodes, pods
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_topology_plugins_fast_path_equals_full_scan(seed: int) -> None:
+    """Zones, Services' default spreading, spread constraints and affinity: the engine
+    (fast path for the pods the plugins cannot concern, full scan for the rest) decides
+    and words every message like the plain reference running both plugins on every pod."""
+    cfg = CONFIGS[seed % 2]
+    nodes, pods = random_topology_cluster(seed * 31337 + 5, n_nodes=18, n_pods=90)
+    ref_nodes = fresh(nodes)
+    by_name = {n.name: n for n in ref_nodes}
+    for p in pods:
+        if p.phase == "Running":
+            assert p.node_name is not None
+            by_name[p.node_name].add_pod(p)
+    queued = [p for p in pods if p.phase != "Running"]
+    expected = reference_topology_schedule(cfg, queued, ref_nodes)
+    result = schedule_infos(pods, fresh(nodes), cfg)
+    result.check()
+    got = {
+        o.pod.name: (o.node, o.condition[2] if o.condition else None)
+        for o in result.pods
+        if o.pod.phase != "Running"
+    }
+    assert got == expected
+
+
+def test_topology_seeds_exercise_the_plugins() -> None:
+    """The seeds above meet every spread and affinity reason and leave pods Pending."""
+    messages = []
+    for seed in range(10):
+        nodes, pods = random_topology_cluster(seed * 31337 + 5, n_nodes=18, n_pods=90)
+        result = schedule_infos(pods, fresh(nodes), CONFIGS[seed % 2])
+        messages += [o.condition[2] for o in result.pods if o.node is None and o.condition]
+    text = "\n".join(m for m in messages if m)
+    for reason in (
+        pts.REASON_CONSTRAINTS_NOT_MATCH + ",",
+        pts.REASON_NODE_LABEL_NOT_MATCH,
+        ipa.REASON_POD_ANTI_AFFINITY,
+        ipa.REASON_EXISTING_ANTI_AFFINITY,
+        ipa.REASON_POD_AFFINITY,
+    ):
+        assert reason in text, reason

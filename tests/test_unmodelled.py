@@ -1,5 +1,5 @@
-"""Scheduling constraints podfit does not model are never dropped silently: the loader and
-every schedule result name the owner and the field path, once per template."""
+"""Pod (anti-)affinity and topology spread constraints: modelled by ``podfit schedule``
+(no warning), still named, once per template, by the plans that do not model them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from podfit.cli.schedule_cmd import schedule as schedule_cmd
 from podfit.manifests import load_objects
+from podfit.planning.cluster import unmodelled_warnings
 from podfit.scheduler import schedule
 from podfit.schemas.schedule import ScheduleResultSchema
 
@@ -83,87 +84,66 @@ def _prefixes(warnings: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize(("kind", "extra", "expected"), CASES)
-def test_pod_affinity_and_spread_constraints_are_warned_once_per_template(
+def test_pod_affinity_and_spread_constraints_are_modelled_by_schedule(
     kind: str, extra: dict[str, Any], expected: list[str]
 ) -> None:
-    """Each unmodelled field gets one warning naming namespace/owner and the field path,
-    for 3 replicas as for 1; empty constraints (which constrain nothing) get none."""
+    """The loader reads pod (anti-)affinity and topology spread constraints and the
+    scheduler models them (PodTopologySpread, InterPodAffinity): neither warns. The pods
+    still list the paths (``Pod.unmodelled``) for the plans that do not model them."""
     loaded = load_objects([workload(kind, extra)])
-    assert _prefixes(loaded.warnings) == expected
+    assert _prefixes(loaded.warnings) == []
     result = schedule(loaded.pods, [], daemonsets=loaded.daemonsets)
-    assert _prefixes(result.warnings) == expected
+    assert _prefixes(result.warnings) == []
     doc = result.to_dict()
-    assert _prefixes(doc["warnings"]) == expected
+    assert _prefixes(doc["warnings"]) == []
     ScheduleResultSchema().load(doc)
+    assert _prefixes(unmodelled_warnings(loaded.pods)) == expected
 
 
-def test_warning_names_the_plugin_that_would_use_the_field() -> None:
+def test_plan_warning_names_the_plugin_that_would_use_the_field() -> None:
     extra = {"affinity": {"podAntiAffinity": ANTI}, "topologySpreadConstraints": SPREAD}
     loaded = load_objects([workload("Deployment", extra)])
-    assert [w.split("kube-scheduler's ")[1].split()[0] for w in loaded.warnings] == [
-        "InterPodAffinity",
-        "PodTopologySpread",
-    ]
+    assert [
+        w.split("kube-scheduler's ")[1].split()[0] for w in unmodelled_warnings(loaded.pods)
+    ] == ["InterPodAffinity", "PodTopologySpread"]
 
 
-def test_cli_table_prints_each_warning_once_on_stderr_and_json_carries_them(
-    tmp_path: Any,
-) -> None:
-    """Table output: the loader's and the result's warnings, each once, on stderr; -o json:
-    the document's ``warnings``."""
+def test_cli_schedule_prints_no_modelling_warning_and_keeps_one_per_node(tmp_path: Any) -> None:
+    """podfit schedule: required anti-affinity on the hostname places one replica per
+    node and leaves the third Pending with InterPodAffinity's reason, without a warning."""
     path = tmp_path / "w.yaml"
-    docs = [workload("Deployment", {"affinity": {"podAntiAffinity": ANTI}}), node("n1")]
+    nodes = [node("n1"), node("n2")]
+    for n in nodes:
+        n["metadata"]["labels"] = {"kubernetes.io/hostname": n["metadata"]["name"]}
+    docs = [workload("Deployment", {"affinity": {"podAntiAffinity": ANTI}}), *nodes]
     path.write_text(yaml.safe_dump_all(docs))
-    result = CliRunner().invoke(schedule_cmd, ["-f", str(path)])
-    assert result.exit_code == 0
-    lines = [line for line in result.stderr.splitlines() if "podAntiAffinity" in line]
-    assert lines == [
-        "warning: default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not "
-        "modelled (kube-scheduler's InterPodAffinity may put these pods on other nodes or "
-        "leave some Pending)"
-    ]
-    assert "podAntiAffinity" not in result.stdout
     result = CliRunner().invoke(schedule_cmd, ["-f", str(path), "-o", "json"])
+    assert result.exit_code == 0
+    assert "not modelled" not in result.stderr
     doc = json.loads(result.stdout)
-    assert _prefixes(doc["warnings"]) == [
-        "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity"
-    ]
+    assert _prefixes(doc["warnings"]) == []
+    assert sorted(str(p["node"]) for p in doc["pods"]) == ["None", "n1", "n2"]
+    pending = next(p for p in doc["pods"] if p["node"] is None)
+    message = pending["conditions"][0]["message"]
+    assert message.startswith(
+        "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules."
+    )
 
 
-@pytest.mark.parametrize(
-    ("kind", "nodes", "warned"),
-    [
-        ("Deployment", [node("a"), node("b")], False),  # identical empty nodes: same spread
-        ("Deployment", [node("a"), node("b", "8")], True),  # unequal sizes
-        ("StatefulSet", [node("a"), node("b", "8")], True),
-        ("Job", [node("a"), node("b", "8")], False),  # no ReplicaSet/StatefulSet selects it
-        ("Deployment", [node("a", "8")], False),  # one node: nothing to spread over
-    ],
-)
-def test_default_topology_spreading_is_warned_where_it_can_matter(
-    kind: str, nodes: list[dict[str, Any]], warned: bool
-) -> None:
-    """kube-scheduler's system-default PodTopologySpread (not modelled) is named when the
-    workload's replicas could be spread differently: ReplicaSet/StatefulSet pods on nodes
-    of unequal size or load."""
-    extra: dict[str, Any] = {"restartPolicy": "Never"} if kind == "Job" else {}
-    loaded = load_objects([workload(kind, extra), *nodes])
-    result = schedule(loaded.pods, loaded.nodes)
-    found = [w for w in result.to_dict()["warnings"] if "default topology spreading" in w]
-    assert bool(found) is warned
-    if warned:
-        assert f"default/{kind}/web" in found[0]
-
-
-def test_default_spreading_is_warned_when_pods_are_already_bound() -> None:
-    """Identical nodes, but one already runs a pod: the default spreading can matter."""
-    running = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "old"},
-        "spec": {"nodeName": "a", "containers": [{"name": "c"}]},
-        "status": {"phase": "Running"},
-    }
-    loaded = load_objects([workload("Deployment", {}), running, node("a"), node("b")])
-    result = schedule(loaded.pods, loaded.nodes)
-    assert any("default topology spreading" in w for w in result.warnings)
+def test_default_topology_spreading_is_modelled() -> None:
+    """kube-scheduler's system-default PodTopologySpread (hostname maxSkew 3, ScheduleAnyway)
+    scores a Deployment's replicas: with one replica already on the big node, the next goes
+    to the small one although LeastAllocated prefers the big one; no warning is left.
+    Hostname domain size 2 → weight ln 4: raw big round(1·1.386 + 2) = 3, small 2 →
+    big 100·(3+2−3)//3 = 66, small 100; ×2."""
+    nodes = [node("small", "2"), node("big", "8")]
+    for n in nodes:
+        n["metadata"]["labels"] = {"kubernetes.io/hostname": n["metadata"]["name"]}
+    loaded = load_objects([workload("Deployment", {}, replicas=2), *nodes])
+    result = schedule(loaded.pods, loaded.nodes, explain=True)
+    assert not any("default topology spreading" in w for w in result.warnings)
+    assert [p.node for p in result.pods] == ["big", "small"]
+    second = result.pods[1].explain
+    assert second is not None
+    assert second["scores"]["small"]["PodTopologySpread"] == 200
+    assert second["scores"]["big"]["PodTopologySpread"] == 132

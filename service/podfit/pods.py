@@ -44,6 +44,7 @@ from podfit.resources import (
     to_amount,
     to_amounts,
 )
+from podfit.topology import LabelSelector, PodAffinity, SpreadConstraint
 from podfit.units import human_quantity
 
 RESTART_ALWAYS = "Always"
@@ -230,9 +231,14 @@ class Pod:
     would match nothing). ``owner`` is ``"Kind/name"`` of the workload that made it;
     ``daemonset`` names the DaemonSet for a per-node template; ``phase`` and ``node_name``
     come from ``kubectl get pods -o json``; ``source`` says which file/document it came from.
-    ``unmodelled`` lists the field paths of scheduling constraints the pod sets that podfit
-    does not model (pod affinity/anti-affinity, topology spread constraints), so that every
-    placement of the pod can say so (:func:`unmodelled_warnings`). ``terminating``: the
+    ``spread`` and ``pod_affinity`` are ``spec.topologySpreadConstraints`` and the pod
+    (anti-)affinity terms, selectors already merged with matchLabelKeys as the API server
+    does; ``owner_selector`` is the selector of the ReplicaSet / StatefulSet /
+    ReplicationController that controls the pod (a Deployment's: its ReplicaSet's, with
+    ``pod-template-hash``), which kube-scheduler's default spreading reads.
+    ``unmodelled`` lists the field paths of the pod's affinity and topology spread
+    constraints, which the plans do not model, so that every plan placing the pod can say
+    so (``podfit.planning.cluster.unmodelled_warnings``). ``terminating``: the
     object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
     toward no controller's replicas nor topology spreading.
     """
@@ -259,6 +265,9 @@ class Pod:
     status_qos_class: str | None = None
     source: str = ""
     unmodelled: tuple[str, ...] = ()
+    spread: tuple[SpreadConstraint, ...] = ()
+    pod_affinity: PodAffinity | None = None
+    owner_selector: LabelSelector | None = None
     terminating: bool = False
 
     def __hash__(self) -> int:
@@ -287,40 +296,6 @@ def replicas(template: Pod, names: Iterable[str]) -> list[Pod]:
     name=n)``."""
     rest = _ALL_BUT_NAME(template)
     return [template if n == template.name else Pod(n, *rest) for n in names]
-
-
-UNMODELLED_PLUGINS = {
-    "podAffinity": "InterPodAffinity",
-    "podAntiAffinity": "InterPodAffinity",
-    "topologySpreadConstraints": "PodTopologySpread",
-}
-"""Pod fields podfit reads but does not model, by the kube-scheduler plugin that uses them."""
-
-
-def unmodelled_warning(who: str, path: str) -> str:
-    """The warning for a pod (or workload) ``who`` whose field ``path`` is not modelled.
-
-    >>> unmodelled_warning("default/Deployment/web", "spec.template.spec.affinity.podAntiAffinity")
-    "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not modelled \
-(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
-    """
-    plugin = UNMODELLED_PLUGINS.get(path.rsplit(".", 1)[-1], "scheduler")
-    return (
-        f"{who}: {path} is not modelled (kube-scheduler's {plugin} may put these pods on "
-        "other nodes or leave some Pending)"
-    )
-
-
-def unmodelled_warnings(pods: Iterable[Pod]) -> list[str]:
-    """One :func:`unmodelled_warning` per (namespace, owner or pod, field path), in input
-    order: replicas of one template share their template's warnings. Cost O(pods)."""
-    out: dict[str, None] = {}
-    for pod in pods:
-        if pod.unmodelled:
-            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
-            for path in pod.unmodelled:
-                out.setdefault(unmodelled_warning(who, path))
-    return list(out)
 
 
 # ---------------------------------------------------------------------------------------------

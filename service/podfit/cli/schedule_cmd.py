@@ -122,6 +122,8 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
         ]
         if wide:
             reason = p.reason or (p.condition[1] if p.condition and p.condition[1] else "")
+            if p.disruption is not None:
+                reason = p.disruption[0]
             row += [p.pod.qos_class, p.pod.owner or "", reason]
         rows.append(row)
     out = table(headers, rows)
@@ -142,8 +144,19 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
     s = result.summary()
     out += (
         f"\n{s['scheduled']} of {s['pods']} pods scheduled on {s['nodes']} nodes, "
-        f"{s['pending']} Pending (Kubernetes {result.kubernetes_version}, {result.strategy})\n"
+        f"{s['pending']} Pending"
+        + (f", {s['preempted']} preempted" if s["preempted"] else "")
+        + f" (Kubernetes {result.kubernetes_version}, {result.strategy})\n"
     )
+    evicted = [p for p in result.pods if p.preempted_by is not None]
+    if evicted:
+        out += "\n"
+        for p in evicted:
+            now = f", replacement on {p.node}" if p.node else ""
+            out += (
+                f"{p.pod.namespace}/{p.pod.name}: preempted from {p.preempted_from} "
+                f"by {p.preempted_by}{now}\n"
+            )
     explained = [p for p in result.pods if p.explain is not None]
     names = [n.name for n in result.nodes] if explained else []
     for p in explained:
@@ -195,6 +208,10 @@ def schedule(
         daemonsets=workload.daemonsets,
         explain=options.explain,
         config=options.config,
+        services=workload.services,
+        namespaces=workload.namespaces,
+        controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
     )
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
     if not table:

@@ -61,6 +61,8 @@ class SchedulerFlags:
     dra: bool | None
     shape: str | None = None
     """``podfit schedule --shape``: the deprecated alias of ``--scoring-shape``."""
+    preemption: bool = True
+    """``--preemption/--no-preemption``: DefaultPreemption evicts (default) or reports."""
 
     def options(self) -> dict[str, Any]:
         """The options as the input of :mod:`podfit.schemas.config` (each by its one JSON
@@ -72,6 +74,7 @@ class SchedulerFlags:
             "ignoredResources": list(self.ignored_resources),
             "ignoredResourceGroups": list(self.ignored_groups),
             "dra": self.dra,
+            "preemption": self.preemption,
         }
         if self.weights:
             data["resources"] = parse_weights(self.weights)
@@ -142,6 +145,12 @@ def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
             help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to"
             " messages; default: on from 1.34, off in 1.33).",
         ),
+        click.option(
+            "--preemption/--no-preemption",
+            default=True,
+            help="DefaultPreemption evicts lower-priority pods as in a cluster (default); with"
+            " --no-preemption the pod stays Pending and its shortfall names the victims.",
+        ),
     ]
 
 
@@ -184,6 +193,7 @@ def scheduler_options(
             ignored_resources: tuple[str, ...],
             ignored_groups: tuple[str, ...],
             dra: bool | None,
+            preemption: bool = True,
             shape_alias: str | None = None,
             **kwargs: Any,
         ) -> R:
@@ -196,6 +206,7 @@ def scheduler_options(
                 ignored_groups,
                 dra,
                 shape_alias,
+                preemption,
             )
             return func(*args, scheduler=flags, **kwargs)
 

@@ -374,6 +374,10 @@ def schedule_workload(
         daemonsets=workload.daemonsets,
         explain=options.explain,
         config=options.config,
+        services=workload.services,
+        namespaces=workload.namespaces,
+        controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
     )
     add_input_warnings(result, workload)
     return result.to_dict(shared=True)

@@ -29,7 +29,7 @@ _OPTIONS = ScheduleOptionsSchema()
 
 #: Query parameters of /v1/schedule (for YAML and bare Kubernetes JSON bodies): the
 #: options with a scalar value, read by the envelope's schema.
-SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra")
+SCHEDULE_QUERY = ("strategy", "kubernetesVersion", "explain", "dra", "preemption")
 
 
 @bp.post("/v1/schedule")

@@ -40,6 +40,11 @@ from podfit.manifests.snapshot import (
     reconcile,
     status_resources,
 )
+from podfit.manifests.topology import (
+    read_pod_affinity,
+    read_spread_constraints,
+    topology_selector,
+)
 from podfit.manifests.validation import (
     DECODE_PREFIX,
     DEFAULT_SCHEMA_VERSION,
@@ -55,10 +60,14 @@ from podfit.pods import (
     Pod,
     default_pod_level_requests,
     replicas,
-    unmodelled_warning,
     validate_resources,
 )
+from podfit.topology import LabelSelector
 from podfit.yamlsafe import Limits, load_all
+
+SPREAD_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+"""Workloads whose selector kube-scheduler's default spreading reads (a Deployment through
+the ReplicaSet it creates)."""
 
 #: Built-in PriorityClasses (``pkg/apis/scheduling``).
 SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
@@ -346,6 +355,9 @@ class Reader:
         pods = self._build(
             template, "spec.template", d, [pattern.format(0)], namespace, owner, source
         )
+        selector = self._spread_selector(kind)
+        if pods and selector is not None:  # in place: the list is registered for priorities
+            pods[0] = replace(pods[0], owner_selector=selector)
         if kind == "Deployment" and pods:  # its ReplicaSet's pods carry the hash label
             labels = {**pods[0].labels, TEMPLATE_HASH_LABEL: h}
             pods[0] = replace(pods[0], labels=labels)  # in place: the list is registered
@@ -356,6 +368,16 @@ class Reader:
             ordinals = d.mapping(spec.get("ordinals"), "spec.ordinals")
             entry.ordinal_start = d.integer(ordinals.get("start"), "spec.ordinals.start", 0)
         self.entries.append(entry)
+
+    def _spread_selector(self, kind: str) -> LabelSelector | None:
+        """The selector default spreading reads for the pods of the workload just read (its
+        Controller, the last one listed): a ReplicaSet's, StatefulSet's or
+        ReplicationController's, a Deployment's own (the scheduler adds the pods'
+        ``pod-template-hash``, final only after reconciliation: its ReplicaSet's)."""
+        controllers = self.workload.controllers
+        if kind not in SPREAD_SELECTOR_KINDS or not controllers or controllers[-1].selector is None:
+            return None
+        return topology_selector(controllers[-1].selector)
 
     def _entry(
         self,
@@ -592,15 +614,16 @@ class Reader:
         if preemption_policy not in PREEMPTION_POLICIES:
             d.error(f"{sp}.preemptionPolicy", unsupported(preemption_policy, PREEMPTION_POLICIES))
         required, preferred = read_affinity(spec.get("affinity"), f"{sp}.affinity", d)
+        spread = read_spread_constraints(
+            spec.get("topologySpreadConstraints"), f"{sp}.topologySpreadConstraints", d
+        )
+        pod_affinity = read_pod_affinity(spec.get("affinity"), f"{sp}.affinity", d, namespace)
         tolerations = read_tolerations(spec.get("tolerations"), f"{sp}.tolerations", d)
         unmodelled = unmodelled_fields(spec, sp)
         if len(d.errors) > before:
             return []
-        who = f"{namespace}/{owner or 'Pod/' + names[0]}"
-        for field_path in unmodelled:  # once per template, not per replica
-            warning = unmodelled_warning(who, field_path)
-            if warning not in self.workload.warnings:
-                self.workload.warnings.append(warning)
+        # the scheduler models these fields; a plan that does not says so itself
+        # (Pod.unmodelled, podfit.planning.cluster.unmodelled_warnings)
         base = Pod(
             name=names[0],
             namespace=namespace,
@@ -623,6 +646,9 @@ class Reader:
             status_qos_class=qos,
             source=source,
             unmodelled=unmodelled,
+            spread=spread,
+            pod_affinity=pod_affinity,
+            terminating=bound and meta.get("deletionTimestamp") is not None,
         )
         pods = replicas(base, names)
         if deferred_priority or deferred_policy:

@@ -7,10 +7,11 @@ All placement goes through ``podfit.scheduler`` (its ``schedule_infos`` run and 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from podfit.nodes import Node
-from podfit.pods import Pod, unmodelled_warnings
+from podfit.pods import Pod
 from podfit.scheduler.adapt import (
     PodConverter,
     check_node_names,
@@ -19,17 +20,55 @@ from podfit.scheduler.adapt import (
 )
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
+from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
 
 __all__ = ["Cluster", "replica"]
 
 
+UNMODELLED_PLUGINS = {
+    "podAffinity": INTER_POD_AFFINITY,
+    "podAntiAffinity": INTER_POD_AFFINITY,
+    "topologySpreadConstraints": POD_TOPOLOGY_SPREAD,
+}
+"""Pod fields the plans do not model, by the kube-scheduler plugin that uses them (the
+scheduler itself models them)."""
+
+
+def unmodelled_warning(who: str, path: str) -> str:
+    """The warning for a pod (or workload) ``who`` whose field ``path`` is not modelled.
+
+    >>> unmodelled_warning("default/Deployment/web", "spec.template.spec.affinity.podAntiAffinity")
+    "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not modelled \
+(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
+    """
+    plugin = UNMODELLED_PLUGINS.get(path.rsplit(".", 1)[-1], "scheduler")
+    return (
+        f"{who}: {path} is not modelled (kube-scheduler's {plugin} may put these pods on "
+        "other nodes or leave some Pending)"
+    )
+
+
+def unmodelled_warnings(pods: Iterable[Pod]) -> list[str]:
+    """One :func:`unmodelled_warning` per (namespace, owner or pod, field path), in input
+    order: replicas of one template share their template's warnings. Cost O(pods)."""
+    out: dict[str, None] = {}
+    for pod in pods:
+        if pod.unmodelled:
+            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
+            for path in pod.unmodelled:
+                out.setdefault(unmodelled_warning(who, path))
+    return list(out)
+
+
 class Cluster:
     """Converted pods, nodes and DaemonSets for one plan; ``run`` schedules them. Repeated
     node names are refused (``ManifestError``), as :func:`podfit.schedule` refuses them.
     ``config`` is the scheduler configuration the plan runs with (default: the default
-    profile of the default Kubernetes version), validated by the caller's edge."""
+    profile of the default Kubernetes version), validated by the caller's edge; its
+    ``preemption`` is turned off (plans do not evict)."""
 
     def __init__(
         self,
@@ -38,7 +77,9 @@ class Cluster:
         daemonsets: Sequence[Pod] = (),
         config: SchedulerConfig | None = None,
     ) -> None:
-        self.cfg = config or make_config()
+        # plans keep preemption a report: what they answer (room, node counts, drains)
+        # is about the pods they place, not about evicting lower-priority ones
+        self.cfg = replace(config or make_config(), preemption=False)
         self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
         self.pods = list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}

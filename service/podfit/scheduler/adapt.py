@@ -12,6 +12,10 @@ from dataclasses import fields, replace
 from operator import attrgetter
 
 from podfit.errors import FieldError, ManifestError, PodfitError
+from podfit.manifests import objects
+from podfit.manifests.reader import SPREAD_SELECTOR_KINDS
+from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
+from podfit.manifests.topology import topology_selector
 from podfit.nodes import Node, allocatable_amounts
 from podfit.pods import (
     Pod,
@@ -20,13 +24,22 @@ from podfit.pods import (
     pod_request_amounts,
     qos_class,
     resource_key,
-    unmodelled_warnings,
 )
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.filters import DEFAULT_VERSION
 from podfit.scheduler.model import NodeInfo, PodInfo, Taint
+from podfit.scheduler.preemption import BudgetSpec
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
+from podfit.topology import (
+    LabelSelector,
+    Namespaces,
+    ServiceSelector,
+    and_selectors,
+    default_selector,
+    label_selector,
+    with_label_keys,
+)
 
 _all_but_name = attrgetter(*(f.name for f in fields(Pod) if f.name != "name"))
 """Every field of a ``Pod`` except its name, as a tuple."""
@@ -39,9 +52,16 @@ class PodConverter:
     alpha and off) drops ``spec.resources`` as the API server drops disabled fields.
     """
 
-    def __init__(self, pod_level_resources: bool = True) -> None:
+    def __init__(
+        self,
+        pod_level_resources: bool = True,
+        services: Iterable[ServiceSelector] = (),
+        controllers: Mapping[tuple[str, str], LabelSelector] | None = None,
+    ) -> None:
         self._cache: dict[object, tuple[dict[str, int], tuple[int, int], str]] = {}
         self._pod_level = pod_level_resources
+        self._services = tuple(services)
+        self._controllers = dict(controllers or {})
         self._last: tuple[tuple[object, ...], PodInfo] | None = None
 
     def __call__(self, pod: Pod, path: str) -> PodInfo:
@@ -75,6 +95,7 @@ class PodConverter:
         except PodfitError as exc:
             raise exc.at(path) from None
         requests, non_zero, qos = cached
+        spread, pod_affinity = with_label_keys(pod.spread, pod.pod_affinity, pod.labels)
         return PodInfo(
             pod.name,
             namespace=pod.namespace,
@@ -92,7 +113,65 @@ class PodConverter:
             qos_class=qos,
             daemonset=pod.daemonset,
             phase=pod.phase,
+            labels=pod.labels,
+            spread=spread,
+            default_spread=default_selector(
+                pod.namespace, pod.labels, self._owner_selector(pod), self._services
+            ),
+            pod_affinity=pod_affinity,
+            terminating=pod.terminating,
         )
+
+    def _owner_selector(self, pod: Pod) -> LabelSelector | None:
+        """The selector of the ReplicaSet / StatefulSet / ReplicationController controlling
+        ``pod``: the one the reader recorded for the pods it expanded, else (a bound pod
+        from ``kubectl get pods``) its owner's among ``controllers`` (a Deployment's pods:
+        the Deployment's selector plus the pod's ``pod-template-hash``); None when the
+        owner is another kind or not in the input (kube-scheduler's lister would not find
+        it: Services only)."""
+        if not pod.owner:
+            return None
+        kind = pod.owner.split("/", 1)[0]
+        if kind not in SPREAD_SELECTOR_KINDS:
+            return None
+        selector = pod.owner_selector or self._controllers.get((pod.namespace, pod.owner))
+        if selector is None:
+            return None
+        if kind == "Deployment":
+            h = pod.labels.get(TEMPLATE_HASH_LABEL)
+            if h is None:
+                return None
+            selector = and_selectors(selector, label_selector({TEMPLATE_HASH_LABEL: h}))
+        return selector
+
+
+def topology_inputs(
+    services: Iterable[objects.Service],
+    controllers: Iterable[objects.Controller],
+) -> tuple[list[ServiceSelector], dict[tuple[str, str], LabelSelector]]:
+    """Services (their ``spec.selector`` maps) and controller selectors keyed by
+    (namespace, ``Kind/name``), as default spreading reads them. O(objects)."""
+    svc = [
+        ServiceSelector(s.namespace, None if s.selector is None else dict(s.selector.match_labels))
+        for s in services
+    ]
+    ctl = {
+        (c.namespace, c.ref): topology_selector(c.selector)
+        for c in controllers
+        if c.selector is not None and c.kind in SPREAD_SELECTOR_KINDS
+    }
+    return svc, ctl
+
+
+def budget_spec(pdb: objects.PodDisruptionBudget) -> BudgetSpec:
+    """A PodDisruptionBudget of the input as preemption reads it."""
+    return BudgetSpec(
+        pdb.namespace,
+        None if pdb.selector is None else topology_selector(pdb.selector),
+        pdb.min_available,
+        pdb.max_unavailable,
+        pdb.disruptions_allowed,
+    )
 
 
 def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
@@ -182,6 +261,10 @@ def schedule(
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
     config: SchedulerConfig | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -191,11 +274,23 @@ def schedule(
     ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
     (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
     ``QuantityError`` (with the field path) for amounts beyond int64; never for pods that
-    do not fit — those come back Pending with the FailedScheduling message. The result's
-    ``warnings`` name every template that sets a scheduling constraint podfit does not
-    model (pod affinity/anti-affinity, topology spread constraints), once per template.
-    ``config``, a configuration :func:`make_config` already validated (the edges'), is
-    used as it is instead of the option keywords.
+    do not fit — those come back Pending with the FailedScheduling message. ``config``, a
+    configuration :func:`make_config` already validated (the edges'), is used as it is
+    instead of the option keywords.
+
+    PodTopologySpread and InterPodAffinity read the pods' spread constraints and pod
+    (anti-)affinity, and for kube-scheduler's default spreading the ``services``
+    (``Workload.services``) selecting a pod and its controller's selector (recorded on the
+    pods the loader expands; bound pods find their owner among ``controllers``,
+    ``Workload.controllers``). ``namespaces`` (``Workload.namespaces``) give the labels a
+    term's namespaceSelector matches; a namespace not listed has only
+    ``kubernetes.io/metadata.name``.
+
+    With the configuration's ``preemption`` (the default) DefaultPreemption evicts as in a
+    cluster: victims end ``Failed`` with a DisruptionTarget condition, ``preemptedBy`` and
+    ``preemptedFrom``, a controller's victim gets a replacement pod (an extra entry, or the
+    victim's own for a StatefulSet), and the ``disruption_budgets``
+    (``Workload.disruption_budgets``) decide which victims are reprieved first.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
@@ -208,7 +303,12 @@ def schedule(
         ignored_resource_groups=ignored_resource_groups,
         dra=dra,
     )
-    convert = PodConverter(pod_level_resources=cfg.features.pod_level_resources)
+    service_selectors, controller_selectors = topology_inputs(services, controllers)
+    convert = PodConverter(
+        pod_level_resources=cfg.features.pod_level_resources,
+        services=service_selectors,
+        controllers=controller_selectors,
+    )
     pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     check_node_names([n.name for n in node_infos])
@@ -216,9 +316,12 @@ def schedule(
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
-    result = schedule_infos(pod_infos, node_infos, cfg, daemonsets=templates, explain=explain)
-    result.warnings = unmodelled_warnings([*daemonsets, *pods])
-    spread = default_spread_warning(pods, node_infos)
-    if spread:
-        result.warnings.append(spread)
-    return result
+    return schedule_infos(
+        pod_infos,
+        node_infos,
+        cfg,
+        daemonsets=templates,
+        explain=explain,
+        namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
+        budgets=[budget_spec(b) for b in disruption_budgets],
+    )

@@ -38,6 +38,9 @@ class SchedulerConfig:
     dra: bool = True
     """DynamicResources in the profile (its PostFilter adds ``no new claims to deallocate``
     before DefaultPreemption's part of the FailedScheduling message)."""
+    preemption: bool = True
+    """DefaultPreemption evicts (as in a cluster): victims leave their node, the pod takes
+    it. False: the pod stays Pending and its shortfall names the victims."""
 
     @property
     def features(self) -> Features:
@@ -59,6 +62,7 @@ def make_config(
     ignored_resources: Iterable[str] = (),
     ignored_resource_groups: Iterable[str] = (),
     dra: bool | None = None,
+    preemption: bool = True,
 ) -> SchedulerConfig:
     """Validate options; raise ``ConfigError`` listing every bad field.
 
@@ -66,7 +70,8 @@ def make_config(
     memory 1); a weight of 0 defaults to 1 and the result must be within 1..100.
     ``shape`` (RequestedToCapacityRatio) is a list of (utilization 0..100, score 0..10)
     with strictly increasing utilization. ``dra`` (DynamicResources in the profile)
-    defaults to the version's default: off in 1.33, on from 1.34 (DRA GA).
+    defaults to the version's default: off in 1.33, on from 1.34 (DRA GA). ``preemption``
+    False keeps preemption a report (no eviction).
     """
     errors: list[FieldError] = []
     if strategy not in STRATEGIES:
@@ -125,4 +130,5 @@ def make_config(
         ignored_resources=frozenset(ignored_resources),
         ignored_groups=frozenset(ignored_resource_groups),
         dra=dra_default(version) if dra is None else dra,
+        preemption=preemption,
     )

@@ -28,6 +28,15 @@ from podfit.scheduler.messages import (
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
+from podfit.scheduler.preemption import (
+    BudgetSpec,
+    Candidate,
+    budget_now,
+    candidates_to_try,
+    importance_order,
+    pick_one_node,
+    split_by_budgets,
+)
 from podfit.scheduler.profile import (
     CLUSTER_PLUGINS,
     STATIC_KEY_FIELDS,
@@ -38,6 +47,8 @@ from podfit.scheduler.profile import (
 )
 from podfit.scheduler.scan import ABSENT_STATUS, Evaluation, evaluate
 from podfit.scheduler.scoring import Scorer
+from podfit.scheduler.topologyplugins import TopologyPlugins
+from podfit.topology import Namespaces
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
@@ -63,8 +74,20 @@ class Decision(NamedTuple):
 class Engine:
     """The cluster state and the scheduling cycle (fast path plus the explain full scan)."""
 
-    def __init__(self, nodes: Sequence[NodeInfo], cfg: SchedulerConfig, max_classes: int = 64):
+    def __init__(
+        self,
+        nodes: Sequence[NodeInfo],
+        cfg: SchedulerConfig,
+        max_classes: int = 64,
+        namespaces: Namespaces | None = None,
+        budgets: Sequence[BudgetSpec] = (),
+    ):
         self.nodes = list(nodes)
+        self.topology = TopologyPlugins(namespaces)
+        self.budgets = tuple(budgets)
+        self._last_concern: tuple[tuple[object, ...], bool] | None = None
+        self.start: dict[int, int] = {}
+        """``id(pod)`` → start order (bind order; the input's bound pods first)."""
         self.by_name = {n.name: i for i, n in enumerate(self.nodes)}
         self.cfg = cfg
         self.fcfg = cfg.filter_config
@@ -117,6 +140,9 @@ class Engine:
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
+        if pod.pod_affinity is not None:
+            self.topology.bound(pod)
+        self.start[id(pod)] = len(self.start)  # a pod is bound once per run
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:
             self.min_priority = pod.priority
@@ -143,8 +169,29 @@ class Engine:
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
-        if explain or restricted or (CLUSTER_PLUGINS and cluster_dynamic(pod)):
-            ev = evaluate(pod, self.nodes, self.cfg, self.by_name, self.scorer, explain)
+        # the cluster-dynamic plugins concern the pod (its own terms, or a bound pod's)
+        # a cluster-dynamic row applies to the pod (decided once per run of one class:
+        # replicas share their key object), or a bound pod's affinity terms may concern it
+        key = pod.scheduling_key()
+        last = self._last_concern
+        if last is not None and last[0] is key:
+            applies = last[1]
+        else:
+            applies = bool(CLUSTER_PLUGINS) and cluster_dynamic(pod)
+            self._last_concern = (key, applies)
+        concerned = applies or self.topology.affinity_bound
+        if explain or restricted or concerned:
+            topology = self.topology if concerned else None
+            ev = evaluate(
+                pod,
+                self.nodes,
+                self.cfg,
+                self.by_name,
+                self.scorer,
+                explain,
+                topology,
+                totals_only=not explain,
+            )
             if ev.best is not None:
                 self.bind(pod, ev.best)
                 return Decision(ev.best, None, (), ev, None)
@@ -206,13 +253,16 @@ class Engine:
         prefilter: str,
         unresolvable: int | None,
     ) -> tuple[str, tuple[int, tuple[PodInfo, ...]] | None]:
-        """DefaultPreemption's PostFilter message; a candidate (node, victims) if one exists.
+        """DefaultPreemption's PostFilter message; the chosen candidate (node, victims) if
+        there is one (then no PostFilter message).
 
         A node whose status is UnschedulableAndUnresolvable (or any node after a PreFilter
         rejection) → ``Preemption is not helpful for scheduling``; a node without pods of
         lower priority → ``No preemption victims found for incoming pod``; otherwise the
         node is filtered again without all lower-priority pods: still failing → that
-        plugin's reasons, fitting → preemption would succeed (no PostFilter message).
+        plugin's reasons; fitting → a candidate (:meth:`select_victims`). Potential nodes
+        are tried in input order until :func:`candidates_to_try` candidates (one without
+        PDB violations among them) are found; :func:`pick_one_node` chooses.
         """
         n = len(self.nodes)
         if pod.preemption_policy == "Never":
@@ -229,6 +279,9 @@ class Engine:
             if n - unresolvable:
                 counts[NO_PREEMPTION_VICTIMS] = n - unresolvable
             return preemption_message(n, counts), None
+        limit = candidates_to_try(n - unresolvable)
+        found: list[Candidate] = []
+        clean = 0
         for i, st in enumerate(statuses):
             if st is None or st.code == UNRESOLVABLE:
                 continue
@@ -237,27 +290,77 @@ class Engine:
                 counts[NO_PREEMPTION_VICTIMS] += 1
                 continue
             keep = [p for p in node.pods if p.priority >= pod.priority]
-            again = run_filters(pod, node.without(keep), self.fcfg)
-            if again is None:
-                return "", (i, self.victims(pod, node, keep))
-            counts.update(again.reasons)
+            again = self.refilter(pod, i, keep)
+            if again is not None:
+                counts.update(again.reasons)
+                continue
+            candidate = self.select_victims(pod, i, keep)
+            if candidate is None:
+                continue
+            found.append(candidate)
+            clean += candidate.violations == 0
+            if clean and len(found) >= limit:
+                break
+        if found:
+            best = pick_one_node(found, self.start_of)
+            return "", (best.node, best.victims)
         return preemption_message(n, counts), None
 
-    def victims(self, pod: PodInfo, node: NodeInfo, keep: list[PodInfo]) -> tuple[PodInfo, ...]:
-        """``SelectVictimsOnNode``'s reprieve: lower-priority pods are added back, most
-        important first (higher priority, then older — earlier on the node), as long as
-        ``pod`` still fits; the rest are the victims. PodDisruptionBudgets are not modelled.
-        """
-        order = sorted(
-            (k for k, p in enumerate(node.pods) if p.priority < pod.priority),
-            key=lambda k: (-node.pods[k].priority, k),
-        )
+    def start_of(self, pod: PodInfo) -> int:
+        """When ``pod`` started, as an order: bound pods in bind order (the input's first);
+        a pod never bound counts as starting last."""
+        return self.start.get(id(pod), len(self.start))
+
+    def refilter(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> FilterStatus | None:
+        """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest
+        removed, as preemption would): the node-local filters, then PodTopologySpread and
+        InterPodAffinity on the cluster with that node changed."""
+        clone = self.nodes[i].without(keep)
+        status = run_filters(pod, clone, self.fcfg)
+        if status is None and self.topology.concerns(pod):
+            status = self.topology.filter_replaced(pod, self.nodes, i, clone)
+        return status
+
+    def select_victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> Candidate | None:
+        """``SelectVictimsOnNode`` once ``pod`` fits node ``i`` without its lower-priority
+        pods: those pods, most important first, split by the PodDisruptionBudgets; then each
+        is added back — PDB-violating ones first — and stays when ``pod`` still fits, else
+        becomes a victim (counting a violation if it broke a budget). None when every pod
+        could stay (upstream's "expected at least one victim" error). Cost: one re-filter
+        per lower-priority pod."""
+        node = self.nodes[i]
+        lower = importance_order([p for p in node.pods if p.priority < pod.priority], self.start)
+        bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
+        budgets = [budget_now(b, bound) for b in self.budgets]
+        violating, fine = split_by_budgets(lower, budgets)
         kept = list(keep)
-        out: list[PodInfo] = []
-        for k in order:
-            candidate = node.pods[k]
-            if run_filters(pod, node.without([*kept, candidate]), self.fcfg) is None:
-                kept.append(candidate)
-            else:
-                out.append(candidate)
-        return tuple(out)
+        victims: list[PodInfo] = []
+        violations = 0
+        for group, breaks in ((violating, 1), (fine, 0)):
+            for candidate in group:
+                if self.refilter(pod, i, [*kept, candidate]) is None:
+                    kept.append(candidate)
+                else:
+                    victims.append(candidate)
+                    violations += breaks
+        if not victims:
+            return None
+        if violating and fine:
+            victims = importance_order(victims, self.start)
+        return Candidate(i, tuple(victims), violations)
+
+    def evict(self, pod: PodInfo, i: int) -> None:
+        """Remove preemption victim ``pod`` from node ``i`` and log the change."""
+        self.nodes[i].remove_pod(pod)
+        self.topology.unbound(pod)
+        self.changes.append(i)
+
+    def fits_nominated(self, pod: PodInfo, i: int) -> bool:
+        """``evaluateNominatedNode``: whether ``pod`` passes every filter on node ``i`` (its
+        nominated node, after preemption), without looking at any other node."""
+        if run_filters(pod, self.nodes[i], self.fcfg) is not None:
+            return False
+        if not self.topology.concerns(pod):
+            return True
+        state = self.topology.prefilter(pod, self.nodes)
+        return self.topology.filter(state, pod, self.nodes[i]) is None

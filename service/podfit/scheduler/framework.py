@@ -9,10 +9,10 @@ chains, the equivalence-class keys and the score sums are derived from those row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from podfit.scheduler.features import DEFAULT_VERSION, Features, features
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -83,6 +83,25 @@ AppliesFn = Callable[[PodInfo], bool]
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterHooks:
+    """The extension points of a cluster-dynamic plugin, which read the whole cluster:
+
+    * ``prefilter(pod, nodes, context)`` → the PreFilter state (None: Skip, every node
+      passes), computed once per cycle over **all** nodes;
+    * ``filter(state, pod, node)`` → the node's status from that state;
+    * ``scores(pod, nodes, feasible, context)`` → the normalised 0..100 scores of the
+      ``feasible`` nodes, in their order (None: PreScore Skip, 0 everywhere).
+
+    ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
+    Namespace labels, ``hardPodAffinityWeight``).
+    """
+
+    prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
+    filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
+    scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
+
+
+@dataclass(frozen=True, slots=True)
 class Plugin:
     """One row of the profile table: a plugin and what it does at each extension point.
 
@@ -94,7 +113,9 @@ class Plugin:
     NormalizeScore direction (None: the score is not normalised), ``skip`` the PreScore
     Skip. ``applies`` (cluster-dynamic plugins) tells whether the plugin has anything to
     check for a pod; while it does, the engine places that pod by a full scan, since the
-    equivalence index cannot see binds on other nodes (None: always).
+    equivalence index cannot see binds on other nodes (None: always). ``cluster`` holds
+    a cluster-dynamic plugin's PreFilter/Filter/Score functions (:class:`ClusterHooks`),
+    which read every node; such a row has no ``filter``/``score`` of its own.
     """
 
     name: str
@@ -109,11 +130,18 @@ class Plugin:
     normalize_reverse: bool | None = None
     skip: SkipFn | None = None
     applies: AppliesFn | None = None
+    cluster: ClusterHooks | None = None
 
     def __post_init__(self) -> None:
         unknown = [p for p in self.points if p not in EXTENSION_POINTS]
         if unknown:
             raise ValueError(f"{self.name}: unknown extension point(s) {unknown}")
+        if self.cluster is not None:
+            if self.dynamism is not Dynamism.CLUSTER or self.filter or self.score:
+                raise ValueError(f"{self.name}: cluster hooks replace filter and score functions")
+            if (SCORE in self.points) != (self.weight >= 1):
+                raise ValueError(f"{self.name}: a weight exactly with {SCORE}")
+            return
         if (self.filter is not None) != (FILTER in self.points):
             raise ValueError(f"{self.name}: a filter function exactly when it has {FILTER}")
         if (self.score is not None) != (SCORE in self.points) or (

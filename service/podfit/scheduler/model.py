@@ -16,7 +16,7 @@ Both are plain mutable objects with ``__slots__`` so 100,000 of them stay small.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 # The non-zero defaults, the taint effects and the pod's value types (tolerations, node
 # selector requirements and terms, preferred terms, host ports) have one definition each in
@@ -32,6 +32,9 @@ from podfit.pods import NodeSelectorTerm as NodeSelectorTerm
 from podfit.pods import PreferredSchedulingTerm as PreferredSchedulingTerm
 from podfit.pods import Toleration as Toleration
 from podfit.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
+
+if TYPE_CHECKING:
+    from podfit.topology import LabelSelector, PodAffinity, SpreadConstraint
 
 Requirement = NodeSelectorRequirement
 """The scheduler's short name for a node selector requirement (the pod's own type)."""
@@ -70,6 +73,11 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "daemonset": _same,
     "phase": _same,
     "index": _same,
+    "labels": lambda v: dict(v or {}),
+    "spread": tuple,
+    "default_spread": _same,
+    "pod_affinity": _same,
+    "terminating": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
 
@@ -85,8 +93,10 @@ class PodInfo:
     __slots__ = (
         "_key",
         "daemonset",
+        "default_spread",
         "host_ports",
         "index",
+        "labels",
         "name",
         "namespace",
         "node_name",
@@ -95,6 +105,7 @@ class PodInfo:
         "non_zero_memory",
         "owner",
         "phase",
+        "pod_affinity",
         "preemption_policy",
         "preferred_terms",
         "priority",
@@ -102,6 +113,8 @@ class PodInfo:
         "requests",
         "required_terms",
         "scalar_requests",
+        "spread",
+        "terminating",
         "tolerations",
     )
 
@@ -125,6 +138,11 @@ class PodInfo:
         daemonset: str | None = None,
         phase: str | None = None,
         index: int = 0,
+        labels: Mapping[str, str] | None = None,
+        spread: Iterable[SpreadConstraint] = (),
+        default_spread: LabelSelector | None = None,
+        pod_affinity: PodAffinity | None = None,
+        terminating: bool = False,
     ) -> None:
         self.name = name
         self.phase = phase
@@ -158,6 +176,11 @@ class PodInfo:
         self.qos_class = qos_class
         self.daemonset = daemonset
         self.index = index
+        self.labels: dict[str, str] = dict(labels or {})
+        self.spread: tuple[SpreadConstraint, ...] = tuple(spread)
+        self.default_spread = default_spread
+        self.pod_affinity = pod_affinity
+        self.terminating = terminating
 
     def replica(self, name: str) -> PodInfo:
         """Another pod of the same template, called ``name``: every other field is shared
@@ -183,6 +206,11 @@ class PodInfo:
         clone.required_terms = self.required_terms
         clone.scalar_requests = self.scalar_requests
         clone.tolerations = self.tolerations
+        clone.labels = self.labels
+        clone.spread = self.spread
+        clone.default_spread = self.default_spread
+        clone.pod_affinity = self.pod_affinity
+        clone.terminating = self.terminating
         return clone
 
     def respawn(self, name: str | None = None, **changes: Any) -> PodInfo:
@@ -294,6 +322,24 @@ class NodeInfo:
             self.ports.extend(pod.host_ports)
         if self.min_priority is None or pod.priority < self.min_priority:
             self.min_priority = pod.priority
+
+    def remove_pod(self, pod: PodInfo) -> None:
+        """Stop counting ``pod`` (the very object) on this node (``NodeInfo.RemovePod``, a
+        preemption victim). Cost: O(pods on the node)."""
+        for k, placed in enumerate(self.pods):
+            if placed is pod:
+                del self.pods[k]
+                break
+        else:
+            raise ValueError(f"{pod.name} is not on node {self.name}")
+        requested = self.requested
+        for name, amount in pod.requests.items():
+            requested[name] = requested.get(name, 0) - amount
+        self.non_zero_cpu -= pod.non_zero_cpu
+        self.non_zero_memory -= pod.non_zero_memory
+        for port in pod.host_ports:
+            self.ports.remove(port)
+        self.min_priority = min((p.priority for p in self.pods), default=None)
 
     def without(self, keep: Iterable[PodInfo]) -> NodeInfo:
         """A copy of this node holding only the pods in ``keep`` (for preemption checks)."""

@@ -21,8 +21,9 @@ run, which is only the first failing plugin's if no dynamic filter runs before i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from podfit.scheduler.framework import (
     DEFAULT_FILTER_CONFIG,
@@ -32,6 +33,7 @@ from podfit.scheduler.framework import (
     PRE_FILTER,
     PRE_SCORE,
     SCORE,
+    ClusterHooks,
     Dynamism,
     FilterConfig,
     FilterFn,
@@ -46,6 +48,16 @@ from podfit.scheduler.messages import (
     absent_reason,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.inter_pod_affinity import (
+    INTER_POD_AFFINITY,
+    INTER_POD_AFFINITY_WEIGHT,
+    REASON_EXISTING_ANTI_AFFINITY,
+    REASON_POD_AFFINITY,
+    REASON_POD_ANTI_AFFINITY,
+)
+from podfit.scheduler.plugins.inter_pod_affinity import filter_node as affinity_filter_node
+from podfit.scheduler.plugins.inter_pod_affinity import prefilter as affinity_prefilter
+from podfit.scheduler.plugins.inter_pod_affinity import scores as affinity_scores
 from podfit.scheduler.plugins.node_affinity import (
     NODE_AFFINITY,
     REASON_AFFINITY,
@@ -65,6 +77,15 @@ from podfit.scheduler.plugins.node_unschedulable import (
     REASON_UNSCHEDULABLE,
     node_unschedulable,
 )
+from podfit.scheduler.plugins.pod_topology_spread import (
+    POD_TOPOLOGY_SPREAD,
+    POD_TOPOLOGY_SPREAD_WEIGHT,
+    REASON_CONSTRAINTS_NOT_MATCH,
+    REASON_NODE_LABEL_NOT_MATCH,
+)
+from podfit.scheduler.plugins.pod_topology_spread import filter_node as spread_filter_node
+from podfit.scheduler.plugins.pod_topology_spread import prefilter as spread_prefilter
+from podfit.scheduler.plugins.pod_topology_spread import scores as spread_scores
 from podfit.scheduler.plugins.taint_toleration import (
     REASON_TAINT_NOT_MATCH,
     REASON_TAINTS,
@@ -114,8 +135,48 @@ def _balanced_skip(scorer: Scorer, pod: PodInfo) -> bool:
     return scorer.balanced_skipped(pod)
 
 
+# --- cluster-dynamic plugins: PreFilter over all nodes, Filter from its state, Score --------
+
+
+def _spread_applies(pod: PodInfo) -> bool:
+    return bool(pod.spread) or pod.default_spread is not None
+
+
+def _spread_prefilter_hook(pod: PodInfo, nodes: Sequence[NodeInfo], context: Any) -> object:
+    return spread_prefilter(pod, nodes)
+
+
+def _spread_filter_hook(state: Any, pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    return spread_filter_node(state, pod, node)
+
+
+def _spread_scores_hook(
+    pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], context: Any
+) -> list[int] | None:
+    return spread_scores(pod, nodes, feasible)
+
+
+def _affinity_applies(pod: PodInfo) -> bool:
+    return pod.pod_affinity is not None
+
+
+def _affinity_prefilter_hook(pod: PodInfo, nodes: Sequence[NodeInfo], context: Any) -> object:
+    return affinity_prefilter(pod, nodes, context.namespaces)
+
+
+def _affinity_filter_hook(state: Any, pod: PodInfo, node: NodeInfo) -> FilterStatus | None:
+    return affinity_filter_node(state, node)
+
+
+def _affinity_scores_hook(
+    pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], context: Any
+) -> list[int] | None:
+    return affinity_scores(pod, nodes, feasible, context.namespaces, context.hard_weight)
+
+
 _STATIC = Dynamism.STATIC
 _NODE = Dynamism.NODE
+_CLUSTER = Dynamism.CLUSTER
 _FIT_POD_READS = ("requests", "scalar_requests", "non_zero_cpu", "non_zero_memory")
 _FIT_NODE_READS = ("allocatable", "requested", "pods", "non_zero_cpu", "non_zero_memory")
 
@@ -184,6 +245,38 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         weight=NODE_RESOURCES_FIT_WEIGHT,
     ),
     Plugin(
+        POD_TOPOLOGY_SPREAD,
+        (PRE_FILTER, FILTER, PRE_SCORE, SCORE, NORMALIZE_SCORE),
+        _CLUSTER,
+        pod_reads=(
+            "spread",
+            "default_spread",
+            "namespace",
+            "labels",
+            "node_selector",
+            "required_terms",
+            "tolerations",
+        ),
+        node_reads=("labels",),
+        reasons=(REASON_CONSTRAINTS_NOT_MATCH, REASON_NODE_LABEL_NOT_MATCH),
+        weight=POD_TOPOLOGY_SPREAD_WEIGHT,
+        applies=_spread_applies,
+        cluster=ClusterHooks(_spread_prefilter_hook, _spread_filter_hook, _spread_scores_hook),
+    ),
+    Plugin(
+        INTER_POD_AFFINITY,
+        (PRE_FILTER, FILTER, PRE_SCORE, SCORE, NORMALIZE_SCORE),
+        _CLUSTER,
+        pod_reads=("pod_affinity", "namespace", "labels"),
+        node_reads=("labels",),
+        reasons=(REASON_POD_AFFINITY, REASON_POD_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY),
+        weight=INTER_POD_AFFINITY_WEIGHT,
+        applies=_affinity_applies,
+        cluster=ClusterHooks(
+            _affinity_prefilter_hook, _affinity_filter_hook, _affinity_scores_hook
+        ),
+    ),
+    Plugin(
         DYNAMIC_RESOURCES,
         (POST_FILTER,),
         _STATIC,
@@ -238,7 +331,10 @@ ALL_FILTERS = STATIC_FILTERS + NODE_FILTERS + CLUSTER_FILTERS
 STATIC_SCORES = tuple(p for p in DEFAULT_PROFILE if p.score and p.dynamism is Dynamism.STATIC)
 USAGE_SCORES = tuple(p for p in DEFAULT_PROFILE if p.score and p.dynamism is Dynamism.NODE)
 CLUSTER_PLUGINS = tuple(p for p in DEFAULT_PROFILE if p.dynamism is Dynamism.CLUSTER)
-SCORES = tuple(p for p in DEFAULT_PROFILE if p.score)
+SCORING = tuple(p for p in DEFAULT_PROFILE if SCORE in p.points)
+"""Every score plugin in table order, cluster-dynamic ones included (their scores come
+from their :class:`ClusterHooks`)."""
+CLUSTER_FILTER_PLUGINS = tuple(p for p in CLUSTER_PLUGINS if FILTER in p.points)
 POD_KEY_FIELDS = _union(_SCHEDULING)
 """Every pod field a filter or score reads: pods equal in all of them are interchangeable."""
 REASON_ABSENT = absent_reason([NODE_AFFINITY])

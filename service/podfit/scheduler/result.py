@@ -31,6 +31,8 @@ class PodOutcome:
 
     ``scheduled`` is True for pods the scheduler (or the kubelet) placed in this run;
     ``counted`` is True for every pod occupying a node (placed now or already bound).
+    A preemption victim has ``disruption`` (its DisruptionTarget condition),
+    ``preempted_by`` and ``preempted_from``; a preemptor has ``nominated_node``.
     """
 
     pod: PodInfo
@@ -43,6 +45,10 @@ class PodOutcome:
     explain: dict[str, Any] | None = None
     scheduled: bool = False
     counted: bool = False
+    disruption: tuple[str, str] | None = None  # DisruptionTarget reason, message
+    preempted_by: str | None = None  # namespace/name of the preemptor
+    preempted_from: str | None = None  # the node the pod was evicted from
+    nominated_node: str | None = None  # a preemptor's status.nominatedNodeName
 
     def to_dict(self, requests: dict[str, str] | None = None) -> dict[str, Any]:
         """The ``pods[]`` entry of the result document; ``requests`` is
@@ -65,6 +71,11 @@ class PodOutcome:
             if message is not None:
                 cond["message"] = message
             conditions.append(cond)
+        if self.disruption is not None:
+            reason, text = self.disruption
+            conditions.append(
+                {"type": "DisruptionTarget", "status": "True", "reason": reason, "message": text}
+            )
         out: dict[str, Any] = {
             "requests": format_requests(pod.requests) if requests is None else requests,
             "qosClass": pod.qos_class,
@@ -91,6 +102,11 @@ class PodOutcome:
             out["reason"] = self.reason
         if self.message is not None:
             out["message"] = self.message
+        if self.nominated_node is not None:
+            out["nominatedNodeName"] = self.nominated_node
+        if self.preempted_by is not None:
+            out["preemptedBy"] = self.preempted_by
+            out["preemptedFrom"] = self.preempted_from
         out.update(tail)
         return out
 
@@ -158,11 +174,13 @@ class ScheduleResult:
 
     def summary(self) -> dict[str, int]:
         """Counts: pods, scheduled (occupying a node: placed now or already bound), pending
-        (waiting for a node), nodes."""
+        (waiting for a node), preempted (evicted by preemption; a StatefulSet pod counts
+        although its replacement, same name, may run again), nodes."""
         return {
             "pods": len(self.pods),
             "scheduled": sum(1 for p in self.pods if p.counted),
             "pending": sum(1 for p in self.pods if p.phase == PENDING and not p.counted),
+            "preempted": sum(1 for p in self.pods if p.preempted_from is not None),
             "nodes": len(self.nodes),
         }
 
@@ -213,7 +231,12 @@ class ScheduleResult:
                 requests, qos = pod.requests, pod.qos_class
                 condition, short, explain = outcome.condition, outcome.shortfall, outcome.explain
                 tail = outcome.tail(formatted)
-            if outcome.reason is None and outcome.message is None:  # entry(), inlined
+            if (
+                outcome.reason is None
+                and outcome.message is None
+                and outcome.nominated_node is None
+                and outcome.preempted_by is None
+            ):  # entry(), inlined
                 entry = {
                     "namespace": pod.namespace,
                     "name": pod.name,

@@ -19,10 +19,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from heapq import heappop, heappush
 from operator import itemgetter
 from typing import Any
 
+from podfit.manifests.names import generated_name
+from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.placement import (
@@ -33,8 +36,10 @@ from podfit.scheduler.placement import (
     daemonset_tolerations,
     kubelet_admit,
 )
+from podfit.scheduler.preemption import PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE, BudgetSpec
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
+from podfit.topology import Namespaces
 
 TERMINAL = ("Succeeded", "Failed")
 SCHEDULED = ("True", None, None)
@@ -114,11 +119,13 @@ class _Run:
     __slots__ = (
         "cfg",
         "engine",
+        "evictions",
         "explain",
         "named",
         "names",
         "outcomes",
         "queue",
+        "replacements",
         "shapes",
         "shortfall_cache",
         "track",
@@ -141,6 +148,8 @@ class _Run:
         self.shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
         self.shapes: list[int] | None = None  # node shapes never change: computed when needed
         self.trackers: OrderedDict[tuple[object, ...], ShortfallTracker] = OrderedDict()
+        self.replacements: list[tuple[int, int, PodInfo]] = []  # a heap, filled by evictions
+        self.evictions = Evictions(engine, self.outcomes, self.names, 0)
 
 
 def schedule_infos(
@@ -152,28 +161,34 @@ def schedule_infos(
     explain: bool = False,
     with_shortfall: bool = True,
     track: bool = True,
+    namespaces: Namespaces | None = None,
+    budgets: Sequence[BudgetSpec] = (),
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
 
     Outcomes are listed DaemonSet pods first (DaemonSet order, then node order), then the
-    input pods in input order. ``track`` False computes every shortfall from scratch
-    instead of keeping a :class:`ShortfallTracker` per template (same results; tests).
+    input pods in input order, then the replacement pods preemption made. ``track`` False
+    computes every shortfall from scratch instead of keeping a :class:`ShortfallTracker` per
+    template (same results; tests). ``namespaces`` label the namespaces for pod affinity's
+    namespaceSelector; ``budgets`` are the PodDisruptionBudgets preemption respects.
     """
-    run = _Run(Engine(nodes, cfg), cfg, explain, with_shortfall, track)
+    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets)
+    run = _Run(engine, cfg, explain, with_shortfall, track)
+    run.evictions.seq = len(pods)  # replacements queue behind every input pod
     count_bound_pods(run, pods)
     admit_named_pods(run)
     ds_pods = daemonset_pods(run, pods, daemonsets)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
     run.queue.sort(key=_QUEUE_ORDER)
-    for _, _, pod in [*ds_queue, *run.queue]:
+    for pod in _queued(ds_queue, run.queue, run.replacements):
         schedule_one(run, pod)
-    outcomes = run.outcomes
+    evictions = run.evictions
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
-        pods=[outcomes[id(p)] for p in ds_pods] + [outcomes[id(p)] for p in pods],
+        pods=[evictions.outcome(p) for p in (*ds_pods, *pods, *evictions.replacements)],
         nodes=run.engine.nodes,
-        input_count=len(pods) + len(ds_pods),
+        input_count=len(pods) + len(ds_pods) + len(evictions.replacements),
     )
 
 
@@ -259,6 +274,29 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
     engine = run.engine
     decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
+    if decision.node is None and decision.preemption is not None and run.cfg.preemption:
+        i, victims = decision.preemption
+        run.evictions.evict(pod, i, victims, run.replacements)
+        if exp is not None:
+            exp["preemption"] = {
+                "node": run.names[i],
+                "victims": [f"{v.namespace}/{v.name}" for v in victims],
+            }
+        if engine.fits_nominated(pod, i):  # evaluateNominatedNode: no scoring
+            engine.bind(pod, i)
+            run.outcomes[id(pod)] = PodOutcome(
+                pod,
+                run.names[i],
+                RUNNING,
+                condition=SCHEDULED,
+                explain=exp,
+                scheduled=True,
+                counted=True,
+                nominated_node=run.names[i],
+            )
+            return
+        decision = engine.schedule(pod, run.explain)
+        exp = _explain(engine, decision) if run.explain else None
     if decision.node is not None:
         # positional: pod, node, phase, reason, message, condition, shortfall, explain,
         # scheduled, counted (half the cost of keywords, once per placed pod)
@@ -310,3 +348,115 @@ def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, 
     if decision.preemption is None:
         run.shortfall_cache = {key: short}
     return short
+
+
+def _queued(
+    first: list[tuple[int, int, PodInfo]],
+    queue: list[tuple[int, int, PodInfo]],
+    extra: list[tuple[int, int, PodInfo]],
+) -> Iterator[PodInfo]:
+    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` merged with
+    the heap ``extra`` that preemption pushes replacement pods into while the queue is
+    drained (a plain list walk while it is empty: O(1) per pod)."""
+    for _, _, pod in first:
+        yield pod
+    k, n = 0, len(queue)
+    while k < n or extra:
+        if extra and (k == n or extra[0][:2] < queue[k][:2]):
+            yield heappop(extra)[2]
+        else:
+            yield queue[k][2]
+            k += 1
+
+
+class Evictions:
+    """Preemption as it evicts (DefaultPreemption with ``cfg.preemption``): victims leave
+    their node and get a ``Failed`` outcome with the DisruptionTarget condition; those with
+    a controller get a replacement pod that enters the queue behind every queued pod of its
+    priority (a StatefulSet's keeps the victim's name and takes the victim's entry)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        outcomes: dict[int, PodOutcome],
+        names: list[str],
+        seq: int,
+    ) -> None:
+        self.engine = engine
+        self.outcomes = outcomes
+        self.names = names
+        self.seq = seq  # queue order of the next replacement: after every input pod
+        self.replacements: list[PodInfo] = []
+        self.same_name: dict[int, PodInfo] = {}  # victim id → its StatefulSet replacement
+        self.generated: dict[tuple[str, str], int] = {}
+
+    def evict(
+        self,
+        preemptor: PodInfo,
+        i: int,
+        victims: tuple[PodInfo, ...],
+        queue: list[tuple[int, int, PodInfo]],
+    ) -> None:
+        """Remove ``victims`` from node ``i`` for ``preemptor``; queue their replacements."""
+        by = f"{preemptor.namespace}/{preemptor.name}"
+        node = self.names[i]
+        for victim in victims:
+            self.engine.evict(victim, i)
+            outcome = PodOutcome(
+                victim,
+                None,
+                FAILED,
+                condition=SCHEDULED,
+                disruption=(PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE),
+                preempted_by=by,
+                preempted_from=node,
+            )
+            self.outcomes[id(victim)] = outcome
+            replacement = self.replacement(victim)
+            if replacement is None:
+                continue
+            if replacement.name == victim.name:
+                self.same_name[id(victim)] = replacement
+            else:
+                self.replacements.append(replacement)
+            heappush(queue, (-replacement.priority, self.seq, replacement))
+            self.seq += 1
+
+    def replacement(self, victim: PodInfo) -> PodInfo | None:
+        """The pod the victim's controller creates (None for a pod without one): a
+        StatefulSet's has the victim's name; others get ``<base>-<5 characters>`` as from
+        ``generateName`` (a Deployment's base is its ReplicaSet, ``<name>-<hash>``)."""
+        if not victim.owner or victim.owner.startswith("Node/"):
+            return None
+        kind, _, owner = victim.owner.partition("/")
+        if kind == "StatefulSet":
+            return victim.respawn(node_name=None, phase=None)
+        base = owner
+        if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
+            base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
+        key = (victim.namespace, base)
+        taken = {o.pod.name for o in self.outcomes.values() if o.pod.namespace == victim.namespace}
+        taken.update(p.name for p in self.replacements if p.namespace == victim.namespace)
+        ordinal = self.generated.get(key, 0)
+        while True:
+            name = generated_name(f"{base}-", victim.namespace, ordinal)
+            ordinal += 1
+            if name not in taken:
+                break
+        self.generated[key] = ordinal
+        return victim.respawn(name, node_name=None, phase=None)
+
+    def outcome(self, pod: PodInfo) -> PodOutcome:
+        """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's
+        (followed through further preemptions), with where and by whom the pod named so was
+        last preempted."""
+        entry = self.outcomes[id(pod)]
+        current = pod
+        while id(current) in self.same_name:
+            victim = self.outcomes[id(current)]
+            current = self.same_name[id(current)]
+            entry = self.outcomes[id(current)]
+            if entry.preempted_by is None:
+                entry.preempted_by = victim.preempted_by
+                entry.preempted_from = victim.preempted_from
+        return entry

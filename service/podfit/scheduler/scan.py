@@ -26,7 +26,8 @@ from podfit.scheduler.plugins.node_affinity import (
     prefilter_node_names,
 )
 from podfit.scheduler.profile import REASON_ABSENT, run_filters
-from podfit.scheduler.scoring import Scorer, score_nodes
+from podfit.scheduler.scoring import Scorer, score_nodes, score_totals
+from podfit.scheduler.topologyplugins import TopologyPlugins
 
 ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
 
@@ -65,11 +66,17 @@ def evaluate(
     by_name: dict[str, int],
     scorer: Scorer | None = None,
     include_absent: bool = True,
+    topology: TopologyPlugins | None = None,
+    totals_only: bool = False,
 ) -> Evaluation:
     """Filter every candidate node and score every feasible one (the plain full scan).
 
     With ``include_absent`` False, nodes outside the PreFilter result get no status entry
-    (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod).
+    (callers that only need the decision avoid an O(nodes) loop per DaemonSet pod). With
+    ``topology``, the cluster-dynamic plugins (PodTopologySpread, InterPodAffinity)
+    PreFilter over all nodes, filter after the node-local plugins and score. With
+    ``totals_only`` the decision is the same but ``scores`` stays empty (no per-plugin
+    entries to build: the engine's cycle outside ``--explain``).
     """
     scorer = scorer or Scorer(cfg)
     fcfg = cfg.filter_config
@@ -84,8 +91,11 @@ def evaluate(
             if i not in wanted:
                 statuses[i] = ABSENT_STATUS
     feasible: list[int] = []
+    state = topology.prefilter(pod, nodes) if topology is not None else ()
     for i in indexes:
         status = run_filters(pod, nodes[i], fcfg)
+        if status is None and topology is not None:
+            status = topology.filter(state, pod, nodes[i])
         if status is None:
             feasible.append(i)
         else:
@@ -94,7 +104,12 @@ def evaluate(
         return Evaluation(statuses, feasible, {}, [], None, "")
     if len(feasible) == 1:
         return Evaluation(statuses, feasible, {}, feasible[:], feasible[0], "")
-    scores = score_nodes(pod, nodes, feasible, scorer)
+    if totals_only:
+        totals = score_totals(pod, nodes, feasible, scorer, topology)
+        best_total = max(totals)
+        ties = [i for i, t in zip(feasible, totals, strict=True) if t == best_total]
+        return Evaluation(statuses, feasible, {}, ties, ties[0], "")
+    scores = score_nodes(pod, nodes, feasible, scorer, topology)
     best_total = max(s["total"] for s in scores.values())
     ties = [i for i in feasible if scores[i]["total"] == best_total]
     return Evaluation(statuses, feasible, scores, ties, ties[0], "")

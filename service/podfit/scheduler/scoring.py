@@ -9,12 +9,17 @@ configured strategy, BalancedAllocation) is used as it is. Each is multiplied by
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from podfit.scheduler.config import SchedulerConfig
-from podfit.scheduler.framework import ScoreFn
+from podfit.scheduler.framework import Dynamism, ScoreFn
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.node_resources_fit import NODE_RESOURCES_FIT
-from podfit.scheduler.profile import BALANCED_ALLOCATION, SCORES, USAGE_SCORES
+from podfit.scheduler.profile import BALANCED_ALLOCATION, SCORING, USAGE_SCORES
+
+if TYPE_CHECKING:
+    from podfit.scheduler.topologyplugins import TopologyPlugins
+
 from podfit.scheduler.scores import (
     STRATEGIES,
     balanced_allocation,
@@ -148,14 +153,24 @@ class Scorer:
 
 
 def score_nodes(
-    pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], scorer: Scorer
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    feasible: Sequence[int],
+    scorer: Scorer,
+    topology: TopologyPlugins | None = None,
 ) -> dict[int, dict[str, int]]:
     """Weighted scores of every feasible node, one entry per score plugin of the profile in
-    table order plus ``total`` (normalised scores over ``feasible``; a plugin whose
-    PreScore skips the pod, or that does not apply to it, scores 0).
-    Cost: O(feasible × score plugins)."""
+    table order plus ``total`` (static scores normalised over ``feasible``; a plugin whose
+    PreScore skips the pod scores 0; the cluster-dynamic plugins' from ``topology``, 0 when
+    it is None). Cost: O(feasible × score plugins), plus the cluster-dynamic PreScores."""
     columns: list[tuple[str, list[int]]] = []
-    for plugin in SCORES:
+    cluster = topology.scores(pod, nodes, feasible) if topology is not None else {}
+    for plugin in SCORING:
+        if plugin.cluster is not None:
+            normalised = cluster.get(plugin.name)
+            column = [0] * len(feasible) if normalised is None else normalised
+            columns.append((plugin.name, [plugin.weight * r for r in column]))
+            continue
         assert plugin.score is not None
         if (plugin.skip is not None and plugin.skip(scorer, pod)) or (
             plugin.applies is not None and not plugin.applies(pod)
@@ -173,3 +188,37 @@ def score_nodes(
         entry["total"] = sum(entry.values())
         out[i] = entry
     return out
+
+
+def score_totals(
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    feasible: Sequence[int],
+    scorer: Scorer,
+    topology: TopologyPlugins | None = None,
+) -> list[int]:
+    """The ``total`` of :func:`score_nodes` for each feasible node, in order, without the
+    per-plugin entries (the scheduling cycle needs only the totals): the usage scores come
+    from :meth:`Scorer.for_pod` (the same integers), the static and cluster-dynamic ones as
+    in :func:`score_nodes`. Cost: O(feasible × score plugins)."""
+    usage = scorer.for_pod(pod, scorer.balanced_skipped(pod))
+    totals = [usage(nodes[i]) for i in feasible]
+    cluster = topology.scores(pod, nodes, feasible) if topology is not None else {}
+    for plugin in SCORING:
+        if plugin.cluster is not None:
+            normalised = cluster.get(plugin.name)
+            if normalised is not None:
+                w = plugin.weight
+                totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
+            continue
+        if plugin.dynamism is not Dynamism.STATIC:
+            continue  # usage scores: in for_pod above
+        assert plugin.score is not None and plugin.normalize_reverse is not None
+        if plugin.skip is not None and plugin.skip(scorer, pod):
+            continue
+        raw = [plugin.score(scorer, pod, nodes[i]) for i in feasible]
+        top = max(raw, default=0)
+        w = plugin.weight
+        reverse = plugin.normalize_reverse
+        totals = [t + w * normalize_one(r, top, reverse) for t, r in zip(totals, raw, strict=True)]
+    return totals

@@ -12,7 +12,8 @@ one spelling everywhere::
      "resources": [{"name": "cpu", "weight": 1}, ...],             # NodeResourcesFit weights
      "scoringShape": [{"utilization": 0, "score": 0}, ...],          # RequestedToCapacityRatio
      "ignoredResources": [...], "ignoredResourceGroups": [...],
-     "dra": true | false | null}                                      # null: the version's
+     "dra": true | false | null,
+     "preemption": true | false}                                      # null: the version's
 
 Every field is optional. A request schema extends this one with its own fields and turns
 the loaded data into its own value (:meth:`SchedulerConfigSchema.build`). A field may be a
@@ -81,6 +82,7 @@ class SchedulerConfigSchema(Schema):
     ignoredResources = fields.List(fields.String(), load_default=list)
     ignoredResourceGroups = fields.List(fields.String(), load_default=list)
     dra = StrictBoolean(load_default=None, allow_none=True)
+    preemption = StrictBoolean(load_default=True)
 
     #: The names of this base schema's fields: what ``make_config`` takes.
     CONFIG_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -91,6 +93,7 @@ class SchedulerConfigSchema(Schema):
         "ignoredResources",
         "ignoredResourceGroups",
         "dra",
+        "preemption",
     )
 
     @post_load
@@ -118,6 +121,7 @@ class SchedulerConfigSchema(Schema):
                 ignored_resources=values["ignoredResources"],
                 ignored_resource_groups=values["ignoredResourceGroups"],
                 dra=values["dra"],
+                preemption=values["preemption"],
             )
         except ConfigError as exc:
             raise self._named(exc, given) from None

@@ -68,6 +68,7 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
             "ignoredResources",
             "ignoredResourceGroups",
             "dra",
+            "preemption",
         )
 
     def build(self, data: dict[str, Any]) -> ScheduleOptions:
@@ -75,7 +76,7 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
 
 
 class ConditionSchema(Schema):
-    """``status.conditions[]`` (PodScheduled)."""
+    """``status.conditions[]`` (PodScheduled; DisruptionTarget for a preemption victim)."""
 
     type = fields.String(required=True)
     status = fields.String(required=True)
@@ -93,6 +94,9 @@ class PodResultSchema(Schema):
     phase = fields.String(required=True)
     reason = fields.String()
     message = fields.String()
+    nominatedNodeName = fields.String()
+    preemptedBy = fields.String()
+    preemptedFrom = fields.String()
     requests = _Amounts
     qosClass = fields.String(required=True)
     conditions = fields.List(fields.Nested(ConditionSchema), required=True)
@@ -117,6 +121,7 @@ class SummarySchema(Schema):
     pods = fields.Integer(required=True)
     scheduled = fields.Integer(required=True)
     pending = fields.Integer(required=True)
+    preempted = fields.Integer(required=True)
     nodes = fields.Integer(required=True)
 
 

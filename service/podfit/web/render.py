@@ -612,9 +612,15 @@ class PendingGroup:
 
 
 def _pod_reason(pod: Mapping[str, Any]) -> tuple[str, str]:
-    """The pod's reason and message: top level (Failed) or its PodScheduled condition."""
+    """The pod's reason and message: top level (Failed), a preemption victim's eviction, or
+    its PodScheduled condition."""
     reason = str(pod.get("reason") or "")
     message = str(pod.get("message") or "")
+    if pod.get("preemptedBy") and pod.get("node") is None and pod.get("phase") == "Failed":
+        reason = reason or "PreemptionByScheduler"
+        message = message or (
+            f"preempted from {pod.get('preemptedFrom')} by {pod.get('preemptedBy')}"
+        )
     for cond in pod.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
             reason = reason or str(cond.get("reason") or "")

@@ -1,0 +1,184 @@
+"""DefaultPreemption's choices, as pure functions (facts U59–U65 of the topology notes).
+
+* :func:`importance_order` — ``util.MoreImportantPod``: higher priority first, then the
+  earlier start (podfit: the order pods were bound in this run, pods bound in the input
+  first, in input order);
+* :func:`split_by_budgets` — ``filterPodsWithPDBViolation``: which potential victims
+  would break a PodDisruptionBudget (each budget's allowed disruptions decremented in
+  importance order);
+* :func:`pick_one_node` — ``pickOneNodeForPreemption``: fewest PDB violations, lowest
+  highest-priority victim, smallest sum of shifted priorities, fewest victims, latest
+  earliest start among the highest-priority victims, then the first candidate (node input
+  order; upstream's remaining tie is a map iteration);
+* :func:`candidates_to_try` — ``GetOffsetAndNumCandidates`` with the default arguments
+  (10 %, at least 100), podfit starting at offset 0 instead of a random one.
+
+Every function is O(victims × budgets) or less.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+from podfit.scheduler.model import PodInfo
+from podfit.topology import LabelSelector, selector_empty, selector_matches
+
+MIN_CANDIDATE_NODES_PERCENTAGE = 10
+MIN_CANDIDATE_NODES_ABSOLUTE = 100
+_SHIFT = 2**31  # MaxInt32 + 1: priorities shifted so negative ones do not reward more victims
+
+DISRUPTION_TARGET = "DisruptionTarget"
+PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
+PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
+"""``prepareCandidate``'s DisruptionTarget condition message (the preemptor's scheduler)."""
+
+
+class Budget(NamedTuple):
+    """A PodDisruptionBudget as preemption reads it: namespace, selector (None or empty
+    selects no pod here) and ``status.disruptionsAllowed``."""
+
+    namespace: str
+    selector: LabelSelector | None
+    allowed: int
+
+    def covers(self, pod: PodInfo) -> bool:
+        """Whether the budget counts ``pod`` (same namespace, non-empty matching selector)."""
+        return (
+            pod.namespace == self.namespace
+            and self.selector is not None
+            and not selector_empty(self.selector)
+            and selector_matches(self.selector, pod.labels)
+        )
+
+
+class Candidate(NamedTuple):
+    """A node where preemption would let the pod in: its index, the victims (most
+    important first) and how many of them break a budget."""
+
+    node: int
+    victims: tuple[PodInfo, ...]
+    violations: int
+
+
+def importance_order(pods: Sequence[PodInfo], start: Mapping[int, int]) -> list[PodInfo]:
+    """``pods`` most important first: higher priority, then earlier start (``start`` maps
+    ``id(pod)`` to its start order; a pod without one counts as starting now). Stable."""
+    late = len(start) + 1
+    return sorted(pods, key=lambda p: (-p.priority, start.get(id(p), late)))
+
+
+def split_by_budgets(
+    ordered: Sequence[PodInfo], budgets: Sequence[Budget]
+) -> tuple[list[PodInfo], list[PodInfo]]:
+    """(violating, non-violating) victims, each keeping ``ordered``'s order: walking the
+    pods, every budget covering a pod loses one allowed disruption; the pod violates when
+    any of them drops below 0."""
+    allowed = [b.allowed for b in budgets]
+    violating: list[PodInfo] = []
+    fine: list[PodInfo] = []
+    for pod in ordered:
+        broken = False
+        for k, budget in enumerate(budgets):
+            if budget.covers(pod):
+                allowed[k] -= 1
+                if allowed[k] < 0:
+                    broken = True
+        (violating if broken else fine).append(pod)
+    return violating, fine
+
+
+def candidates_to_try(potential: int) -> int:
+    """How many potential nodes are dry-run: ``min(n, max(n·10 // 100, 100))``."""
+    return min(
+        potential,
+        max(potential * MIN_CANDIDATE_NODES_PERCENTAGE // 100, MIN_CANDIDATE_NODES_ABSOLUTE),
+    )
+
+
+def _earliest_top_start(c: Candidate, start_of: Callable[[PodInfo], int]) -> int:
+    top = c.victims[0].priority
+    return min(start_of(p) for p in c.victims if p.priority == top)
+
+
+def pick_one_node(candidates: Sequence[Candidate], start_of: Callable[[PodInfo], int]) -> Candidate:
+    """``pickOneNodeForPreemption``: each criterion keeps the best candidates, in order, until
+    one is left; then the first. ``start_of`` gives a pod's start order (larger = later).
+
+    >>> a = PodInfo("a", priority=5); b, c = PodInfo("b", priority=1), PodInfo("c", priority=1)
+    >>> pick_one_node([Candidate(0, (a,), 0), Candidate(1, (b, c), 0)], lambda p: 0).node
+    1
+    """
+    if not candidates:
+        raise ValueError("no candidate")
+    criteria: tuple[Callable[[Candidate], int], ...] = (
+        lambda c: -c.violations,
+        lambda c: -c.victims[0].priority,
+        lambda c: -sum(p.priority + _SHIFT for p in c.victims),
+        lambda c: -len(c.victims),
+        lambda c: _earliest_top_start(c, start_of),
+    )
+    left = list(candidates)
+    for criterion in criteria:
+        if len(left) == 1:
+            break
+        values = [criterion(c) for c in left]
+        best = max(values)
+        left = [c for c, v in zip(left, values, strict=True) if v == best]
+    return left[0]
+
+
+class BudgetSpec(NamedTuple):
+    """A PodDisruptionBudget of the input: namespace, selector, ``minAvailable`` /
+    ``maxUnavailable`` as written (int or ``"<n>%"``; None when absent) and
+    ``status.disruptionsAllowed`` (None when the input has no status)."""
+
+    namespace: str
+    selector: LabelSelector | None
+    min_available: int | str | None = None
+    max_unavailable: int | str | None = None
+    disruptions_allowed: int | None = None
+
+
+def _scaled(value: int | str, total: int) -> int:
+    """``intstr.GetScaledValueFromIntOrPercent`` rounding up."""
+    if isinstance(value, int):
+        return value
+    percent = int(value.rstrip("%"))
+    return -(-total * percent // 100)
+
+
+def budget_now(spec: BudgetSpec, pods: Sequence[PodInfo]) -> Budget:
+    """The budget with its allowed disruptions: the status's when given, else what the
+    disruption controller would compute from the pods bound now (``pods``: every pod on
+    a node): healthy = the covered, non-terminating pods, expected = healthy (podfit knows
+    no controller scale for a budget); ``minAvailable`` → healthy − min, ``maxUnavailable``
+    → max − (expected − healthy), percentages scaled on expected rounding up, neither →
+    healthy; never below 0. O(pods)."""
+    budget = Budget(spec.namespace, spec.selector, 0)
+    if spec.disruptions_allowed is not None:
+        return budget._replace(allowed=spec.disruptions_allowed)
+    healthy = sum(1 for p in pods if not p.terminating and budget.covers(p))
+    expected = healthy
+    if spec.min_available is not None:
+        allowed = healthy - _scaled(spec.min_available, expected)
+    elif spec.max_unavailable is not None:
+        allowed = _scaled(spec.max_unavailable, expected) - (expected - healthy)
+    else:
+        allowed = healthy
+    return budget._replace(allowed=max(0, allowed))
+
+
+__all__ = [
+    "DISRUPTION_TARGET",
+    "PREEMPTION_BY_SCHEDULER",
+    "PREEMPTION_MESSAGE",
+    "Budget",
+    "BudgetSpec",
+    "Candidate",
+    "budget_now",
+    "candidates_to_try",
+    "importance_order",
+    "pick_one_node",
+    "split_by_budgets",
+]
