@@ -410,7 +410,13 @@ def test_a_large_answer_downloads_through_its_button(
     assert button.count() == 1
     document = download_json(tab.page)
     assert document["kind"] == "ScheduleResult"
-    assert document["summary"] == {"pods": 10, "scheduled": 9, "pending": 1, "nodes": 3}
+    assert document["summary"] == {
+        "pods": 10,
+        "scheduled": 9,
+        "pending": 1,
+        "nodes": 3,
+        "preempted": 0,
+    }
     assert tab.page.inner_text("#summary-title") == QUESTIONS["schedule"]
     # Chromium ends a navigation that turns into a download as an aborted request
     assert tab.failed == [f"{base_url}/?download=json"]
