@@ -116,7 +116,7 @@ def skipped_lines(skipped: Sequence[Skipped]) -> list[str]:
     default/b, default/c and 9 more)``), so a namespace dump is a few lines, not hundreds."""
     groups: dict[tuple[str, str], list[Skipped]] = {}
     for item in skipped:
-        groups.setdefault((item.kind, item.reason), []).append(item)
+        groups.setdefault((item.kind, item.general_reason), []).append(item)
     lines = []
     for (kind, reason), items in groups.items():
         if len(items) == 1:

@@ -125,14 +125,14 @@ def _body(
     shapes included — 422 not an envelope); then the options are validated (422 naming
     the field) before any manifest is loaded.
     """
-    query_options(())  # the options are the body's fields: no query parameter is taken
+    query = query_options((VALIDATE,))  # the other options are the body's fields only
     config = service_config()
     parsed = workload_body(("pods", "nodes", VALIDATE, *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
-    g.podfit_validate = mode = validate_mode(parsed.options)  # the templates' too
+    g.podfit_validate = mode = validate_mode(parsed.options, query)  # the templates' too
     options = validate(parsed.options)
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config), mode)

@@ -30,7 +30,7 @@ from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.run import schedule_infos
+from podfit.scheduler.run import daemonset_of, schedule_infos
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -115,6 +115,11 @@ class DrainReport:
 def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     """``info`` as a pod already running on ``node`` (kept in place by the scenario)."""
     return info.respawn(node_name=node, phase="Running")
+
+
+def goes_with_node(info: PodInfo) -> bool:
+    """DaemonSet pods and static (mirror) pods are not evicted by a drain."""
+    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
 
 
 def _evicted_copy(info: PodInfo) -> PodInfo:
@@ -210,11 +215,14 @@ def _without(
     """Re-run the cluster without ``removed`` nodes; returns the run and the evicted pods."""
     kept: list[PodInfo] = []
     evicted: list[PodInfo] = []
+    terminating = {(p.namespace, p.name) for p in cluster.pods if p.terminating}
     for outcome in baseline.pods:
         pod = outcome.pod
         if outcome.counted and outcome.node is not None:
             if outcome.node in removed:
-                if pod.daemonset is None:
+                # DaemonSet pods (templates' or running ones) and static pods go with the
+                # node; a terminating pod's replacement exists already: none come back
+                if not goes_with_node(pod) and (pod.namespace, pod.name) not in terminating:
                     evicted.append(_evicted_copy(pod))
             else:
                 kept.append(_bound_copy(pod, outcome.node))

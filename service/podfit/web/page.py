@@ -691,6 +691,7 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
     columns = render.chart_columns(result)
+    groups = render.pending_groups(result)
     return {
         **page_notes(result, workload),
         "result": result,
@@ -700,7 +701,8 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
         "svg": Markup(render.render_svg(result, columns)),
         "legend": entries,
         "more_owners": more_owners,
-        "pending": render.pending_groups(result),
+        "pending": [g for g in groups if not g.finished],
+        "finished": [g for g in groups if g.finished],
     }
 
 
@@ -792,7 +794,9 @@ def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[st
     listed = {text for w in inputs for text in w.skipped_warnings()}
     loaded = [text for w in inputs for text in w.warnings]
     return {
-        "skipped": [s.to_dict() for w in inputs for s in w.skipped],
+        "skipped": [
+            {**s.to_dict(), "general": s.general_reason} for w in inputs for s in w.skipped
+        ],
         "warnings": [
             w for w in dict.fromkeys([*loaded, *document.get("warnings", [])]) if w not in listed
         ],
