@@ -12,6 +12,7 @@ import click
 from podfit.cli.output import echo_warnings
 from podfit.errors import ManifestError, QuantityError
 from podfit.manifests import MANIFEST_SUFFIXES, VALIDATE_MODES, Workload, load
+from podfit.manifests.hints import quantity_hint
 from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.quantity import Quantity, parse_quantity
 
@@ -36,22 +37,23 @@ class QuantityParamType(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_quantity(value if isinstance(value, str) else str(value))
         except QuantityError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(str(exc) + quantity_hint(value), param, ctx)
 
 
 QUANTITY = QuantityParamType()
 
 
 def files_option(
-    help_text: str, *flags: str, dest: str = "files"
+    help_text: str, *flags: str, dest: str = "files", required: bool = True
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """The repeatable, required ``-f/--filename`` option (or ``flags``) naming manifest
-    files, directories or ``-`` (stdin); read them with :func:`load_files`."""
+    """The repeatable ``-f/--filename`` option (or ``flags``) naming manifest files,
+    directories or ``-`` (stdin), required unless ``required`` is false; read them with
+    :func:`load_files`."""
     return click.option(
         *(flags or ("-f", "--filename")),
         dest,
         multiple=True,
-        required=True,
+        required=required,
         type=click.Path(allow_dash=True),
         help=help_text,
     )

@@ -24,11 +24,13 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
+from podfit.manifests.workload import add_input_warnings
+from podfit.options import ScheduleOptions
+from podfit.options.load import load_options
 from podfit.resources import CPU, MEMORY, PODS
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.schemas.config import load_options
-from podfit.schemas.schedule import ScheduleOptions, ScheduleOptionsSchema, add_input_warnings
+from podfit.schemas.schedule import ScheduleOptionsSchema
 from podfit.units import human_quantity
 
 
@@ -177,7 +179,11 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 @files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
 @scheduler_options(shape_alias=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
-@click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
+@click.option(
+    "--fail-on-pending",
+    is_flag=True,
+    help="Exit 3 when any pod stays Pending (or a ResourceQuota refused it).",
+)
 @output_option("wide", "name")
 @validate_option()
 @handles_input_errors
@@ -217,5 +223,5 @@ def schedule(
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
         echo_report_warnings(result.warnings, workload)
-    if fail_on_pending and result.pending:
-        sys.exit(EXIT_PENDING)
+    if fail_on_pending and (result.pending or workload.refused):
+        sys.exit(EXIT_PENDING)  # a pod a quota refused never runs either

@@ -1,9 +1,10 @@
 """Capacity-planning endpoints: ``POST /v1/plan/fit``, ``/v1/plan/nodes``, ``/v1/plan/drain``.
 
 Thin views: the body is the schedule envelope (``{"pods": [...], "nodes": [...], ...}``,
-JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan`; the answer is the
-versioned FitReport / NodesPlan / DrainReport document. Errors are raised and turned
-into ``application/problem+json`` by :mod:`podfit.http.problem`.
+JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan` (loaded by
+:mod:`podfit.options.plan`); the answer is the versioned FitReport / NodesPlan /
+DrainReport document. Errors are raised and turned into ``application/problem+json`` by
+:mod:`podfit.http.problem`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from flask import Blueprint, Response, g
 
 from podfit.bounded import BoundExceeded, run_bounded
 from podfit.errors import ConfigError
-from podfit.http.body import check_time, query_options, service_config, time_left, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    time_left,
+    workload_body,
+)
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
     VALIDATE,
@@ -27,23 +35,16 @@ from podfit.http.envelope import (
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.manifests import Workload
+from podfit.manifests.workload import add_input_warnings
+from podfit.options.load import option_names
+from podfit.options.plan import drain_options, fit_options, nodes_options, templates_of
 from podfit.planning.binpack import BinProblem
 from podfit.planning.exact import ExactResult, solve_exact
 from podfit.planning.fit import how_many_fit
 from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
-from podfit.schemas.config import option_names
-from podfit.schemas.plan import (
-    DrainOptionsSchema,
-    FitOptionsSchema,
-    NodesOptionsSchema,
-    drain_options,
-    fit_options,
-    nodes_options,
-    templates_of,
-)
-from podfit.schemas.schedule import add_input_warnings
+from podfit.schemas.plan import DrainOptionsSchema, FitOptionsSchema, NodesOptionsSchema
 
 bp = Blueprint("plan", __name__)
 
@@ -124,14 +125,14 @@ def _body(
     shapes included — 422 not an envelope); then the options are validated (422 naming
     the field) before any manifest is loaded.
     """
-    query_options(())  # the options are the body's fields: no query parameter is taken
+    query = query_options((VALIDATE,))  # the other options are the body's fields only
     config = service_config()
     parsed = workload_body(("pods", "nodes", VALIDATE, *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
-    g.podfit_validate = mode = validate_mode(parsed.options)  # the templates' too
+    g.podfit_validate = mode = validate_mode(parsed.options, query)  # the templates' too
     options = validate(parsed.options)
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config), mode)
@@ -161,6 +162,7 @@ def plan_fit() -> Response:
         workload.nodes,
         daemonsets=workload.daemonsets,
         progress=_clock("adding replicas"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload, template_workload)
@@ -180,12 +182,16 @@ def plan_nodes() -> Response:
         daemonsets=workload.daemonsets,
         progress=_clock("planning node shapes"),
         exact_solver=bounded_exact(len(opts["shapes"]), config),
+        deadline=request_deadline(),
         **opts,
     )
     if mix:
         check_time("the cheapest mix")
         plan.cheapest = cheapest_mix(
-            plan, exact=opts["algorithm"] == "exact", time_limit=opts["time_limit"]
+            plan,
+            exact=opts["algorithm"] == "exact",
+            time_limit=opts["time_limit"],
+            deadline=request_deadline(),
         )
     add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
@@ -201,6 +207,7 @@ def plan_drain() -> Response:
         workload.nodes,
         daemonsets=workload.daemonsets,
         progress=_clock("running what-if scenarios"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
@@ -108,12 +109,15 @@ def how_many_fit(
     max_replicas: int = DEFAULT_MAX_REPLICAS,
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> FitReport:
     """Add replicas of ``templates`` to the cluster until each stops fitting (module doc).
 
     ``max_replicas`` bounds the total work (all templates together); reaching it stops
     with ``stop = "LimitReached"``. ``progress`` is called with the number of replicas
-    placed so far (every 100). Cost: one scheduling cycle per replica.
+    placed so far (every 100); ``deadline`` is checked before each replica (a
+    scheduling cycle on a large cluster takes milliseconds). Cost: one scheduling cycle
+    per replica.
     """
     if mode not in MODES:
         raise ConfigError(f'unknown mode "{mode}" (one of {", ".join(MODES)})', "mode")
@@ -123,6 +127,7 @@ def how_many_fit(
         raise ConfigError(f"must be in [1, 1000000], got {max_replicas}", "maxReplicas")
     cluster = Cluster(pods, nodes, daemonsets, config)
     baseline = cluster.run()
+    deadline.check("adding replicas")
     engine = Engine(baseline.nodes, cluster.cfg)
     infos = cluster.pod_infos(templates, "templates")
     fits = [TemplateFit(_template_name(t, i)) for i, t in enumerate(templates)]
@@ -135,6 +140,7 @@ def how_many_fit(
 
     def add_one(k: int) -> bool:
         nonlocal placed
+        deadline.check("adding replicas")
         fit = fits[k]
         pod = replica(infos[k], f"{infos[k].name}-plan-{fit.replicas + 1}")
         decision = engine.schedule(pod)
