@@ -48,7 +48,6 @@ from podfit.scheduler.profile import (
     static_filters,
 )
 from podfit.scheduler.scan import ABSENT_STATUS, Evaluation, evaluate
-from podfit.scheduler.scores import normalize_one
 from podfit.scheduler.scoring import Scorer
 from podfit.scheduler.topologyplugins import TopologyPlugins
 from podfit.topology import Namespaces
@@ -272,15 +271,16 @@ class Engine:
                 statuses, feasible, {}, feasible[:], feasible[0] if feasible else None, ""
             )
         score = index.score
-        totals = [score[i] for i in feasible]
         group_of = index.group_of
-        for k, weight, reverse in index.terms:
-            raw = [group_of[i].raws[k] for i in feasible]  # type: ignore[union-attr]
-            top = max(raw)
-            totals = [
-                t + weight * normalize_one(r, top, reverse)
-                for t, r in zip(totals, raw, strict=True)
-            ]
+        if index.terms:
+            # the weighted static scores depend on the node's group only; normalised
+            # against the highest raw score among the feasible nodes' groups
+            distinct = {id(g): g for g in map(group_of.__getitem__, feasible)}
+            groups = [g for g in distinct.values() if g is not None]  # feasible: never None
+            bonus = dict(zip(map(id, groups), index.static_bonus(groups), strict=True))
+            totals = [score[i] + bonus[id(group_of[i])] for i in feasible]
+        else:
+            totals = [score[i] for i in feasible]
         for plugin in SCORING:
             if plugin.cluster is None:
                 continue

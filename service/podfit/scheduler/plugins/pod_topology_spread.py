@@ -133,22 +133,32 @@ class FilterState(NamedTuple):
 
 def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
     """``calPreFilterState`` over **all** nodes; None when the pod has no hard constraint
-    (PreFilter Skip: every node passes). O(nodes × constraints × pods per node)."""
+    (PreFilter Skip: every node passes). O(nodes × constraints) lookups of the memoised
+    per-node counts (:func:`node_count`)."""
     constraints = constraints_for(pod, DO_NOT_SCHEDULE)
     if not constraints:
         return None
     counts: tuple[dict[str, int], ...] = tuple({} for _ in constraints)
     ns = pod.namespace
+    keys = [c.topology_key for c in constraints]
+    terms = [
+        (c, c.topology_key, counts[k], ("spread", ns, c.selector), _inclusion_matters(c, pod))
+        for k, c in enumerate(constraints)
+    ]
     for node in nodes:
         labels = node.labels
-        if not has_all_keys(labels, constraints):
-            continue
-        for k, c in enumerate(constraints):
-            if not node_included(c, pod, node):
-                continue
-            domain = counts[k]
-            value = labels[c.topology_key]
-            domain[value] = domain.get(value, 0) + node_count(node, c.selector, ns)
+        for key in keys:
+            if key not in labels:
+                break
+        else:
+            for c, key, domain, memo_key, check in terms:
+                if check and not node_included(c, pod, node):
+                    continue
+                value = labels[key]
+                n = node.memo.get(memo_key)
+                if n is None:
+                    n = node_count(node, c.selector, ns)
+                domain[value] = domain.get(value, 0) + n
     minimum = tuple(min(domain.values(), default=0) for domain in counts)
     self_match = tuple(1 if selector_matches(c.selector, pod.labels) else 0 for c in constraints)
     return FilterState(constraints, counts, minimum, self_match)
