@@ -141,3 +141,22 @@ def test_the_random_clusters_exercise_pending_and_placed_variants() -> None:
             pending += sum(1 for o in drain.result.pods if o.phase == PENDING)
             moved += sum(1 for o in drain.result.pods if o.scheduled)
     assert pending > 10 and moved > 10
+
+
+def test_the_topology_clusters_exercise_spreading_and_anti_affinity() -> None:
+    """The topology variant of the comparison is not vacuous either: drains move pods and
+    leave some Pending because of their hostname anti-affinity (answers that read other
+    nodes' pods, which a variant's copied nodes must carry)."""
+    moved = repelled = 0
+    for seed in range(12):
+        cluster = random_cluster(seed, topology=True)
+        base = Base(cluster, None)
+        for node in cluster.nodes:
+            drain = base.drain([node.name])
+            moved += sum(1 for o in drain.result.pods if o.scheduled and o.phase != PENDING)
+            repelled += sum(
+                1
+                for o in drain.result.pods
+                if o.phase == PENDING and "anti-affinity" in str(o.condition)
+            )
+    assert moved > 10 and repelled > 0
