@@ -433,10 +433,10 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     )
     from podfit.http.responses import json_response
     from podfit.manifests import load_objects
+    from podfit.options.load import option_names
     from podfit.scheduler.adapt import PodConverter, node_info
     from podfit.scheduler.config import make_config
     from podfit.scheduler.run import schedule_infos
-    from podfit.schemas.config import option_names
     from podfit.schemas.schedule import ScheduleOptionsSchema
 
     config = ServiceConfig()

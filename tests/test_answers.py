@@ -7,12 +7,14 @@ bound, ``OPTIONS`` answered an empty ``text/html`` 200 and the page could be fra
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
-from podfit.http.app import PAGE_POLICY, create_app
-from podfit.http.config import ServiceConfig
+from podfit.http.app import PAGE_POLICY
 from podfit.http.problem import problem_response
 from podfit.http.responses import json_response
 
@@ -46,10 +48,9 @@ SURROGATE_BODIES = [
 
 @pytest.mark.parametrize(("path", "document", "where"), SURROGATE_BODIES)
 def test_an_unpaired_surrogate_escape_is_a_400_naming_its_path(
-    path: str, document: Any, where: str
+    client: FlaskClient, path: str, document: Any, where: str
 ) -> None:
     """A lone surrogate is no Unicode character: nothing could quote it back as UTF-8."""
-    client = create_app().test_client()
     response = client.post(path, data=_body(document), content_type="application/json")
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.mimetype == PROBLEM
@@ -59,16 +60,14 @@ def test_an_unpaired_surrogate_escape_is_a_400_naming_its_path(
     assert "surrogate" in problem["detail"]
 
 
-def test_a_surrogate_pair_is_one_character_and_accepted() -> None:
-    client = create_app().test_client()
+def test_a_surrogate_pair_is_one_character_and_accepted(client: FlaskClient) -> None:
     body = json.dumps({"quantities": ["1"], "x": "@@"}).replace("@@", "\\ud83d\\ude00")
     response = client.post("/v1/quantities", data=body, content_type="application/json")
     assert response.status_code == 422  # parsed fine; refused only for the unknown field
     assert json.loads(response.data)["errors"][0]["path"] == "x"
 
 
-def test_a_surrogate_pasted_into_the_web_page_is_shown_as_an_error() -> None:
-    client = create_app().test_client()
+def test_a_surrogate_pasted_into_the_web_page_is_shown_as_an_error(client: FlaskClient) -> None:
     text = _body({"pods": [POD | {"metadata": {"name": "@@"}}]}).decode()
     response = client.post("/", data={"workloads": text, "nodes": json.dumps(NODE)})
     assert response.status_code == 400
@@ -84,17 +83,18 @@ def test_a_surrogate_pasted_into_the_web_page_is_shown_as_an_error() -> None:
     ],
     ids=["problem", "answer"],
 )
-def test_a_string_utf8_cannot_encode_is_escaped_in_any_answer(encode: Any) -> None:
+def test_a_string_utf8_cannot_encode_is_escaped_in_any_answer(app: Flask, encode: Any) -> None:
     """The last line of defence: whatever a view or handler quotes, the answer encodes."""
-    app = create_app()
     with app.test_request_context():
         response = encode("a\ud800b")
     assert b"a\\ud800b" in response.get_data()
     json.loads(response.get_data())  # still one JSON document
 
 
-def test_an_answer_over_the_answer_limit_is_a_422_naming_it() -> None:
-    client = create_app(ServiceConfig(max_answer_bytes=2000)).test_client()
+def test_an_answer_over_the_answer_limit_is_a_422_naming_it(
+    make_client: Callable[..., FlaskClient],
+) -> None:
+    client = make_client(max_answer_bytes=2000)
     response = client.post("/v1/quantities", json={"quantities": ["1Gi"] * 50, "to": "Mi"})
     assert response.status_code == 422
     assert response.mimetype == PROBLEM
@@ -106,16 +106,18 @@ def test_an_answer_over_the_answer_limit_is_a_422_naming_it() -> None:
 
 
 @pytest.mark.parametrize("path", ["/v1/schedule", "/v1/quantities", "/healthz", "/"])
-def test_options_is_204_with_allow(path: str) -> None:
-    response = create_app().test_client().options(path)
+def test_options_is_204_with_allow(client: FlaskClient, path: str) -> None:
+    response = client.options(path)
     assert response.status_code == 204
     assert "OPTIONS" in response.headers["Allow"]
     assert response.data == b""
     assert "Content-Type" not in response.headers
 
 
-def test_the_page_sends_its_content_security_policy_and_referrer_policy() -> None:
-    response = create_app().test_client().get("/")
+def test_the_page_sends_its_content_security_policy_and_referrer_policy(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/")
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
     assert policy == PAGE_POLICY

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import resource
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from podfit.bounded import BoundExceeded, run_bounded
-from podfit.http.app import create_app
-from podfit.http.config import ServiceConfig
 from podfit.planning.exact import ortools_available
 
 MIB = 1024 * 1024
@@ -85,10 +85,12 @@ EXACT_BODY = {
 
 
 @needs_ortools
-def test_the_exact_planner_answers_within_the_request_time_limit() -> None:
+def test_the_exact_planner_answers_within_the_request_time_limit(
+    make_client: Callable[..., FlaskClient],
+) -> None:
     """Each shape gets half of the 3 s left and its child is killed when that is spent:
     a plan (the solver stopped in time) or a 503 naming the limit, never later."""
-    client = create_app(ServiceConfig(request_time_limit=3)).test_client()
+    client = make_client(request_time_limit=3)
     started = time.monotonic()
     response = client.post("/v1/plan/nodes", json=EXACT_BODY)
     elapsed = time.monotonic() - started
@@ -99,10 +101,12 @@ def test_the_exact_planner_answers_within_the_request_time_limit() -> None:
 
 
 @needs_ortools
-def test_the_exact_planner_over_its_memory_limit_is_a_413_naming_it() -> None:
+def test_the_exact_planner_over_its_memory_limit_is_a_413_naming_it(
+    make_client: Callable[..., FlaskClient],
+) -> None:
     """120 MiB is less than the solver needs here (the child alone, with OR-tools loaded,
     holds about 120 MB of data): the child fails, the worker stays small."""
-    client = create_app(ServiceConfig(exact_memory_bytes=120 * MIB)).test_client()
+    client = make_client(exact_memory_bytes=120 * MIB)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     response = client.post("/v1/plan/nodes", json=EXACT_BODY)
     assert response.status_code == 413, response.get_data(as_text=True)[:300]
@@ -112,8 +116,10 @@ def test_the_exact_planner_over_its_memory_limit_is_a_413_naming_it() -> None:
 
 
 @needs_ortools
-def test_the_exact_planner_answers_within_the_limits() -> None:
-    client = create_app(ServiceConfig(request_time_limit=20)).test_client()
+def test_the_exact_planner_answers_within_the_limits(
+    make_client: Callable[..., FlaskClient],
+) -> None:
+    client = make_client(request_time_limit=20)
     body = {**EXACT_BODY, "timeLimitSeconds": 1}
     response = client.post("/v1/plan/nodes", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from flask import Flask
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).parent.parent
 DEPLOY = ROOT / "deploy"
@@ -30,8 +30,8 @@ def deployment() -> dict[str, Any]:
     return found[0]
 
 
-def schedule(app: Flask, nodes_yaml: str) -> dict[str, Any]:
-    response = app.test_client().post(
+def schedule(client: FlaskClient, nodes_yaml: str) -> dict[str, Any]:
+    response = client.post(
         "/v1/schedule", data=manifests() + "\n---\n" + nodes_yaml, content_type="application/yaml"
     )
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -39,9 +39,9 @@ def schedule(app: Flask, nodes_yaml: str) -> dict[str, Any]:
     return result
 
 
-def test_both_replicas_schedule_on_one_small_node(app: Flask) -> None:
+def test_both_replicas_schedule_on_one_small_node(client: FlaskClient) -> None:
     """Two replicas of 500m / 256Mi fit one m5.large (1930m, ~6.8Gi allocatable)."""
-    result = schedule(app, "nodes:\n- {name: small, preset: aws/m5.large}\n")
+    result = schedule(client, "nodes:\n- {name: small, preset: aws/m5.large}\n")
     assert result["summary"] == {
         "pods": 2,
         "scheduled": 2,
@@ -58,10 +58,10 @@ def test_both_replicas_schedule_on_one_small_node(app: Flask) -> None:
 
 
 def test_a_node_too_small_for_two_replicas_leaves_one_pending_with_the_reason(
-    app: Flask,
+    client: FlaskClient,
 ) -> None:
     result = schedule(
-        app, "nodes:\n- {name: tiny, allocatable: {cpu: 900m, memory: 2Gi, pods: 10}}\n"
+        client, "nodes:\n- {name: tiny, allocatable: {cpu: 900m, memory: 2Gi, pods: 10}}\n"
     )
     assert result["summary"]["scheduled"] == 1
     pending = [p for p in result["pods"] if p["phase"] == "Pending"]
@@ -71,19 +71,16 @@ def test_a_node_too_small_for_two_replicas_leaves_one_pending_with_the_reason(
     )
 
 
-def test_the_service_and_the_autoscaler_create_no_pods(app: Flask) -> None:
-    response = app.test_client().post(
-        "/v1/requests", data=manifests(), content_type="application/yaml"
-    )
+def test_the_service_and_the_autoscaler_create_no_pods(client: FlaskClient) -> None:
+    response = client.post("/v1/requests", data=manifests(), content_type="application/yaml")
     assert response.status_code == 200, response.get_data(as_text=True)
     skipped = {(s["kind"], s["name"]) for s in response.json["skipped"]}
     assert skipped == {("Service", "podfit"), ("HorizontalPodAutoscaler", "podfit")}
     assert response.json["total"]["requests"] == {"cpu": "1", "memory": "512Mi"}
 
 
-def test_probes_hit_endpoints_that_answer_200(app: Flask) -> None:
+def test_probes_hit_endpoints_that_answer_200(client: FlaskClient) -> None:
     container = deployment()["spec"]["template"]["spec"]["containers"][0]
-    client = app.test_client()
     for probe in ("readinessProbe", "livenessProbe"):
         get = container[probe]["httpGet"]
         assert get["port"] == "http"

@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 import yaml
 from flask import Flask
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
@@ -34,7 +35,9 @@ SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 
 
 def make_app() -> Flask:
-    # A small time limit is not set here: schemathesis cases must be answered, not timed out.
+    """The app schemathesis calls: built at import, where the ``app`` fixture is not
+    available. A small time limit is not set here: its cases must be answered, not timed
+    out."""
     return create_app(ServiceConfig())
 
 
@@ -46,8 +49,9 @@ def test_openapi_document_is_valid_openapi_3_1() -> None:
     validate(SPEC)
 
 
-def test_every_route_of_the_app_is_documented_and_every_documented_path_exists() -> None:
-    app = make_app()
+def test_every_route_of_the_app_is_documented_and_every_documented_path_exists(
+    app: Flask,
+) -> None:
     routes = {
         rule.rule
         for rule in app.url_map.iter_rules()
@@ -83,11 +87,10 @@ def _json_examples() -> list[tuple[str, str, Any]]:
     ("label", "path", "body"), _json_examples(), ids=[e[0] for e in _json_examples()]
 )
 def test_every_request_example_is_answered_200_with_a_valid_response(
-    label: str, path: str, body: Any
+    client: FlaskClient, label: str, path: str, body: Any
 ) -> None:
-    app = make_app()
     openapi = OpenAPI.from_dict(SPEC)
-    response = app.test_client().post(path, json=body)
+    response = client.post(path, json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     validate_exchange(openapi, "POST", path, json.dumps(body).encode(), response)
 
@@ -190,9 +193,8 @@ EXCHANGES = [
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), EXCHANGES)
 def test_responses_match_the_document(
-    openapi: OpenAPI, method: str, path: str, body: bytes, status: int
+    client: FlaskClient, openapi: OpenAPI, method: str, path: str, body: bytes, status: int
 ) -> None:
-    client = make_app().test_client()
     if body:
         response = client.open(path, method=method, data=body, content_type="application/json")
     else:
@@ -202,16 +204,14 @@ def test_responses_match_the_document(
 
 
 def test_a_pending_pod_carries_the_failed_scheduling_message_in_a_valid_document(
-    openapi: OpenAPI,
+    client: FlaskClient, openapi: OpenAPI
 ) -> None:
     body = json.dumps(
         SPEC["paths"]["/v1/schedule"]["post"]["requestBody"]["content"]["application/json"][
             "examples"
         ]["pending"]["value"]
     ).encode()
-    response = (
-        make_app().test_client().post("/v1/schedule", data=body, content_type="application/json")
-    )
+    response = client.post("/v1/schedule", data=body, content_type="application/json")
     validate_exchange(openapi, "POST", "/v1/schedule", body, response)
     pending = [p for p in response.json["pods"] if p["phase"] == "Pending"]
     assert len(pending) == 1

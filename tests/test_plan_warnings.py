@@ -19,10 +19,11 @@ from flask.testing import FlaskClient
 
 from podfit.cli import main
 from podfit.manifests import load_objects
+from podfit.options.plan import parse_shape
+from podfit.planning.catalog import shape_spec
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
-from podfit.schemas.plan import parse_shape, shape_spec
 
 
 def deployment(

@@ -14,7 +14,8 @@ from flask.testing import FlaskClient
 
 from podfit.cli import main
 from podfit.errors import ConfigError
-from podfit.schemas.plan import parse_price, parse_shape, shape_spec
+from podfit.options.plan import parse_shape
+from podfit.planning.catalog import parse_price, shape_spec
 
 NODES = [
     {"name": "a1", "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},

@@ -95,9 +95,9 @@ def test_default_scheduler_flags_are_the_default_profile_without_the_schema() ->
     because the schema gives exactly the default profile for them."""
     from podfit.cli.plan_cmd import _config
     from podfit.cli.scheduler_options import SchedulerFlags
+    from podfit.options.load import load_config
     from podfit.scheduler.config import DEFAULT_STRATEGY, make_config
     from podfit.scheduler.features import DEFAULT_VERSION
-    from podfit.schemas.config import load_config
 
     flags = SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None)
     assert _config(flags) == load_config(flags.options()) == make_config()

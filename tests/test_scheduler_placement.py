@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from podfit.options.load import load_options
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import (
     HostPort,
@@ -20,7 +21,6 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.result import ScheduleResult, outcome_for
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
-from podfit.schemas.config import load_options
 from podfit.schemas.schedule import ScheduleOptionsSchema, ScheduleResultSchema
 
 GI = 1024**3

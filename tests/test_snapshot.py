@@ -15,8 +15,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from podfit.cli import main
+from podfit.documents.requests import totals
 from podfit.manifests import load_objects, load_text
-from podfit.schemas.requests import totals
 
 NS = "shop"
 

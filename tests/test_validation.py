@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 
 from podfit.cli import main
 from podfit.errors import ManifestError
-from podfit.http.app import create_app
-from podfit.http.config import ServiceConfig
 from podfit.manifests import load_objects, load_text
 from podfit.manifests.validation import load_schema, nearest, unknown_fields
 
@@ -184,10 +183,9 @@ def test_cli_validate_option(tmp_path: Path, mode: str, code: int) -> None:
     assert (FINDING in result.output) == (mode != "ignore")
 
 
-def test_http_validate_query_and_envelope_field() -> None:
+def test_http_validate_query_and_envelope_field(client: FlaskClient) -> None:
     """Strict by default (422); ``?validate=warn`` or ``"validate": "warn"`` in the envelope
     make the finding a warning; the query overrides the field; another value is a 422."""
-    client = create_app(ServiceConfig()).test_client()
     strict = client.post("/v1/requests", json={"pods": [TYPO_POD]})
     assert strict.status_code == 422
     assert FINDING in strict.json["detail"]
@@ -202,8 +200,7 @@ def test_http_validate_query_and_envelope_field() -> None:
     assert bad.json["errors"][0]["path"] == "validate"
 
 
-def test_web_form_validate_choice() -> None:
-    client = create_app(ServiceConfig()).test_client()
+def test_web_form_validate_choice(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert '<select name="validate" id="validate">' in page
     text = json.dumps(TYPO_POD)

@@ -456,8 +456,9 @@ SHAPES = "aws/m5.large big:cpu=16,memory=64Gi,pods=110@0.5"
 
 
 def library_plan(text: str, shapes: str) -> dict[str, Any]:
+    from podfit.options.plan import parse_shapes
+    from podfit.planning.catalog import shape_spec
     from podfit.planning.nodes_needed import nodes_needed
-    from podfit.schemas.plan import parse_shapes, shape_spec
 
     w = load_text(text, name="input")
     specs = [shape_spec(s, f"shapes[{i}]") for i, s in enumerate(shapes.split())]

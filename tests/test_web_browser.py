@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
-from podfit.http.app import create_app
 from podfit.manifests import load_text
 from podfit.scheduler import schedule
 from podfit.web.page import QUESTIONS
@@ -78,10 +78,8 @@ def loud_skip(request: pytest.FixtureRequest, reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    """The real app (with the test fixtures offered) on a loopback port."""
-    app = create_app()
-    app.config["PODFIT_FIXTURES_DIR"] = str(WEB_DATA)
+def base_url(app: Flask) -> Iterator[str]:
+    """The test app (conftest's ``app``: the test fixtures offered) on a loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -8,7 +8,12 @@ offending value, so both edges print the same message for the same bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
+
+_Item = TypeVar("_Item")
+_Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +89,22 @@ def _join_path(prefix: str, path: str) -> str:
     if not path:
         return prefix
     return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+def parse_each(
+    parse: Callable[[_Item, str], _Value], items: Iterable[_Item], prefix: str
+) -> list[_Value]:
+    """``parse(item, "<prefix>[i]")`` of every item, in order. Every item is tried: the
+    errors of all bad items are raised together as one ``ConfigError`` (its message and
+    path the first error's), so one answer names every bad item. Cost: one ``parse`` per
+    item."""
+    values: list[_Value] = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(items):
+        try:
+            values.append(parse(item, f"{prefix}[{i}]"))
+        except PodfitError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ConfigError(errors[0].message, errors[0].path, errors)
+    return values

@@ -34,12 +34,12 @@ from podfit.cli.output import (
     output_option,
     table,
 )
-from podfit.cli.params import load_files, validate_option
+from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, ManifestError
 from podfit.manifests import Workload
+from podfit.options.load import load_config
 from podfit.scheduler.config import SchedulerConfig
-from podfit.schemas.config import load_config
 from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 __all__ = ["check_cmd"]
@@ -160,13 +160,9 @@ def _dask_address(_ctx: click.Context, _param: click.Parameter, value: str | Non
 
 
 @click.command("check")
-@click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    type=click.Path(allow_dash=True),
-    help="Manifests of the cluster: workloads, nodes, running pods, HPAs, PDBs; '-' = stdin.",
+@files_option(
+    "Manifests of the cluster: workloads, nodes, running pods, HPAs, PDBs; '-' = stdin.",
+    required=False,
 )
 @click.option(
     "--cluster",

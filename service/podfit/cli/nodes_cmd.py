@@ -7,10 +7,10 @@ from typing import Any
 import click
 
 from podfit.cli.output import dump, handles_input_errors, names, output_option, table
-from podfit.cli.params import load_files, validate_option
+from podfit.cli.params import files_option, load_files, validate_option
+from podfit.documents.requests import nodes_result
 from podfit.errors import LimitExceeded
 from podfit.nodes import Node, Preset, node_preset, preset_names
-from podfit.schemas.requests import nodes_result
 from podfit.units import human_quantity
 from podfit.yamlsafe import DEFAULT_LIMITS
 
@@ -54,13 +54,9 @@ def render_table(data: dict[str, Any]) -> str:
 
 
 @click.command("nodes")
-@click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    type=click.Path(allow_dash=True),
-    help="Nodes file or directory: Node objects, `kubectl get nodes -o json`, compact JSON/YAML.",
+@files_option(
+    "Nodes file or directory: Node objects, `kubectl get nodes -o json`, compact JSON/YAML.",
+    required=False,
 )
 @click.option("--preset", "presets", multiple=True, help="A node shape, e.g. aws/m5.large.")
 @click.option(

@@ -43,15 +43,16 @@ QUANTITY = QuantityParamType()
 
 
 def files_option(
-    help_text: str, *flags: str, dest: str = "files"
+    help_text: str, *flags: str, dest: str = "files", required: bool = True
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """The repeatable, required ``-f/--filename`` option (or ``flags``) naming manifest
-    files, directories or ``-`` (stdin); read them with :func:`load_files`."""
+    """The repeatable ``-f/--filename`` option (or ``flags``) naming manifest files,
+    directories or ``-`` (stdin), required unless ``required`` is false; read them with
+    :func:`load_files`."""
     return click.option(
         *(flags or ("-f", "--filename")),
         dest,
         multiple=True,
-        required=True,
+        required=required,
         type=click.Path(allow_dash=True),
         help=help_text,
     )

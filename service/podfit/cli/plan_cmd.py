@@ -34,7 +34,7 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
-from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.errors import ConfigError, parse_each
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
@@ -225,7 +225,7 @@ def _config(scheduler: SchedulerFlags) -> SchedulerConfig:
     its own work takes."""
     if scheduler == SchedulerFlags(DEFAULT_STRATEGY, DEFAULT_VERSION, (), None, (), (), None):
         return make_config()
-    from podfit.schemas.config import load_config
+    from podfit.options.load import load_config
 
     return load_config(scheduler.options())
 
@@ -248,15 +248,7 @@ def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) 
     ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
     from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
 
-    shapes: list[NodeShape] = []
-    errors: list[FieldError] = []
-    for i, spec in enumerate(specs):
-        try:
-            shapes.append(shape_from_text(spec, f"--shape[{i}]"))
-        except PodfitError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ConfigError(errors[0].message, errors[0].path, errors)
+    shapes = parse_each(shape_from_text, specs, "--shape")
     catalog = None
     if catalog_file is not None:
         try:
@@ -309,7 +301,7 @@ def fit_cmd(
 
     With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
     """
-    from podfit.schemas.plan import templates_of  # marshmallow: only this command
+    from podfit.options.plan import templates_of  # marshmallow: only this command
 
     config = _config(scheduler)
     cluster = load_files(files, warn=_structured(output))

@@ -3,7 +3,7 @@
     podfit quantity 100m 1.5Gi 0.1 --to Mi
     podfit quantity -f requests.txt -o json        # one quantity per line; '-' is stdin
 
-Each input gets one row (:mod:`podfit.schemas.quantities`, the same JSON as
+Each input gets one row (:mod:`podfit.documents.quantities`, the same JSON as
 ``POST /v1/quantities``): canonical form, Kubernetes' ``Value()`` and ``MilliValue()``,
 format and (with ``--to``) the conversion. A bad quantity is reported on its own row with
 Kubernetes' error text; the others are still answered, and the exit code is 1.
@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from podfit.cli.output import EXIT_INPUT_ERROR, dump, output_option, table
-from podfit.schemas.quantities import failed, quantity_row
+from podfit.documents.quantities import failed, quantity_row
 
 UNITS = ("n", "u", "m", "", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 

@@ -8,7 +8,7 @@ import click
 
 from podfit.cli.output import dump, handles_input_errors, names, output_option, table
 from podfit.cli.params import files_option, load_files, validate_option
-from podfit.schemas.requests import requests_result
+from podfit.documents.requests import requests_result
 from podfit.units import human_quantity
 
 

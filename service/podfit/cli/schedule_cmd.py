@@ -24,11 +24,13 @@ from podfit.cli.output import (
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
+from podfit.manifests.workload import add_input_warnings
+from podfit.options import ScheduleOptions
+from podfit.options.load import load_options
 from podfit.resources import CPU, MEMORY, PODS
 from podfit.scheduler import schedule as run_schedule
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.schemas.config import load_options
-from podfit.schemas.schedule import ScheduleOptions, ScheduleOptionsSchema, add_input_warnings
+from podfit.schemas.schedule import ScheduleOptionsSchema
 from podfit.units import human_quantity
 
 

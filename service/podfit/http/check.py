@@ -27,7 +27,8 @@ from podfit.http.envelope import (
     validate_mode,
 )
 from podfit.http.responses import json_response
-from podfit.schemas.config import SchedulerConfigSchema, load_config, option_names
+from podfit.options.load import load_config, option_names
+from podfit.schemas.config import SchedulerConfigSchema
 
 bp = Blueprint("check", __name__)
 _CONFIG_KEYS = option_names(SchedulerConfigSchema())

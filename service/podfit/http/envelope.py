@@ -1,8 +1,8 @@
 """Workload bodies of the HTTP API and the web page: the envelope, Kubernetes JSON or
 YAML split into addressable items, bounded, loaded, and scheduled.
 
-The requests and schedule *results* come from :mod:`podfit.schemas.requests` and
-:mod:`podfit.schemas.schedule` (shared with ``podfit requests`` / ``podfit schedule``), so
+The requests and schedule *results* are :mod:`podfit.documents.requests` and
+``ScheduleResult.to_dict()`` (shared with ``podfit requests`` / ``podfit schedule``), so
 the API and the CLI print the same JSON for the same input.
 """
 
@@ -25,8 +25,9 @@ from podfit.http.config import ServiceConfig, env_name
 from podfit.manifests import VALIDATE_MODES, Limits, Workload, load_objects
 from podfit.manifests.fields import unsupported
 from podfit.manifests.validation import DEFAULT_VALIDATE
+from podfit.manifests.workload import add_input_warnings
+from podfit.options import ScheduleOptions
 from podfit.scheduler import schedule
-from podfit.schemas.schedule import ScheduleOptions, add_input_warnings
 from podfit.yamlsafe import Number, json_load_all, safe_load_all
 
 # ---------------------------------------------------------------------------------------------

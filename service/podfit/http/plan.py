@@ -1,9 +1,10 @@
 """Capacity-planning endpoints: ``POST /v1/plan/fit``, ``/v1/plan/nodes``, ``/v1/plan/drain``.
 
 Thin views: the body is the schedule envelope (``{"pods": [...], "nodes": [...], ...}``,
-JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan`; the answer is the
-versioned FitReport / NodesPlan / DrainReport document. Errors are raised and turned
-into ``application/problem+json`` by :mod:`podfit.http.problem`.
+JSON or YAML) plus the plan options of :mod:`podfit.schemas.plan` (loaded by
+:mod:`podfit.options.plan`); the answer is the versioned FitReport / NodesPlan /
+DrainReport document. Errors are raised and turned into ``application/problem+json`` by
+:mod:`podfit.http.problem`.
 """
 
 from __future__ import annotations
@@ -27,23 +28,16 @@ from podfit.http.envelope import (
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.manifests import Workload
+from podfit.manifests.workload import add_input_warnings
+from podfit.options.load import option_names
+from podfit.options.plan import drain_options, fit_options, nodes_options, templates_of
 from podfit.planning.binpack import BinProblem
 from podfit.planning.exact import ExactResult, solve_exact
 from podfit.planning.fit import how_many_fit
 from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
-from podfit.schemas.config import option_names
-from podfit.schemas.plan import (
-    DrainOptionsSchema,
-    FitOptionsSchema,
-    NodesOptionsSchema,
-    drain_options,
-    fit_options,
-    nodes_options,
-    templates_of,
-)
-from podfit.schemas.schedule import add_input_warnings
+from podfit.schemas.plan import DrainOptionsSchema, FitOptionsSchema, NodesOptionsSchema
 
 bp = Blueprint("plan", __name__)
 

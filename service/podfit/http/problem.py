@@ -38,7 +38,7 @@ from podfit.errors import (
     PodfitError,
     QuantityError,
 )
-from podfit.schemas.fields import flatten_messages
+from podfit.options.load import flatten_messages
 
 PROBLEM_JSON = "application/problem+json"
 #: At most this many entries in ``errors`` (then one "N more errors not shown" entry).

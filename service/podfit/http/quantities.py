@@ -1,6 +1,6 @@
 """``POST /v1/quantities``: parse and optionally convert a batch of quantities.
 
-The rows are :func:`podfit.schemas.quantities.quantity_row`, those of ``podfit quantity
+The rows are :func:`podfit.documents.quantities.quantity_row`, those of ``podfit quantity
 -o json``, so both edges print the same JSON for the same input.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from podfit.documents.quantities import quantity_row
 from podfit.errors import ConfigError, LimitExceeded, QuantityError
 from podfit.http.body import JSON, check_time, query_options, read_body, service_config
 from podfit.http.config import env_name
@@ -18,7 +19,6 @@ from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.quantity import Quantity
 from podfit.schemas.batch import QuantitiesRequestSchema
-from podfit.schemas.quantities import quantity_row
 
 bp = Blueprint("quantities", __name__)
 
@@ -57,7 +57,7 @@ def check_quantities_count(items: Any, max_items: int) -> None:
 def quantities_result(
     items: Sequence[str], to: str | None, *, max_items: int, max_length: int
 ) -> dict[str, Any]:
-    """One row per item, in order (:func:`podfit.schemas.quantities.quantity_row`, the
+    """One row per item, in order (:func:`podfit.documents.quantities.quantity_row`, the
     rows of ``podfit quantity -o json``); an item longer than ``max_length`` is refused
     unparsed in its row.
 

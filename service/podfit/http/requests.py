@@ -1,6 +1,6 @@
 """``POST /v1/requests``: effective requests, limits and QoS class of each pod.
 
-The answer is :func:`podfit.schemas.requests.requests_result`, the document ``podfit
+The answer is :func:`podfit.documents.requests.requests_result`, the document ``podfit
 requests -o json`` prints.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from podfit.documents.requests import requests_result
 from podfit.http.body import check_time, query_options, service_config, workload_body
 from podfit.http.envelope import VALIDATE, limits_for, load_workload, validate_mode
 from podfit.http.responses import json_response
-from podfit.schemas.requests import requests_result
 
 bp = Blueprint("requests", __name__)
 

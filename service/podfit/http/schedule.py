@@ -18,8 +18,9 @@ from podfit.http.envelope import (
     validate_mode,
 )
 from podfit.http.responses import json_response
-from podfit.schemas.config import load_options, option_names, query_values
-from podfit.schemas.schedule import ScheduleOptions, ScheduleOptionsSchema
+from podfit.options import ScheduleOptions
+from podfit.options.load import load_options, option_names, query_values
+from podfit.schemas.schedule import ScheduleOptionsSchema
 
 bp = Blueprint("schedule", __name__)
 

@@ -35,9 +35,9 @@ class Constraint:
         summed values (``Pod``), in sorted resource order per check."""
         out = []
         for res, q in sorted(self.minimum.items()):
-            out += _min(self.type, res, q, requests, limits)
+            out += _bound("minimum", self.type, res, q, requests, limits)
         for res, q in sorted(self.maximum.items()):
-            out += _max(self.type, res, q, requests, limits)
+            out += _bound("maximum", self.type, res, q, requests, limits)
         for res, q in sorted(self.ratio.items()):
             out += _ratio(self.type, res, q, requests, limits)
         return out
@@ -58,39 +58,28 @@ def _enforced_values(
     return r, li, e
 
 
-def _min(
+def _bound(
+    word: str,
     kind: str,
     res: str,
     enforced: Quantity,
     requests: Mapping[str, Quantity],
     limits: Mapping[str, Quantity],
 ) -> list[str]:
+    """The LimitRanger's message for ``enforced``, a ``minimum`` (``word``; the request
+    must be given and neither value below it, the request checked first) or a
+    ``maximum`` (the limit must be given and neither value above it, the limit first)."""
     req, lim = requests.get(res), limits.get(res)
     r, li, e = _enforced_values(req, lim, enforced)
-    if req is None:
-        return [f"minimum {res} usage per {kind} is {enforced}.  No request is specified"]
-    if r < e:
-        return [f"minimum {res} usage per {kind} is {enforced}, but request is {req}"]
-    if lim is not None and li < e:
-        return [f"minimum {res} usage per {kind} is {enforced}, but limit is {lim}"]
-    return []
-
-
-def _max(
-    kind: str,
-    res: str,
-    enforced: Quantity,
-    requests: Mapping[str, Quantity],
-    limits: Mapping[str, Quantity],
-) -> list[str]:
-    req, lim = requests.get(res), limits.get(res)
-    r, li, e = _enforced_values(req, lim, enforced)
-    if lim is None:
-        return [f"maximum {res} usage per {kind} is {enforced}.  No limit is specified"]
-    if li > e:
-        return [f"maximum {res} usage per {kind} is {enforced}, but limit is {lim}"]
-    if req is not None and r > e:
-        return [f"maximum {res} usage per {kind} is {enforced}, but request is {req}"]
+    checks = [("request", req, r), ("limit", lim, li)]
+    if word == "maximum":
+        checks.reverse()
+    first, given, _ = checks[0]
+    if given is None:
+        return [f"{word} {res} usage per {kind} is {enforced}.  No {first} is specified"]
+    for name, value, amount in checks:
+        if value is not None and (amount < e if word == "minimum" else amount > e):
+            return [f"{word} {res} usage per {kind} is {enforced}, but {name} is {value}"]
     return []
 
 

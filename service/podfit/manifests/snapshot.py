@@ -355,11 +355,41 @@ def _split(claimed: Sequence[PodEntry]) -> tuple[list[PodEntry], list[PodEntry],
 def _create(w: WorkloadEntry, count: int, taken: set[tuple[str, str]]) -> None:
     if count <= 0 or not w.pods:
         return
-    names = w.make_names(count, taken)
+    _add_pods(w, w.make_names(count, taken), taken)
+
+
+def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: set[tuple[str, str]]) -> None:
+    """Replicas of the workload's template under ``names`` become its new pods
+    (``w.new``); the names are taken in its namespace."""
     new = replicas(w.pods[0], names)
     taken.update((w.namespace, n) for n in names)
     w.pods.extend(p for p in new if p is not w.pods[0])
     w.new = new
+
+
+def _reconciled(
+    w: WorkloadEntry,
+    desired: int,
+    counted: int = 0,
+    removed: Sequence[PodEntry] = (),
+    terminating: Sequence[PodEntry] = (),
+    terminal: int = 0,
+    note: str = "",
+) -> Reconciliation:
+    """The report of ``w`` after reconciling: its pods created so far (``w.new``) and the
+    keys of the pods ``removed`` and ``terminating``."""
+    return Reconciliation(
+        w.kind,
+        w.name,
+        w.namespace,
+        desired,
+        counted,
+        len(w.new),
+        tuple(e.pod.key for e in removed),
+        tuple(e.pod.key for e in terminating),
+        terminal,
+        note,
+    )
 
 
 def _replicated(
@@ -378,19 +408,8 @@ def _replicated(
     counted = len(active) - len(surplus)
     _create(w, desired - counted, taken)
     if not had_input and not removed_first:
-        return Reconciliation(w.kind, w.name, w.namespace, desired, 0, len(w.new))
-    return Reconciliation(
-        w.kind,
-        w.name,
-        w.namespace,
-        desired,
-        counted,
-        len(w.new),
-        tuple(e.pod.key for e in [*removed_first, *surplus]),
-        tuple(e.pod.key for e in terminating),
-        terminal,
-        note,
-    )
+        return _reconciled(w, desired)
+    return _reconciled(w, desired, counted, [*removed_first, *surplus], terminating, terminal, note)
 
 
 def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
@@ -464,31 +483,17 @@ def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliati
         e.removed = True
     missing = [i for i in wanted if i not in held]
     if missing and w.pods:
-        names = [f"{w.name}-{i}" for i in missing]
-        w.new = replicas(w.pods[0], names)
-        w.pods.extend(p for p in w.new if p is not w.pods[0])
-        taken.update((w.namespace, n) for n in names)
+        _add_pods(w, [f"{w.name}-{i}" for i in missing], taken)
     counted = sum(1 for e in held.values() if not e.terminating)
     if not w.claimed:
-        return Reconciliation(w.kind, w.name, w.namespace, w.desired, 0, len(w.new))
+        return _reconciled(w, w.desired)
     waiting = [e.pod.name for e in held.values() if e.terminating]
     note = (
         f"{', '.join(waiting)} terminating: recreated under the same name once gone"
         if waiting
         else ""
     )
-    return Reconciliation(
-        w.kind,
-        w.name,
-        w.namespace,
-        w.desired,
-        counted,
-        len(w.new),
-        tuple(e.pod.key for e in removed),
-        tuple(e.pod.key for e in terminating),
-        terminal,
-        note,
-    )
+    return _reconciled(w, w.desired, counted, removed, terminating, terminal, note)
 
 
 def _job(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
@@ -508,19 +513,9 @@ def _job(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None
     diff = want - counted - (0 if w.replace_terminating else len(terminating))
     _create(w, diff, taken)
     if not w.claimed and not w.succeeded:
-        return Reconciliation(w.kind, w.name, w.namespace, want, 0, len(w.new))
-    return Reconciliation(
-        w.kind,
-        w.name,
-        w.namespace,
-        want,
-        counted,
-        len(w.new),
-        tuple(e.pod.key for e in surplus),
-        tuple(e.pod.key for e in terminating),
-        terminal,
-        f"{succeeded} succeeded" if succeeded else "",
-    )
+        return _reconciled(w, want)
+    note = f"{succeeded} succeeded" if succeeded else ""
+    return _reconciled(w, want, counted, surplus, terminating, terminal, note)
 
 
 # -- in-place resize ----------------------------------------------------------------------------

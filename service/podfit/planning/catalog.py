@@ -14,7 +14,7 @@ reserved or spot prices) and then from the bundled table, in the region ``--regi
 names. A shape given as ``NAME@PRICE`` keeps that price.
 
 This module imports no edge framework: the command line parses ``-s`` with
-:func:`shape_from_text`, the JSON API through ``podfit.schemas.plan``, both building
+:func:`shape_from_text`, the JSON API through ``podfit.options.plan``, both building
 the shape with :func:`build_shape`.
 """
 

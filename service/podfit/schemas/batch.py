@@ -1,6 +1,6 @@
 """The body of ``POST /v1/quantities``: a batch of quantity strings and an optional unit.
 
-Kept apart from :mod:`podfit.schemas.quantities` (the answer rows), which imports no
+Kept apart from :mod:`podfit.documents.quantities` (the answer rows), which imports no
 marshmallow so that ``podfit quantity`` starts fast.
 """
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import Schema, ValidationError, fields, post_load
+from marshmallow import Schema, fields, post_load
 
 from podfit.errors import ConfigError, FieldError
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.features import DEFAULT_VERSION
-from podfit.schemas.fields import StrictBoolean, flatten_messages
+from podfit.schemas.fields import StrictBoolean
 
 #: Field metadata: the path under which ``make_config`` reports this field's errors.
 CORE_PATH = "core_path"
@@ -57,10 +57,12 @@ class ShapePointSchema(Schema):
     score = fields.Integer(required=True, strict=True)
 
 
-def scoring_shape_field(**metadata: str) -> fields.List[Any]:
+class ScoringShapeField(fields.List):  # type: ignore[type-arg]
     """A RequestedToCapacityRatio shape: a list of points; ``None`` (absent or null) is
-    the default shape."""
-    return fields.List(fields.Nested(ShapePointSchema), load_default=None, metadata=metadata)
+    the default shape. Keyword arguments are the field's metadata."""
+
+    def __init__(self, **metadata: str) -> None:
+        super().__init__(fields.Nested(ShapePointSchema), load_default=None, metadata=metadata)
 
 
 class SchedulerConfigSchema(Schema):
@@ -76,7 +78,7 @@ class SchedulerConfigSchema(Schema):
         load_default=None,
         metadata={CORE_PATH: "scoringStrategy.resources"},
     )
-    scoringShape = scoring_shape_field(
+    scoringShape = ScoringShapeField(
         **{CORE_PATH: "scoringStrategy.requestedToCapacityRatio.shape"}
     )
     ignoredResources = fields.List(fields.String(), load_default=list)
@@ -154,46 +156,3 @@ class SchedulerConfigSchema(Schema):
                     break
             errors.append(FieldError(path, error.message))
         return ConfigError(errors[0].message, errors[0].path, errors)
-
-
-def option_names(schema: Schema) -> tuple[str, ...]:
-    """The input names of a schema's fields (the envelope keys it takes)."""
-    return tuple(f.data_key or name for name, f in schema.fields.items())
-
-
-def load_options(schema: Schema, data: Mapping[str, Any]) -> Any:
-    """``schema.load(data)``; a ``ConfigError`` listing every bad field by its path."""
-    try:
-        return schema.load(dict(data))
-    except ValidationError as exc:
-        # marshmallow files a bad dict value under "<key>.value"; the key is the field
-        errors = [
-            FieldError(e.path.removesuffix(".value"), e.message)
-            for e in flatten_messages(exc.messages)
-        ]
-        raise ConfigError(errors[0].message, errors[0].path, errors) from None
-
-
-def query_values(schema: Schema, query: Mapping[str, str]) -> dict[str, Any]:
-    """Query parameters as the JSON values of the schema's fields of the same name: a
-    boolean field takes exactly ``true`` or ``false`` (anything else: ``ConfigError``
-    naming the parameter); other fields take the text."""
-    values: dict[str, Any] = {}
-    for name, text in query.items():
-        if isinstance(schema.fields[name], fields.Boolean):
-            if text not in ("true", "false"):
-                raise ConfigError(f"must be true or false, not {text!r}", path=name)
-            values[name] = text == "true"
-        else:
-            values[name] = text
-    return values
-
-
-def load_config(data: Mapping[str, Any]) -> SchedulerConfig:
-    """The scheduler configuration of ``data`` (options by their one spelling)."""
-    config: SchedulerConfig = load_options(_CONFIG, data)
-    return config
-
-
-# Shared by every caller: a schema keeps no state between loads.
-_CONFIG = SchedulerConfigSchema()

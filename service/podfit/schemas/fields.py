@@ -1,5 +1,4 @@
-"""marshmallow fields shared by every schema (``QuantityField``, ``StrictBoolean``) and
-:func:`flatten_messages`, marshmallow's nested errors as podfit's field errors.
+"""marshmallow fields shared by every schema (``QuantityField``, ``StrictBoolean``).
 
 A quantity travels as a JSON string (``"100m"``, ``"1.5Gi"``) and is read with
 :func:`podfit.quantity.parse_quantity`, so the API reports exactly the message the CLI
@@ -11,12 +10,12 @@ field follows plain ``ParseQuantity``, as the quantity API does (docs §4).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from podfit.errors import FieldError, QuantityError
+from podfit.errors import QuantityError
 from podfit.quantity import Quantity, parse_quantity
 
 
@@ -63,34 +62,3 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise ValidationError("must be a boolean")
         return value
-
-
-def flatten_messages(messages: Any, prefix: str = "") -> Iterable[FieldError]:
-    """Turn marshmallow's nested ``messages`` into ``FieldError`` s with indexed paths.
-
-    >>> [str(e) for e in flatten_messages({"pods": {3: {"name": ["Missing data."]}}})]
-    ['pods[3].name: Missing data.']
-    >>> [str(e) for e in flatten_messages({"_schema": ["Invalid input type."]})]
-    ['Invalid input type.']
-    """
-    if isinstance(messages, Mapping):
-        for key in messages:
-            yield from flatten_messages(messages[key], _child(prefix, key))
-    elif isinstance(messages, list | tuple):
-        if all(isinstance(m, str) for m in messages):
-            for message in messages:
-                yield FieldError(prefix, message)
-        else:
-            for message in messages:
-                yield from flatten_messages(message, prefix)
-    else:
-        yield FieldError(prefix, str(messages))
-
-
-def _child(prefix: str, key: object) -> str:
-    """``pods`` + 3 → ``pods[3]``; ``a`` + ``b`` → ``a.b``; ``_schema`` names the object."""
-    if key == "_schema":
-        return prefix
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
-    return f"{prefix}.{key}" if prefix else str(key)

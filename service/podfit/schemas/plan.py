@@ -22,36 +22,16 @@ keyword of the planners). Validation errors are ``ConfigError`` naming the field
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from podfit.errors import ConfigError, FieldError, PodfitError
-from podfit.nodes import NO_SCHEDULE, Taint
-from podfit.planning.catalog import (
-    build_shape,
-    parse_price,
-    price_shapes,
-    require_prices,
-    shape_spec,
-)
+from podfit.nodes import NO_SCHEDULE
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
-from podfit.planning.nodes_needed import ALGORITHMS, NodeShape
+from podfit.planning.nodes_needed import ALGORITHMS
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
-from podfit.pods import Pod
-from podfit.schemas.config import SchedulerConfigSchema, load_options
+from podfit.schemas.config import SchedulerConfigSchema
 from podfit.schemas.fields import QuantityField, StrictBoolean
-
-__all__ = [
-    "drain_options",
-    "fit_options",
-    "nodes_options",
-    "parse_price",
-    "parse_shape",
-    "shape_spec",
-    "templates_of",
-]
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
@@ -135,85 +115,3 @@ class DrainOptionsSchema(_PlanOptionsSchema):
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
     )
-
-
-def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
-    loaded: dict[str, Any] = load_options(schema, data)
-    return loaded
-
-
-def parse_shape(data: Mapping[str, Any], path: str) -> NodeShape:
-    """A ``NodeShape`` from its JSON form (see module doc); errors are named under ``path``."""
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"a shape must be an object, not {type(data).__name__}", path)
-    try:
-        raw = _load(ShapeSchema(), data)
-    except ConfigError as exc:
-        raise exc.at(path) from None
-    return build_shape(
-        path=path,
-        name=raw.get("name"),
-        preset=raw.get("preset"),
-        allocatable=raw.get("allocatable"),
-        labels=raw.get("labels"),
-        taints=[Taint(t["key"], t["value"], t["effect"]) for t in raw.get("taints", [])],
-        price=parse_price(raw.get("price"), f"{path}.price"),
-    )
-
-
-def parse_shapes(items: Sequence[Mapping[str, Any]], prefix: str = "shapes") -> list[NodeShape]:
-    shapes = []
-    errors: list[FieldError] = []
-    for i, item in enumerate(items):
-        try:
-            shapes.append(parse_shape(item, f"{prefix}[{i}]"))
-        except PodfitError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ConfigError(errors[0].message, errors[0].path, errors)
-    return shapes
-
-
-def templates_of(pods: Sequence[Pod]) -> list[Pod]:
-    """One template per owner (a Deployment's first replica), bare pods as they are."""
-    seen: set[str] = set()
-    out = []
-    for pod in pods:
-        if pod.owner is not None:
-            if pod.owner in seen:
-                continue
-            seen.add(pod.owner)
-        out.append(pod)
-    return out
-
-
-# One instance each, shared by every request (a schema keeps no state between loads;
-# building one costs about as much as a load).
-_FIT = FitOptionsSchema()
-_NODES = NodesOptionsSchema()
-_DRAIN = DrainOptionsSchema()
-
-
-def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated options of a fit request (``templates`` stay raw objects)."""
-    return _load(_FIT, data)
-
-
-def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
-    list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
-    in the options for the caller, and needs a price on every shape."""
-    kwargs = _load(_NODES, data)
-    shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
-    if kwargs["mix"]:
-        require_prices(shapes, "shapes")
-    kwargs["shapes"] = shapes
-    return kwargs
-
-
-def drain_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated options of a drain (what-if) request."""
-    kwargs = _load(_DRAIN, data)
-    if kwargs["shape"] is not None:
-        kwargs["shape"] = parse_shape(kwargs["shape"], "shape")
-    return kwargs

@@ -7,35 +7,22 @@ Options (what a request may set; every field optional): the scheduler configurat
     {"explain": false,                                   # each pod's filter reasons and scores
      "shape": [{"utilization": 0, "score": 0}, ...]}     # deprecated alias of scoringShape
 
-:class:`ScheduleOptionsSchema` loads them into :class:`ScheduleOptions` (``ConfigError``
-naming the field). The result document is ``ScheduleResult.to_dict()``;
-:class:`ScheduleResultSchema` describes (and can validate) it. ``add_input_warnings``
-(defined in ``podfit.manifests.workload``, free of marshmallow) is re-exported here.
+:class:`ScheduleOptionsSchema` loads them into :class:`~podfit.options.ScheduleOptions`
+(``ConfigError`` naming the field). The result document is ``ScheduleResult.to_dict()``;
+:class:`ScheduleResultSchema` describes (and can validate) it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
 
-from podfit.manifests.workload import Warned as Warned
-from podfit.manifests.workload import add_input_warnings as add_input_warnings
-from podfit.scheduler.config import SchedulerConfig
-from podfit.schemas.config import ALIAS_OF, SchedulerConfigSchema, scoring_shape_field
+from podfit.options import ScheduleOptions
+from podfit.schemas.config import ALIAS_OF, SchedulerConfigSchema, ScoringShapeField
 from podfit.schemas.fields import StrictBoolean
 
 _Amounts = fields.Dict(keys=fields.String(), values=fields.String())
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleOptions:
-    """What a schedule request sets: the validated scheduler configuration, and whether
-    to explain each pod's placement."""
-
-    config: SchedulerConfig
-    explain: bool = False
 
 
 class _ExplainFlag(StrictBoolean):
@@ -54,7 +41,7 @@ class ScheduleOptionsSchema(SchedulerConfigSchema):
     """The options of ``podfit schedule`` and ``POST /v1/schedule``."""
 
     explain = _ExplainFlag(load_default=False)
-    shape = scoring_shape_field(**{ALIAS_OF: "scoringShape"})
+    shape = ScoringShapeField(**{ALIAS_OF: "scoringShape"})
 
     class Meta:
         # The order errors are listed in: the request's fields as they always were.

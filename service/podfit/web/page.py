@@ -58,13 +58,13 @@ from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.manifests import VALIDATE_MODES, Workload, load_text
 from podfit.manifests.validation import DEFAULT_VALIDATE
+from podfit.options import ScheduleOptions
+from podfit.options.load import load_config
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.resources import MEMORY
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig
 from podfit.scheduler.features import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from podfit.scheduler.scores import STRATEGIES as SCORING_STRATEGIES
-from podfit.schemas.config import load_config
-from podfit.schemas.schedule import ScheduleOptions
 from podfit.units import human, human_resources
 from podfit.web import render
 
@@ -566,10 +566,14 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
-    from podfit.planning.catalog import price_shapes, require_prices
+    from podfit.manifests.workload import add_input_warnings  # the one warnings list
+    from podfit.options.plan import parse_shapes
+    from podfit.planning.catalog import (
+        price_shapes,
+        require_prices,
+        shape_spec,  # the one shape-syntax parser
+    )
     from podfit.planning.nodes_needed import nodes_needed
-    from podfit.schemas.plan import parse_shapes, shape_spec  # the one shape-syntax parser
-    from podfit.schemas.schedule import add_input_warnings  # the one warnings list
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = price_shapes(parse_shapes(specs, "shapes"), region=form.region or None)
@@ -608,9 +612,9 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
     templates input, as ``podfit plan fit -t`` takes them; at most
     :data:`FIT_MAX_REPLICAS` replicas in all.
     """
+    from podfit.manifests.workload import add_input_warnings
+    from podfit.options.plan import templates_of
     from podfit.planning.fit import how_many_fit
-    from podfit.schemas.plan import templates_of
-    from podfit.schemas.schedule import add_input_warnings
 
     pods = templates_of(templates.pods)
     if not pods:
@@ -637,8 +641,8 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
 
 def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
     """What if the named nodes, any one node, or a zone go away: the DrainReport dict."""
+    from podfit.manifests.workload import add_input_warnings
     from podfit.planning.whatif import what_if
-    from podfit.schemas.schedule import add_input_warnings
 
     check_time("planning")
     report = what_if(
