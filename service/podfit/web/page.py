@@ -791,7 +791,7 @@ def drain_context(report: dict[str, Any], workload: Workload) -> dict[str, Any]:
 def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[str, Any]:
     """The page's notes under an answer: ``skipped`` (objects that created no pods; the
     page lists them one line per kind) and ``warnings`` — the loader's, then the
-    document's (unmodelled constraints, default spreading), each once; a skipped object is
+    document's (e.g. constraints plan nodes' packer does not honour), each once; a skipped object is
     listed with its kind, not again as a warning."""
     inputs = [w for w in workloads if w is not None]
     listed = {text for w in inputs for text in w.skipped_warnings()}
