@@ -41,12 +41,15 @@ def test_table_shows_canonical_values_format_and_conversion() -> None:
 
 
 def test_bad_quantity_is_reported_on_its_row_and_others_still_answered() -> None:
-    """A bad input gets Kubernetes' message in its row; later inputs are still parsed; exit 1."""
+    """A bad input gets Kubernetes' message in its row (then podfit's hint, if any); later
+    inputs are still parsed; exit 1."""
     code, out, err = run("1K", "2Gi", " 1")
     assert code == 1
     rows = out.splitlines()
     assert rows[0].split()[-1] == "ERROR"
-    assert rows[1].startswith("1K ") and rows[1].endswith("unable to parse quantity's suffix")
+    assert rows[1].startswith("1K ") and rows[1].endswith(
+        "unable to parse quantity's suffix (did you mean 1k or 1Ki?)"
+    )
     assert rows[2].split()[:2] == ["2Gi", "2Gi"]
     assert rows[3].startswith('" 1" ') and "regular expression" in rows[3]
     assert "2 of 3 quantities could not be answered" in err
@@ -69,7 +72,8 @@ def test_json_output_has_one_result_per_input() -> None:
         "input": "1K",
         "error": {
             "path": "quantities[1]",
-            "message": '"1K" is not a valid quantity: unable to parse quantity\'s suffix',
+            "message": '"1K" is not a valid quantity: unable to parse quantity\'s suffix'
+            " (did you mean 1k or 1Ki?)",
         },
     }
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -294,8 +295,15 @@ def replicas(template: Pod, names: Iterable[str]) -> list[Pod]:
     where the name is its own. Every other field is the template's very object (read-only
     by contract), so a replica costs one small object; equal to ``replace(template,
     name=n)``."""
-    rest = _ALL_BUT_NAME(template)
-    return [template if n == template.name else Pod(n, *rest) for n in names]
+    names = list(names)
+    pods = list(map(Pod, names, *map(repeat, _ALL_BUT_NAME(template))))  # no Python loop
+    at = -1
+    try:
+        while True:  # the template where a name is its own
+            at = names.index(template.name, at + 1)
+            pods[at] = template
+    except ValueError:
+        return pods
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,12 +38,13 @@ from podfit.check.policy import Scenario
 from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
+from podfit.planning.whatif import goes_with_node
 from podfit.pods import Pod
 from podfit.resources import PODS, format_amount
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
-from podfit.scheduler.run import TERMINAL, daemonset_of, schedule_infos
+from podfit.scheduler.run import TERMINAL, schedule_infos
 
 __all__ = ["Base", "ClusterInput", "evaluate"]
 
@@ -62,6 +63,9 @@ class ClusterInput:
     """The scheduler configuration (default: the default profile of the default version)."""
     owners: dict[str, str] = field(default_factory=dict)
     """``namespace/ReplicaSet/name`` → its owner ``Deployment/name`` (HPA targets)."""
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """``(namespace/name, message)`` of the pods ResourceQuota admission refused
+    (``Workload.refused``): they never run, a ``QuotaRefused`` violation in every variant."""
 
 
 def _pinned_node(info: PodInfo) -> str | None:
@@ -71,11 +75,6 @@ def _pinned_node(info: PodInfo) -> str | None:
             if req.key == "metadata.name" and req.operator == "In" and len(req.values) == 1:
                 return req.values[0]
     return None
-
-
-def _goes_with_node(info: PodInfo) -> bool:
-    """DaemonSet pods and static (mirror) pods are not evicted: they go with the node."""
-    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
 
 
 def pending_entry(outcome: PodOutcome) -> dict[str, Any]:
@@ -138,17 +137,26 @@ class Base:
                         "message": f"{outcome.reason}: {outcome.message}",
                     }
                 )
+        self.rejected.extend(
+            {"type": "QuotaRefused", "pod": key, "node": None, "message": message}
+            for key, message in cluster.refused
+        )
         self.filled: list[NodeInfo] = []
         """Every node holding its :attr:`kept` pods (added in base order): copied per
         variant."""
         for node in self.node_infos:
             self.filled.append(node.without(self.kept[node.name]))
         self.budgets = [Budget.of(pdb, pods) for pdb in cluster.budgets]
+        self.terminating = {p.key for p in pods if p.terminating}
+        """Pods being deleted: they hold their node until gone, but a drain neither
+        recreates them (their replacements exist) nor needs a PDB's leave to evict them
+        (the eviction API's ``canIgnorePDB``), and they are not healthy for a PDB
+        (the disruption controller's ``countHealthyPods``)."""
         running = {
             f"{o.pod.namespace}/{o.pod.name}"
             for o in self.result.pods
             if o.counted and o.phase == RUNNING
-        }
+        } - self.terminating
         self.healthy = [len(b.selected & running) for b in self.budgets]
 
     def variant(self, scenario: Scenario, name: str, removed: Sequence[str]) -> dict[str, Any]:
@@ -251,9 +259,11 @@ class Base:
         for node_name in removed:
             for outcome in self.placed[node_name]:
                 info = outcome.pod
-                if _goes_with_node(info):
+                if goes_with_node(info):
                     continue
                 who = f"{info.namespace}/{info.name}"
+                if who in self.terminating:
+                    continue
                 drained.append(who)
                 if info.owner is None:
                     lost.append(

@@ -73,7 +73,7 @@ class Budget:
         owners = {controller_of(p) for p in chosen} - {None}
         for p in pods:
             c = controller_of(p)
-            if c is not None and c in owners and not p.is_terminal:
+            if c is not None and c in owners and not p.is_terminal and not p.terminating:
                 scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
         expected = sum(scale_of.values())
         if pdb.max_unavailable is not None:

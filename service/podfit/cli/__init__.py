@@ -36,7 +36,15 @@ class _LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        command = getattr(importlib.import_module(module_name), attr)
+        # importing a subcommand's modules allocates many long-lived objects (classes,
+        # functions): the cyclic collector is off meanwhile, as it is while a command runs
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            command = getattr(importlib.import_module(module_name), attr)
+        finally:
+            if enabled:
+                gc.enable()
         assert isinstance(command, click.Command)
         return command
 

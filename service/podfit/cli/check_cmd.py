@@ -29,14 +29,16 @@ from podfit.check.sweep import DASK_ADDRESS, Dask, Processes
 from podfit.cli.output import (
     EXIT_PENDING,
     dump,
+    echo_report_warnings,
     echo_warnings,
     handles_input_errors,
     output_option,
+    skipped_lines,
     table,
 )
 from podfit.cli.params import files_option, load_files, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
-from podfit.errors import ConfigError, ManifestError
+from podfit.errors import ConfigError, FieldError, ManifestError
 from podfit.manifests import Workload
 from podfit.options.load import load_config
 from podfit.scheduler.config import SchedulerConfig
@@ -115,6 +117,13 @@ def read_policy(path: str) -> Any:
     return docs[0]
 
 
+def _in_file(exc: ConfigError, path: str) -> ConfigError:
+    """``exc`` with each error's field path after the policy file's name
+    (``podfit-policy.yaml: scenarios[0].remove: …``), as manifest errors name theirs."""
+    errors = [FieldError(f"{path}: {e.path}", e.message) for e in exc.errors]
+    return ConfigError(errors[0].message, errors[0].path, errors)
+
+
 def read_baseline(path: str) -> Mapping[str, Any]:
     """An earlier ``podfit check -o json`` report."""
     try:
@@ -135,6 +144,7 @@ def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterI
         budgets,
         config,
         owners,
+        list(workload.refused),
     )
 
 
@@ -219,7 +229,12 @@ def check_cmd(
         raise click.UsageError("--jobs and --dask-scheduler exclude each other")
     structured = output in ("json", "yaml")
     config = load_config(scheduler.options())
-    policy = None if policy_file is None else parse_policy(read_policy(policy_file), policy_file)
+    policy = None
+    if policy_file is not None:
+        try:
+            policy = parse_policy(read_policy(policy_file), policy_file)
+        except ConfigError as exc:
+            raise _in_file(exc, policy_file) from None
     baseline = None if baseline_file is None else read_baseline(baseline_file)
     workloads: list[Workload] = []
     clusters: list[ClusterInput] = []
@@ -232,21 +247,26 @@ def check_cmd(
         workload = load_files([path], warn=structured)
         workloads.append(workload)
         clusters.append(_cluster(name, workload, config))
-    if dask_scheduler is None:
-        report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
-    else:
-        dask = Dask(dask_scheduler)
-        try:
-            report = check(clusters, policy, executor=dask, baseline=baseline)
-        finally:
-            dask.close()
+    try:
+        if dask_scheduler is None:
+            report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)
+        else:
+            dask = Dask(dask_scheduler)
+            try:
+                report = check(clusters, policy, executor=dask, baseline=baseline)
+            finally:
+                dask.close()
+    except ConfigError as exc:
+        if policy_file is not None and exc.path.startswith("scenarios["):  # cannot apply
+            raise _in_file(exc, policy_file) from None
+        raise
     add_loader_warnings(report, workloads)
     if structured:
         click.echo(dump(report, output), nl=False)
-        echo_warnings(w for workload in workloads for w in workload.skipped_warnings())
+        echo_warnings(skipped_lines([s for workload in workloads for s in workload.skipped]))
     else:
         click.echo(render_table(report), nl=False)
-        echo_warnings(report["warnings"])
+        echo_report_warnings(report["warnings"], *workloads)
     if junit_file is not None:
         try:
             Path(junit_file).write_text(junit_xml(report), encoding="utf-8")

@@ -12,6 +12,7 @@ import click
 from podfit.cli.output import echo_warnings
 from podfit.errors import ManifestError, QuantityError
 from podfit.manifests import MANIFEST_SUFFIXES, VALIDATE_MODES, Workload, load
+from podfit.manifests.hints import quantity_hint
 from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.quantity import Quantity, parse_quantity
 
@@ -36,7 +37,7 @@ class QuantityParamType(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_quantity(value if isinstance(value, str) else str(value))
         except QuantityError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(str(exc) + quantity_hint(value), param, ctx)
 
 
 QUANTITY = QuantityParamType()

@@ -169,8 +169,8 @@ def _emit(
     else:
         click.echo(render(doc), nl=False)
         echo_report_warnings(doc["warnings"], *workloads)
-    if fail_on_pending and pending_after(doc):
-        sys.exit(EXIT_PENDING)
+    if fail_on_pending and (pending_after(doc) or any(w.refused for w in workloads)):
+        sys.exit(EXIT_PENDING)  # a pod a quota refused never runs either
 
 
 _recommendations = click.option(

@@ -179,7 +179,11 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 @files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
 @scheduler_options(shape_alias=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
-@click.option("--fail-on-pending", is_flag=True, help="Exit 3 when any pod stays Pending.")
+@click.option(
+    "--fail-on-pending",
+    is_flag=True,
+    help="Exit 3 when any pod stays Pending (or a ResourceQuota refused it).",
+)
 @output_option("wide", "name")
 @validate_option()
 @handles_input_errors
@@ -219,5 +223,5 @@ def schedule(
     else:
         click.echo(render_table(result, wide=output == "wide"), nl=False)
         echo_report_warnings(result.warnings, workload)
-    if fail_on_pending and result.pending:
-        sys.exit(EXIT_PENDING)
+    if fail_on_pending and (result.pending or workload.refused):
+        sys.exit(EXIT_PENDING)  # a pod a quota refused never runs either

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from podfit.errors import FieldError, QuantityError
+from podfit.manifests.hints import quantity_hint
 from podfit.quantity import Quantity, parse_quantity
 
 __all__ = ["failed", "quantity_row"]
@@ -38,7 +39,9 @@ def quantity_row(text: str, to: str | None, index: int) -> dict[str, Any]:
     try:
         q = parse_quantity(text)
     except QuantityError as exc:
-        return {"input": text, "error": _error(path, exc)}
+        error = _error(path, exc)
+        error["message"] += quantity_hint(text)  # "1.5gb": did you mean 1.5G or 1.5Gi?
+        return {"input": text, "error": error}
     row: dict[str, Any] = {
         "input": text,
         "canonical": str(q),

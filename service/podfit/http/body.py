@@ -37,6 +37,7 @@ from typing import Any, Final, Literal
 from flask import current_app, g, request
 from werkzeug.exceptions import ClientDisconnected, LengthRequired
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import FieldError, LimitExceeded, ManifestError
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
@@ -375,6 +376,16 @@ def check_time(phase: str) -> None:
             f"{env_name('request_time_limit')}); send a smaller input",
             errors=[FieldError("", f"time limit of {limit:g} s exceeded before {phase}")],
         )
+
+
+def request_deadline() -> Deadline:
+    """This request's ``PODFIT_REQUEST_TIME_LIMIT`` as the core's :class:`Deadline`:
+    the planners check it inside their loops and size their solvers' limits by it;
+    past it, :func:`check_time` answers 503 naming the phase."""
+    started = g.get("podfit_started")
+    if started is None:
+        return NO_DEADLINE
+    return Deadline(started + service_config().request_time_limit, check_time)
 
 
 def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:

@@ -3,7 +3,8 @@
 The body is the schedule envelope (``{"pods": [...], "nodes": [...]}``, JSON or YAML; HPAs
 and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
 ``policy`` (a CheckPolicy document; default: as-is, hpa-max when there are HPAs,
-lose-any-node) and ``baseline`` (an earlier CheckReport).
+lose-any-node), ``baseline`` (an earlier CheckReport) and ``validate`` (also a query
+parameter, as on ``/v1/schedule``).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
 a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
 checking the request time limit between chunks (503 past it).
@@ -69,6 +70,7 @@ def check_view() -> Response:
         budgets,
         scheduler,
         owners,
+        list(workload.refused),
     )
     check_time("loading the manifests")
     try:

@@ -17,6 +17,8 @@ environment variable               default                 bounds
 ``PODFIT_MAX_QUANTITY_LENGTH``     64                      characters in one quantity string
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
 ``PODFIT_MAX_ANSWER_BYTES``        67108864 (64 MiB)       one answer's JSON, before sending it
+``PODFIT_MAX_EXPLAIN_ENTRIES``    100000                  explain's per-node entries, before
+                                                         scheduling (pods explained × nodes)
 ``PODFIT_REQUEST_TIME_LIMIT``      30 (seconds)            wall time of one request's work
 ``PODFIT_EXACT_MEMORY_BYTES``      536870912 (512 MiB)     one exact-planner child process
 ``PODFIT_HEADER_TIMEOUT``          10 (seconds)            request line and headers, whole
@@ -61,6 +63,7 @@ class ServiceConfig:
     max_quantity_length: int = 64
     max_quantities: int = 10_000
     max_answer_bytes: int = 64 * MIB
+    max_explain_entries: int = 100_000
     request_time_limit: float = 30.0
     exact_memory_bytes: int = 512 * MIB
     header_timeout: float = 10.0

@@ -22,6 +22,7 @@ from podfit.errors import (
     PodfitError,
 )
 from podfit.http.config import ServiceConfig, env_name
+from podfit.http.problem import Problem
 from podfit.manifests import VALIDATE_MODES, Limits, Workload, load_objects
 from podfit.manifests.fields import unsupported
 from podfit.manifests.validation import DEFAULT_VALIDATE
@@ -360,6 +361,39 @@ def check_expansion(workload: Workload, config: ServiceConfig) -> None:
         )
 
 
+def explain_entries(workload: Workload) -> int:
+    """An upper bound on the per-node entries ``explain`` would write for ``workload``:
+    every pod the scheduler will queue (no ``nodeName``, not terminal) and every pod its
+    DaemonSets could make (one per node) is explained with one entry per node (a filter's
+    reasons or a score). Cost: one pass over the pods, nothing built.
+
+    An entry is about 35 bytes (a filter reason) to 200 (the scores of a node with a long
+    name), so the count bounds the answer before a byte of it is computed.
+    """
+    nodes = len(workload.nodes)
+    queued = sum(1 for p in workload.pods if not p.node_name and not p.is_terminal)
+    return (queued + len(workload.daemonsets) * nodes) * nodes
+
+
+def check_explain(workload: Workload, config: ServiceConfig) -> None:
+    """Refuse ``explain`` (422, naming ``PODFIT_MAX_EXPLAIN_ENTRIES``) when it could write
+    more per-node entries than the limit (:func:`explain_entries`): checked before
+    scheduling, so that an answer too large to send is never built (memory and time)."""
+    entries = explain_entries(workload)
+    limit = config.max_explain_entries
+    if entries > limit:
+        raise Problem(
+            422,
+            "answer-too-large",
+            "Answer too large",
+            f"explain would write up to {entries} per-node entries (pods to schedule × "
+            f"{len(workload.nodes)} nodes); this server explains at most {limit} "
+            f"({env_name('max_explain_entries')}): ask without explain, or explain fewer "
+            "pods or nodes at once",
+            errors=[FieldError("explain", f"more than {limit} per-node entries")],
+        )
+
+
 def schedule_workload(
     workload: Workload, options: ScheduleOptions, config: ServiceConfig
 ) -> dict[str, Any]:
@@ -369,6 +403,8 @@ def schedule_workload(
     entries share their read-only parts (``to_dict(shared=True)``): the callers serialize
     it as JSON or render it, and never change it."""
     check_expansion(workload, config)
+    if options.explain:
+        check_explain(workload, config)
     result = schedule(
         workload.pods,
         workload.nodes,

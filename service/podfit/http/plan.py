@@ -16,7 +16,14 @@ from flask import Blueprint, Response, g
 
 from podfit.bounded import BoundExceeded, run_bounded
 from podfit.errors import ConfigError
-from podfit.http.body import check_time, query_options, service_config, time_left, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    time_left,
+    workload_body,
+)
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.envelope import (
     VALIDATE,
@@ -118,14 +125,14 @@ def _body(
     shapes included — 422 not an envelope); then the options are validated (422 naming
     the field) before any manifest is loaded.
     """
-    query_options(())  # the options are the body's fields: no query parameter is taken
+    query = query_options((VALIDATE,))  # the other options are the body's fields only
     config = service_config()
     parsed = workload_body(("pods", "nodes", VALIDATE, *option_keys))
     if not parsed.envelope:
         raise ConfigError(
             'the body must be an object {"pods": [...], "nodes": [...], ...options}', ""
         )
-    g.podfit_validate = mode = validate_mode(parsed.options)  # the templates' too
+    g.podfit_validate = mode = validate_mode(parsed.options, query)  # the templates' too
     options = validate(parsed.options)
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config), mode)
@@ -159,6 +166,7 @@ def plan_fit() -> Response:
         controllers=workload.controllers,
         disruption_budgets=workload.disruption_budgets,
         progress=_clock("adding replicas"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload, template_workload)
@@ -182,12 +190,16 @@ def plan_nodes() -> Response:
         disruption_budgets=workload.disruption_budgets,
         progress=_clock("planning node shapes"),
         exact_solver=bounded_exact(len(opts["shapes"]), config),
+        deadline=request_deadline(),
         **opts,
     )
     if mix:
         check_time("the cheapest mix")
         plan.cheapest = cheapest_mix(
-            plan, exact=opts["algorithm"] == "exact", time_limit=opts["time_limit"]
+            plan,
+            exact=opts["algorithm"] == "exact",
+            time_limit=opts["time_limit"],
+            deadline=request_deadline(),
         )
     add_input_warnings(plan, workload)
     return json_response(plan.to_dict())
@@ -207,6 +219,7 @@ def plan_drain() -> Response:
         controllers=workload.controllers,
         disruption_budgets=workload.disruption_budgets,
         progress=_clock("running what-if scenarios"),
+        deadline=request_deadline(),
         **opts,
     )
     add_input_warnings(report, workload)

@@ -49,7 +49,7 @@ workloads that had pods in the input are also added to ``Workload.warnings``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,6 +62,32 @@ from podfit.resources import maximum
 TEMPLATE_HASH_LABEL = "pod-template-hash"
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 _ORDINAL = re.compile(r"-(0|[1-9][0-9]*)$")
+
+
+class TakenNames:
+    """The (namespace, name) of every pod so far, a set of names per namespace: new pods'
+    names skip them. ``(namespace, name) in taken``; :meth:`add` and :meth:`none_of` take
+    many names at once (no tuple per name)."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
+        self._names: dict[str, set[str]] = {}
+        for namespace, name in keys:
+            self._names.setdefault(namespace, set()).add(name)
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        names = self._names.get(key[0])
+        return names is not None and key[1] in names
+
+    def add(self, namespace: str, names: Iterable[str]) -> None:
+        """Take ``names`` in ``namespace``."""
+        self._names.setdefault(namespace, set()).update(names)
+
+    def none_of(self, namespace: str, names: Iterable[str]) -> bool:
+        """Whether none of ``names`` is taken in ``namespace``."""
+        taken = self._names.get(namespace)
+        return taken is None or taken.isdisjoint(names)
 
 
 @dataclass(slots=True)
@@ -94,7 +120,7 @@ class WorkloadEntry:
     labels: Mapping[str, str]
     created: str
     source: str
-    make_names: Callable[[int, set[tuple[str, str]]], list[str]]
+    make_names: Callable[[int, TakenNames], list[str]]
     completions: int | None = None
     succeeded: int = 0
     replace_terminating: bool = True
@@ -202,7 +228,7 @@ def deletion_order(entries: Sequence[PodEntry]) -> list[PodEntry]:
 
 
 def reconcile(
-    entries: Sequence[PodEntry | WorkloadEntry], taken: set[tuple[str, str]]
+    entries: Sequence[PodEntry | WorkloadEntry], taken: TakenNames
 ) -> tuple[list[Pod], list[Reconciliation], list[str]]:
     """Pods of the input after reconciliation, in input order (a workload's new pods
     where the workload was read), the :class:`Reconciliation` of each workload and the
@@ -321,7 +347,7 @@ def _deployment_of_missing_rs(
     return None
 
 
-def _reconcile_one(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _reconcile_one(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     if w.kind == "CronJob":
         if w.has_jobs:
             return Reconciliation(
@@ -352,18 +378,19 @@ def _split(claimed: Sequence[PodEntry]) -> tuple[list[PodEntry], list[PodEntry],
     return active, terminating, terminal
 
 
-def _create(w: WorkloadEntry, count: int, taken: set[tuple[str, str]]) -> None:
+def _create(w: WorkloadEntry, count: int, taken: TakenNames) -> None:
     if count <= 0 or not w.pods:
         return
     _add_pods(w, w.make_names(count, taken), taken)
 
 
-def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: set[tuple[str, str]]) -> None:
+def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: TakenNames) -> None:
     """Replicas of the workload's template under ``names`` become its new pods
     (``w.new``); the names are taken in its namespace."""
     new = replicas(w.pods[0], names)
-    taken.update((w.namespace, n) for n in names)
-    w.pods.extend(p for p in new if p is not w.pods[0])
+    taken.add(w.namespace, names)
+    template = w.pods[0]
+    w.pods.extend([p for p in new if p is not template])
     w.new = new
 
 
@@ -396,7 +423,7 @@ def _replicated(
     w: WorkloadEntry,
     claimed: Sequence[PodEntry],
     desired: int,
-    taken: set[tuple[str, str]],
+    taken: TakenNames,
     had_input: bool,
     removed_first: Sequence[PodEntry] = (),
     note: str = "",
@@ -412,7 +439,7 @@ def _replicated(
     return _reconciled(w, desired, counted, [*removed_first, *surplus], terminating, terminal, note)
 
 
-def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _deployment(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     # ReplicaSetsByCreationTimestamp: oldest first, names break ties
     ordered = sorted(w.replica_sets, key=lambda r: (r.created, r.name))
     current = next((r for r in ordered if equal_ignore_hash(r.template, w.template)), None)
@@ -448,10 +475,10 @@ def _deployment(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation
     )
 
 
-def _rs_names(rs_name: str, namespace: str) -> Callable[[int, set[tuple[str, str]]], list[str]]:
+def _rs_names(rs_name: str, namespace: str) -> Callable[[int, TakenNames], list[str]]:
     from podfit.manifests.names import generated_name
 
-    def make(count: int, taken: set[tuple[str, str]]) -> list[str]:
+    def make(count: int, taken: TakenNames) -> list[str]:
         out: list[str] = []
         ordinal = 0
         while len(out) < count:
@@ -464,7 +491,7 @@ def _rs_names(rs_name: str, namespace: str) -> Callable[[int, set[tuple[str, str
     return make
 
 
-def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _stateful_set(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     wanted = range(w.ordinal_start, w.ordinal_start + w.desired)
     held: dict[int, PodEntry] = {}
     removed: list[PodEntry] = []
@@ -496,7 +523,7 @@ def _stateful_set(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliati
     return _reconciled(w, w.desired, counted, removed, terminating, terminal, note)
 
 
-def _job(w: WorkloadEntry, taken: set[tuple[str, str]]) -> Reconciliation | None:
+def _job(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None:
     active, terminating, terminal = _split(w.claimed)
     succeeded = max(w.succeeded, sum(1 for e in w.claimed if e.pod.phase == "Succeeded"))
     parallelism = w.desired

@@ -38,6 +38,14 @@ class Skipped:
             "reason": self.reason,
         }
 
+    @property
+    def general_reason(self) -> str:
+        """:attr:`reason` without what was read from this one object (``creates no pods;
+        read: selects pods app=web (…)`` → ``creates no pods; read``): the same for every
+        Service, HPA or PDB of a namespace dump, so they group into one line per kind."""
+        general, read, _ = self.reason.partition("; read: ")
+        return f"{general}; read" if read else general
+
     def warning(self) -> str:
         """One line naming the object, where it was read and why it creates no pods:
         ``Deploymnet default/web (app.yaml document 1) skipped: creates no pods``."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError, FieldError
 from podfit.pods import HostPort
 from podfit.resources import copies_that_fit as copies_within
@@ -330,7 +331,13 @@ def _round_robin_fill(
     return placed, (order[last] + 1) % n
 
 
-def estimate(problem: BinProblem, *, max_nodes: int = 0, ordered: bool = True) -> Packing:
+def estimate(
+    problem: BinProblem,
+    *,
+    max_nodes: int = 0,
+    ordered: bool = True,
+    deadline: Deadline = NO_DEADLINE,
+) -> Packing:
     """How many new nodes the cluster-autoscaler's binpacking estimator would add.
 
     Follows ``BinpackingNodeEstimator.Estimate``: groups in ``estimator_order`` (or input
@@ -343,8 +350,8 @@ def estimate(problem: BinProblem, *, max_nodes: int = 0, ordered: bool = True) -
 
     podfit models only the new nodes and lists them in creation order; upstream's
     snapshot also holds the cluster's existing nodes and lists nodes in map order, which
-    can change the rotation (never the count in the upstream tests). Cost: O(groups ·
-    nodes · log pods + nodes).
+    can change the rotation (never the count in the upstream tests). ``deadline`` is
+    checked before each group. Cost: O(groups · nodes · log pods + nodes).
     """
     if max_nodes < 0:
         raise ConfigError(f"must be >= 0, got {max_nodes}", "maxNodes")
@@ -355,6 +362,7 @@ def estimate(problem: BinProblem, *, max_nodes: int = 0, ordered: bool = True) -
     limited = False
     unplaced: dict[str, int] = {}
     for group in groups:
+        deadline.check("packing")
         remaining = group.count
         if remaining and nodes:
             placed, last_index = _round_robin_fill(nodes, group, remaining, last_index)
@@ -410,13 +418,18 @@ def _size_key(group: PodGroup, capacity: Sequence[int]) -> tuple[Fraction, Fract
 
 
 def _best_fit(
-    problem: BinProblem, groups: Sequence[PodGroup], weights: Sequence[int]
+    problem: BinProblem,
+    groups: Sequence[PodGroup],
+    weights: Sequence[int],
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[list[_Node], dict[str, int]]:
     """Best-fit of ``groups`` in their order (see :func:`pack`): the nodes opened and the
-    pods per group that fit no fresh node. Cost: O(pods × nodes) fit checks at worst."""
+    pods per group that fit no fresh node. Cost: O(pods × nodes) fit checks at worst;
+    ``deadline`` checked before each group."""
     nodes: list[_Node] = []
     unplaced: dict[str, int] = {}
     for group in groups:
+        deadline.check("packing")
         remaining = group.count
         if not remaining:
             continue
@@ -455,6 +468,7 @@ def pack(
     max_rounds: int = 200,
     max_items: int = 5000,
     max_checks: int = 300_000,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Packing:
     """Our packer: best-fit decreasing on capacity-normalised vectors + local search.
 
@@ -472,12 +486,14 @@ def pack(
     capacity), an exact zero-waste search (``_zero_waste_packing``) is tried first. Stops
     at ``lower_bound``, after ``max_rounds`` rounds without gain or ``max_checks`` fit
     checks (a deterministic work budget, ~1 s); skipped above ``max_items`` pods. Same
-    input, same packing.
+    input, same packing: the ``deadline`` (checked before each group, each node of Minimum
+    Bin Slack and each local-search round) stops the work by raising, never by returning
+    a smaller search.
     """
     capacity = problem.template.fresh_free()
     weights, _scale = _weights(capacity)
     groups = sorted(problem.groups, key=lambda g: _size_key(g, capacity), reverse=True)
-    nodes, unplaced = _best_fit(problem, groups, weights)
+    nodes, unplaced = _best_fit(problem, groups, weights, deadline)
     notes: list[str] = []
     placed = problem.pod_count - sum(unplaced.values())
     if local_search and len(nodes) > max(lower_bound, 1):
@@ -487,10 +503,10 @@ def pack(
                 # first: they open the nodes the others then fill (same pods unplaced:
                 # the fresh-node test does not depend on the order)
                 ported = sorted(groups, key=lambda g: not g.host_ports)
-                other = _best_fit(problem, ported, weights)[0]
+                other = _best_fit(problem, ported, weights, deadline)[0]
                 if len(other) < len(nodes):
                     nodes = other
-            mbs = _min_bin_slack(problem, groups, weights, unplaced)
+            mbs = _min_bin_slack(problem, groups, weights, unplaced, deadline=deadline)
             if len(mbs) < len(nodes):
                 nodes = mbs
             if len(nodes) > lower_bound > 0:
@@ -499,8 +515,9 @@ def pack(
                     nodes = perfect
                     notes.append("zero-waste packing found by exact search")
             if len(nodes) > max(lower_bound, 1):
+                deadline.check("packing")
                 nodes = _LocalSearch(problem, weights).run(
-                    nodes, lower_bound, max_rounds, max_checks
+                    nodes, lower_bound, max_rounds, max_checks, deadline
                 )
         else:
             notes.append(f"local search skipped: {placed} pods > {max_items}")
@@ -520,6 +537,8 @@ def _min_bin_slack(
     weights: list[int],
     unplaced: dict[str, int],
     budget: int = 2000,
+    *,
+    deadline: Deadline = NO_DEADLINE,
 ) -> list[_Node]:
     """Minimum Bin Slack (Gupta & Ho; Fleszar & Hindi's MBS'): fill one node at a time.
 
@@ -532,6 +551,7 @@ def _min_bin_slack(
     nodes: list[_Node] = []
     first = 0
     while True:
+        deadline.check("packing")
         while first < len(order) and not left[first]:
             first += 1
         if first == len(order):
@@ -762,7 +782,12 @@ class _LocalSearch:
 
     # -- search ------------------------------------------------------------------------
     def run(
-        self, nodes: list[_Node], lower_bound: int, max_rounds: int, max_checks: int
+        self,
+        nodes: list[_Node],
+        lower_bound: int,
+        max_rounds: int,
+        max_checks: int,
+        deadline: Deadline = NO_DEADLINE,
     ) -> list[_Node]:
         bins: list[_Bin] = []
         for node in nodes:
@@ -774,6 +799,7 @@ class _LocalSearch:
         best = [list(b.items) for b in bins]
         stale = 0
         while stale < max_rounds and self.checks < max_checks and len(bins) > max(lower_bound, 1):
+            deadline.check("packing")
             bins = self._round(bins)
             if len(bins) < len(best):
                 best = [list(b.items) for b in bins]

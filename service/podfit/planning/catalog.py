@@ -30,6 +30,7 @@ from importlib import resources as importlib_resources
 from typing import Any
 
 from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.manifests.hints import quantity_hint
 from podfit.nodes import Node, Taint, node_preset
 from podfit.planning.nodes_needed import NodeShape
 from podfit.quantity import Quantity, parse_quantity
@@ -235,7 +236,8 @@ def shape_from_text(text: str, path: str) -> NodeShape:
         try:
             alloc[resource] = parse_quantity(value)
         except PodfitError as exc:
-            errors.append(FieldError(f"{path}.allocatable.{resource}", exc.errors[0].message))
+            message = exc.errors[0].message + quantity_hint(value)  # 32gb: 32G or 32Gi?
+            errors.append(FieldError(f"{path}.allocatable.{resource}", message))
     if errors:
         raise ConfigError(errors[0].message, errors[0].path, errors)
     return build_shape(path=path, name=spec["name"], allocatable=alloc, price=price)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
 from podfit.nodes import Node
@@ -118,13 +119,16 @@ def how_many_fit(
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> FitReport:
     """Add replicas of ``templates`` to the cluster until each stops fitting (module doc).
 
     ``max_replicas`` bounds the total work (all templates together); reaching it stops
     with ``stop = "LimitReached"``. ``progress`` is called with the number of replicas
-    placed so far (every 100). ``services`` … ``disruption_budgets`` are the workload's
-    objects, as :func:`podfit.schedule` takes them. Cost: one scheduling cycle per replica.
+    placed so far (every 100); ``deadline`` is checked before each replica (a
+    scheduling cycle on a large cluster takes milliseconds). ``services`` …
+    ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
+    them. Cost: one scheduling cycle per replica.
     """
     if mode not in MODES:
         raise ConfigError(f'unknown mode "{mode}" (one of {", ".join(MODES)})', "mode")
@@ -143,6 +147,7 @@ def how_many_fit(
         disruption_budgets=disruption_budgets,
     )
     baseline = cluster.run()
+    deadline.check("adding replicas")
     engine = Engine(
         baseline.nodes, cluster.cfg, namespaces=cluster.namespaces, budgets=cluster.budgets
     )
@@ -157,6 +162,7 @@ def how_many_fit(
 
     def add_one(k: int) -> bool:
         nonlocal placed
+        deadline.check("adding replicas")
         fit = fits[k]
         pod = replica(infos[k], f"{infos[k].name}-plan-{fit.replicas + 1}")
         decision = engine.schedule(pod)

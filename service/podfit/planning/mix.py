@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.planning.binpack import HostPort, NodeTemplate, PodGroup, copies_that_fit
 from podfit.planning.nodes_needed import NodesPlan, ShapePlan
@@ -422,12 +423,34 @@ def _round_up_to_prices(bound: Fraction, prices: Sequence[Fraction]) -> Fraction
     return Fraction(-(-target // step) * step, scale)  # not reached: a single price suffices
 
 
-def _solver(cp_model: Any, time_limit: float) -> Any:
+#: Seconds a solver may run past the caller's deadline: a solve stopped by its wall-clock
+#: limit has then certainly passed the deadline, which the next check turns into the
+#: caller's error, so a plan never depends on the machine's speed.
+WALL_MARGIN = 0.05
+
+#: The phase the deadline names while the cheapest mix is computed.
+PHASE = "the cheapest mix"
+
+
+def _wall_limit(deadline: Deadline) -> float | None:
+    """Seconds of wall time a solver may use: what is left of ``deadline`` plus
+    :data:`WALL_MARGIN` (``None`` without a deadline)."""
+    if deadline.at is None:
+        return None
+    return max(deadline.left(), 0.0) + WALL_MARGIN
+
+
+def _solver(cp_model: Any, time_limit: float, deadline: Deadline = NO_DEADLINE) -> Any:
     """A CP-SAT solver whose answer depends only on its input: one worker, a fixed seed
     and a *deterministic* time limit (the solver's own work units, about seconds), so the
-    same plan comes back on any machine and under any load."""
+    same plan comes back on any machine and under any load. With a ``deadline``, a
+    wall-clock limit just past it too (:func:`_wall_limit`): the callers check the
+    deadline after each solve, so such a stop ends the work instead of changing it."""
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = float(time_limit)
+    wall = _wall_limit(deadline)
+    if wall is not None:
+        solver.parameters.max_time_in_seconds = wall
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     return solver
@@ -440,6 +463,7 @@ def _pricing(
     cliques: list[tuple[str, ...]],
     time_limit: float,
     spent: list[float],
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[dict[str, int], int] | None:
     """The node of ``shape`` worth most at integer ``weights`` per pod (at most the
     demand of each group): (pods, a proven upper bound on that worth), by CP-SAT;
@@ -466,8 +490,9 @@ def _pricing(
         if len(members) > 1:
             model.Add(sum(members) <= 1)
     model.Maximize(sum(weights[g] * v for g, v in take.items()))
-    solver = _solver(cp_model, time_limit)
+    solver = _solver(cp_model, time_limit, deadline)
     status = solver.Solve(model)
+    deadline.check(PHASE)
     spent[0] += float(solver.deterministic_time)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -482,6 +507,7 @@ def _column_generation(
     patterns: list[tuple[_Shape, dict[str, int]]],
     time_limit: float,
     rounds: int = 30,
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[Fraction, list[float]]:
     """Gilmore–Gomory column generation: the covering LP over ``patterns`` (GLOP) gives
     each group a dual price; per shape, the node worth most at those prices (CP-SAT) is
@@ -499,21 +525,27 @@ def _column_generation(
     spent = [0.0]
     per_solve = max(0.05, time_limit / (4 * rounds * max(1, len(shapes))))
     for _ in range(rounds):
+        deadline.check(PHASE)
         solver = pywraplp.Solver.CreateSolver("GLOP")
+        wall = _wall_limit(deadline)
+        if wall is not None:
+            solver.SetTimeLimit(math.ceil(wall * 1000))
         z = [solver.NumVar(0, solver.infinity(), f"z{i}") for i in range(len(patterns))]
         rows = {}
         for g, count in demand.items():
             users = [(i, pods[g]) for i, (_, pods) in enumerate(patterns) if pods.get(g)]
             rows[g] = solver.Add(sum(c * z[i] for i, c in users) >= count)
         solver.Minimize(sum(float(s.price) * z[i] for i, (s, _) in enumerate(patterns)))
-        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        status = solver.Solve()
+        deadline.check(PHASE)
+        if status != pywraplp.Solver.OPTIMAL:
             return best, values
         values = [v.solution_value() for v in z]
         weights = {g: max(0, round(row.dual_value() * 10**6)) for g, row in rows.items()}
         added = False
         ratios: list[Fraction] = []
         for s in shapes:
-            priced = _pricing(s, weights, demand, cliques, per_solve, spent)
+            priced = _pricing(s, weights, demand, cliques, per_solve, spent, deadline)
             if priced is None:
                 return best, values
             pods, upper = priced
@@ -566,6 +598,7 @@ def _cover(
     demand: dict[str, int],
     time_limit: float,
     hint: list[int] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> list[int] | None:
     """How many of each pattern cover ``demand`` at the lowest price (CP-SAT), starting
     from ``hint`` (copies per pattern) when given."""
@@ -585,8 +618,10 @@ def _cover(
     if hint is not None:
         for var, value in zip(z, hint, strict=True):
             model.AddHint(var, min(value, upper))
-    solver = _solver(cp_model, time_limit)
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = _solver(cp_model, time_limit, deadline)
+    status = solver.Solve(model)
+    deadline.check(PHASE)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [int(solver.Value(v)) for v in z]
 
@@ -652,6 +687,7 @@ def _exact(
     cliques: list[tuple[str, ...]],
     hint: Sequence[tuple[_Shape, dict[str, int]]],
     time_limit: float,
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[list[tuple[_Shape, dict[str, int]]] | None, Fraction | None, bool, str]:
     """CP-SAT over candidate nodes of every shape: (nodes, proven bound, optimal, note)."""
     cp_model = _ortools("ortools.sat.python.cp_model")
@@ -699,8 +735,10 @@ def _exact(
         model.AddHint(used[shape.name, j], 1)
         for g in shape.groups:
             model.AddHint(count[shape.name, j, g], pods.get(g, 0))
-    solver = _solver(cp_model, time_limit)
+    deadline.check(PHASE)
+    solver = _solver(cp_model, time_limit, deadline)
     status = solver.Solve(model)
+    deadline.check(PHASE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, False, "exact mode found no solution in the time limit"
     nodes = []
@@ -715,8 +753,18 @@ def _exact(
     return nodes, bound, status == cp_model.OPTIMAL, ""
 
 
-def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10.0) -> CheapestMix:
+def cheapest_mix(
+    plan: NodesPlan,
+    *,
+    exact: bool = False,
+    time_limit: float = 10.0,
+    deadline: Deadline = NO_DEADLINE,
+) -> CheapestMix:
     """The cheapest mix of the plan's shapes for its pending pods (module doc).
+
+    ``deadline`` is checked between the steps and after every solve, and caps each
+    solver's wall time (:func:`_solver`): past it, its ``expired`` raises. Without one
+    the answer depends only on the input (deterministic solver limits).
 
     Raises ``ConfigError`` when a shape has no price. Cost: one LP of groups × shapes
     variables, one covering IP over the candidate nodes (both bounded by ``time_limit``
@@ -754,8 +802,11 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
                 for s in shapes
                 if g in s.groups
             )
+    deadline.check(PHASE)
     patterns = _patterns(shapes, demand, value)
-    farley, lp_values = _column_generation(shapes, demand, cliques, patterns, time_limit / 4)
+    farley, lp_values = _column_generation(
+        shapes, demand, cliques, patterns, time_limit / 4, deadline=deadline
+    )
     if farley > bound:
         bound, bound_method = farley, "column-generation"
     relaxation = bound
@@ -772,7 +823,7 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
             if best is None or _price_of(nodes) < _price_of(best):
                 best, method = nodes, label
     rounded = _lp_rounding(patterns, demand, lp_values)
-    counts = _cover(patterns, demand, time_limit / 2, rounded)
+    counts = _cover(patterns, demand, time_limit / 2, rounded, deadline)
     covers = [("greedy-cover", _greedy_cover(patterns, demand))]
     if rounded is not None:
         covers.append(
@@ -790,7 +841,9 @@ def cheapest_mix(plan: NodesPlan, *, exact: bool = False, time_limit: float = 10
             best, method = chosen, label
     proven = False
     if exact and best is not None:
-        found, exact_bound, optimal, note = _exact(shapes, demand, cliques, best, time_limit)
+        found, exact_bound, optimal, note = _exact(
+            shapes, demand, cliques, best, time_limit, deadline
+        )
         if note:
             notes.append(note)
         if found is not None and _covers(found, demand) and _price_of(found) <= _price_of(best):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
 from podfit.nodes import Node
@@ -466,6 +467,7 @@ def nodes_needed(
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
 
@@ -473,7 +475,8 @@ def nodes_needed(
     other algorithms a plan above it is reported as incomplete). ``progress`` is called
     with the number of shapes done. ``exact_solver`` replaces
     :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
-    the service's time and memory limits (:mod:`podfit.bounded`). ``services`` …
+    the service's time and memory limits (:mod:`podfit.bounded`). ``deadline`` is
+    checked inside the packers (:func:`plan_shapes`). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them (they decide the run on the existing nodes and the pod anti-affinity terms'
     namespaces).
@@ -513,6 +516,7 @@ def nodes_needed(
         time_limit=time_limit,
         progress=progress,
         exact_solver=exact_solver,
+        deadline=deadline,
     )
     result_plan = NodesPlan(
         algorithm,
@@ -545,11 +549,15 @@ def plan_shapes(
     time_limit: float = 10.0,
     progress: Callable[[int], None] | None = None,
     exact_solver: Callable[..., ExactResult] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> list[ShapePlan]:
-    """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``)."""
+    """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``);
+    ``deadline`` is checked before each shape and inside the packers; the exact solver
+    gets at most the time it leaves."""
     resources = _resources(groups)
     plans: list[ShapePlan] = []
     for done, shape in enumerate(shapes, start=1):
+        deadline.check(f"planning shape {shape.name}")
         problem, unplaceable, ds_names = _shape_problem(
             shape, groups, resources, cluster, headroom_percent
         )
@@ -561,14 +569,16 @@ def plan_shapes(
         bounds = lower_bounds(problem)
         status = bound = None
         if algorithm == "ffd":
-            packing = estimate(problem, max_nodes=max_nodes)
+            packing = estimate(problem, max_nodes=max_nodes, deadline=deadline)
         elif algorithm == "exact":
             from podfit.planning.exact import solve_exact
 
-            result = (exact_solver or solve_exact)(problem, time_limit=time_limit)
+            limit = deadline.limit(time_limit)
+            result = (exact_solver or solve_exact)(problem, time_limit=limit)
+            deadline.check(f"planning shape {shape.name}")
             packing, status, bound = result.packing, result.status, result.lower_bound
         else:
-            packing = pack(problem, lower_bound=bounds.best)
+            packing = pack(problem, lower_bound=bounds.best, deadline=deadline)
         plan = ShapePlan(shape, problem, packing, bounds, unplaceable, ds_names, status, bound)
         if max_nodes and packing.node_count > max_nodes:
             plan.unplaceable["*"] = (

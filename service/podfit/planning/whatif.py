@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
 from podfit.nodes import Node
@@ -39,6 +40,7 @@ from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
+from podfit.scheduler.run import daemonset_of
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -125,6 +127,11 @@ def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     return info.respawn(node_name=node, phase="Running")
 
 
+def goes_with_node(info: PodInfo) -> bool:
+    """DaemonSet pods and static (mirror) pods are not evicted by a drain."""
+    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
+
+
 def _evicted_copy(info: PodInfo) -> PodInfo:
     """``info`` recreated by its controller: unbound, no phase."""
     return replica(info, info.name)
@@ -147,8 +154,11 @@ def what_if(
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
+
+    ``deadline`` is checked before each scenario and inside its node plan's packer.
     ``services`` … ``disruption_budgets`` are the workload's objects, as
     :func:`podfit.schedule` takes them."""
     names = [n.name for n in nodes]
@@ -182,6 +192,7 @@ def what_if(
     out: list[Scenario] = []
     warnings: dict[str, None] = {}
     for done, (label, removed) in enumerate(scenarios, start=1):
+        deadline.check(f"scenario {label}")
         after, evicted = _without(cluster, baseline, set(removed))
         evicted_ids = {id(p) for p in evicted}
         pending_infos = [
@@ -206,7 +217,7 @@ def what_if(
         if pending_infos:
             target = shape or NodeShape(removed[0], by_name[removed[0]])
             groups = group_pending(pending_infos)
-            plan = plan_shapes(cluster, groups, [target], algorithm=algorithm)[0]
+            plan = plan_shapes(cluster, groups, [target], algorithm=algorithm, deadline=deadline)[0]
             for w in packer_warnings(cluster, groups):
                 warnings.setdefault(w)
         out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
@@ -227,11 +238,14 @@ def _without(
     """Re-run the cluster without ``removed`` nodes; returns the run and the evicted pods."""
     kept: list[PodInfo] = []
     evicted: list[PodInfo] = []
+    terminating = {(p.namespace, p.name) for p in cluster.pods if p.terminating}
     for outcome in baseline.pods:
         pod = outcome.pod
         if outcome.counted and outcome.node is not None:
             if outcome.node in removed:
-                if pod.daemonset is None:
+                # DaemonSet pods (templates' or running ones) and static pods go with the
+                # node; a terminating pod's replacement exists already: none come back
+                if not goes_with_node(pod) and (pod.namespace, pod.name) not in terminating:
                     evicted.append(_evicted_copy(pod))
             else:
                 kept.append(_bound_copy(pod, outcome.node))

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from podfit.errors import QuantityError
+from podfit.manifests.hints import quantity_hint
 from podfit.quantity import Quantity, parse_quantity
 
 
@@ -35,7 +36,7 @@ class QuantityField(fields.Field[Quantity]):
         try:
             return parse_quantity(text)
         except QuantityError as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(str(exc) + quantity_hint(text)) from None
 
     def _serialize(self, value: Quantity | None, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else str(value)

@@ -52,7 +52,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from podfit.errors import FieldError, LimitExceeded, PodfitError
 from podfit.http import envelope
-from podfit.http.body import check_text_bounds, check_time, service_config
+from podfit.http.body import check_text_bounds, check_time, request_deadline, service_config
 from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
@@ -566,6 +566,7 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
     The input's nodes are the existing cluster; the shapes use the CLI's syntax
     (``aws/m5.large@0.096`` or ``big:cpu=8,memory=32Gi,pods=110``), whitespace-separated.
     """
+    from podfit.http.plan import bounded_exact  # the exact solver in a bounded child
     from podfit.manifests.workload import add_input_warnings  # the one warnings list
     from podfit.options.plan import parse_shapes
     from podfit.planning.catalog import (
@@ -594,12 +595,16 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         config=form.scheduler_config(),
         # called after each shape: past the request time limit, answer 503 instead of going on
         progress=lambda done: check_time(f"planning shape {done + 1}"),
+        exact_solver=bounded_exact(len(shapes), service_config()),
+        deadline=request_deadline(),
     )
     if form.mix:
         from podfit.planning.mix import cheapest_mix
 
         check_time("the cheapest mix")
-        plan.cheapest = cheapest_mix(plan, exact=form.algorithm == "exact", time_limit=5.0)
+        plan.cheapest = cheapest_mix(
+            plan, exact=form.algorithm == "exact", time_limit=5.0, deadline=request_deadline()
+        )
     add_input_warnings(plan, workload)
     data: dict[str, Any] = plan.to_dict()
     return data
@@ -633,6 +638,7 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
         max_replicas=FIT_MAX_REPLICAS,
         config=form.scheduler_config(),
         progress=lambda done: check_time(f"placing replica {done + 1}"),
+        deadline=request_deadline(),
     )
     add_input_warnings(report, workload, templates)
     data: dict[str, Any] = report.to_dict()
@@ -659,6 +665,7 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
         lose_any_one=form.question == "drain-any",
         config=form.scheduler_config(),
         progress=lambda done: check_time(f"scenario {done + 1}"),
+        deadline=request_deadline(),
     )
     add_input_warnings(report, workload)
     data: dict[str, Any] = report.to_dict()
@@ -696,6 +703,7 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
     """Everything the template shows for a result (the SVG is trusted markup we built)."""
     entries, more_owners = render.legend(result)
     columns = render.chart_columns(result)
+    groups = render.pending_groups(result)
     return {
         **page_notes(result, workload),
         "result": result,
@@ -705,7 +713,8 @@ def result_context(result: dict[str, Any], workload: Workload | None = None) -> 
         "svg": Markup(render.render_svg(result, columns)),
         "legend": entries,
         "more_owners": more_owners,
-        "pending": render.pending_groups(result),
+        "pending": [g for g in groups if not g.finished],
+        "finished": [g for g in groups if g.finished],
     }
 
 
@@ -797,7 +806,9 @@ def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[st
     listed = {text for w in inputs for text in w.skipped_warnings()}
     loaded = [text for w in inputs for text in w.warnings]
     return {
-        "skipped": [s.to_dict() for w in inputs for s in w.skipped],
+        "skipped": [
+            {**s.to_dict(), "general": s.general_reason} for w in inputs for s in w.skipped
+        ],
         "warnings": [
             w for w in dict.fromkeys([*loaded, *document.get("warnings", [])]) if w not in listed
         ],

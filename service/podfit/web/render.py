@@ -599,6 +599,14 @@ class PendingGroup:
         return len(self.names)
 
     @property
+    def finished(self) -> bool:
+        """Succeeded, or Failed before the input was read (no kubelet rejection message):
+        pods that occupy no node and wait for none, listed apart from the Pending ones."""
+        return self.phase == "Succeeded" or (
+            self.phase == "Failed" and not self.reason and not self.message
+        )
+
+    @property
     def shortfall_view(self) -> ShortfallView | None:
         return explain_shortfall(self.shortfall)
 
