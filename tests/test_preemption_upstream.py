@@ -473,3 +473,26 @@ def test_disrupted_pods_are_read_from_the_budget() -> None:
     }
     budget = load_objects([pdb]).disruption_budgets[0]
     assert budget.disrupted_pods == frozenset({"p1.2"})
+
+
+def test_a_replacement_pod_has_not_started() -> None:
+    """A victim's replacement is a new pod: it does not inherit the victim's
+    ``status.startTime`` (else, bound later, it would count as older than it is)."""
+    hash_label = {"pod-template-hash": "h"}
+    result = run(
+        [
+            on(
+                "node1",
+                "w-h-0",
+                VERY_LARGE,
+                LOW,
+                owner="Deployment/w",
+                labels=hash_label,
+                start_time=7,
+            ),
+            pod("p", VERY_LARGE, HIGH),
+        ],
+        nodes("node1"),
+    )
+    (replacement,) = result.pods[2:]
+    assert replacement.pod.owner == "Deployment/w" and replacement.pod.start_time is None
