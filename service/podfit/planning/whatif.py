@@ -6,6 +6,9 @@
    DaemonSet pods included — stays bound where it is, and the evicted pods (DaemonSet
    pods excepted: they go with their node) are scheduled again on the remaining nodes
    through the same scheduling cycle, in priority then input order.
+   PodTopologySpread and InterPodAffinity decide as in ``podfit.schedule`` (the
+   workload's Services, controllers and Namespaces reach the scheduler the same way);
+   preemption is off: an evicted pod never evicts another.
 3. Evicted pods that find no node become Pending, with their FailedScheduling message.
    The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
    copy of the first removed node, labels and taints included; DaemonSets included).
@@ -16,21 +19,28 @@ then most nodes needed, then input order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
+from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
-from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
+from podfit.planning.nodes_needed import (
+    NodeShape,
+    ShapePlan,
+    group_pending,
+    packer_warnings,
+    plan_shapes,
+)
 from podfit.planning.report import envelope
 from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.run import daemonset_of, schedule_infos
+from podfit.scheduler.run import daemonset_of
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -78,7 +88,7 @@ class DrainReport:
     already_pending: int
     scenarios: list[Scenario]
     warnings: list[str] = field(default_factory=list)
-    """What the report does not account for (``Cluster.warnings``), each once."""
+    """What the report does not account for, each once (the callers add the loader's)."""
 
     def worst(self) -> Scenario | None:
         if not self.scenarios:
@@ -140,11 +150,17 @@ def what_if(
     algorithm: str = "podfit",
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
 
-    ``deadline`` is checked before each scenario and inside its node plan's packer."""
+    ``deadline`` is checked before each scenario and inside its node plan's packer.
+    ``services`` … ``disruption_budgets`` are the workload's objects, as
+    :func:`podfit.schedule` takes them."""
     names = [n.name for n in nodes]
     unknown = [d for d in drain if d not in names]
     if unknown:
@@ -161,10 +177,20 @@ def what_if(
         scenarios.extend((f"lose {n}", [n]) for n in names)
     if not scenarios:
         raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
-    cluster = Cluster(pods, nodes, daemonsets, config)
+    cluster = Cluster(
+        pods,
+        nodes,
+        daemonsets,
+        config,
+        services=services,
+        namespaces=namespaces,
+        controllers=controllers,
+        disruption_budgets=disruption_budgets,
+    )
     baseline = cluster.run()
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []
+    warnings: dict[str, None] = {}
     for done, (label, removed) in enumerate(scenarios, start=1):
         deadline.check(f"scenario {label}")
         after, evicted = _without(cluster, baseline, set(removed))
@@ -190,13 +216,10 @@ def what_if(
         plan = None
         if pending_infos:
             target = shape or NodeShape(removed[0], by_name[removed[0]])
-            plan = plan_shapes(
-                cluster,
-                group_pending(pending_infos),
-                [target],
-                algorithm=algorithm,
-                deadline=deadline,
-            )[0]
+            groups = group_pending(pending_infos)
+            plan = plan_shapes(cluster, groups, [target], algorithm=algorithm, deadline=deadline)[0]
+            for w in packer_warnings(cluster, groups):
+                warnings.setdefault(w)
         out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
         if progress is not None:
             progress(done)
@@ -205,7 +228,7 @@ def what_if(
         cluster.cfg.strategy,
         len(baseline.pending),
         out,
-        cluster.warnings(baseline.nodes),
+        list(warnings),
     )
 
 
@@ -230,5 +253,5 @@ def _without(
             kept.append(_evicted_copy(pod))  # still waiting for a node
     remaining = [n for n in cluster.nodes if n.name not in removed]
     infos = cluster.node_infos(remaining)
-    after = schedule_infos([*kept, *evicted], infos, cluster.cfg, with_shortfall=False)
+    after = cluster.schedule([*kept, *evicted], infos)
     return after, evicted
