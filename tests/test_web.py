@@ -925,3 +925,14 @@ def test_the_download_button_asks_for_uploads_again(
         nodes_file=(io.BytesIO(NODES.encode()), "nodes.yaml"),
     )
     assert "computed again: choose the uploaded files again first)" in html
+
+
+def test_preemption_is_on_unless_the_page_box_is_unchecked() -> None:
+    """The page's "Preempt lower-priority pods" box: a browser sends nothing for an
+    unchecked box, so the page sends ``preemption_shown``; a post without it (not from the
+    page) keeps the default, on, as the API and the CLI do."""
+    from podfit.web.page import _form
+
+    assert _form({}).scheduler_config().preemption is True
+    assert _form({"preemption_shown": "1", "preemption": "on"}).scheduler_config().preemption
+    assert _form({"preemption_shown": "1"}).scheduler_config().preemption is False

@@ -345,12 +345,13 @@ def test_every_control_is_labelled_and_focus_follows_the_page(
     tab = shop_run(browser, base_url, width)
     page = tab.page
     unnamed = page.eval_on_selector_all(
-        "form input, form select, form textarea",
+        "form input:not([type=hidden]), form select, form textarea",
         "els => els.filter(e => !(e.labels && e.labels.length) && !e.ariaLabel).map(e => e.id)",
     )
     assert unnamed == []
     in_order = page.eval_on_selector_all(
-        "form input, form select, form textarea, form button", "els => els.map(e => e.id)"
+        "form input:not([type=hidden]), form select, form textarea, form button",
+        "els => els.map(e => e.id)",
     )
     page.focus("#fixture_workloads")
     visited = ["fixture_workloads"]
@@ -509,6 +510,50 @@ def test_what_if_nodes_go_away(
     document = download_json(page)
     assert document["kind"] == "DrainReport"
     assert [s["name"] for s in document["scenarios"]] == scenarios
+    tab.fits_the_screen()
+    tab.clean()
+    page.close()
+
+
+PREEMPTION_WORKLOAD = (
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: low}\nspec:\n  nodeName: n1\n"
+    "  containers: [{name: c, resources: {requests: {cpu: 1500m}}}]\n"
+    "status: {phase: Running}\n---\n"
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: high}\nspec:\n  priority: 100\n"
+    "  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n"
+)
+PREEMPTION_NODES = (
+    "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n"
+    "status: {allocatable: {cpu: '2', memory: 8Gi, pods: '110'}}\n"
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_preemption_checkbox_evicts_or_only_names(
+    browser: Any, base_url: str, width: int
+) -> None:
+    """ "Preempt lower-priority pods" is on by default, as in a cluster: the higher-priority
+    pod evicts the one in its way and the page lists the eviction; unchecked, nothing is
+    evicted and the pod stays Pending; the answer page keeps the choice."""
+    tab = Page(browser, base_url, width)
+    page = tab.page
+    box = page.get_by_label("Preempt lower-priority pods (as kube-scheduler)")
+    assert box.is_checked()
+    page.fill("#workloads", PREEMPTION_WORKLOAD)
+    page.fill("#nodes", PREEMPTION_NODES)
+    tab.ask("schedule")
+    assert "preempted from n1 by default/high" in page.inner_text("body")
+    assert download_json(page)["summary"]["preempted"] == 1
+    assert page.get_by_label("Preempt lower-priority pods (as kube-scheduler)").is_checked()
+    tab.fits_the_screen()
+    page.get_by_label("Preempt lower-priority pods (as kube-scheduler)").uncheck()
+    tab.ask("schedule")
+    assert "preempted from" not in page.inner_text("body")
+    document = download_json(page)
+    assert document["summary"]["preempted"] == 0
+    (high,) = [p for p in document["pods"] if p["name"] == "high"]
+    assert high["phase"] == "Pending"
+    assert not page.get_by_label("Preempt lower-priority pods (as kube-scheduler)").is_checked()
     tab.fits_the_screen()
     tab.clean()
     page.close()

@@ -241,7 +241,8 @@ class Pod:
     constraints, which the plans do not model, so that every plan placing the pod can say
     so (``podfit.planning.cluster.unmodelled_warnings``). ``terminating``: the
     object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
-    toward no controller's replicas nor topology spreading.
+    toward no controller's replicas nor topology spreading. ``start_time``: a bound pod's
+    ``status.startTime`` in microseconds since the Unix epoch (None when absent).
     """
 
     name: str
@@ -270,6 +271,7 @@ class Pod:
     pod_affinity: PodAffinity | None = None
     owner_selector: LabelSelector | None = None
     terminating: bool = False
+    start_time: int | None = None
 
     def __hash__(self) -> int:
         return hash((self.namespace, self.name, self.containers, self.init_containers))

@@ -139,6 +139,7 @@ class PodDisruptionBudget:
     current_healthy: int | None = None
     desired_healthy: int | None = None
     expected_pods: int | None = None
+    disrupted_pods: frozenset[str] = frozenset()  # status.disruptedPods' pod names
 
     def selects(self, labels: Mapping[str, str], namespace: str) -> bool:
         """Whether a pod of ``namespace`` with ``labels`` is covered by this budget."""
@@ -310,6 +311,7 @@ def read_pdb(doc: Mapping[str, Any], d: Doc, name: str, namespace: str) -> PodDi
         _status_int(status, "currentHealthy", d),
         _status_int(status, "desiredHealthy", d),
         _status_int(status, "expectedPods", d),
+        frozenset(str(k) for k in d.mapping(status.get("disruptedPods"), "status.disruptedPods")),
     )
 
 

@@ -4,6 +4,7 @@ the scheduling constraints podfit does not model."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from podfit.downward import (
@@ -233,3 +234,28 @@ def unmodelled_fields(spec: Mapping[str, Any], sp: str) -> tuple[str, ...]:
     if spec.get("topologySpreadConstraints"):
         out.append(f"{sp}.topologySpreadConstraints")
     return tuple(out)
+
+
+def read_start_time(value: Any, d: Doc) -> int | None:
+    """A pod's ``status.startTime`` (RFC 3339, as ``metav1.Time`` reads it: a date, ``T``, a
+    time with optional fraction and a ``Z`` or ``±hh:mm`` offset) in whole microseconds
+    since the Unix epoch (fractions below a microsecond dropped); None when absent; a
+    malformed value is an error at ``status.startTime``.
+
+    >>> read_start_time("1970-01-01T00:00:01Z", Doc("x")), read_start_time(None, Doc("x"))
+    (1000000, None)
+    """
+    if value is None or value == "":
+        return None
+    text = value if isinstance(value, str) else None
+    if text is not None and len(text) >= 20 and text[10] in "Tt" and text[-1] in "Zz+-0123456789":
+        stamp = text[:-1] + "+00:00" if text[-1] in "Zz" else text
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+            return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    d.error("status.startTime", f"must be an RFC 3339 time (2024-05-01T09:30:00Z), not {value!r}")
+    return None

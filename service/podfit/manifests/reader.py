@@ -30,6 +30,7 @@ from podfit.manifests.podspec import (
     check_resource_names,
     read_affinity,
     read_containers,
+    read_start_time,
     read_tolerations,
     unmodelled_fields,
 )
@@ -593,12 +594,14 @@ class Reader:
         node_name = d.string(spec.get("nodeName"), f"{sp}.nodeName") or None
         phase = None
         qos = None
+        start_time = None
         if bound:
             status = d.mapping(template.get("status"), "status")
             phase = d.string(status.get("phase"), "status.phase") or None
             if phase is not None and phase not in POD_PHASES:
                 d.error("status.phase", unsupported(phase, POD_PHASES))
             qos = d.string(status.get("qosClass"), "status.qosClass") or None
+            start_time = read_start_time(status.get("startTime"), d)
             resized = status_resources(containers, init, status, d)
             if resized is not None:  # an in-place resize: what the scheduler counts
                 containers, init = list(resized[0]), list(resized[1])
@@ -654,6 +657,7 @@ class Reader:
             spread=spread,
             pod_affinity=pod_affinity,
             terminating=bound and meta.get("deletionTimestamp") is not None,
+            start_time=start_time,
         )
         pods = replicas(base, names)
         if deferred_priority or deferred_policy:

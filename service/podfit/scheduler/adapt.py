@@ -120,6 +120,7 @@ class PodConverter:
             ),
             pod_affinity=pod_affinity,
             terminating=pod.terminating,
+            start_time=pod.start_time,
         )
 
     def _owner_selector(self, pod: Pod) -> LabelSelector | None:
@@ -171,6 +172,7 @@ def budget_spec(pdb: objects.PodDisruptionBudget) -> BudgetSpec:
         pdb.min_available,
         pdb.max_unavailable,
         pdb.disruptions_allowed,
+        pdb.disrupted_pods,
     )
 
 

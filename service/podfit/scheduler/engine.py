@@ -37,6 +37,7 @@ from podfit.scheduler.preemption import (
     importance_order,
     pick_one_node,
     split_by_budgets,
+    start_key,
 )
 from podfit.scheduler.profile import (
     CLUSTER_PLUGINS,
@@ -380,9 +381,9 @@ class Engine:
         return preemption_message(n, counts), None
 
     def start_of(self, pod: PodInfo) -> int:
-        """When ``pod`` started, as an order: bound pods in bind order (the input's first);
-        a pod never bound counts as starting last."""
-        return self.start.get(id(pod), len(self.start))
+        """When ``pod`` started, as an order (:func:`start_key`: ``status.startTime``, else
+        bind order after every known time)."""
+        return start_key(pod, self.start)
 
     def refilter(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> FilterStatus | None:
         """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest

@@ -78,6 +78,7 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "default_spread": _same,
     "pod_affinity": _same,
     "terminating": _same,
+    "start_time": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
 
@@ -114,6 +115,7 @@ class PodInfo:
         "required_terms",
         "scalar_requests",
         "spread",
+        "start_time",
         "terminating",
         "tolerations",
     )
@@ -143,6 +145,7 @@ class PodInfo:
         default_spread: LabelSelector | None = None,
         pod_affinity: PodAffinity | None = None,
         terminating: bool = False,
+        start_time: int | None = None,
     ) -> None:
         self.name = name
         self.phase = phase
@@ -181,6 +184,7 @@ class PodInfo:
         self.default_spread = default_spread
         self.pod_affinity = pod_affinity
         self.terminating = terminating
+        self.start_time = start_time  # status.startTime, µs since the epoch; None: not started
 
     def replica(self, name: str) -> PodInfo:
         """Another pod of the same template, called ``name``: every other field is shared
@@ -211,6 +215,7 @@ class PodInfo:
         clone.default_spread = self.default_spread
         clone.pod_affinity = self.pod_affinity
         clone.terminating = self.terminating
+        clone.start_time = self.start_time
         return clone
 
     def respawn(self, name: str | None = None, **changes: Any) -> PodInfo:

@@ -1,8 +1,9 @@
 """DefaultPreemption's choices, as pure functions (facts U59–U65 of the topology notes).
 
 * :func:`importance_order` — ``util.MoreImportantPod``: higher priority first, then the
-  earlier start (podfit: the order pods were bound in this run, pods bound in the input
-  first, in input order);
+  earlier start (:func:`start_key`: a pod's ``status.startTime`` when the input gives
+  one; else, as upstream's "now", after every such time, in the order pods were bound in
+  this run, pods bound in the input first, in input order);
 * :func:`split_by_budgets` — ``filterPodsWithPDBViolation``: which potential victims
   would break a PodDisruptionBudget (each budget's allowed disruptions decremented in
   importance order);
@@ -36,16 +37,21 @@ PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher prio
 
 class Budget(NamedTuple):
     """A PodDisruptionBudget as preemption reads it: namespace, selector (None or empty
-    selects no pod here) and ``status.disruptionsAllowed``."""
+    selects no pod here), ``status.disruptionsAllowed`` and the names in
+    ``status.disruptedPods`` (evictions the API server already counted)."""
 
     namespace: str
     selector: LabelSelector | None
     allowed: int
+    disrupted: frozenset[str] = frozenset()
 
     def covers(self, pod: PodInfo) -> bool:
-        """Whether the budget counts ``pod`` (same namespace, non-empty matching selector)."""
+        """Whether the budget counts ``pod``: same namespace, non-empty matching selector,
+        and the pod has labels (``filterPodsWithPDBViolation`` skips a pod without labels,
+        even for a selector such as ``DoesNotExist`` that would match it)."""
         return (
-            pod.namespace == self.namespace
+            bool(pod.labels)
+            and pod.namespace == self.namespace
             and self.selector is not None
             and not selector_empty(self.selector)
             and selector_matches(self.selector, pod.labels)
@@ -61,26 +67,40 @@ class Candidate(NamedTuple):
     violations: int
 
 
+_NOW = 2**62
+"""Start key of a pod without ``status.startTime`` (``GetPodStartTime``'s "now"): after
+every real start time (µs since the epoch), bind order added."""
+
+
+def start_key(pod: PodInfo, start: Mapping[int, int]) -> int:
+    """When ``pod`` started, as a comparable integer (larger = later): its
+    ``status.startTime`` in µs when known, else ``_NOW`` plus its bind order (``start``
+    maps ``id(pod)`` to it; a pod never bound counts as binding next). O(1)."""
+    if pod.start_time is not None:
+        return pod.start_time
+    return _NOW + start.get(id(pod), len(start))
+
+
 def importance_order(pods: Sequence[PodInfo], start: Mapping[int, int]) -> list[PodInfo]:
-    """``pods`` most important first: higher priority, then earlier start (``start`` maps
-    ``id(pod)`` to its start order; a pod without one counts as starting now). Stable."""
-    late = len(start) + 1
-    return sorted(pods, key=lambda p: (-p.priority, start.get(id(p), late)))
+    """``pods`` most important first: higher priority, then earlier start
+    (:func:`start_key`). Stable."""
+    return sorted(pods, key=lambda p: (-p.priority, start_key(p, start)))
 
 
 def split_by_budgets(
     ordered: Sequence[PodInfo], budgets: Sequence[Budget]
 ) -> tuple[list[PodInfo], list[PodInfo]]:
     """(violating, non-violating) victims, each keeping ``ordered``'s order: walking the
-    pods, every budget covering a pod loses one allowed disruption; the pod violates when
-    any of them drops below 0."""
+    pods, every budget covering a pod loses one allowed disruption, unless the pod is named
+    in that budget's ``disruptedPods`` (already counted: neither decremented nor
+    violating); the pod violates when any of them drops below 0."""
     allowed = [b.allowed for b in budgets]
     violating: list[PodInfo] = []
     fine: list[PodInfo] = []
     for pod in ordered:
         broken = False
         for k, budget in enumerate(budgets):
-            if budget.covers(pod):
+            if budget.covers(pod) and pod.name not in budget.disrupted:
                 allowed[k] -= 1
                 if allowed[k] < 0:
                     broken = True
@@ -131,13 +151,15 @@ def pick_one_node(candidates: Sequence[Candidate], start_of: Callable[[PodInfo],
 class BudgetSpec(NamedTuple):
     """A PodDisruptionBudget of the input: namespace, selector, ``minAvailable`` /
     ``maxUnavailable`` as written (int or ``"<n>%"``; None when absent) and
-    ``status.disruptionsAllowed`` (None when the input has no status)."""
+    ``status.disruptionsAllowed`` (None when the input has no status) and the pod names in
+    ``status.disruptedPods``."""
 
     namespace: str
     selector: LabelSelector | None
     min_available: int | str | None = None
     max_unavailable: int | str | None = None
     disruptions_allowed: int | None = None
+    disrupted_pods: frozenset[str] = frozenset()
 
 
 def _scaled(value: int | str, total: int) -> int:
@@ -155,7 +177,7 @@ def budget_now(spec: BudgetSpec, pods: Sequence[PodInfo]) -> Budget:
     no controller scale for a budget); ``minAvailable`` → healthy − min, ``maxUnavailable``
     → max − (expected − healthy), percentages scaled on expected rounding up, neither →
     healthy; never below 0. O(pods)."""
-    budget = Budget(spec.namespace, spec.selector, 0)
+    budget = Budget(spec.namespace, spec.selector, 0, spec.disrupted_pods)
     if spec.disruptions_allowed is not None:
         return budget._replace(allowed=spec.disruptions_allowed)
     healthy = sum(1 for p in pods if not p.terminating and budget.covers(p))
@@ -181,4 +203,5 @@ __all__ = [
     "importance_order",
     "pick_one_node",
     "split_by_budgets",
+    "start_key",
 ]

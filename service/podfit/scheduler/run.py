@@ -430,7 +430,7 @@ class Evictions:
             return None
         kind, _, owner = victim.owner.partition("/")
         if kind == "StatefulSet":
-            return victim.respawn(node_name=None, phase=None)
+            return victim.respawn(node_name=None, phase=None, start_time=None)
         base = owner
         if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
             base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
@@ -444,7 +444,7 @@ class Evictions:
             if name not in taken:
                 break
         self.generated[key] = ordinal
-        return victim.respawn(name, node_name=None, phase=None)
+        return victim.respawn(name, node_name=None, phase=None, start_time=None)
 
     def outcome(self, pod: PodInfo) -> PodOutcome:
         """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's

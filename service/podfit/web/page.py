@@ -122,6 +122,7 @@ class Form:
     strategy: str = DEFAULT_STRATEGY
     version: str = DEFAULT_VERSION
     dra: str = "default"
+    preemption: bool = True
     question: str = "schedule"
     shapes: str = ""
     headroom: str = "100"
@@ -139,12 +140,14 @@ class Form:
 
     def scheduler_config(self) -> SchedulerConfig:
         """The scheduler configuration of the form's choices, through the schema every
-        edge uses (``dra``: the version's default, on, or off)."""
+        edge uses (``dra``: the version's default, on, or off; ``preemption``: evict
+        lower-priority pods as kube-scheduler does, or only name them)."""
         return load_config(
             {
                 "strategy": self.strategy,
                 "kubernetesVersion": self.version,
                 "dra": {"on": True, "off": False}.get(self.dra),
+                "preemption": self.preemption,
             }
         )
 
@@ -344,6 +347,14 @@ def read_form() -> tuple[Form, list[Source], list[Source]]:
     return form, sources, templates
 
 
+def _checkbox(values: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """A checkbox that is on by default: a browser sends nothing for an unchecked box, so
+    the page also sends ``<name>_shown``; without it (a post from elsewhere) the default."""
+    if f"{name}_shown" not in values:
+        return default
+    return values.get(name, "") == "on"
+
+
 def _form(values: Mapping[str, str]) -> Form:
     """The posted fields, an empty choice taken as its default."""
     return Form(
@@ -354,6 +365,7 @@ def _form(values: Mapping[str, str]) -> Form:
         strategy=values.get("strategy", DEFAULT_STRATEGY) or DEFAULT_STRATEGY,
         version=values.get("version", DEFAULT_VERSION) or DEFAULT_VERSION,
         dra=values.get("dra", "default") or "default",
+        preemption=_checkbox(values, "preemption", default=True),
         question=values.get("question", "schedule") or "schedule",
         shapes=values.get("shapes", ""),
         headroom=values.get("headroom", "100").strip() or "100",
