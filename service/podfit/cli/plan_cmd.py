@@ -533,6 +533,7 @@ def drain_cmd(
             workload.pods,
             workload.nodes,
             daemonsets=workload.daemonsets,
+            budgets=workload.disruption_budgets,
             drain=drain,
             lose_zone=lose_zone,
             zone_label=zone_label,

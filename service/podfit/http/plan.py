@@ -206,6 +206,7 @@ def plan_drain() -> Response:
         workload.pods,
         workload.nodes,
         daemonsets=workload.daemonsets,
+        budgets=workload.disruption_budgets,
         progress=_clock("running what-if scenarios"),
         deadline=request_deadline(),
         **opts,

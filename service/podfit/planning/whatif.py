@@ -2,13 +2,18 @@
 
 1. The cluster is scheduled as ``podfit.schedule`` would (running pods stay where they
    are; the rest are placed).
-2. For each scenario the removed nodes' pods are evicted; every other placed pod —
-   DaemonSet pods included — stays bound where it is, and the evicted pods (DaemonSet
-   pods excepted: they go with their node) are scheduled again on the remaining nodes
+2. For each scenario the removed nodes are drained with ``kubectl drain`` semantics,
+   the rule ``podfit check`` applies too (:mod:`podfit.planning.drain`): every other
+   placed pod — DaemonSet pods included — stays bound where it is; on the removed
+   nodes, DaemonSet and static (mirror) pods go with their node, terminating pods are
+   not recreated, bare pods (no owner) are deleted and **lost** (``lost``), and the
+   controller-owned pods are recreated and scheduled again on the remaining nodes
    through the same scheduling cycle, in priority then input order.
 3. Evicted pods that find no node become Pending, with their FailedScheduling message.
    The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
    copy of the first removed node, labels and taints included; DaemonSets included).
+4. A PodDisruptionBudget of the input that the drain would violate is reported
+   (``disruptionBudgets``, :func:`podfit.planning.drain.budget_violation`).
 
 ``lose_any_one`` runs one scenario per node and names the worst (most Pending pods,
 then most nodes needed, then input order).
@@ -22,15 +27,23 @@ from typing import Any
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
+from podfit.manifests.objects import PodDisruptionBudget
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
+from podfit.planning.drain import (
+    Budget,
+    Drained,
+    budget_findings,
+    drain_pods,
+    healthy_counts,
+)
 from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
 from podfit.planning.report import envelope
 from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.run import daemonset_of, schedule_infos
+from podfit.scheduler.run import schedule_infos
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -47,6 +60,11 @@ class Scenario:
     rescheduled: dict[str, str]  # "namespace/name" -> new node
     pending: list[dict[str, Any]]
     plan: ShapePlan | None
+    lost: list[dict[str, Any]] = field(default_factory=list)
+    """The bare pods the drain deletes: ``PodLost`` entries (``pod``, ``node``,
+    ``message``)."""
+    budgets: list[dict[str, Any]] = field(default_factory=list)
+    """The PodDisruptionBudgets the drain would violate (``pdb``, ``message``)."""
 
     def to_dict(self) -> dict[str, Any]:
         plan = None
@@ -58,7 +76,7 @@ class Scenario:
                 "complete": self.plan.complete,
                 "unplaceable": dict(sorted(self.plan.unplaceable.items())),
             }
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "removedNodes": self.removed,
             "evicted": self.evicted,
@@ -67,6 +85,13 @@ class Scenario:
             "movedTo": dict(sorted(self.rescheduled.items())),
             "nodesNeeded": plan,
         }
+        # present only when there is something to say: reports of inputs without bare
+        # pods on the removed nodes and without violated budgets keep their bytes
+        if self.lost:
+            out["lost"] = self.lost
+        if self.budgets:
+            out["disruptionBudgets"] = self.budgets
+        return out
 
 
 @dataclass(slots=True)
@@ -117,11 +142,6 @@ def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     return info.respawn(node_name=node, phase="Running")
 
 
-def goes_with_node(info: PodInfo) -> bool:
-    """DaemonSet pods and static (mirror) pods are not evicted by a drain."""
-    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
-
-
 def _evicted_copy(info: PodInfo) -> PodInfo:
     """``info`` recreated by its controller: unbound, no phase."""
     return replica(info, info.name)
@@ -132,6 +152,7 @@ def what_if(
     nodes: Sequence[Node],
     *,
     daemonsets: Sequence[Pod] = (),
+    budgets: Sequence[PodDisruptionBudget] = (),
     drain: Sequence[str] = (),
     lose_zone: str | None = None,
     zone_label: str = DEFAULT_ZONE_LABEL,
@@ -143,6 +164,7 @@ def what_if(
     deadline: Deadline = NO_DEADLINE,
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
+    ``budgets`` are the input's PodDisruptionBudgets.
 
     ``deadline`` is checked before each scenario and inside its node plan's packer."""
     names = [n.name for n in nodes]
@@ -163,12 +185,15 @@ def what_if(
         raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
     cluster = Cluster(pods, nodes, daemonsets, config)
     baseline = cluster.run()
+    terminating = {p.key for p in pods if p.terminating}
+    applied = [Budget.of(pdb, pods) for pdb in budgets]
+    healthy = healthy_counts(applied, baseline.pods, terminating)
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []
     for done, (label, removed) in enumerate(scenarios, start=1):
         deadline.check(f"scenario {label}")
-        after, evicted = _without(cluster, baseline, set(removed))
-        evicted_ids = {id(p) for p in evicted}
+        after, drained = _without(cluster, baseline, set(removed), terminating)
+        evicted_ids = {id(p) for p in drained.evicted}
         pending_infos = [
             o.pod for o in after.pods if id(o.pod) in evicted_ids and o.phase == PENDING
         ]
@@ -197,7 +222,21 @@ def what_if(
                 algorithm=algorithm,
                 deadline=deadline,
             )[0]
-        out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
+        unrecovered = {f"{p.namespace}/{p.name}" for p in pending_infos}
+        unrecovered.update(lost["pod"] for lost in drained.lost)
+        findings = budget_findings(applied, healthy, drained.drained, unrecovered)
+        out.append(
+            Scenario(
+                label,
+                removed,
+                len(drained.drained),
+                moved,
+                pending,
+                plan,
+                drained.lost,
+                [{"pdb": f["pdb"], "message": f["message"]} for f in findings],
+            )
+        )
         if progress is not None:
             progress(done)
     return DrainReport(
@@ -210,25 +249,24 @@ def what_if(
 
 
 def _without(
-    cluster: Cluster, baseline: ScheduleResult, removed: set[str]
-) -> tuple[ScheduleResult, list[PodInfo]]:
-    """Re-run the cluster without ``removed`` nodes; returns the run and the evicted pods."""
+    cluster: Cluster, baseline: ScheduleResult, removed: set[str], terminating: set[str]
+) -> tuple[ScheduleResult, Drained]:
+    """Re-run the cluster without ``removed`` nodes from scratch; returns the run and what
+    the drain did to the removed nodes' pods (:func:`podfit.planning.drain.drain_pods`,
+    in base order)."""
     kept: list[PodInfo] = []
-    evicted: list[PodInfo] = []
-    terminating = {(p.namespace, p.name) for p in cluster.pods if p.terminating}
+    on_removed: list[tuple[str, PodInfo]] = []
     for outcome in baseline.pods:
         pod = outcome.pod
         if outcome.counted and outcome.node is not None:
             if outcome.node in removed:
-                # DaemonSet pods (templates' or running ones) and static pods go with the
-                # node; a terminating pod's replacement exists already: none come back
-                if not goes_with_node(pod) and (pod.namespace, pod.name) not in terminating:
-                    evicted.append(_evicted_copy(pod))
+                on_removed.append((outcome.node, pod))
             else:
                 kept.append(_bound_copy(pod, outcome.node))
         elif outcome.phase == PENDING and pod.daemonset is None:
-            kept.append(_evicted_copy(pod))  # still waiting for a node
+            kept.append(replica(pod, pod.name))  # still waiting for a node
+    drained = drain_pods(on_removed, terminating)
     remaining = [n for n in cluster.nodes if n.name not in removed]
     infos = cluster.node_infos(remaining)
-    after = schedule_infos([*kept, *evicted], infos, cluster.cfg, with_shortfall=False)
-    return after, evicted
+    after = schedule_infos([*kept, *drained.evicted], infos, cluster.cfg, with_shortfall=False)
+    return after, drained

@@ -647,6 +647,7 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
         workload.pods,
         workload.nodes,
         daemonsets=workload.daemonsets,
+        budgets=workload.disruption_budgets,
         drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
         lose_zone=form.zone if form.question == "drain-zone" else None,
         zone_label=form.zone_label,
