@@ -128,7 +128,7 @@ def both(cluster: ClusterInput, base: Base, removed: list[str]) -> tuple[Any, di
         cluster.pods,
         cluster.nodes,
         daemonsets=cluster.daemonsets,
-        budgets=cluster.budgets,
+        disruption_budgets=cluster.budgets,
         drain=removed,
     ).scenarios
     entry = base.variant(Scenario("lose", remove={"nodes": removed}), "v", removed)
@@ -222,7 +222,7 @@ def test_a_drain_the_budget_forbids_is_reported_and_an_allowed_one_is_not() -> N
     selector = LabelSelector((("app", "web"),), ())
     nodes = [_node("a"), _node("b")]
     strict = PodDisruptionBudget("web", "default", selector, min_available=2)
-    [scenario] = what_if(pods, nodes, budgets=[strict], drain=["a"]).to_dict()["scenarios"]
+    [scenario] = what_if(pods, nodes, disruption_budgets=[strict], drain=["a"]).to_dict()["scenarios"]
     assert scenario["disruptionBudgets"] == [
         {
             "pdb": "default/web",
@@ -233,5 +233,5 @@ def test_a_drain_the_budget_forbids_is_reported_and_an_allowed_one_is_not() -> N
         }
     ]
     loose = PodDisruptionBudget("web", "default", selector, min_available=1)
-    [scenario] = what_if(pods, nodes, budgets=[loose], drain=["a"]).to_dict()["scenarios"]
+    [scenario] = what_if(pods, nodes, disruption_budgets=[loose], drain=["a"]).to_dict()["scenarios"]
     assert "disruptionBudgets" not in scenario

@@ -1,8 +1,10 @@
 """The planning reports (FitReport, NodesPlan, DrainReport) never hide what they do not
 account for: like a ScheduleResult, each ends with ``warnings`` — the loader's assumptions,
-the scheduling constraints podfit does not model, the default topology spreading where it
-can matter, and every object that created no pods — each once, from the library (what it
-knows: the pods), the API and the CLI (what they know too: the inputs)."""
+the scheduling constraints the new-node packer of ``plan nodes`` does not honour, and every
+object that created no pods — each once, from the library (what it knows: the pods), the
+API and the CLI (what they know too: the inputs). Pod (anti-)affinity, topology spread
+constraints and the default spreading are modelled by ``plan fit`` and ``plan drain``
+(the scheduler decides) and warned by none of them."""
 
 from __future__ import annotations
 
@@ -24,10 +26,21 @@ from podfit.planning.nodes_needed import nodes_needed
 from podfit.planning.whatif import what_if
 
 
-def deployment(name: str, replicas: int = 3, anti: bool = False, kind: str = "Deployment") -> Any:
+def deployment(
+    name: str, replicas: int = 3, anti: bool = False, kind: str = "Deployment", zones: bool = False
+) -> Any:
     spec: dict[str, Any] = {
         "containers": [{"name": "c", "resources": {"requests": {"cpu": "500m"}}}]
     }
+    if zones:
+        spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "labelSelector": {"matchLabels": {"app": name}},
+            }
+        ]
     if anti:
         term = {
             "labelSelector": {"matchLabels": {"app": name}},
@@ -54,18 +67,21 @@ def node(name: str, cpu: str = "4") -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
         "status": {"allocatable": {"cpu": cpu, "memory": "8Gi", "pods": "110"}},
     }
 
 
 # the reported case: a misspelt kind, and 3 replicas that must each have their own node
 TYPO = [deployment("web", anti=True, kind="Deploymnet"), deployment("api", anti=True)]
-ANTI_API = (
-    "default/Deployment/api: spec.template.spec.affinity.podAntiAffinity is not modelled "
-    "(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
+ZONED = [TYPO[0], deployment("api", zones=True)]
+ZONES_API = (
+    "default/Deployment/api: topologySpreadConstraints is not honoured on the new nodes of "
+    "plan nodes (kube-scheduler's PodTopologySpread may need more nodes or put the pods "
+    "elsewhere)"
 )
 SPREAD = "kube-scheduler's default topology spreading"
+UNMODELLED = "is not modelled"
 M5 = parse_shape(shape_spec("aws/m5.large", "shape"), "shape")
 
 
@@ -79,14 +95,23 @@ def skipped(source: str, kind: str = "Deploymnet", name: str = "web") -> str:
 # --- the library: what the planner's pods do not account for --------------------------------
 
 
-def test_nodes_needed_names_the_unmodelled_anti_affinity_of_the_pods_it_packs() -> None:
-    """1 node holds api's 3 replicas by resources, but their required podAntiAffinity
-    (not modelled) needs 3: the plan says so, as its last key."""
+def test_nodes_needed_honours_hostname_anti_affinity_and_does_not_warn_of_it() -> None:
+    """1 node holds api's 3 replicas by resources, but their required podAntiAffinity on
+    the hostname needs 3: the packer honours it (one replica per new node), no warning."""
     workload = load_objects(TYPO)
     plan = nodes_needed(workload.pods, [M5])
     doc = plan.to_dict()
-    assert doc["summary"]["best"] == {"shape": "aws/m5.large", "nodes": 1}
-    assert doc["warnings"] == [ANTI_API]
+    assert doc["summary"]["best"] == {"shape": "aws/m5.large", "nodes": 3}
+    assert doc["warnings"] == []
+    assert list(doc)[-1] == "warnings"
+
+
+def test_nodes_needed_names_the_zone_spreading_its_packer_does_not_honour() -> None:
+    """A zone spread constraint is not honoured by the packer of new nodes: warned, as
+    the plan's last key."""
+    workload = load_objects([deployment("api", zones=True)])
+    doc = nodes_needed(workload.pods, [M5]).to_dict()
+    assert doc["warnings"] == [ZONES_API]
     assert list(doc)[-1] == "warnings"
 
 
@@ -110,49 +135,43 @@ def test_every_report_has_warnings_as_its_last_key_even_when_empty() -> None:
         assert doc["warnings"] == [], doc["kind"]
 
 
-def test_how_many_fit_warns_of_the_templates_it_adds_and_the_default_spreading() -> None:
-    """The added template's unmodelled constraint is named; on nodes of unequal size the
-    scheduler's default spreading (not modelled) could place its replicas otherwise."""
+def test_how_many_fit_models_the_templates_anti_affinity_and_the_default_spreading() -> None:
+    """The scheduler decides the added template's anti-affinity (one replica per node)
+    and the default spreading on nodes of unequal size: nothing to warn of."""
     cluster = load_objects([node("a"), node("b", "8")])
     template = load_objects([deployment("api", 1, anti=True)]).pods
     report = how_many_fit(template, cluster.pods, cluster.nodes)
-    assert report.warnings[0] == ANTI_API
-    assert len(report.warnings) == 2
-    assert report.warnings[1].startswith(SPREAD)
-    assert "default/Deployment/api" in report.warnings[1]
+    assert report.total == 2
+    assert report.warnings == []
 
 
-@pytest.mark.parametrize(
-    ("nodes", "warned"),
-    [([node("a"), node("b", "8")], True), ([node("a"), node("b")], False)],
-)
-def test_what_if_warns_of_the_default_spreading_where_it_can_matter(
-    nodes: list[dict[str, Any]], warned: bool
-) -> None:
-    workload = load_objects([deployment("web"), *nodes])
+@pytest.mark.parametrize("nodes", [[node("a"), node("b", "8")], [node("a"), node("b")]])
+def test_what_if_models_the_default_spreading(nodes: list[dict[str, Any]]) -> None:
+    workload = load_objects([deployment("web", anti=True), deployment("api"), *nodes])
     report = what_if(workload.pods, workload.nodes, drain=["a"])
-    assert any(w.startswith(SPREAD) for w in report.warnings) is warned
+    assert report.warnings == []
 
 
-def test_nodes_needed_without_existing_nodes_has_no_default_spreading_warning() -> None:
-    """The new nodes are packed as bins, not scored: the default spreading cannot change
-    the plan; on existing nodes of unequal size it can change where pods go first."""
+def test_nodes_needed_has_no_default_spreading_warning() -> None:
+    """The scheduler models the default spreading on the existing nodes, and it cannot
+    leave a pod Pending on the new ones (ScheduleAnyway): no warning with or without
+    existing nodes."""
     workload = load_objects([deployment("web", 30), node("a", "1"), node("b", "2")])
-    assert not any(w.startswith(SPREAD) for w in nodes_needed(workload.pods, [M5]).warnings)
-    plan = nodes_needed(workload.pods, [M5], existing_nodes=workload.nodes)
-    assert [w for w in plan.warnings if w.startswith(SPREAD)]
+    assert nodes_needed(workload.pods, [M5]).warnings == []
+    assert nodes_needed(workload.pods, [M5], existing_nodes=workload.nodes).warnings == []
 
 
 # --- the API: the inputs' warnings too, in order, each once ----------------------------------
 
 
-def test_api_plan_nodes_names_the_anti_affinity_and_the_misspelt_kind(
+def test_api_plan_nodes_names_the_unhonoured_spreading_and_the_misspelt_kind(
     client: FlaskClient,
 ) -> None:
-    body = {"pods": TYPO, "shapes": [{"preset": "aws/m5.large"}]}
+    pods = [TYPO[0], deployment("api", zones=True)]
+    body = {"pods": pods, "shapes": [{"preset": "aws/m5.large"}]}
     response = client.post("/v1/plan/nodes", json=body)
     assert response.status_code == 200, response.json
-    assert response.json["warnings"] == [CUSTOM, ANTI_API, skipped("pods[0]")]
+    assert response.json["warnings"] == [CUSTOM, ZONES_API, skipped("pods[0]")]
     assert list(response.json)[-1] == "warnings"
 
 
@@ -175,9 +194,9 @@ def with_priority_class(doc: dict[str, Any]) -> dict[str, Any]:
 def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_once(
     client: FlaskClient, path: str, options: dict[str, Any]
 ) -> None:
-    """The loader's assumptions first, then the planner's own (its unmodelled-constraint
-    warning, which the loader noted too: listed once, in the planner's place), then the
-    object that created no pods."""
+    """The loader's assumptions first, then the planner's own (none here: the scheduler
+    models api's anti-affinity, the packer honours it), then the object that created no
+    pods."""
     pods = [with_priority_class(deployment("api", 2, anti=True)), TYPO[0]]
     body = {"pods": pods, "nodes": [node("a")], **options}
     response = client.post(path, json=body)
@@ -186,7 +205,6 @@ def test_every_plan_endpoint_lists_loader_planner_and_skipped_warnings_in_order_
         'default/Deployment/api: spec.template.spec.priorityClassName: PriorityClass "gold"'
         " not in the input; priority 0 assumed",
         CUSTOM,
-        ANTI_API,  # the loader notes it as it reads the template; the planner's place wins
         skipped("pods[1]"),
     ]
 
@@ -207,7 +225,7 @@ def test_api_plan_fit_names_the_templates_skipped_objects_too(client: FlaskClien
 @pytest.fixture
 def typo_file(tmp_path: Path) -> Path:
     path = tmp_path / "typo.yaml"
-    path.write_text(yaml.safe_dump_all(TYPO), encoding="utf-8")
+    path.write_text(yaml.safe_dump_all(ZONED), encoding="utf-8")
     return path
 
 
@@ -217,7 +235,7 @@ def test_cli_plan_nodes_table_prints_each_warning_once_on_stderr(typo_file: Path
     assert "best: 1 × aws/m5.large" in result.stdout
     assert result.stderr.splitlines() == [
         f"warning: {CUSTOM}",
-        f"warning: {ANTI_API}",
+        f"warning: {ZONES_API}",
         f"warning: {skipped(f'{typo_file} document 1')}",
     ]
 
@@ -229,9 +247,9 @@ def test_cli_plan_nodes_json_carries_the_warnings(typo_file: Path) -> None:
         main, ["plan", "nodes", "-f", str(typo_file), "-s", "aws/m5.large", "-o", "json"]
     )
     assert result.exit_code == 0, result.output
-    warnings = [CUSTOM, ANTI_API, skipped(f"{typo_file} document 1")]
+    warnings = [CUSTOM, ZONES_API, skipped(f"{typo_file} document 1")]
     assert json.loads(result.stdout)["warnings"] == warnings
-    # stderr: the loader's (it models pod anti-affinity: no warning of its own for it)
+    # stderr: the loader's (the packer's warning is in the document)
     loaded = [CUSTOM, skipped(f"{typo_file} document 1")]
     assert result.stderr.splitlines() == [f"warning: {w}" for w in loaded]
 
@@ -240,7 +258,7 @@ def test_cli_plan_nodes_json_carries_the_warnings(typo_file: Path) -> None:
     "command",
     [["fit", "-t", "{template}"], ["nodes", "-s", "aws/m5.large"], ["drain", "--node", "a"]],
 )
-def test_every_plan_command_prints_the_unmodelled_constraint_and_the_skipped_object(
+def test_every_plan_command_prints_the_skipped_object_and_no_modelled_constraint(
     tmp_path: Path, command: list[str]
 ) -> None:
     cluster = tmp_path / "cluster.yaml"
@@ -252,11 +270,10 @@ def test_every_plan_command_prints_the_unmodelled_constraint_and_the_skipped_obj
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         f"warning: {CUSTOM}",
-        f"warning: {ANTI_API}",
         f"warning: {skipped(f'{cluster} document 1')}",
     ]
     doc = CliRunner().invoke(main, ["plan", *args, "-f", str(cluster), "-o", "json"]).stdout
-    assert json.loads(doc)["warnings"] == [CUSTOM, ANTI_API, skipped(f"{cluster} document 1")]
+    assert json.loads(doc)["warnings"] == [CUSTOM, skipped(f"{cluster} document 1")]
 
 
 # --- the web page: the plan's warnings shown like the schedule's --------------------------------
@@ -265,11 +282,11 @@ def test_every_plan_command_prints_the_unmodelled_constraint_and_the_skipped_obj
 def test_the_plan_page_shows_the_plans_warnings_once_and_the_skipped_object_once(
     client: FlaskClient,
 ) -> None:
-    """As under a schedule: the unmodelled constraint (the loader's and the plan's) once,
-    the plan's default-spreading warning (existing nodes of unequal size), and the skipped
-    object on its own line, not again as a warning."""
+    """As under a schedule: the constraint the packer does not honour once, no
+    default-spreading warning (the scheduler models it on the existing nodes of unequal
+    size), and the skipped object on its own line, not again as a warning."""
     form = {
-        "workloads": yaml.safe_dump_all(TYPO),
+        "workloads": yaml.safe_dump_all(ZONED),
         "nodes": yaml.safe_dump_all([node("a", "1"), node("b", "2")]),
         "question": "nodes",
         "shapes": "aws/m5.large",
@@ -280,7 +297,8 @@ def test_the_plan_page_shows_the_plans_warnings_once_and_the_skipped_object_once
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
     assert 'id="shapes-plan"' in page
-    assert page.count("spec.template.spec.affinity.podAntiAffinity is not modelled") == 1
-    assert page.count("default topology spreading (PodTopologySpread") == 1
+    assert page.count("topologySpreadConstraints is not honoured on the new nodes") == 1
+    assert page.count("default topology spreading (PodTopologySpread") == 0
+    assert UNMODELLED not in page
     assert page.count("skipped Deploymnet") == 1
     assert "skipped: creates no pods" not in page

@@ -417,37 +417,15 @@ def _size_key(group: PodGroup, capacity: Sequence[int]) -> tuple[Fraction, Fract
     return max(shares), sum(shares, Fraction(0))
 
 
-def pack(
+def _best_fit(
     problem: BinProblem,
-    *,
-    local_search: bool = True,
-    lower_bound: int = 0,
-    max_rounds: int = 200,
-    max_items: int = 5000,
-    max_checks: int = 300_000,
+    groups: Sequence[PodGroup],
+    weights: Sequence[int],
     deadline: Deadline = NO_DEADLINE,
-) -> Packing:
-    """Our packer: best-fit decreasing on capacity-normalised vectors + local search.
-
-    Order: groups by decreasing dominant share of a fresh node (then sum of shares).
-    Best fit: a pod goes to the open node whose normalised slack (Σ free/capacity over
-    resources) is smallest after placing it; a run of identical pods fills the best node
-    before moving on, which is the same as placing them one by one. Local search
-    (Levine & Ducatelle's improvement step for grouping packers): repeatedly dissolve
-    the emptiest nodes, swap their pods into other nodes where the swap makes a node
-    fuller (1↔1, 1↔2, 2↔1, 2↔2), then re-insert the rest best-fit; keep the result when
-    it uses no more nodes. Before that, Minimum Bin Slack (``_min_bin_slack``) builds a
-    second packing and the smaller one is kept; when only perfectly full nodes can meet
-    ``lower_bound`` (one resource, total = bound × capacity), an exact zero-waste search
-    (``_zero_waste_packing``) is tried first. Stops at ``lower_bound``, after
-    ``max_rounds`` rounds without gain or ``max_checks`` fit checks (a deterministic work
-    budget, ~1 s); skipped above ``max_items`` pods. Same input, same packing: the
-    ``deadline`` (checked before each group, each node of Minimum Bin Slack and each
-    local-search round) stops the work by raising, never by returning a smaller search.
-    """
-    capacity = problem.template.fresh_free()
-    weights, _scale = _weights(capacity)
-    groups = sorted(problem.groups, key=lambda g: _size_key(g, capacity), reverse=True)
+) -> tuple[list[_Node], dict[str, int]]:
+    """Best-fit of ``groups`` in their order (see :func:`pack`): the nodes opened and the
+    pods per group that fit no fresh node. Cost: O(pods × nodes) fit checks at worst;
+    ``deadline`` checked before each group."""
     nodes: list[_Node] = []
     unplaced: dict[str, int] = {}
     for group in groups:
@@ -479,10 +457,55 @@ def pack(
             remaining -= k
         if remaining:
             unplaced[group.name] = remaining
+    return nodes, unplaced
+
+
+def pack(
+    problem: BinProblem,
+    *,
+    local_search: bool = True,
+    lower_bound: int = 0,
+    max_rounds: int = 200,
+    max_items: int = 5000,
+    max_checks: int = 300_000,
+    deadline: Deadline = NO_DEADLINE,
+) -> Packing:
+    """Our packer: best-fit decreasing on capacity-normalised vectors + local search.
+
+    Order: groups by decreasing dominant share of a fresh node (then sum of shares).
+    Best fit: a pod goes to the open node whose normalised slack (Σ free/capacity over
+    resources) is smallest after placing it; a run of identical pods fills the best node
+    before moving on, which is the same as placing them one by one. Local search
+    (Levine & Ducatelle's improvement step for grouping packers): repeatedly dissolve
+    the emptiest nodes, swap their pods into other nodes where the swap makes a node
+    fuller (1↔1, 1↔2, 2↔1, 2↔2), then re-insert the rest best-fit; keep the result when
+    it uses no more nodes. Before that, with host-port groups (at most one pod per node),
+    best fit with those groups first is kept when it needs fewer nodes; Minimum Bin Slack
+    (``_min_bin_slack``) builds a second packing and the smaller one is kept; when only
+    perfectly full nodes can meet ``lower_bound`` (one resource, total = bound ×
+    capacity), an exact zero-waste search (``_zero_waste_packing``) is tried first. Stops
+    at ``lower_bound``, after ``max_rounds`` rounds without gain or ``max_checks`` fit
+    checks (a deterministic work budget, ~1 s); skipped above ``max_items`` pods. Same
+    input, same packing: the ``deadline`` (checked before each group, each node of Minimum
+    Bin Slack and each local-search round) stops the work by raising, never by returning
+    a smaller search.
+    """
+    capacity = problem.template.fresh_free()
+    weights, _scale = _weights(capacity)
+    groups = sorted(problem.groups, key=lambda g: _size_key(g, capacity), reverse=True)
+    nodes, unplaced = _best_fit(problem, groups, weights, deadline)
     notes: list[str] = []
     placed = problem.pod_count - sum(unplaced.values())
     if local_search and len(nodes) > max(lower_bound, 1):
         if placed <= max_items:
+            if any(g.host_ports for g in groups):
+                # groups held to one pod per node (host ports, hostname anti-affinity)
+                # first: they open the nodes the others then fill (same pods unplaced:
+                # the fresh-node test does not depend on the order)
+                ported = sorted(groups, key=lambda g: not g.host_ports)
+                other = _best_fit(problem, ported, weights, deadline)[0]
+                if len(other) < len(nodes):
+                    nodes = other
             mbs = _min_bin_slack(problem, groups, weights, unplaced, deadline=deadline)
             if len(mbs) < len(nodes):
                 nodes = mbs

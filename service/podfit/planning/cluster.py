@@ -10,20 +10,25 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.pods import Pod
 from podfit.scheduler.adapt import (
     PodConverter,
+    budget_spec,
     check_node_names,
     default_spread_warning,
     node_info,
+    topology_inputs,
 )
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
 from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
+from podfit.scheduler.preemption import BudgetSpec
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
+from podfit.topology import Namespaces
 
 __all__ = ["Cluster", "replica"]
 
@@ -33,8 +38,9 @@ UNMODELLED_PLUGINS = {
     "podAntiAffinity": INTER_POD_AFFINITY,
     "topologySpreadConstraints": POD_TOPOLOGY_SPREAD,
 }
-"""Pod fields the plans do not model, by the kube-scheduler plugin that uses them (the
-scheduler itself models them)."""
+"""Pod fields by the kube-scheduler plugin that uses them: the scheduler (and so ``plan
+fit`` and ``plan drain``) models them; ``plan nodes``' packer warns for those it cannot
+honour on new nodes (``podfit.planning.nodes_needed``)."""
 
 
 def unmodelled_warning(who: str, path: str) -> str:
@@ -76,11 +82,25 @@ class Cluster:
         nodes: Sequence[Node],
         daemonsets: Sequence[Pod] = (),
         config: SchedulerConfig | None = None,
+        *,
+        services: Iterable[objects.Service] = (),
+        namespaces: Iterable[objects.Namespace] = (),
+        controllers: Iterable[objects.Controller] = (),
+        disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     ) -> None:
         # plans keep preemption a report: what they answer (room, node counts, drains)
         # is about the pods they place, not about evicting lower-priority ones
         self.cfg = replace(config or make_config(), preemption=False)
-        self.convert = PodConverter(pod_level_resources=self.cfg.features.pod_level_resources)
+        # the workload's Services, controllers and Namespaces reach the scheduler as in
+        # podfit.schedule (same helpers): default spreading and namespaceSelectors
+        service_selectors, controller_selectors = topology_inputs(services, controllers)
+        self.convert = PodConverter(
+            pod_level_resources=self.cfg.features.pod_level_resources,
+            services=service_selectors,
+            controllers=controller_selectors,
+        )
+        self.namespaces = Namespaces({ns.name: ns.label_map for ns in namespaces})
+        self.budgets: list[BudgetSpec] = [budget_spec(b) for b in disruption_budgets]
         self.pods = list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}
         self.nodes = list(nodes)
@@ -120,12 +140,14 @@ class Cluster:
         ]
 
     def warnings(self, nodes: Sequence[NodeInfo], templates: Sequence[Pod] = ()) -> list[str]:
-        """What a plan of this cluster does not account for, each once, in this order: one
-        warning per template (the DaemonSets', the pods', then ``templates``) that sets a
-        scheduling constraint podfit does not model (``unmodelled_warnings``: pod
-        (anti-)affinity, topology spread constraints), then kube-scheduler's system-default
-        topology spreading where it could change where the scheduler puts the pods on
-        ``nodes`` (``default_spread_warning``). Cost: O(pods + nodes)."""
+        """What a run of this cluster without its Services, Namespaces and controllers
+        (``podfit check``'s) does not account for, each once, in this order: one warning
+        per template (the DaemonSets', the pods', then ``templates``) that sets pod
+        (anti-)affinity or topology spread constraints (``unmodelled_warnings``), then
+        kube-scheduler's system-default topology spreading where it could change where
+        the scheduler puts the pods on ``nodes`` (``default_spread_warning``). ``plan
+        fit`` and ``plan drain`` model all of these and do not call it. Cost: O(pods +
+        nodes)."""
         out = unmodelled_warnings([*self.daemonset_pods, *self.pods, *templates])
         spread = default_spread_warning([*self.pods, *templates], nodes)
         if spread:
@@ -135,13 +157,24 @@ class Cluster:
     def run(
         self, pods: Sequence[Pod] | None = None, nodes: Sequence[Node] | None = None
     ) -> ScheduleResult:
-        """Schedule ``pods`` (default: all) on ``nodes`` (default: all), DaemonSets first."""
+        """Schedule ``pods`` (default: all) on ``nodes`` (default: all), DaemonSets first,
+        with the cluster's Namespaces and PodDisruptionBudgets (preemption off)."""
+        return self.schedule(self.pod_infos(pods), self.node_infos(nodes), daemonsets=True)
+
+    def schedule(
+        self, pods: Sequence[PodInfo], nodes: Sequence[NodeInfo], *, daemonsets: bool = False
+    ) -> ScheduleResult:
+        """``schedule_infos`` of converted ``pods`` on ``nodes`` (mutated) with this
+        cluster's configuration, Namespaces and budgets; the DaemonSets too when
+        ``daemonsets``. No shortfall is computed (the plans read messages only)."""
         return schedule_infos(
-            self.pod_infos(pods),
-            self.node_infos(nodes),
+            pods,
+            nodes,
             self.cfg,
-            daemonsets=self.daemonsets,
+            daemonsets=self.daemonsets if daemonsets else (),
             with_shortfall=False,
+            namespaces=self.namespaces,
+            budgets=self.budgets,
         )
 
 

@@ -7,6 +7,11 @@ the tie rule) until one does not fit; that replica's FailedScheduling message is
 template's stop reason. Preemption is not carried out (like cluster-capacity): a replica
 that could only fit by evicting pods stops its template.
 
+PodTopologySpread and InterPodAffinity decide as in ``podfit.schedule``: the workload's
+Services, controllers and Namespaces go to the scheduler the same way (``Cluster``), so a
+template with required hostname anti-affinity against its own pods fits once per free
+node, and the default spreading of the cluster's and the templates' pods is modelled.
+
 Modes: ``sequence`` fills the first template to its limit, then the second, …;
 ``interleave`` adds one replica of each still-fitting template in turn and retires a
 template at its first failure, so templates share the room fairly.
@@ -14,12 +19,13 @@ template at its first failure, so templates share the room fairly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
+from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
 from podfit.planning.fragmentation import Fragmentation, fragmentation
@@ -69,7 +75,7 @@ class FitReport:
     fragmentation: Fragmentation
     max_replicas: int
     warnings: list[str] = field(default_factory=list)
-    """What the report does not account for (``Cluster.warnings``), each once."""
+    """What the report does not account for, each once (the callers add the loader's)."""
 
     @property
     def total(self) -> int:
@@ -109,6 +115,10 @@ def how_many_fit(
     max_replicas: int = DEFAULT_MAX_REPLICAS,
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
 ) -> FitReport:
     """Add replicas of ``templates`` to the cluster until each stops fitting (module doc).
@@ -116,8 +126,9 @@ def how_many_fit(
     ``max_replicas`` bounds the total work (all templates together); reaching it stops
     with ``stop = "LimitReached"``. ``progress`` is called with the number of replicas
     placed so far (every 100); ``deadline`` is checked before each replica (a
-    scheduling cycle on a large cluster takes milliseconds). Cost: one scheduling cycle
-    per replica.
+    scheduling cycle on a large cluster takes milliseconds). ``services`` …
+    ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
+    them. Cost: one scheduling cycle per replica.
     """
     if mode not in MODES:
         raise ConfigError(f'unknown mode "{mode}" (one of {", ".join(MODES)})', "mode")
@@ -125,10 +136,21 @@ def how_many_fit(
         raise ConfigError("at least one pod template is needed", "templates")
     if not 1 <= max_replicas <= 1_000_000:
         raise ConfigError(f"must be in [1, 1000000], got {max_replicas}", "maxReplicas")
-    cluster = Cluster(pods, nodes, daemonsets, config)
+    cluster = Cluster(
+        pods,
+        nodes,
+        daemonsets,
+        config,
+        services=services,
+        namespaces=namespaces,
+        controllers=controllers,
+        disruption_budgets=disruption_budgets,
+    )
     baseline = cluster.run()
     deadline.check("adding replicas")
-    engine = Engine(baseline.nodes, cluster.cfg)
+    engine = Engine(
+        baseline.nodes, cluster.cfg, namespaces=cluster.namespaces, budgets=cluster.budgets
+    )
     infos = cluster.pod_infos(templates, "templates")
     fits = [TemplateFit(_template_name(t, i)) for i, t in enumerate(templates)]
     seen: dict[str, int] = {}
@@ -184,5 +206,4 @@ def how_many_fit(
         already_pending=len(baseline.pending),
         fragmentation=fragmentation(engine.nodes, shapes, cluster.cfg.filter_config),
         max_replicas=max_replicas,
-        warnings=cluster.warnings(baseline.nodes, templates),
     )

@@ -14,17 +14,26 @@
    ``lower_bounds`` gives L1 per resource, Martello–Toth L2 and the host-port bound.
 5. With prices, shapes are ranked by cost; the *mix* re-packs the cheapest plan's nodes,
    each onto the cheapest shape that holds its pods.
+
+New nodes are named ``<shape>-1``, ``<shape>-2``, … and each is its own hostname
+(``kubernetes.io/hostname`` is its name). The packer honours a group's required pod
+anti-affinity on the hostname against its own pods (and no other group's or DaemonSet's
+pods) as at most one pod of the group per new node, the rule a host port gives (it counts
+in the ``hostPorts`` lower bound). Every other pod (anti-)affinity term and topology
+spread constraint of a pending group is not honoured on new nodes and is warned
+(:func:`packer_warnings`); on the existing nodes the scheduler models them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
+from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
@@ -40,7 +49,10 @@ from podfit.scheduler.adapt import node_info
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
+from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
 from podfit.scheduler.run import expand_daemonsets
+from podfit.topology import AffinityTerm, Namespaces, term_matches_pod
 from podfit.units import human
 
 if TYPE_CHECKING:
@@ -57,8 +69,14 @@ __all__ = [
     "group_pending",
     "group_runs",
     "nodes_needed",
+    "packer_warnings",
     "plan_shapes",
 ]
+
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+ONE_PER_NODE_PROTOCOL = "podAntiAffinity"
+"""The protocol of the synthetic host port that keeps a group's pods one per new node:
+no real port has it, so it conflicts only with the group's own pods."""
 
 ALGORITHMS = ("podfit", "ffd", "exact")
 
@@ -276,6 +294,73 @@ def _ports(info: PodInfo) -> tuple[binpack.HostPort, ...]:
     return tuple(binpack.HostPort.of(p.port, p.protocol, p.ip) for p in info.host_ports)
 
 
+def _is_one_per_node(
+    term: AffinityTerm,
+    exemplar: PodInfo,
+    others: Sequence[PodInfo],
+    namespaces: Namespaces,
+) -> bool:
+    """Whether required anti-affinity ``term`` of ``exemplar``'s group means exactly "at
+    most one of the group's pods per new node": hostname topology, it matches the group's
+    own pods and none of ``others`` (the other pending groups' exemplars and the DaemonSet
+    pods, which could share a new node). O(others)."""
+    return (
+        term.topology_key == HOSTNAME_LABEL
+        and term_matches_pod(term, exemplar.namespace, exemplar.labels, namespaces)
+        and not any(term_matches_pod(term, o.namespace, o.labels, namespaces) for o in others)
+    )
+
+
+def _unhonoured(
+    exemplar: PodInfo, others: Sequence[PodInfo], namespaces: Namespaces
+) -> tuple[bool, list[str]]:
+    """(one pod per new node?, the constraint fields the packer does not honour) for a
+    pending group: its pod affinity and anti-affinity, spread constraints and, where a
+    DaemonSet pod's or another group's required anti-affinity matches it, theirs."""
+    one_per_node = False
+    fields: list[str] = []
+    aff = exemplar.pod_affinity
+    if aff is not None:
+        for term in aff.required_anti:
+            if _is_one_per_node(term, exemplar, others, namespaces):
+                one_per_node = True
+            elif "podAntiAffinity" not in fields:
+                fields.append("podAntiAffinity")
+        if aff.preferred_anti and "podAntiAffinity" not in fields:
+            fields.append("podAntiAffinity")
+        if aff.required or aff.preferred:
+            fields.append("podAffinity")
+    if exemplar.spread:
+        fields.append("topologySpreadConstraints")
+    for other in others:
+        if other.pod_affinity is not None and any(
+            term_matches_pod(t, exemplar.namespace, exemplar.labels, namespaces)
+            for t in other.pod_affinity.required_anti
+        ):
+            if "podAntiAffinity" not in fields:
+                fields.append("podAntiAffinity")
+            break
+    return one_per_node, fields
+
+
+def packer_warnings(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> list[str]:
+    """One warning per pending group whose pod (anti-)affinity or topology spread
+    constraints the new-node packer does not honour (module doc), naming the fields, in
+    group order. O(groups² + groups × DaemonSets)."""
+    out: list[str] = []
+    ds = [d.template for d in cluster.daemonsets]
+    for k, (_, exemplar) in enumerate(groups):
+        others = [*ds, *(e for j, (_, e) in enumerate(groups) if j != k)]
+        for name in _unhonoured(exemplar, others, cluster.namespaces)[1]:
+            plugin = INTER_POD_AFFINITY if name.startswith("pod") else POD_TOPOLOGY_SPREAD
+            out.append(
+                f"{exemplar.namespace}/{exemplar.owner or 'Pod/' + exemplar.name}: "
+                f"{name} is not honoured on the new nodes of plan nodes (kube-scheduler's "
+                f"{plugin} may need more nodes or put the pods elsewhere)"
+            )
+    return out
+
+
 def _order_requests(pod: Pod | None, resources: Sequence[str]) -> tuple[int, ...] | None:
     """What the autoscaler's DecreasingPodOrderer looks at: the summed cpu and memory
     requests of the regular containers (no init containers, no overhead), each sum
@@ -302,18 +387,23 @@ def _shape_problem(
     unplaceable: dict[str, str] = {}
     placeable: list[PodGroup] = []
     exemplars: list[PodInfo] = []
-    for group, exemplar in groups:
+    ds_templates = [d.template for d in cluster.daemonsets]
+    for k, (group, exemplar) in enumerate(groups):
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
             continue
         exemplars.append(exemplar)
+        ports = _ports(exemplar)
+        others = [*ds_templates, *(e for j, (_, e) in enumerate(groups) if j != k)]
+        if _unhonoured(exemplar, others, cluster.namespaces)[0]:
+            ports = (*ports, binpack.HostPort.of(1, f"{ONE_PER_NODE_PROTOCOL}:{group.name}"))
         placeable.append(
             PodGroup(
                 group.name,
                 _vector(exemplar, resources),
                 group.count,
-                _ports(exemplar),
+                ports,
                 _order_requests(cluster.pod_of(exemplar), resources),
             )
         )
@@ -373,6 +463,10 @@ def nodes_needed(
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
     exact_solver: Callable[..., ExactResult] | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
@@ -382,7 +476,10 @@ def nodes_needed(
     with the number of shapes done. ``exact_solver`` replaces
     :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
     the service's time and memory limits (:mod:`podfit.bounded`). ``deadline`` is
-    checked inside the packers (:func:`plan_shapes`).
+    checked inside the packers (:func:`plan_shapes`). ``services`` …
+    ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
+    them (they decide the run on the existing nodes and the pod anti-affinity terms'
+    namespaces).
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(
@@ -397,7 +494,16 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
-    cluster = Cluster(pods, existing_nodes, daemonsets, config)
+    cluster = Cluster(
+        pods,
+        existing_nodes,
+        daemonsets,
+        config,
+        services=services,
+        namespaces=namespaces,
+        controllers=controllers,
+        disruption_budgets=disruption_budgets,
+    )
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
     groups = group_runs(baseline.runs)
     plans = plan_shapes(
@@ -418,9 +524,9 @@ def nodes_needed(
         groups,
         plans,
         scheduled_on_existing=baseline.scheduled_on_existing,
-        # the packer places on new nodes as bins, not by score: the default spreading can
-        # only change the placement on the existing nodes
-        warnings=cluster.warnings(baseline.nodes),
+        # the scheduler models every constraint on the existing nodes; the packer places
+        # on new nodes as bins, not by score: only its unhonoured constraints are warned
+        warnings=packer_warnings(cluster, groups),
     )
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use

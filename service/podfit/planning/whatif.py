@@ -9,6 +9,9 @@
    not recreated, bare pods (no owner) are deleted and **lost** (``lost``), and the
    controller-owned pods are recreated and scheduled again on the remaining nodes
    through the same scheduling cycle, in priority then input order.
+   PodTopologySpread and InterPodAffinity decide as in ``podfit.schedule`` (the
+   workload's Services, controllers and Namespaces reach the scheduler the same way);
+   preemption is off: an evicted pod never evicts another.
 3. Evicted pods that find no node become Pending, with their FailedScheduling message.
    The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
    copy of the first removed node, labels and taints included; DaemonSets included).
@@ -21,13 +24,13 @@ then most nodes needed, then input order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
-from podfit.manifests.objects import PodDisruptionBudget
+from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
 from podfit.planning.drain import (
@@ -37,13 +40,18 @@ from podfit.planning.drain import (
     drain_pods,
     healthy_counts,
 )
-from podfit.planning.nodes_needed import NodeShape, ShapePlan, group_pending, plan_shapes
+from podfit.planning.nodes_needed import (
+    NodeShape,
+    ShapePlan,
+    group_pending,
+    packer_warnings,
+    plan_shapes,
+)
 from podfit.planning.report import envelope
 from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.run import schedule_infos
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -103,7 +111,7 @@ class DrainReport:
     already_pending: int
     scenarios: list[Scenario]
     warnings: list[str] = field(default_factory=list)
-    """What the report does not account for (``Cluster.warnings``), each once."""
+    """What the report does not account for, each once (the callers add the loader's)."""
 
     def worst(self) -> Scenario | None:
         if not self.scenarios:
@@ -142,17 +150,11 @@ def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     return info.respawn(node_name=node, phase="Running")
 
 
-def _evicted_copy(info: PodInfo) -> PodInfo:
-    """``info`` recreated by its controller: unbound, no phase."""
-    return replica(info, info.name)
-
-
 def what_if(
     pods: Sequence[Pod],
     nodes: Sequence[Node],
     *,
     daemonsets: Sequence[Pod] = (),
-    budgets: Sequence[PodDisruptionBudget] = (),
     drain: Sequence[str] = (),
     lose_zone: str | None = None,
     zone_label: str = DEFAULT_ZONE_LABEL,
@@ -161,12 +163,18 @@ def what_if(
     algorithm: str = "podfit",
     config: SchedulerConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    services: Iterable[objects.Service] = (),
+    namespaces: Iterable[objects.Namespace] = (),
+    controllers: Iterable[objects.Controller] = (),
+    disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
-    ``budgets`` are the input's PodDisruptionBudgets.
 
-    ``deadline`` is checked before each scenario and inside its node plan's packer."""
+    ``deadline`` is checked before each scenario and inside its node plan's packer.
+    ``services`` … ``disruption_budgets`` are the workload's objects, as
+    :func:`podfit.schedule` takes them; ``disruption_budgets`` also decide the
+    ``disruptionBudgets`` findings."""
     names = [n.name for n in nodes]
     unknown = [d for d in drain if d not in names]
     if unknown:
@@ -183,13 +191,24 @@ def what_if(
         scenarios.extend((f"lose {n}", [n]) for n in names)
     if not scenarios:
         raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
-    cluster = Cluster(pods, nodes, daemonsets, config)
+    budgets = list(disruption_budgets)
+    cluster = Cluster(
+        pods,
+        nodes,
+        daemonsets,
+        config,
+        services=services,
+        namespaces=namespaces,
+        controllers=controllers,
+        disruption_budgets=budgets,
+    )
     baseline = cluster.run()
     terminating = {p.key for p in pods if p.terminating}
     applied = [Budget.of(pdb, pods) for pdb in budgets]
     healthy = healthy_counts(applied, baseline.pods, terminating)
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []
+    warnings: dict[str, None] = {}
     for done, (label, removed) in enumerate(scenarios, start=1):
         deadline.check(f"scenario {label}")
         after, drained = _without(cluster, baseline, set(removed), terminating)
@@ -215,13 +234,10 @@ def what_if(
         plan = None
         if pending_infos:
             target = shape or NodeShape(removed[0], by_name[removed[0]])
-            plan = plan_shapes(
-                cluster,
-                group_pending(pending_infos),
-                [target],
-                algorithm=algorithm,
-                deadline=deadline,
-            )[0]
+            groups = group_pending(pending_infos)
+            plan = plan_shapes(cluster, groups, [target], algorithm=algorithm, deadline=deadline)[0]
+            for w in packer_warnings(cluster, groups):
+                warnings.setdefault(w)
         unrecovered = {f"{p.namespace}/{p.name}" for p in pending_infos}
         unrecovered.update(lost["pod"] for lost in drained.lost)
         findings = budget_findings(applied, healthy, drained.drained, unrecovered)
@@ -244,7 +260,7 @@ def what_if(
         cluster.cfg.strategy,
         len(baseline.pending),
         out,
-        cluster.warnings(baseline.nodes),
+        list(warnings),
     )
 
 
@@ -268,5 +284,5 @@ def _without(
     drained = drain_pods(on_removed, terminating)
     remaining = [n for n in cluster.nodes if n.name not in removed]
     infos = cluster.node_infos(remaining)
-    after = schedule_infos([*kept, *drained.evicted], infos, cluster.cfg, with_shortfall=False)
+    after = cluster.schedule([*kept, *drained.evicted], infos)
     return after, drained

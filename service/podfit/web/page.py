@@ -586,6 +586,10 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         shapes,
         existing_nodes=workload.nodes,
         daemonsets=workload.daemonsets,
+        services=workload.services,
+        namespaces=workload.namespaces,
+        controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
         algorithm=form.algorithm,
         headroom_percent=int(form.headroom),
         config=form.scheduler_config(),
@@ -626,6 +630,10 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
         workload.pods,
         workload.nodes,
         daemonsets=workload.daemonsets,
+        services=workload.services,
+        namespaces=workload.namespaces,
+        controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
         mode=form.mode,
         max_replicas=FIT_MAX_REPLICAS,
         config=form.scheduler_config(),
@@ -647,7 +655,10 @@ def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
         workload.pods,
         workload.nodes,
         daemonsets=workload.daemonsets,
-        budgets=workload.disruption_budgets,
+        services=workload.services,
+        namespaces=workload.namespaces,
+        controllers=workload.controllers,
+        disruption_budgets=workload.disruption_budgets,
         drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
         lose_zone=form.zone if form.question == "drain-zone" else None,
         zone_label=form.zone_label,
@@ -789,7 +800,7 @@ def drain_context(report: dict[str, Any], workload: Workload) -> dict[str, Any]:
 def page_notes(document: dict[str, Any], *workloads: Workload | None) -> dict[str, Any]:
     """The page's notes under an answer: ``skipped`` (objects that created no pods; the
     page lists them one line per kind) and ``warnings`` — the loader's, then the
-    document's (unmodelled constraints, default spreading), each once; a skipped object is
+    document's (e.g. constraints plan nodes' packer does not honour), each once; a skipped object is
     listed with its kind, not again as a warning."""
     inputs = [w for w in workloads if w is not None]
     listed = {text for w in inputs for text in w.skipped_warnings()}
