@@ -8,12 +8,17 @@ evicted count, whichever of the two computed it."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from markupsafe import escape
 
 from podfit.check.engine import Base, ClusterInput
 from podfit.check.policy import Scenario
+from podfit.cli import main
 from podfit.manifests.objects import LabelSelector, PodDisruptionBudget
 from podfit.nodes import Node
 from podfit.planning.whatif import what_if
@@ -222,7 +227,8 @@ def test_a_drain_the_budget_forbids_is_reported_and_an_allowed_one_is_not() -> N
     selector = LabelSelector((("app", "web"),), ())
     nodes = [_node("a"), _node("b")]
     strict = PodDisruptionBudget("web", "default", selector, min_available=2)
-    [scenario] = what_if(pods, nodes, disruption_budgets=[strict], drain=["a"]).to_dict()["scenarios"]
+    report = what_if(pods, nodes, disruption_budgets=[strict], drain=["a"]).to_dict()
+    [scenario] = report["scenarios"]
     assert scenario["disruptionBudgets"] == [
         {
             "pdb": "default/web",
@@ -233,5 +239,64 @@ def test_a_drain_the_budget_forbids_is_reported_and_an_allowed_one_is_not() -> N
         }
     ]
     loose = PodDisruptionBudget("web", "default", selector, min_available=1)
-    [scenario] = what_if(pods, nodes, disruption_budgets=[loose], drain=["a"]).to_dict()["scenarios"]
+    report = what_if(pods, nodes, disruption_budgets=[loose], drain=["a"]).to_dict()
+    [scenario] = report["scenarios"]
     assert "disruptionBudgets" not in scenario
+
+
+DRAIN_INPUT = """
+apiVersion: v1
+kind: Node
+metadata: {name: a}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: b}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: owned
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web, controller: true}]
+spec: {nodeName: a, containers: [{name: c}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare, labels: {app: web}}
+spec: {nodeName: a, containers: [{name: c}]}
+status: {phase: Running}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 2, selector: {matchLabels: {app: web}}}
+"""
+
+LOST = "pod default/bare on a has no controller: deleted by the drain, nothing recreates it"
+
+
+def test_the_cli_table_and_the_web_page_show_lost_pods_and_violated_budgets(
+    tmp_path: Path, client: FlaskClient
+) -> None:
+    """Every face of plan drain says what the drain loses and which budget it breaks,
+    with the messages of the DrainReport (the library's)."""
+    path = tmp_path / "c.yaml"
+    path.write_text(DRAIN_INPUT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", "drain", "-f", str(path), "--node", "a"])
+    assert result.exit_code == 0, result.output
+    assert f"drain a: lost default/bare: {LOST}\n" in result.output
+    assert "drain a: PodDisruptionBudget default/web: Cannot evict pod" in result.output
+    response = client.post(
+        "/",
+        data={"question": "drain-nodes", "drain_nodes": "a", "workloads": DRAIN_INPUT},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "drain a: 1 lost, 1 PodDisruptionBudget violated" in html
+    assert str(escape(LOST)) in html
+    assert "default/web: <code>PodDisruptionBudget default/web: Cannot evict pod" in html
