@@ -201,7 +201,28 @@ def test_node_objects_default_allocatable_to_capacity() -> None:
     (node,) = load_text(text).nodes
     assert node.allocatable == node.capacity
     assert node.unschedulable and node.taints[0].effect == "NoExecute"
-    assert node.labels == {"zone": "a"}
+    assert node.labels == {"kubernetes.io/hostname": "n1", "zone": "a"}
+
+
+@pytest.mark.parametrize(
+    ("labels", "hostname"), [("{}", "n1"), ("{kubernetes.io/hostname: ip-10-0-0-1}", "ip-10-0-0-1")]
+)
+def test_a_node_object_is_labelled_with_its_hostname_as_the_kubelet_does(
+    labels: str, hostname: str
+) -> None:
+    """Every registered node carries ``kubernetes.io/hostname`` (hostname anti-affinity and
+    default spreading read it): a hand-written Node without it gets its name; a given
+    value is kept."""
+    text = y(
+        f"""
+        apiVersion: v1
+        kind: Node
+        metadata: {{name: n1, labels: {labels}}}
+        status: {{capacity: {{cpu: "4", memory: 16Gi, pods: "110"}}}}
+        """
+    )
+    (node,) = load_text(text).nodes
+    assert node.labels["kubernetes.io/hostname"] == hostname
 
 
 def test_compact_nodes_pools_and_presets(fixtures_dir: Path) -> None:

@@ -31,6 +31,10 @@ PREFER_NO_SCHEDULE = "PreferNoSchedule"
 NO_EXECUTE = "NoExecute"
 TAINT_EFFECTS = (NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE)
 
+#: The label the kubelet puts on every node it registers (value: the node's hostname,
+#: which podfit takes to be the node's name).
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+
 
 @dataclass(frozen=True, slots=True)
 class Taint:

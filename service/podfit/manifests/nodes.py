@@ -8,7 +8,7 @@ from typing import Any
 
 from podfit.errors import ManifestError
 from podfit.manifests.fields import Doc
-from podfit.nodes import TAINT_EFFECTS, Node, Taint, node_preset
+from podfit.nodes import HOSTNAME_LABEL, TAINT_EFFECTS, Node, Taint, node_preset
 from podfit.quantity import Quantity
 
 
@@ -41,7 +41,9 @@ def _taints(value: Any, path: str, d: Doc) -> tuple[Taint, ...]:
 
 def read_node(doc: Mapping[str, Any], d: Doc, name: str) -> Node | None:
     """The node of a ``kind: Node`` object; ``status.allocatable`` defaults to
-    ``status.capacity``. None when it has no name."""
+    ``status.capacity``; ``kubernetes.io/hostname`` defaults to the node's name, as the
+    kubelet labels every node it registers (hostname anti-affinity and spreading read it).
+    None when it has no name."""
     if not name:
         d.error("metadata.name", "Required value")
         return None
@@ -54,7 +56,7 @@ def read_node(doc: Mapping[str, Any], d: Doc, name: str) -> Node | None:
         name=name,
         allocatable=allocatable if status.get("allocatable") is not None else dict(capacity),
         capacity=capacity,
-        labels=d.str_map(meta.get("labels"), "metadata.labels"),
+        labels={HOSTNAME_LABEL: name, **d.str_map(meta.get("labels"), "metadata.labels")},
         taints=_taints(spec.get("taints"), "spec.taints", d),
         unschedulable=d.boolean(spec.get("unschedulable"), "spec.unschedulable"),
     )
@@ -122,7 +124,7 @@ def node_pool(node: Node, count: int | None) -> list[Node]:
             n,
             dict(node.allocatable),
             dict(node.capacity),
-            {"kubernetes.io/hostname": n, **node.labels},
+            {HOSTNAME_LABEL: n, **node.labels},
             node.taints,
             node.unschedulable,
         )

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
-from podfit.nodes import Node
+from podfit.nodes import HOSTNAME_LABEL, Node
 from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
@@ -73,7 +73,6 @@ __all__ = [
     "plan_shapes",
 ]
 
-HOSTNAME_LABEL = "kubernetes.io/hostname"
 ONE_PER_NODE_PROTOCOL = "podAntiAffinity"
 """The protocol of the synthetic host port that keeps a group's pods one per new node:
 no real port has it, so it conflicts only with the group's own pods."""
