@@ -16,12 +16,16 @@ from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod, Toleration, replicas
 from podfit.quantity import parse_quantity as q
 from podfit.scheduler.result import PENDING
+from podfit.topology import PodAffinity, WeightedAffinityTerm, affinity_term, label_selector
 
 
-def random_cluster(seed: int) -> ClusterInput:
+def random_cluster(seed: int, topology: bool = False) -> ClusterInput:
     """Nodes of a few shapes (some tainted, labelled by zone) and Deployment-owned pods of
     a few templates (priorities, node selectors, tolerations), some bound already, plus a
-    small DaemonSet; sized so that some variants leave pods Pending."""
+    small DaemonSet; sized so that some variants leave pods Pending. With ``topology`` the
+    pods carry their ReplicaSet's labels and selector (kube-scheduler's default spreading),
+    some templates preferred or required hostname anti-affinity, and some bound pods are
+    terminating (spreading skips them, affinity counts them)."""
     rng = random.Random(seed)
     nodes = []
     for i in range(rng.randint(3, 9)):
@@ -30,6 +34,8 @@ def random_cluster(seed: int) -> ClusterInput:
         alloc = {"cpu": q(cpu), "memory": q(mem), "pods": q(str(rng.choice([8, 110])))}
         taints = (Taint("dedicated", "batch", "NoSchedule"),) if rng.random() < 0.2 else ()
         labels = {"topology.kubernetes.io/zone": f"z{i % 3}", "disk": rng.choice(["ssd", "hdd"])}
+        if topology:
+            labels["kubernetes.io/hostname"] = f"n{i}"
         nodes.append(Node(f"n{i}", alloc, alloc, labels=labels, taints=taints))
     pods: list[Pod] = []
     for t in range(rng.randint(2, 6)):
@@ -40,8 +46,22 @@ def random_cluster(seed: int) -> ClusterInput:
                 "memory": q(rng.choice(["128Mi", "512Mi", "1Gi", "2Gi"])),
             },
         )
+        own = {"app": f"app{t}", "pod-template-hash": "5d4f"}
+        anti = None
+        if topology and rng.random() < 0.4:
+            term = affinity_term(
+                "default", "kubernetes.io/hostname", label_selector({"app": f"app{t}"})
+            )
+            anti = (
+                PodAffinity(required_anti=(term,))
+                if rng.random() < 0.5
+                else PodAffinity(preferred_anti=(WeightedAffinityTerm(rng.randint(1, 100), term),))
+            )
         template = Pod(
             f"app{t}",
+            labels=own if topology else {},
+            owner_selector=label_selector(own) if topology else None,
+            pod_affinity=anti,
             owner=f"Deployment/app{t}",
             containers=(container,),
             priority=rng.choice([0, 0, 100, 1000]),
@@ -57,6 +77,10 @@ def random_cluster(seed: int) -> ClusterInput:
             pods[k] = Pod(
                 p.name,
                 owner=p.owner,
+                labels=p.labels,
+                owner_selector=p.owner_selector,
+                pod_affinity=p.pod_affinity,
+                terminating=topology and rng.random() < 0.3,
                 containers=p.containers,
                 priority=p.priority,
                 node_name=rng.choice(nodes).name,
@@ -71,9 +95,12 @@ def random_cluster(seed: int) -> ClusterInput:
     return ClusterInput("", pods, nodes, [agent])
 
 
+@pytest.mark.parametrize("topology", [False, True])
 @pytest.mark.parametrize("seed", range(12))
-def test_every_node_variant_equals_a_from_scratch_drain(seed: int) -> None:
-    cluster = random_cluster(seed)
+def test_every_node_variant_equals_a_from_scratch_drain(seed: int, topology: bool) -> None:
+    """With ``topology``: Deployments with default spreading and hostname anti-affinity,
+    whose answers depend on every node's pods (PodTopologySpread, InterPodAffinity)."""
+    cluster = random_cluster(seed, topology)
     base = Base(cluster, None)
     scenario = Scenario("lose-any-node", remove="anyNode")
     for node in cluster.nodes:
@@ -114,3 +141,22 @@ def test_the_random_clusters_exercise_pending_and_placed_variants() -> None:
             pending += sum(1 for o in drain.result.pods if o.phase == PENDING)
             moved += sum(1 for o in drain.result.pods if o.scheduled)
     assert pending > 10 and moved > 10
+
+
+def test_the_topology_clusters_exercise_spreading_and_anti_affinity() -> None:
+    """The topology variant of the comparison is not vacuous either: drains move pods and
+    leave some Pending because of their hostname anti-affinity (answers that read other
+    nodes' pods, which a variant's copied nodes must carry)."""
+    moved = repelled = 0
+    for seed in range(12):
+        cluster = random_cluster(seed, topology=True)
+        base = Base(cluster, None)
+        for node in cluster.nodes:
+            drain = base.drain([node.name])
+            moved += sum(1 for o in drain.result.pods if o.scheduled and o.phase != PENDING)
+            repelled += sum(
+                1
+                for o in drain.result.pods
+                if o.phase == PENDING and "anti-affinity" in str(o.condition)
+            )
+    assert moved > 10 and repelled > 0

@@ -489,3 +489,154 @@ def test_deployment_pods_carry_the_pod_template_hash_label() -> None:
     assert {p.labels["pod-template-hash"] for p in wl.pods} == {"5d4f8c"}
     alone = load_objects([deployment("web", 1)]).pods[0]
     assert alone.name == f"web-{alone.labels['pod-template-hash']}-0"
+
+
+# -- what the result says: the ``snapshot`` section, ``terminating``, lost nodes ----------------
+
+
+def node(name: str = "node-1") -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}},
+    }
+
+
+def mixed_dump() -> tuple[list[dict[str, Any]], list[str]]:
+    """A Deployment with an old and a current ReplicaSet, and pods of every kind the
+    reconciler tells apart; with the ``ns/name`` of every input pod, in input order."""
+    d = deployment("web", 2, cpu="200m")
+    old = replica_set(d, "1111aa", 1, "2026-10-01T09:00:00Z", _template("web", "100m", "64Mi"))
+    cur = replica_set(d, "2222bb", 2, "2026-11-02T09:00:01Z")
+    pods = [
+        pod(old, "o1"),
+        pod(cur, "run"),
+        pod(cur, "gone", deleting=True),
+        pod(cur, "nobind", node=None, phase="Pending", deleting=True),
+        pod(cur, "done", phase="Failed"),
+    ]
+    orphan = pod(cur, "orphan", node=None, phase="Pending", deleting=True)
+    del orphan["metadata"]["ownerReferences"]
+    orphan["metadata"]["labels"] = {"role": "none"}  # adopted by nobody
+    pods.append(orphan)
+    keys = [f"{NS}/{p['metadata']['name']}" for p in pods]
+    return [node(), d, old, cur, *pods], keys
+
+
+EXPECTED_SNAPSHOT = {
+    "workloads": [
+        {
+            "kind": "Deployment",
+            "namespace": NS,
+            "name": "web",
+            "desired": 2,
+            "existing": 1,
+            "created": 1,
+            "removed": ["shop/web-1111aa-o1"],
+            "terminating": ["shop/web-2222bb-gone", "shop/web-2222bb-nobind"],
+            "finished": ["shop/web-2222bb-done"],
+            "note": "current ReplicaSet web-2222bb; old ReplicaSets web-1111aa scaled down to 0",
+        }
+    ],
+    "unscheduledTerminating": ["shop/web-2222bb-nobind", "shop/web-2222bb-orphan"],
+}
+
+
+def _accounted_once(document: dict[str, Any], keys: list[str]) -> None:
+    """Every input pod is in exactly one place: ``pods[]``, a workload's ``removed`` or
+    ``unscheduledTerminating``; and nothing else existing is anywhere."""
+    listed = [f"{p['namespace']}/{p['name']}" for p in document["pods"]]
+    snapshot = document["snapshot"]
+    removed = [k for w in snapshot["workloads"] for k in w["removed"]]
+    places = [*listed, *removed, *snapshot["unscheduledTerminating"]]
+    assert sorted(k for k in places if k in keys) == sorted(keys)
+
+
+def test_requests_document_says_how_each_existing_pod_was_taken(tmp_path: Path) -> None:
+    """Issue 13: the result says which pods were taken how, as data (not only warning
+    text), every input pod exactly once; a terminating pod is flagged ``terminating``."""
+    objects, keys = mixed_dump()
+    path = tmp_path / "get-all.json"
+    path.write_text(json.dumps(get_all(*objects)))
+    result = CliRunner().invoke(main, ["requests", "-f", str(path), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["snapshot"] == EXPECTED_SNAPSHOT
+    assert list(doc) == ["pods", "daemonsets", "total", "skipped", "snapshot", "warnings"]
+    _accounted_once(doc, keys)
+    flagged = {p["name"]: p.get("terminating") for p in doc["pods"]}
+    assert flagged["web-2222bb-gone"] is True
+    assert flagged["web-2222bb-run"] is None  # the key only when true
+    table = CliRunner().invoke(main, ["requests", "-f", str(path)])
+    assert "web-2222bb-gone (Terminating)" in table.stdout
+
+
+def test_schedule_result_carries_the_snapshot_and_the_terminating_flag(tmp_path: Path) -> None:
+    """The ScheduleResult (CLI JSON and YAML, HTTP) has the same section; the table shows a
+    pod with a deletionTimestamp as ``Terminating``, as ``kubectl get pods`` does."""
+    import yaml
+
+    from podfit.http.app import create_app
+
+    objects, keys = mixed_dump()
+    path = tmp_path / "get-all.json"
+    path.write_text(json.dumps(get_all(*objects)))
+    out = CliRunner().invoke(main, ["schedule", "-f", str(path), "-o", "json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["snapshot"] == EXPECTED_SNAPSHOT
+    assert list(doc)[-2:] == ["snapshot", "warnings"]
+    _accounted_once(doc, keys)
+    gone = next(p for p in doc["pods"] if p["name"] == "web-2222bb-gone")
+    assert (gone["phase"], gone["node"], gone["terminating"]) == ("Running", "node-1", True)
+    assert all("terminating" not in p for p in doc["pods"] if p is not gone)
+    as_yaml = CliRunner().invoke(main, ["schedule", "-f", str(path), "-o", "yaml"])
+    assert yaml.safe_load(as_yaml.stdout)["snapshot"] == EXPECTED_SNAPSHOT
+    table = CliRunner().invoke(main, ["schedule", "-f", str(path)]).stdout
+    row = next(line for line in table.splitlines() if "web-2222bb-gone" in line)
+    assert row.split()[3] == "Terminating"
+    client = create_app().test_client()
+    body = {
+        "pods": [o for o in objects if o["kind"] != "Node"],
+        "nodes": [o for o in objects if o["kind"] == "Node"],
+    }
+    answer = client.post("/v1/schedule", json=body)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["snapshot"] == EXPECTED_SNAPSHOT
+
+
+def test_no_snapshot_section_without_existing_pods(tmp_path: Path) -> None:
+    """Manifests alone (no existing pods) give the documents as before: no ``snapshot``
+    key, no ``terminating`` key."""
+    path = tmp_path / "deploy.json"
+    path.write_text(json.dumps(get_all(node(), deployment("web", 2), statefulset("db", 1))))
+    for command in ("requests", "schedule"):
+        out = CliRunner().invoke(main, [command, "-f", str(path), "-o", "json"])
+        assert out.exit_code == 0, out.output
+        doc = json.loads(out.stdout)
+        assert "snapshot" not in doc
+        assert all("terminating" not in p for p in doc["pods"])
+
+
+def test_pods_bound_to_a_node_missing_from_the_input_are_named(tmp_path: Path) -> None:
+    """A pod bound to a node that is not in the input holds no input node's resources (the
+    scheduler's snapshot lists only existing nodes; the pod garbage collector deletes such
+    pods): it appears once, with reason NodeNotInInput, on no input node, is not counted as
+    scheduled, and a warning names it and its node."""
+    d = deployment("web", 2)
+    rs = replica_set(d, "5d4f8c", 2, "2026-11-02T09:00:01Z")
+    objects = [node(), d, rs, pod(rs, "here"), pod(rs, "lost", node="node-9")]
+    path = tmp_path / "get-all.json"
+    path.write_text(json.dumps(get_all(*objects)))
+    out = CliRunner().invoke(main, ["schedule", "-f", str(path), "-o", "json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    lost = [p for p in doc["pods"] if p["name"] == "web-5d4f8c-lost"]
+    assert len(lost) == 1
+    assert (lost[0]["node"], lost[0]["reason"]) == ("node-9", "NodeNotInInput")
+    assert doc["summary"]["scheduled"] == 1
+    assert doc["nodes"][0]["pods"] == ["web-5d4f8c-here"]
+    assert any("shop/web-5d4f8c-lost on node-9" in w for w in doc["warnings"])
+    table = CliRunner().invoke(main, ["schedule", "-f", str(path)])
+    assert "shop/web-5d4f8c-lost on node-9" in table.output

@@ -28,6 +28,8 @@ def render_table(data: dict[str, Any]) -> str:
         name = (
             p["name"] if p.get("counted", True) else f"{p['name']} ({p.get('phase')}, not counted)"
         )
+        if p.get("terminating"):  # kubectl's status for a pod with a deletionTimestamp
+            name += " (Terminating)"
         rows.append(
             [
                 p["namespace"],

@@ -118,7 +118,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
             p.pod.namespace,
             p.pod.name,
             p.node or "<none>",
-            p.phase,
+            "Terminating" if p.pod.terminating else p.phase,  # kubectl's printPod
             human_quantity(CPU, requests.get(CPU, "0")),
             human_quantity(MEMORY, requests.get(MEMORY, "0")),
         ]
@@ -215,6 +215,7 @@ def schedule(
         controllers=workload.controllers,
         disruption_budgets=workload.disruption_budgets,
     )
+    result.note_input(workload.snapshot())
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects
     if not table:
         text = names("pod", (p.pod.name for p in result.pods)) if output == "name" else None

@@ -2,13 +2,17 @@
 
 Shapes::
 
-    {"pods": [{"namespace", "name", "owner", "nodeName"?, "phase"?, "counted",
+    {"pods": [{"namespace", "name", "owner", "nodeName"?, "phase"?, "terminating"?, "counted",
                "requests": {res: canonical}, "limits": {…}, "qosClass",
                "explain": {res: {…}}, "containers": [{"name", "type", "env",
                "unresolved"?}]}],
      "daemonsets": [... same, one template per DaemonSet, counted once per eligible node ...],
      "total": {"requests": {…}, "limits": {…}, "pods": N},
-     "skipped": [{"kind", "namespace", "name", "source", "reason"}], "warnings": [...]}
+     "skipped": [{"kind", "namespace", "name", "source", "reason"}],
+     "snapshot"?: {"workloads": [{"kind", "namespace", "name", "desired", "existing",
+                                  "created", "removed", "terminating", "finished", "note"}],
+                   "unscheduledTerminating": [ns/name]},
+     "warnings": [...]}
 
     {"nodes": [{"name", "allocatable", "capacity", "labels", "taints", "unschedulable"}],
      "presets": [{"name", "provider", "maxPods", "capacityBasis", "source",
@@ -18,10 +22,12 @@ Keys come in the order shown (the order of the describing schemas,
 :class:`~podfit.schemas.requests.RequestsResultSchema` and
 :class:`~podfit.schemas.requests.NodesResultSchema`). Quantities print in canonical form;
 ``total`` sums the exact quantities of the pods that use resources (Succeeded/Failed pods
-are listed with ``"counted": false`` and add nothing; DaemonSet pods depend on the node
-count and are not in the total). Pods with equal resources share one computation of their
-numbers (``resource_key``), but every pod gets its own copies of the mappings, so YAML
-output holds no anchors.
+are listed with ``"counted": false`` and add nothing; terminating pods bound to a node,
+``"terminating": true``, are counted: they hold their node's resources; DaemonSet pods
+depend on the node count and are not in the total). ``snapshot``: how existing pods were
+taken (``Workload.snapshot``), only when the input had some. Pods with equal resources
+share one computation of their numbers (``resource_key``), but every pod gets its own
+copies of the mappings, so YAML output holds no anchors.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ def pod_summary(
         data["nodeName"] = pod.node_name
     if pod.phase:
         data["phase"] = pod.phase
+    if pod.terminating:
+        data["terminating"] = True
     data["counted"] = not pod.is_terminal
     data["requests"] = dict(numbers["requests"])
     data["limits"] = dict(numbers["limits"])
@@ -120,11 +128,13 @@ def totals(pods: Iterable[Pod]) -> dict[str, Any]:
 def requests_result(workload: Workload) -> dict[str, Any]:
     """The ``podfit requests`` document for a loaded workload."""
     cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+    snapshot = workload.snapshot()
     return {
         "pods": [pod_summary(p, None, cache) for p in workload.pods],
         "daemonsets": [pod_summary(p, None, cache) for p in workload.daemonsets],
         "total": totals(workload.pods),
         "skipped": [s.to_dict() for s in workload.skipped],
+        **({} if snapshot is None else {"snapshot": snapshot}),
         "warnings": list(workload.warnings),
     }
 

@@ -416,5 +416,6 @@ def schedule_workload(
         controllers=workload.controllers,
         disruption_budgets=workload.disruption_budgets,
     )
+    result.note_input(workload.snapshot())
     add_input_warnings(result, workload)
     return result.to_dict(shared=True)

@@ -800,8 +800,9 @@ class Reader:
             self._duplicates(pods)
         wl.pods = pods
         wl.reconciled = results
+        wl.unscheduled_terminating = dropped
         for r in results:
-            if r.counted or r.removed or r.terminating or r.terminal or r.note:
+            if r.reported:
                 wl.warnings.append(r.line())
         if dropped:
             wl.warnings.append(

@@ -43,7 +43,9 @@ for every pod, how it is taken, and for every workload how many new pods it make
   a node that runs one); pods whose controller is not in the input likewise.
 
 Each workload's outcome is a :class:`Reconciliation` (``Workload.reconciled``); those of
-workloads that had pods in the input are also added to ``Workload.warnings``.
+workloads that had pods in the input are also added to ``Workload.warnings`` and, with
+the dropped terminating pods, make the ``snapshot`` section of the result documents
+(``Workload.snapshot``).
 """
 
 from __future__ import annotations
@@ -141,8 +143,9 @@ class WorkloadEntry:
 class Reconciliation:
     """How one workload was reconciled: ``desired`` pods, ``counted`` existing active pods
     counting toward them, ``created`` new pods, pods ``removed`` (scaled down: surplus or
-    old ReplicaSets), ``terminating`` pods holding resources without counting, and
-    ``terminal`` (Succeeded/Failed) pods counting nowhere. Pod lists are ``ns/name`` keys."""
+    old ReplicaSets), ``terminating`` pods holding resources without counting (or, not
+    bound, not scheduled), and ``terminal`` (Succeeded/Failed) pods counting nowhere, listed
+    in ``finished``. Pod lists are ``ns/name`` keys in input order."""
 
     kind: str
     name: str
@@ -154,6 +157,31 @@ class Reconciliation:
     terminating: tuple[str, ...] = ()
     terminal: int = 0
     note: str = ""
+    finished: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``snapshot.workloads[]`` entry of the result documents: ``kind``,
+        ``namespace``, ``name``, ``desired``, ``existing`` (active pods counted toward
+        ``desired``), ``created``, then the pod keys ``removed``, ``terminating`` and
+        ``finished`` (each list always present, maybe empty) and ``note`` ("" when none)."""
+        return {
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "desired": self.desired,
+            "existing": self.counted,
+            "created": self.created,
+            "removed": list(self.removed),
+            "terminating": list(self.terminating),
+            "finished": list(self.finished),
+            "note": self.note,
+        }
+
+    @property
+    def reported(self) -> bool:
+        """Whether the input held something of this workload beyond its own object (pods,
+        ReplicaSets, Jobs): then the outcome is a warning line and a ``snapshot`` entry."""
+        return bool(self.counted or self.removed or self.terminating or self.terminal or self.note)
 
     def line(self) -> str:
         """One line for the summary."""
@@ -371,10 +399,13 @@ def _reconcile_one(w: WorkloadEntry, taken: TakenNames) -> Reconciliation | None
     return _replicated(w, w.claimed, w.desired, taken, had_input=bool(w.claimed))
 
 
-def _split(claimed: Sequence[PodEntry]) -> tuple[list[PodEntry], list[PodEntry], int]:
+def _split(
+    claimed: Sequence[PodEntry],
+) -> tuple[list[PodEntry], list[PodEntry], list[PodEntry]]:
+    """Active, terminating (not terminal) and terminal (Succeeded/Failed) pods."""
     active = [e for e in claimed if is_active(e)]
     terminating = [e for e in claimed if e.terminating and not e.pod.is_terminal]
-    terminal = sum(1 for e in claimed if e.pod.is_terminal)
+    terminal = [e for e in claimed if e.pod.is_terminal]
     return active, terminating, terminal
 
 
@@ -400,11 +431,11 @@ def _reconciled(
     counted: int = 0,
     removed: Sequence[PodEntry] = (),
     terminating: Sequence[PodEntry] = (),
-    terminal: int = 0,
+    terminal: Sequence[PodEntry] = (),
     note: str = "",
 ) -> Reconciliation:
     """The report of ``w`` after reconciling: its pods created so far (``w.new``) and the
-    keys of the pods ``removed`` and ``terminating``."""
+    keys of the pods ``removed``, ``terminating`` and ``terminal``."""
     return Reconciliation(
         w.kind,
         w.name,
@@ -414,8 +445,9 @@ def _reconciled(
         len(w.new),
         tuple(e.pod.key for e in removed),
         tuple(e.pod.key for e in terminating),
-        terminal,
+        len(terminal),
         note,
+        tuple(e.pod.key for e in terminal),
     )
 
 

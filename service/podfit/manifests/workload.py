@@ -70,7 +70,9 @@ class Workload:
     the input; :meth:`namespace` answers for any name), ``resource_quotas`` and
     ``controllers`` (the selectors of the workload controllers), each in input order.
     ``reconciled``: how each workload's existing pods were counted and how many pods it
-    made (:mod:`podfit.manifests.snapshot`). ``refused``: ``(pod key, message)`` of the
+    made (:mod:`podfit.manifests.snapshot`); ``unscheduled_terminating``: the ``ns/name``
+    of the pods with a ``deletionTimestamp`` and no node, left out of ``pods`` (the
+    scheduler skips pods being deleted). ``refused``: ``(pod key, message)`` of the
     pods ResourceQuota admission refused (:mod:`podfit.manifests.quota`).
     """
 
@@ -87,6 +89,7 @@ class Workload:
     resource_quotas: list[ResourceQuota] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
     reconciled: list[Reconciliation] = field(default_factory=list)
+    unscheduled_terminating: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
 
     def namespace(self, name: str) -> Namespace:
@@ -112,7 +115,22 @@ class Workload:
         self.resource_quotas.extend(other.resource_quotas)
         self.controllers.extend(other.controllers)
         self.reconciled.extend(other.reconciled)
+        self.unscheduled_terminating.extend(other.unscheduled_terminating)
         self.refused.extend(other.refused)
+
+    def snapshot(self) -> dict[str, Any] | None:
+        """The ``snapshot`` section of the ScheduleResult and requests documents, or None
+        when the input held no existing pods of its workloads and no terminating pod was
+        left out: ``{"workloads": [Reconciliation.to_dict() of each reported workload,
+        input order], "unscheduledTerminating": [ns/name, input order]}``. Cost
+        O(workloads + pods listed)."""
+        reported = [r.to_dict() for r in self.reconciled if r.reported]
+        if not reported and not self.unscheduled_terminating:
+            return None
+        return {
+            "workloads": reported,
+            "unscheduledTerminating": list(self.unscheduled_terminating),
+        }
 
     def skipped_warnings(self) -> list[str]:
         """One warning per skipped object, in input order: a result that lists only the pods

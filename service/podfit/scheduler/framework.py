@@ -92,6 +92,10 @@ class ClusterHooks:
     * ``scores(pod, nodes, feasible, context)`` → the normalised 0..100 scores of the
       ``feasible`` nodes, in their order (None: PreScore Skip, 0 everywhere).
 
+    * ``filter_keys(state)`` → the node label keys ``filter`` reads with that state: its
+      answer for a node is a function of the node's values for those keys (absent ones
+      as None), so nodes agreeing on them share one answer.
+
     ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
     Namespace labels, ``hardPodAffinityWeight``).
     """
@@ -99,6 +103,7 @@ class ClusterHooks:
     prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
     filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
     scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
+    filter_keys: Callable[[Any], tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,6 +266,7 @@ class NodeInfo:
         "allocatable",
         "index",
         "labels",
+        "memo",
         "min_priority",
         "name",
         "non_zero_cpu",
@@ -299,6 +300,10 @@ class NodeInfo:
         self.pods: list[PodInfo] = []
         self.ports: list[HostPort] = []
         self.min_priority: int | None = None
+        self.memo: dict[object, Any] = {}
+        """Facts derived from :attr:`pods` alone (matching-pod counts per selector, the pods
+        with affinity terms), filled lazily by the topology plugins and emptied whenever a
+        pod is added or removed: valid exactly while the pods stay the same."""
 
     @property
     def pod_count(self) -> int:
@@ -318,6 +323,8 @@ class NodeInfo:
         self.non_zero_cpu += pod.non_zero_cpu
         self.non_zero_memory += pod.non_zero_memory
         self.pods.append(pod)
+        if self.memo:
+            self.memo = {}
         if pod.host_ports:
             self.ports.extend(pod.host_ports)
         if self.min_priority is None or pod.priority < self.min_priority:
@@ -332,6 +339,8 @@ class NodeInfo:
                 break
         else:
             raise ValueError(f"{pod.name} is not on node {self.name}")
+        if self.memo:
+            self.memo = {}
         requested = self.requested
         for name, amount in pod.requests.items():
             requested[name] = requested.get(name, 0) - amount

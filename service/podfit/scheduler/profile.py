@@ -54,7 +54,9 @@ from podfit.scheduler.plugins.inter_pod_affinity import (
     REASON_EXISTING_ANTI_AFFINITY,
     REASON_POD_AFFINITY,
     REASON_POD_ANTI_AFFINITY,
+    has_any_terms,
 )
+from podfit.scheduler.plugins.inter_pod_affinity import filter_keys as affinity_filter_keys
 from podfit.scheduler.plugins.inter_pod_affinity import filter_node as affinity_filter_node
 from podfit.scheduler.plugins.inter_pod_affinity import prefilter as affinity_prefilter
 from podfit.scheduler.plugins.inter_pod_affinity import scores as affinity_scores
@@ -83,6 +85,7 @@ from podfit.scheduler.plugins.pod_topology_spread import (
     REASON_CONSTRAINTS_NOT_MATCH,
     REASON_NODE_LABEL_NOT_MATCH,
 )
+from podfit.scheduler.plugins.pod_topology_spread import filter_keys as spread_filter_keys
 from podfit.scheduler.plugins.pod_topology_spread import filter_node as spread_filter_node
 from podfit.scheduler.plugins.pod_topology_spread import prefilter as spread_prefilter
 from podfit.scheduler.plugins.pod_topology_spread import scores as spread_scores
@@ -161,6 +164,8 @@ def _affinity_applies(pod: PodInfo) -> bool:
 
 
 def _affinity_prefilter_hook(pod: PodInfo, nodes: Sequence[NodeInfo], context: Any) -> object:
+    if not context.affinity_bound and not has_any_terms(pod):
+        return None  # no term anywhere: PreFilter Skip without visiting the nodes
     return affinity_prefilter(pod, nodes, context.namespaces)
 
 
@@ -171,6 +176,8 @@ def _affinity_filter_hook(state: Any, pod: PodInfo, node: NodeInfo) -> FilterSta
 def _affinity_scores_hook(
     pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int], context: Any
 ) -> list[int] | None:
+    if not context.affinity_bound and not has_any_terms(pod):
+        return None  # no term anywhere: PreScore Skip without visiting the nodes
     return affinity_scores(pod, nodes, feasible, context.namespaces, context.hard_weight)
 
 
@@ -261,7 +268,9 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         reasons=(REASON_CONSTRAINTS_NOT_MATCH, REASON_NODE_LABEL_NOT_MATCH),
         weight=POD_TOPOLOGY_SPREAD_WEIGHT,
         applies=_spread_applies,
-        cluster=ClusterHooks(_spread_prefilter_hook, _spread_filter_hook, _spread_scores_hook),
+        cluster=ClusterHooks(
+            _spread_prefilter_hook, _spread_filter_hook, _spread_scores_hook, spread_filter_keys
+        ),
     ),
     Plugin(
         INTER_POD_AFFINITY,
@@ -273,7 +282,10 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         weight=INTER_POD_AFFINITY_WEIGHT,
         applies=_affinity_applies,
         cluster=ClusterHooks(
-            _affinity_prefilter_hook, _affinity_filter_hook, _affinity_scores_hook
+            _affinity_prefilter_hook,
+            _affinity_filter_hook,
+            _affinity_scores_hook,
+            affinity_filter_keys,
         ),
     ),
     Plugin(

@@ -23,6 +23,7 @@ KIND = "ScheduleResult"
 RUNNING = "Running"
 PENDING = "Pending"
 FAILED = "Failed"
+NODE_NOT_IN_INPUT = "NodeNotInInput"
 
 
 @dataclass(slots=True)
@@ -98,6 +99,8 @@ class PodOutcome:
             "node": self.node,
             "phase": self.phase,
         }
+        if pod.terminating:
+            out["terminating"] = True
         if self.reason is not None:
             out["reason"] = self.reason
         if self.message is not None:
@@ -166,6 +169,39 @@ class ScheduleResult:
     warnings: list[str] = field(default_factory=list)
     """What the placement does not account for (pod fields podfit does not model), once
     per template."""
+    snapshot: dict[str, Any] | None = None
+    """How the input's existing pods were taken (``Workload.snapshot``), set by the callers
+    that read the input; the document's ``snapshot`` key only when not None."""
+
+    def on_missing_nodes(self) -> list[PodOutcome]:
+        """Pods bound (``spec.nodeName``, phase Running/Pending/Unknown) to a node that is
+        not in the input: reported as given (reason ``NodeNotInInput``), counted on no
+        node; a Running one is neither scheduled nor Pending."""
+        return [p for p in self.pods if p.reason == NODE_NOT_IN_INPUT]
+
+    def note_input(self, snapshot: dict[str, Any] | None) -> None:
+        """What only the input reader knows: ``snapshot`` (``Workload.snapshot()``), and the
+        :meth:`missing_node_warning` appended to ``warnings``. Call once, before
+        ``add_input_warnings``."""
+        self.snapshot = snapshot
+        warning = self.missing_node_warning()
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
+
+    def missing_node_warning(self) -> str | None:
+        """One warning naming every pod bound to a node missing from the input and its
+        node, or None: such a pod holds no input node's resources, and in a cluster the
+        pod garbage collector deletes it (its controller then makes a replacement that
+        needs a node, which this result does not place). Cost O(pods)."""
+        lost = self.on_missing_nodes()
+        if not lost:
+            return None
+        named = ", ".join(f"{p.pod.namespace}/{p.pod.name} on {p.node}" for p in lost)
+        return (
+            f"{len(lost)} pods bound to nodes not in the input, counted on no node (the pod "
+            f"garbage collector deletes pods whose node does not exist; replacements are "
+            f"not placed here): {named}"
+        )
 
     @property
     def pending(self) -> list[PodOutcome]:
@@ -200,6 +236,7 @@ class ScheduleResult:
             "summary": self.summary(),
             "pods": self._pod_entries(shared),
             "nodes": [node_to_dict(n) for n in self.nodes],
+            **({} if self.snapshot is None else {"snapshot": copy.deepcopy(self.snapshot)}),
             "warnings": list(self.warnings),
         }
 
@@ -236,6 +273,7 @@ class ScheduleResult:
                 and outcome.message is None
                 and outcome.nominated_node is None
                 and outcome.preempted_by is None
+                and not pod.terminating
             ):  # entry(), inlined
                 entry = {
                     "namespace": pod.namespace,

@@ -36,7 +36,16 @@ class TopologyPlugins:
         self.namespaces = namespaces or Namespaces()
         self.hard_weight = hard_weight
         self.affinity_bound = 0
-        """Bound pods with pod (anti-)affinity terms: while > 0 every pod is concerned."""
+        """Bound pods with pod (anti-)affinity terms: while > 0 every pod is concerned; while
+        0 InterPodAffinity skips every pod without terms of its own (nothing can repel,
+        attract or score it)."""
+
+    def bound_already(self, nodes: Sequence[NodeInfo]) -> None:
+        """Count the pods with terms that ``nodes`` already hold (nodes handed over with
+        their pods, as ``plan fit`` and ``check`` do). O(pods on the nodes)."""
+        for node in nodes:
+            for pod in node.pods:
+                self.bound(pod)
 
     def bound(self, pod: PodInfo) -> None:
         """Note that ``pod`` was bound (the engine calls this on every bind). O(1)."""
@@ -70,6 +79,15 @@ class TopologyPlugins:
             if status is not None:
                 return status
         return None
+
+    def filter_keys(self, state: tuple[object, ...]) -> tuple[str, ...]:
+        """The node label keys :meth:`filter` reads with ``state`` (every plugin's
+        ``filter_keys``): nodes with equal values for them get the same answer."""
+        keys: list[str] = []
+        for plugin, own in zip(CLUSTER_FILTER_PLUGINS, state, strict=True):
+            assert plugin.cluster is not None
+            keys += plugin.cluster.filter_keys(own)
+        return tuple(keys)
 
     def filter_replaced(
         self, pod: PodInfo, nodes: Sequence[NodeInfo], i: int, replacement: NodeInfo

@@ -25,6 +25,7 @@ class PodSummarySchema(Schema):
     owner = fields.String(allow_none=True)
     nodeName = fields.String()
     phase = fields.String()
+    terminating = fields.Boolean()  # only when true: a deletionTimestamp is set
     counted = fields.Boolean()
     requests = fields.Dict(keys=fields.String(), values=fields.String())
     limits = fields.Dict(keys=fields.String(), values=fields.String())
@@ -51,6 +52,29 @@ class SkippedSchema(Schema):
     reason = fields.String()
 
 
+class SnapshotWorkloadSchema(Schema):
+    """How one workload's existing pods were taken (``Reconciliation.to_dict``)."""
+
+    kind = fields.String(required=True)
+    namespace = fields.String(required=True)
+    name = fields.String(required=True)
+    desired = fields.Integer()
+    existing = fields.Integer()
+    created = fields.Integer()
+    removed = fields.List(fields.String())
+    terminating = fields.List(fields.String())
+    finished = fields.List(fields.String())
+    note = fields.String()
+
+
+class SnapshotSchema(Schema):
+    """The ``snapshot`` section: only when the input held existing pods
+    (``Workload.snapshot``)."""
+
+    workloads = fields.List(fields.Nested(SnapshotWorkloadSchema))
+    unscheduledTerminating = fields.List(fields.String())
+
+
 class RequestsResultSchema(Schema):
     """The whole ``podfit requests`` answer."""
 
@@ -58,6 +82,7 @@ class RequestsResultSchema(Schema):
     daemonsets = fields.List(fields.Nested(PodSummarySchema))
     total = fields.Nested(TotalSchema)
     skipped = fields.List(fields.Nested(SkippedSchema))
+    snapshot = fields.Nested(SnapshotSchema)
     warnings = fields.List(fields.String())
 
 

@@ -78,36 +78,118 @@ class FilterState(NamedTuple):
     self_match: bool
 
 
-def _add(counts: dict[tuple[str, str], int], node: NodeInfo, key: str) -> None:
+def _add(counts: dict[tuple[str, str], int], node: NodeInfo, key: str, n: int = 1) -> None:
     value = node.labels.get(key)
     if value is not None:
         pair = (key, value)
-        counts[pair] = counts.get(pair, 0) + 1
+        counts[pair] = counts.get(pair, 0) + n
+
+
+class TermSummary(NamedTuple):
+    """The terms of the pods on one node, each with how many pods carry it (replicas
+    share their term objects): required affinity, required anti-affinity, and preferred
+    affinity / anti-affinity as ``(term, weight, pods)``."""
+
+    required: tuple[tuple[AffinityTerm, int], ...]
+    required_anti: tuple[tuple[AffinityTerm, int], ...]
+    preferred: tuple[tuple[AffinityTerm, int, int], ...]
+    preferred_anti: tuple[tuple[AffinityTerm, int, int], ...]
+
+
+_NO_TERMS = TermSummary((), (), (), ())
+
+
+def term_summary(node: NodeInfo) -> TermSummary:
+    """The node's pods' terms (:class:`TermSummary`), kept in ``node.memo`` until the
+    node's pods change. O(1) when known, else O(pods on the node × terms)."""
+    memo = node.memo
+    found: TermSummary | None = memo.get("term-summary")
+    if found is not None:
+        return found
+    required: dict[AffinityTerm, int] = {}
+    anti: dict[AffinityTerm, int] = {}
+    preferred: dict[tuple[AffinityTerm, int], int] = {}
+    preferred_anti: dict[tuple[AffinityTerm, int], int] = {}
+    for p in node.pods:
+        a = p.pod_affinity
+        if a is None:
+            continue
+        for t in a.required:
+            required[t] = required.get(t, 0) + 1
+        for t in a.required_anti:
+            anti[t] = anti.get(t, 0) + 1
+        for w in a.preferred:
+            preferred[w.term, w.weight] = preferred.get((w.term, w.weight), 0) + 1
+        for w in a.preferred_anti:
+            pair = (w.term, w.weight)
+            preferred_anti[pair] = preferred_anti.get(pair, 0) + 1
+    if not (required or anti or preferred or preferred_anti):
+        found = _NO_TERMS
+    else:
+        found = TermSummary(
+            tuple(required.items()),
+            tuple(anti.items()),
+            tuple((t, w, n) for (t, w), n in preferred.items()),
+            tuple((t, w, n) for (t, w), n in preferred_anti.items()),
+        )
+    memo["term-summary"] = found
+    return found
+
+
+def _plain(terms: Sequence[AffinityTerm]) -> bool:
+    """Whether no term has a namespaceSelector (its match then ignores Namespace labels)."""
+    return all(t.namespace_selector is None for t in terms)
+
+
+def count_all(node: NodeInfo, terms: tuple[AffinityTerm, ...], namespaces: Namespaces) -> int:
+    """Pods on ``node`` (terminating ones included) matching every one of ``terms``
+    (:func:`matches_all`), kept in ``node.memo`` until the node's pods change when no term
+    has a namespaceSelector. O(1) when known, else O(pods on the node × terms)."""
+    if not _plain(terms):
+        return sum(1 for p in node.pods if matches_all(terms, p, namespaces))
+    key = ("affinity-all", terms)
+    memo = node.memo
+    n: int | None = memo.get(key)
+    if n is None:
+        n = memo[key] = sum(1 for p in node.pods if matches_all(terms, p, namespaces))
+    return n
+
+
+def count_one(node: NodeInfo, term: AffinityTerm, namespaces: Namespaces) -> int:
+    """Pods on ``node`` (terminating ones included) matching ``term``; memoised as
+    :func:`count_all`."""
+    return count_all(node, (term,), namespaces)
 
 
 def prefilter(
     pod: PodInfo, nodes: Iterable[NodeInfo], namespaces: Namespaces
 ) -> FilterState | None:
     """``PreFilter`` over **all** nodes; None for Skip (no required term of the pod and no
-    existing pod's required anti-affinity matching it). O(pods in the cluster × terms)."""
+    existing pod's required anti-affinity matching it). Per node: the pods with terms, and
+    the memoised match counts of the pod's terms (:func:`count_all`); O(nodes × terms)
+    once the counts are known."""
     affinity = pod.pod_affinity or _NONE
     required, required_anti = affinity.required, affinity.required_anti
     counts_aff: dict[tuple[str, str], int] = {}
     counts_anti: dict[tuple[str, str], int] = {}
     existing: dict[tuple[str, str], int] = {}
+    repels: dict[int, bool] = {}  # id of an existing pod's term → it matches ``pod``
     for node in nodes:
-        for other in node.pods:
-            theirs = other.pod_affinity
-            if theirs is not None:
-                for t in theirs.required_anti:
-                    if _matches(t, pod, namespaces):
-                        _add(existing, node, t.topology_key)
-            if required and matches_all(required, other, namespaces):
+        for t, n in term_summary(node).required_anti:
+            hit = repels.get(id(t))
+            if hit is None:
+                hit = repels[id(t)] = _matches(t, pod, namespaces)
+            if hit:
+                _add(existing, node, t.topology_key, n)
+        if required:
+            n = count_all(node, required, namespaces)
+            if n:
                 for t in required:
-                    _add(counts_aff, node, t.topology_key)
-            for t in required_anti:
-                if _matches(t, other, namespaces):
-                    _add(counts_anti, node, t.topology_key)
+                    _add(counts_aff, node, t.topology_key, n)
+        for t in required_anti:
+            n = count_one(node, t, namespaces)
+            if n:
+                _add(counts_anti, node, t.topology_key, n)
     if not existing and not required and not required_anti:
         return None
     return FilterState(
@@ -150,6 +232,19 @@ def filter_node(state: FilterState | None, node: NodeInfo) -> FilterStatus | Non
     return None
 
 
+def filter_keys(state: FilterState | None) -> tuple[str, ...]:
+    """The node label keys :func:`filter_node` reads: the required and anti-affinity
+    terms' keys and the keys of the existing pods' anti-affinity counts (every entry of
+    ``existing`` is > 0, so a node fails it exactly when its value for one of those keys
+    makes a counted pair)."""
+    if state is None:
+        return ()
+    keys = [t.topology_key for t in state.required]
+    keys += [t.topology_key for t in state.required_anti]
+    keys += dict.fromkeys(key for key, _ in state.existing)
+    return tuple(keys)
+
+
 TopologyScore = dict[str, dict[str, int]]
 """``topologyScore``: key → value → summed weight."""
 
@@ -168,32 +263,42 @@ def prescore(
     hard_weight: int = HARD_POD_AFFINITY_WEIGHT,
 ) -> TopologyScore | None:
     """``PreScore`` over all nodes; None for Skip (no term contributed anywhere). An entry
-    summing to 0 still exists. O(pods in the cluster × terms)."""
+    summing to 0 still exists. Per node: the memoised match counts of the pod's preferred
+    terms and the node's pods with terms; O(nodes × terms) once the counts are known."""
     mine = pod.pod_affinity or _NONE
     scores: TopologyScore = {}
+    hits: dict[int, bool] = {}  # id of an existing pod's term → it matches ``pod``
+
+    def _hit(term: AffinityTerm) -> bool:
+        hit = hits.get(id(term))
+        if hit is None:
+            hit = hits[id(term)] = _matches(term, pod, namespaces)
+        return hit
+
     for node in nodes:
         if not node.labels:
             continue
-        for other in node.pods:
-            for w in mine.preferred:
-                if _matches(w.term, other, namespaces):
-                    _score(scores, node, w.term.topology_key, w.weight)
-            for w in mine.preferred_anti:
-                if _matches(w.term, other, namespaces):
-                    _score(scores, node, w.term.topology_key, -w.weight)
-            theirs = other.pod_affinity
-            if theirs is None:
-                continue
-            if hard_weight > 0:
-                for t in theirs.required:
-                    if _matches(t, pod, namespaces):
-                        _score(scores, node, t.topology_key, hard_weight)
-            for w in theirs.preferred:
-                if _matches(w.term, pod, namespaces):
-                    _score(scores, node, w.term.topology_key, w.weight)
-            for w in theirs.preferred_anti:
-                if _matches(w.term, pod, namespaces):
-                    _score(scores, node, w.term.topology_key, -w.weight)
+        for w in mine.preferred:
+            n = count_one(node, w.term, namespaces)
+            if n:
+                _score(scores, node, w.term.topology_key, w.weight * n)
+        for w in mine.preferred_anti:
+            n = count_one(node, w.term, namespaces)
+            if n:
+                _score(scores, node, w.term.topology_key, -w.weight * n)
+        summary = term_summary(node)
+        if summary is _NO_TERMS:
+            continue
+        if hard_weight > 0:
+            for t, n in summary.required:
+                if _hit(t):
+                    _score(scores, node, t.topology_key, hard_weight * n)
+        for t, weight, n in summary.preferred:
+            if _hit(t):
+                _score(scores, node, t.topology_key, weight * n)
+        for t, weight, n in summary.preferred_anti:
+            if _hit(t):
+                _score(scores, node, t.topology_key, -weight * n)
     return scores or None
 
 
@@ -248,6 +353,9 @@ __all__ = [
     "REASON_POD_ANTI_AFFINITY",
     "FilterState",
     "TopologyScore",
+    "count_all",
+    "count_one",
+    "filter_keys",
     "filter_node",
     "has_any_terms",
     "has_required_anti",
@@ -257,4 +365,5 @@ __all__ = [
     "prescore",
     "score_node",
     "scores",
+    "term_summary",
 ]

@@ -90,6 +90,18 @@ def count_matching(pods: Sequence[PodInfo], selector: LabelSelector | None, name
     return n
 
 
+def node_count(node: NodeInfo, selector: LabelSelector | None, namespace: str) -> int:
+    """:func:`count_matching` over ``node``'s pods, kept in ``node.memo`` (emptied when a
+    pod is bound to or removed from the node): a match group is counted once per node
+    until the node's pods change. O(1) when known, else O(pods on the node)."""
+    key = ("spread", namespace, selector)
+    memo = node.memo
+    n = memo.get(key)
+    if n is None:
+        n = memo[key] = count_matching(node.pods, selector, namespace)
+    return n
+
+
 def has_all_keys(labels: Mapping[str, str], constraints: Sequence[SpreadConstraint]) -> bool:
     """``nodeLabelsMatchSpreadConstraints``: the node carries every constraint's key."""
     return all(c.topology_key in labels for c in constraints)
@@ -121,22 +133,32 @@ class FilterState(NamedTuple):
 
 def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
     """``calPreFilterState`` over **all** nodes; None when the pod has no hard constraint
-    (PreFilter Skip: every node passes). O(nodes × constraints × pods per node)."""
+    (PreFilter Skip: every node passes). O(nodes × constraints) lookups of the memoised
+    per-node counts (:func:`node_count`)."""
     constraints = constraints_for(pod, DO_NOT_SCHEDULE)
     if not constraints:
         return None
     counts: tuple[dict[str, int], ...] = tuple({} for _ in constraints)
     ns = pod.namespace
+    keys = [c.topology_key for c in constraints]
+    terms = [
+        (c, c.topology_key, counts[k], ("spread", ns, c.selector), _inclusion_matters(c, pod))
+        for k, c in enumerate(constraints)
+    ]
     for node in nodes:
         labels = node.labels
-        if not has_all_keys(labels, constraints):
-            continue
-        for k, c in enumerate(constraints):
-            if not node_included(c, pod, node):
-                continue
-            domain = counts[k]
-            value = labels[c.topology_key]
-            domain[value] = domain.get(value, 0) + count_matching(node.pods, c.selector, ns)
+        for key in keys:
+            if key not in labels:
+                break
+        else:
+            for c, key, domain, memo_key, check in terms:
+                if check and not node_included(c, pod, node):
+                    continue
+                value = labels[key]
+                n = node.memo.get(memo_key)
+                if n is None:
+                    n = node_count(node, c.selector, ns)
+                domain[value] = domain.get(value, 0) + n
     minimum = tuple(min(domain.values(), default=0) for domain in counts)
     self_match = tuple(1 if selector_matches(c.selector, pod.labels) else 0 for c in constraints)
     return FilterState(constraints, counts, minimum, self_match)
@@ -160,6 +182,11 @@ def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> Filt
     return None
 
 
+def filter_keys(state: FilterState | None) -> tuple[str, ...]:
+    """The node label keys :func:`filter_node` reads: the hard constraints' keys."""
+    return () if state is None else tuple(c.topology_key for c in state.constraints)
+
+
 class ScoreState(NamedTuple):
     """PreScore result: the soft constraints (or system defaults), the ignored feasible
     nodes (indexes), matching-pod counts per non-hostname constraint and value, and the
@@ -171,12 +198,23 @@ class ScoreState(NamedTuple):
     weights: tuple[float, ...]
 
 
+def _inclusion_matters(c: SpreadConstraint, pod: PodInfo) -> bool:
+    """Whether :func:`node_included` can exclude a node for ``c`` and ``pod``: False when
+    nodeAffinityPolicy is Ignore or the pod has no nodeSelector nor required terms, and
+    nodeTaintsPolicy is Ignore (then every node is included)."""
+    affinity = c.node_affinity_policy == HONOR and (
+        bool(pod.node_selector) or pod.required_terms is not None
+    )
+    return affinity or c.node_taints_policy == HONOR
+
+
 def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> ScoreState | None:
     """``PreScore``; None for Skip (no soft constraint and no system default applies).
 
     Nodes lacking a key are ignored only for a pod's own constraints; with the system
     defaults such a node is a domain ``""`` of the zone constraint (a Go map lookup).
-    O(nodes × constraints × pods per node).
+    Hostname constraints need no domain counts (Score reads the node's own count).
+    O(nodes × constraints) lookups of the memoised per-node counts (:func:`node_count`).
     """
     if not nodes:
         return None
@@ -186,30 +224,39 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
     require_all = bool(pod.spread)
     ignored: set[int] = set()
     counts: tuple[dict[str, int], ...] = tuple({} for _ in constraints)
+    domains = [
+        (k, c.topology_key, counts[k])
+        for k, c in enumerate(constraints)
+        if c.topology_key != HOSTNAME
+    ]
     for i in feasible:
         labels = nodes[i].labels
         if require_all and not has_all_keys(labels, constraints):
             ignored.add(i)
             continue
-        for k, c in enumerate(constraints):
-            if c.topology_key != HOSTNAME:
-                counts[k].setdefault(labels.get(c.topology_key, ""), 0)
+        for _, key, domain in domains:
+            domain.setdefault(labels.get(key, ""), 0)
     weights = []
     for k, c in enumerate(constraints):
         size = len(feasible) - len(ignored) if c.topology_key == HOSTNAME else len(counts[k])
         weights.append(math.log(float(size + 2)))
     ns = pod.namespace
-    for node in nodes:
-        labels = node.labels
-        if require_all and not has_all_keys(labels, constraints):
-            continue
-        for k, c in enumerate(constraints):
-            if not node_included(c, pod, node):
+    for k, key, domain in domains:
+        c = constraints[k]
+        memo_key = ("spread", ns, c.selector)
+        check = _inclusion_matters(c, pod)
+        for node in nodes:
+            labels = node.labels
+            if require_all and not has_all_keys(labels, constraints):
                 continue
-            value = labels.get(c.topology_key, "")
-            domain = counts[k]
+            if check and not node_included(c, pod, node):
+                continue
+            value = labels.get(key, "")
             if value in domain:
-                domain[value] += count_matching(node.pods, c.selector, ns)
+                n = node.memo.get(memo_key)
+                if n is None:
+                    n = node_count(node, c.selector, ns)
+                domain[value] += n
     return ScoreState(constraints, frozenset(ignored), counts, tuple(weights))
 
 
@@ -226,7 +273,7 @@ def score_node(state: ScoreState, pod: PodInfo, node: NodeInfo, i: int) -> int:
         if value is None:
             continue
         if c.topology_key == HOSTNAME:
-            cnt = count_matching(node.pods, c.selector, pod.namespace)
+            cnt = node_count(node, c.selector, pod.namespace)
         else:
             cnt = state.counts[k][value]
         total += float(cnt) * state.weights[k] + float(c.max_skew - 1)
@@ -262,12 +309,54 @@ def normalize(raw: Sequence[int], ignored: Sequence[bool]) -> list[int]:
 
 def scores(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> list[int] | None:
     """Normalised scores (0..100, before the weight) of the ``feasible`` nodes, in their
-    order; None when PreScore skips (the plugin adds nothing)."""
+    order; None when PreScore skips (the plugin adds nothing). :func:`score_node` per
+    node with the per-constraint terms bound once. O(feasible × constraints)."""
     state = prescore(pod, nodes, feasible)
     if state is None:
         return None
-    raw = [score_node(state, pod, nodes[i], i) for i in feasible]
-    return normalize(raw, [i in state.ignored for i in feasible])
+    ns = pod.namespace
+    terms = [
+        (
+            c.topology_key,
+            ("spread", ns, c.selector) if c.topology_key == HOSTNAME else None,
+            c.selector,
+            state.counts[k],
+            state.weights[k],
+            float(c.max_skew - 1),
+        )
+        for k, c in enumerate(state.constraints)
+    ]
+    ignored = state.ignored
+    raw = []
+    for i in feasible:
+        if i in ignored:
+            raw.append(0)
+            continue
+        node = nodes[i]
+        labels = node.labels
+        total = 0.0
+        for key, memo_key, selector, domain, weight, skew in terms:
+            value = labels.get(key)
+            if value is None:
+                continue
+            if memo_key is None:
+                cnt = domain[value]
+            else:
+                found = node.memo.get(memo_key)
+                cnt = node_count(node, selector, ns) if found is None else found
+            total += float(cnt) * weight + skew
+        if total < 0:
+            raw.append(go_round(total))
+            continue
+        whole = int(total)  # go_round for total >= 0: truncation, then up from .5
+        raw.append(whole + 1 if total - whole >= 0.5 else whole)
+    if raw and not ignored:
+        top = max(0, *raw)
+        if top == 0:
+            return [MAX_NODE_SCORE] * len(raw)
+        base = top + min(raw)
+        return [MAX_NODE_SCORE * (base - r) // top for r in raw]
+    return normalize(raw, [i in ignored for i in feasible])
 
 
 __all__ = [
@@ -282,7 +371,9 @@ __all__ = [
     "ScoreState",
     "constraints_for",
     "count_matching",
+    "filter_keys",
     "filter_node",
+    "node_count",
     "normalize",
     "prefilter",
     "prescore",
