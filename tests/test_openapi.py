@@ -220,6 +220,47 @@ def test_a_pending_pod_carries_the_failed_scheduling_message_in_a_valid_document
     assert "Insufficient cpu" in message and "untolerated taint" in message
 
 
+def test_a_drain_losing_a_bare_pod_and_breaking_a_budget_is_a_valid_document(
+    client: FlaskClient, openapi: OpenAPI
+) -> None:
+    """plan drain's kubectl drain findings (a bare pod lost, a PodDisruptionBudget
+    violated) are documented fields of the DrainReport."""
+
+    def pod(name: str, owner: bool) -> dict[str, Any]:
+        meta: dict[str, Any] = {"name": name, "labels": {"app": "web"}}
+        if owner:
+            meta["ownerReferences"] = [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "controller": True}
+            ]
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": meta,
+            "spec": {"nodeName": "a", "containers": [{"name": "c"}]},
+            "status": {"phase": "Running"},
+        }
+
+    pdb = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "web"},
+        "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}},
+    }
+    nodes = [
+        {"name": n, "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}} for n in ("a", "b")
+    ]
+    body = json.dumps(
+        {"nodes": nodes, "pods": [pod("owned", True), pod("bare", False), pdb], "drain": ["a"]}
+    ).encode()
+    response = client.post("/v1/plan/drain", data=body, content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    validate_exchange(openapi, "POST", "/v1/plan/drain", body, response)
+    [scenario] = response.json["scenarios"]
+    assert [lost["pod"] for lost in scenario["lost"]] == ["default/bare"]
+    assert [b["pdb"] for b in scenario["disruptionBudgets"]] == ["default/web"]
+    assert scenario["movedTo"] == {"default/owned": "b"}
+
+
 # ---- schemathesis: generated requests, in-process --------------------------------------
 
 # Refusing invalid input over a configured bound with 413 (a quantity longer than

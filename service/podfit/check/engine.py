@@ -28,17 +28,23 @@ the drain would violate.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from podfit.check.inputs import Budget, scale
+from podfit.check.inputs import scale
 from podfit.check.policy import Scenario
 from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
 from podfit.nodes import Node
-from podfit.planning.cluster import Cluster, replica
-from podfit.planning.whatif import goes_with_node
+from podfit.planning.cluster import Cluster
+from podfit.planning.drain import (
+    Budget,
+    budget_findings,
+    drain_pods,
+    healthy_counts,
+)
 from podfit.pods import Pod
 from podfit.resources import PODS, format_amount
 from podfit.scheduler.config import SchedulerConfig
@@ -116,16 +122,19 @@ class Base:
         )
         self.kept: dict[str, list[PodInfo]] = {n.name: [] for n in self.node_infos}
         """Per node, the bound copies of the pods the base counts there, in base order."""
-        self.placed: dict[str, list[PodOutcome]] = {n.name: [] for n in self.node_infos}
-        """Per node, the base's outcomes of those pods (what a drain of the node evicts)."""
+        self.placed: dict[str, list[tuple[int, str, PodInfo]]] = {
+            n.name: [] for n in self.node_infos
+        }
+        """Per node, ``(base index, node, pod)`` of those pods (what a drain of the node
+        evicts), in base order."""
         self.waiting: list[PodInfo] = []
         """The pods Pending in the base (copies), in base order."""
         self.rejected: list[dict[str, Any]] = []
-        for outcome in self.result.pods:
+        for index, outcome in enumerate(self.result.pods):
             info = outcome.pod
             if outcome.counted and outcome.node is not None:
                 self.kept[outcome.node].append(info.respawn(node_name=outcome.node, phase=RUNNING))
-                self.placed[outcome.node].append(outcome)
+                self.placed[outcome.node].append((index, outcome.node, info))
             elif outcome.phase == PENDING:
                 self.waiting.append(info.respawn())  # as it was: DaemonSet pods stay pinned
             elif outcome.phase == FAILED and info.phase not in TERMINAL:
@@ -152,12 +161,7 @@ class Base:
         recreates them (their replacements exist) nor needs a PDB's leave to evict them
         (the eviction API's ``canIgnorePDB``), and they are not healthy for a PDB
         (the disruption controller's ``countHealthyPods``)."""
-        running = {
-            f"{o.pod.namespace}/{o.pod.name}"
-            for o in self.result.pods
-            if o.counted and o.phase == RUNNING
-        } - self.terminating
-        self.healthy = [len(b.selected & running) for b in self.budgets]
+        self.healthy = healthy_counts(self.budgets, self.result.pods, self.terminating)
 
     def variant(self, scenario: Scenario, name: str, removed: Sequence[str]) -> dict[str, Any]:
         """The report entry of variant ``name`` of ``scenario``: ``removed`` nodes gone."""
@@ -180,16 +184,11 @@ class Base:
         unplaced = {f"{o.pod.namespace}/{o.pod.name}" for o in pending_outcomes}
         lost = {v["pod"] for v in drain.lost}
         notes: list[str] = []
-        for budget, healthy in zip(self.budgets, self.healthy, strict=True):
-            text = _budget_violation(budget, healthy, drain.drained, unplaced | lost)
-            if text is None:
-                continue
+        for finding in budget_findings(self.budgets, self.healthy, drain.drained, unplaced | lost):
             if scenario.respect_pdb:
-                violations.append(
-                    {"type": "PodDisruptionBudget", "pdb": budget.name, "message": text}
-                )
+                violations.append(finding)
             else:
-                notes.append(text)
+                notes.append(finding["message"])
         rejected = [r for r in self.rejected if r["node"] not in gone]
         violations = [*rejected, *violations, *_over(drain.result.nodes, scenario.max_requested)]
         return _entry(name, list(removed), len(drain.drained), pending, violations, notes)
@@ -248,38 +247,19 @@ class Base:
     def drain(self, removed: Sequence[str]) -> Drain:
         """``removed`` nodes drained: the remaining nodes (re-indexed) hold the base's
         placement (:meth:`_remaining`: nothing scheduled again), the removed nodes' pods
-        are sorted into evicted / lost / gone with the node, and the evicted pods are
-        scheduled after the base's Pending ones (module doc). Cost: O(nodes) plus the
-        scheduling of the evicted and Pending pods."""
+        are sorted into evicted / lost / gone with the node in base order
+        (:func:`podfit.planning.drain.drain_pods`), and the evicted pods are scheduled
+        after the base's Pending ones (module doc). Cost: O(nodes) plus the scheduling of
+        the evicted and Pending pods."""
         gone = set(removed)
         nodes, bound = self._remaining(gone)
-        evicted: list[PodInfo] = []
-        lost: list[dict[str, Any]] = []
-        drained: list[str] = []  # pods the drain evicts (or deletes): owned and bare
-        for node_name in removed:
-            for outcome in self.placed[node_name]:
-                info = outcome.pod
-                if goes_with_node(info):
-                    continue
-                who = f"{info.namespace}/{info.name}"
-                if who in self.terminating:
-                    continue
-                drained.append(who)
-                if info.owner is None:
-                    lost.append(
-                        {
-                            "type": "PodLost",
-                            "pod": who,
-                            "node": node_name,
-                            "message": f"pod {who} on {node_name} has no controller: "
-                            "deleted by the drain, nothing recreates it",
-                        }
-                    )
-                else:
-                    evicted.append(replica(info, info.name))
+        on_removed = heapq.merge(
+            *(self.placed[n] for n in dict.fromkeys(removed)), key=lambda t: t[0]
+        )
+        drained = drain_pods(((n, info) for _, n, info in on_removed), self.terminating)
         waiting = [p for p in self.waiting if p.daemonset is None or _pinned_node(p) not in gone]
-        result = schedule_infos([*bound, *waiting, *evicted], nodes, self.cfg)
-        return Drain(result, drained, lost)
+        result = schedule_infos([*bound, *waiting, *drained.evicted], nodes, self.cfg)
+        return Drain(result, drained.drained, drained.lost)
 
 
 @dataclass(slots=True)
@@ -310,33 +290,6 @@ def _entry(
         "violations": violations,
         "notes": notes,
     }
-
-
-def _budget_violation(
-    budget: Budget, healthy: int, drained: Sequence[str], unrecovered: set[str]
-) -> str | None:
-    """Why draining ``drained`` pods violates ``budget``, or None.
-
-    The eviction API allows an eviction while ``disruptionsAllowed = healthy -
-    desiredHealthy`` is at least 1 (0 when the budget expects no pod). kubectl drain
-    retries refused evictions while replacements come up, so the drain finishes iff
-    the budget allows ``max(1, u)`` disruptions at once, ``u`` being the selected
-    evicted pods that never come back (Pending or lost).
-    """
-    hit = [p for p in drained if p in budget.selected]
-    if not hit:
-        return None
-    gone = sum(1 for p in hit if p in unrecovered)
-    allowed = 0 if budget.expected <= 0 else max(0, healthy - budget.desired_healthy)
-    needed = max(1, gone)
-    if allowed >= needed:
-        return None
-    return (
-        f"PodDisruptionBudget {budget.name}: Cannot evict pod as it would violate the pod's "
-        f"disruption budget (evicting {len(hit)} selected pods, {gone} of them not "
-        f"rescheduled, needs {needed} disruptions; allowed {allowed}: {healthy} healthy, "
-        f"desiredHealthy {budget.desired_healthy}, expectedPods {budget.expected})"
-    )
 
 
 def _over(

@@ -5,7 +5,8 @@ PodDisruptionBudgets — and the two rules that use them.
   (``hpaMin``): replicas of the target's pod template are added (named like the reader
   names them, ``<prefix>-<i>`` continuing the ordinals) or removed (unbound pods first,
   then the last ones in input order, so running pods of a live cluster go last).
-* :class:`Budget` — a PDB's ``desiredHealthy`` and the pods it selects, as the
+* :class:`Budget` (defined in :mod:`podfit.planning.drain`, shared with ``plan drain``) —
+  a PDB's ``desiredHealthy`` and the pods it selects, as the
   disruption controller computes them (``pkg/controller/disruption``): ``minAvailable``
   as an integer is the number itself; as a percentage, and ``maxUnavailable`` in both
   forms, scale against the sum of the selected pods' controllers' replicas (rounded up);
@@ -18,71 +19,19 @@ The manifest loader reads both kinds (``Workload.autoscalers``,
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from podfit.manifests import Workload
 from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
+from podfit.planning.drain import Budget, controller_of
 from podfit.pods import Pod, replicas
 
 __all__ = ["Budget", "controller_of", "from_workload", "scale"]
 
 HPA_MAX = "hpaMax"
 HPA_MIN = "hpaMin"
-
-
-def _scaled(value: int | str, total: int) -> int:
-    """intstr's GetScaledValueFromIntOrPercent with roundUp: an int as is, ``"N%"`` as
-    ceil(N × total / 100), exactly."""
-    if isinstance(value, int):
-        return value
-    percent = int(value.rstrip("%"))
-    return math.ceil(percent * total / 100) if (percent * total) % 100 else percent * total // 100
-
-
-def controller_of(pod: Pod) -> str | None:
-    """The controller of ``pod`` (``namespace/Kind/name``), None for a bare pod (no owner)
-    and for a static pod (owner ``Node/...``: the kubelet's mirror pod)."""
-    if pod.owner is None or pod.owner.startswith("Node/"):
-        return None
-    return f"{pod.namespace}/{pod.owner}"
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """One PDB applied to one set of pods: which pods it selects (by ``namespace/name``),
-    the healthy count it wants, and how many pods it expects."""
-
-    name: str
-    """``namespace/name`` of the PDB."""
-    selected: frozenset[str]
-    desired_healthy: int
-    expected: int
-
-    @classmethod
-    def of(cls, pdb: PodDisruptionBudget, pods: Sequence[Pod]) -> Budget:
-        """The budget of ``pdb`` over ``pods`` (terminal pods are not selected). Cost:
-        O(pods)."""
-        chosen = [p for p in pods if not p.is_terminal and pdb.selects(p.labels, p.namespace)]
-        selected = frozenset(p.key for p in chosen)
-        if pdb.max_unavailable is None and isinstance(pdb.min_available, int):
-            return cls(f"{pdb.namespace}/{pdb.name}", selected, pdb.min_available, len(chosen))
-        scale_of: dict[str, int] = {}
-        owners = {controller_of(p) for p in chosen} - {None}
-        for p in pods:
-            c = controller_of(p)
-            if c is not None and c in owners and not p.is_terminal and not p.terminating:
-                scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
-        expected = sum(scale_of.values())
-        if pdb.max_unavailable is not None:
-            desired = max(0, expected - _scaled(pdb.max_unavailable, expected))
-        elif pdb.min_available is not None:
-            desired = _scaled(pdb.min_available, expected)
-        else:
-            desired = 0
-        return cls(f"{pdb.namespace}/{pdb.name}", selected, desired, expected)
 
 
 _ORDINAL = re.compile(r"^(.*)-(\d+)$")

@@ -566,6 +566,11 @@ def drain_cmd(
             scenario = next(s for s in doc["scenarios"] if s["name"] == worst["name"])
             for p in scenario["pending"]:
                 out += f"{p['namespace']}/{p['name']}: {p['message']}\n"
+        for s in doc["scenarios"]:  # kubectl drain's findings (keys absent when none)
+            for lost in s.get("lost", ()):
+                out += f"{s['name']}: lost {lost['pod']}: {lost['message']}\n"
+            for budget in s.get("disruptionBudgets", ()):
+                out += f"{s['name']}: {budget['message']}\n"
         return out
 
     _emit(report, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)

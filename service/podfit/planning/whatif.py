@@ -2,9 +2,12 @@
 
 1. The cluster is scheduled as ``podfit.schedule`` would (running pods stay where they
    are; the rest are placed).
-2. For each scenario the removed nodes' pods are evicted; every other placed pod —
-   DaemonSet pods included — stays bound where it is, and the evicted pods (DaemonSet
-   pods excepted: they go with their node) are scheduled again on the remaining nodes
+2. For each scenario the removed nodes are drained with ``kubectl drain`` semantics,
+   the rule ``podfit check`` applies too (:mod:`podfit.planning.drain`): every other
+   placed pod — DaemonSet pods included — stays bound where it is; on the removed
+   nodes, DaemonSet and static (mirror) pods go with their node, terminating pods are
+   not recreated, bare pods (no owner) are deleted and **lost** (``lost``), and the
+   controller-owned pods are recreated and scheduled again on the remaining nodes
    through the same scheduling cycle, in priority then input order.
    PodTopologySpread and InterPodAffinity decide as in ``podfit.schedule`` (the
    workload's Services, controllers and Namespaces reach the scheduler the same way);
@@ -12,6 +15,8 @@
 3. Evicted pods that find no node become Pending, with their FailedScheduling message.
    The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
    copy of the first removed node, labels and taints included; DaemonSets included).
+4. A PodDisruptionBudget of the input that the drain would violate is reported
+   (``disruptionBudgets``, :func:`podfit.planning.drain.budget_violation`).
 
 ``lose_any_one`` runs one scenario per node and names the worst (most Pending pods,
 then most nodes needed, then input order).
@@ -28,6 +33,13 @@ from podfit.errors import ConfigError
 from podfit.manifests import objects
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
+from podfit.planning.drain import (
+    Budget,
+    Drained,
+    budget_findings,
+    drain_pods,
+    healthy_counts,
+)
 from podfit.planning.nodes_needed import (
     NodeShape,
     ShapePlan,
@@ -40,7 +52,6 @@ from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
 from podfit.scheduler.result import PENDING, ScheduleResult
-from podfit.scheduler.run import daemonset_of
 
 __all__ = ["DEFAULT_ZONE_LABEL", "DrainReport", "Scenario", "what_if"]
 
@@ -57,6 +68,11 @@ class Scenario:
     rescheduled: dict[str, str]  # "namespace/name" -> new node
     pending: list[dict[str, Any]]
     plan: ShapePlan | None
+    lost: list[dict[str, Any]] = field(default_factory=list)
+    """The bare pods the drain deletes: ``PodLost`` entries (``pod``, ``node``,
+    ``message``)."""
+    budgets: list[dict[str, Any]] = field(default_factory=list)
+    """The PodDisruptionBudgets the drain would violate (``pdb``, ``message``)."""
 
     def to_dict(self) -> dict[str, Any]:
         plan = None
@@ -68,7 +84,7 @@ class Scenario:
                 "complete": self.plan.complete,
                 "unplaceable": dict(sorted(self.plan.unplaceable.items())),
             }
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "removedNodes": self.removed,
             "evicted": self.evicted,
@@ -77,6 +93,13 @@ class Scenario:
             "movedTo": dict(sorted(self.rescheduled.items())),
             "nodesNeeded": plan,
         }
+        # present only when there is something to say: reports of inputs without bare
+        # pods on the removed nodes and without violated budgets keep their bytes
+        if self.lost:
+            out["lost"] = self.lost
+        if self.budgets:
+            out["disruptionBudgets"] = self.budgets
+        return out
 
 
 @dataclass(slots=True)
@@ -127,16 +150,6 @@ def _bound_copy(info: PodInfo, node: str) -> PodInfo:
     return info.respawn(node_name=node, phase="Running")
 
 
-def goes_with_node(info: PodInfo) -> bool:
-    """DaemonSet pods and static (mirror) pods are not evicted by a drain."""
-    return daemonset_of(info) is not None or (info.owner or "").startswith("Node/")
-
-
-def _evicted_copy(info: PodInfo) -> PodInfo:
-    """``info`` recreated by its controller: unbound, no phase."""
-    return replica(info, info.name)
-
-
 def what_if(
     pods: Sequence[Pod],
     nodes: Sequence[Node],
@@ -160,7 +173,8 @@ def what_if(
 
     ``deadline`` is checked before each scenario and inside its node plan's packer.
     ``services`` … ``disruption_budgets`` are the workload's objects, as
-    :func:`podfit.schedule` takes them."""
+    :func:`podfit.schedule` takes them; ``disruption_budgets`` also decide the
+    ``disruptionBudgets`` findings."""
     names = [n.name for n in nodes]
     unknown = [d for d in drain if d not in names]
     if unknown:
@@ -177,6 +191,7 @@ def what_if(
         scenarios.extend((f"lose {n}", [n]) for n in names)
     if not scenarios:
         raise ConfigError("choose nodes to drain, a zone to lose, or lose-any-one", "scenario")
+    budgets = list(disruption_budgets)
     cluster = Cluster(
         pods,
         nodes,
@@ -185,16 +200,19 @@ def what_if(
         services=services,
         namespaces=namespaces,
         controllers=controllers,
-        disruption_budgets=disruption_budgets,
+        disruption_budgets=budgets,
     )
     baseline = cluster.run()
+    terminating = {p.key for p in pods if p.terminating}
+    applied = [Budget.of(pdb, pods) for pdb in budgets]
+    healthy = healthy_counts(applied, baseline.pods, terminating)
     by_name = {n.name: n for n in nodes}
     out: list[Scenario] = []
     warnings: dict[str, None] = {}
     for done, (label, removed) in enumerate(scenarios, start=1):
         deadline.check(f"scenario {label}")
-        after, evicted = _without(cluster, baseline, set(removed))
-        evicted_ids = {id(p) for p in evicted}
+        after, drained = _without(cluster, baseline, set(removed), terminating)
+        evicted_ids = {id(p) for p in drained.evicted}
         pending_infos = [
             o.pod for o in after.pods if id(o.pod) in evicted_ids and o.phase == PENDING
         ]
@@ -220,7 +238,21 @@ def what_if(
             plan = plan_shapes(cluster, groups, [target], algorithm=algorithm, deadline=deadline)[0]
             for w in packer_warnings(cluster, groups):
                 warnings.setdefault(w)
-        out.append(Scenario(label, removed, len(evicted), moved, pending, plan))
+        unrecovered = {f"{p.namespace}/{p.name}" for p in pending_infos}
+        unrecovered.update(lost["pod"] for lost in drained.lost)
+        findings = budget_findings(applied, healthy, drained.drained, unrecovered)
+        out.append(
+            Scenario(
+                label,
+                removed,
+                len(drained.drained),
+                moved,
+                pending,
+                plan,
+                drained.lost,
+                [{"pdb": f["pdb"], "message": f["message"]} for f in findings],
+            )
+        )
         if progress is not None:
             progress(done)
     return DrainReport(
@@ -233,25 +265,24 @@ def what_if(
 
 
 def _without(
-    cluster: Cluster, baseline: ScheduleResult, removed: set[str]
-) -> tuple[ScheduleResult, list[PodInfo]]:
-    """Re-run the cluster without ``removed`` nodes; returns the run and the evicted pods."""
+    cluster: Cluster, baseline: ScheduleResult, removed: set[str], terminating: set[str]
+) -> tuple[ScheduleResult, Drained]:
+    """Re-run the cluster without ``removed`` nodes from scratch; returns the run and what
+    the drain did to the removed nodes' pods (:func:`podfit.planning.drain.drain_pods`,
+    in base order)."""
     kept: list[PodInfo] = []
-    evicted: list[PodInfo] = []
-    terminating = {(p.namespace, p.name) for p in cluster.pods if p.terminating}
+    on_removed: list[tuple[str, PodInfo]] = []
     for outcome in baseline.pods:
         pod = outcome.pod
         if outcome.counted and outcome.node is not None:
             if outcome.node in removed:
-                # DaemonSet pods (templates' or running ones) and static pods go with the
-                # node; a terminating pod's replacement exists already: none come back
-                if not goes_with_node(pod) and (pod.namespace, pod.name) not in terminating:
-                    evicted.append(_evicted_copy(pod))
+                on_removed.append((outcome.node, pod))
             else:
                 kept.append(_bound_copy(pod, outcome.node))
         elif outcome.phase == PENDING and pod.daemonset is None:
-            kept.append(_evicted_copy(pod))  # still waiting for a node
+            kept.append(replica(pod, pod.name))  # still waiting for a node
+    drained = drain_pods(on_removed, terminating)
     remaining = [n for n in cluster.nodes if n.name not in removed]
     infos = cluster.node_infos(remaining)
-    after = cluster.schedule([*kept, *evicted], infos)
-    return after, evicted
+    after = cluster.schedule([*kept, *drained.evicted], infos)
+    return after, drained
