@@ -24,6 +24,7 @@ from podfit.planning.mix import cheapest_mix
 from podfit.planning.nodes_needed import NodeShape, nodes_needed
 from podfit.pods import Container, Pod
 from podfit.quantity import parse_quantity as q
+from podfit.scheduler import schedule
 
 MakeClient = Callable[..., FlaskClient]
 PROBLEM = "application/problem+json"
@@ -302,3 +303,39 @@ def test_plan_drain_stops_between_scenarios_at_the_time_limit(make_client: MakeC
         "loseAnyOne": True,
     }
     assert_stopped_in_time(make_client, "/v1/plan/drain", body)
+
+
+def spread_deployment(replicas: int) -> dict[str, Any]:
+    """A Deployment whose replicas prefer to avoid each other: InterPodAffinity scores every
+    node against every placed replica, so each scheduling cycle is costly."""
+    template = deployment(replicas, cpu="1m")
+    template["spec"]["template"]["metadata"] = {"labels": {"app": "web"}}
+    term = {
+        "topologyKey": "kubernetes.io/hostname",
+        "labelSelector": {"matchLabels": {"app": "web"}},
+    }
+    template["spec"]["template"]["spec"]["affinity"] = {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 100, "podAffinityTerm": term}
+            ]
+        }
+    }
+    return template
+
+
+def test_schedule_stops_inside_the_queue_at_the_time_limit(make_client: MakeClient) -> None:
+    """100,000 replicas preferring to avoid each other on 3,000 nodes: one scheduler run of
+    many seconds, so only the deadline checked while the queue is drained stops it (a 503
+    naming the limit, never a 500 nor an answer long after the limit)."""
+    body = {"pods": [spread_deployment(100_000)], "nodes": [node(i, cpu="64") for i in range(3000)]}
+    assert_stopped_in_time(make_client, "/v1/schedule", body)
+
+
+def test_schedule_with_an_expired_deadline_stops_at_the_first_check() -> None:
+    """The first queued pod is checked: an expired deadline schedules nothing."""
+    nodes = [Node("n", {"cpu": q("1")}, {"cpu": q("1")})]
+    pods = [Pod("p", containers=(Container("c", {"cpu": q("100m")}),))]
+    with pytest.raises(TimeoutError, match="scheduling"):
+        schedule(pods, nodes, deadline=Deadline(time.monotonic() - 1, _expired))
+    assert schedule(pods, nodes, deadline=Deadline(time.monotonic() + 60, _expired)).pods

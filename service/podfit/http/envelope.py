@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from dataclasses import fields as fields_of
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import (
     ConfigError,
     FieldError,
@@ -395,13 +396,17 @@ def check_explain(workload: Workload, config: ServiceConfig) -> None:
 
 
 def schedule_workload(
-    workload: Workload, options: ScheduleOptions, config: ServiceConfig
+    workload: Workload,
+    options: ScheduleOptions,
+    config: ServiceConfig,
+    deadline: Deadline = NO_DEADLINE,
 ) -> dict[str, Any]:
     """Schedule a loaded workload with validated options; the ScheduleResult
     document, whose ``warnings`` also hold the loader's (things it assumed) and name every
     object that created no pods (:func:`add_input_warnings`). Replicas'
     entries share their read-only parts (``to_dict(shared=True)``): the callers serialize
-    it as JSON or render it, and never change it."""
+    it as JSON or render it, and never change it. ``deadline`` (the views pass the
+    request's) is checked while the queue is drained."""
     check_expansion(workload, config)
     if options.explain:
         check_explain(workload, config)
@@ -415,6 +420,7 @@ def schedule_workload(
         namespaces=workload.namespaces,
         controllers=workload.controllers,
         disruption_budgets=workload.disruption_budgets,
+        deadline=deadline,
     )
     result.note_input(workload.snapshot())
     add_input_warnings(result, workload)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    workload_body,
+)
 from podfit.http.envelope import (
     VALIDATE,
     limits_for,
@@ -48,4 +54,4 @@ def schedule() -> Response:
     check_time("loading the manifests")
     workload = load_workload(parsed.items, limits_for(config), mode)
     check_time("scheduling")
-    return json_response(schedule_workload(workload, options, config))
+    return json_response(schedule_workload(workload, options, config, request_deadline()))

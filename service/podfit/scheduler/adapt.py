@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from operator import attrgetter
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.manifests import objects
 from podfit.manifests.reader import SPREAD_SELECTOR_KINDS
@@ -267,6 +268,7 @@ def schedule(
     namespaces: Iterable[objects.Namespace] = (),
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
@@ -293,6 +295,9 @@ def schedule(
     ``preemptedFrom``, a controller's victim gets a replacement pod (an extra entry, or the
     victim's own for a StatefulSet), and the ``disruption_budgets``
     (``Workload.disruption_budgets``) decide which victims are reprieved first.
+
+    ``deadline`` (the HTTP service's request time limit; none by default) is checked while
+    the queue is drained, every ``CHECK_EVERY`` pods: its ``expired`` raises.
     """
     pods = list(pods)
     daemonsets = list(daemonsets)
@@ -326,4 +331,5 @@ def schedule(
         explain=explain,
         namespaces=Namespaces({ns.name: ns.label_map for ns in namespaces}),
         budgets=[budget_spec(b) for b in disruption_budgets],
+        deadline=deadline,
     )

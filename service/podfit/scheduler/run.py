@@ -22,8 +22,9 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from heapq import heappop, heappush
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.manifests.names import generated_name
 from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.scheduler.config import SchedulerConfig
@@ -152,6 +153,12 @@ class _Run:
         self.evictions = Evictions(engine, self.outcomes, self.names, 0)
 
 
+#: Queued pods scheduled between two deadline checks: a check costs well under a
+#: microsecond, a pod's scheduling cycle several microseconds or more, so checking every
+#: 256 pods costs nothing measurable and stops a run within 256 cycles of the deadline.
+CHECK_EVERY: Final = 256
+
+
 def schedule_infos(
     pods: Sequence[PodInfo],
     nodes: Sequence[NodeInfo],
@@ -163,6 +170,7 @@ def schedule_infos(
     track: bool = True,
     namespaces: Namespaces | None = None,
     budgets: Sequence[BudgetSpec] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` (mutated: pods are added to them) and report every pod.
 
@@ -171,6 +179,8 @@ def schedule_infos(
     computes every shortfall from scratch instead of keeping a :class:`ShortfallTracker` per
     template (same results; tests). ``namespaces`` label the namespaces for pod affinity's
     namespaceSelector; ``budgets`` are the PodDisruptionBudgets preemption respects.
+    ``deadline`` is checked before the first queued pod and then every
+    :data:`CHECK_EVERY` pods (its ``expired`` raises; the run is abandoned).
     """
     engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets)
     run = _Run(engine, cfg, explain, with_shortfall, track)
@@ -180,7 +190,9 @@ def schedule_infos(
     ds_pods = daemonset_pods(run, pods, daemonsets)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
     run.queue.sort(key=_QUEUE_ORDER)
-    for pod in _queued(ds_queue, run.queue, run.replacements):
+    for k, pod in enumerate(_queued(ds_queue, run.queue, run.replacements)):
+        if not k % CHECK_EVERY:
+            deadline.check("scheduling")
         schedule_one(run, pod)
     evictions = run.evictions
     return ScheduleResult(

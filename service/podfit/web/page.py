@@ -291,7 +291,9 @@ def answer(
         return plan_drain(workload, form), [workload]
     check_time("scheduling")
     options = ScheduleOptions(form.scheduler_config())
-    result: dict[str, Any] = envelope.schedule_workload(workload, options, service_config())
+    result: dict[str, Any] = envelope.schedule_workload(
+        workload, options, service_config(), request_deadline()
+    )
     return result, [workload]
 
 
