@@ -408,13 +408,9 @@ def schedule_workload(
     result = schedule(
         workload.pods,
         workload.nodes,
-        daemonsets=workload.daemonsets,
+        **workload.cluster_objects(),
         explain=options.explain,
         config=options.config,
-        services=workload.services,
-        namespaces=workload.namespaces,
-        controllers=workload.controllers,
-        disruption_budgets=workload.disruption_budgets,
     )
     result.note_input(workload.snapshot())
     add_input_warnings(result, workload)
