@@ -1,17 +1,20 @@
 """``plan drain`` (``what_if``) and ``podfit check``'s removal variants drain nodes with the
 same ``kubectl drain`` rule (``podfit.planning.drain``): on seeded random clusters with
-bare pods, static pods, terminating pods, a DaemonSet and PodDisruptionBudgets, draining
+bare pods, static pods, terminating pods, a DaemonSet and PodDisruptionBudgets (and
+Services selecting the pods: default topology spreading), draining
 any one node, a zone, or two nodes gives the same Pending pods with the same
 FailedScheduling messages, the same lost (bare) pods, the same PDB findings and the same
 evicted count, whichever of the two computed it."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -19,7 +22,7 @@ from markupsafe import escape
 from podfit.check.engine import Base, ClusterInput
 from podfit.check.policy import Scenario
 from podfit.cli import main
-from podfit.manifests.objects import LabelSelector, PodDisruptionBudget
+from podfit.manifests.objects import LabelSelector, PodDisruptionBudget, Service
 from podfit.nodes import Node
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod, replicas
@@ -38,11 +41,13 @@ def _container(rng: random.Random) -> Container:
     )
 
 
-def random_cluster(seed: int) -> ClusterInput:
+def random_cluster(seed: int, services: bool = False) -> ClusterInput:
     """A few nodes in three zones; Deployment pods labelled by app (some already running,
     some terminating); bare pods and static pods bound to random nodes; a DaemonSet; and
     a PDB per app with a random minAvailable / maxUnavailable (integer or percentage).
-    Sized so that some drains leave pods Pending."""
+    Sized so that some drains leave pods Pending. With ``services``, a Service selects
+    each app's pods (kube-scheduler's default topology spreading then scores them); the
+    pods are the same either way."""
     rng = random.Random(seed)
     nodes = []
     for i in range(rng.randint(3, 8)):
@@ -116,7 +121,13 @@ def random_cluster(seed: int) -> ClusterInput:
         containers=(Container("c", {"cpu": q("10m"), "memory": q("16Mi")}),),
         daemonset="agent",
     )
-    return ClusterInput("", pods, nodes, [agent], budgets=budgets)
+    selecting = [
+        Service(f"svc-{app}", "default", LabelSelector((("app", app),), ()))
+        for app in sorted({p.labels["app"] for p in pods if p.owner and "app" in p.labels})
+    ]
+    return ClusterInput(
+        "", pods, nodes, [agent], budgets=budgets, services=selecting if services else []
+    )
 
 
 def removals(cluster: ClusterInput) -> list[list[str]]:
@@ -134,15 +145,22 @@ def both(cluster: ClusterInput, base: Base, removed: list[str]) -> tuple[Any, di
         cluster.nodes,
         daemonsets=cluster.daemonsets,
         disruption_budgets=cluster.budgets,
+        services=cluster.services,
+        namespaces=cluster.namespaces,
+        controllers=cluster.controllers,
         drain=removed,
     ).scenarios
     entry = base.variant(Scenario("lose", remove={"nodes": removed}), "v", removed)
     return scenario, entry
 
 
+@pytest.mark.parametrize("services", [False, True])
 @pytest.mark.parametrize("seed", range(10))
-def test_plan_drain_and_check_agree(seed: int) -> None:
-    cluster = random_cluster(seed)
+def test_plan_drain_and_check_agree(seed: int, services: bool) -> None:
+    """With or without Services selecting the pods (default topology spreading), check's
+    variants see the scheduler inputs plan drain sees: same Pending pods and messages,
+    same nodes for the rescheduled pods, same lost pods and PDB findings."""
+    cluster = random_cluster(seed, services)
     base = Base(cluster, None)
     for removed in removals(cluster):
         scenario, entry = both(cluster, base, removed)
@@ -164,6 +182,25 @@ def test_plan_drain_and_check_agree(seed: int) -> None:
         assert scenario.budgets == budgets, (seed, removed)
         assert scenario.evicted == entry["evicted"], (seed, removed)
         assert not set(scenario.rescheduled) & {v["pod"] for v in lost}
+        moved = {
+            f"{o.pod.namespace}/{o.pod.name}": o.node
+            for o in base.drain(removed).result.pods
+            if f"{o.pod.namespace}/{o.pod.name}" in drained and o.node is not None and o.scheduled
+        }
+        assert scenario.rescheduled == moved, (seed, removed)
+
+
+def test_services_change_where_the_random_clusters_pods_go() -> None:
+    """The Services case above is not the plain one again: on some seed, default
+    spreading puts a pod of the base run on another node than without Services."""
+
+    def placement(cluster: ClusterInput) -> list[tuple[str, str | None]]:
+        return [(o.pod.name, o.node) for o in Base(cluster, None).result.pods]
+
+    assert any(
+        placement(random_cluster(seed)) != placement(random_cluster(seed, services=True))
+        for seed in range(10)
+    )
 
 
 def test_the_random_clusters_exercise_every_finding() -> None:
@@ -300,3 +337,97 @@ def test_the_cli_table_and_the_web_page_show_lost_pods_and_violated_budgets(
     assert "drain a: 1 lost, 1 PodDisruptionBudget violated" in html
     assert str(escape(LOST)) in html
     assert "default/web: <code>PodDisruptionBudget default/web: Cannot evict pod" in html
+
+
+AFFINITY_INPUT = """
+apiVersion: v1
+kind: Node
+metadata: {name: a, labels: {kubernetes.io/hostname: a}}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: b, labels: {kubernetes.io/hostname: b}}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: data, labels: {team: x}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: data, labels: {app: db}}
+spec: {nodeName: a, containers: [{name: c}]}
+status: {phase: Running}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, resources: {requests: {cpu: 100m}}}]
+      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: db}}
+            namespaceSelector: {matchLabels: {team: x}}
+            topologyKey: kubernetes.io/hostname
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}}
+"""
+
+
+def test_check_reads_namespaces_and_services_on_every_face(
+    tmp_path: Path, client: FlaskClient
+) -> None:
+    """The web pods need a db pod's node, found through a Namespace's labels (pod
+    affinity's namespaceSelector): the check passes as-is only if the Namespaces reach
+    the scheduler — in the CLI with one or two processes (the inputs pickle) and named
+    clusters, and in the HTTP API — and losing node a leaves them Pending, as plan drain
+    says. Pod affinity and default spreading are modelled, so neither is warned about."""
+    path = tmp_path / "c.yaml"
+    path.write_text(AFFINITY_INPUT, encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        args = ["check", "--cluster", f"prod={path}", "-o", "json", "--jobs", jobs]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 3, result.output
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    report = json.loads(outputs[0])
+    verdicts = {v["name"]: v["passed"] for s in report["scenarios"] for v in s["variants"]}
+    assert verdicts == {"all-nodes": True, "node/a": False, "node/b": True}, verdicts
+    pending = {
+        p["name"]: p["message"]
+        for s in report["scenarios"]
+        for v in s["variants"]
+        if v["name"] == "node/a"
+        for p in v["pending"]
+    }
+    drain = CliRunner().invoke(main, ["plan", "drain", "-f", str(path), "--node", "a"])
+    assert drain.exit_code == 0, drain.output
+    assert len(pending) == 2 and all(n.startswith("web-") for n in pending), pending
+    for name, message in pending.items():
+        assert f"default/{name}" in drain.output and message in drain.output, drain.output
+    assert not any("not modelled" in w or "spreads the replicas" in w for w in report["warnings"])
+    docs = list(yaml.safe_load_all(AFFINITY_INPUT))
+    body = {
+        "nodes": [d for d in docs if d["kind"] == "Node"],
+        "pods": [d for d in docs if d["kind"] != "Node"],
+    }
+    response = client.post("/v1/check", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    http = response.json
+    assert http is not None and http["passed"] is False
+    assert {v["name"]: v["passed"] for s in http["scenarios"] for v in s["variants"]} == {
+        "all-nodes": True,
+        "node/a": False,
+        "node/b": True,
+    }

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from podfit.cli.schedule_cmd import schedule as schedule_cmd
 from podfit.manifests import load_objects
-from podfit.planning.cluster import unmodelled_warnings
 from podfit.scheduler import schedule
 from podfit.schemas.schedule import ScheduleResultSchema
 
@@ -97,15 +96,9 @@ def test_pod_affinity_and_spread_constraints_are_modelled_by_schedule(
     doc = result.to_dict()
     assert _prefixes(doc["warnings"]) == []
     ScheduleResultSchema().load(doc)
-    assert _prefixes(unmodelled_warnings(loaded.pods)) == expected
-
-
-def test_plan_warning_names_the_plugin_that_would_use_the_field() -> None:
-    extra = {"affinity": {"podAntiAffinity": ANTI}, "topologySpreadConstraints": SPREAD}
-    loaded = load_objects([workload("Deployment", extra)])
-    assert [
-        w.split("kube-scheduler's ")[1].split()[0] for w in unmodelled_warnings(loaded.pods)
-    ] == ["InterPodAffinity", "PodTopologySpread"]
+    pod = loaded.pods[0]
+    who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
+    assert [f"{who}: {path}" for path in pod.unmodelled] == expected
 
 
 def test_cli_schedule_prints_no_modelling_warning_and_keeps_one_per_node(tmp_path: Any) -> None:

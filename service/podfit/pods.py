@@ -238,8 +238,8 @@ class Pod:
     ReplicationController that controls the pod (a Deployment's: its ReplicaSet's, with
     ``pod-template-hash``), which kube-scheduler's default spreading reads.
     ``unmodelled`` lists the field paths of the pod's affinity and topology spread
-    constraints, which the plans do not model, so that every plan placing the pod can say
-    so (``podfit.planning.cluster.unmodelled_warnings``). ``terminating``: the
+    constraints as written (the scheduler and the plans model them; ``plan nodes`` warns
+    for the terms its packer cannot honour). ``terminating``: the
     object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
     toward no controller's replicas nor topology spreading. ``start_time``: a bound pod's
     ``status.startTime`` in microseconds since the Unix epoch (None when absent).

@@ -21,7 +21,6 @@ from podfit.check.policy import Policy, default_policy, parse_policy
 from podfit.check.report import REPORT_KIND, assemble, compare
 from podfit.check.sweep import Executor, Inline, plan_tasks
 from podfit.errors import ConfigError
-from podfit.planning.cluster import Cluster
 from podfit.scheduler.result import API_VERSION
 
 __all__ = ["ClusterInput", "Policy", "check", "default_policy", "parse_policy", "validate_baseline"]
@@ -30,14 +29,14 @@ CHUNKS_PER_WORKER = 4
 """Tasks per worker: enough to balance uneven variants, few enough to keep overhead low."""
 
 
-def _warnings(cluster: ClusterInput) -> list[str]:
-    """What the check does not model for ``cluster`` (the planners' warnings). Converts
-    every pod and node first, so bad quantities are reported here, before any task runs.
-    Cost: O(pods + nodes)."""
-    plan = Cluster(cluster.pods, cluster.nodes, cluster.daemonsets, cluster.config)
+def _convert_all(cluster: ClusterInput) -> None:
+    """Convert every pod and node of ``cluster`` once, so bad quantities are reported
+    here, before any task runs. The check models what ``plan drain`` models (its
+    Services, Namespaces and controllers reach the scheduler: :meth:`ClusterInput.plan`),
+    so it adds no warning of its own. Cost: O(pods + nodes)."""
+    plan = cluster.plan()
     plan.pod_infos()
-    warnings = plan.warnings(plan.node_infos())
-    return [f"cluster {cluster.name}: {w}" for w in warnings] if cluster.name else warnings
+    plan.node_infos()
 
 
 def check(
@@ -50,16 +49,15 @@ def check(
     """Run ``policy`` (default: :func:`default_policy`) on every cluster; return the
     ``CheckReport`` document. ``executor`` runs the variants (default: in this process);
     the report does not depend on it. ``baseline`` (an earlier report) adds the
-    ``baseline`` comparison. The report's ``warnings`` say what the check does not
-    model (per cluster); callers add the loader's."""
+    ``baseline`` comparison. The report's ``warnings`` are the callers' (the loader's:
+    what no scheduler run models, such as volumes)."""
     if not clusters:
         raise ConfigError("no cluster to check", "clusters")
     if policy is None:
         policy = default_policy(any(c.autoscalers for c in clusters))
     runner = executor or Inline()
-    all_warnings: list[str] = []
     for cluster in clusters:
-        all_warnings.extend(_warnings(cluster))
+        _convert_all(cluster)
     tasks, notes = plan_tasks(clusters, policy, runner.workers * CHUNKS_PER_WORKER)
     results = runner.run(clusters, policy, tasks)
     entries: dict[tuple[int, int], list[dict[str, Any]]] = {}
@@ -73,7 +71,7 @@ def check(
         [s.name for s in policy.scenarios],
         entries,
         notes,
-        all_warnings,
+        [],
     )
     if baseline is not None:
         report["baseline"] = compare(report, baseline)

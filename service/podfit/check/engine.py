@@ -36,7 +36,13 @@ from typing import Any
 
 from podfit.check.inputs import scale
 from podfit.check.policy import Scenario
-from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
+from podfit.manifests.objects import (
+    Controller,
+    HorizontalPodAutoscaler,
+    Namespace,
+    PodDisruptionBudget,
+    Service,
+)
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster
 from podfit.planning.drain import (
@@ -72,6 +78,26 @@ class ClusterInput:
     refused: list[tuple[str, str]] = field(default_factory=list)
     """``(namespace/name, message)`` of the pods ResourceQuota admission refused
     (``Workload.refused``): they never run, a ``QuotaRefused`` violation in every variant."""
+    services: list[Service] = field(default_factory=list)
+    namespaces: list[Namespace] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)
+    """The workload's Services, Namespaces and controllers: they reach the scheduler as in
+    ``plan drain`` (default topology spreading, pod affinity's namespaceSelector)."""
+
+    def plan(self, pods: Sequence[Pod] | None = None) -> Cluster:
+        """This cluster's pods (or ``pods``: the HPA-scaled ones) as ``plan drain``'s
+        :class:`Cluster` converts them: with the Services, Namespaces, controllers and
+        PodDisruptionBudgets. Cost: O(DaemonSets + Services + controllers)."""
+        return Cluster(
+            self.pods if pods is None else pods,
+            self.nodes,
+            self.daemonsets,
+            self.config,
+            services=self.services,
+            namespaces=self.namespaces,
+            controllers=self.controllers,
+            disruption_budgets=self.budgets,
+        )
 
 
 def _pinned_node(info: PodInfo) -> str | None:
@@ -114,11 +140,20 @@ class Base:
             if replicas
             else cluster.pods
         )
-        plan = Cluster(pods, cluster.nodes, cluster.daemonsets, cluster.config)
+        plan = cluster.plan(pods)
         self.cfg = plan.cfg
+        self.namespaces = plan.namespaces
+        self.specs = plan.budgets
+        """The Namespaces' labels and the PDBs as the scheduler reads them: every run of a
+        variant uses them, as ``Cluster.schedule`` does."""
         self.node_infos = plan.node_infos()
         self.result: ScheduleResult = schedule_infos(
-            plan.pod_infos(), self.node_infos, plan.cfg, daemonsets=plan.daemonsets
+            plan.pod_infos(),
+            self.node_infos,
+            plan.cfg,
+            daemonsets=plan.daemonsets,
+            namespaces=self.namespaces,
+            budgets=self.specs,
         )
         self.kept: dict[str, list[PodInfo]] = {n.name: [] for n in self.node_infos}
         """Per node, the bound copies of the pods the base counts there, in base order."""
@@ -258,7 +293,13 @@ class Base:
         )
         drained = drain_pods(((n, info) for _, n, info in on_removed), self.terminating)
         waiting = [p for p in self.waiting if p.daemonset is None or _pinned_node(p) not in gone]
-        result = schedule_infos([*bound, *waiting, *drained.evicted], nodes, self.cfg)
+        result = schedule_infos(
+            [*bound, *waiting, *drained.evicted],
+            nodes,
+            self.cfg,
+            namespaces=self.namespaces,
+            budgets=self.specs,
+        )
         return Drain(result, drained.drained, drained.lost)
 
 

@@ -145,6 +145,9 @@ def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterI
         config,
         owners,
         list(workload.refused),
+        list(workload.services),
+        list(workload.namespaces),
+        list(workload.controllers),
     )
 
 

@@ -207,13 +207,9 @@ def schedule(
     result = run_schedule(
         workload.pods,
         workload.nodes,
-        daemonsets=workload.daemonsets,
+        **workload.cluster_objects(),
         explain=options.explain,
         config=options.config,
-        services=workload.services,
-        namespaces=workload.namespaces,
-        controllers=workload.controllers,
-        disruption_budgets=workload.disruption_budgets,
     )
     result.note_input(workload.snapshot())
     add_input_warnings(result, workload)  # the loader's, the scheduler's, skipped objects

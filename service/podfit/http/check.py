@@ -71,6 +71,9 @@ def check_view() -> Response:
         scheduler,
         owners,
         list(workload.refused),
+        list(workload.services),
+        list(workload.namespaces),
+        list(workload.controllers),
     )
     check_time("loading the manifests")
     try:

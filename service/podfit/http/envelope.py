@@ -413,13 +413,9 @@ def schedule_workload(
     result = schedule(
         workload.pods,
         workload.nodes,
-        daemonsets=workload.daemonsets,
+        **workload.cluster_objects(),
         explain=options.explain,
         config=options.config,
-        services=workload.services,
-        namespaces=workload.namespaces,
-        controllers=workload.controllers,
-        disruption_budgets=workload.disruption_budgets,
         deadline=deadline,
     )
     result.note_input(workload.snapshot())

@@ -630,8 +630,7 @@ class Reader:
         unmodelled = unmodelled_fields(spec, sp)
         if len(d.errors) > before:
             return []
-        # the scheduler models these fields; a plan that does not says so itself
-        # (Pod.unmodelled, podfit.planning.cluster.unmodelled_warnings)
+        # the field paths as written (Pod.unmodelled): the scheduler and plans model them
         base = Pod(
             name=names[0],
             namespace=namespace,

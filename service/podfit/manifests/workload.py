@@ -4,7 +4,7 @@ and :class:`Skipped` (an object that creates no pods, and why)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from podfit.manifests.objects import (
     Controller,
@@ -52,6 +52,19 @@ class Skipped:
         name = f"{self.namespace}/{self.name}" if self.namespace else self.name
         source = f" ({self.source})" if self.source else ""
         return f"{self.kind} {name}{source} skipped: {self.reason}"
+
+
+class ClusterObjects(TypedDict):
+    """What the scheduler and the planners read of a workload besides its pods and nodes
+    (:meth:`Workload.cluster_objects`), passed on as keyword arguments: the DaemonSets'
+    template pods, Services and controllers (default topology spreading), Namespaces
+    (affinity's namespaceSelector) and PodDisruptionBudgets (preemption, drains)."""
+
+    daemonsets: list[Pod]
+    services: list[Service]
+    namespaces: list[Namespace]
+    controllers: list[Controller]
+    disruption_budgets: list[PodDisruptionBudget]
 
 
 @dataclass(slots=True)
@@ -117,6 +130,17 @@ class Workload:
         self.reconciled.extend(other.reconciled)
         self.unscheduled_terminating.extend(other.unscheduled_terminating)
         self.refused.extend(other.refused)
+
+    def cluster_objects(self) -> ClusterObjects:
+        """The keyword arguments that give ``schedule()`` and the planners this workload's
+        :class:`ClusterObjects`."""
+        return ClusterObjects(
+            daemonsets=self.daemonsets,
+            services=self.services,
+            namespaces=self.namespaces,
+            controllers=self.controllers,
+            disruption_budgets=self.disruption_budgets,
+        )
 
     def snapshot(self) -> dict[str, Any] | None:
         """The ``snapshot`` section of the ScheduleResult and requests documents, or None

@@ -17,56 +17,17 @@ from podfit.scheduler.adapt import (
     PodConverter,
     budget_spec,
     check_node_names,
-    default_spread_warning,
     node_info,
     topology_inputs,
 )
 from podfit.scheduler.config import SchedulerConfig, make_config
 from podfit.scheduler.model import NodeInfo, PodInfo
-from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
-from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
 from podfit.scheduler.preemption import BudgetSpec
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import DaemonSetTemplate, schedule_infos
 from podfit.topology import Namespaces
 
 __all__ = ["Cluster", "replica"]
-
-
-UNMODELLED_PLUGINS = {
-    "podAffinity": INTER_POD_AFFINITY,
-    "podAntiAffinity": INTER_POD_AFFINITY,
-    "topologySpreadConstraints": POD_TOPOLOGY_SPREAD,
-}
-"""Pod fields by the kube-scheduler plugin that uses them: the scheduler (and so ``plan
-fit`` and ``plan drain``) models them; ``plan nodes``' packer warns for those it cannot
-honour on new nodes (``podfit.planning.nodes_needed``)."""
-
-
-def unmodelled_warning(who: str, path: str) -> str:
-    """The warning for a pod (or workload) ``who`` whose field ``path`` is not modelled.
-
-    >>> unmodelled_warning("default/Deployment/web", "spec.template.spec.affinity.podAntiAffinity")
-    "default/Deployment/web: spec.template.spec.affinity.podAntiAffinity is not modelled \
-(kube-scheduler's InterPodAffinity may put these pods on other nodes or leave some Pending)"
-    """
-    plugin = UNMODELLED_PLUGINS.get(path.rsplit(".", 1)[-1], "scheduler")
-    return (
-        f"{who}: {path} is not modelled (kube-scheduler's {plugin} may put these pods on "
-        "other nodes or leave some Pending)"
-    )
-
-
-def unmodelled_warnings(pods: Iterable[Pod]) -> list[str]:
-    """One :func:`unmodelled_warning` per (namespace, owner or pod, field path), in input
-    order: replicas of one template share their template's warnings. Cost O(pods)."""
-    out: dict[str, None] = {}
-    for pod in pods:
-        if pod.unmodelled:
-            who = f"{pod.namespace}/{pod.owner or 'Pod/' + pod.name}"
-            for path in pod.unmodelled:
-                out.setdefault(unmodelled_warning(who, path))
-    return list(out)
 
 
 class Cluster:
@@ -138,21 +99,6 @@ class Cluster:
             node_info(n, i, f"{prefix}[{i}]")
             for i, n in enumerate(self.nodes if nodes is None else nodes)
         ]
-
-    def warnings(self, nodes: Sequence[NodeInfo], templates: Sequence[Pod] = ()) -> list[str]:
-        """What a run of this cluster without its Services, Namespaces and controllers
-        (``podfit check``'s) does not account for, each once, in this order: one warning
-        per template (the DaemonSets', the pods', then ``templates``) that sets pod
-        (anti-)affinity or topology spread constraints (``unmodelled_warnings``), then
-        kube-scheduler's system-default topology spreading where it could change where
-        the scheduler puts the pods on ``nodes`` (``default_spread_warning``). ``plan
-        fit`` and ``plan drain`` model all of these and do not call it. Cost: O(pods +
-        nodes)."""
-        out = unmodelled_warnings([*self.daemonset_pods, *self.pods, *templates])
-        spread = default_spread_warning([*self.pods, *templates], nodes)
-        if spread:
-            out.append(spread)
-        return out
 
     def run(
         self, pods: Sequence[Pod] | None = None, nodes: Sequence[Node] | None = None

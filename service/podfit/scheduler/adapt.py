@@ -211,45 +211,6 @@ def check_node_names(names: Sequence[str], prefix: str = "nodes") -> None:
         raise ManifestError(errors[0].message, errors[0].path, errors)
 
 
-SPREAD_OWNER_KINDS = ("Deployment/", "ReplicaSet/", "StatefulSet/")
-"""Owners whose pods get kube-scheduler's system-default topology spreading (a ReplicaSet
-or StatefulSet selects them; a Deployment's pods through its ReplicaSet)."""
-
-
-def default_spread_warning(pods: Sequence[Pod], nodes: Sequence[NodeInfo]) -> str | None:
-    """The warning that the system-default PodTopologySpread scoring is not modelled, or
-    None where it cannot change a placement's spread much.
-
-    Upstream's default profile scores pods of ReplicaSets/StatefulSets without constraints
-    of their own with hostname maxSkew 3 and zone maxSkew 5 (ScheduleAnyway). On identical,
-    empty nodes LeastAllocated already spreads replicas the same way; with nodes of unequal
-    size or with pods already bound it spreads them more evenly than podfit shows. Cost:
-    O(pods + nodes).
-    """
-    if len(nodes) < 2:
-        return None
-    owners: dict[str, None] = {}
-    bound = False
-    for pod in pods:
-        if pod.node_name:
-            bound = bound or not pod.is_terminal
-            continue
-        owner = pod.owner or ""
-        own = any(p.endswith(".topologySpreadConstraints") for p in pod.unmodelled)
-        if owner.startswith(SPREAD_OWNER_KINDS) and not own:
-            owners.setdefault(f"{pod.namespace}/{owner}")
-    uneven = len({tuple(sorted(n.allocatable.items())) for n in nodes}) > 1
-    if not owners or not (uneven or bound):
-        return None
-    names = list(owners)
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} other owners" if len(names) > 3 else "")
-    return (
-        "kube-scheduler's default topology spreading (PodTopologySpread system defaults: "
-        "hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway) is not modelled: on nodes of "
-        f"unequal size or load it spreads the replicas of {shown} more evenly than shown"
-    )
-
-
 def schedule(
     pods: Iterable[Pod],
     nodes: Iterable[Node],
