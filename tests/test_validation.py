@@ -259,3 +259,34 @@ def test_the_readers_own_text_gives_way_to_the_decoding_error() -> None:
             "of type int32",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["schedule"],
+        ["plan", "fit", "-t", "{path}"],
+        ["plan", "nodes", "-s", "aws/m5.large"],
+        ["plan", "drain", "--any-node"],
+        ["plan", "consolidate"],
+    ],
+)
+def test_every_command_reading_manifests_takes_validate(tmp_path: Path, command: list[str]) -> None:
+    """The switch is on every command that reads manifests: strict refuses the misspelt
+    field (exit 1); with warn the finding is no error (the command goes on)."""
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(TYPO_POD))
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "n1"},
+        "status": {"allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"}},
+    }
+    nodes = tmp_path / "nodes.json"
+    nodes.write_text(json.dumps(node))
+    args = [a.replace("{path}", str(path)) for a in command] + ["-f", str(path), "-f", str(nodes)]
+    strict = CliRunner().invoke(main, [*args, "--validate", "strict"])
+    assert strict.exit_code == 1 and FINDING in strict.output, strict.output
+    warn = CliRunner().invoke(main, [*args, "--validate", "warn"])
+    assert "no such option" not in warn.output, warn.output
+    assert "error: spec.containers[0].resource" not in warn.output, warn.output

@@ -82,6 +82,13 @@ def validate_option() -> Callable[[Callable[P, R]], Callable[P, R]]:
     )
 
 
+def validate_mode() -> str:
+    """The ``--validate`` choice of the running command (``strict`` outside a command or
+    when the command has no such option)."""
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.meta.get(VALIDATE_KEY, DEFAULT_VALIDATE)) if ctx else DEFAULT_VALIDATE
+
+
 def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
     """Read manifest files, directories (their ``*.yaml``/``*.yml``/``*.json``) and ``-``.
 
@@ -101,8 +108,7 @@ def load_files(files: Sequence[str], *, warn: bool = True) -> Workload:
         ):
             suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
             raise ManifestError(f"the directory holds no manifest file ({suffixes})", name)
-    ctx = click.get_current_context(silent=True)
-    validate = ctx.meta.get(VALIDATE_KEY, DEFAULT_VALIDATE) if ctx else DEFAULT_VALIDATE
+    validate = validate_mode()
     workload = load(*(name if name == "-" else Path(name) for name in files), validate=validate)
     if not workload.objects:
         where = ", ".join("<stdin>" if name == "-" else name for name in files)

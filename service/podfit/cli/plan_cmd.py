@@ -32,7 +32,7 @@ from podfit.cli.output import (
     skipped_lines,
     table,
 )
-from podfit.cli.params import files_option, load_files, validate_option
+from podfit.cli.params import files_option, load_files, validate_mode, validate_option
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, parse_each
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
@@ -590,7 +590,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
                 inputs.append((name, path.read_bytes()))
             except OSError as exc:
                 raise ManifestError(f"cannot read: {exc.strerror}", name) from None
-    reader = Reader(DEFAULT_LIMITS)
+    reader = Reader(DEFAULT_LIMITS, validate_mode())
     documents: list[Any] = []
     for label, data in inputs:
         docs = load_all(data, DEFAULT_LIMITS, label)
@@ -617,6 +617,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
 @_recommendations
 @scheduler_options()
 @output_option()
+@validate_option()
 @handles_input_errors
 def consolidate_cmd(
     files: tuple[str, ...],
