@@ -195,6 +195,24 @@ def test_controllers_are_listed_with_their_selectors() -> None:
             "spec.minAvailable",
             'Invalid value: "50 %": a valid percent string must be',
         ),
+        # Upstream's regex is [0-9]+%: a non-ASCII digit (int() refuses "²") is invalid,
+        # not a crash when the budget is scaled.
+        (
+            {**PDB, "spec": {"minAvailable": "\u00b2%", "selector": {}}},
+            "spec.minAvailable",
+            'Invalid value: "\u00b2%": a valid percent string must be',
+        ),
+        # IsNotMoreThan100Percent; a 5000-digit percent must not reach int().
+        (
+            {**PDB, "spec": {"maxUnavailable": "101%", "selector": {}}},
+            "spec.maxUnavailable",
+            'Invalid value: "101%": must not be greater than 100%',
+        ),
+        (
+            {**PDB, "spec": {"minAvailable": "9" * 5000 + "%", "selector": {}}},
+            "spec.minAvailable",
+            'Invalid value: "' + "9" * 5000 + '%": must not be greater than 100%',
+        ),
         (
             {**PDB, "spec": {"selector": {"matchExpressions": [{"key": "a", "operator": "In"}]}}},
             "spec.selector.matchExpressions[0].values",

@@ -267,13 +267,17 @@ def read_selector(value: Any, path: str, d: Doc) -> LabelSelector | None:
 
 
 def _int_or_percent(value: Any, path: str, d: Doc) -> int | str | None:
-    """An IntOrString that is a non-negative integer or a percentage ``"<n>%"``."""
+    """An IntOrString that is a non-negative integer or a percentage ``"<n>%"`` of ASCII
+    digits (upstream's ``[0-9]+%``) not above 100% (``IsNotMoreThan100Percent``)."""
     if value is None:
         return None
     if isinstance(value, str):
         digits = value[:-1]
-        if value.endswith("%") and digits.isdigit():
-            return value
+        if value.endswith("%") and digits.isascii() and digits.isdigit():
+            if len(digits.lstrip("0")) <= 3 and int(digits) <= 100:
+                return value
+            d.error(path, f'Invalid value: "{value}": must not be greater than 100%')
+            return None
         d.error(
             path,
             f'Invalid value: "{value}": a valid percent string must be a numeric '

@@ -22,7 +22,6 @@ maxUnavailable`` (at least 0). Pods without a controller count in no controller'
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,7 +96,7 @@ def _scaled(value: int | str, total: int) -> int:
     if isinstance(value, int):
         return value
     percent = int(value.rstrip("%"))
-    return math.ceil(percent * total / 100) if (percent * total) % 100 else percent * total // 100
+    return -(-percent * total // 100)  # exact integer ceiling, no float
 
 
 def controller_of(pod: Pod) -> str | None:
