@@ -180,3 +180,14 @@ def test_cli_check_takes_validate(tmp_path: Path, mode: str, code: int) -> None:
         main, ["check", "-f", str(path), "--policy", str(policy), "--validate", mode]
     )
     assert result.exit_code == code, result.output
+
+
+def test_a_baseline_with_a_malformed_pending_entry_is_refused(client: FlaskClient) -> None:
+    """A baseline's pending entries must be objects: a string there is a 422 naming
+    ``baseline``, never a 500 from the comparison."""
+    before = client.post("/v1/check", json=EXAMPLE).json
+    assert before is not None
+    before["scenarios"][0]["variants"][0]["pending"] = ["web-1"]
+    bad = client.post("/v1/check", json=dict(EXAMPLE, baseline=before))
+    assert bad.status_code == 422
+    assert bad.json is not None and bad.json["errors"][0]["path"] == "baseline"

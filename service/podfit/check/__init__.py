@@ -98,7 +98,8 @@ def _base_notes(
 
 def validate_baseline(doc: Any, source: str = "--baseline") -> Mapping[str, Any]:
     """``doc`` if it is a CheckReport (apiVersion podfit/v1, kind CheckReport, a
-    ``scenarios`` list of named scenarios with named variants), else ``ConfigError``."""
+    ``scenarios`` list of named scenarios with named variants, each ``pending`` a list of
+    objects), else ``ConfigError``."""
     ok = (
         isinstance(doc, dict)
         and doc.get("apiVersion") == API_VERSION
@@ -112,6 +113,7 @@ def validate_baseline(doc: Any, source: str = "--baseline") -> Mapping[str, Any]
                 isinstance(v, dict)
                 and isinstance(v.get("name"), str)
                 and isinstance(v.get("pending", []), list)
+                and all(isinstance(p, dict) for p in v.get("pending", []))
                 for v in s["variants"]
             )
             for s in doc["scenarios"]
