@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from podfit.cli import main
 from podfit.documents.requests import totals
+from podfit.errors import ManifestError
 from podfit.manifests import load_objects, load_text
 
 NS = "shop"
@@ -320,6 +322,18 @@ def test_statefulset_keeps_ordinals_and_creates_only_missing_ones() -> None:
     r = wl.reconciled[0]
     assert (r.counted, r.created, r.removed) == (1, 1, ("shop/db-5",))
     assert r.note == "db-2 terminating: recreated under the same name once gone"
+
+
+def test_statefulset_pod_with_a_huge_ordinal_is_a_field_error_not_a_crash() -> None:
+    """The controller parses an ordinal with ParseInt(…, 10, 32): a name ending in more
+    digits has no ordinal (reconciliation removes it), never a ValueError from int() on
+    thousands of digits before validation names the field."""
+    s = statefulset("db", 1)
+    stray = sts_pod(s, 0)
+    stray["metadata"]["name"] = "db-" + "9" * 5000
+    with pytest.raises(ManifestError) as info:
+        load_objects([s, stray])
+    assert info.value.errors[0].path == "metadata.name"
 
 
 def job(name: str, parallelism: int, completions: int | None, succeeded: int = 0) -> dict[str, Any]:

@@ -63,7 +63,7 @@ from podfit.resources import maximum
 
 TEMPLATE_HASH_LABEL = "pod-template-hash"
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
-_ORDINAL = re.compile(r"-(0|[1-9][0-9]*)$")
+_ORDINAL = re.compile(r"-(0|[1-9][0-9]{0,9})$")  # ParseInt(…, 10, 32): at most 10 digits
 
 
 class TakenNames:
