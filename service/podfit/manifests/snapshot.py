@@ -512,12 +512,14 @@ def _rs_names(rs_name: str, namespace: str) -> Callable[[int, TakenNames], list[
 
     def make(count: int, taken: TakenNames) -> list[str]:
         out: list[str] = []
+        made: set[str] = set()  # ``out`` as a set: O(count), not O(count²)
         ordinal = 0
         while len(out) < count:
             name = generated_name(f"{rs_name}-", namespace, ordinal)
             ordinal += 1
-            if (namespace, name) not in taken and name not in out:
+            if (namespace, name) not in taken and name not in made:
                 out.append(name)
+                made.add(name)
         return out
 
     return make
