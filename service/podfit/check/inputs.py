@@ -25,10 +25,10 @@ from dataclasses import replace
 
 from podfit.manifests import Workload
 from podfit.manifests.objects import HorizontalPodAutoscaler, PodDisruptionBudget
-from podfit.planning.drain import Budget, controller_of
+from podfit.planning.drain import Budget, controller_key
 from podfit.pods import Pod, replicas
 
-__all__ = ["Budget", "controller_of", "from_workload", "scale"]
+__all__ = ["Budget", "controller_key", "from_workload", "scale"]
 
 HPA_MAX = "hpaMax"
 HPA_MIN = "hpaMin"

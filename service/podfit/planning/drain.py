@@ -38,7 +38,7 @@ __all__ = [
     "Drained",
     "budget_findings",
     "budget_violation",
-    "controller_of",
+    "controller_key",
     "drain_pods",
     "goes_with_node",
     "healthy_counts",
@@ -99,7 +99,7 @@ def _scaled(value: int | str, total: int) -> int:
     return -(-percent * total // 100)  # exact integer ceiling, no float
 
 
-def controller_of(pod: Pod) -> str | None:
+def controller_key(pod: Pod) -> str | None:
     """The controller of ``pod`` (``namespace/Kind/name``), None for a bare pod (no owner)
     and for a static pod (owner ``Node/...``: the kubelet's mirror pod)."""
     if pod.owner is None or pod.owner.startswith("Node/"):
@@ -127,9 +127,9 @@ class Budget:
         if pdb.max_unavailable is None and isinstance(pdb.min_available, int):
             return cls(f"{pdb.namespace}/{pdb.name}", selected, pdb.min_available, len(chosen))
         scale_of: dict[str, int] = {}
-        owners = {controller_of(p) for p in chosen} - {None}
+        owners = {controller_key(p) for p in chosen} - {None}
         for p in pods:
-            c = controller_of(p)
+            c = controller_key(p)
             if c is not None and c in owners and not p.is_terminal and not p.terminating:
                 scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
         expected = sum(scale_of.values())
