@@ -850,6 +850,23 @@ def test_a_question_without_what_it_needs_is_a_400_naming_the_field(
 
 
 @pytest.mark.parametrize(
+    ("form", "fragment"),
+    [
+        ({"question": "drain-nodes", "drain_nodes": "zz"}, "<code>drain_nodes</code>: unknown"),
+        ({"question": "drain-zone", "zone": "nowhere"}, "<code>zone</code>: no node has label"),
+    ],
+)
+def test_a_drain_choice_the_cluster_cannot_meet_is_a_422_naming_the_form_field(
+    client: FlaskClient, form: dict[str, str], fragment: str
+) -> None:
+    """The planner names its API options (``drain``, ``loseZone``); the page must name
+    the field the user typed into."""
+    status, html = run(client, fixture_nodes="nodes.yaml", **form)
+    assert status == 422
+    assert fragment in errors_of(html)
+
+
+@pytest.mark.parametrize(
     "form",
     [
         {},

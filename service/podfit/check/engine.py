@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from podfit.check.inputs import scale
+from podfit.check.inputs import from_workload, scale
 from podfit.check.policy import Scenario
+from podfit.manifests import Workload
 from podfit.manifests.objects import (
     Controller,
     HorizontalPodAutoscaler,
@@ -83,6 +84,26 @@ class ClusterInput:
     controllers: list[Controller] = field(default_factory=list)
     """The workload's Services, Namespaces and controllers: they reach the scheduler as in
     ``plan drain`` (default topology spreading, pod affinity's namespaceSelector)."""
+
+    @classmethod
+    def of(cls, name: str, workload: Workload, config: SchedulerConfig) -> ClusterInput:
+        """What the manifest loader read (``workload``) as one cluster to check, named
+        ``name`` ("" for a single cluster): the CLI and the HTTP service build it alike."""
+        autoscalers, budgets, owners = from_workload(workload)
+        return cls(
+            name,
+            workload.pods,
+            workload.nodes,
+            workload.daemonsets,
+            autoscalers,
+            budgets,
+            config,
+            owners,
+            list(workload.refused),
+            list(workload.services),
+            list(workload.namespaces),
+            list(workload.controllers),
+        )
 
     def plan(self, pods: Sequence[Pod] | None = None) -> Cluster:
         """This cluster's pods (or ``pods``: the HPA-scaled ones) as ``plan drain``'s

@@ -23,7 +23,6 @@ from typing import Any
 import click
 
 from podfit.check import ClusterInput, check, parse_policy, validate_baseline
-from podfit.check.inputs import from_workload
 from podfit.check.report import add_loader_warnings, failure_lines, junit_xml, scenario_label
 from podfit.check.sweep import DASK_ADDRESS, Dask, Processes
 from podfit.cli.output import (
@@ -41,7 +40,6 @@ from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, FieldError, ManifestError
 from podfit.manifests import Workload
 from podfit.options.load import load_config
-from podfit.scheduler.config import SchedulerConfig
 from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 __all__ = ["check_cmd"]
@@ -131,24 +129,6 @@ def read_baseline(path: str) -> Mapping[str, Any]:
     except ValueError as exc:
         raise ConfigError(f"{path} is not JSON: {exc}", "--baseline") from None
     return validate_baseline(doc, "--baseline")
-
-
-def _cluster(name: str, workload: Workload, config: SchedulerConfig) -> ClusterInput:
-    autoscalers, budgets, owners = from_workload(workload)
-    return ClusterInput(
-        name,
-        workload.pods,
-        workload.nodes,
-        workload.daemonsets,
-        autoscalers,
-        budgets,
-        config,
-        owners,
-        list(workload.refused),
-        list(workload.services),
-        list(workload.namespaces),
-        list(workload.controllers),
-    )
 
 
 def _named(items: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -243,13 +223,13 @@ def check_cmd(
     clusters: list[ClusterInput] = []
     if files:
         workloads.append(load_files(files, warn=structured))
-        clusters.append(_cluster("", workloads[0], config))
+        clusters.append(ClusterInput.of("", workloads[0], config))
     for name, path in _named(named):
         if not Path(path).exists():
             raise ManifestError("no such file or directory", f"--cluster {name}={path}")
         workload = load_files([path], warn=structured)
         workloads.append(workload)
-        clusters.append(_cluster(name, workload, config))
+        clusters.append(ClusterInput.of(name, workload, config))
     try:
         if dask_scheduler is None:
             report = check(clusters, policy, executor=Processes(jobs), baseline=baseline)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from podfit.check import ClusterInput, check, parse_policy, validate_baseline
-from podfit.check.inputs import from_workload
 from podfit.check.report import add_loader_warnings
 from podfit.check.sweep import Inline
 from podfit.errors import ConfigError, PodfitError
@@ -60,21 +59,7 @@ def check_view() -> Response:
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)
-    autoscalers, budgets, owners = from_workload(workload)
-    cluster = ClusterInput(
-        "",
-        workload.pods,
-        workload.nodes,
-        workload.daemonsets,
-        autoscalers,
-        budgets,
-        scheduler,
-        owners,
-        list(workload.refused),
-        list(workload.services),
-        list(workload.namespaces),
-        list(workload.controllers),
-    )
+    cluster = ClusterInput.of("", workload, scheduler)
     check_time("loading the manifests")
     try:
         report = check(

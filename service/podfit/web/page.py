@@ -42,7 +42,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -50,7 +50,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from podfit.errors import FieldError, LimitExceeded, PodfitError
+from podfit.errors import ConfigError, FieldError, LimitExceeded, PodfitError
 from podfit.http import envelope
 from podfit.http.body import check_text_bounds, check_time, request_deadline, service_config
 from podfit.http.config import ServiceConfig, env_name
@@ -651,24 +651,34 @@ def plan_fit(workload: Workload, templates: Workload, form: Form) -> dict[str, A
     return data
 
 
+#: The planner's option names as this page's form fields name them (error paths).
+_DRAIN_FIELDS: Final = {"drain": "drain_nodes", "loseZone": "zone", "zoneLabel": "zone_label"}
+
+
 def plan_drain(workload: Workload, form: Form) -> dict[str, Any]:
-    """What if the named nodes, any one node, or a zone go away: the DrainReport dict."""
+    """What if the named nodes, any one node, or a zone go away: the DrainReport dict.
+    An invalid choice (an unknown node, a zone no node is in) is a 422 naming the form's
+    field (``drain_nodes``, ``zone``, ``zone_label``), not the API's option."""
     from podfit.manifests.workload import add_input_warnings
     from podfit.planning.whatif import what_if
 
     check_time("planning")
-    report = what_if(
-        workload.pods,
-        workload.nodes,
-        **workload.cluster_objects(),
-        drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
-        lose_zone=form.zone if form.question == "drain-zone" else None,
-        zone_label=form.zone_label,
-        lose_any_one=form.question == "drain-any",
-        config=form.scheduler_config(),
-        progress=lambda done: check_time(f"scenario {done + 1}"),
-        deadline=request_deadline(),
-    )
+    try:
+        report = what_if(
+            workload.pods,
+            workload.nodes,
+            **workload.cluster_objects(),
+            drain=form.drain_nodes.split() if form.question == "drain-nodes" else (),
+            lose_zone=form.zone if form.question == "drain-zone" else None,
+            zone_label=form.zone_label,
+            lose_any_one=form.question == "drain-any",
+            config=form.scheduler_config(),
+            progress=lambda done: check_time(f"scenario {done + 1}"),
+            deadline=request_deadline(),
+        )
+    except ConfigError as exc:
+        errors = [FieldError(_DRAIN_FIELDS.get(e.path, e.path), e.message) for e in exc.errors]
+        raise ConfigError(errors[0].message, errors[0].path, errors) from None
     add_input_warnings(report, workload)
     data: dict[str, Any] = report.to_dict()
     return data
