@@ -161,6 +161,13 @@ def _shapes(plan: NodesPlan) -> list[_Shape]:
                 "(give SHAPE@PRICE or a region)",
                 "shapes",
             )
+        if p.shape.price <= 0:
+            # the bound divides by each price; a free node makes "cheapest" meaningless
+            raise ConfigError(
+                f"the cheapest mix needs a price above 0 for every shape; {p.shape.name} "
+                f"costs {_text(p.shape.price)}",
+                "shapes",
+            )
         groups = {
             g.name: g
             for g in p.problem.groups
