@@ -204,6 +204,14 @@ def test_groups_no_shape_takes_are_listed_and_a_shape_without_price_is_refused()
         cheapest_mix(unpriced)
 
 
+def test_a_free_shape_is_refused_by_name_not_divided_by() -> None:
+    """The mix's lower bound divides by each shape's price: a price of 0 (accepted by
+    the price parser) is a ConfigError naming the shape, never a ZeroDivisionError."""
+    free = nodes_needed(deployment("web", 2, "1"), [replace(SMALL, price=Fraction(0)), BIG])
+    with pytest.raises(ConfigError, match="needs a price above 0 for every shape; small costs 0"):
+        cheapest_mix(free)
+
+
 def test_cli_mix_summary_and_its_refusal_without_prices(tmp_path: Path) -> None:
     """plan nodes --mix: summary.cheapest with nodes, costPerHour, lowerBound and gap."""
     manifest = tmp_path / "web.yaml"

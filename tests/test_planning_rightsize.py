@@ -81,6 +81,18 @@ def test_a_limit_below_the_recommended_request_is_raised_to_it() -> None:
          "must be a number >= 0"),
         ('{"scans": [{"recommended": {}}]}', "a krr scan needs an object"),
         ("kind: ConfigMap\n", "no recommendation found"),
+        # malformed sections are absent ones, never an AttributeError
+        ('{"scans": [{"object": {"kind": "Deployment", "namespace": "a", "name": "b", '
+         '"container": "c"}, "recommended": null}]}', "no recommendation found"),
+        ('{"scans": [{"object": {"kind": "Deployment", "namespace": "a", "name": "b", '
+         '"container": "c"}, "recommended": [1]}]}', "no recommendation found"),
+        ("kind: VerticalPodAutoscaler\nspec: {targetRef: {kind: Deployment, name: w}}\n"
+         "status: {recommendation: {containerRecommendations: [{containerName: c, "
+         "target: [1]}]}}\n", "no recommendation found"),
+        # an exponent too large to scale is refused before any arithmetic (no overflow)
+        ('{"scans": [{"object": {"kind": "Deployment", "namespace": "a", "name": "b", '
+         '"container": "c"}, "recommended": {"requests": {"memory": {"value": 1e99999999}}}}]}',
+         r"requests\.memory\.value: a recommendation must be at most"),
     ],
 )  # fmt: skip
 def test_bad_recommendations_name_the_field(text: str, message: str) -> None:

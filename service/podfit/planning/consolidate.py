@@ -41,7 +41,6 @@ field does not limit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -57,6 +56,7 @@ from podfit.planning.report import envelope
 from podfit.pods import Pod
 from podfit.scheduler import schedule
 from podfit.scheduler.config import SchedulerConfig
+from podfit.scheduler.preemption import scaled
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
@@ -186,16 +186,10 @@ def _allowed(pdb: PodDisruptionBudget, selected: int, healthy: int) -> int | Non
     """Disruptions ``pdb`` allows now (None: no limit), from its status or its spec."""
     if pdb.disruptions_allowed is not None:
         return max(0, pdb.disruptions_allowed)
-
-    def scaled(value: int | str) -> int:
-        if isinstance(value, str):
-            return math.ceil(Fraction(int(value.rstrip("%")), 100) * selected)
-        return value
-
     if pdb.min_available is not None:
-        return max(0, healthy - scaled(pdb.min_available))
+        return max(0, healthy - scaled(pdb.min_available, selected))
     if pdb.max_unavailable is not None:
-        return max(0, healthy - (selected - scaled(pdb.max_unavailable)))
+        return max(0, healthy - (selected - scaled(pdb.max_unavailable, selected)))
     return None
 
 

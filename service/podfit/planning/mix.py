@@ -161,6 +161,13 @@ def _shapes(plan: NodesPlan) -> list[_Shape]:
                 "(give SHAPE@PRICE or a region)",
                 "shapes",
             )
+        if p.shape.price <= 0:
+            # the bound divides by each price; a free node makes "cheapest" meaningless
+            raise ConfigError(
+                f"the cheapest mix needs a price above 0 for every shape; {p.shape.name} "
+                f"costs {_text(p.shape.price)}",
+                "shapes",
+            )
         groups = {
             g.name: g
             for g in p.problem.groups
@@ -544,6 +551,7 @@ def _column_generation(
         weights = {g: max(0, round(row.dual_value() * 10**6)) for g, row in rows.items()}
         added = False
         ratios: list[Fraction] = []
+        known = {(p.name, tuple(sorted(q.items()))) for p, q in patterns}
         for s in shapes:
             priced = _pricing(s, weights, demand, cliques, per_solve, spent, deadline)
             if priced is None:
@@ -552,11 +560,8 @@ def _column_generation(
             ratios.append(Fraction(upper, 1) / s.price)
             worth = sum(weights[g] * c for g, c in pods.items())
             key = (s.name, tuple(sorted(pods.items())))
-            if (
-                pods
-                and worth > s.price * 10**6 * (1 + Fraction(1, 10**6))
-                and key not in {(p.name, tuple(sorted(q.items()))) for p, q in patterns}
-            ):
+            if pods and worth > s.price * 10**6 * (1 + Fraction(1, 10**6)) and key not in known:
+                known.add(key)
                 patterns.append((s, pods))
                 added = True
         top = max(ratios, default=Fraction(0))

@@ -87,6 +87,16 @@ def _objects(docs: Iterable[Any]) -> Iterable[Mapping[str, Any]]:
                 yield doc
 
 
+_MAX_BYTES = Decimal((1 << 63) - 1)
+_MAX_MILLICORES = Decimal((1 << 63) - 1)
+"""krr amounts above int64 (bytes, or millicores) are refused: no node holds them."""
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a mapping, else an empty one (an absent or malformed section)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _krr_value(value: Any, resource: str, path: str) -> Quantity | None:
     """krr's number (cores or bytes) rounded up to 1m or 1 byte; None for ``?``/null."""
     if value is None or value == "?":
@@ -105,6 +115,9 @@ def _krr_value(value: Any, resource: str, path: str) -> Quantity | None:
         raise ConfigError(f"a recommendation must be a number, not {text}", path) from None
     if not amount.is_finite() or amount < 0:
         raise ConfigError(f"a recommendation must be a number >= 0, not {text}", path)
+    limit = _MAX_MILLICORES / 1000 if resource == CPU else _MAX_BYTES
+    if amount > limit:  # compared before scaling: "1e99999999" would overflow or hang
+        raise ConfigError(f"a recommendation must be at most {limit}, not {text}", path)
     if resource == CPU:
         return Quantity.from_milli(math.ceil(amount * 1000), Format.DECIMAL_SI)
     return Quantity.from_int(math.ceil(amount), Format.BINARY_SI)
@@ -120,12 +133,10 @@ def _krr(doc: Mapping[str, Any], name: str) -> list[Recommendation]:
         obj = scan.get("object") if isinstance(scan, Mapping) else None
         if not isinstance(obj, Mapping):
             raise ConfigError("a krr scan needs an object", f"{path}.object")
-        requests = (
-            scan.get("recommended", {}).get("requests", {}) if isinstance(scan, Mapping) else {}
-        )
+        requests = _mapping(_mapping(scan.get("recommended")).get("requests"))
         values: dict[str, Quantity] = {}
         for resource in (CPU, MEMORY):
-            entry = requests.get(resource) if isinstance(requests, Mapping) else None
+            entry = requests.get(resource)
             raw = entry.get("value") if isinstance(entry, Mapping) else entry
             found = _krr_value(raw, resource, f"{path}.recommended.requests.{resource}.value")
             if found is not None:
@@ -170,7 +181,7 @@ def _vpa(obj: Mapping[str, Any], path: str) -> list[Recommendation]:
             raise ConfigError("a container recommendation needs containerName", where)
         values: dict[str, Quantity] = {}
         for resource in (CPU, MEMORY):
-            text = (item.get("target") or {}).get(resource)
+            text = _mapping(item.get("target")).get(resource)
             if text is None:
                 continue
             try:

@@ -30,6 +30,7 @@ from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
 from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.preemption import (
+    Budget,
     BudgetSpec,
     Candidate,
     budget_now,
@@ -173,7 +174,6 @@ class Engine:
     def schedule(self, pod: PodInfo, explain: bool = False) -> Decision:
         """One scheduling cycle for ``pod``; binds it when a node is found."""
         restricted = bool(pod.required_terms) and prefilter_node_names(pod) is not None
-        # the cluster-dynamic plugins concern the pod (its own terms, or a bound pod's)
         # a cluster-dynamic row applies to the pod (decided once per run of one class:
         # replicas share their key object), or a bound pod's affinity terms may concern it
         key = pod.scheduling_key()
@@ -354,6 +354,9 @@ class Engine:
                 counts[NO_PREEMPTION_VICTIMS] = n - unresolvable
             return preemption_message(n, counts), None
         limit = candidates_to_try(n - unresolvable)
+        # the budgets read the pods bound now, which no candidate changes: computed once,
+        # when the first node gets to victim selection
+        budgets: list[Budget] | None = None
         found: list[Candidate] = []
         clean = 0
         for i, st in enumerate(statuses):
@@ -368,7 +371,10 @@ class Engine:
             if again is not None:
                 counts.update(again.reasons)
                 continue
-            candidate = self.select_victims(pod, i, keep)
+            if budgets is None:
+                bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
+                budgets = [budget_now(b, bound) for b in self.budgets]
+            candidate = self.select_victims(pod, i, keep, budgets)
             if candidate is None:
                 continue
             found.append(candidate)
@@ -395,17 +401,18 @@ class Engine:
             status = self.topology.filter_replaced(pod, self.nodes, i, clone)
         return status
 
-    def select_victims(self, pod: PodInfo, i: int, keep: list[PodInfo]) -> Candidate | None:
+    def select_victims(
+        self, pod: PodInfo, i: int, keep: list[PodInfo], budgets: Sequence[Budget]
+    ) -> Candidate | None:
         """``SelectVictimsOnNode`` once ``pod`` fits node ``i`` without its lower-priority
         pods: those pods, most important first, split by the PodDisruptionBudgets; then each
         is added back — PDB-violating ones first — and stays when ``pod`` still fits, else
         becomes a victim (counting a violation if it broke a budget). None when every pod
         could stay (upstream's "expected at least one victim" error). Cost: one re-filter
-        per lower-priority pod."""
+        per lower-priority pod. ``budgets``: the run's budgets as they stand
+        (:func:`budget_now`, computed once per preemption cycle by the caller)."""
         node = self.nodes[i]
         lower = importance_order([p for p in node.pods if p.priority < pod.priority], self.start)
-        bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
-        budgets = [budget_now(b, bound) for b in self.budgets]
         violating, fine = split_by_budgets(lower, budgets)
         kept = list(keep)
         victims: list[PodInfo] = []

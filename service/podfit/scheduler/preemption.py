@@ -162,8 +162,9 @@ class BudgetSpec(NamedTuple):
     disrupted_pods: frozenset[str] = frozenset()
 
 
-def _scaled(value: int | str, total: int) -> int:
-    """``intstr.GetScaledValueFromIntOrPercent`` rounding up."""
+def scaled(value: int | str, total: int) -> int:
+    """``intstr.GetScaledValueFromIntOrPercent`` rounding up: an int as is, ``"<n>%"`` as
+    ceil(n × total / 100), exactly (``value`` as the manifest reader validated it)."""
     if isinstance(value, int):
         return value
     percent = int(value.rstrip("%"))
@@ -183,9 +184,9 @@ def budget_now(spec: BudgetSpec, pods: Sequence[PodInfo]) -> Budget:
     healthy = sum(1 for p in pods if not p.terminating and budget.covers(p))
     expected = healthy
     if spec.min_available is not None:
-        allowed = healthy - _scaled(spec.min_available, expected)
+        allowed = healthy - scaled(spec.min_available, expected)
     elif spec.max_unavailable is not None:
-        allowed = _scaled(spec.max_unavailable, expected) - (expected - healthy)
+        allowed = scaled(spec.max_unavailable, expected) - (expected - healthy)
     else:
         allowed = healthy
     return budget._replace(allowed=max(0, allowed))
@@ -202,6 +203,7 @@ __all__ = [
     "candidates_to_try",
     "importance_order",
     "pick_one_node",
+    "scaled",
     "split_by_budgets",
     "start_key",
 ]
