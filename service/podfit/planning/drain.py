@@ -30,6 +30,7 @@ from podfit.manifests.objects import PodDisruptionBudget
 from podfit.planning.cluster import replica
 from podfit.pods import Pod
 from podfit.scheduler.model import PodInfo
+from podfit.scheduler.preemption import scaled
 from podfit.scheduler.result import RUNNING, PodOutcome
 from podfit.scheduler.run import daemonset_of
 
@@ -90,15 +91,6 @@ def drain_pods(placed: Iterable[tuple[str, PodInfo]], terminating: Set[str]) -> 
     return out
 
 
-def _scaled(value: int | str, total: int) -> int:
-    """intstr's GetScaledValueFromIntOrPercent with roundUp: an int as is, ``"N%"`` as
-    ceil(N × total / 100), exactly."""
-    if isinstance(value, int):
-        return value
-    percent = int(value.rstrip("%"))
-    return -(-percent * total // 100)  # exact integer ceiling, no float
-
-
 def controller_key(pod: Pod) -> str | None:
     """The controller of ``pod`` (``namespace/Kind/name``), None for a bare pod (no owner)
     and for a static pod (owner ``Node/...``: the kubelet's mirror pod)."""
@@ -134,9 +126,9 @@ class Budget:
                 scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
         expected = sum(scale_of.values())
         if pdb.max_unavailable is not None:
-            desired = max(0, expected - _scaled(pdb.max_unavailable, expected))
+            desired = max(0, expected - scaled(pdb.max_unavailable, expected))
         elif pdb.min_available is not None:
-            desired = _scaled(pdb.min_available, expected)
+            desired = scaled(pdb.min_available, expected)
         else:
             desired = 0
         return cls(f"{pdb.namespace}/{pdb.name}", selected, desired, expected)
