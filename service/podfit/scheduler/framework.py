@@ -9,7 +9,7 @@ chains, the equivalence-class keys and the score sums are derived from those row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -94,7 +94,9 @@ class ClusterHooks:
 
     * ``counts(pod, nodes, context)`` → the same PreFilter/PreScore sums for one pod
       class, kept from bind to bind (:class:`ClusterCounts`): what the engine's
-      equivalence index reads instead of calling ``prefilter`` every cycle.
+      equivalence index reads instead of calling ``prefilter`` every cycle; None when
+      both PreFilter and PreScore skip the class as long as no bound pod has affinity
+      terms (``context.affinity_bound``).
 
     ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
     Namespace labels, ``hardPodAffinityWeight``).
@@ -103,7 +105,7 @@ class ClusterHooks:
     prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
     filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
     scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
-    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts]
+    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts | None]
 
 
 class ClusterCounts(Protocol):
@@ -117,7 +119,7 @@ class ClusterCounts(Protocol):
     def node_changed(self, i: int, node: NodeInfo) -> None:
         """Node ``i``'s pods changed: recount it and correct the sums. O(its pods × terms)."""
 
-    def value_keys(self) -> Iterable[str]:
+    def value_keys(self) -> Collection[str]:
         """The node label keys whose values the answers read (may grow as pods are bound)."""
 
     def own_part(self, i: int) -> tuple[object, ...]:
