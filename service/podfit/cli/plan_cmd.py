@@ -356,6 +356,13 @@ def fit_cmd(
     )
 
 
+def _zone_list(text: str) -> tuple[str, ...]:
+    """``--zones a,b,c`` as the zones, validated (``ConfigError`` naming ``--zones[i]``)."""
+    from podfit.planning.zones import check_zones
+
+    return check_zones([z.strip() for z in text.split(",")], "--zones")
+
+
 @plan.command("nodes")
 @_files
 @click.option(
@@ -396,6 +403,12 @@ def fit_cmd(
     help="Also find the cheapest mix of the shapes (needs a price for each) and a proven "
     "lower bound on the cost of any mix; with --algorithm exact, prove it on small inputs.",
 )
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones for the new nodes (topology.kubernetes.io/zone, round-robin); the plan is "
+    "then the scheduler's run on them, zone spreading and affinity included.",
+)
 @_region
 @_price_catalog
 @_recommendations
@@ -413,6 +426,7 @@ def nodes_cmd(
     time_limit: float,
     existing: bool,
     mix: bool,
+    zones: str | None,
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
@@ -429,6 +443,9 @@ def nodes_cmd(
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shapes = _shapes(shapes, region, price_catalog)
+    zone_names = () if zones is None else _zone_list(zones)
+    if mix and zone_names:
+        raise ConfigError("--mix does not model zones; plan without --zones for a mix", "--zones")
     if mix:
         from podfit.planning.catalog import require_prices
 
@@ -445,6 +462,8 @@ def nodes_cmd(
             time_limit=time_limit,
             config=config,
             progress=progress,
+            zones=zone_names,
+            region=region,
         )
     if mix:
         from podfit.planning.mix import cheapest_mix
@@ -468,7 +487,7 @@ def nodes_cmd(
             chosen = next(s for s in doc["shapes"] if s["shape"] == best["shape"])
             node_rows = [
                 [
-                    n["node"],
+                    n["node"] + (f" (zone {n['zone']})" if "zone" in n else ""),
                     ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
                     human_quantity("cpu", n["requested"].get("cpu", "0")),
                     human_quantity("memory", n["requested"].get("memory", "0")),
@@ -486,6 +505,8 @@ def nodes_cmd(
         for s in doc["shapes"]:
             for group, reason in s["unplaceable"].items():
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
+            if "zones" in doc:  # the scheduler's Pending pods on the zoned new nodes
+                out += "".join(f"{s['shape']}: {note}\n" for note in s.get("notes", ()))
         return out
 
     _emit(result, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)

@@ -751,8 +751,9 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
     its ``plannedCapacity``, drawn as a fill-limit mark when headroom lowers it); on it,
     the DaemonSet pods every new node runs (one ``DaemonSets`` piece with the shape's
     ``daemonSetOverhead``) and each group's planned pods (owner = the group name, named
-    ``<group> #<k>``, requests from ``groups[]``). Pods the plan could not place are
-    Pending with the plan's reason. Cost: one dict per planned pod.
+    ``<group> #<k>``, requests from ``groups[]``; a node planned in a zone is named
+    ``<node> (zone <zone>)``). Pods the plan could not place are Pending with the plan's
+    reason (with zones, the scheduler's message from ``notes``). Cost: one dict per planned pod.
     """
     requests = {str(g["name"]): dict(g.get("requests") or {}) for g in groups}
     overhead = {
@@ -781,6 +782,8 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
 
     for placed in shape.get("placement") or []:
         name = str(placed["node"])
+        if "zone" in placed:  # planned with zones: each node says its zone
+            name = f"{name} (zone {placed['zone']})"
         nodes.append(
             {
                 "name": name,
@@ -802,9 +805,11 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
             )
         for group, count in (placed.get("pods") or {}).items():
             pods.extend(planned(str(group), name) for _ in range(int(count)))
+    # with zones the plan is the scheduler's run: a note per group gives its message
+    notes = {str(n).split(": ", 1)[0]: str(n) for n in shape.get("notes") or ()}
     left_out = {
         **{
-            g: ("not placed by the packer", int(c))
+            g: (notes.get(g, "not placed by the packer"), int(c))
             for g, c in (shape.get("unplaced") or {}).items()
         },
         **{
