@@ -691,6 +691,8 @@ class ShortfallView:
     rows: tuple[ShortfallRow, ...]
     reasons: tuple[str, ...]
     fixes: tuple[str, ...]
+    constraints: tuple[str, ...] = ()
+    """PodTopologySpread / InterPodAffinity blocks, each with what would fix it."""
 
 
 def explain_shortfall(shortfall: Any) -> ShortfallView | None:
@@ -698,8 +700,10 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
 
     Knows the keys ``resources`` (``request``/``largestFree``/``largestFreeNode``),
     ``reasons`` (reason → node count), ``fix`` (``shrinkRequest``, ``freeOnNode``,
-    ``addNode``) and ``preemption``; returns ``None`` for anything else, and the page then
-    shows the raw structure instead.
+    ``addNode``), ``preemption`` and ``constraints`` (a pod the topology plugins
+    rejected: their sentences come first, and only resources some node lacked —
+    an ``Insufficient <resource>`` reason — are listed); returns ``None`` for anything
+    else, and the page then shows the raw structure instead.
     """
     if not isinstance(shortfall, Mapping) or not isinstance(shortfall.get("resources"), Mapping):
         return None
@@ -736,7 +740,15 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
     if preemption := shortfall.get("preemption"):
         victims = ", ".join(preemption.get("victims") or ()) or "no pods"
         fixes.append(f"preemption would evict {victims} on {preemption.get('node')}")
-    return ShortfallView(tuple(rows), reasons, tuple(fixes))
+    blocked = tuple(
+        f"{c.get('plugin')}: {c.get('nodes')} {c.get('reason')} — needs {c.get('fix')}"
+        for c in shortfall.get("constraints") or ()
+        if isinstance(c, Mapping)
+    )
+    if blocked:  # not a resource problem: only the resources some node lacked
+        failed = shortfall.get("reasons") or {}
+        rows = [r for r in rows if f"Insufficient {r.resource}" in failed]
+    return ShortfallView(tuple(rows), reasons, tuple(fixes), blocked)
 
 
 # --- planning results (NodesPlan) ------------------------------------------------------------
