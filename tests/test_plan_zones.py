@@ -297,3 +297,62 @@ def test_the_cheapest_mix_with_zones_is_refused(client: FlaskClient) -> None:
     )
     assert response.status_code == 422
     assert response.json["errors"][0]["path"] == "mix"
+
+
+# --- plan consolidate --zones ------------------------------------------------------------
+
+
+def _replica(name: str, node: str) -> dict[str, Any]:
+    """A running pod of ReplicaSet web-rs on ``node``: zone spreading maxSkew 1 with
+    minDomains 2 (so one zone alone holds at most one replica)."""
+    spec = deployment("web", 1, spread=zone_spread("web", 2))["spec"]["template"]["spec"]
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "labels": {"app": "web"},
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": "web-rs",
+                    "controller": True,
+                }
+            ],
+        },
+        "spec": {**spec, "nodeName": node},
+        "status": {"phase": "Running"},
+    }
+
+
+def _priced_node(name: str, zone: str) -> dict[str, Any]:
+    doc = node_doc(name, cpu="4", zone=zone)
+    doc["metadata"]["labels"]["node.kubernetes.io/instance-type"] = "big"
+    return doc
+
+
+def test_consolidate_places_a_replacement_in_the_zone_spreading_needs() -> None:
+    """Two expensive nodes in zones a and b, one replica each, minDomains 2. Without zones
+    a cheaper replacement has no zone label, so the replica cannot use it and both nodes
+    stay; with zones a, b each node is replaced by a cheap one in its own zone (zone a is
+    tried first and fails for the second, as zone a alone would hold both replicas)."""
+    from podfit.planning.catalog import shape_from_text
+    from podfit.planning.consolidate import consolidate, pod_facts
+
+    docs = [
+        _priced_node("na", "a"),
+        _priced_node("nb", "b"),
+        _replica("web-1", "na"),
+        _replica("web-2", "nb"),
+    ]
+    workload = load_objects(docs)
+    shapes = [
+        shape_from_text(s, "-s") for s in ("big:cpu=4,pods=110@1", "small:cpu=1,pods=110@0.1")
+    ]
+    plain = consolidate(workload, shapes, pod_facts(docs))
+    assert plain.removed == []
+    zoned = consolidate(workload, shapes, pod_facts(docs), zones=("a", "b"))
+    assert [(n, a) for n, a, _ in zoned.removed] == [("na", "replace"), ("nb", "replace")]
+    assert zoned.to_dict()["addedNodeZones"] == {"small-new-1": "a", "small-new-2": "b"}
+    assert "addedNodeZones" not in plain.to_dict()

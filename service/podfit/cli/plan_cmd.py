@@ -633,6 +633,11 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
     help="SHAPE@PRICE: prices the cluster's nodes of that instance type and may replace "
     "a node when cheaper (repeatable; e.g. aws/m6i.large@0.096).",
 )
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones a replacement node may go to (topology.kubernetes.io/zone), tried in order.",
+)
 @_region
 @_price_catalog
 @_recommendations
@@ -643,6 +648,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
 def consolidate_cmd(
     files: tuple[str, ...],
     shapes: tuple[str, ...],
+    zones: str | None,
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
@@ -659,7 +665,10 @@ def consolidate_cmd(
     if _structured(output):
         echo_warnings(workload.warnings)
     node_shapes = _shapes(shapes, region, price_catalog)
-    report = consolidate(workload, node_shapes, pod_facts(documents), region=region, config=config)
+    zone_names = () if zones is None else _zone_list(zones)
+    report = consolidate(
+        workload, node_shapes, pod_facts(documents), region=region, config=config, zones=zone_names
+    )
 
     def render(doc: dict[str, Any]) -> str:
         cost = doc["costPerHour"]
@@ -668,6 +677,8 @@ def consolidate_cmd(
             out += f"{n['action']} {n['name']} ({n['pricePerHour']} per hour)\n"
         for a in doc["addNodes"]:
             out += f"add {a['count']} × {a['shape']}\n"
+        for name, zone in doc.get("addedNodeZones", {}).items():
+            out += f"  {name} in zone {zone}\n"
         if doc["moves"]:
             out += "\n" + table(
                 ["POD", "FROM", "TO"], [[m["pod"], m["from"], m["to"]] for m in doc["moves"]]
