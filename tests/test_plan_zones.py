@@ -356,3 +356,39 @@ def test_consolidate_places_a_replacement_in_the_zone_spreading_needs() -> None:
     assert [(n, a) for n, a, _ in zoned.removed] == [("na", "replace"), ("nb", "replace")]
     assert zoned.to_dict()["addedNodeZones"] == {"small-new-1": "a", "small-new-2": "b"}
     assert "addedNodeZones" not in plain.to_dict()
+
+
+def _selecting(labels: dict[str, str], replicas: int = 2) -> dict[str, Any]:
+    doc = deployment("pinned", replicas)
+    doc["spec"]["template"]["spec"]["nodeSelector"] = labels
+    return doc
+
+
+def test_a_pod_selecting_a_zone_goes_to_a_new_node_in_that_zone() -> None:
+    """Without zones no new node has the zone label: the group is unplaceable. With zones
+    a, b its pods go to a node in zone b (big-2; big-1 in zone a stays empty and is
+    dropped)."""
+    pods = load_objects([_selecting({ZONE_LABEL: "b"})]).pods
+    plain = nodes_needed(pods, [shape()]).plans[0]
+    assert "Deployment/pinned" in plain.unplaceable
+    zoned = nodes_needed(pods, [shape()], zones=("a", "b")).plans[0]
+    assert zoned.complete
+    assert [(p["node"], p["zone"], p["pods"]) for p in zoned.to_dict()["placement"]] == [
+        ("big-2", "b", {"Deployment/pinned": 2})
+    ]
+
+
+def test_the_region_label_comes_from_the_pricing_region(tmp_path: Path) -> None:
+    """With zones, new nodes carry the region the shapes were priced in — ``--region``, or
+    the only region of ``--price-catalog`` — so a pod selecting that region fits them."""
+    workload = tmp_path / "w.yaml"
+    workload.write_text(yaml.safe_dump(_selecting({REGION_LABEL: "lab-1"})))
+    catalog = tmp_path / "prices.tsv"
+    catalog.write_text("shape\tregion\tprice\nbig\tlab-1\t0.5\n")
+    args = ["plan", "nodes", "-f", str(workload), "-s", "big:cpu=8,memory=16Gi,pods=110"]
+    args += ["--price-catalog", str(catalog), "-o", "json"]
+    for zones, complete in (("a", True), (None, False)):
+        extra = ["--zones", zones] if zones else []
+        result = CliRunner().invoke(main, args + extra, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["shapes"][0]["complete"] is complete

@@ -243,10 +243,18 @@ _price_catalog = click.option(
 )
 
 
-def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) -> list[NodeShape]:
+def _shapes(
+    specs: Sequence[str], region: str | None, catalog_file: str | None
+) -> tuple[list[NodeShape], str | None]:
     """The ``-s`` shapes, priced from ``--price-catalog`` / the bundled list prices when
-    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
-    from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
+    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins. Also
+    that region (None without one): new nodes planned in zones are labelled with it."""
+    from podfit.planning.catalog import (
+        price_shapes,
+        pricing_region,
+        read_catalog,
+        shape_from_text,
+    )
 
     shapes = parse_each(shape_from_text, specs, "--shape")
     catalog = None
@@ -256,7 +264,8 @@ def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) 
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read the price catalog: {exc}", "--price-catalog") from None
         catalog = read_catalog(text, catalog_file)
-    return price_shapes(shapes, region=region, catalog=catalog, path="--shape")
+    priced = price_shapes(shapes, region=region, catalog=catalog, path="--shape")
+    return priced, pricing_region(region, catalog)
 
 
 @click.group("plan")
@@ -442,7 +451,7 @@ def nodes_cmd(
     config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
-    node_shapes = _shapes(shapes, region, price_catalog)
+    node_shapes, shapes_region = _shapes(shapes, region, price_catalog)
     zone_names = () if zones is None else _zone_list(zones)
     if mix and zone_names:
         raise ConfigError("--mix does not model zones; plan without --zones for a mix", "--zones")
@@ -463,7 +472,7 @@ def nodes_cmd(
             config=config,
             progress=progress,
             zones=zone_names,
-            region=region,
+            region=shapes_region,
         )
     if mix:
         from podfit.planning.mix import cheapest_mix
@@ -664,10 +673,15 @@ def consolidate_cmd(
     (workload,), sizing = _rightsize(recommendation_files, workload)
     if _structured(output):
         echo_warnings(workload.warnings)
-    node_shapes = _shapes(shapes, region, price_catalog)
+    node_shapes, _ = _shapes(shapes, region, price_catalog)
     zone_names = () if zones is None else _zone_list(zones)
     report = consolidate(
-        workload, node_shapes, pod_facts(documents), region=region, config=config, zones=zone_names
+        workload,
+        node_shapes,
+        pod_facts(documents),
+        region=region,
+        config=config,
+        zones=zone_names,
     )
 
     def render(doc: dict[str, Any]) -> str:

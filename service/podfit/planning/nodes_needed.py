@@ -46,13 +46,19 @@ from podfit.planning.cluster import Cluster
 from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
-from podfit.planning.zones import ZonePlacement, check_zones, zone_of, zone_packing
+from podfit.planning.zones import (
+    ZonePlacement,
+    check_zones,
+    new_node_labels,
+    zone_of,
+    zone_packing,
+)
 from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
 from podfit.scheduler.config import SchedulerConfig
-from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
+from podfit.scheduler.filters import FilterConfig, node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
 from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
@@ -651,13 +657,16 @@ def _zone_plan(
 ) -> None:
     """Replace ``plan``'s packing by the scheduler's run on zoned new nodes of its shape,
     starting from the packer's node count; an exact proof no longer holds when the run
-    needed more nodes than the packer."""
+    needed more nodes than the packer. A group the shape's node-level filters refused
+    only for want of the zone or region label (a nodeSelector or node affinity on them)
+    joins the run when a zoned node of the shape passes those filters."""
     template = node_info(plan.shape.node, 0, f"shapes[{plan.shape.name}]")
     alloc = {
         r: a if r == PODS or headroom_percent == 100 else a * headroom_percent // 100
         for r, a in template.allocatable.items()
     }
     template.allocatable = alloc
+    _admit_zoned(plan, template, zones, cluster.cfg.filter_config)
     resources = plan.problem.resources
     pods = tuple(
         (pod if k == 0 else pod.replica(f"{pod.name}-{k}"), name)
@@ -691,6 +700,34 @@ def _zone_plan(
         )
     else:
         plan.unplaceable.pop("*", None)
+
+
+def _admit_zoned(plan: ShapePlan, template: NodeInfo, zones: ZoneInput, fcfg: FilterConfig) -> None:
+    """Drop from ``plan.unplaceable`` the groups whose exemplar fails the node-level
+    filters on the bare shape but passes them on a new node of the shape in one of the
+    zones (labels as :func:`~podfit.planning.zones.new_node_labels` gives them).
+    O(groups × zones) filter runs."""
+    first: dict[str, PodInfo] = {}
+    for (pod, _), name in zip(zones.runs, zones.run_names, strict=True):
+        first.setdefault(name, pod)
+    variants = [
+        NodeInfo(
+            template.name,
+            template.allocatable,
+            labels=new_node_labels(
+                template.labels, f"{plan.shape.name}-{k + 1}", zone, zones.region
+            ),
+            taints=template.taints,
+            unschedulable=template.unschedulable,
+        )
+        for k, zone in enumerate(zones.zones)
+    ]
+    for name in [g for g in plan.unplaceable if g in first]:
+        pod = first[name]
+        if static_filters(pod, template, fcfg) is not None and any(
+            static_filters(pod, v, fcfg) is None for v in variants
+        ):
+            del plan.unplaceable[name]
 
 
 def _cheapest_mix(plan: NodesPlan) -> None:
