@@ -30,7 +30,6 @@ from podfit.scheduler.messages import (
     PREEMPTION_NOT_HELPFUL,
     fit_error_message,
     not_eligible_message,
-    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import (
@@ -45,6 +44,7 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.plugins import inter_pod_affinity as ipa
 from podfit.scheduler.plugins import pod_topology_spread as pts
+from podfit.scheduler.profile import postfilter_message
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import schedule_infos
 from podfit.scheduler.scores import (

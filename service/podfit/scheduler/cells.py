@@ -43,7 +43,18 @@ def unique_hostnames(nodes: Sequence[NodeInfo]) -> bool:
 class TopologyClass:
     """The cluster-dynamic plugins' kept sums for one pod class and the cell of a node."""
 
-    __slots__ = ("counts", "engine", "host", "key_sizes", "keys", "raw_keys", "skipped", "synced")
+    __slots__ = (
+        "counts",
+        "engine",
+        "filters",
+        "host",
+        "key_sizes",
+        "keys",
+        "raw_keys",
+        "scorers",
+        "skipped",
+        "synced",
+    )
 
     def __init__(self, engine: Engine, pod: PodInfo) -> None:
         self.engine = engine
@@ -56,6 +67,18 @@ class TopologyClass:
                     self.counts[p.name] = counts
         self.skipped = len(self.counts) < sum(1 for p in CLUSTER_PLUGINS if p.cluster)
         """A plugin skips the class while no bound pod has affinity terms."""
+        self.filters = [
+            (p.cluster.filter, self.counts[p.name])
+            for p in CLUSTER_FILTER_PLUGINS
+            if p.cluster is not None and p.name in self.counts
+        ]
+        """Filter hook and sums per plugin, in profile order."""
+        self.scorers = [
+            (p.weight, self.counts[p.name])
+            for p in SCORING
+            if p.cluster is not None and p.name in self.counts
+        ]
+        """Score weight and sums per plugin, in profile order."""
         self.synced = len(engine.changes)
         self.raw_keys = self._read_keys()
         self.key_sizes = self._key_sizes()
@@ -82,12 +105,13 @@ class TopologyClass:
         affinity terms was bound): the caller rebuilds the class index."""
         engine = self.engine
         changes = engine.changes
-        if len(changes) == self.synced:
+        behind = len(changes) - self.synced
+        if not behind:
             return True
         if self.skipped and engine.topology.affinity_bound:
             return False
         nodes = engine.nodes
-        todo = dict.fromkeys(changes[self.synced :])
+        todo = (changes[-1],) if behind == 1 else dict.fromkeys(changes[self.synced :])
         self.synced = len(changes)
         counts = self.counts.values()
         for i in todo:
@@ -119,11 +143,10 @@ class TopologyClass:
         nodes = self.engine.nodes
         score, owner = index.score, index.group_of
         checks = []
-        for p in CLUSTER_FILTER_PLUGINS:
-            counts = self.counts.get(p.name)
-            state = counts.filter_state() if counts is not None else None
-            if state is not None and p.cluster is not None:
-                checks.append((p.cluster.filter, state))
+        for check, counts in self.filters:
+            state = counts.filter_state()
+            if state is not None:
+                checks.append((check, state))
         cells = []
         reps: list[int] = []
         totals: list[int] = []
@@ -131,9 +154,10 @@ class TopologyClass:
             if not g.count:
                 continue
             usage, i = g.peek(score, owner)
-            node = nodes[i]
-            if any(check(state, pod, node) is not None for check, state in checks):
-                continue
+            if checks:
+                node = nodes[i]
+                if any(check(state, pod, node) is not None for check, state in checks):
+                    continue
             cells.append(g)
             reps.append(i)
             totals.append(usage)
@@ -145,13 +169,9 @@ class TopologyClass:
             bonus = index.static_bonus(cells)
             totals = [t + b for t, b in zip(totals, bonus, strict=True)]
         sizes = [g.count for g in cells]
-        for plugin in SCORING:
-            counts = self.counts.get(plugin.name) if plugin.cluster is not None else None
-            if counts is None:
-                continue
+        for w, counts in self.scorers:
             normalised = counts.scores(pod, nodes, reps, sizes)
             if normalised is not None:
-                w = plugin.weight
                 totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
         best, best_i = totals[0], reps[0]
         for t, i in zip(totals, reps, strict=True):

@@ -25,7 +25,6 @@ from podfit.scheduler.messages import (
     PREEMPTION_NOT_HELPFUL,
     fit_error_message,
     not_eligible_message,
-    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -47,6 +46,7 @@ from podfit.scheduler.profile import (
     STATIC_KEY_FIELDS,
     STATIC_SCORES,
     cluster_dynamic,
+    postfilter_message,
     run_filters,
     static_filters,
 )
