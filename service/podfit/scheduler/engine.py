@@ -39,6 +39,7 @@ from podfit.scheduler.preemption import (
     pick_one_node,
     split_by_budgets,
     start_key,
+    terminating_on_nominated,
 )
 from podfit.scheduler.profile import (
     CLUSTER_PLUGINS,
@@ -225,7 +226,13 @@ class Engine:
         if best is not None:
             self.bind(pod, best)
             return self._placed[best]
-        key = (pod.scheduling_key(), pod.priority, pod.preemption_policy, len(self.changes))
+        key = (
+            pod.scheduling_key(),
+            pod.priority,
+            pod.preemption_policy,
+            pod.nominated_node,
+            len(self.changes),
+        )
         cached = self._failures.get(key)
         if cached is None:
             cached = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
@@ -299,6 +306,10 @@ class Engine:
         n = len(self.nodes)
         if pod.preemption_policy == "Never":
             return not_eligible_message(), None
+        if pod.nominated_node is not None:  # PodEligibleToPreemptOthers' second rule
+            blocked = terminating_on_nominated(pod, self.nodes, self.by_name, statuses, prefilter)
+            if blocked:
+                return blocked, None
         counts: Counter[str] = Counter()
         if prefilter or n == 0:
             counts[PREEMPTION_NOT_HELPFUL] = n
