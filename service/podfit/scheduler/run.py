@@ -207,17 +207,28 @@ def schedule_infos(
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
     priority_order(run)
     queued = _queued(ds_queue, run.queue, run.queue_seq, run.replacements)
+    cycle = engine.schedule
+    outcomes, names = run.outcomes, run.names
     for k, pod in enumerate(queued):
         if not k % CHECK_EVERY:
             deadline.check("scheduling")
-        schedule_one(run, pod)
+        if explain:
+            schedule_one(run, pod)
+            continue
+        decision = cycle(pod, False)
+        if decision.node is not None:  # placed plainly: schedule_one's first case, inlined
+            outcomes[id(pod)] = names[decision.node]
+        else:
+            schedule_one(run, pod, decision)
     evictions = run.evictions
     everyone = [*ds_pods, *pods, *evictions.replacements]
-    places = [evictions.outcome(p) for p in everyone]
     if evictions.same_name:  # a StatefulSet victim's entry is its replacement's outcome
+        places = [evictions.outcome(p) for p in everyone]
         everyone = [
             p if isinstance(o, str) else o.pod for p, o in zip(everyone, places, strict=True)
         ]
+    else:
+        places = [outcomes[id(p)] for p in everyone]
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
@@ -317,11 +328,13 @@ def daemonset_pods(
     return expand_daemonsets(daemonsets, run.engine.nodes, existing)
 
 
-def schedule_one(run: _Run, pod: PodInfo) -> None:
-    """Phase 4, once per queued pod: one scheduling cycle; Running on the chosen node, or
+def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> None:
+    """Phase 4, once per queued pod: one scheduling cycle (``decision``: its first
+    attempt's, already made without explanation); Running on the chosen node, or
     Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
     engine = run.engine
-    decision = engine.schedule(pod, run.explain)
+    if decision is None:
+        decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
         i, victims = decision.preemption
