@@ -82,3 +82,29 @@ def test_public_call_leaves_the_collector_as_it_found_it() -> None:
             assert gc.isenabled() is state
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_victim_after_a_replica_of_its_template_keeps_its_disruption_condition() -> None:
+    """Entries share the tail of the previous replica only when their outcomes agree: an
+    evicted replica following a running one of the same template still carries its
+    DisruptionTarget condition (it used to take the running replica's conditions)."""
+    nodes = [NodeInfo("n0", {"cpu": 1000, "memory": 2**30, "pods": 10})]
+    a = PodInfo(
+        "a",
+        requests={"cpu": 400},
+        owner="ReplicaSet/r",
+        node_name="n0",
+        phase="Running",
+        priority=-5,
+    )
+    pods = [a, a.replica("b"), PodInfo("high", requests={"cpu": 500}, priority=100)]
+    result = schedule_infos(pods, nodes, make_config())
+    for doc in (result.to_dict(), result.to_dict(shared=True)):
+        by_name = {e["name"]: e for e in doc["pods"]}
+        assert by_name["b"]["preemptedBy"] == "default/high"
+        assert [c["type"] for c in by_name["b"]["conditions"]] == [
+            "PodScheduled",
+            "DisruptionTarget",
+        ]
+        assert [c["type"] for c in by_name["a"]["conditions"]] == ["PodScheduled"]
+        assert by_name["b"]["conditions"] == result.pods[1].to_dict()["conditions"]

@@ -359,7 +359,7 @@ class ScheduleResult:
 
     def _pod_entries(self, shared: bool) -> list[dict[str, Any]]:
         """``pods[]``: consecutive pods with the same request dict, QoS class, condition,
-        shortfall and explanation objects (replicas of one template with one outcome)
+        DisruptionTarget, shortfall and explanation (replicas of one template with one outcome)
         share one :meth:`PodOutcome.tail`, copied per entry unless ``shared``. Cost:
         O(pods), one small dict per pod (plus the copies)."""
         entries: list[dict[str, Any]] = []
@@ -371,6 +371,10 @@ class ScheduleResult:
         explain: object = None
         formatted: dict[str, str] = {}
         tail: dict[str, Any] = {}
+        disruption: object = None
+        t_requests: object = None
+        t_qos: object = None
+        t_conditions: object = None
         for pod, recorded in self._outcomes():
             if type(recorded) is str:  # placed, nothing else to say (plain_outcome)
                 if not (
@@ -379,23 +383,28 @@ class ScheduleResult:
                     and condition is SCHEDULED
                     and short is None
                     and explain is None
+                    and disruption is None
                 ):
                     if pod.requests is not requests:
                         formatted = format_requests(pod.requests)
                     requests, qos = pod.requests, pod.qos_class
-                    condition, short, explain = SCHEDULED, None, None
+                    condition, short, explain, disruption = SCHEDULED, None, None, None
                     tail = plain_outcome(pod, recorded).tail(formatted)
+                    # a plain tail is exactly these three keys (no shortfall, no explain)
+                    t_requests, t_qos, t_conditions = tail.values()
                 if pod.terminating:
                     entry = plain_outcome(pod, recorded).entry(tail)
-                else:
+                else:  # entry() with tail, as one literal
                     entry = {
                         "namespace": pod.namespace,
                         "name": pod.name,
                         "owner": pod.owner,
                         "node": recorded,
                         "phase": RUNNING,
+                        "requests": t_requests,
+                        "qosClass": t_qos,
+                        "conditions": t_conditions,
                     }
-                    entry.update(tail)
                 append(entry if shared else _unshare(entry))
                 continue
             outcome: PodOutcome = recorded  # type: ignore[assignment]
@@ -405,11 +414,13 @@ class ScheduleResult:
                 and outcome.condition == condition  # Pending ones: equal, not the same
                 and outcome.shortfall is short
                 and outcome.explain is explain
+                and outcome.disruption == disruption  # a victim's DisruptionTarget condition
             ):
                 if pod.requests is not requests:
                     formatted = format_requests(pod.requests)
                 requests, qos = pod.requests, pod.qos_class
                 condition, short, explain = outcome.condition, outcome.shortfall, outcome.explain
+                disruption = outcome.disruption
                 tail = outcome.tail(formatted)
             if (
                 outcome.reason is None
