@@ -151,20 +151,32 @@ def utilization(requested: int, allocatable: int) -> float:
 
 
 def node_to_dict(node: NodeInfo) -> dict[str, Any]:
-    """The ``nodes[]`` entry: allocatable, requested, free, pod names, utilization."""
-    names = sorted(set(node.allocatable) | set(node.requested) | {PODS})
-    requested = {r: node.requested.get(r, 0) for r in names}
-    requested[PODS] = len(node.pods)
-    alloc = {r: node.allocatable.get(r, 0) for r in names}
+    """The ``nodes[]`` entry: allocatable, requested, free, pod names, utilization; each
+    map in resource-name order (``pods`` always requested: the pod count). One pass over
+    the node's resources."""
+    allocatable = node.allocatable
+    used = node.requested
+    count = len(node.pods)
+    alloc_out: dict[str, str] = {}
+    requested_out: dict[str, str] = {}
+    free_out: dict[str, str] = {}
+    share: dict[str, float] = {}
+    for r in sorted({*allocatable, *used, PODS}):
+        requested = count if r == PODS else used.get(r, 0)
+        requested_out[r] = format_amount(r, requested)
+        if r in allocatable:
+            amount = allocatable[r]
+            alloc_out[r] = format_amount(r, amount)
+            free_out[r] = format_amount(r, amount - requested)
+            if amount > 0:
+                share[r] = utilization(requested, amount)
     return {
         "name": node.name,
-        "allocatable": {r: format_amount(r, v) for r, v in alloc.items() if r in node.allocatable},
-        "requested": {r: format_amount(r, v) for r, v in requested.items()},
-        "free": {
-            r: format_amount(r, alloc[r] - requested[r]) for r in names if r in node.allocatable
-        },
+        "allocatable": alloc_out,
+        "requested": requested_out,
+        "free": free_out,
         "pods": [p.name for p in node.pods],
-        "utilization": {r: utilization(requested[r], alloc[r]) for r in names if alloc[r] > 0},
+        "utilization": share,
     }
 
 
