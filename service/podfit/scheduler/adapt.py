@@ -116,7 +116,15 @@ class PodConverter:
         except PodfitError as exc:
             raise exc.at(path) from None
         requests, non_zero, qos = cached
-        spread, pod_affinity = with_label_keys(pod.spread, pod.pod_affinity, pod.labels)
+        spread, pod_affinity = pod.spread, pod.pod_affinity
+        if spread or pod_affinity is not None:  # else nothing to merge
+            spread, pod_affinity = with_label_keys(spread, pod_affinity, pod.labels)
+        owner_selector = self._owner_selector(pod)
+        default_spread = (
+            None  # no Service, no controller: no default spreading
+            if owner_selector is None and not self._services
+            else default_selector(pod.namespace, pod.labels, owner_selector, self._services)
+        )
         return PodInfo(
             pod.name,
             namespace=pod.namespace,
@@ -136,9 +144,7 @@ class PodConverter:
             phase=pod.phase,
             labels=pod.labels,
             spread=spread,
-            default_spread=default_selector(
-                pod.namespace, pod.labels, self._owner_selector(pod), self._services
-            ),
+            default_spread=default_spread,
             pod_affinity=pod_affinity,
             terminating=pod.terminating,
             start_time=pod.start_time,
