@@ -232,18 +232,18 @@ def _walk(
                 if message:
                     out.append(Finding(where, message, decode=True))
             elif ref[0] == "[":
-                if type(child) is list or isinstance(child, list):
-                    item_type = ref[2:]
+                item_type = ref[2:]
+                if item_type in types and (type(child) is list or isinstance(child, list)):
                     field = (at, f".{key}")
                     for i, item in enumerate(child):
                         _walk(types, item, item_type, (field, f"[{i}]"), out)
             elif ref[0] == "{":
-                if type(child) is dict or isinstance(child, Mapping):
-                    item_type = ref[2:]
+                item_type = ref[2:]
+                if item_type in types and (type(child) is dict or isinstance(child, Mapping)):
                     field = (at, f".{key}")
                     for k, item in child.items():
                         _walk(types, item, item_type, (field, f".{k}"), out)
-            else:
+            elif ref in types:  # an object type (a scalar type has no fields to check)
                 _walk(types, child, ref, (at, f".{key}"), out)
 
 
