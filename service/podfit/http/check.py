@@ -7,7 +7,8 @@ lose-any-node), ``baseline`` (an earlier CheckReport) and ``validate`` (also a q
 parameter, as on ``/v1/schedule``).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
 a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
-checking the request time limit between chunks (503 past it).
+checking the request time limit between chunks and inside every scheduling run (the
+bases' and the variants': 503 past it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from podfit.check import ClusterInput, check, parse_policy, validate_baseline
 from podfit.check.report import add_loader_warnings
 from podfit.check.sweep import Inline
 from podfit.errors import ConfigError, PodfitError
-from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    workload_body,
+)
 from podfit.http.envelope import (
     VALIDATE,
     check_expansion,
@@ -65,7 +72,9 @@ def check_view() -> Response:
         report = check(
             [cluster],
             policy,
-            executor=Inline(lambda _done: check_time("running the check's variants")),
+            executor=Inline(
+                lambda _done: check_time("running the check's variants"), request_deadline()
+            ),
             baseline=baseline,
         )
     except ConfigError as exc:

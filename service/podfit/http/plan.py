@@ -21,7 +21,6 @@ from podfit.http.body import (
     query_options,
     request_deadline,
     service_config,
-    time_left,
     workload_body,
 )
 from podfit.http.config import ServiceConfig, env_name
@@ -80,7 +79,7 @@ def bounded_exact(shapes: int, config: ServiceConfig) -> Callable[..., ExactResu
 
     def solve(problem: BinProblem, *, time_limit: float) -> ExactResult:
         nonlocal done
-        share = time_left() / max(shapes - done, 1)
+        share = request_deadline().left() / max(shapes - done, 1)
         done += 1
         check_time(f"planning shape {problem.template.name}")
         try:

@@ -475,7 +475,8 @@ def nodes_needed(
     with the number of shapes done. ``exact_solver`` replaces
     :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
     the service's time and memory limits (:mod:`podfit.bounded`). ``deadline`` is
-    checked inside the packers (:func:`plan_shapes`). ``services`` …
+    checked inside the run on the existing nodes and inside the packers
+    (:func:`plan_shapes`). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them (they decide the run on the existing nodes and the pod anti-affinity terms'
     namespaces).
@@ -502,6 +503,7 @@ def nodes_needed(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=disruption_budgets,
+        deadline=deadline,
     )
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
     groups = group_runs(baseline.runs)

@@ -171,7 +171,8 @@ def what_if(
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
 
-    ``deadline`` is checked before each scenario and inside its node plan's packer.
+    ``deadline`` is checked inside every scheduling run (the baseline, each scenario's
+    reschedule), before each scenario and inside its node plan's packer.
     ``services`` … ``disruption_budgets`` are the workload's objects, as
     :func:`podfit.schedule` takes them; ``disruption_budgets`` also decide the
     ``disruptionBudgets`` findings."""
@@ -201,6 +202,7 @@ def what_if(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=budgets,
+        deadline=deadline,
     )
     baseline = cluster.run()
     terminating = {p.key for p in pods if p.terminating}
