@@ -388,6 +388,30 @@ def test_bodies_past_the_buffer_budget_wait_unread_until_earlier_ones_are_answer
     assert isinstance(second, Conn)
 
 
+def test_a_parked_request_that_expects_100_continue_is_invited_once_admitted(
+    worker: Any,
+) -> None:
+    """A client that sends ``Expect: 100-continue`` waits for the invitation before its
+    body; when its body had to wait for buffer budget, the invitation is sent when it is
+    admitted, not never (the client would wait out its body timeout unread)."""
+    first = worker.add("read", 0.0)
+    parked = worker.add("read", 0.0)
+    for conn in (first, parked):
+        worker._watch(conn, 1)  # selectors.EVENT_READ
+        conn.head_end, conn.need = 10, 10 + 80
+        conn.inbuf = bytearray(b"x" * 10)
+    parked.expect = True
+    assert worker._reserve(first, 80)
+    assert not worker._reserve(parked, 80)
+    peer = worker.peer(parked)
+    peer.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        peer.recv(100)  # nothing yet: its body may not be read
+    worker._release(first)
+    assert peer.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert parked.expect is False and parked.events == 1
+
+
 def test_a_request_whose_body_is_left_unread_is_answered_with_connection_close(
     port: int,
 ) -> None:

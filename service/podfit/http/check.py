@@ -6,7 +6,8 @@ and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
 lose-any-node), ``baseline`` (an earlier CheckReport) and ``validate`` (also a query
 parameter, as on ``/v1/schedule``).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
-a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
+a bad policy is a 422 naming ``policy.<path>``, and so is ``"preemption": true`` naming
+``preemption`` (checks never evict). The variants run in the request's worker,
 checking the request time limit between chunks and inside every scheduling run (the
 bases' and the variants': 503 past it).
 """
@@ -31,6 +32,7 @@ from podfit.http.envelope import (
     check_expansion,
     limits_for,
     load_workload,
+    refuse_eviction,
     validate_mode,
 )
 from podfit.http.responses import json_response
@@ -54,6 +56,7 @@ def check_view() -> Response:
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
     scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
+    refuse_eviction(parsed.options, "checks")
     policy = None
     if parsed.options.get("policy") is not None:
         try:

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import resource
 import selectors
 import socket
@@ -69,6 +68,7 @@ from gunicorn.http import get_parser, wsgi
 from gunicorn.workers.gthread import ThreadWorker
 
 from podfit.http.config import ServiceConfig, env_name
+from podfit.http.responses import json_bytes
 
 #: A full worker closes a waiting connection only once it has waited this long (seconds):
 #: a client between two quick requests is not cut off by a burst of new connections.
@@ -113,6 +113,7 @@ class Conn:
         "deadline",
         "engaged",
         "events",
+        "expect",
         "head_end",
         "inbuf",
         "need",
@@ -135,6 +136,7 @@ class Conn:
         self.scan_from = 0
         self.head_end = -1  # index just past the blank line ending the headers, once seen
         self.need = 0  # bytes of the current request (headers + body), once known
+        self.expect = False  # the client waits for "100 Continue" before its body
         self.close_after = False
         self.out: Answer | None = None
         self.since = now
@@ -241,15 +243,10 @@ def framing(head: bytes) -> tuple[int | None, bool]:
 
 
 def problem_bytes(status: int, detail: str, *, close: bool = True) -> bytes:
-    """A complete HTTP/1.1 answer carrying an RFC 9457 problem document (``about:blank``)."""
+    """A complete HTTP/1.1 answer carrying an RFC 9457 problem document (``about:blank``),
+    written by the service's one JSON encoder (:func:`~podfit.http.responses.json_bytes`)."""
     phrase = HTTPStatus(status).phrase
-    body = (
-        json.dumps(
-            {"type": "about:blank", "title": phrase, "status": status, "detail": detail},
-            ensure_ascii=True,
-        )
-        + "\n"
-    ).encode("ascii")
+    body = json_bytes({"type": "about:blank", "title": phrase, "status": status, "detail": detail})
     head = (
         f"HTTP/1.1 {status} {phrase}\r\n"
         "Content-Type: application/problem+json\r\n"
@@ -475,11 +472,11 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 conn.need, conn.close_after = conn.head_end, True
             else:
                 conn.need = conn.head_end + length
+                conn.expect = expect
                 self._deadline(conn, now + self.settings.body_timeout)
                 if length and not self._reserve(conn, length):
-                    return
-                if expect and len(conn.inbuf) < conn.need:
-                    self._send_now(conn, _EXPECT_100)
+                    return  # parked: "100 Continue" once admitted (_release)
+                self._continue(conn)
         if len(conn.inbuf) >= conn.need:
             self._submit(conn)
 
@@ -511,13 +508,22 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             self.reserved += length
             head.reserved = length
             self._watch(head, selectors.EVENT_READ)
+            self._continue(head)
             if len(head.inbuf) >= head.need:
                 self._submit(head)
+
+    def _continue(self, conn: Conn) -> None:
+        """Invite the body of a client that waits for ``100 Continue`` once its body may be
+        read (at once, or when a parked request is admitted: a client that waits for the
+        invitation would otherwise time out unread)."""
+        if conn.expect and len(conn.inbuf) < conn.need:
+            self._send_now(conn, _EXPECT_100)
+        conn.expect = False
 
     def _submit(self, conn: Conn) -> None:
         data = bytes(conn.inbuf[: conn.need])
         del conn.inbuf[: conn.need]
-        conn.head_end, conn.scan_from, conn.need = -1, 0, 0
+        conn.head_end, conn.scan_from, conn.need, conn.expect = -1, 0, 0, False
         conn.state = _BUSY
         if not conn.engaged:
             conn.engaged = True
