@@ -30,7 +30,7 @@ from podfit.deadline import Deadline
 from podfit.manifests import load_text
 from podfit.nodes import Node
 from podfit.planning.fit import how_many_fit
-from podfit.planning.nodes_needed import NodeShape, nodes_needed
+from podfit.planning.nodes_needed import WARNINGS_PHASE, NodeShape, nodes_needed
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod
 from podfit.quantity import parse_quantity as q
@@ -95,6 +95,21 @@ def test_plan_nodes_checks_the_deadline_inside_the_run_on_the_existing_nodes() -
             deadline=stop_at_first_check(phases),
         )
     assert phases == ["scheduling"]
+
+
+def test_plan_nodes_checks_the_deadline_for_every_pending_group() -> None:
+    """Building a shape's packing problem and the packer's warnings cost O(groups) per
+    group (10,000 groups of different requests: seconds past a 5 s limit before these
+    checks): both check the deadline before each group."""
+    groups = 5
+    phases: list[str] = []
+    nodes_needed(
+        [a_pod(i, f"{i + 1}00m") for i in range(groups)],
+        [NodeShape("m", a_node(9))],
+        deadline=record_checks(phases),
+    )
+    assert phases.count("planning shape m") == 1 + groups  # before the shape, then per group
+    assert phases.count(WARNINGS_PHASE) == groups
 
 
 def test_plan_drain_checks_the_deadline_in_the_baseline_and_in_every_scenario() -> None:

@@ -342,13 +342,19 @@ def _unhonoured(
     return one_per_node, fields
 
 
+WARNINGS_PHASE = "the plan's warnings"
+"""The phase :func:`packer_warnings` names when the deadline stops it."""
+
+
 def packer_warnings(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> list[str]:
     """One warning per pending group whose pod (anti-)affinity or topology spread
     constraints the new-node packer does not honour (module doc), naming the fields, in
-    group order. O(groups² + groups × DaemonSets)."""
+    group order. O(groups² + groups × DaemonSets): the cluster's deadline is checked
+    before each group."""
     out: list[str] = []
     ds = [d.template for d in cluster.daemonsets]
     for k, (_, exemplar) in enumerate(groups):
+        cluster.deadline.check(WARNINGS_PHASE)
         others = [*ds, *(e for j, (_, e) in enumerate(groups) if j != k)]
         for name in _unhonoured(exemplar, others, cluster.namespaces)[1]:
             plugin = INTER_POD_AFFINITY if name.startswith("pod") else POD_TOPOLOGY_SPREAD
@@ -388,6 +394,7 @@ def _shape_problem(
     exemplars: list[PodInfo] = []
     ds_templates = [d.template for d in cluster.daemonsets]
     for k, (group, exemplar) in enumerate(groups):
+        cluster.deadline.check(f"planning shape {shape.name}")  # O(groups) per group
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
