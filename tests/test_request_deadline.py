@@ -271,3 +271,26 @@ def test_the_web_page_stops_its_plans_in_the_baseline_too(
     assert response.status_code == 503, html[-2000:]
     assert "time limit of 5 s exceeded before scheduling" in html
     assert late_runs == [1]
+
+
+def test_requests_answers_the_time_out_when_loading_used_up_the_limit(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the manifests is the bulk of /v1/requests: a limit that runs out while they
+    are read is the time-out problem, not a 200 after the limit."""
+    import podfit.http.requests
+
+    clock = FakeClock()
+    monkeypatch.setattr(podfit.deadline, "time", clock)
+    real = podfit.http.requests.load_workload
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        clock.now += LIMIT + 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(podfit.http.requests, "load_workload", slow_load)
+    client = make_client(request_time_limit=LIMIT)
+    response = client.post("/v1/requests", json={"pods": [deployment(3, "100m")]})
+    assert response.status_code == 503
+    doc = json.loads(response.get_data(as_text=True))
+    assert doc["detail"].startswith("stopped before summarising the requests after 6.0 s")
