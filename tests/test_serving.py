@@ -263,8 +263,10 @@ def test_pipelined_requests_and_expect_continue_are_served(port: int) -> None:
         (b"GARBAGE\r\n\r\n", 400),
         (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
         (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+        (b"GET /healthz HTTP/1.1\nHost: x\n\n", 400),  # answered now, not at the timeout
+        (b"GET /healthz HTTP/1.1\nHost: x\r\n\r\n", 400),
     ],
-    ids=["xchunked", "garbage", "long-uri", "large-header"],
+    ids=["xchunked", "garbage", "long-uri", "large-header", "bare-lf", "bare-lf-line"],
 )
 def test_gunicorns_own_refusals_are_problem_documents(port: int, head: bytes, status: int) -> None:
     """gunicorn's handle_error answers these in HTML; podfit.http.worker answers problem+json."""

@@ -93,6 +93,11 @@ HEAD_READ: Final = 65536
 #: answered 431. gunicorn's own limits (``limit_request_line`` and friends) apply within.
 MAX_HEAD: Final = 64 * 1024
 
+#: Why a request head with an empty line of a bare LF is refused at once: gunicorn's
+#: parser refuses a bare LF line terminator anyway (RFC 9112 §2.2 leaves accepting one
+#: to the server), and such a head never ends in CRLF CRLF.
+BARE_LF: Final = "the request head ends with a bare LF; HTTP/1.1 lines end with CRLF"
+
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED, errno.EINTR)
 
 _READ, _BUSY, _WRITE, _LINGER = "read", "busy", "write", "linger"
@@ -460,6 +465,11 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         if conn.head_end < 0:
             end = conn.inbuf.find(b"\r\n\r\n", max(conn.scan_from - 3, 0))
             if end < 0:
+                if conn.inbuf.find(b"\n\n", max(conn.scan_from - 1, 0)) >= 0:
+                    # a head whose lines end in a bare LF never ends in CRLF CRLF: answer
+                    # now rather than wait for it until the header timeout
+                    self._refuse(conn, now, 400, BARE_LF)
+                    return
                 conn.scan_from = len(conn.inbuf)
                 if len(conn.inbuf) > MAX_HEAD:
                     self._refuse(conn, now, 431, f"the request head is over {MAX_HEAD} bytes")
