@@ -125,7 +125,7 @@ def test_the_pages_zone_label_field_is_named_when_it_is_no_label_key(client: Fla
     }
     response = client.post("/", data=form, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "zone_label" in html and "must be a label key" in html
 
 
@@ -219,3 +219,18 @@ def test_a_planned_shape_is_drawn_escaped_too() -> None:
     groups = [{"name": f"g{HOSTILE}", "count": 1, "requests": {"cpu": "1"}}]
     root = ET.fromstring(render_svg(plan_result(shape, groups)))
     assert f"g{HOSTILE} #1" in "".join(root.itertext())
+
+
+def test_what_if_names_the_zone_label_for_every_edge() -> None:
+    """The CLI calls the planner directly: the planner itself names zoneLabel."""
+    from podfit.errors import ConfigError
+    from podfit.nodes import Node
+    from podfit.planning.whatif import what_if
+    from podfit.quantity import parse_quantity
+
+    alloc = {"cpu": parse_quantity("1")}
+    nodes = [Node("a1", alloc, alloc, labels={"topology.kubernetes.io/zone": "a"})]
+    with pytest.raises(ConfigError) as refused:
+        what_if([], nodes, lose_zone="a", zone_label="")
+    assert refused.value.path == "zoneLabel"
+    assert str(refused.value).startswith('zoneLabel: must be a label key, not ""')

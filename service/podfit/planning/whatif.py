@@ -31,6 +31,7 @@ from typing import Any
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
+from podfit.manifests.apivalidation import label_key_error
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
 from podfit.planning.drain import (
@@ -184,6 +185,8 @@ def what_if(
     if drain:
         scenarios.append((f"drain {', '.join(drain)}", list(dict.fromkeys(drain))))
     if lose_zone is not None:
+        if (bad_key := label_key_error(zone_label)) is not None:
+            raise ConfigError(bad_key, "zoneLabel")  # not "no node has label ...": the key
         zone_nodes = [n.name for n in nodes if n.labels.get(zone_label) == lose_zone]
         if not zone_nodes:
             raise ConfigError(f'no node has label {zone_label}="{lose_zone}"', "loseZone")

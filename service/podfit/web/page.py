@@ -57,7 +57,6 @@ from podfit.http.config import ServiceConfig, env_name
 from podfit.http.problem import Problem
 from podfit.http.responses import json_response
 from podfit.manifests import VALIDATE_MODES, Workload, load_text
-from podfit.manifests.apivalidation import label_key_error
 from podfit.manifests.validation import DEFAULT_VALIDATE
 from podfit.options import ScheduleOptions
 from podfit.options.load import load_config
@@ -556,8 +555,6 @@ def _check_question(form: Form) -> list[FieldError]:
         errors.append(FieldError("drain_nodes", "name at least one node to take away"))
     if form.question == "drain-zone" and not form.zone:
         errors.append(FieldError("zone", "name the zone to take away (e.g. us-east-1a)"))
-    if form.question == "drain-zone" and (bad_key := label_key_error(form.zone_label)):
-        errors.append(FieldError("zone_label", bad_key))
     if form.question != "nodes":
         return errors
     specs = form.shapes.split()
