@@ -30,6 +30,7 @@ from podfit.manifests.podspec import (
     check_resource_names,
     read_affinity,
     read_containers,
+    read_preempted,
     read_start_time,
     read_tolerations,
     unmodelled_fields,
@@ -595,8 +596,16 @@ class Reader:
         phase = None
         qos = None
         start_time = None
+        nominated = None
+        preempted = False
         if bound:
             status = d.mapping(template.get("status"), "status")
+            nominated = (
+                d.string(status.get("nominatedNodeName"), "status.nominatedNodeName") or None
+            )
+            preempted = meta.get("deletionTimestamp") is not None and read_preempted(
+                status.get("conditions"), d
+            )
             phase = d.string(status.get("phase"), "status.phase") or None
             if phase is not None and phase not in POD_PHASES:
                 d.error("status.phase", unsupported(phase, POD_PHASES))
@@ -657,6 +666,8 @@ class Reader:
             pod_affinity=pod_affinity,
             terminating=bound and meta.get("deletionTimestamp") is not None,
             start_time=start_time,
+            nominated_node=nominated,
+            preempted=preempted,
         )
         pods = replicas(base, names)
         if deferred_priority or deferred_policy:

@@ -15,7 +15,10 @@ by a cheaper node, as Karpenter's consolidation decides — and where every pod 
    nodes goes when scheduling their evicted pods (with those of the nodes already
    removed) onto the remaining and added nodes leaves no new pod Pending (*delete*), or
    when one new node of the cheapest shape that is cheaper than the set makes that true
-   (*replace*); otherwise a node is kept ("its pods need it").
+   (*replace*); otherwise a node is kept ("its pods need it"). With ``zones`` a new node
+   is tried in each zone in the order given (``topology.kubernetes.io/zone``, and the
+   pricing region as ``topology.kubernetes.io/region`` when the shape has none), the
+   first zone that works wins, so zone spreading and affinity decide where it goes.
 4. The answer: nodes removed (drain order = decision order) and added, every evicted
    pod's destination, the cost per hour before and after. Replacement nodes are added
    first, then nodes are drained in order, so each drain evicts only its own pods.
@@ -53,6 +56,7 @@ from podfit.nodes import Node
 from podfit.planning.catalog import bundled_catalog
 from podfit.planning.nodes_needed import NodeShape, _price_text
 from podfit.planning.report import envelope
+from podfit.planning.zones import ZONE_LABEL, check_zones, new_node_labels
 from podfit.pods import Pod
 from podfit.scheduler import schedule
 from podfit.scheduler.config import SchedulerConfig
@@ -244,6 +248,13 @@ class ConsolidationPlan:
     pending_before: list[str]
     result: ScheduleResult | None = None
     warnings: list[str] = field(default_factory=list)
+    zoned: bool = False
+
+    def _zones(self) -> dict[str, Any]:
+        """``addedNodeZones`` (new node → zone) when the plan was made with zones."""
+        if not self.zoned:
+            return {}
+        return {"addedNodeZones": {n.name: n.labels.get(ZONE_LABEL) for n, _, _ in self.added}}
 
     def to_dict(self) -> dict[str, Any]:
         counts: dict[str, int] = {}
@@ -258,6 +269,7 @@ class ConsolidationPlan:
                 ],
                 "addNodes": [{"shape": s, "count": c} for s, c in counts.items()],
                 "addedNodeNames": [n.name for n, _, _ in self.added],
+                **self._zones(),
                 "moves": [{"pod": m.pod, "from": m.source, "to": m.target} for m in self.moves],
                 "costPerHour": {
                     "before": _price_text(self.before),
@@ -322,17 +334,20 @@ def consolidate(
     *,
     region: str | None = None,
     config: SchedulerConfig | None = None,
+    zones: Sequence[str] = (),
 ) -> ConsolidationPlan:
     """Nodes to remove or replace and every evicted pod's destination (module doc).
 
     ``shapes`` price the existing nodes by instance type and are the replacement
     candidates (each needs a price); ``config`` is the scheduler configuration of every
-    scheduling run (default profile when None). Raises ``ConfigError`` naming a node
-    without a price.
+    scheduling run (default profile when None); ``zones`` (checked as
+    :func:`~podfit.planning.zones.check_zones` does) are the zones a new node may go to.
+    Raises ``ConfigError`` naming a node without a price.
     Cost: one scheduling run of the cluster per candidate node (two or more when it is
     tried for replacement).
     """
     opts: dict[str, Any] = {"config": config} if config is not None else {}
+    zones = check_zones(zones)
     if not workload.nodes:
         raise ConfigError("the cluster holds no node to consolidate", "nodes")
     priced = [s for s in shapes if s.price is not None]
@@ -415,14 +430,13 @@ def consolidate(
             if shape.price is None or shape.price >= total:
                 break
             name = f"{shape.name.replace('/', '-')}-new-{len(added) + 1}"
-            new = replace(
-                shape.node, name=name, labels={**shape.node.labels, "kubernetes.io/hostname": name}
-            )
-            sim_pods, result = cluster.run(gone, [*extra, new])
-            if _pending(sim_pods, result) <= pending_before:
-                added.append((new, shape.name, shape.price))
-                removed.extend((n.name, "replace", prices[n.name]) for n in group)
-                return True
+            for labels in _new_labels(shape.node.labels, name, zones, region):
+                new = replace(shape.node, name=name, labels=labels)
+                sim_pods, result = cluster.run(gone, [*extra, new])
+                if _pending(sim_pods, result) <= pending_before:
+                    added.append((new, shape.name, shape.price))
+                    removed.extend((n.name, "replace", prices[n.name]) for n in group)
+                    return True
         return False
 
     movable = []
@@ -471,4 +485,15 @@ def consolidate(
         sorted(f"{ns}/{name}" for ns, name in pending_before),
         final,
         list(final.warnings),
+        zoned=bool(zones),
     )
+
+
+def _new_labels(
+    shape_labels: Mapping[str, str], name: str, zones: Sequence[str], region: str | None
+) -> list[dict[str, str]]:
+    """The labels a new node named ``name`` may get, in the order they are tried: the
+    shape's with its hostname; with ``zones``, one set per zone (module doc)."""
+    if not zones:
+        return [{**shape_labels, "kubernetes.io/hostname": name}]
+    return [new_node_labels(dict(shape_labels), name, zone, region) for zone in zones]

@@ -9,10 +9,10 @@ chains, the equivalence-class keys and the score sums are derived from those row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from podfit.scheduler.features import DEFAULT_VERSION, Features, features
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -82,6 +82,33 @@ AppliesFn = Callable[[PodInfo], bool]
 """The inverse of a PreFilter Skip: False when the plugin lets every node pass for this pod."""
 
 
+class PostFilterInput(NamedTuple):
+    """What the PostFilter plugins of a failed cycle see: whether DynamicResources is in
+    the profile (``dra``), whether a PreFilter rejected the pod, and DefaultPreemption's
+    outcome (its message, ``""`` when it found a candidate)."""
+
+    dra: bool
+    prefilter_rejected: bool
+    preemption: str
+
+
+POST_SUCCESS, POST_UNSCHEDULABLE, POST_ERROR = "Success", "Unschedulable", "Error"
+
+
+class PostFilterStatus(NamedTuple):
+    """A PostFilter plugin's status: ``code`` (:data:`POST_SUCCESS` ends the phase with no
+    message, :data:`POST_ERROR` ends it with ``message``, :data:`POST_UNSCHEDULABLE`
+    adds ``message`` and lets the next plugin run)."""
+
+    code: str
+    message: str
+
+
+PostFilterFn = Callable[[PostFilterInput], PostFilterStatus | None]
+"""PostFilter: the plugin's status for a failed cycle; None when the plugin is not in the
+profile for it (DynamicResources without the feature)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterHooks:
     """The extension points of a cluster-dynamic plugin, which read the whole cluster:
@@ -92,9 +119,11 @@ class ClusterHooks:
     * ``scores(pod, nodes, feasible, context)`` → the normalised 0..100 scores of the
       ``feasible`` nodes, in their order (None: PreScore Skip, 0 everywhere).
 
-    * ``filter_keys(state)`` → the node label keys ``filter`` reads with that state: its
-      answer for a node is a function of the node's values for those keys (absent ones
-      as None), so nodes agreeing on them share one answer.
+    * ``counts(pod, nodes, context)`` → the same PreFilter/PreScore sums for one pod
+      class, kept from bind to bind (:class:`ClusterCounts`): what the engine's
+      equivalence index reads instead of calling ``prefilter`` every cycle; None when
+      both PreFilter and PreScore skip the class as long as no bound pod has affinity
+      terms (``context.affinity_bound``).
 
     ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
     Namespace labels, ``hardPodAffinityWeight``).
@@ -103,7 +132,37 @@ class ClusterHooks:
     prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
     filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
     scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
-    filter_keys: Callable[[Any], tuple[str, ...]]
+    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts | None]
+
+
+class ClusterCounts(Protocol):
+    """A cluster-dynamic plugin's PreFilter and PreScore sums for one pod class, kept up
+    to date node by node (U76: a bind or an eviction changes one node's pods, so the
+    sums are corrected by that node's difference instead of being recomputed over the
+    cluster). The answers it gives must equal the plugin's own PreFilter/Filter/Score on
+    the cluster as it is; the reference-equivalence tests check that.
+    """
+
+    def node_changed(self, i: int, node: NodeInfo) -> None:
+        """Node ``i``'s pods changed: recount it and correct the sums. O(its pods × terms)."""
+
+    def value_keys(self) -> Collection[str]:
+        """The node label keys whose values the answers read (may grow as pods are bound)."""
+
+    def own_part(self, i: int) -> tuple[object, ...]:
+        """What node ``i`` alone adds under the hostname key (its own domain): with unique
+        hostnames, the node's answers are a function of its values for
+        :meth:`value_keys` other than the hostname, plus this."""
+
+    def filter_state(self) -> object:
+        """The state the plugin's ``filter`` hook takes, as PreFilter would build it now."""
+
+    def scores(
+        self, pod: PodInfo, nodes: Sequence[NodeInfo], reps: Sequence[int], sizes: Sequence[int]
+    ) -> list[int] | None:
+        """Normalised 0..100 scores of the feasible nodes given as one representative per
+        group of equal answers (``reps``, with ``sizes`` nodes each), in their order; None
+        for a PreScore Skip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +176,12 @@ class Plugin:
     by the plugin). ``weight`` is the Score weight, ``normalize_reverse`` the
     NormalizeScore direction (None: the score is not normalised), ``skip`` the PreScore
     Skip. ``applies`` (cluster-dynamic plugins) tells whether the plugin has anything to
-    check for a pod; while it does, the engine places that pod by a full scan, since the
-    equivalence index cannot see binds on other nodes (None: always). ``cluster`` holds
+    check for a pod; while it does, the engine places that pod through its class's
+    topology cells (:mod:`podfit.scheduler.cells`), since the plain equivalence index
+    cannot see binds on other nodes (None: always). ``cluster`` holds
     a cluster-dynamic plugin's PreFilter/Filter/Score functions (:class:`ClusterHooks`),
     which read every node; such a row has no ``filter``/``score`` of its own.
+    ``post_filter`` is a PostFilter plugin's function (rows run in table order).
     """
 
     name: str
@@ -136,11 +197,14 @@ class Plugin:
     skip: SkipFn | None = None
     applies: AppliesFn | None = None
     cluster: ClusterHooks | None = None
+    post_filter: PostFilterFn | None = None
 
     def __post_init__(self) -> None:
         unknown = [p for p in self.points if p not in EXTENSION_POINTS]
         if unknown:
             raise ValueError(f"{self.name}: unknown extension point(s) {unknown}")
+        if (self.post_filter is not None) != (POST_FILTER in self.points):
+            raise ValueError(f"{self.name}: a post_filter function exactly with {POST_FILTER}")
         if self.cluster is not None:
             if self.dynamism is not Dynamism.CLUSTER or self.filter or self.score:
                 raise ValueError(f"{self.name}: cluster hooks replace filter and score functions")

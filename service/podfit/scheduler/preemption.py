@@ -12,7 +12,12 @@
   earliest start among the highest-priority victims, then the first candidate (node input
   order; upstream's remaining tie is a map iteration);
 * :func:`candidates_to_try` — ``GetOffsetAndNumCandidates`` with the default arguments
-  (10 %, at least 100), podfit starting at offset 0 instead of a random one.
+  (10 %, at least 100), podfit starting at offset 0 instead of a random one;
+* :func:`terminating_on_nominated` — the second rule of ``PodEligibleToPreemptOthers``
+  (the first, ``preemptionPolicy: Never``, is the engine's): a pod whose
+  ``status.nominatedNodeName`` names a node that still holds a lower-priority pod
+  terminating because the scheduler preempted it waits for that pod to go and preempts
+  nothing more — unless its filters found that node UnschedulableAndUnresolvable.
 
 Every function is O(victims × budgets) or less.
 """
@@ -22,7 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from podfit.scheduler.model import PodInfo
+from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
+from podfit.scheduler.messages import PREEMPTION_PREFIX
+from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.topology import LabelSelector, selector_empty, selector_matches
 
 MIN_CANDIDATE_NODES_PERCENTAGE = 10
@@ -33,6 +40,39 @@ DISRUPTION_TARGET = "DisruptionTarget"
 PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 """``prepareCandidate``'s DisruptionTarget condition message (the preemptor's scheduler)."""
+
+
+NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod on the nominated node."
+"""``PodEligibleToPreemptOthers``' reason when a lower-priority pod preempted earlier is
+still terminating on the pod's nominated node (after ``preemption: `` in the message)."""
+
+
+def terminating_on_nominated(
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    by_name: Mapping[str, int],
+    statuses: Sequence[FilterStatus | None],
+    prefilter: str,
+) -> str:
+    """DefaultPreemption's PostFilter message ``preemption: ``
+    + :data:`NOT_ELIGIBLE_TERMINATING` when ``pod`` may not preempt because of its
+    nominated node (module doc), else "". A nominated node missing from the input, or one
+    whose filter status is UnschedulableAndUnresolvable (every node after a PreFilter
+    rejection, as podfit counts them), leaves the pod eligible. Cost: O(pods on the
+    nominated node); O(1) for a pod without a nominated node."""
+    name = pod.nominated_node
+    if name is None or prefilter:
+        return ""
+    i = by_name.get(name)
+    if i is None:
+        return ""
+    status = statuses[i] if i < len(statuses) else None
+    if status is not None and status.code == UNRESOLVABLE:
+        return ""
+    for other in nodes[i].pods:
+        if other.preempted and other.priority < pod.priority:
+            return PREEMPTION_PREFIX + NOT_ELIGIBLE_TERMINATING
+    return ""
 
 
 class Budget(NamedTuple):

@@ -29,7 +29,10 @@ from podfit.scheduler.framework import (
     DEFAULT_FILTER_CONFIG,
     FILTER,
     NORMALIZE_SCORE,
+    POST_ERROR,
     POST_FILTER,
+    POST_SUCCESS,
+    POST_UNSCHEDULABLE,
     PRE_FILTER,
     PRE_SCORE,
     SCORE,
@@ -39,15 +42,19 @@ from podfit.scheduler.framework import (
     FilterFn,
     FilterStatus,
     Plugin,
+    PostFilterInput,
+    PostFilterStatus,
 )
 from podfit.scheduler.messages import (
     DRA_NO_CLAIMS,
+    DRA_STATE_NOT_FOUND,
     NO_PREEMPTION_VICTIMS,
     NOT_ELIGIBLE_NEVER,
     PREEMPTION_NOT_HELPFUL,
     absent_reason,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.affinity_counts import affinity_counts
 from podfit.scheduler.plugins.inter_pod_affinity import (
     INTER_POD_AFFINITY,
     INTER_POD_AFFINITY_WEIGHT,
@@ -56,7 +63,6 @@ from podfit.scheduler.plugins.inter_pod_affinity import (
     REASON_POD_ANTI_AFFINITY,
     has_any_terms,
 )
-from podfit.scheduler.plugins.inter_pod_affinity import filter_keys as affinity_filter_keys
 from podfit.scheduler.plugins.inter_pod_affinity import filter_node as affinity_filter_node
 from podfit.scheduler.plugins.inter_pod_affinity import prefilter as affinity_prefilter
 from podfit.scheduler.plugins.inter_pod_affinity import scores as affinity_scores
@@ -85,10 +91,10 @@ from podfit.scheduler.plugins.pod_topology_spread import (
     REASON_CONSTRAINTS_NOT_MATCH,
     REASON_NODE_LABEL_NOT_MATCH,
 )
-from podfit.scheduler.plugins.pod_topology_spread import filter_keys as spread_filter_keys
 from podfit.scheduler.plugins.pod_topology_spread import filter_node as spread_filter_node
 from podfit.scheduler.plugins.pod_topology_spread import prefilter as spread_prefilter
 from podfit.scheduler.plugins.pod_topology_spread import scores as spread_scores
+from podfit.scheduler.plugins.spread_counts import spread_counts
 from podfit.scheduler.plugins.taint_toleration import (
     REASON_TAINT_NOT_MATCH,
     REASON_TAINTS,
@@ -181,6 +187,30 @@ def _affinity_scores_hook(
     return affinity_scores(pod, nodes, feasible, context.namespaces, context.hard_weight)
 
 
+# --- PostFilter plugins: what each says about a failed cycle ------------------------------
+
+
+def _dra_post_filter(cycle: PostFilterInput) -> PostFilterStatus | None:
+    """DynamicResources for a pod without ResourceClaims: Unschedulable ``no new claims to
+    deallocate``. After a PreFilter rejection ``RunPreFilterPlugins`` returned before its
+    PreFilter wrote its cycle state, so its PostFilter fails reading it (``getStateData``
+    → ``CycleState.Read``): an Error ``not found``. Not in the profile without the feature
+    (``applyFeatureGates`` in pkg/scheduler/apis/config/v1/default_plugins.go inserts it
+    before DefaultPreemption). Read from the scheduler framework sources."""
+    if not cycle.dra:
+        return None
+    if cycle.prefilter_rejected:
+        return PostFilterStatus(POST_ERROR, DRA_STATE_NOT_FOUND)
+    return PostFilterStatus(POST_UNSCHEDULABLE, DRA_NO_CLAIMS)
+
+
+def _preemption_post_filter(cycle: PostFilterInput) -> PostFilterStatus | None:
+    """DefaultPreemption: Success when it found a candidate, else its message."""
+    if not cycle.preemption:
+        return PostFilterStatus(POST_SUCCESS, "")
+    return PostFilterStatus(POST_UNSCHEDULABLE, cycle.preemption)
+
+
 _STATIC = Dynamism.STATIC
 _NODE = Dynamism.NODE
 _CLUSTER = Dynamism.CLUSTER
@@ -269,7 +299,10 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         weight=POD_TOPOLOGY_SPREAD_WEIGHT,
         applies=_spread_applies,
         cluster=ClusterHooks(
-            _spread_prefilter_hook, _spread_filter_hook, _spread_scores_hook, spread_filter_keys
+            _spread_prefilter_hook,
+            _spread_filter_hook,
+            _spread_scores_hook,
+            spread_counts,
         ),
     ),
     Plugin(
@@ -285,7 +318,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
             _affinity_prefilter_hook,
             _affinity_filter_hook,
             _affinity_scores_hook,
-            affinity_filter_keys,
+            affinity_counts,
         ),
     ),
     Plugin(
@@ -293,6 +326,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         (POST_FILTER,),
         _STATIC,
         reasons=(DRA_NO_CLAIMS,),
+        post_filter=_dra_post_filter,
     ),
     Plugin(
         DEFAULT_PREEMPTION,
@@ -301,6 +335,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         pod_reads=("priority", "preemption_policy"),
         node_reads=("pods", "min_priority"),
         reasons=(PREEMPTION_NOT_HELPFUL, NO_PREEMPTION_VICTIMS, NOT_ELIGIBLE_NEVER),
+        post_filter=_preemption_post_filter,
     ),
     Plugin(
         BALANCED_ALLOCATION,
@@ -367,9 +402,42 @@ def pod_key(pod: PodInfo) -> tuple[object, ...]:
     )
 
 
+POST_FILTERS = tuple(p for p in DEFAULT_PROFILE if POST_FILTER in p.points)
+"""The PostFilter plugins in profile order."""
+
+
+def postfilter_message(dra: bool, preemption: str, *, prefilter_rejected: bool = False) -> str:
+    """``RunPostFilterPlugins``' message for a pod without ResourceClaims: the PostFilter
+    rows in table order (:data:`POST_FILTERS`); a Success ends the phase with no message,
+    an Error with its own; Unschedulable reasons are joined with ``", "``. ``preemption``
+    is DefaultPreemption's message (``""``: it found a candidate).
+
+    >>> from podfit.scheduler.messages import not_eligible_message
+    >>> postfilter_message(True, not_eligible_message())
+    'no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.'
+    >>> postfilter_message(False, not_eligible_message())
+    'preemption: not eligible due to preemptionPolicy=Never.'
+    >>> postfilter_message(True, "", prefilter_rejected=False)
+    ''
+    """
+    cycle = PostFilterInput(dra, prefilter_rejected, preemption)
+    reasons = []
+    for plugin in POST_FILTERS:
+        assert plugin.post_filter is not None
+        status = plugin.post_filter(cycle)
+        if status is None:
+            continue
+        if status.code == POST_SUCCESS:
+            return ""
+        if status.code == POST_ERROR:
+            return status.message
+        reasons.append(status.message)
+    return ", ".join(reasons)
+
+
 def cluster_dynamic(pod: PodInfo) -> bool:
     """Whether a cluster-dynamic plugin of the profile has something to check for ``pod``
-    (then the engine places it by a full scan). O(cluster-dynamic plugins)."""
+    (then the engine places it through topology cells). O(cluster-dynamic plugins)."""
     return any(p.applies is None or p.applies(pod) for p in CLUSTER_PLUGINS)
 
 
