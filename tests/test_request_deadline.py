@@ -112,6 +112,28 @@ def test_plan_nodes_checks_the_deadline_for_every_pending_group() -> None:
     assert phases.count(WARNINGS_PHASE) == groups
 
 
+def test_a_zoned_plan_checks_the_deadline_inside_its_scheduler_runs() -> None:
+    """With zones, a shape's plan is the scheduler's run on zoned new nodes (one run per
+    node count tried): without existing nodes no other run exists, so every
+    ``scheduling`` check is one of those runs checking the deadline."""
+    phases: list[str] = []
+    with pytest.raises(Stop):
+        nodes_needed(
+            [a_pod(i) for i in range(4)],
+            [NodeShape("m", a_node(9))],
+            zones=["a", "b"],
+            deadline=Deadline(0.0, lambda p: _stop_at(p, "scheduling", phases)),
+        )
+    assert phases[-1] == "scheduling"
+    assert "planning shape m in zones" in phases
+
+
+def _stop_at(phase: str, stop: str, phases: list[str]) -> None:
+    phases.append(phase)
+    if phase == stop:
+        raise Stop(phase)
+
+
 def test_plan_drain_checks_the_deadline_in_the_baseline_and_in_every_scenario() -> None:
     """One scheduling run for the cluster as it is, one per node lost: each checks."""
     nodes = [a_node(i) for i in range(3)]
