@@ -316,3 +316,27 @@ def test_requests_answers_the_time_out_when_loading_used_up_the_limit(
     assert response.status_code == 503
     doc = json.loads(response.get_data(as_text=True))
     assert doc["detail"].startswith("stopped before summarising the requests after 6.0 s")
+
+
+def test_the_page_is_not_drawn_once_the_limit_has_run_out(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing the answer costs O(pods + nodes) (about a second for 10,000 pods on 500
+    nodes): a limit used up by the answer is the 503 page, not a page drawn after it."""
+    import podfit.web.page
+
+    clock = FakeClock()
+    monkeypatch.setattr(podfit.deadline, "time", clock)
+    real = podfit.web.page.answer
+
+    def slow_answer(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        clock.now += LIMIT + 1
+        return found
+
+    monkeypatch.setattr(podfit.web.page, "answer", slow_answer)
+    form = {"fixture_workloads": "shop.yaml", "fixture_nodes": "nodes.yaml"}
+    client = make_client(request_time_limit=LIMIT)
+    response = client.post("/", data=form, content_type="multipart/form-data")
+    assert response.status_code == 503
+    assert "exceeded before drawing the page" in response.get_data(as_text=True)
