@@ -76,6 +76,12 @@ EVICT_AFTER: Final = 0.5
 #: After an answer that ends the connection, unread input is drained for at most this
 #: long (seconds) so that closing does not reset the answer still in flight.
 LINGER: Final = 1.0
+#: While the worker stops (``max_requests`` reached, SIGTERM), a connection waiting for a
+#: request stays open this long (seconds): a kept-alive client may have sent its next
+#: request already, and closing the connection under it would lose that request
+#: (about 5 per recycle under load); one that arrives is answered with
+#: ``Connection: close``.
+DRAIN_IDLE: Final = 1.0
 #: Seconds between two heartbeats to the arbiter (gunicorn's worker ``notify``, a file
 #: ``utime``): gunicorn's own loop beats on every wake-up, twice per request, and each
 #: beat releases the GIL, which the loop then waits to get back from computing threads.
@@ -349,19 +355,24 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 callback(key.fileobj)
 
     def _drain(self) -> None:
-        """Stop: no new connections; idle ones close now, answers in progress get up to
-        ``graceful_timeout``."""
+        """Stop: no new connections; a connection waiting for a request gets up to
+        :data:`DRAIN_IDLE` for one already on its way (answered with ``Connection:
+        close``), answers in progress up to ``graceful_timeout``."""
         self.set_accept_enabled(False)
-        stop_by = time.monotonic() + self.cfg.graceful_timeout
-        while time.monotonic() < stop_by:
-            for conn in list(self.conns):
-                if conn.state == _READ and not conn.inbuf:
-                    self._close(conn)
+        now = time.monotonic()
+        stop_by = now + self.cfg.graceful_timeout
+        idle_by = now + min(DRAIN_IDLE, self.cfg.graceful_timeout)
+        while now < stop_by:
+            if now >= idle_by:
+                for conn in list(self.conns):
+                    if conn.state == _READ and not conn.inbuf:
+                        self._close(conn)
             if not self.conns:
                 break
             self.notify()
-            self._dispatch(min(0.2, max(stop_by - time.monotonic(), 0.0)))
-            self._expire(time.monotonic())
+            self._dispatch(min(0.2, max(stop_by - now, 0.0)))
+            now = time.monotonic()
+            self._expire(now)
         for conn in list(self.conns):
             self._close(conn)
         self.tpool.shutdown(wait=False)
@@ -647,8 +658,11 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         self._finish(conn, time.monotonic())
 
     def _finish(self, conn: Conn, now: float) -> None:
-        """The answer is out: linger and close, or wait for the next request."""
-        if conn.close_after or not self.alive:
+        """The answer is out: linger and close when it said ``Connection: close``, else wait
+        for the next request — also when the worker is stopping meanwhile: the client was
+        told it may send one, so :meth:`_drain` waits for it (:data:`DRAIN_IDLE`) and
+        answers it with ``Connection: close`` instead of closing under it."""
+        if conn.close_after:
             self._linger(conn, now)
             return
         conn.state = _READ
