@@ -390,6 +390,37 @@ def test_bodies_past_the_buffer_budget_wait_unread_until_earlier_ones_are_answer
     assert isinstance(second, Conn)
 
 
+def test_answers_left_unread_are_kept_within_one_full_answer_per_thread(worker: Any) -> None:
+    """Clients that never read could make a worker hold every answer it computes until
+    the write timeout (a 63 MB /v1/schedule answer costs about 2 s of a thread: gigabytes
+    in 30 s). Past threads × PODFIT_MAX_ANSWER_BYTES (100 bytes here) the answer left
+    unread longest is abandoned, oldest first, as long as it has waited 0.5 s."""
+    import logging
+
+    from podfit.http.worker import Answer
+
+    worker.answer_budget, worker.held = 100, 0
+    worker.capacity = worker.max_capacity = 10
+    worker.log = logging.getLogger("podfit.test")
+    now = 1000.0
+    old = worker.add("write", now - 5)
+    oldest = worker.add("write", now - 9)
+    fresh = worker.add("write", now - 0.1)
+    for conn, size in ((old, 60), (oldest, 30), (fresh, 50)):
+        conn.out = Answer([b"x" * size], True)
+        worker._hold(conn)
+    assert worker.held == 140
+    worker._shed(now)
+    assert oldest not in worker.conns and old not in worker.conns  # 110 was still too much
+    assert fresh in worker.conns and worker.held == 50
+    fresh.out = Answer([b"x" * 500], True)  # alone over the budget, but just computed
+    worker._hold(fresh)
+    worker._shed(now)
+    assert fresh in worker.conns and worker.held == 500
+    worker._shed(now + 1)  # unread for 1.1 s by now
+    assert fresh not in worker.conns and worker.held == 0
+
+
 def test_a_parked_request_that_expects_100_continue_is_invited_once_admitted(
     worker: Any,
 ) -> None:

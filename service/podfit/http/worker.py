@@ -36,6 +36,9 @@ handful of them stops the service (``/healthz`` included). Here the roles are sp
 - **Memory for bodies**: bodies buffered at once are bounded by ``threads`` ×
   ``PODFIT_MAX_BODY_BYTES``; a request whose body would exceed that waits (not read
   from, its body deadline running) until earlier bodies are answered.
+- **Memory for answers**: answers waiting for their clients are bounded by ``threads`` ×
+  ``PODFIT_MAX_ANSWER_BYTES``; past it, the one left unread longest (at least
+  :data:`EVICT_AFTER`) is abandoned (:meth:`Worker._shed`).
 - gunicorn's own refusals (malformed request line, header limits, unknown transfer
   coding) are answered as ``application/problem+json`` too.
 
@@ -126,6 +129,7 @@ class Conn:
         "events",
         "expect",
         "head_end",
+        "held",
         "inbuf",
         "need",
         "out",
@@ -156,6 +160,7 @@ class Conn:
         self.events = 0
         self.reserved = 0  # bytes of the body budget taken
         self.engaged = False  # counted in Worker.engaged
+        self.held = 0  # bytes of ``out`` not sent yet, counted in Worker.held
 
 
 class Capture:
@@ -217,6 +222,10 @@ class Answer:
                 self.index, self.offset = self.index + 1, 0
         self.parts = []
         return True
+
+    def left(self) -> int:
+        """Bytes not sent yet (O(parts): a head and a body)."""
+        return sum(map(len, self.parts[self.index :])) - self.offset
 
 
 def framing(head: bytes) -> tuple[int | None, bool]:
@@ -314,6 +323,10 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         #: bytes of request bodies that may be buffered at once: one full body per thread
         self.budget = self.cfg.threads * self.settings.max_body_bytes
         self.reserved = 0
+        #: bytes of answers waiting for their clients that are kept at once: one full
+        #: answer per thread (beyond, the longest-waiting answer is abandoned: _shed)
+        self.answer_budget = self.cfg.threads * self.settings.max_answer_bytes
+        self.held = 0
         self.waiting: deque[Conn] = deque()  # complete heads waiting for budget
         self.next_deadline = 0.0
         super().init_process()
@@ -644,6 +657,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         conn.since = now
         self._deadline(conn, now + self.settings.write_timeout)
         self._write(conn)
+        self._shed(now)
 
     def _write(self, conn: Conn) -> None:
         answer = conn.out
@@ -652,10 +666,44 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             if answer.broken:
                 self._close(conn)
             else:
+                self._hold(conn)
                 self._watch(conn, selectors.EVENT_WRITE)
             return
         conn.out = None
+        self._hold(conn)
         self._finish(conn, time.monotonic())
+
+    def _hold(self, conn: Conn) -> None:
+        """Count what ``conn``'s answer still has to send in :attr:`held`."""
+        held = conn.out.left() if conn.out is not None else 0
+        self.held += held - conn.held
+        conn.held = held
+
+    def _shed(self, now: float) -> None:
+        """Keep the answers waiting for their clients within ``threads`` ×
+        ``PODFIT_MAX_ANSWER_BYTES``: past it, abandon (reset) the one whose client has
+        left it unread longest, as long as one has waited :data:`EVICT_AFTER`. Without
+        this, clients that never read could make a worker hold every answer it computes
+        within ``PODFIT_WRITE_TIMEOUT``: a 63 MB answer costs about 2 s of one thread, so
+        4 threads × 30 s of them is gigabytes. Cost: O(connections) per abandoned one."""
+        while self.held > self.answer_budget:
+            oldest: Conn | None = None
+            for conn in self.conns:
+                if (
+                    conn.state == _WRITE
+                    and conn.held
+                    and now - conn.since >= EVICT_AFTER
+                    and (oldest is None or conn.since < oldest.since)
+                ):
+                    oldest = conn
+            if oldest is None:
+                return
+            self.log.info(
+                "closing %s: answers waiting for their clients exceed %d bytes",
+                _ip(oldest.client),
+                self.answer_budget,
+            )
+            self._close(oldest, reset=True)
 
     def _finish(self, conn: Conn, now: float) -> None:
         """The answer is out: linger and close when it said ``Connection: close``, else wait
@@ -760,6 +808,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         with contextlib.suppress(OSError):
             conn.sock.close()
         conn.out = None
+        self._hold(conn)
 
 
 def _silent(conn: Conn) -> bool:
