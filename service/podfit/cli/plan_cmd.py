@@ -435,7 +435,7 @@ def nodes_cmd(
         require_prices(node_shapes, "--shape")
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
-            workload.pods,
+            workload.pod_source(),
             node_shapes,
             existing_nodes=workload.nodes if existing else (),
             **workload.cluster_objects(),

@@ -4,9 +4,8 @@ values, LimitRanges) once every object is read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from operator import attrgetter
 from typing import Any, Literal
 
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
@@ -707,8 +706,9 @@ class Reader:
         look-up per template. Values written in the spec are kept, as in an admitted
         object (podfit does not refuse a spec value that differs from the class's, as the
         API server does on create: the class may be missing from the input). The pods are
-        held by ``self.deferred``, so their ids stay unique."""
-        changed: dict[int, dict[str, Any]] = {}
+        held by ``self.deferred``, so their ids stay unique. Any change makes every pod
+        (``Workload.pods``: a workload's replicas join its list when made)."""
+        found: list[tuple[list[Pod], dict[str, Any]]] = []
         for pods, name, sp, need_priority, need_policy in self.deferred:
             first = pods[0]  # replicas share the template's fields
             who = f"{first.namespace}/{first.owner or 'Pod/' + first.name}"
@@ -719,7 +719,12 @@ class Reader:
             if need_policy and policy != first.preemption_policy:
                 changes["preemption_policy"] = policy
             if changes:
-                changed.update(dict.fromkeys(map(id, pods), changes))
+                found.append((pods, changes))
+        changed: dict[int, dict[str, Any]] = {}
+        if found:
+            _ = self.workload.pods  # the replicas, added to their lists
+        for pods, changes in found:
+            changed.update(dict.fromkeys(map(id, pods), changes))
         return changed
 
     def _admit(self, pod: Pod, admitted: Mapping[int, Mapping[str, Any]]) -> Pod:
@@ -799,9 +804,9 @@ class Reader:
         taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
         wl = self.workload
-        if len(set(map(_NAME, pods))) < len(pods):  # else no two pods share a name
+        if len(set(pods.names())) < len(pods):  # else no two pods share a name
             self._duplicates(pods)
-        wl.pods = pods
+        wl.keep_runs(pods)  # Workload.pods made from them when first read
         wl.reconciled = results
         wl.unscheduled_terminating = dropped
         for r in results:
@@ -814,7 +819,7 @@ class Reader:
                 + (", …" if len(dropped) > 5 else "")
             )
 
-    def _duplicates(self, pods: list[Pod]) -> None:
+    def _duplicates(self, pods: Sequence[Pod]) -> None:
         """An error for each new pod whose (namespace, name) an earlier new pod has; a pod
         named as an existing one is that pod (checked when read). Cost O(pods)."""
         seen = set(self.names)
@@ -855,9 +860,6 @@ class Reader:
             counts = ", ".join(f"{n} {k}" for k, n in sorted(self.custom.items()))
             self.workload.warnings.append(f"custom resources not validated: {counts}")
         return self.workload
-
-
-_NAME = attrgetter("name")
 
 
 def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> list[str] | None:

@@ -57,7 +57,8 @@ from typing import Any
 
 from podfit.manifests.fields import Doc
 from podfit.manifests.objects import LabelSelector, ObjectRef
-from podfit.pods import Container, Pod, replicas
+from podfit.manifests.replicas import PodRuns, Replicas
+from podfit.pods import Container, Pod
 from podfit.quantity import Quantity
 from podfit.resources import maximum
 
@@ -132,7 +133,8 @@ class WorkloadEntry:
     replica_sets: list[WorkloadEntry] = field(default_factory=list)
     parent: WorkloadEntry | None = None
     has_jobs: bool = False
-    new: list[Pod] = field(default_factory=list)
+    new: Sequence[Pod] = ()
+    """The new pods (:class:`Replicas` of the template, made when first read)."""
 
     @property
     def ref(self) -> str:
@@ -257,12 +259,12 @@ def deletion_order(entries: Sequence[PodEntry]) -> list[PodEntry]:
 
 def reconcile(
     entries: Sequence[PodEntry | WorkloadEntry], taken: TakenNames
-) -> tuple[list[Pod], list[Reconciliation], list[str]]:
+) -> tuple[PodRuns, list[Reconciliation], list[str]]:
     """Pods of the input after reconciliation, in input order (a workload's new pods
-    where the workload was read), the :class:`Reconciliation` of each workload and the
-    keys of dropped unbound terminating pods. ``taken`` holds the (namespace, name) of
-    every existing pod; new names are added to it. Cost O(pods × workloads of their
-    namespace) for adoption, else O(pods)."""
+    where the workload was read, as runs of its template: :class:`PodRuns`), the
+    :class:`Reconciliation` of each workload and the keys of dropped unbound terminating
+    pods. ``taken`` holds the (namespace, name) of every existing pod; new names are
+    added to it. Cost O(pods × workloads of their namespace) for adoption, else O(pods)."""
     workloads = [e for e in entries if isinstance(e, WorkloadEntry)]
     pods = [e for e in entries if isinstance(e, PodEntry)]
     by_ref = {(w.namespace, w.kind, w.name): w for w in workloads}
@@ -280,11 +282,14 @@ def reconcile(
         result = _reconcile_one(w, taken)
         if result is not None:
             results.append(result)
-    out: list[Pod] = []
+    out: list[Pod | Replicas] = []
     dropped: list[str] = []
     for e in entries:
         if isinstance(e, WorkloadEntry):
-            out.extend(e.new)
+            if isinstance(e.new, Replicas):
+                out.append(e.new)
+            else:
+                out.extend(e.new)
         elif not e.removed:
             if e.terminating and not e.pod.node_name and not e.pod.is_terminal:
                 dropped.append(e.pod.key)
@@ -299,7 +304,7 @@ def reconcile(
             if e.terminating:
                 changes["terminating"] = True
             out.append(replace(pod, **changes) if changes else pod)
-    return out, results, dropped
+    return PodRuns(out), results, dropped
 
 
 def _claim_replica_sets(
@@ -415,14 +420,12 @@ def _create(w: WorkloadEntry, count: int, taken: TakenNames) -> None:
     _add_pods(w, w.make_names(count, taken), taken)
 
 
-def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: TakenNames) -> None:
+def _add_pods(w: WorkloadEntry, names: list[str], taken: TakenNames) -> None:
     """Replicas of the workload's template under ``names`` become its new pods
-    (``w.new``); the names are taken in its namespace."""
-    new = replicas(w.pods[0], names)
+    (``w.new``, made when first read and then added to ``w.pods``, the list the reader
+    resolves PriorityClasses on); the names are taken in its namespace."""
     taken.add(w.namespace, names)
-    template = w.pods[0]
-    w.pods.extend([p for p in new if p is not template])
-    w.new = new
+    w.new = Replicas(w.pods[0], names, w.pods)
 
 
 def _reconciled(
