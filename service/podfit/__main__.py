@@ -1,5 +1,5 @@
 """``python -m podfit`` is the same as the ``podfit`` command."""
 
-from podfit.cli import main
+from podfit.cli import run
 
-main()
+run()
