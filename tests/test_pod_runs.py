@@ -8,9 +8,12 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from podfit.manifests import load_text
-from podfit.manifests.replicas import PodRuns, Replicas
+from podfit.manifests.replicas import NameRange, PodRuns, Replicas
+from podfit.manifests.snapshot import TakenNames
 from podfit.planning.pending import runs
 from podfit.pods import Container, Pod, replicas
 from podfit.quantity import parse_quantity as q
@@ -124,3 +127,82 @@ def test_a_priority_class_reaches_every_replica() -> None:
     )
     wl = load_text(text)
     assert [p.priority for p in wl.pods] == [1000] * 4
+
+
+def _pattern_names(prefix: str, suffix: str, size: int) -> list[str]:
+    return [f"{prefix}{i}{suffix}" for i in range(size)]
+
+
+@given(
+    st.sampled_from(["web-", "web-1", "we", "", "a-b-"]),
+    st.sampled_from(["", "-x", "x", "0"]),
+    st.integers(0, 30),
+    st.lists(
+        st.text(alphabet="web-10x2ab", max_size=7) | st.sampled_from(["web-01", "web-٣", "web-"])
+    ),
+)
+def test_a_name_range_holds_exactly_the_formatted_names(
+    prefix: str, suffix: str, size: int, others: list[str]
+) -> None:
+    """NameRange is the list of formatted names: same items, and membership by parsing
+    agrees with the list's (leading zeros, non-ASCII digits, empty index refused)."""
+    names = NameRange(prefix, suffix, size)
+    expected = _pattern_names(prefix, suffix, size)
+    assert list(names) == expected and len(names) == size
+    assert [names[i] for i in range(-size, size)] == expected + expected
+    for name in [*others, *expected]:
+        assert (name in names) == (name in expected)
+
+
+@given(
+    st.sampled_from(["web-", "web-1", "we", "a-", ""]),
+    st.sampled_from(["", "-x", "x"]),
+    st.integers(0, 25),
+    st.sampled_from(["web-", "web-1", "we", "a-", ""]),
+    st.sampled_from(["", "-x", "x"]),
+    st.integers(0, 25),
+)
+def test_two_name_ranges_share_a_name_exactly_when_their_lists_do(
+    p1: str, s1: str, n1: int, p2: str, s2: str, n2: int
+) -> None:
+    """shares_with (the reader's check that a workload's new names are free) is the
+    intersection of the two lists, whether or not may_share can rule it out at once."""
+    a, b = NameRange(p1, s1, n1), NameRange(p2, s2, n2)
+    common = set(_pattern_names(p1, s1, n1)) & set(_pattern_names(p2, s2, n2))
+    assert a.shares_with(b) == b.shares_with(a) == bool(common)
+    if common:
+        assert a.may_share(b)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["web-", "web-1", "x-"]), st.integers(0, 15)), max_size=4),
+    st.lists(st.sampled_from(["web-1", "web-10", "x-0", "x-", "solo"]), max_size=4),
+)
+def test_taken_names_and_distinct_names_agree_with_plain_sets(
+    ranges: list[tuple[str, int]], singles: list[str]
+) -> None:
+    """TakenNames with ranges answers as a set of every name would; PodRuns.distinct_names
+    is whether the materialised names are all different."""
+    taken = TakenNames()
+    every: set[str] = set()
+    for prefix, size in ranges:
+        taken.add("default", NameRange(prefix, "", size))
+        every.update(_pattern_names(prefix, "", size))
+    taken.add("default", singles)
+    every.update(singles)
+    probe = ["web-1", "web-10", "web-11", "x-3", "solo", "web-"]
+    assert [("default", n) in taken for n in probe] == [n in every for n in probe]
+    assert ("other", "web-1") not in taken
+    for prefix, size in [("web-", 12), ("x-", 2), ("y-", 3)]:
+        new = NameRange(prefix, "", size)
+        assert taken.none_of("default", new) == every.isdisjoint(list(new))
+    assert taken.none_of("default", probe) == every.isdisjoint(probe)
+
+    template = Pod("t", owner="Deployment/t")
+    segments: list[Pod | Replicas] = [
+        Replicas(template, NameRange(prefix, "", size), [template]) for prefix, size in ranges
+    ]
+    segments += [Pod(name) for name in singles]
+    runs_ = PodRuns(segments)
+    names = list(runs_.names())
+    assert runs_.distinct_names() == (len(set(names)) == len(names))

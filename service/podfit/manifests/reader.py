@@ -34,6 +34,7 @@ from podfit.manifests.podspec import (
     unmodelled_fields,
 )
 from podfit.manifests.quota import QuotaAdmission
+from podfit.manifests.replicas import NameRange
 from podfit.manifests.snapshot import (
     TEMPLATE_HASH_LABEL,
     PodEntry,
@@ -406,7 +407,7 @@ class Reader:
         if not isinstance(labels, Mapping) and isinstance(tmeta, Mapping):
             labels = tmeta.get("labels")
 
-        def make_names(count: int, taken: TakenNames) -> list[str]:
+        def make_names(count: int, taken: TakenNames) -> Sequence[str]:
             self._reserve("pods", count, count_path)
             first = _fresh_names(pattern, namespace, count, taken)
             if first is not None:
@@ -804,7 +805,7 @@ class Reader:
         taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
         wl = self.workload
-        if len(set(pods.names())) < len(pods):  # else no two pods share a name
+        if not pods.distinct_names():  # else no two pods share a name
             self._duplicates(pods)
         wl.keep_runs(pods)  # Workload.pods made from them when first read
         wl.reconciled = results
@@ -862,15 +863,16 @@ class Reader:
         return self.workload
 
 
-def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> list[str] | None:
-    """``pattern`` (one ``{}``) formatted with 0 … ``count`` - 1 when none of those names is
-    ``taken`` in ``namespace`` (a workload whose replicas are all new), else None: the
-    caller skips the taken ones. The same names as formatting and checking one by one,
-    with the string building and the set look-ups done in C. Cost O(count)."""
+def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> NameRange | None:
+    """``pattern`` (one ``{}``) formatted with 0 … ``count`` - 1, as a :class:`NameRange`
+    (each name made when read), when none of those names is ``taken`` in ``namespace``
+    (a workload whose replicas are all new), else None: the caller skips the taken ones.
+    The same names as formatting and checking one by one. Cost O(taken names of the
+    namespace), plus O(count) for a taken range the names may share."""
     prefix, brace, suffix = pattern.partition("{}")
     if not brace or "{" in prefix + suffix or "}" in prefix + suffix:
         return None
-    names = [f"{prefix}{i}{suffix}" for i in range(count)]
+    names = NameRange(prefix, suffix, count)
     return names if taken.none_of(namespace, names) else None
 
 

@@ -14,10 +14,69 @@ from typing import overload
 
 from podfit.pods import Pod, replicas
 
-__all__ = ["PodRuns", "Replicas", "spec_of"]
+__all__ = ["NameRange", "PodRuns", "Replicas", "spec_of"]
 
 spec_of = attrgetter(*(name for name in Pod.__dataclass_fields__ if name != "name"))
 """Every field of a ``Pod`` but its name: equal specs are replicas of one template."""
+
+
+class NameRange(Sequence[str]):
+    """The names ``prefix + str(i) + suffix`` for ``i`` in ``range(size)`` (a workload's
+    replicas, ``web-7d4b9c-0`` …), each made when read; membership is decided by parsing
+    the name, so a workload of 50,000 replicas costs no 50,000 strings until its pods
+    are made."""
+
+    __slots__ = ("prefix", "size", "suffix")
+
+    def __init__(self, prefix: str, suffix: str, size: int) -> None:
+        self.prefix = prefix
+        self.suffix = suffix
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = range(self.size)[index]  # IndexError past either end, as a list's
+        return f"{self.prefix}{i}{self.suffix}"
+
+    def __iter__(self) -> Iterator[str]:
+        prefix, suffix = self.prefix, self.suffix
+        return iter([f"{prefix}{i}{suffix}" for i in range(self.size)])
+
+    def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is one of the names: the prefix, a decimal index below
+        ``size`` written as ``str`` writes it (no sign, no leading zero), the suffix."""
+        if not isinstance(name, str):
+            return False
+        start, end = len(self.prefix), len(name) - len(self.suffix)
+        if end <= start or not (name.startswith(self.prefix) and name.endswith(self.suffix)):
+            return False
+        digits = name[start:end]
+        if not (digits.isascii() and digits.isdigit()) or (digits[0] == "0" and digits != "0"):
+            return False
+        return len(digits) <= len(str(self.size)) and int(digits) < self.size
+
+    def may_share(self, other: NameRange) -> bool:
+        """False when no name can be in both (neither prefix starts the other, or neither
+        suffix ends the other); True says only that one may."""
+        prefixes = self.prefix.startswith(other.prefix) or other.prefix.startswith(self.prefix)
+        suffixes = self.suffix.endswith(other.suffix) or other.suffix.endswith(self.suffix)
+        return prefixes and suffixes and bool(self.size) and bool(other.size)
+
+    def shares_with(self, other: NameRange) -> bool:
+        """Whether a name is in both. Cost O(1) when :meth:`may_share` rules it out, else
+        O(the smaller size)."""
+        if not self.may_share(other):
+            return False
+        small, large = (self, other) if self.size <= other.size else (other, self)
+        return any(name in large for name in small)
 
 
 class Replicas(Sequence[Pod]):
@@ -27,7 +86,7 @@ class Replicas(Sequence[Pod]):
 
     __slots__ = ("_pods", "names", "registered", "template")
 
-    def __init__(self, template: Pod, names: list[str], registered: list[Pod]) -> None:
+    def __init__(self, template: Pod, names: Sequence[str], registered: list[Pod]) -> None:
         self.template = template
         self.names = names
         self.registered = registered
@@ -98,6 +157,29 @@ class PodRuns(Sequence[Pod]):
                 yield from segment.names
             else:
                 yield segment.name
+
+    def distinct_names(self) -> bool:
+        """Whether no two pods share a name (whatever their namespace). The names of each
+        workload's :class:`NameRange` are told apart by their prefixes and suffixes, the
+        other names against them; with too many of both, every name is compared. Cost
+        O(named pods × ranges + ranges²) plus the names two ranges may share, else
+        O(pods)."""
+        ranges: list[NameRange] = []
+        named: list[str] = []
+        for segment in self.segments:
+            if isinstance(segment, Replicas) and isinstance(segment.names, NameRange):
+                ranges.append(segment.names)
+            elif isinstance(segment, Replicas):
+                named.extend(segment.names)
+            else:
+                named.append(segment.name)
+        if len(set(named)) < len(named):
+            return False
+        if len(named) * len(ranges) + len(ranges) ** 2 <= 4 * len(self):
+            if any(name in r for r in ranges for name in named):
+                return False
+            return not any(a.shares_with(b) for i, a in enumerate(ranges) for b in ranges[:i])
+        return len(set(self.names())) == len(self)
 
     def runs(self) -> Iterator[tuple[int, int]]:
         """(index of the first pod, length) of each run of consecutive pods equal but for

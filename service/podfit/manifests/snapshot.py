@@ -57,7 +57,7 @@ from typing import Any
 
 from podfit.manifests.fields import Doc
 from podfit.manifests.objects import LabelSelector, ObjectRef
-from podfit.manifests.replicas import PodRuns, Replicas
+from podfit.manifests.replicas import NameRange, PodRuns, Replicas
 from podfit.pods import Container, Pod
 from podfit.quantity import Quantity
 from podfit.resources import maximum
@@ -68,29 +68,50 @@ _ORDINAL = re.compile(r"-(0|[1-9][0-9]{0,9})$")  # ParseInt(…, 10, 32): at mos
 
 
 class TakenNames:
-    """The (namespace, name) of every pod so far, a set of names per namespace: new pods'
-    names skip them. ``(namespace, name) in taken``; :meth:`add` and :meth:`none_of` take
-    many names at once (no tuple per name)."""
+    """The (namespace, name) of every pod so far, a set of names and a list of
+    :class:`NameRange` per namespace: new pods' names skip them. ``(namespace, name) in
+    taken``; :meth:`add` and :meth:`none_of` take many names at once (no tuple per name;
+    a NameRange stays a range)."""
 
-    __slots__ = ("_names",)
+    __slots__ = ("_names", "_ranges")
 
     def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
         self._names: dict[str, set[str]] = {}
+        self._ranges: dict[str, list[NameRange]] = {}
         for namespace, name in keys:
             self._names.setdefault(namespace, set()).add(name)
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         names = self._names.get(key[0])
-        return names is not None and key[1] in names
+        if names is not None and key[1] in names:
+            return True
+        return any(key[1] in r for r in self._ranges.get(key[0], ()))
 
     def add(self, namespace: str, names: Iterable[str]) -> None:
         """Take ``names`` in ``namespace``."""
-        self._names.setdefault(namespace, set()).update(names)
+        if isinstance(names, NameRange):
+            self._ranges.setdefault(namespace, []).append(names)
+        else:
+            self._names.setdefault(namespace, set()).update(names)
 
     def none_of(self, namespace: str, names: Iterable[str]) -> bool:
-        """Whether none of ``names`` is taken in ``namespace``."""
+        """Whether none of ``names`` is taken in ``namespace``. Cost O(min(names, set))
+        against the set (a NameRange parses each taken name when fewer); against each
+        range O(1) when their prefixes or suffixes differ, else O(names)."""
         taken = self._names.get(namespace)
-        return taken is None or taken.isdisjoint(names)
+        ranges = self._ranges.get(namespace, ())
+        if isinstance(names, NameRange):
+            if taken and (
+                any(name in names for name in taken)
+                if len(taken) <= len(names)
+                else not taken.isdisjoint(names)
+            ):
+                return False
+            return not any(r.shares_with(names) for r in ranges)
+        names = list(names)
+        if taken is not None and not taken.isdisjoint(names):
+            return False
+        return not any(name in r for r in ranges for name in names)
 
 
 @dataclass(slots=True)
@@ -123,7 +144,7 @@ class WorkloadEntry:
     labels: Mapping[str, str]
     created: str
     source: str
-    make_names: Callable[[int, TakenNames], list[str]]
+    make_names: Callable[[int, TakenNames], Sequence[str]]
     completions: int | None = None
     succeeded: int = 0
     replace_terminating: bool = True
@@ -420,7 +441,7 @@ def _create(w: WorkloadEntry, count: int, taken: TakenNames) -> None:
     _add_pods(w, w.make_names(count, taken), taken)
 
 
-def _add_pods(w: WorkloadEntry, names: list[str], taken: TakenNames) -> None:
+def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: TakenNames) -> None:
     """Replicas of the workload's template under ``names`` become its new pods
     (``w.new``, made when first read and then added to ``w.pods``, the list the reader
     resolves PriorityClasses on); the names are taken in its namespace."""
