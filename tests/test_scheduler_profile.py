@@ -230,10 +230,12 @@ def test_a_row_with_a_filter_must_declare_the_filter_point() -> None:
         Plugin("X", (), Dynamism.STATIC, filter=profile.DEFAULT_PROFILE[0].filter)
 
 
-def test_a_pod_a_cluster_dynamic_plugin_applies_to_takes_the_full_scan(
+def test_a_pod_a_cluster_dynamic_plugin_applies_to_is_placed_by_topology_cells(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The equivalence index cannot see binds on other nodes: such pods are scanned."""
+    """The plain equivalence index cannot see binds on other nodes: a pod a cluster-dynamic
+    plugin applies to is placed through its class's topology cells (which follow every
+    bind), any other pod through the plain index."""
     from podfit.scheduler import engine as engine_module
     from podfit.scheduler.engine import Engine
 
@@ -250,8 +252,10 @@ def test_a_pod_a_cluster_dynamic_plugin_applies_to_takes_the_full_scan(
     engine = Engine(nodes, make_config())
     spread_pod = PodInfo("w", owner="ReplicaSet/web", requests={"cpu": 100})
     other = PodInfo("o", owner="ReplicaSet/api", requests={"cpu": 100})
-    assert engine.schedule(spread_pod).evaluation is not None
-    assert engine.schedule(other).evaluation is None
+    assert engine.schedule(spread_pod).node == 0
+    assert engine.schedule(other).node == 1
+    assert list(engine.topo_classes) == [spread_pod.scheduling_key()]
+    assert list(engine.classes) == [other.scheduling_key()]
 
 
 def test_plugin_names_and_reasons_are_written_once() -> None:

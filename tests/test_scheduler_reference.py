@@ -559,18 +559,25 @@ def reference_topology_schedule(
 
 
 def random_topology_cluster(
-    seed: int, n_nodes: int, n_pods: int
+    seed: int, n_nodes: int, n_pods: int, racks: bool = False, shared_hostnames: bool = False
 ) -> tuple[list[NodeInfo], list[PodInfo]]:
     """Nodes in zones (some without a zone label, a few tainted) and templates with labels
     in two namespaces: hard and soft spread constraints (minDomains, inclusion policies,
     nil/empty selectors), default spread selectors (a Service or ReplicaSet selecting
     them), required and preferred pod (anti-)affinity on hostname and zone, and plain
-    templates that only meet the others' affinity."""
+    templates that only meet the others' affinity. With ``racks`` nodes also carry a
+    ``rack`` label that some terms use as their topology key; with ``shared_hostnames``
+    every seventh node repeats the previous node's hostname value."""
     rng = random.Random(seed)
     nodes: list[NodeInfo] = []
+    keys = [HOST, TOPO_ZONE, TOPO_ZONE] + (["rack"] if racks else [])
     for i in range(n_nodes):
         cpu, mem, max_pods = rng.choice(SHAPES)
         labels = {HOST: f"node-{i:03d}", "size": str(cpu // 1000)}
+        if shared_hostnames and i % 7 == 6:
+            labels[HOST] = f"node-{i - 1:03d}"
+        if racks:
+            labels["rack"] = f"r{i % 4}"
         if rng.random() < 0.9:
             labels[TOPO_ZONE] = rng.choice(ZONES)
         taints = [Taint("dedicated", "db", "NoSchedule")] if rng.random() < 0.1 else []
@@ -608,7 +615,7 @@ def random_topology_cluster(
         default = own if roll >= 0.35 and rng.random() < 0.5 else None
         affinity = None
         if rng.random() < 0.5:
-            key = rng.choice([HOST, TOPO_ZONE, TOPO_ZONE])
+            key = rng.choice(keys)
             affinity = PodAffinity(
                 required=(affinity_term(ns, TOPO_ZONE, own),) if rng.random() < 0.2 else (),
                 required_anti=(affinity_term(ns, key, rng.choice([own, other])),)
@@ -675,6 +682,36 @@ def test_topology_plugins_fast_path_equals_full_scan(seed: int) -> None:
         if o.pod.phase != "Running"
     }
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_topology_cells_equal_full_scan_on_larger_clusters(seed: int) -> None:
+    """The engine places pods the plugins concern by topology cells (nodes sharing every
+    topology answer), kept from bind to bind: many replicas per class move nodes between
+    cells, rack keys arrive with bound pods after classes were built (the cells are
+    rebuilt), and with shared hostname values the hostname is a key like any other. The
+    decisions and messages are the plain reference's."""
+    cfg = CONFIGS[seed % 2]
+    nodes, pods = random_topology_cluster(
+        seed * 7919 + 11, n_nodes=40, n_pods=400, racks=seed % 4 < 2, shared_hostnames=seed % 2 == 1
+    )
+    ref_nodes = fresh(nodes)
+    by_name = {n.name: n for n in ref_nodes}
+    for p in pods:
+        if p.phase == "Running":
+            assert p.node_name is not None
+            by_name[p.node_name].add_pod(p)
+    queued = [p for p in pods if p.phase != "Running"]
+    expected = reference_topology_schedule(cfg, queued, ref_nodes)
+    result = schedule_infos(pods, fresh(nodes), cfg)
+    result.check()
+    got = {
+        o.pod.name: (o.node, o.condition[2] if o.condition else None)
+        for o in result.pods
+        if o.pod.phase != "Running"
+    }
+    assert got == expected
+    assert sum(1 for o in result.pods if o.node is not None) > len(pods) // 4
 
 
 def test_topology_seeds_exercise_the_plugins() -> None:

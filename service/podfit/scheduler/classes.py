@@ -27,6 +27,7 @@ from podfit.scheduler.profile import STATIC_SCORES, dynamic_filters
 from podfit.scheduler.scores import normalize_one
 
 if TYPE_CHECKING:
+    from podfit.scheduler.cells import TopologyClass
     from podfit.scheduler.engine import Engine
 
 StaticView = tuple[list[FilterStatus | None], list[tuple[int, ...]]]
@@ -62,14 +63,15 @@ class _Group:
         if score > self.top:
             self.top = score
 
-    def peek(self, current: list[int]) -> tuple[int, int]:
-        """(score, index) of the best live node; ``current[i]`` is node i's live score."""
+    def peek(self, current: list[int], owner: list[_Group | None]) -> tuple[int, int]:
+        """(score, index) of the best live node; ``current[i]`` is node i's live score,
+        ``owner[i]`` its group (a node that moved to another group is stale here)."""
         heaps = self.heaps
         while True:
             heap = heaps.get(self.top)
             while heap:
                 i = heap[0]
-                if current[i] == self.top:
+                if current[i] == self.top and owner[i] is self:
                     return self.top, i
                 heappop(heap)
             self.top -= 1
@@ -96,12 +98,16 @@ class ClassIndex:
         "status",
         "synced",
         "terms",
+        "topo",
         "unresolvable",
     )
 
-    def __init__(self, engine: Engine, pod: PodInfo) -> None:
+    def __init__(self, engine: Engine, pod: PodInfo, topo: TopologyClass | None = None) -> None:
         self.engine = engine
         self.pod = pod
+        self.topo = topo
+        """With a :class:`TopologyClass`, groups are cells: nodes sharing the static raw
+        scores **and** every answer of the cluster-dynamic plugins (``topo.cell``)."""
         self.terms = [
             (k, p.weight, bool(p.normalize_reverse))
             for k, p in enumerate(STATIC_SCORES)
@@ -117,7 +123,7 @@ class ClassIndex:
         self.status: list[FilterStatus | None] = [None] * n
         self.group_of: list[_Group | None] = [None] * n
         self.score: list[int] = [-1] * n  # live dynamic score, -1 = not feasible
-        self.groups: dict[tuple[int, ...], _Group] = {}
+        self.groups: dict[tuple[object, ...], _Group] = {}
         self.hist: Counter[str] = Counter()
         self.unresolvable = 0
         self.feasible = 0
@@ -133,10 +139,11 @@ class ClassIndex:
             if st is not None:
                 self._set_status(i, st)
                 continue
-            key = group_keys[i]
+            raws = group_keys[i]
+            key = raws if topo is None else (raws, topo.cell(i))
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _Group(key)
+                group = groups[key] = _Group(raws)
             group_of[i] = group
             if not (simple and fits(node)):
                 dyn = dynamic_filters(pod, node, fcfg)
@@ -150,7 +157,8 @@ class ClassIndex:
             feasible += 1
         self.feasible = feasible
         self.synced = len(engine.changes)
-        self.single = next(iter(self.groups.values())) if len(self.groups) == 1 else None
+        one = len(self.groups) == 1 and topo is None  # cells can split later
+        self.single = next(iter(self.groups.values())) if one else None
 
     def _set_status(self, i: int, status: FilterStatus | None) -> None:
         old = self.status[i]
@@ -184,6 +192,8 @@ class ClassIndex:
         group = self.group_of[i]
         if group is None:
             return  # statically infeasible: never changes
+        if self.topo is not None:
+            group = self._move(i, group)
         engine = self.engine
         pod = self.pod
         node = engine.nodes[i]
@@ -209,6 +219,24 @@ class ClassIndex:
             self.feasible -= 1
             group.count -= 1
 
+    def _move(self, i: int, group: _Group) -> _Group:
+        """File node ``i`` under its current cell (its pods changed: so may its own
+        topology counts); the entry left in the old cell goes stale."""
+        assert self.topo is not None
+        key = (group.raws, self.topo.cell(i))
+        cell = self.groups.get(key)
+        if cell is None:
+            cell = self.groups[key] = _Group(group.raws)
+        if cell is group:
+            return group
+        self.group_of[i] = cell
+        score = self.score[i]
+        if score >= 0:
+            group.count -= 1
+            cell.count += 1
+            cell.push(score, i)
+        return cell
+
     def _fits_simple(self, node: NodeInfo) -> bool:
         """NodeResourcesFit for a pod without host ports or scalar requests: a free pod
         slot and every fixed request fitting (:func:`podfit.resources.first_unfit`)."""
@@ -222,17 +250,17 @@ class ClassIndex:
         if self.feasible == 0:
             return None
         if self.single is not None:
-            return self.single.peek(self.score)[1]
+            return self.single.peek(self.score, self.group_of)[1]
         live = [g for g in self.groups.values() if g.count]
         if len(live) == 1:
-            return live[0].peek(self.score)[1]
+            return live[0].peek(self.score, self.group_of)[1]
         if live != self.live:  # the static part only changes with the set of live groups
             self.live = live
             self.bonus = self.static_bonus(live)
         best_rank: tuple[int, int] | None = None
         best_index = -1
         for g, bonus in zip(live, self.bonus, strict=True):
-            total, i = g.peek(self.score)
+            total, i = g.peek(self.score, self.group_of)
             rank = (total + bonus, -i)
             if best_rank is None or rank > best_rank:
                 best_rank = rank

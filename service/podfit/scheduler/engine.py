@@ -2,8 +2,9 @@
 kube-scheduler's ``scheduleOne``.
 
 The fast path asks the pod's equivalence class (:mod:`podfit.scheduler.classes`) for the
-best node; explain, pods restricted by NodeAffinity's PreFilter (DaemonSet pods) and pods a
-cluster-dynamic plugin looks at take the full scan (:mod:`podfit.scheduler.scan`). No
+best node; pods a cluster-dynamic plugin looks at ask their class's topology cells
+(:mod:`podfit.scheduler.cells`); explain, pods restricted by NodeAffinity's PreFilter
+(DaemonSet pods) and pods no node can take get the full scan (:mod:`podfit.scheduler.scan`). No
 feasible node → the ``FailedScheduling`` message with the PostFilter part
 (DynamicResources when configured, then DefaultPreemption).
 """
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
+from podfit.scheduler.cells import TopologyClass, unique_hostnames
 from podfit.scheduler.classes import ClassIndex, StaticView
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
@@ -28,7 +30,6 @@ from podfit.scheduler.messages import (
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
-from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.preemption import (
     Budget,
     BudgetSpec,
@@ -42,7 +43,6 @@ from podfit.scheduler.preemption import (
 )
 from podfit.scheduler.profile import (
     CLUSTER_PLUGINS,
-    SCORING,
     STATIC_KEY_FIELDS,
     STATIC_SCORES,
     cluster_dynamic,
@@ -101,6 +101,9 @@ class Engine:
         # a placement's Decision depends only on the node: one immutable tuple per node
         self._placed = [Decision(i, None, (), None, None) for i in range(len(self.nodes))]
         self.classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
+        self.topo_classes: OrderedDict[tuple[object, ...], ClassIndex] = OrderedDict()
+        """Classes the cluster-dynamic plugins concern, indexed by topology cells."""
+        self.unique_hostnames = unique_hostnames(self.nodes)
         self.max_classes = max_classes
         self.min_priority: int | None = None
         self._statics: dict[tuple[object, ...], StaticView] = {}
@@ -185,10 +188,12 @@ class Engine:
             self._last_concern = (key, applies)
         concerned = applies or self.topology.affinity_bound
         if concerned and not (explain or restricted):
-            found = self.topology_scan(pod)
-            if found.best is not None:
-                self.bind(pod, found.best)
-                return Decision(found.best, None, (), found, None)
+            index = self.topology_index(pod)
+            assert index.topo is not None
+            best = index.topo.best(index, pod)
+            if best is not None:
+                self.bind(pod, best)
+                return self._placed[best]
         if explain or restricted or concerned:
             topology = self.topology if concerned else None
             ev = evaluate(
@@ -228,70 +233,23 @@ class Engine:
         message, pre = cached
         return Decision(None, message, index.status, None, pre, index.hist)
 
-    def topology_scan(self, pod: PodInfo) -> Evaluation:
-        """The full scan's :class:`Evaluation` (``totals_only``: no per-plugin scores) of a
-        pod the cluster-dynamic plugins concern, built from the pod's class index. Used
-        when a node is feasible; otherwise the caller runs the full scan itself.
-
-        The class index already holds every node's node-local verdict (static filters, then
-        per-node dynamic ones: :func:`run_filters`' first failure), its raw static scores
-        and its usage score, kept up to date per bind; only PodTopologySpread and
-        InterPodAffinity are computed here, from their PreFilter/PreScore states, every
-        cycle. Static scores are normalised over the nodes feasible after those filters, as
-        :func:`podfit.scheduler.scoring.score_totals` does; the sum and the tie rule (first
-        best node in input order) are the scan's. Cost: O(nodes) lookups plus the two
-        plugins' states.
-        """
-        index = self.class_index(pod)
-        nodes = self.nodes
-        topology = self.topology
-        state = topology.prefilter(pod, nodes)
-        statuses: dict[int, FilterStatus] = {}
-        feasible: list[int] = []
-        check = topology.filter if any(s is not None for s in state) else None
-        keys = topology.filter_keys(state) if check is not None else ()
-        # nodes agreeing on the label values the Filters read share their answer
-        answers: dict[tuple[str | None, ...], FilterStatus | None] = {}
-        for i, st in enumerate(index.status):
-            if st is None and check is not None:
-                node = nodes[i]
-                if HOSTNAME in keys:  # a value per node: nothing to share
-                    st = check(state, pod, node)
-                else:
-                    values = tuple(map(node.labels.get, keys))
-                    if values in answers:
-                        st = answers[values]
-                    else:
-                        st = answers[values] = check(state, pod, node)
-            if st is None:
-                feasible.append(i)
-            else:
-                statuses[i] = st
-        if len(feasible) <= 1:
-            return Evaluation(
-                statuses, feasible, {}, feasible[:], feasible[0] if feasible else None, ""
-            )
-        score = index.score
-        group_of = index.group_of
-        if index.terms:
-            # the weighted static scores depend on the node's group only; normalised
-            # against the highest raw score among the feasible nodes' groups
-            distinct = {id(g): g for g in map(group_of.__getitem__, feasible)}
-            groups = [g for g in distinct.values() if g is not None]  # feasible: never None
-            bonus = dict(zip(map(id, groups), index.static_bonus(groups), strict=True))
-            totals = [score[i] + bonus[id(group_of[i])] for i in feasible]
-        else:
-            totals = [score[i] for i in feasible]
-        for plugin in SCORING:
-            if plugin.cluster is None:
-                continue
-            normalised = plugin.cluster.scores(pod, nodes, feasible, topology)
-            if normalised is not None:
-                w = plugin.weight
-                totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
-        best_total = max(totals)
-        ties = [i for i, t in zip(feasible, totals, strict=True) if t == best_total]
-        return Evaluation(statuses, feasible, {}, ties, ties[0], "")
+    def topology_index(self, pod: PodInfo) -> ClassIndex:
+        """The synced index of ``pod``'s class with topology cells (:mod:`podfit.scheduler.
+        cells`), built on first use and rebuilt when a bind brought a topology key its
+        cells do not separate (LRU, ``max_classes``). Building: O(nodes × terms)."""
+        key = pod.scheduling_key()
+        index = self.topo_classes.get(key)
+        if index is not None:
+            assert index.topo is not None
+            if index.topo.sync():
+                index.sync()
+                self.topo_classes.move_to_end(key)
+                return index
+        index = ClassIndex(self, pod, TopologyClass(self, pod))
+        self.topo_classes[key] = index
+        if len(self.topo_classes) > self.max_classes:
+            self.topo_classes.popitem(last=False)
+        return index
 
     def failure_message(
         self,

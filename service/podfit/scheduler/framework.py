@@ -9,10 +9,10 @@ chains, the equivalence-class keys and the score sums are derived from those row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from podfit.scheduler.features import DEFAULT_VERSION, Features, features
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -92,9 +92,9 @@ class ClusterHooks:
     * ``scores(pod, nodes, feasible, context)`` → the normalised 0..100 scores of the
       ``feasible`` nodes, in their order (None: PreScore Skip, 0 everywhere).
 
-    * ``filter_keys(state)`` → the node label keys ``filter`` reads with that state: its
-      answer for a node is a function of the node's values for those keys (absent ones
-      as None), so nodes agreeing on them share one answer.
+    * ``counts(pod, nodes, context)`` → the same PreFilter/PreScore sums for one pod
+      class, kept from bind to bind (:class:`ClusterCounts`): what the engine's
+      equivalence index reads instead of calling ``prefilter`` every cycle.
 
     ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
     Namespace labels, ``hardPodAffinityWeight``).
@@ -103,7 +103,37 @@ class ClusterHooks:
     prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
     filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
     scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
-    filter_keys: Callable[[Any], tuple[str, ...]]
+    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts]
+
+
+class ClusterCounts(Protocol):
+    """A cluster-dynamic plugin's PreFilter and PreScore sums for one pod class, kept up
+    to date node by node (U76: a bind or an eviction changes one node's pods, so the
+    sums are corrected by that node's difference instead of being recomputed over the
+    cluster). The answers it gives must equal the plugin's own PreFilter/Filter/Score on
+    the cluster as it is; the reference-equivalence tests check that.
+    """
+
+    def node_changed(self, i: int, node: NodeInfo) -> None:
+        """Node ``i``'s pods changed: recount it and correct the sums. O(its pods × terms)."""
+
+    def value_keys(self) -> Iterable[str]:
+        """The node label keys whose values the answers read (may grow as pods are bound)."""
+
+    def own_part(self, i: int) -> tuple[object, ...]:
+        """What node ``i`` alone adds under the hostname key (its own domain): with unique
+        hostnames, the node's answers are a function of its values for
+        :meth:`value_keys` other than the hostname, plus this."""
+
+    def filter_state(self) -> object:
+        """The state the plugin's ``filter`` hook takes, as PreFilter would build it now."""
+
+    def scores(
+        self, pod: PodInfo, nodes: Sequence[NodeInfo], reps: Sequence[int], sizes: Sequence[int]
+    ) -> list[int] | None:
+        """Normalised 0..100 scores of the feasible nodes given as one representative per
+        group of equal answers (``reps``, with ``sizes`` nodes each), in their order; None
+        for a PreScore Skip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +147,9 @@ class Plugin:
     by the plugin). ``weight`` is the Score weight, ``normalize_reverse`` the
     NormalizeScore direction (None: the score is not normalised), ``skip`` the PreScore
     Skip. ``applies`` (cluster-dynamic plugins) tells whether the plugin has anything to
-    check for a pod; while it does, the engine places that pod by a full scan, since the
-    equivalence index cannot see binds on other nodes (None: always). ``cluster`` holds
+    check for a pod; while it does, the engine places that pod through its class's
+    topology cells (:mod:`podfit.scheduler.cells`), since the plain equivalence index
+    cannot see binds on other nodes (None: always). ``cluster`` holds
     a cluster-dynamic plugin's PreFilter/Filter/Score functions (:class:`ClusterHooks`),
     which read every node; such a row has no ``filter``/``score`` of its own.
     """

@@ -48,6 +48,7 @@ from podfit.scheduler.messages import (
     absent_reason,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.affinity_counts import affinity_counts
 from podfit.scheduler.plugins.inter_pod_affinity import (
     INTER_POD_AFFINITY,
     INTER_POD_AFFINITY_WEIGHT,
@@ -56,7 +57,6 @@ from podfit.scheduler.plugins.inter_pod_affinity import (
     REASON_POD_ANTI_AFFINITY,
     has_any_terms,
 )
-from podfit.scheduler.plugins.inter_pod_affinity import filter_keys as affinity_filter_keys
 from podfit.scheduler.plugins.inter_pod_affinity import filter_node as affinity_filter_node
 from podfit.scheduler.plugins.inter_pod_affinity import prefilter as affinity_prefilter
 from podfit.scheduler.plugins.inter_pod_affinity import scores as affinity_scores
@@ -85,10 +85,10 @@ from podfit.scheduler.plugins.pod_topology_spread import (
     REASON_CONSTRAINTS_NOT_MATCH,
     REASON_NODE_LABEL_NOT_MATCH,
 )
-from podfit.scheduler.plugins.pod_topology_spread import filter_keys as spread_filter_keys
 from podfit.scheduler.plugins.pod_topology_spread import filter_node as spread_filter_node
 from podfit.scheduler.plugins.pod_topology_spread import prefilter as spread_prefilter
 from podfit.scheduler.plugins.pod_topology_spread import scores as spread_scores
+from podfit.scheduler.plugins.spread_counts import spread_counts
 from podfit.scheduler.plugins.taint_toleration import (
     REASON_TAINT_NOT_MATCH,
     REASON_TAINTS,
@@ -269,7 +269,10 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         weight=POD_TOPOLOGY_SPREAD_WEIGHT,
         applies=_spread_applies,
         cluster=ClusterHooks(
-            _spread_prefilter_hook, _spread_filter_hook, _spread_scores_hook, spread_filter_keys
+            _spread_prefilter_hook,
+            _spread_filter_hook,
+            _spread_scores_hook,
+            spread_counts,
         ),
     ),
     Plugin(
@@ -285,7 +288,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
             _affinity_prefilter_hook,
             _affinity_filter_hook,
             _affinity_scores_hook,
-            affinity_filter_keys,
+            affinity_counts,
         ),
     ),
     Plugin(
@@ -369,7 +372,7 @@ def pod_key(pod: PodInfo) -> tuple[object, ...]:
 
 def cluster_dynamic(pod: PodInfo) -> bool:
     """Whether a cluster-dynamic plugin of the profile has something to check for ``pod``
-    (then the engine places it by a full scan). O(cluster-dynamic plugins)."""
+    (then the engine places it through topology cells). O(cluster-dynamic plugins)."""
     return any(p.applies is None or p.applies(pod) for p in CLUSTER_PLUGINS)
 
 

@@ -2,11 +2,13 @@
 
 Both plugins read the **whole cluster** (a bind on one node changes the answer on every
 node of the same topology domain, and the "first pod of a group" exception on every
-node), so the engine runs them, in a full scan over the nodes, for every pod they can
-concern (:meth:`TopologyPlugins.concerns`): a pod with spread constraints, a default
-spread selector or pod (anti-)affinity terms, and every pod once some pod with affinity
-terms is bound (its required anti-affinity repels, its terms score). Other pods keep the
-engine's equivalence-class fast path, whose answers these plugins cannot change.
+node), so every pod they can concern (:meth:`TopologyPlugins.concerns`: a pod with
+spread constraints, a default spread selector or pod (anti-)affinity terms, and every pod
+once some pod with affinity terms is bound) is placed through its class's topology cells
+(:mod:`podfit.scheduler.cells`, which keep the plugins' sums from bind to bind), and the
+full scan (``--explain``, Pending pods' messages, preemption) runs the functions here over
+all nodes. Other pods keep the engine's equivalence-class fast path, whose answers these
+plugins cannot change.
 
 Filter order after the node-local filters: PodTopologySpread, then InterPodAffinity
 (``default_plugins.go``); weights 2 and 2.
@@ -79,15 +81,6 @@ class TopologyPlugins:
             if status is not None:
                 return status
         return None
-
-    def filter_keys(self, state: tuple[object, ...]) -> tuple[str, ...]:
-        """The node label keys :meth:`filter` reads with ``state`` (every plugin's
-        ``filter_keys``): nodes with equal values for them get the same answer."""
-        keys: list[str] = []
-        for plugin, own in zip(CLUSTER_FILTER_PLUGINS, state, strict=True):
-            assert plugin.cluster is not None
-            keys += plugin.cluster.filter_keys(own)
-        return tuple(keys)
 
     def filter_replaced(
         self, pod: PodInfo, nodes: Sequence[NodeInfo], i: int, replacement: NodeInfo

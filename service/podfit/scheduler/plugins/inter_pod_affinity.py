@@ -232,19 +232,6 @@ def filter_node(state: FilterState | None, node: NodeInfo) -> FilterStatus | Non
     return None
 
 
-def filter_keys(state: FilterState | None) -> tuple[str, ...]:
-    """The node label keys :func:`filter_node` reads: the required and anti-affinity
-    terms' keys and the keys of the existing pods' anti-affinity counts (every entry of
-    ``existing`` is > 0, so a node fails it exactly when its value for one of those keys
-    makes a counted pair)."""
-    if state is None:
-        return ()
-    keys = [t.topology_key for t in state.required]
-    keys += [t.topology_key for t in state.required_anti]
-    keys += dict.fromkeys(key for key, _ in state.existing)
-    return tuple(keys)
-
-
 TopologyScore = dict[str, dict[str, int]]
 """``topologyScore``: key → value → summed weight."""
 
@@ -355,7 +342,6 @@ __all__ = [
     "TopologyScore",
     "count_all",
     "count_one",
-    "filter_keys",
     "filter_node",
     "has_any_terms",
     "has_required_anti",

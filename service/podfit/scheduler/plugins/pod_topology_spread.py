@@ -142,7 +142,7 @@ def prefilter(pod: PodInfo, nodes: Sequence[NodeInfo]) -> FilterState | None:
     ns = pod.namespace
     keys = [c.topology_key for c in constraints]
     terms = [
-        (c, c.topology_key, counts[k], ("spread", ns, c.selector), _inclusion_matters(c, pod))
+        (c, c.topology_key, counts[k], ("spread", ns, c.selector), inclusion_matters(c, pod))
         for k, c in enumerate(constraints)
     ]
     for node in nodes:
@@ -182,11 +182,6 @@ def filter_node(state: FilterState | None, pod: PodInfo, node: NodeInfo) -> Filt
     return None
 
 
-def filter_keys(state: FilterState | None) -> tuple[str, ...]:
-    """The node label keys :func:`filter_node` reads: the hard constraints' keys."""
-    return () if state is None else tuple(c.topology_key for c in state.constraints)
-
-
 class ScoreState(NamedTuple):
     """PreScore result: the soft constraints (or system defaults), the ignored feasible
     nodes (indexes), matching-pod counts per non-hostname constraint and value, and the
@@ -198,7 +193,7 @@ class ScoreState(NamedTuple):
     weights: tuple[float, ...]
 
 
-def _inclusion_matters(c: SpreadConstraint, pod: PodInfo) -> bool:
+def inclusion_matters(c: SpreadConstraint, pod: PodInfo) -> bool:
     """Whether :func:`node_included` can exclude a node for ``c`` and ``pod``: False when
     nodeAffinityPolicy is Ignore or the pod has no nodeSelector nor required terms, and
     nodeTaintsPolicy is Ignore (then every node is included)."""
@@ -244,7 +239,7 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
     for k, key, domain in domains:
         c = constraints[k]
         memo_key = ("spread", ns, c.selector)
-        check = _inclusion_matters(c, pod)
+        check = inclusion_matters(c, pod)
         for node in nodes:
             labels = node.labels
             if require_all and not has_all_keys(labels, constraints):
@@ -371,9 +366,11 @@ __all__ = [
     "ScoreState",
     "constraints_for",
     "count_matching",
-    "filter_keys",
     "filter_node",
+    "has_all_keys",
+    "inclusion_matters",
     "node_count",
+    "node_included",
     "normalize",
     "prefilter",
     "prescore",

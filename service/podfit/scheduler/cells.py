@@ -1,0 +1,144 @@
+"""Topology cells: the equivalence index for pods that PodTopologySpread or InterPodAffinity
+concern, so that a cycle costs O(cells) instead of O(nodes).
+
+Both plugins read the whole cluster, but their answer for a node is a function of few
+things: the node's values for the topology keys they read, and — under the hostname key,
+whose domain is the node itself — the node's own counts. Nodes agreeing on all of these
+(and on the static raw scores) form a **cell**: they pass or fail both Filters together
+and get the same topology scores, so the best node of a cell is its best by the usage
+score, then input order — what the class index's groups already keep
+(:class:`podfit.scheduler.classes.ClassIndex` with a :class:`TopologyClass`).
+
+Per cycle: each plugin's sums (:class:`~podfit.scheduler.framework.ClusterCounts`) are
+corrected by the nodes that changed since the class was last used; the nodes that changed
+move to their new cell; every non-empty cell is filtered and scored once, through its best
+node, by the plugins' own Filter, Score and NormalizeScore functions (a cell's answers
+are its nodes' answers, and min and max over the feasible nodes are min and max over the
+feasible cells). The hostname is treated as a per-node domain only when no two nodes
+share a hostname value; otherwise it is a key like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from podfit.scheduler.framework import ClusterCounts
+from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
+from podfit.scheduler.profile import CLUSTER_FILTER_PLUGINS, CLUSTER_PLUGINS, SCORING
+
+if TYPE_CHECKING:
+    from podfit.scheduler.classes import ClassIndex
+    from podfit.scheduler.engine import Engine
+
+
+def unique_hostnames(nodes: Sequence[NodeInfo]) -> bool:
+    """Whether no two nodes carry the same ``kubernetes.io/hostname`` value (then a
+    hostname domain holds one node). O(nodes)."""
+    values = [n.labels[HOSTNAME] for n in nodes if HOSTNAME in n.labels]
+    return len(set(values)) == len(values)
+
+
+class TopologyClass:
+    """The cluster-dynamic plugins' kept sums for one pod class and the cell of a node."""
+
+    __slots__ = ("counts", "engine", "host", "keys", "raw_keys", "synced")
+
+    def __init__(self, engine: Engine, pod: PodInfo) -> None:
+        self.engine = engine
+        context = engine.topology
+        self.counts: dict[str, ClusterCounts] = {
+            p.name: p.cluster.counts(pod, engine.nodes, context)
+            for p in CLUSTER_PLUGINS
+            if p.cluster is not None
+        }
+        self.synced = len(engine.changes)
+        self.raw_keys = self._read_keys()
+        self.host = HOSTNAME in self.raw_keys
+        """The node's own counts enter the cell (Score reads a node's own count under the
+        hostname key even when hostnames are shared)."""
+        per_node = self.host and engine.unique_hostnames
+        self.keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
+        """The keys whose values enter the cell: the hostname only when it is shared (a
+        unique hostname's domain answers are the node's own counts)."""
+
+    def _read_keys(self) -> tuple[str, ...]:
+        return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
+
+    def sync(self) -> bool:
+        """Correct the sums by the nodes that changed since the last cycle of this class.
+        False when an answer now reads a key the cells were not built on (a bind brought
+        a term with a new topology key): the caller rebuilds the class index."""
+        engine = self.engine
+        changes = engine.changes
+        if len(changes) == self.synced:
+            return True
+        nodes = engine.nodes
+        todo = dict.fromkeys(changes[self.synced :])
+        self.synced = len(changes)
+        counts = self.counts.values()
+        for i in todo:
+            node = nodes[i]
+            for c in counts:
+                c.node_changed(i, node)
+        return self._read_keys() == self.raw_keys
+
+    def cell(self, i: int) -> tuple[object, ...]:
+        """Node ``i``'s topology part of its cell key: its values for :attr:`keys` and,
+        when an answer reads the hostname key, whether it has one and its own counts."""
+        labels = self.engine.nodes[i].labels
+        values = tuple(map(labels.get, self.keys))
+        if not self.host:
+            return values
+        own = tuple(c.own_part(i) for c in self.counts.values())
+        return values, HOSTNAME in labels, own
+
+    def best(self, index: ClassIndex, pod: PodInfo) -> int | None:
+        """The node the full scan would choose for ``pod`` (highest total, then lowest
+        input index), None when no node passes every filter. ``index`` is the class's
+        synced index built on this object. Cost: O(cells × (constraints + terms))."""
+        nodes = self.engine.nodes
+        score, owner = index.score, index.group_of
+        states = tuple(self.counts[p.name].filter_state() for p in CLUSTER_FILTER_PLUGINS)
+        checks = [
+            (p.cluster.filter, state)
+            for p, state in zip(CLUSTER_FILTER_PLUGINS, states, strict=True)
+            if p.cluster is not None and state is not None
+        ]
+        cells = []
+        reps: list[int] = []
+        totals: list[int] = []
+        for g in index.groups.values():
+            if not g.count:
+                continue
+            usage, i = g.peek(score, owner)
+            node = nodes[i]
+            if any(check(state, pod, node) is not None for check, state in checks):
+                continue
+            cells.append(g)
+            reps.append(i)
+            totals.append(usage)
+        if not reps:
+            return None
+        if len(reps) == 1:
+            return reps[0]
+        if index.terms:
+            bonus = index.static_bonus(cells)
+            totals = [t + b for t, b in zip(totals, bonus, strict=True)]
+        sizes = [g.count for g in cells]
+        for plugin in SCORING:
+            if plugin.cluster is None:
+                continue
+            normalised = self.counts[plugin.name].scores(pod, nodes, reps, sizes)
+            if normalised is not None:
+                w = plugin.weight
+                totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
+        best, best_i = totals[0], reps[0]
+        for t, i in zip(totals, reps, strict=True):
+            if t > best or (t == best and i < best_i):
+                best, best_i = t, i
+        return best_i
+
+
+__all__ = ["TopologyClass", "unique_hostnames"]
