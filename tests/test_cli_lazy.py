@@ -98,3 +98,24 @@ def test_float_forms_finds_what_the_regular_expression_finds(raw: bytes) -> None
     """The JSON writer's check for orjson's other number forms is the regular expression
     ``[0-9][eE]|0\\.0000``, byte for byte."""
     assert _float_forms(raw) == bool(_REGEX.search(raw))
+
+
+def test_plan_nodes_imports_no_other_planner() -> None:
+    """``plan fit`` and ``plan drain`` load their planners when they run; the constants
+    their options show are the planners' own."""
+    import podfit.cli.plan_cmd as plan_cmd
+    from podfit.planning import fit, whatif
+
+    assert plan_cmd.FIT_MODES == fit.MODES
+    assert plan_cmd.ZONE_LABEL == whatif.DEFAULT_ZONE_LABEL
+    assert plan_cmd.how_many_fit is fit.how_many_fit and plan_cmd.what_if is whatif.what_if
+    probe = (
+        "import sys\nimport podfit.cli.plan_cmd\n"
+        "print(sorted(m for m in sys.modules if m.startswith('podfit.planning.')))"
+    )
+    out = _python("-c", probe)
+    assert out.returncode == 0, out.stderr
+    loaded = json.loads(out.stdout.replace("'", '"'))
+    assert not {"podfit.planning.fit", "podfit.planning.whatif", "podfit.planning.drain"} & set(
+        loaded
+    )

@@ -39,7 +39,6 @@ from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster
-from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
 from podfit.pods import Pod
@@ -57,6 +56,7 @@ from podfit.units import human
 
 if TYPE_CHECKING:
     from podfit.planning.exact import ExactResult
+    from podfit.planning.fragmentation import Fragmentation
 
 if TYPE_CHECKING:
     from podfit.planning.mix import CheapestMix
@@ -530,6 +530,8 @@ def nodes_needed(
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use
         shapes_seen = [(g.name, info) for g, info in groups]
+        from podfit.planning.fragmentation import fragmentation  # with existing nodes only
+
         result_plan.fragmentation = fragmentation(
             baseline.nodes, shapes_seen, cluster.cfg.filter_config
         )
