@@ -141,14 +141,7 @@ class ShapePlan:
             "daemonSetPods": self.daemonset_pods,
             "unplaced": dict(self.packing.unplaced),
             "unplaceable": dict(sorted(self.unplaceable.items())),
-            "placement": [
-                {
-                    "node": f"{self.shape.name}-{n.index + 1}",
-                    "pods": dict(n.pods),
-                    "requested": amounts(res, n.used),
-                }
-                for n in self.packing.nodes
-            ],
+            "placement": self._placement(),
         }
         if self.shape.price is not None:
             out["price"] = _price_text(self.shape.price)
@@ -157,6 +150,26 @@ class ShapePlan:
             out["exact"] = {"status": self.exact_status, "proven": self.exact_status == "OPTIMAL"}
         if self.packing.notes:
             out["notes"] = list(self.packing.notes)
+        return out
+
+    def _placement(self) -> list[dict[str, Any]]:
+        """Each new node's name, pods per group and requested amounts; the amounts of
+        equal usage vectors are formatted once (each node still gets its own dict, so a
+        YAML dump holds no aliases). Cost O(nodes · resources)."""
+        res = self.problem.resources
+        formatted: dict[tuple[int, ...], dict[str, str]] = {}
+        out = []
+        for n in self.packing.nodes:
+            requested = formatted.get(n.used)
+            if requested is None:
+                requested = formatted[n.used] = amounts(res, n.used)
+            out.append(
+                {
+                    "node": f"{self.shape.name}-{n.index + 1}",
+                    "pods": dict(n.pods),
+                    "requested": dict(requested),
+                }
+            )
         return out
 
     def shape_allocatable(self) -> list[int]:
