@@ -30,6 +30,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
+from operator import sub
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError, FieldError
@@ -221,7 +222,8 @@ class _Node:
 
     def freeze(self, index: int) -> PackedNode:
         alloc = self.template.allocatable
-        used = tuple(a - f for a, f in zip(alloc, self.free, strict=True))
+        assert len(alloc) == len(self.free)
+        used = tuple(map(sub, alloc, self.free))
         return PackedNode(index, self.template.name, tuple(self.placed.items()), used)
 
 
