@@ -106,8 +106,8 @@ def test_plan_nodes_imports_no_other_planner() -> None:
     import podfit.cli.plan_cmd as plan_cmd
     from podfit.planning import fit, whatif
 
-    assert plan_cmd.FIT_MODES == fit.MODES
-    assert plan_cmd.ZONE_LABEL == whatif.DEFAULT_ZONE_LABEL
+    assert plan_cmd._FIT_MODES == fit.MODES
+    assert plan_cmd.ZONE == whatif.DEFAULT_ZONE_LABEL
     assert plan_cmd.how_many_fit is fit.how_many_fit and plan_cmd.what_if is whatif.what_if
     probe = (
         "import sys\nimport podfit.cli.plan_cmd\n"

@@ -40,6 +40,7 @@ from podfit.manifests.workload import Warned, Workload, add_input_warnings
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.features import DEFAULT_VERSION
+from podfit.scheduler.plugins.pod_topology_spread import ZONE
 from podfit.units import human_quantity, human_resources
 
 if TYPE_CHECKING:  # the planners' types for plan_cmd.how_many_fit / what_if (__getattr__)
@@ -54,10 +55,9 @@ _PLANNERS = {"how_many_fit": "podfit.planning.fit", "what_if": "podfit.planning.
 (``plan nodes`` imports neither); the commands call them through this module, so a test
 can replace them."""
 
-FIT_MODES = ("sequence", "interleave")
-"""``podfit.planning.fit.MODES``, without importing the planner (tests check equality)."""
-ZONE_LABEL = "topology.kubernetes.io/zone"
-"""``podfit.planning.whatif.DEFAULT_ZONE_LABEL``, likewise."""
+_FIT_MODES = ("sequence", "interleave")
+"""``podfit.planning.fit.MODES`` for ``--mode``, without importing the planner
+(tests/test_cli_lazy.py keeps the two equal)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -298,7 +298,7 @@ _files = files_option(
     "--template",
     dest="template_files",
 )
-@click.option("--mode", type=click.Choice(FIT_MODES), default="sequence", show_default=True)
+@click.option("--mode", type=click.Choice(_FIT_MODES), default="sequence", show_default=True)
 @click.option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
@@ -517,7 +517,7 @@ def nodes_cmd(
 @_files
 @click.option("--node", "drain", multiple=True, help="Drain this node (repeatable).")
 @click.option("--zone", "lose_zone", help="Lose every node of this zone.")
-@click.option("--zone-label", default=ZONE_LABEL, show_default=True)
+@click.option("--zone-label", default=ZONE, show_default=True)  # what_if's default
 @click.option("--any-node", "lose_any_one", is_flag=True, help="Lose each node in turn.")
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
