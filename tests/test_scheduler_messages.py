@@ -8,10 +8,10 @@ from podfit.scheduler.messages import (
     fit_error_message,
     kubelet_insufficient_message,
     not_eligible_message,
-    postfilter_message,
     preemption_message,
     sorted_histogram,
 )
+from podfit.scheduler.profile import postfilter_message
 
 
 def test_prefilter_rejection_replaces_histogram_t74() -> None:

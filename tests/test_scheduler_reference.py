@@ -30,7 +30,6 @@ from podfit.scheduler.messages import (
     PREEMPTION_NOT_HELPFUL,
     fit_error_message,
     not_eligible_message,
-    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import (
@@ -45,6 +44,7 @@ from podfit.scheduler.model import (
 )
 from podfit.scheduler.plugins import inter_pod_affinity as ipa
 from podfit.scheduler.plugins import pod_topology_spread as pts
+from podfit.scheduler.profile import postfilter_message
 from podfit.scheduler.result import ScheduleResult
 from podfit.scheduler.run import schedule_infos
 from podfit.scheduler.scores import (
@@ -659,13 +659,11 @@ def random_topology_cluster(
     return nodes, pods
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_topology_plugins_fast_path_equals_full_scan(seed: int) -> None:
-    """Zones, Services' default spreading, spread constraints and affinity: the engine
-    (fast path for the pods the plugins cannot concern, full scan for the rest) decides
-    and words every message like the plain reference running both plugins on every pod."""
-    cfg = CONFIGS[seed % 2]
-    nodes, pods = random_topology_cluster(seed * 31337 + 5, n_nodes=18, n_pods=90)
+def assert_topology_run_matches_reference(
+    cfg: SchedulerConfig, nodes: list[NodeInfo], pods: list[PodInfo]
+) -> ScheduleResult:
+    """Schedule ``pods`` (the Running ones already bound) with the engine and with the
+    plain topology reference; every queued pod's node and message must agree."""
     ref_nodes = fresh(nodes)
     by_name = {n.name: n for n in ref_nodes}
     for p in pods:
@@ -682,6 +680,17 @@ def test_topology_plugins_fast_path_equals_full_scan(seed: int) -> None:
         if o.pod.phase != "Running"
     }
     assert got == expected
+    return result
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_topology_plugins_fast_path_equals_full_scan(seed: int) -> None:
+    """Zones, Services' default spreading, spread constraints and affinity: the engine
+    (fast path for the pods the plugins cannot concern, full scan for the rest) decides
+    and words every message like the plain reference running both plugins on every pod."""
+    cfg = CONFIGS[seed % 2]
+    nodes, pods = random_topology_cluster(seed * 31337 + 5, n_nodes=18, n_pods=90)
+    assert_topology_run_matches_reference(cfg, nodes, pods)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -695,22 +704,7 @@ def test_topology_cells_equal_full_scan_on_larger_clusters(seed: int) -> None:
     nodes, pods = random_topology_cluster(
         seed * 7919 + 11, n_nodes=40, n_pods=400, racks=seed % 4 < 2, shared_hostnames=seed % 2 == 1
     )
-    ref_nodes = fresh(nodes)
-    by_name = {n.name: n for n in ref_nodes}
-    for p in pods:
-        if p.phase == "Running":
-            assert p.node_name is not None
-            by_name[p.node_name].add_pod(p)
-    queued = [p for p in pods if p.phase != "Running"]
-    expected = reference_topology_schedule(cfg, queued, ref_nodes)
-    result = schedule_infos(pods, fresh(nodes), cfg)
-    result.check()
-    got = {
-        o.pod.name: (o.node, o.condition[2] if o.condition else None)
-        for o in result.pods
-        if o.pod.phase != "Running"
-    }
-    assert got == expected
+    result = assert_topology_run_matches_reference(cfg, nodes, pods)
     assert sum(1 for o in result.pods if o.node is not None) > len(pods) // 4
 
 

@@ -243,6 +243,9 @@ class Pod:
     object has a ``deletionTimestamp``; it holds its node's resources until gone but counts
     toward no controller's replicas nor topology spreading. ``start_time``: a bound pod's
     ``status.startTime`` in microseconds since the Unix epoch (None when absent).
+    ``nominated_node``: ``status.nominatedNodeName`` (a preemptor of an earlier cycle);
+    ``preempted``: terminating because the scheduler preempted it (``terminating`` and a
+    ``DisruptionTarget`` condition with status True and reason PreemptionByScheduler).
     """
 
     name: str
@@ -272,6 +275,8 @@ class Pod:
     owner_selector: LabelSelector | None = None
     terminating: bool = False
     start_time: int | None = None
+    nominated_node: str | None = None
+    preempted: bool = False
 
     def __hash__(self) -> int:
         return hash((self.namespace, self.name, self.containers, self.init_containers))

@@ -264,10 +264,18 @@ _price_catalog = click.option(
 )
 
 
-def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) -> list[NodeShape]:
+def _shapes(
+    specs: Sequence[str], region: str | None, catalog_file: str | None
+) -> tuple[list[NodeShape], str | None]:
     """The ``-s`` shapes, priced from ``--price-catalog`` / the bundled list prices when
-    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins."""
-    from podfit.planning.catalog import price_shapes, read_catalog, shape_from_text
+    ``--region`` is given (or the catalog holds one region); ``SHAPE@PRICE`` wins. Also
+    that region (None without one): new nodes planned in zones are labelled with it."""
+    from podfit.planning.catalog import (
+        price_shapes,
+        pricing_region,
+        read_catalog,
+        shape_from_text,
+    )
 
     shapes = parse_each(shape_from_text, specs, "--shape")
     catalog = None
@@ -277,7 +285,8 @@ def _shapes(specs: Sequence[str], region: str | None, catalog_file: str | None) 
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read the price catalog: {exc}", "--price-catalog") from None
         catalog = read_catalog(text, catalog_file)
-    return price_shapes(shapes, region=region, catalog=catalog, path="--shape")
+    priced = price_shapes(shapes, region=region, catalog=catalog, path="--shape")
+    return priced, pricing_region(region, catalog)
 
 
 @click.group("plan")
@@ -378,6 +387,13 @@ def fit_cmd(
     )
 
 
+def _zone_list(text: str) -> tuple[str, ...]:
+    """``--zones a,b,c`` as the zones, validated (``ConfigError`` naming ``--zones[i]``)."""
+    from podfit.planning.zones import check_zones
+
+    return check_zones([z.strip() for z in text.split(",")], "--zones")
+
+
 @plan.command("nodes")
 @_files
 @click.option(
@@ -418,6 +434,12 @@ def fit_cmd(
     help="Also find the cheapest mix of the shapes (needs a price for each) and a proven "
     "lower bound on the cost of any mix; with --algorithm exact, prove it on small inputs.",
 )
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones for the new nodes (topology.kubernetes.io/zone, round-robin); the plan is "
+    "then the scheduler's run on them, zone spreading and affinity included.",
+)
 @_region
 @_price_catalog
 @_recommendations
@@ -435,6 +457,7 @@ def nodes_cmd(
     time_limit: float,
     existing: bool,
     mix: bool,
+    zones: str | None,
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
@@ -450,7 +473,10 @@ def nodes_cmd(
     config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
-    node_shapes = _shapes(shapes, region, price_catalog)
+    node_shapes, shapes_region = _shapes(shapes, region, price_catalog)
+    zone_names = () if zones is None else _zone_list(zones)
+    if mix and zone_names:
+        raise ConfigError("--mix does not model zones; plan without --zones for a mix", "--zones")
     if mix:
         from podfit.planning.catalog import require_prices
 
@@ -467,6 +493,8 @@ def nodes_cmd(
             time_limit=time_limit,
             config=config,
             progress=progress,
+            zones=zone_names,
+            region=shapes_region,
         )
     if mix:
         from podfit.planning.mix import cheapest_mix
@@ -490,7 +518,7 @@ def nodes_cmd(
             chosen = next(s for s in doc["shapes"] if s["shape"] == best["shape"])
             node_rows = [
                 [
-                    n["node"],
+                    n["node"] + (f" (zone {n['zone']})" if "zone" in n else ""),
                     ", ".join(f"{g} ×{c}" for g, c in n["pods"].items()),
                     human_quantity("cpu", n["requested"].get("cpu", "0")),
                     human_quantity("memory", n["requested"].get("memory", "0")),
@@ -508,6 +536,8 @@ def nodes_cmd(
         for s in doc["shapes"]:
             for group, reason in s["unplaceable"].items():
                 out += f"{s['shape']}: {group} cannot be placed: {reason}\n"
+            if "zones" in doc:  # the scheduler's Pending pods on the zoned new nodes
+                out += "".join(f"{s['shape']}: {note}\n" for note in s.get("notes", ()))
         return out
 
     _emit(result, output, render, workload, sizing=sizing, fail_on_pending=fail_on_pending)
@@ -635,6 +665,11 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
     help="SHAPE@PRICE: prices the cluster's nodes of that instance type and may replace "
     "a node when cheaper (repeatable; e.g. aws/m6i.large@0.096).",
 )
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones a replacement node may go to (topology.kubernetes.io/zone), tried in order.",
+)
 @_region
 @_price_catalog
 @_recommendations
@@ -645,6 +680,7 @@ def _read_cluster(files: Sequence[str]) -> tuple[Workload, list[Any]]:
 def consolidate_cmd(
     files: tuple[str, ...],
     shapes: tuple[str, ...],
+    zones: str | None,
     region: str | None,
     price_catalog: str | None,
     recommendation_files: tuple[str, ...],
@@ -660,8 +696,16 @@ def consolidate_cmd(
     (workload,), sizing = _rightsize(recommendation_files, workload)
     if _structured(output):
         echo_warnings(workload.warnings)
-    node_shapes = _shapes(shapes, region, price_catalog)
-    report = consolidate(workload, node_shapes, pod_facts(documents), region=region, config=config)
+    node_shapes, _ = _shapes(shapes, region, price_catalog)
+    zone_names = () if zones is None else _zone_list(zones)
+    report = consolidate(
+        workload,
+        node_shapes,
+        pod_facts(documents),
+        region=region,
+        config=config,
+        zones=zone_names,
+    )
 
     def render(doc: dict[str, Any]) -> str:
         cost = doc["costPerHour"]
@@ -670,6 +714,8 @@ def consolidate_cmd(
             out += f"{n['action']} {n['name']} ({n['pricePerHour']} per hour)\n"
         for a in doc["addNodes"]:
             out += f"add {a['count']} × {a['shape']}\n"
+        for name, zone in doc.get("addedNodeZones", {}).items():
+            out += f"  {name} in zone {zone}\n"
         if doc["moves"]:
             out += "\n" + table(
                 ["POD", "FROM", "TO"], [[m["pod"], m["from"], m["to"]] for m in doc["moves"]]

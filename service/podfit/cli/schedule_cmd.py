@@ -36,9 +36,12 @@ from podfit.units import human_quantity
 
 def _short_text(short: dict[str, Any]) -> str:
     """A Pending pod's shortfall in one line, amounts by :mod:`podfit.units`' rule."""
-    parts = []
+    blocked = short.get("constraints") or ()
+    # a pod the topology plugins rejected: their reasons and fixes first, and only the
+    # resources some node lacked
+    parts = [f"{c['plugin']}: {c['nodes']} {c['reason']}, needs {c['fix']}" for c in blocked]
     for name, r in short["resources"].items():
-        if name == "pods":
+        if name == "pods" or (blocked and f"Insufficient {name}" not in short["reasons"]):
             continue
         free = r.get("largestFree")
         where = f" on {r['largestFreeNode']}" if r.get("largestFreeNode") else ""

@@ -7,7 +7,8 @@ languages (a 1 MB hostile name costs a few ms, where a backtracking regex took 1
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from podfit.manifests.fields import Doc, show
@@ -248,6 +249,85 @@ def validate_container_resource_name(name: str) -> list[str]:
     elif not is_native_resource(name) and not is_extended_resource_name(name):
         errs.append(invalid(name, "doesn't follow extended resource name standard"))
     return errs
+
+
+# -- ResourceQuota scopes (pkg/apis/core/validation, pkg/apis/core/helper) ---------------------
+
+STANDARD_QUOTA_RESOURCES = frozenset(
+    {
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.storage",
+        "requests.ephemeral-storage",
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "pods",
+        "quota",
+        "services",
+        "replicationcontrollers",
+        "secrets",
+        "persistentvolumeclaims",
+        "configmaps",
+        "services.nodeports",
+        "services.loadbalancers",
+    }
+)
+"""``standardQuotaResources``: what ``IsStandardQuotaResourceName`` knows (plus the
+``hugepages-`` / ``requests.hugepages-`` names)."""
+_POD_COMPUTE_QUOTA = frozenset(
+    {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
+)
+_ALL_POD_SCOPES = ("Terminating", "NotTerminating", "NotBestEffort", "PriorityClass")
+QUOTA_SCOPES = frozenset({*_ALL_POD_SCOPES, "BestEffort", "CrossNamespacePodAffinity"})
+"""``IsStandardResourceQuotaScope`` (v1.34: the standard scopes and
+``CrossNamespacePodAffinity``)."""
+_CONFLICTING_SCOPES = (("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating"))
+
+
+def _scope_fits_resource(scope: str, resource: str) -> bool:
+    """``IsResourceQuotaScopeValidForResource``: BestEffort tracks only ``pods``; the other
+    pod scopes ``pods`` and the compute resources; anything else every resource."""
+    if scope in _ALL_POD_SCOPES or scope == "CrossNamespacePodAffinity":
+        return resource == "pods" or resource in _POD_COMPUTE_QUOTA
+    if scope == "BestEffort":
+        return resource == "pods"
+    return True
+
+
+def go_scopes(scopes: Sequence[str]) -> str:
+    """The scopes as the API server prints them in a message (Go's ``%#v`` of a
+    ``[]core.ResourceQuotaScope``)."""
+    return "[]core.ResourceQuotaScope{" + ", ".join(json.dumps(s) for s in scopes) + "}"
+
+
+def validate_quota_scopes(scopes: Sequence[str], hard: Iterable[str]) -> list[str]:
+    """``validateResourceQuotaScopes``: the messages for ``spec.scopes`` (each with the
+    whole list as its value): an unknown scope, a scope that cannot track a standard
+    quota resource of ``spec.hard``, a conflicting pair."""
+    if not scopes:
+        return []
+    shown = go_scopes(scopes)
+    known = sorted(
+        r for r in set(hard) if r in STANDARD_QUOTA_RESOURCES or r.startswith(_HUGEPAGE_QUOTA)
+    )
+    errs = []
+    for scope in scopes:
+        if scope not in QUOTA_SCOPES:
+            errs.append(f"Invalid value: {shown}: unsupported scope")
+        for resource in known:
+            if not _scope_fits_resource(scope, resource):
+                errs.append(f"Invalid value: {shown}: unsupported scope applied to resource")
+    for pair in _CONFLICTING_SCOPES:
+        if all(s in scopes for s in pair):
+            errs.append(f"Invalid value: {shown}: conflicting scopes")
+    return errs
+
+
+_HUGEPAGE_QUOTA = ("hugepages-", "requests.hugepages-")
 
 
 # -- object metadata ----------------------------------------------------------------------------

@@ -236,6 +236,28 @@ def unmodelled_fields(spec: Mapping[str, Any], sp: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def read_preempted(value: Any, d: Doc) -> bool:
+    """Whether ``status.conditions`` say the scheduler preempted the pod: its first
+    ``DisruptionTarget`` condition has status ``True`` and reason ``PreemptionByScheduler``
+    (kube-scheduler's ``podTerminatingByPreemption``, deletionTimestamp aside). A
+    condition that is not an object is an error at its path.
+
+    >>> read_preempted([{"type": "DisruptionTarget", "status": "True",
+    ...                  "reason": "PreemptionByScheduler"}], Doc("x"))
+    True
+    >>> read_preempted([{"type": "Ready", "status": "False"}], Doc("x"))
+    False
+    """
+    for i, item in enumerate(d.seq(value, "status.conditions")):
+        condition = d.mapping(item, f"status.conditions[{i}]")
+        if condition.get("type") == "DisruptionTarget":
+            return bool(
+                condition.get("status") == "True"
+                and condition.get("reason") == "PreemptionByScheduler"
+            )
+    return False
+
+
 def read_start_time(value: Any, d: Doc) -> int | None:
     """A pod's ``status.startTime`` (RFC 3339, as ``metav1.Time`` reads it: a date, ``T``, a
     time with optional fraction and a ``Z`` or ``±hh:mm`` offset) in whole microseconds

@@ -29,6 +29,7 @@ from podfit.manifests.podspec import (
     check_resource_names,
     read_affinity,
     read_containers,
+    read_preempted,
     read_start_time,
     read_tolerations,
     unmodelled_fields,
@@ -595,8 +596,16 @@ class Reader:
         phase = None
         qos = None
         start_time = None
+        nominated = None
+        preempted = False
         if bound:
             status = d.mapping(template.get("status"), "status")
+            nominated = (
+                d.string(status.get("nominatedNodeName"), "status.nominatedNodeName") or None
+            )
+            preempted = meta.get("deletionTimestamp") is not None and read_preempted(
+                status.get("conditions"), d
+            )
             phase = d.string(status.get("phase"), "status.phase") or None
             if phase is not None and phase not in POD_PHASES:
                 d.error("status.phase", unsupported(phase, POD_PHASES))
@@ -657,6 +666,8 @@ class Reader:
             pod_affinity=pod_affinity,
             terminating=bound and meta.get("deletionTimestamp") is not None,
             start_time=start_time,
+            nominated_node=nominated,
+            preempted=preempted,
         )
         pods = replicas(base, names)
         if deferred_priority or deferred_policy:
@@ -835,8 +846,23 @@ class Reader:
                 continue
             seen.add(key)
 
+    def _check_node_names(self) -> None:
+        """An error for each node whose name an earlier node has."""
+        seen: set[str] = set()
+        for node in self.workload.nodes:
+            if node.name in seen:
+                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
+            seen.add(node.name)
+
+    def _raise_errors(self) -> None:
+        """Every error collected so far, in one :class:`ManifestError` (none: nothing)."""
+        if self.errors:
+            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+
     def finish(self) -> Workload:
         self._reconcile()
+        self._check_node_names()
+        self._raise_errors()  # admission would only work on objects that are not sound
         priorities = self._resolve_priorities()
         if priorities or self.limit_ranges:  # else admission changes nothing
             wl = self.workload
@@ -848,13 +874,7 @@ class Reader:
                     self.workload.warnings.append(
                         f"LimitRange {item.name}: defaults applied to {item.defaulted} containers"
                     )
-        seen: set[str] = set()
-        for node in self.workload.nodes:
-            if node.name in seen:
-                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
-            seen.add(node.name)
-        if self.errors:
-            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        self._raise_errors()
         if self.workload.resource_quotas:
             self._quota()
         if self.custom:  # the loader's last warning

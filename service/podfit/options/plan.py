@@ -17,6 +17,7 @@ from podfit.nodes import Taint
 from podfit.options.load import load_options
 from podfit.planning.catalog import build_shape, parse_price, price_shapes, require_prices
 from podfit.planning.nodes_needed import NodeShape
+from podfit.planning.zones import check_zones
 from podfit.pods import Pod
 from podfit.schemas.plan import (
     DrainOptionsSchema,
@@ -92,11 +93,16 @@ def fit_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def nodes_options(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validated options of a nodes request: ``shapes`` priced in ``region`` (the bundled
-    list prices) where they have no price; ``mix`` (the cheapest mix is asked for) stays
-    in the options for the caller, and needs a price on every shape."""
+    list prices) where they have no price (``region`` stays: the zoned new nodes' region
+    label), ``zones`` checked (:func:`~podfit.planning.zones.check_zones`); ``mix`` (the
+    cheapest mix is asked for) stays in the options for the caller, and needs a price on
+    every shape (and no zones)."""
     kwargs = _load(_NODES, data)
-    shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs.pop("region"))
+    shapes = price_shapes(parse_shapes(kwargs["shapes"]), region=kwargs["region"])
+    kwargs["zones"] = check_zones(kwargs["zones"])
     if kwargs["mix"]:
+        if kwargs["zones"]:
+            raise ConfigError("the cheapest mix does not model zones; omit zones or mix", "mix")
         require_prices(shapes, "shapes")
     kwargs["shapes"] = shapes
     return kwargs

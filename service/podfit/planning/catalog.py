@@ -245,6 +245,20 @@ def shape_from_text(text: str, path: str) -> NodeShape:
     return build_shape(path=path, name=spec["name"], allocatable=alloc, price=price)
 
 
+def pricing_region(region: str | None, catalog: PriceCatalog | None) -> str | None:
+    """The region prices are read in: ``region``, else the only region of ``catalog``
+    (None without either). A catalog of several regions needs ``region``: ``ConfigError``."""
+    if region is None and catalog is not None:
+        regions = catalog.regions()
+        if len(regions) > 1:
+            raise ConfigError(
+                f"the price catalog holds several regions ({', '.join(regions)}): name one",
+                "region",
+            )
+        region = regions[0] if regions else None
+    return region
+
+
 def price_shapes(
     shapes: Sequence[NodeShape],
     *,
@@ -256,14 +270,7 @@ def price_shapes(
     ``region``, else the bundled one. Without ``region`` the shapes are returned as they
     are, unless ``catalog`` has one region only (then that one). A shape with no price
     in the region is an error naming it (``path[i]``)."""
-    if region is None and catalog is not None:
-        regions = catalog.regions()
-        if len(regions) > 1:
-            raise ConfigError(
-                f"the price catalog holds several regions ({', '.join(regions)}): name one",
-                "region",
-            )
-        region = regions[0] if regions else None
+    region = pricing_region(region, catalog)
     if region is None:
         return list(shapes)
     bundled = bundled_catalog()

@@ -128,5 +128,8 @@ class Cluster:
 
 def replica(info: PodInfo, name: str) -> PodInfo:
     """A new replica of ``info`` named ``name`` (same spec, not bound, no phase, no
-    DaemonSet): :meth:`PodInfo.respawn` with the binding cleared. Cost: one ``PodInfo``."""
-    return info.respawn(name, node_name=None, phase=None, daemonset=None)
+    DaemonSet, no nominated node, not preempted): :meth:`PodInfo.respawn` with the binding
+    and the pod's own status cleared. Cost: one ``PodInfo``."""
+    return info.respawn(
+        name, node_name=None, phase=None, daemonset=None, nominated_node=None, preempted=False
+    )

@@ -15,7 +15,10 @@ by a cheaper node, as Karpenter's consolidation decides — and where every pod 
    nodes goes when scheduling their evicted pods (with those of the nodes already
    removed) onto the remaining and added nodes leaves no new pod Pending (*delete*), or
    when one new node of the cheapest shape that is cheaper than the set makes that true
-   (*replace*); otherwise a node is kept ("its pods need it").
+   (*replace*); otherwise a node is kept ("its pods need it"). With ``zones`` a new node
+   is tried in each zone in the order given (``topology.kubernetes.io/zone``, and the
+   pricing region as ``topology.kubernetes.io/region`` when the shape has none), the
+   first zone that works wins, so zone spreading and affinity decide where it goes.
 4. The answer: nodes removed (drain order = decision order) and added, every evicted
    pod's destination, the cost per hour before and after. Replacement nodes are added
    first, then nodes are drained in order, so each drain evicts only its own pods.
@@ -34,9 +37,8 @@ A pod blocks its node's removal (the rules of cluster-autoscaler's drain simulat
 DaemonSet pods and mirror (static, ``Node/`` owner) pods never block: they go with the
 node; terminal pods are ignored. A PodDisruptionBudget's allowed disruptions is its
 ``status.disruptionsAllowed`` when given, else computed as the disruption controller
-does from the pods it selects here (expected = selected pods, healthy = those running;
-``minAvailable`` / ``maxUnavailable`` percentages rounded up); one that sets neither
-field does not limit.
+does (:mod:`podfit.disruption`) from the pods it selects here and their controllers'
+replicas (healthy = those running); one that sets neither field allows no disruption.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from podfit.disruption import (
+    controller_key,
+    controller_scales,
+    disruptions_allowed,
+    expected_and_desired,
+)
 from podfit.errors import ConfigError
 from podfit.manifests.objects import PodDisruptionBudget
 from podfit.manifests.workload import Workload
@@ -53,10 +61,10 @@ from podfit.nodes import Node
 from podfit.planning.catalog import bundled_catalog
 from podfit.planning.nodes_needed import NodeShape, _price_text
 from podfit.planning.report import envelope
+from podfit.planning.zones import ZONE_LABEL, check_zones, new_node_labels
 from podfit.pods import Pod
 from podfit.scheduler import schedule
 from podfit.scheduler.config import SchedulerConfig
-from podfit.scheduler.preemption import scaled
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
@@ -182,15 +190,16 @@ def node_price(
 # --------------------------------------------------------------------------- eviction
 
 
-def _allowed(pdb: PodDisruptionBudget, selected: int, healthy: int) -> int | None:
-    """Disruptions ``pdb`` allows now (None: no limit), from its status or its spec."""
+def _allowed(pdb: PodDisruptionBudget, selected: int, scale: int, healthy: int) -> int:
+    """Disruptions ``pdb`` allows now, from its status or, as the disruption controller
+    computes it, from its spec (:mod:`podfit.disruption`): ``selected`` pods, their
+    controllers' ``scale``, ``healthy`` of them running."""
     if pdb.disruptions_allowed is not None:
         return max(0, pdb.disruptions_allowed)
-    if pdb.min_available is not None:
-        return max(0, healthy - scaled(pdb.min_available, selected))
-    if pdb.max_unavailable is not None:
-        return max(0, healthy - (selected - scaled(pdb.max_unavailable, selected)))
-    return None
+    expected, desired = expected_and_desired(
+        pdb.min_available, pdb.max_unavailable, selected, scale
+    )
+    return disruptions_allowed(healthy, desired, expected)
 
 
 def _facts(pod: Pod, facts: Mapping[tuple[str, str, str], PodFacts]) -> PodFacts:
@@ -244,6 +253,13 @@ class ConsolidationPlan:
     pending_before: list[str]
     result: ScheduleResult | None = None
     warnings: list[str] = field(default_factory=list)
+    zoned: bool = False
+
+    def _zones(self) -> dict[str, Any]:
+        """``addedNodeZones`` (new node → zone) when the plan was made with zones."""
+        if not self.zoned:
+            return {}
+        return {"addedNodeZones": {n.name: n.labels.get(ZONE_LABEL) for n, _, _ in self.added}}
 
     def to_dict(self) -> dict[str, Any]:
         counts: dict[str, int] = {}
@@ -258,6 +274,7 @@ class ConsolidationPlan:
                 ],
                 "addNodes": [{"shape": s, "count": c} for s, c in counts.items()],
                 "addedNodeNames": [n.name for n, _, _ in self.added],
+                **self._zones(),
                 "moves": [{"pod": m.pod, "from": m.source, "to": m.target} for m in self.moves],
                 "costPerHour": {
                     "before": _price_text(self.before),
@@ -322,17 +339,20 @@ def consolidate(
     *,
     region: str | None = None,
     config: SchedulerConfig | None = None,
+    zones: Sequence[str] = (),
 ) -> ConsolidationPlan:
     """Nodes to remove or replace and every evicted pod's destination (module doc).
 
     ``shapes`` price the existing nodes by instance type and are the replacement
     candidates (each needs a price); ``config`` is the scheduler configuration of every
-    scheduling run (default profile when None). Raises ``ConfigError`` naming a node
-    without a price.
+    scheduling run (default profile when None); ``zones`` (checked as
+    :func:`~podfit.planning.zones.check_zones` does) are the zones a new node may go to.
+    Raises ``ConfigError`` naming a node without a price.
     Cost: one scheduling run of the cluster per candidate node (two or more when it is
     tried for replacement).
     """
     opts: dict[str, Any] = {"config": config} if config is not None else {}
+    zones = check_zones(zones)
     if not workload.nodes:
         raise ConfigError("the cluster holds no node to consolidate", "nodes")
     priced = [s for s in shapes if s.price is not None]
@@ -358,13 +378,18 @@ def consolidate(
     pending_before = _pending(workload.pods, start)
     pdbs = list(workload.disruption_budgets)
     running = [p for p, at in zip(cluster.pods, cluster.where, strict=True) if at is not None]
-    budget: dict[int, int | None] = {}
+    budget: dict[int, int] = {}
+    scales = controller_scales(
+        (p.namespace, p.owner) for p in workload.pods if not p.is_terminal and not p.terminating
+    )
     for k, pdb in enumerate(pdbs):
         selected = [
             p for p in workload.pods if pdb.selects(p.labels, p.namespace) and not p.is_terminal
         ]
+        owners = {controller_key(p.namespace, p.owner) for p in selected} - {None}
+        scale = sum(scales[o] for o in owners if o is not None)
         healthy = sum(1 for p in running if pdb.selects(p.labels, p.namespace))
-        budget[k] = _allowed(pdb, len(selected), healthy)
+        budget[k] = _allowed(pdb, len(selected), scale, healthy)
 
     on_node: dict[str, list[Pod]] = {n.name: [] for n in workload.nodes}
     for pod, at in zip(cluster.pods, cluster.where, strict=True):
@@ -394,7 +419,7 @@ def consolidate(
         for k, pdb in enumerate(pdbs):
             limit = budget[k]
             hit = [p for p in pods if pdb.selects(p.labels, p.namespace)]
-            if limit is not None and len(hit) > limit:
+            if len(hit) > limit:
                 reasons.append(
                     f"PodDisruptionBudget {pdb.namespace}/{pdb.name} allows {limit} "
                     f"disruption(s); the node has {len(hit)} of its pods"
@@ -415,14 +440,13 @@ def consolidate(
             if shape.price is None or shape.price >= total:
                 break
             name = f"{shape.name.replace('/', '-')}-new-{len(added) + 1}"
-            new = replace(
-                shape.node, name=name, labels={**shape.node.labels, "kubernetes.io/hostname": name}
-            )
-            sim_pods, result = cluster.run(gone, [*extra, new])
-            if _pending(sim_pods, result) <= pending_before:
-                added.append((new, shape.name, shape.price))
-                removed.extend((n.name, "replace", prices[n.name]) for n in group)
-                return True
+            for labels in _new_labels(shape.node.labels, name, zones, region):
+                new = replace(shape.node, name=name, labels=labels)
+                sim_pods, result = cluster.run(gone, [*extra, new])
+                if _pending(sim_pods, result) <= pending_before:
+                    added.append((new, shape.name, shape.price))
+                    removed.extend((n.name, "replace", prices[n.name]) for n in group)
+                    return True
         return False
 
     movable = []
@@ -471,4 +495,15 @@ def consolidate(
         sorted(f"{ns}/{name}" for ns, name in pending_before),
         final,
         list(final.warnings),
+        zoned=bool(zones),
     )
+
+
+def _new_labels(
+    shape_labels: Mapping[str, str], name: str, zones: Sequence[str], region: str | None
+) -> list[dict[str, str]]:
+    """The labels a new node named ``name`` may get, in the order they are tried: the
+    shape's with its hostname; with ``zones``, one set per zone (module doc)."""
+    if not zones:
+        return [{**shape_labels, "kubernetes.io/hostname": name}]
+    return [new_node_labels(dict(shape_labels), name, zone, region) for zone in zones]

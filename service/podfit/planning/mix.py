@@ -771,11 +771,19 @@ def cheapest_mix(
     solver's wall time (:func:`_solver`): past it, its ``expired`` raises. Without one
     the answer depends only on the input (deterministic solver limits).
 
-    Raises ``ConfigError`` when a shape has no price. Cost: one LP of groups × shapes
+    Raises ``ConfigError`` when a shape has no price, or when the plan has zones (its
+    nodes are the scheduler's run on zoned nodes; a mix is packed as bins, and would not
+    honour zone spreading). Cost: one LP of groups × shapes
     variables, one covering IP over the candidate nodes (both bounded by ``time_limit``
     seconds), O(nodes × shapes) re-homing; exact mode adds a CP-SAT model of candidate
     nodes × groups variables.
     """
+    if plan.zones:
+        raise ConfigError(
+            "the cheapest mix does not model zones: its nodes are packed as bins, which "
+            "would not honour zone spreading or affinity; plan without zones for a mix",
+            "mix",
+        )
     shapes = _shapes(plan)
     wanted = {g.name: g.count for g, _ in plan.groups if g.count}
     demand = {g: c for g, c in wanted.items() if any(g in s.groups for s in shapes)}

@@ -22,6 +22,10 @@ pods) as at most one pod of the group per new node, the rule a host port gives (
 in the ``hostPorts`` lower bound). Every other pod (anti-)affinity term and topology
 spread constraint of a pending group is not honoured on new nodes and is warned
 (:func:`packer_warnings`); on the existing nodes the scheduler models them all.
+
+With ``zones`` the new nodes get zone labels round-robin and the plan of each shape is
+the scheduler's run on them (:mod:`podfit.planning.zones`): every constraint is then
+honoured on the new nodes too, and nothing is warned.
 """
 
 from __future__ import annotations
@@ -41,12 +45,19 @@ from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
+from podfit.planning.zones import (
+    ZonePlacement,
+    check_zones,
+    new_node_labels,
+    zone_of,
+    zone_packing,
+)
 from podfit.pods import Pod
 from podfit.quantity import Quantity
 from podfit.resources import CPU, MEMORY, PODS, format_amount, to_amount
 from podfit.scheduler.adapt import node_info
 from podfit.scheduler.config import SchedulerConfig
-from podfit.scheduler.filters import node_ports, node_resources_fit, static_filters
+from podfit.scheduler.filters import FilterConfig, node_ports, node_resources_fit, static_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.inter_pod_affinity import INTER_POD_AFFINITY
 from podfit.scheduler.plugins.pod_topology_spread import POD_TOPOLOGY_SPREAD
@@ -101,6 +112,8 @@ class ShapePlan:
     daemonset_pods: list[str]
     exact_status: str | None = None
     exact_bound: int | None = None
+    zones: tuple[str, ...] = ()
+    """The zones of the new nodes, round-robin by index (empty: no zone label)."""
 
     @property
     def nodes(self) -> int:
@@ -153,23 +166,26 @@ class ShapePlan:
         return out
 
     def _placement(self) -> list[dict[str, Any]]:
-        """Each new node's name, pods per group and requested amounts; the amounts of
-        equal usage vectors are formatted once (each node still gets its own dict, so a
-        YAML dump holds no aliases). Cost O(nodes · resources)."""
-        res = self.problem.resources
+        """Each new node's ``placement`` entry (:meth:`_placed`); the amounts of equal
+        usage vectors are formatted once (each entry still gets its own dict, so a YAML
+        dump holds no aliases). Cost O(nodes · resources)."""
         formatted: dict[tuple[int, ...], dict[str, str]] = {}
-        out = []
-        for n in self.packing.nodes:
-            requested = formatted.get(n.used)
-            if requested is None:
-                requested = formatted[n.used] = amounts(res, n.used)
-            out.append(
-                {
-                    "node": f"{self.shape.name}-{n.index + 1}",
-                    "pods": dict(n.pods),
-                    "requested": dict(requested),
-                }
-            )
+        return [self._placed(n, formatted) for n in self.packing.nodes]
+
+    def _placed(
+        self, node: binpack.PackedNode, formatted: dict[tuple[int, ...], dict[str, str]]
+    ) -> dict[str, Any]:
+        """A ``placement`` entry: the node's name, its zone when zones are given, its pods
+        per group and what they request (``formatted``: amounts already formatted, by
+        usage vector)."""
+        out: dict[str, Any] = {"node": f"{self.shape.name}-{node.index + 1}"}
+        if self.zones:
+            out["zone"] = zone_of(self.zones, node.index)
+        out["pods"] = dict(node.pods)
+        requested = formatted.get(node.used)
+        if requested is None:
+            requested = formatted[node.used] = amounts(self.problem.resources, node.used)
+        out["requested"] = dict(requested)
         return out
 
     def shape_allocatable(self) -> list[int]:
@@ -193,6 +209,8 @@ class NodesPlan:
     """What the plan does not account for (``Cluster.warnings``), each once."""
     cheapest: CheapestMix | None = None
     """The cheapest mix over the shapes, when asked for (``summary.cheapest``)."""
+    zones: tuple[str, ...] = ()
+    """The zones given for the new nodes (``zones`` in the document when not empty)."""
 
     @property
     def pending(self) -> int:
@@ -222,11 +240,13 @@ class NodesPlan:
                 "nodes": dict(self.mix),
                 "cost": _price_text(self.mix_cost or Fraction(0)),
             }
+        zones: dict[str, Any] = {"zones": list(self.zones)} if self.zones else {}
         return envelope(
             "NodesPlan",
             {
                 "algorithm": self.algorithm,
                 "headroomPercent": self.headroom_percent,
+                **zones,
                 "summary": summary,
                 "groups": [
                     {
@@ -278,19 +298,31 @@ def group_pending(pending: Sequence[PodInfo]) -> list[tuple[PodGroup, PodInfo]]:
 def group_runs(runs: Sequence[tuple[PodInfo, int]]) -> list[tuple[PodGroup, PodInfo]]:
     """``group_pending`` for runs of ``count`` pods alike (exemplar, count): the same
     groups as for the runs' pods one by one, in O(runs)."""
+    return run_groups(runs)[0]
+
+
+def run_groups(
+    runs: Sequence[tuple[PodInfo, int]],
+) -> tuple[list[tuple[PodGroup, PodInfo]], list[str]]:
+    """:func:`group_runs` and, per run, the name of its group. O(runs)."""
     keyed: dict[tuple[object, ...], tuple[PodInfo, list[int]]] = {}
+    keys: list[tuple[object, ...]] = []
     for pod, count in runs:
         owner = pod.owner or f"{pod.namespace}/{pod.name}"
-        keyed.setdefault((owner, *pod.scheduling_key()), (pod, []))[1].append(count)
+        key = (owner, *pod.scheduling_key())
+        keys.append(key)
+        keyed.setdefault(key, (pod, []))[1].append(count)
     out: list[tuple[PodGroup, PodInfo]] = []
     used: set[str] = set()
-    for first, counts in keyed.values():
+    names: dict[tuple[object, ...], str] = {}
+    for key, (first, counts) in keyed.items():
         name = first.owner or f"{first.namespace}/{first.name}"
         if name in used:
             name = f"{name}#{len(out)}"
         used.add(name)
+        names[key] = name
         out.append((PodGroup(name, (), sum(counts)), first))
-    return out
+    return out, [names[key] for key in keys]
 
 
 def _resources(groups: Sequence[tuple[PodGroup, PodInfo]]) -> tuple[str, ...]:
@@ -480,6 +512,8 @@ def nodes_needed(
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
+    zones: Sequence[str] = (),
+    region: str | None = None,
 ) -> NodesPlan:
     """Nodes of each shape needed for the pods that stay Pending (module doc).
 
@@ -491,7 +525,9 @@ def nodes_needed(
     checked inside the packers (:func:`plan_shapes`). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them (they decide the run on the existing nodes and the pod anti-affinity terms'
-    namespaces).
+    namespaces). ``zones`` (validated: non-empty label values, none twice) label the new
+    nodes round-robin and make each shape's plan the scheduler's run on them
+    (:mod:`podfit.planning.zones`); ``region`` is then their region label.
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(
@@ -506,6 +542,7 @@ def nodes_needed(
     names = [s.name for s in shapes]
     if len(set(names)) != len(names):
         raise ConfigError(f"shape names must be unique: {names}", "shapes")
+    zones = check_zones(zones)
     cluster = Cluster(
         pods,
         existing_nodes,
@@ -517,7 +554,7 @@ def nodes_needed(
         disruption_budgets=disruption_budgets,
     )
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
-    groups = group_runs(baseline.runs)
+    groups, run_names = run_groups(baseline.runs)
     plans = plan_shapes(
         cluster,
         groups,
@@ -529,6 +566,7 @@ def nodes_needed(
         progress=progress,
         exact_solver=exact_solver,
         deadline=deadline,
+        zones=ZoneInput(zones, region, baseline.runs, run_names, baseline.nodes) if zones else None,
     )
     result_plan = NodesPlan(
         algorithm,
@@ -538,7 +576,9 @@ def nodes_needed(
         scheduled_on_existing=baseline.scheduled_on_existing,
         # the scheduler models every constraint on the existing nodes; the packer places
         # on new nodes as bins, not by score: only its unhonoured constraints are warned
-        warnings=packer_warnings(cluster, groups),
+        # (with zones the scheduler places on the new nodes too: nothing to warn)
+        warnings=[] if zones else packer_warnings(cluster, groups),
+        zones=zones,
     )
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use
@@ -548,7 +588,8 @@ def nodes_needed(
         result_plan.fragmentation = fragmentation(
             baseline.nodes, shapes_seen, cluster.cfg.filter_config
         )
-    _cheapest_mix(result_plan)
+    if not zones:  # re-homed nodes are not checked through the scheduler
+        _cheapest_mix(result_plan)
     return result_plan
 
 
@@ -564,10 +605,12 @@ def plan_shapes(
     progress: Callable[[int], None] | None = None,
     exact_solver: Callable[..., ExactResult] | None = None,
     deadline: Deadline = NO_DEADLINE,
+    zones: ZoneInput | None = None,
 ) -> list[ShapePlan]:
     """One ``ShapePlan`` per shape for the pending ``groups`` (see ``nodes_needed``);
     ``deadline`` is checked before each shape and inside the packers; the exact solver
-    gets at most the time it leaves."""
+    gets at most the time it leaves. With ``zones`` the packer's node count is where the
+    scheduler's run on zoned new nodes starts (:func:`~podfit.planning.zones.zone_packing`)."""
     resources = _resources(groups)
     plans: list[ShapePlan] = []
     for done, shape in enumerate(shapes, start=1):
@@ -594,6 +637,8 @@ def plan_shapes(
         else:
             packing = pack(problem, lower_bound=bounds.best, deadline=deadline)
         plan = ShapePlan(shape, problem, packing, bounds, unplaceable, ds_names, status, bound)
+        if zones is not None:
+            _zone_plan(plan, cluster, zones, headroom_percent, max_nodes, deadline)
         if max_nodes and packing.node_count > max_nodes:
             plan.unplaceable["*"] = (
                 f"needs {packing.node_count} nodes, more than maxNodes {max_nodes}"
@@ -602,6 +647,102 @@ def plan_shapes(
         if progress is not None:
             progress(done)
     return plans
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneInput:
+    """What :func:`plan_shapes` needs for zones: the zones and region of the new nodes,
+    the pending ``runs`` (exemplar, count) in input order with their group names, and the
+    existing nodes as the first run left them."""
+
+    zones: tuple[str, ...]
+    region: str | None
+    runs: Sequence[tuple[PodInfo, int]]
+    run_names: Sequence[str]
+    existing: Sequence[NodeInfo]
+
+
+def _zone_plan(
+    plan: ShapePlan,
+    cluster: Cluster,
+    zones: ZoneInput,
+    headroom_percent: int,
+    max_nodes: int,
+    deadline: Deadline,
+) -> None:
+    """Replace ``plan``'s packing by the scheduler's run on zoned new nodes of its shape,
+    starting from the packer's node count; an exact proof no longer holds when the run
+    needed more nodes than the packer. A group the shape's node-level filters refused
+    only for want of the zone or region label (a nodeSelector or node affinity on them)
+    joins the run when a zoned node of the shape passes those filters."""
+    template = node_info(plan.shape.node, 0, f"shapes[{plan.shape.name}]")
+    alloc = {
+        r: a if r == PODS or headroom_percent == 100 else a * headroom_percent // 100
+        for r, a in template.allocatable.items()
+    }
+    template.allocatable = alloc
+    _admit_zoned(plan, template, zones, cluster.cfg.filter_config)
+    resources = plan.problem.resources
+    pods = tuple(
+        (pod if k == 0 else pod.replica(f"{pod.name}-{k}"), name)
+        for (pod, count), name in zip(zones.runs, zones.run_names, strict=True)
+        if name not in plan.unplaceable
+        for k in range(count)
+    )
+    place = ZonePlacement(
+        plan.shape.name,
+        template,
+        resources,
+        pods,
+    )
+    start = plan.packing.node_count
+    plan.packing = zone_packing(
+        cluster,
+        zones.existing,
+        place,
+        start=start,
+        zones=zones.zones,
+        region=zones.region,
+        max_nodes=max_nodes,
+        deadline=deadline,
+    )
+    plan.zones = zones.zones
+    if plan.exact_status is not None and plan.packing.node_count > start:
+        plan.exact_status = "FEASIBLE"
+    if max_nodes and plan.packing.node_count > max_nodes:
+        plan.unplaceable["*"] = (
+            f"needs {plan.packing.node_count} nodes, more than maxNodes {max_nodes}"
+        )
+    else:
+        plan.unplaceable.pop("*", None)
+
+
+def _admit_zoned(plan: ShapePlan, template: NodeInfo, zones: ZoneInput, fcfg: FilterConfig) -> None:
+    """Drop from ``plan.unplaceable`` the groups whose exemplar fails the node-level
+    filters on the bare shape but passes them on a new node of the shape in one of the
+    zones (labels as :func:`~podfit.planning.zones.new_node_labels` gives them).
+    O(groups × zones) filter runs."""
+    first: dict[str, PodInfo] = {}
+    for (pod, _), name in zip(zones.runs, zones.run_names, strict=True):
+        first.setdefault(name, pod)
+    variants = [
+        NodeInfo(
+            template.name,
+            template.allocatable,
+            labels=new_node_labels(
+                template.labels, f"{plan.shape.name}-{k + 1}", zone, zones.region
+            ),
+            taints=template.taints,
+            unschedulable=template.unschedulable,
+        )
+        for k, zone in enumerate(zones.zones)
+    ]
+    for name in [g for g in plan.unplaceable if g in first]:
+        pod = first[name]
+        if static_filters(pod, template, fcfg) is not None and any(
+            static_filters(pod, v, fcfg) is None for v in variants
+        ):
+            del plan.unplaceable[name]
 
 
 def _cheapest_mix(plan: NodesPlan) -> None:

@@ -122,6 +122,8 @@ class PodConverter:
             pod_affinity=pod_affinity,
             terminating=pod.terminating,
             start_time=pod.start_time,
+            nominated_node=pod.nominated_node,
+            preempted=pod.preempted,
         )
 
     def _owner_selector(self, pod: Pod) -> LabelSelector | None:

@@ -43,18 +43,45 @@ def unique_hostnames(nodes: Sequence[NodeInfo]) -> bool:
 class TopologyClass:
     """The cluster-dynamic plugins' kept sums for one pod class and the cell of a node."""
 
-    __slots__ = ("counts", "engine", "host", "keys", "raw_keys", "synced")
+    __slots__ = (
+        "counts",
+        "engine",
+        "filters",
+        "host",
+        "key_sizes",
+        "keys",
+        "raw_keys",
+        "scorers",
+        "skipped",
+        "synced",
+    )
 
     def __init__(self, engine: Engine, pod: PodInfo) -> None:
         self.engine = engine
         context = engine.topology
-        self.counts: dict[str, ClusterCounts] = {
-            p.name: p.cluster.counts(pod, engine.nodes, context)
-            for p in CLUSTER_PLUGINS
-            if p.cluster is not None
-        }
+        self.counts: dict[str, ClusterCounts] = {}
+        for p in CLUSTER_PLUGINS:
+            if p.cluster is not None:
+                counts = p.cluster.counts(pod, engine.nodes, context)
+                if counts is not None:
+                    self.counts[p.name] = counts
+        self.skipped = len(self.counts) < sum(1 for p in CLUSTER_PLUGINS if p.cluster)
+        """A plugin skips the class while no bound pod has affinity terms."""
+        self.filters = [
+            (p.cluster.filter, self.counts[p.name])
+            for p in CLUSTER_FILTER_PLUGINS
+            if p.cluster is not None and p.name in self.counts
+        ]
+        """Filter hook and sums per plugin, in profile order."""
+        self.scorers = [
+            (p.weight, self.counts[p.name])
+            for p in SCORING
+            if p.cluster is not None and p.name in self.counts
+        ]
+        """Score weight and sums per plugin, in profile order."""
         self.synced = len(engine.changes)
         self.raw_keys = self._read_keys()
+        self.key_sizes = self._key_sizes()
         self.host = HOSTNAME in self.raw_keys
         """The node's own counts enter the cell (Score reads a node's own count under the
         hostname key even when hostnames are shared)."""
@@ -66,23 +93,38 @@ class TopologyClass:
     def _read_keys(self) -> tuple[str, ...]:
         return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
 
+    def _key_sizes(self) -> tuple[int, ...]:
+        """How many keys each plugin reads: key sets only grow, so equal sizes mean
+        equal sets (O(plugins) instead of a union per cycle)."""
+        return tuple([len(c.value_keys()) for c in self.counts.values()])
+
     def sync(self) -> bool:
         """Correct the sums by the nodes that changed since the last cycle of this class.
         False when an answer now reads a key the cells were not built on (a bind brought
-        a term with a new topology key): the caller rebuilds the class index."""
+        a term with a new topology key), or a skipped plugin no longer skips (a pod with
+        affinity terms was bound): the caller rebuilds the class index."""
         engine = self.engine
         changes = engine.changes
-        if len(changes) == self.synced:
+        behind = len(changes) - self.synced
+        if not behind:
             return True
+        if self.skipped and engine.topology.affinity_bound:
+            return False
         nodes = engine.nodes
-        todo = dict.fromkeys(changes[self.synced :])
+        todo = (changes[-1],) if behind == 1 else dict.fromkeys(changes[self.synced :])
         self.synced = len(changes)
         counts = self.counts.values()
         for i in todo:
             node = nodes[i]
             for c in counts:
                 c.node_changed(i, node)
-        return self._read_keys() == self.raw_keys
+        sizes = self._key_sizes()
+        if sizes == self.key_sizes:
+            return True
+        if self._read_keys() != self.raw_keys:
+            return False
+        self.key_sizes = sizes
+        return True
 
     def cell(self, i: int) -> tuple[object, ...]:
         """Node ``i``'s topology part of its cell key: its values for :attr:`keys` and,
@@ -100,12 +142,11 @@ class TopologyClass:
         synced index built on this object. Cost: O(cells × (constraints + terms))."""
         nodes = self.engine.nodes
         score, owner = index.score, index.group_of
-        states = tuple(self.counts[p.name].filter_state() for p in CLUSTER_FILTER_PLUGINS)
-        checks = [
-            (p.cluster.filter, state)
-            for p, state in zip(CLUSTER_FILTER_PLUGINS, states, strict=True)
-            if p.cluster is not None and state is not None
-        ]
+        checks = []
+        for check, counts in self.filters:
+            state = counts.filter_state()
+            if state is not None:
+                checks.append((check, state))
         cells = []
         reps: list[int] = []
         totals: list[int] = []
@@ -113,9 +154,10 @@ class TopologyClass:
             if not g.count:
                 continue
             usage, i = g.peek(score, owner)
-            node = nodes[i]
-            if any(check(state, pod, node) is not None for check, state in checks):
-                continue
+            if checks:
+                node = nodes[i]
+                if any(check(state, pod, node) is not None for check, state in checks):
+                    continue
             cells.append(g)
             reps.append(i)
             totals.append(usage)
@@ -123,16 +165,13 @@ class TopologyClass:
             return None
         if len(reps) == 1:
             return reps[0]
-        if index.terms:
+        if index.terms and len({g.raws for g in cells}) > 1:  # else the same for every cell
             bonus = index.static_bonus(cells)
             totals = [t + b for t, b in zip(totals, bonus, strict=True)]
         sizes = [g.count for g in cells]
-        for plugin in SCORING:
-            if plugin.cluster is None:
-                continue
-            normalised = self.counts[plugin.name].scores(pod, nodes, reps, sizes)
+        for w, counts in self.scorers:
+            normalised = counts.scores(pod, nodes, reps, sizes)
             if normalised is not None:
-                w = plugin.weight
                 totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
         best, best_i = totals[0], reps[0]
         for t, i in zip(totals, reps, strict=True):

@@ -12,7 +12,7 @@ feasible node → the ``FailedScheduling`` message with the PostFilter part
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -25,7 +25,6 @@ from podfit.scheduler.messages import (
     PREEMPTION_NOT_HELPFUL,
     fit_error_message,
     not_eligible_message,
-    postfilter_message,
     preemption_message,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -40,12 +39,14 @@ from podfit.scheduler.preemption import (
     pick_one_node,
     split_by_budgets,
     start_key,
+    terminating_on_nominated,
 )
 from podfit.scheduler.profile import (
     CLUSTER_PLUGINS,
     STATIC_KEY_FIELDS,
     STATIC_SCORES,
     cluster_dynamic,
+    postfilter_message,
     run_filters,
     static_filters,
 )
@@ -85,11 +86,15 @@ class Engine:
         max_classes: int = 64,
         namespaces: Namespaces | None = None,
         budgets: Sequence[BudgetSpec] = (),
+        scales: Mapping[str, int] | None = None,
     ):
         self.nodes = list(nodes)
         self.topology = TopologyPlugins(namespaces)
         self.topology.bound_already(self.nodes)
         self.budgets = tuple(budgets)
+        self.scales = scales
+        """Pods per controller in the run (:func:`podfit.disruption.controller_scales`): the
+        budgets' expected counts; None: each budget's healthy count stands in."""
         self._last_concern: tuple[tuple[object, ...], bool] | None = None
         self.start: dict[int, int] = {}
         """``id(pod)`` → start order (bind order; the input's bound pods first)."""
@@ -225,7 +230,13 @@ class Engine:
         if best is not None:
             self.bind(pod, best)
             return self._placed[best]
-        key = (pod.scheduling_key(), pod.priority, pod.preemption_policy, len(self.changes))
+        key = (
+            pod.scheduling_key(),
+            pod.priority,
+            pod.preemption_policy,
+            pod.nominated_node,
+            len(self.changes),
+        )
         cached = self._failures.get(key)
         if cached is None:
             cached = self.failure_message(pod, index.status, "", index.hist, index.unresolvable)
@@ -299,6 +310,10 @@ class Engine:
         n = len(self.nodes)
         if pod.preemption_policy == "Never":
             return not_eligible_message(), None
+        if pod.nominated_node is not None:  # PodEligibleToPreemptOthers' second rule
+            blocked = terminating_on_nominated(pod, self.nodes, self.by_name, statuses, prefilter)
+            if blocked:
+                return blocked, None
         counts: Counter[str] = Counter()
         if prefilter or n == 0:
             counts[PREEMPTION_NOT_HELPFUL] = n
@@ -331,7 +346,7 @@ class Engine:
                 continue
             if budgets is None:
                 bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
-                budgets = [budget_now(b, bound) for b in self.budgets]
+                budgets = [budget_now(b, bound, self.scales) for b in self.budgets]
             candidate = self.select_victims(pod, i, keep, budgets)
             if candidate is None:
                 continue

@@ -9,7 +9,7 @@ chains, the equivalence-class keys and the score sums are derived from those row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -82,6 +82,33 @@ AppliesFn = Callable[[PodInfo], bool]
 """The inverse of a PreFilter Skip: False when the plugin lets every node pass for this pod."""
 
 
+class PostFilterInput(NamedTuple):
+    """What the PostFilter plugins of a failed cycle see: whether DynamicResources is in
+    the profile (``dra``), whether a PreFilter rejected the pod, and DefaultPreemption's
+    outcome (its message, ``""`` when it found a candidate)."""
+
+    dra: bool
+    prefilter_rejected: bool
+    preemption: str
+
+
+POST_SUCCESS, POST_UNSCHEDULABLE, POST_ERROR = "Success", "Unschedulable", "Error"
+
+
+class PostFilterStatus(NamedTuple):
+    """A PostFilter plugin's status: ``code`` (:data:`POST_SUCCESS` ends the phase with no
+    message, :data:`POST_ERROR` ends it with ``message``, :data:`POST_UNSCHEDULABLE`
+    adds ``message`` and lets the next plugin run)."""
+
+    code: str
+    message: str
+
+
+PostFilterFn = Callable[[PostFilterInput], PostFilterStatus | None]
+"""PostFilter: the plugin's status for a failed cycle; None when the plugin is not in the
+profile for it (DynamicResources without the feature)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterHooks:
     """The extension points of a cluster-dynamic plugin, which read the whole cluster:
@@ -94,7 +121,9 @@ class ClusterHooks:
 
     * ``counts(pod, nodes, context)`` → the same PreFilter/PreScore sums for one pod
       class, kept from bind to bind (:class:`ClusterCounts`): what the engine's
-      equivalence index reads instead of calling ``prefilter`` every cycle.
+      equivalence index reads instead of calling ``prefilter`` every cycle; None when
+      both PreFilter and PreScore skip the class as long as no bound pod has affinity
+      terms (``context.affinity_bound``).
 
     ``context`` is the run's (:class:`podfit.scheduler.topologyplugins.TopologyPlugins`:
     Namespace labels, ``hardPodAffinityWeight``).
@@ -103,7 +132,7 @@ class ClusterHooks:
     prefilter: Callable[[PodInfo, Sequence[NodeInfo], Any], object]
     filter: Callable[[Any, PodInfo, NodeInfo], FilterStatus | None]
     scores: Callable[[PodInfo, Sequence[NodeInfo], Sequence[int], Any], list[int] | None]
-    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts]
+    counts: Callable[[PodInfo, Sequence[NodeInfo], Any], ClusterCounts | None]
 
 
 class ClusterCounts(Protocol):
@@ -117,7 +146,7 @@ class ClusterCounts(Protocol):
     def node_changed(self, i: int, node: NodeInfo) -> None:
         """Node ``i``'s pods changed: recount it and correct the sums. O(its pods × terms)."""
 
-    def value_keys(self) -> Iterable[str]:
+    def value_keys(self) -> Collection[str]:
         """The node label keys whose values the answers read (may grow as pods are bound)."""
 
     def own_part(self, i: int) -> tuple[object, ...]:
@@ -152,6 +181,7 @@ class Plugin:
     cannot see binds on other nodes (None: always). ``cluster`` holds
     a cluster-dynamic plugin's PreFilter/Filter/Score functions (:class:`ClusterHooks`),
     which read every node; such a row has no ``filter``/``score`` of its own.
+    ``post_filter`` is a PostFilter plugin's function (rows run in table order).
     """
 
     name: str
@@ -167,11 +197,14 @@ class Plugin:
     skip: SkipFn | None = None
     applies: AppliesFn | None = None
     cluster: ClusterHooks | None = None
+    post_filter: PostFilterFn | None = None
 
     def __post_init__(self) -> None:
         unknown = [p for p in self.points if p not in EXTENSION_POINTS]
         if unknown:
             raise ValueError(f"{self.name}: unknown extension point(s) {unknown}")
+        if (self.post_filter is not None) != (POST_FILTER in self.points):
+            raise ValueError(f"{self.name}: a post_filter function exactly with {POST_FILTER}")
         if self.cluster is not None:
             if self.dynamism is not Dynamism.CLUSTER or self.filter or self.score:
                 raise ValueError(f"{self.name}: cluster hooks replace filter and score functions")

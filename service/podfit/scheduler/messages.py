@@ -18,7 +18,8 @@ Shape (§4 of the scheduling notes)::
   there is no PostFilter message at all.
 * From 1.34 (DRA GA, DynamicResources in the default profile, placed before
   DefaultPreemption) the PostFilter message of a pod without ResourceClaims starts with
-  ``no new claims to deallocate, `` — see :func:`postfilter_message`.
+  ``no new claims to deallocate, `` — see
+  :func:`podfit.scheduler.profile.postfilter_message`.
 
 >>> fit_error_message(3, {"Insufficient cpu": 2, "node(s) had untolerated taint(s)": 1})
 '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu.'
@@ -95,37 +96,6 @@ def dra_default(version: str) -> bool:
     """Whether DynamicResources is in ``version``'s default profile (the ``dra`` option's
     default): its :class:`~podfit.scheduler.features.Features` ``dynamic_resources``."""
     return features(version).dynamic_resources
-
-
-def postfilter_message(dra: bool, preemption: str, *, prefilter_rejected: bool = False) -> str:
-    """``RunPostFilterPlugins``' message for a pod without ResourceClaims.
-
-    Without DynamicResources (``dra`` False) it is DefaultPreemption's message as given.
-    With it, DynamicResources runs first (``applyFeatureGates`` in
-    pkg/scheduler/apis/config/v1/default_plugins.go inserts it before DefaultPreemption)
-    and answers Unschedulable ``no new claims to deallocate``; the framework joins the
-    failing plugins' reasons with ``", "``. When preemption succeeds (``preemption == ""``)
-    the framework returns at once and there is no message.
-
-    After a PreFilter rejection (``prefilter_rejected``: NodeAffinity's
-    UnschedulableAndUnresolvable ``pod affinity terms conflict``) ``RunPreFilterPlugins``
-    returned before DynamicResources' PreFilter wrote its cycle state, so its PostFilter
-    fails reading it (``getStateData`` → ``CycleState.Read`` → ``not found``); an Error
-    status ends ``RunPostFilterPlugins`` before DefaultPreemption and its message is
-    ``not found``. (Read from the scheduler framework sources; not seen on a live cluster.)
-
-    >>> postfilter_message(True, not_eligible_message())
-    'no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.'
-    >>> postfilter_message(False, not_eligible_message())
-    'preemption: not eligible due to preemptionPolicy=Never.'
-    """
-    if not dra:
-        return preemption
-    if prefilter_rejected:
-        return DRA_STATE_NOT_FOUND
-    if not preemption:
-        return preemption
-    return f"{DRA_NO_CLAIMS}, {preemption}"
 
 
 def kubelet_insufficient_message(resource: str, requested: int, used: int, capacity: int) -> str:

@@ -79,6 +79,8 @@ _CHANGEABLE: dict[str, Callable[[Any], Any]] = {
     "pod_affinity": _same,
     "terminating": _same,
     "start_time": _same,
+    "nominated_node": _same,
+    "preempted": _same,
 }
 """Fields :meth:`PodInfo.respawn` may change, each with the constructor's normalisation."""
 
@@ -102,11 +104,13 @@ class PodInfo:
         "namespace",
         "node_name",
         "node_selector",
+        "nominated_node",
         "non_zero_cpu",
         "non_zero_memory",
         "owner",
         "phase",
         "pod_affinity",
+        "preempted",
         "preemption_policy",
         "preferred_terms",
         "priority",
@@ -146,6 +150,8 @@ class PodInfo:
         pod_affinity: PodAffinity | None = None,
         terminating: bool = False,
         start_time: int | None = None,
+        nominated_node: str | None = None,
+        preempted: bool = False,
     ) -> None:
         self.name = name
         self.phase = phase
@@ -185,6 +191,11 @@ class PodInfo:
         self.pod_affinity = pod_affinity
         self.terminating = terminating
         self.start_time = start_time  # status.startTime, µs since the epoch; None: not started
+        # status.nominatedNodeName of an input pod (a preemptor of an earlier cycle)
+        self.nominated_node = nominated_node
+        # terminating because the scheduler preempted it: a deletionTimestamp and a
+        # DisruptionTarget condition (True, PreemptionByScheduler)
+        self.preempted = preempted
 
     def replica(self, name: str) -> PodInfo:
         """Another pod of the same template, called ``name``: every other field is shared
@@ -216,6 +227,8 @@ class PodInfo:
         clone.pod_affinity = self.pod_affinity
         clone.terminating = self.terminating
         clone.start_time = self.start_time
+        clone.nominated_node = self.nominated_node
+        clone.preempted = self.preempted
         return clone
 
     def respawn(self, name: str | None = None, **changes: Any) -> PodInfo:

@@ -12,7 +12,12 @@
   earliest start among the highest-priority victims, then the first candidate (node input
   order; upstream's remaining tie is a map iteration);
 * :func:`candidates_to_try` — ``GetOffsetAndNumCandidates`` with the default arguments
-  (10 %, at least 100), podfit starting at offset 0 instead of a random one.
+  (10 %, at least 100), podfit starting at offset 0 instead of a random one;
+* :func:`terminating_on_nominated` — the second rule of ``PodEligibleToPreemptOthers``
+  (the first, ``preemptionPolicy: Never``, is the engine's): a pod whose
+  ``status.nominatedNodeName`` names a node that still holds a lower-priority pod
+  terminating because the scheduler preempted it waits for that pod to go and preempts
+  nothing more — unless its filters found that node UnschedulableAndUnresolvable.
 
 Every function is O(victims × budgets) or less.
 """
@@ -22,7 +27,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from podfit.scheduler.model import PodInfo
+from podfit.disruption import controller_key, disruptions_allowed, expected_and_desired
+from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
+from podfit.scheduler.messages import PREEMPTION_PREFIX
+from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.topology import LabelSelector, selector_empty, selector_matches
 
 MIN_CANDIDATE_NODES_PERCENTAGE = 10
@@ -33,6 +41,39 @@ DISRUPTION_TARGET = "DisruptionTarget"
 PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 """``prepareCandidate``'s DisruptionTarget condition message (the preemptor's scheduler)."""
+
+
+NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod on the nominated node."
+"""``PodEligibleToPreemptOthers``' reason when a lower-priority pod preempted earlier is
+still terminating on the pod's nominated node (after ``preemption: `` in the message)."""
+
+
+def terminating_on_nominated(
+    pod: PodInfo,
+    nodes: Sequence[NodeInfo],
+    by_name: Mapping[str, int],
+    statuses: Sequence[FilterStatus | None],
+    prefilter: str,
+) -> str:
+    """DefaultPreemption's PostFilter message ``preemption: ``
+    + :data:`NOT_ELIGIBLE_TERMINATING` when ``pod`` may not preempt because of its
+    nominated node (module doc), else "". A nominated node missing from the input, or one
+    whose filter status is UnschedulableAndUnresolvable (every node after a PreFilter
+    rejection, as podfit counts them), leaves the pod eligible. Cost: O(pods on the
+    nominated node); O(1) for a pod without a nominated node."""
+    name = pod.nominated_node
+    if name is None or prefilter:
+        return ""
+    i = by_name.get(name)
+    if i is None:
+        return ""
+    status = statuses[i] if i < len(statuses) else None
+    if status is not None and status.code == UNRESOLVABLE:
+        return ""
+    for other in nodes[i].pods:
+        if other.preempted and other.priority < pod.priority:
+            return PREEMPTION_PREFIX + NOT_ELIGIBLE_TERMINATING
+    return ""
 
 
 class Budget(NamedTuple):
@@ -162,34 +203,28 @@ class BudgetSpec(NamedTuple):
     disrupted_pods: frozenset[str] = frozenset()
 
 
-def scaled(value: int | str, total: int) -> int:
-    """``intstr.GetScaledValueFromIntOrPercent`` rounding up: an int as is, ``"<n>%"`` as
-    ceil(n × total / 100), exactly (``value`` as the manifest reader validated it)."""
-    if isinstance(value, int):
-        return value
-    percent = int(value.rstrip("%"))
-    return -(-total * percent // 100)
-
-
-def budget_now(spec: BudgetSpec, pods: Sequence[PodInfo]) -> Budget:
+def budget_now(
+    spec: BudgetSpec, pods: Sequence[PodInfo], scales: Mapping[str, int] | None = None
+) -> Budget:
     """The budget with its allowed disruptions: the status's when given, else what the
-    disruption controller would compute from the pods bound now (``pods``: every pod on
-    a node): healthy = the covered, non-terminating pods, expected = healthy (podfit knows
-    no controller scale for a budget); ``minAvailable`` → healthy − min, ``maxUnavailable``
-    → max − (expected − healthy), percentages scaled on expected rounding up, neither →
-    healthy; never below 0. O(pods)."""
+    disruption controller would compute (:mod:`podfit.disruption`) from the pods bound now
+    (``pods``: every pod on a node): healthy = the covered, non-terminating pods; the
+    controllers' scale from ``scales`` (pods per controller in the run, bound or queued;
+    None: the healthy count). A budget that sets neither field allows nothing. O(pods)."""
     budget = Budget(spec.namespace, spec.selector, 0, spec.disrupted_pods)
     if spec.disruptions_allowed is not None:
         return budget._replace(allowed=spec.disruptions_allowed)
-    healthy = sum(1 for p in pods if not p.terminating and budget.covers(p))
-    expected = healthy
-    if spec.min_available is not None:
-        allowed = healthy - scaled(spec.min_available, expected)
-    elif spec.max_unavailable is not None:
-        allowed = scaled(spec.max_unavailable, expected) - (expected - healthy)
+    covered = [p for p in pods if budget.covers(p)]
+    healthy = sum(1 for p in covered if not p.terminating)
+    if scales is None:
+        scale = healthy
     else:
-        allowed = healthy
-    return budget._replace(allowed=max(0, allowed))
+        owners = {controller_key(p.namespace, p.owner) for p in covered} - {None}
+        scale = sum(scales.get(o, 0) for o in owners if o is not None)
+    expected, desired = expected_and_desired(
+        spec.min_available, spec.max_unavailable, len(covered), scale
+    )
+    return budget._replace(allowed=disruptions_allowed(healthy, desired, expected))
 
 
 __all__ = [
@@ -203,7 +238,6 @@ __all__ = [
     "candidates_to_try",
     "importance_order",
     "pick_one_node",
-    "scaled",
     "split_by_budgets",
     "start_key",
 ]

@@ -29,7 +29,10 @@ from podfit.scheduler.framework import (
     DEFAULT_FILTER_CONFIG,
     FILTER,
     NORMALIZE_SCORE,
+    POST_ERROR,
     POST_FILTER,
+    POST_SUCCESS,
+    POST_UNSCHEDULABLE,
     PRE_FILTER,
     PRE_SCORE,
     SCORE,
@@ -39,9 +42,12 @@ from podfit.scheduler.framework import (
     FilterFn,
     FilterStatus,
     Plugin,
+    PostFilterInput,
+    PostFilterStatus,
 )
 from podfit.scheduler.messages import (
     DRA_NO_CLAIMS,
+    DRA_STATE_NOT_FOUND,
     NO_PREEMPTION_VICTIMS,
     NOT_ELIGIBLE_NEVER,
     PREEMPTION_NOT_HELPFUL,
@@ -181,6 +187,30 @@ def _affinity_scores_hook(
     return affinity_scores(pod, nodes, feasible, context.namespaces, context.hard_weight)
 
 
+# --- PostFilter plugins: what each says about a failed cycle ------------------------------
+
+
+def _dra_post_filter(cycle: PostFilterInput) -> PostFilterStatus | None:
+    """DynamicResources for a pod without ResourceClaims: Unschedulable ``no new claims to
+    deallocate``. After a PreFilter rejection ``RunPreFilterPlugins`` returned before its
+    PreFilter wrote its cycle state, so its PostFilter fails reading it (``getStateData``
+    → ``CycleState.Read``): an Error ``not found``. Not in the profile without the feature
+    (``applyFeatureGates`` in pkg/scheduler/apis/config/v1/default_plugins.go inserts it
+    before DefaultPreemption). Read from the scheduler framework sources."""
+    if not cycle.dra:
+        return None
+    if cycle.prefilter_rejected:
+        return PostFilterStatus(POST_ERROR, DRA_STATE_NOT_FOUND)
+    return PostFilterStatus(POST_UNSCHEDULABLE, DRA_NO_CLAIMS)
+
+
+def _preemption_post_filter(cycle: PostFilterInput) -> PostFilterStatus | None:
+    """DefaultPreemption: Success when it found a candidate, else its message."""
+    if not cycle.preemption:
+        return PostFilterStatus(POST_SUCCESS, "")
+    return PostFilterStatus(POST_UNSCHEDULABLE, cycle.preemption)
+
+
 _STATIC = Dynamism.STATIC
 _NODE = Dynamism.NODE
 _CLUSTER = Dynamism.CLUSTER
@@ -296,6 +326,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         (POST_FILTER,),
         _STATIC,
         reasons=(DRA_NO_CLAIMS,),
+        post_filter=_dra_post_filter,
     ),
     Plugin(
         DEFAULT_PREEMPTION,
@@ -304,6 +335,7 @@ DEFAULT_PROFILE: tuple[Plugin, ...] = (
         pod_reads=("priority", "preemption_policy"),
         node_reads=("pods", "min_priority"),
         reasons=(PREEMPTION_NOT_HELPFUL, NO_PREEMPTION_VICTIMS, NOT_ELIGIBLE_NEVER),
+        post_filter=_preemption_post_filter,
     ),
     Plugin(
         BALANCED_ALLOCATION,
@@ -368,6 +400,39 @@ def pod_key(pod: PodInfo) -> tuple[object, ...]:
     return tuple(
         tuple(sorted(v.items())) if isinstance(v, dict) else v for v in _pod_key_values(pod)
     )
+
+
+POST_FILTERS = tuple(p for p in DEFAULT_PROFILE if POST_FILTER in p.points)
+"""The PostFilter plugins in profile order."""
+
+
+def postfilter_message(dra: bool, preemption: str, *, prefilter_rejected: bool = False) -> str:
+    """``RunPostFilterPlugins``' message for a pod without ResourceClaims: the PostFilter
+    rows in table order (:data:`POST_FILTERS`); a Success ends the phase with no message,
+    an Error with its own; Unschedulable reasons are joined with ``", "``. ``preemption``
+    is DefaultPreemption's message (``""``: it found a candidate).
+
+    >>> from podfit.scheduler.messages import not_eligible_message
+    >>> postfilter_message(True, not_eligible_message())
+    'no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.'
+    >>> postfilter_message(False, not_eligible_message())
+    'preemption: not eligible due to preemptionPolicy=Never.'
+    >>> postfilter_message(True, "", prefilter_rejected=False)
+    ''
+    """
+    cycle = PostFilterInput(dra, prefilter_rejected, preemption)
+    reasons = []
+    for plugin in POST_FILTERS:
+        assert plugin.post_filter is not None
+        status = plugin.post_filter(cycle)
+        if status is None:
+            continue
+        if status.code == POST_SUCCESS:
+            return ""
+        if status.code == POST_ERROR:
+            return status.message
+        reasons.append(status.message)
+    return ", ".join(reasons)
 
 
 def cluster_dynamic(pod: PodInfo) -> bool:

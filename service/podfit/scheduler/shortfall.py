@@ -15,7 +15,15 @@
     included) lets the pod in; only nodes that fail nothing but NodeResourcesFit, and
     whose allocatable could hold the request, count;
   - ``addNode``: one more node shaped like the largest node (cpu, then memory) on which
-    the pod fits when that node is empty (same labels and taints).
+    the pod fits when that node is empty (same labels and taints);
+
+* ``constraints`` (only when PodTopologySpread or InterPodAffinity rejected nodes): per
+  such reason, the plugin, the reason, how many nodes gave it, the topology keys of the
+  pod's terms or constraints behind it, and what would fix it in words — a node in
+  another topology domain (for ``kubernetes.io/hostname``: another node), one whose
+  domain runs a matching pod (affinity), one with fewer matching pods (spreading) or
+  nodes carrying the key (spreading's missing label). Resources are not the problem
+  there: a line built from the shortfall names these first.
 
 Ties go to the first node in input order. Costs are screened in floating point and the
 near-best candidates compared again as exact fractions, so the choice is exact.
@@ -35,6 +43,20 @@ from podfit.resources import CPU, MEMORY, PODS, format_amount
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.filters import NODE_RESOURCES_FIT, FilterStatus, run_filters
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.plugins.inter_pod_affinity import (
+    INTER_POD_AFFINITY,
+    REASON_EXISTING_ANTI_AFFINITY,
+    REASON_POD_AFFINITY,
+    REASON_POD_ANTI_AFFINITY,
+)
+from podfit.scheduler.plugins.pod_topology_spread import (
+    HOSTNAME,
+    POD_TOPOLOGY_SPREAD,
+    REASON_CONSTRAINTS_NOT_MATCH,
+    REASON_NODE_LABEL_NOT_MATCH,
+    constraints_for,
+)
+from podfit.topology import DO_NOT_SCHEDULE
 
 _SLACK = 1e-9  # relative float error far above what a handful of divisions can produce
 _INF = float("inf")
@@ -185,6 +207,9 @@ class ShortfallTracker:
             "unavailable": list(self.unavailable),
             "fix": self.fixes(),
         }
+        blocked = constraints(self.pod, out["reasons"])
+        if blocked:
+            out["constraints"] = blocked
         if preemption is not None:
             node_index, victims = preemption
             out["preemption"] = {
@@ -258,6 +283,78 @@ class ShortfallTracker:
             },
             "addNode": None if self.add is None else {"like": self.add},
         }
+
+
+_TOPOLOGY_REASONS = (
+    REASON_POD_ANTI_AFFINITY,
+    REASON_EXISTING_ANTI_AFFINITY,
+    REASON_POD_AFFINITY,
+    REASON_CONSTRAINTS_NOT_MATCH,
+    REASON_NODE_LABEL_NOT_MATCH,
+)
+"""The reasons of the two cluster-dynamic plugins, in the order ``constraints`` lists them."""
+
+
+def _keys(pod: PodInfo, reason: str) -> list[str]:
+    """The topology keys of ``pod``'s terms or constraints behind ``reason``, first-seen
+    order (none for existing pods' anti-affinity: those are the other pods' terms)."""
+    aff = pod.pod_affinity
+    if reason == REASON_POD_ANTI_AFFINITY:
+        keys = [t.topology_key for t in aff.required_anti] if aff is not None else []
+    elif reason == REASON_POD_AFFINITY:
+        keys = [t.topology_key for t in aff.required] if aff is not None else []
+    elif reason in (REASON_CONSTRAINTS_NOT_MATCH, REASON_NODE_LABEL_NOT_MATCH):
+        keys = [c.topology_key for c in constraints_for(pod, DO_NOT_SCHEDULE)]
+    else:
+        keys = []
+    return list(dict.fromkeys(keys))
+
+
+def _domain(keys: Sequence[str]) -> str:
+    """``another node`` for the hostname key alone, else ``a node in another <keys>
+    domain``."""
+    if list(keys) == [HOSTNAME]:
+        return "another node (each node is its own kubernetes.io/hostname domain)"
+    return f"a node in another {' / '.join(keys) or 'topology'} domain"
+
+
+def _fix(reason: str, keys: Sequence[str]) -> str:
+    """What would let the pod in past ``reason`` (module doc), in words."""
+    if reason == REASON_POD_ANTI_AFFINITY:
+        return f"{_domain(keys)} without a pod its anti-affinity matches"
+    if reason == REASON_EXISTING_ANTI_AFFINITY:
+        return (
+            "a node in a topology domain where no running pod's required anti-affinity "
+            "matches this pod"
+        )
+    if reason == REASON_POD_AFFINITY:
+        return f"a node in a {' / '.join(keys)} domain that runs a pod its affinity matches"
+    if reason == REASON_NODE_LABEL_NOT_MATCH:
+        return f"nodes labelled {' and '.join(keys)} (nodes without the key are not counted)"
+    return f"{_domain(keys)} with fewer matching pods (within maxSkew)"
+
+
+def constraints(pod: PodInfo, reasons: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The ``constraints`` entries of the shortfall (module doc) for the reasons in
+    ``reasons`` (reason → nodes) that PodTopologySpread or InterPodAffinity gave; empty
+    when neither rejected a node. O(reasons + terms)."""
+    out: list[dict[str, Any]] = []
+    for reason in _TOPOLOGY_REASONS:
+        count = reasons.get(reason, 0)
+        if not count:
+            continue
+        keys = _keys(pod, reason)
+        spread = reason in (REASON_CONSTRAINTS_NOT_MATCH, REASON_NODE_LABEL_NOT_MATCH)
+        out.append(
+            {
+                "plugin": POD_TOPOLOGY_SPREAD if spread else INTER_POD_AFFINITY,
+                "reason": reason,
+                "nodes": count,
+                "topologyKeys": keys,
+                "fix": _fix(reason, keys),
+            }
+        )
+    return out
 
 
 def _histogram(

@@ -9,8 +9,10 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
   ``{"name": "big", "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
   "labels": {...}, "taints": [{"key", "value", "effect"}], "price": "0.2"}``),
   ``algorithm`` (podfit | ffd | exact), ``headroomPercent``, ``maxNodes``,
-  ``timeLimitSeconds``, ``region`` (list prices for shapes without one), ``mix`` (also
-  the cheapest mix, ``summary.cheapest``); the body's ``nodes`` are the existing nodes;
+  ``timeLimitSeconds``, ``region`` (list prices for shapes without one; with zones, the
+  new nodes' region label), ``mix`` (also the cheapest mix, ``summary.cheapest``),
+  ``zones`` (zone names for the new nodes, round-robin; validated by the planner); the
+  body's ``nodes`` are the existing nodes;
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
   (one shape as above; default: a copy of the removed node), ``algorithm``.
 
@@ -104,6 +106,7 @@ class NodesOptionsSchema(_PlanOptionsSchema):
     )
     mix = StrictBoolean(load_default=False)
     region = fields.String(load_default=None, allow_none=True)
+    zones = fields.List(fields.Raw(), load_default=list, validate=validate.Length(max=1000))
 
 
 class DrainOptionsSchema(_PlanOptionsSchema):

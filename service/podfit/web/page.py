@@ -129,6 +129,7 @@ class Form:
     algorithm: str = "podfit"
     mix: bool = False
     region: str = ""
+    zones: str = ""
     validate: str = DEFAULT_VALIDATE
     fixture_templates: str = ""
     templates: str = ""
@@ -374,6 +375,7 @@ def _form(values: Mapping[str, str]) -> Form:
         algorithm=values.get("algorithm", "podfit") or "podfit",
         mix=values.get("mix", "") == "on",
         region=values.get("region", "").strip(),
+        zones=values.get("zones", "").strip(),
         validate=values.get("validate", DEFAULT_VALIDATE) or DEFAULT_VALIDATE,
         fixture_templates=values.get("fixture_templates", ""),
         templates=values.get("templates", ""),
@@ -589,10 +591,14 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         shape_spec,  # the one shape-syntax parser
     )
     from podfit.planning.nodes_needed import nodes_needed
+    from podfit.planning.zones import check_zones
 
     specs = [shape_spec(text, f"shapes[{i}]") for i, text in enumerate(form.shapes.split())]
     shapes = price_shapes(parse_shapes(specs, "shapes"), region=form.region or None)
+    zones = check_zones([z.strip() for z in form.zones.split(",")]) if form.zones else ()
     if form.mix:
+        if zones:
+            raise ConfigError("the cheapest mix does not model zones; clear one of them", "zones")
         require_prices(shapes, "shapes")
     check_time("planning")
     plan = nodes_needed(
@@ -607,6 +613,8 @@ def plan_nodes(workload: Workload, form: Form) -> dict[str, Any]:
         progress=lambda done: check_time(f"planning shape {done + 1}"),
         exact_solver=bounded_exact(len(shapes), service_config()),
         deadline=request_deadline(),
+        zones=zones,
+        region=form.region or None,
     )
     if form.mix:
         from podfit.planning.mix import cheapest_mix

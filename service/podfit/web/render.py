@@ -691,6 +691,8 @@ class ShortfallView:
     rows: tuple[ShortfallRow, ...]
     reasons: tuple[str, ...]
     fixes: tuple[str, ...]
+    constraints: tuple[str, ...] = ()
+    """PodTopologySpread / InterPodAffinity blocks, each with what would fix it."""
 
 
 def explain_shortfall(shortfall: Any) -> ShortfallView | None:
@@ -698,8 +700,10 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
 
     Knows the keys ``resources`` (``request``/``largestFree``/``largestFreeNode``),
     ``reasons`` (reason → node count), ``fix`` (``shrinkRequest``, ``freeOnNode``,
-    ``addNode``) and ``preemption``; returns ``None`` for anything else, and the page then
-    shows the raw structure instead.
+    ``addNode``), ``preemption`` and ``constraints`` (a pod the topology plugins
+    rejected: their sentences come first, and only resources some node lacked —
+    an ``Insufficient <resource>`` reason — are listed); returns ``None`` for anything
+    else, and the page then shows the raw structure instead.
     """
     if not isinstance(shortfall, Mapping) or not isinstance(shortfall.get("resources"), Mapping):
         return None
@@ -736,7 +740,15 @@ def explain_shortfall(shortfall: Any) -> ShortfallView | None:
     if preemption := shortfall.get("preemption"):
         victims = ", ".join(preemption.get("victims") or ()) or "no pods"
         fixes.append(f"preemption would evict {victims} on {preemption.get('node')}")
-    return ShortfallView(tuple(rows), reasons, tuple(fixes))
+    blocked = tuple(
+        f"{c.get('plugin')}: {c.get('nodes')} {c.get('reason')} — needs {c.get('fix')}"
+        for c in shortfall.get("constraints") or ()
+        if isinstance(c, Mapping)
+    )
+    if blocked:  # not a resource problem: only the resources some node lacked
+        failed = shortfall.get("reasons") or {}
+        rows = [r for r in rows if f"Insufficient {r.resource}" in failed]
+    return ShortfallView(tuple(rows), reasons, tuple(fixes), blocked)
 
 
 # --- planning results (NodesPlan) ------------------------------------------------------------
@@ -751,8 +763,9 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
     its ``plannedCapacity``, drawn as a fill-limit mark when headroom lowers it); on it,
     the DaemonSet pods every new node runs (one ``DaemonSets`` piece with the shape's
     ``daemonSetOverhead``) and each group's planned pods (owner = the group name, named
-    ``<group> #<k>``, requests from ``groups[]``). Pods the plan could not place are
-    Pending with the plan's reason. Cost: one dict per planned pod.
+    ``<group> #<k>``, requests from ``groups[]``; a node planned in a zone is named
+    ``<node> (zone <zone>)``). Pods the plan could not place are Pending with the plan's
+    reason (with zones, the scheduler's message from ``notes``). Cost: one dict per planned pod.
     """
     requests = {str(g["name"]): dict(g.get("requests") or {}) for g in groups}
     overhead = {
@@ -781,6 +794,8 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
 
     for placed in shape.get("placement") or []:
         name = str(placed["node"])
+        if "zone" in placed:  # planned with zones: each node says its zone
+            name = f"{name} (zone {placed['zone']})"
         nodes.append(
             {
                 "name": name,
@@ -802,9 +817,11 @@ def plan_result(shape: Mapping[str, Any], groups: Sequence[Mapping[str, Any]]) -
             )
         for group, count in (placed.get("pods") or {}).items():
             pods.extend(planned(str(group), name) for _ in range(int(count)))
+    # with zones the plan is the scheduler's run: a note per group gives its message
+    notes = {str(n).split(": ", 1)[0]: str(n) for n in shape.get("notes") or ()}
     left_out = {
         **{
-            g: ("not placed by the packer", int(c))
+            g: (notes.get(g, "not placed by the packer"), int(c))
             for g, c in (shape.get("unplaced") or {}).items()
         },
         **{

@@ -11,7 +11,7 @@ its difference after a bind or an eviction; Filter and Score read the sums uncha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.inter_pod_affinity import (
@@ -20,6 +20,7 @@ from podfit.scheduler.plugins.inter_pod_affinity import (
     TopologyScore,
     count_all,
     count_one,
+    has_any_terms,
     matches_all,
     normalize,
     score_node,
@@ -180,7 +181,7 @@ class AffinityCounts:
         self._add(new, 1)
         self.own[i] = new
 
-    def value_keys(self) -> Iterable[str]:
+    def value_keys(self) -> Collection[str]:
         """The pod's own terms' keys and every key the sums have met (never shrinks)."""
         return self.keys
 
@@ -215,9 +216,14 @@ class AffinityCounts:
         return normalize([score_node(self.score, nodes[i]) for i in reps])
 
 
-def affinity_counts(pod: PodInfo, nodes: Sequence[NodeInfo], context: object) -> AffinityCounts:
+def affinity_counts(
+    pod: PodInfo, nodes: Sequence[NodeInfo], context: object
+) -> AffinityCounts | None:
     """The ``counts`` hook of the profile row (``context``: the run's
-    :class:`~podfit.scheduler.topologyplugins.TopologyPlugins`)."""
+    :class:`~podfit.scheduler.topologyplugins.TopologyPlugins`); None while neither the
+    pod nor any bound pod has affinity terms (PreFilter and PreScore skip)."""
+    if not has_any_terms(pod) and not getattr(context, "affinity_bound"):  # noqa: B009
+        return None
     namespaces: Namespaces = getattr(context, "namespaces")  # noqa: B009
     hard_weight: int = getattr(context, "hard_weight")  # noqa: B009
     return AffinityCounts(pod, nodes, namespaces, hard_weight)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.pod_topology_spread import (
@@ -69,8 +69,12 @@ class SpreadCounts:
         "hard",
         "hard_values",
         "hist",
+        "host_slots",
+        "keys",
+        "logs",
         "own",
         "pod",
+        "require_all",
         "self_match",
         "soft",
         "soft_values",
@@ -109,6 +113,16 @@ class SpreadCounts:
                 if value is not None and n is not None:
                     self.totals[k][value] = self.totals[k].get(value, 0) + n
         self.hist = [Counter(domain.values()) for domain in self.counts]
+        nh = len(hard)
+        self.host_slots = tuple(
+            k for k, c in enumerate((*hard, *soft)) if c.topology_key == HOSTNAME
+        )
+        """Where in a node's counts the hostname constraints are (hard first, as ``own``)."""
+        self.keys = tuple(c.topology_key for c in (*hard, *soft))
+        self.require_all = bool(pod.spread)
+        self.logs: dict[int, float] = {}
+        """``ln(size + 2)`` by size: the score weights, computed once per size."""
+        assert nh == len(self.hard)
 
     def _count(self, i: int, node: NodeInfo) -> Own:
         """Node ``i``'s matching-pod count per constraint (:func:`node_count`, memoised on
@@ -152,18 +166,15 @@ class SpreadCounts:
             totals = self.totals[k]
             totals[value] = totals.get(value, 0) + after - before
 
-    def value_keys(self) -> Iterable[str]:
-        """Every constraint's topology key."""
-        return [c.topology_key for c in (*self.hard, *self.soft)]
+    def value_keys(self) -> Collection[str]:
+        """Every constraint's topology key (fixed for the class)."""
+        return self.keys
 
     def own_part(self, i: int) -> tuple[object, ...]:
         """Node ``i``'s own counts for the hostname constraints (hard: None when it does
         not count; soft: what Score reads)."""
         own = self.own[i]
-        nh = len(self.hard)
-        part = [own[k] for k, c in enumerate(self.hard) if c.topology_key == HOSTNAME]
-        part += [own[nh + k] for k, c in enumerate(self.soft) if c.topology_key == HOSTNAME]
-        return tuple(part)
+        return tuple([own[k] for k in self.host_slots])
 
     def filter_state(self) -> FilterState | None:
         """:func:`prefilter`'s state from the kept counts (None: no hard constraint)."""
@@ -182,29 +193,35 @@ class SpreadCounts:
         soft = self.soft
         if not soft:
             return None
-        require_all = bool(pod.spread)
-        ignored = [require_all and not has_all_keys(nodes[i].labels, soft) for i in reps]
-        counted = [i for i, skip in zip(reps, ignored, strict=True) if not skip]
-        size = sum(s for s, skip in zip(sizes, ignored, strict=True) if not skip)
+        if self.require_all:
+            ignored = [not has_all_keys(nodes[i].labels, soft) for i in reps]
+            counted = [i for i, skip in zip(reps, ignored, strict=True) if not skip]
+            size = sum(s for s, skip in zip(sizes, ignored, strict=True) if not skip)
+            skipped = frozenset(i for i, skip in zip(reps, ignored, strict=True) if skip)
+        else:
+            ignored, counted = [False] * len(reps), list(reps)
+            size, skipped = sum(sizes), frozenset()
         counts: list[dict[str, int]] = []
         weights: list[float] = []
         for c, totals in zip(soft, self.totals, strict=True):
             if c.topology_key == HOSTNAME:
                 counts.append({})
-                weights.append(math.log(float(size + 2)))
+                weights.append(self._log(size))
                 continue
-            present = {nodes[i].labels.get(c.topology_key, ""): 0 for i in counted}
-            domain = {v: totals.get(v, 0) for v in present}
+            key = c.topology_key
+            domain = {v: totals.get(v, 0) for v in {nodes[i].labels.get(key, "") for i in counted}}
             counts.append(domain)
-            weights.append(math.log(float(len(domain) + 2)))
-        state = ScoreState(
-            soft,
-            frozenset(i for i, skip in zip(reps, ignored, strict=True) if skip),
-            tuple(counts),
-            tuple(weights),
-        )
+            weights.append(self._log(len(domain)))
+        state = ScoreState(soft, skipped, tuple(counts), tuple(weights))
         raw = [score_node(state, pod, nodes[i], i) for i in reps]
         return normalize(raw, ignored)
+
+    def _log(self, size: int) -> float:
+        """``math.log(float(size + 2))``, the weight of a constraint with ``size`` domains."""
+        found = self.logs.get(size)
+        if found is None:
+            found = self.logs[size] = math.log(float(size + 2))
+        return found
 
 
 def spread_counts(pod: PodInfo, nodes: Sequence[NodeInfo], context: object) -> SpreadCounts:
