@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podfit.manifests import load_text
-from podfit.manifests.replicas import NameRange, PodRuns, Replicas
+from podfit.manifests.replicas import NameRange, NameRanges, PodRuns, Replicas
 from podfit.manifests.snapshot import TakenNames
 from podfit.planning.pending import runs
 from podfit.pods import Container, Pod, replicas
@@ -206,3 +206,33 @@ def test_taken_names_and_distinct_names_agree_with_plain_sets(
     runs_ = PodRuns(segments)
     names = list(runs_.names())
     assert runs_.distinct_names() == (len(set(names)) == len(names))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "w", "web-", "web-1", "web-1-", "web-12", "x-"]),
+            st.sampled_from(["", "-a"]),
+            st.integers(0, 14),
+        ),
+        max_size=6,
+    ),
+    st.tuples(
+        st.sampled_from(["", "w", "web-", "web-1", "web-10", "x-", "y"]),
+        st.sampled_from(["", "-a"]),
+        st.integers(0, 14),
+    ),
+)
+def test_name_ranges_found_by_prefix_answer_as_every_range_would(
+    held: list[tuple[str, str, int]], probe: tuple[str, str, int]
+) -> None:
+    """NameRanges visits only the ranges whose prefix starts a name (or another range's
+    prefix): the same answers as asking every range held."""
+    ranges = [NameRange(*h) for h in held]
+    index = NameRanges()
+    for r in ranges:
+        index.add(r)
+    new = NameRange(*probe)
+    assert index.shares_with(new) == any(r.shares_with(new) for r in ranges)
+    for name in [*new, "web-1", "web-10-a", "w0", "0", "x-3", ""]:
+        assert (name in index) == any(name in r for r in ranges)

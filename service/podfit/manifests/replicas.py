@@ -7,14 +7,14 @@ any other reads the pods one by one, each made on demand and equal to what
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import overload
 
 from podfit.pods import Pod, replicas
 
-__all__ = ["NameRange", "PodRuns", "Replicas", "spec_of"]
+__all__ = ["NameRange", "NameRanges", "PodRuns", "Replicas", "spec_of"]
 
 spec_of = attrgetter(*(name for name in Pod.__dataclass_fields__ if name != "name"))
 """Every field of a ``Pod`` but its name: equal specs are replicas of one template."""
@@ -77,6 +77,51 @@ class NameRange(Sequence[str]):
             return False
         small, large = (self, other) if self.size <= other.size else (other, self)
         return any(name in large for name in small)
+
+
+class NameRanges:
+    """Many :class:`NameRange` (the workloads of one namespace), found by prefix: a name
+    can only be in a range whose prefix starts it, and two ranges can only share a name
+    when one prefix starts the other, so a look-up visits those ranges only."""
+
+    __slots__ = ("_by_prefix", "_prefixes")
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, list[NameRange]] = {}
+        self._prefixes: list[str] = []  # sorted
+
+    def add(self, names: NameRange) -> None:
+        """Hold ``names``. Cost O(log ranges) plus the sorted insertion."""
+        found = self._by_prefix.get(names.prefix)
+        if found is None:
+            self._by_prefix[names.prefix] = [names]
+            insort(self._prefixes, names.prefix)
+        else:
+            found.append(names)
+
+    def _starting(self, name: str) -> Iterator[NameRange]:
+        """The ranges whose prefix starts ``name`` (is ``name``'s first k characters for
+        some k < len(name)). Cost O(len(name)) look-ups."""
+        by_prefix = self._by_prefix
+        for k in range(len(name)):
+            yield from by_prefix.get(name[:k], ())
+
+    def __contains__(self, name: str) -> bool:
+        """Whether ``name`` is in one of the ranges."""
+        return any(name in r for r in self._starting(name))
+
+    def shares_with(self, names: NameRange) -> bool:
+        """Whether a name of ``names`` is in one of the ranges: those whose prefix starts
+        ``names``'s, or starts with it (:meth:`NameRange.shares_with` each)."""
+        if any(r.shares_with(names) for r in self._starting(names.prefix)):
+            return True
+        prefix, prefixes = names.prefix, self._prefixes
+        at = bisect_left(prefixes, prefix)
+        while at < len(prefixes) and prefixes[at].startswith(prefix):
+            if any(r.shares_with(names) for r in self._by_prefix[prefixes[at]]):
+                return True
+            at += 1
+        return False
 
 
 class Replicas(Sequence[Pod]):

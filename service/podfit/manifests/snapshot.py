@@ -57,7 +57,7 @@ from typing import Any
 
 from podfit.manifests.fields import Doc
 from podfit.manifests.objects import LabelSelector, ObjectRef
-from podfit.manifests.replicas import NameRange, PodRuns, Replicas
+from podfit.manifests.replicas import NameRange, NameRanges, PodRuns, Replicas
 from podfit.pods import Container, Pod
 from podfit.quantity import Quantity
 from podfit.resources import maximum
@@ -77,7 +77,7 @@ class TakenNames:
 
     def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
         self._names: dict[str, set[str]] = {}
-        self._ranges: dict[str, list[NameRange]] = {}
+        self._ranges: dict[str, NameRanges] = {}
         for namespace, name in keys:
             self._names.setdefault(namespace, set()).add(name)
 
@@ -85,21 +85,23 @@ class TakenNames:
         names = self._names.get(key[0])
         if names is not None and key[1] in names:
             return True
-        return any(key[1] in r for r in self._ranges.get(key[0], ()))
+        ranges = self._ranges.get(key[0])
+        return ranges is not None and key[1] in ranges
 
     def add(self, namespace: str, names: Iterable[str]) -> None:
         """Take ``names`` in ``namespace``."""
         if isinstance(names, NameRange):
-            self._ranges.setdefault(namespace, []).append(names)
+            self._ranges.setdefault(namespace, NameRanges()).add(names)
         else:
             self._names.setdefault(namespace, set()).update(names)
 
     def none_of(self, namespace: str, names: Iterable[str]) -> bool:
         """Whether none of ``names`` is taken in ``namespace``. Cost O(min(names, set))
-        against the set (a NameRange parses each taken name when fewer); against each
-        range O(1) when their prefixes or suffixes differ, else O(names)."""
+        against the set (a NameRange parses each taken name when fewer); against the
+        ranges, those whose prefix starts a name or the range's prefix
+        (:class:`NameRanges`)."""
         taken = self._names.get(namespace)
-        ranges = self._ranges.get(namespace, ())
+        ranges = self._ranges.get(namespace)
         if isinstance(names, NameRange):
             if taken and (
                 any(name in names for name in taken)
@@ -107,11 +109,11 @@ class TakenNames:
                 else not taken.isdisjoint(names)
             ):
                 return False
-            return not any(r.shares_with(names) for r in ranges)
+            return ranges is None or not ranges.shares_with(names)
         names = list(names)
         if taken is not None and not taken.isdisjoint(names):
             return False
-        return not any(name in r for r in ranges for name in names)
+        return ranges is None or not any(name in ranges for name in names)
 
 
 @dataclass(slots=True)
