@@ -390,3 +390,19 @@ def check_object_meta(kind: str, meta: Mapping[str, Any], d: Doc, path: str = "m
     labels = meta.get("labels")
     if isinstance(labels, Mapping):
         check_labels(labels, f"{path}.labels", d)
+
+
+def label_key_error(value: str) -> str | None:
+    """Why ``value`` is not a label key as the API server accepts one (``IsQualifiedName``,
+    its messages), else ``None``: the zone label of a drain or a check names a label key,
+    so ``zoneLabel: ""`` is an error of that field, not a zone no node is in.
+
+    >>> label_key_error("topology.kubernetes.io/zone") is None
+    True
+    >>> label_key_error("a b").startswith('must be a label key, not "a b": name part must')
+    True
+    """
+    errors = is_qualified_name(value)
+    if not errors:
+        return None
+    return f"must be a label key, not {json.dumps(value)}: {'; '.join(errors)}"
