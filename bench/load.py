@@ -489,7 +489,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
             max_quantity_length=config.max_quantity_length,
         )
         docs = read_documents(text, "json", config)
-        body = parse_workload_body(docs, config, keys)
+        body = parse_workload_body(docs, keys)
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         workload = load_objects([obj for _, obj in body.items], limits_for(config))

@@ -423,7 +423,7 @@ def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
                 max_items=config.max_items,
                 max_quantity_length=config.max_quantity_length,
             )
-        return parse_workload_body(docs, config, envelope_keys)
+        return parse_workload_body(docs, envelope_keys)
     except LimitExceeded as exc:
         raise name_limit_setting(exc) from None
 
