@@ -284,6 +284,8 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
     """Phase 4, once per queued pod: one scheduling cycle; Running on the chosen node, or
     Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
     engine = run.engine
+    if pod.nominated_node is not None and place_on_nominated(run, pod):
+        return
     decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
@@ -324,6 +326,40 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
         shortfall=pending_shortfall(run, pod, decision) if run.with_shortfall else None,
         explain=exp,
     )
+
+
+def place_on_nominated(run: _Run, pod: PodInfo) -> bool:
+    """``evaluateNominatedNode`` for a pod whose input carries ``status.nominatedNodeName``
+    (a preemptor of an earlier cycle, from ``kubectl get pods -o json``): kube-scheduler
+    first runs the filters on that node alone and, if it passes, binds the pod there
+    without scoring any node. Returns whether the pod was bound (its outcome recorded,
+    ``nominatedNodeName`` kept); False — the node is not in the input (upstream logs the
+    lookup error and carries on) or a filter rejects the pod there — leaves the pod to the
+    normal cycle. Cost: the pod's filters on one node (the spreading and affinity
+    PreFilter over all nodes when they concern the pod)."""
+    engine = run.engine
+    name = pod.nominated_node
+    assert name is not None
+    i = engine.by_name.get(name)
+    if i is None or not engine.fits_nominated(pod, i):
+        return False
+    engine.bind(pod, i)
+    exp = (
+        {"filters": {}, "scores": {}, "ties": [name], "nominatedNode": name}
+        if run.explain
+        else None
+    )
+    run.outcomes[id(pod)] = PodOutcome(
+        pod,
+        name,
+        RUNNING,
+        condition=SCHEDULED,
+        explain=exp,
+        scheduled=True,
+        counted=True,
+        nominated_node=name,
+    )
+    return True
 
 
 def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, Any]:
@@ -442,7 +478,7 @@ class Evictions:
             return None
         kind, _, owner = victim.owner.partition("/")
         if kind == "StatefulSet":
-            return victim.respawn(node_name=None, phase=None, start_time=None)
+            return victim.respawn(node_name=None, phase=None, start_time=None, nominated_node=None)
         base = owner
         if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
             base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
@@ -456,7 +492,9 @@ class Evictions:
             if name not in taken:
                 break
         self.generated[key] = ordinal
-        return victim.respawn(name, node_name=None, phase=None, start_time=None)
+        return victim.respawn(
+            name, node_name=None, phase=None, start_time=None, nominated_node=None
+        )
 
     def outcome(self, pod: PodInfo) -> PodOutcome:
         """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's
