@@ -258,6 +258,28 @@ def validate_mode(options: dict[str, Any], query: dict[str, Any] | None = None) 
     return mode
 
 
+def refuse_eviction(options: Mapping[str, Any], answers: str) -> None:
+    """422 naming ``preemption`` when the body asks for ``"preemption": true`` where
+    nothing is evicted: plans and checks answer "does it fit without evicting anything?"
+    (``docs/planning.md``), so honouring it would change the question and ignoring it
+    would answer another one than asked. ``false`` (what they do) and absence are
+    accepted; a value that is no boolean is left to the options' schema (422 as well).
+
+    >>> refuse_eviction({"preemption": False}, "plans")
+    >>> refuse_eviction({"preemption": True}, "checks")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    podfit.errors.ConfigError: preemption: checks never evict: ...
+    """
+    if options.get("preemption") is True:
+        raise ConfigError(
+            f"{answers} never evict: they answer whether the pods fit without evicting "
+            'anything, so "preemption": true cannot apply; leave it out or set it to false '
+            "(/v1/schedule evicts as kube-scheduler does)",
+            "preemption",
+        )
+
+
 def load_workload(
     items: Sequence[tuple[str, Any]], limits: Limits, validate: str = DEFAULT_VALIDATE
 ) -> Workload:

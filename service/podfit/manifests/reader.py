@@ -840,8 +840,23 @@ class Reader:
                 continue
             seen.add(key)
 
+    def _check_node_names(self) -> None:
+        """An error for each node whose name an earlier node has."""
+        seen: set[str] = set()
+        for node in self.workload.nodes:
+            if node.name in seen:
+                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
+            seen.add(node.name)
+
+    def _raise_errors(self) -> None:
+        """Every error collected so far, in one :class:`ManifestError` (none: nothing)."""
+        if self.errors:
+            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+
     def finish(self) -> Workload:
         self._reconcile()
+        self._check_node_names()
+        self._raise_errors()  # admission would only work on objects that are not sound
         priorities = self._resolve_priorities()
         if priorities or self.limit_ranges:  # else admission changes nothing
             wl = self.workload
@@ -853,13 +868,7 @@ class Reader:
                     self.workload.warnings.append(
                         f"LimitRange {item.name}: defaults applied to {item.defaulted} containers"
                     )
-        seen: set[str] = set()
-        for node in self.workload.nodes:
-            if node.name in seen:
-                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
-            seen.add(node.name)
-        if self.errors:
-            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        self._raise_errors()
         if self.workload.resource_quotas:
             self._quota()
         if self.custom:  # the loader's last warning

@@ -374,13 +374,19 @@ def _unhonoured(
     return one_per_node, fields
 
 
+WARNINGS_PHASE = "the plan's warnings"
+"""The phase :func:`packer_warnings` names when the deadline stops it."""
+
+
 def packer_warnings(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> list[str]:
     """One warning per pending group whose pod (anti-)affinity or topology spread
     constraints the new-node packer does not honour (module doc), naming the fields, in
-    group order. O(groups² + groups × DaemonSets)."""
+    group order. O(groups² + groups × DaemonSets): the cluster's deadline is checked
+    before each group."""
     out: list[str] = []
     ds = [d.template for d in cluster.daemonsets]
     for k, (_, exemplar) in enumerate(groups):
+        cluster.deadline.check(WARNINGS_PHASE)
         others = [*ds, *(e for j, (_, e) in enumerate(groups) if j != k)]
         for name in _unhonoured(exemplar, others, cluster.namespaces)[1]:
             plugin = INTER_POD_AFFINITY if name.startswith("pod") else POD_TOPOLOGY_SPREAD
@@ -420,6 +426,7 @@ def _shape_problem(
     exemplars: list[PodInfo] = []
     ds_templates = [d.template for d in cluster.daemonsets]
     for k, (group, exemplar) in enumerate(groups):
+        cluster.deadline.check(f"planning shape {shape.name}")  # O(groups) per group
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
@@ -509,7 +516,8 @@ def nodes_needed(
     with the number of shapes done. ``exact_solver`` replaces
     :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
     the service's time and memory limits (:mod:`podfit.bounded`). ``deadline`` is
-    checked inside the packers (:func:`plan_shapes`). ``services`` …
+    checked inside the run on the existing nodes and inside the packers
+    (:func:`plan_shapes`). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them (they decide the run on the existing nodes and the pod anti-affinity terms'
     namespaces). ``zones`` (validated: non-empty label values, none twice) label the new
@@ -539,6 +547,7 @@ def nodes_needed(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=disruption_budgets,
+        deadline=deadline,
     )
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
     groups, run_names = run_groups(baseline.runs)

@@ -35,6 +35,7 @@ from typing import Any
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
+from podfit.manifests.apivalidation import label_key_error
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
 from podfit.planning.drain import (
@@ -185,7 +186,8 @@ def what_if(
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
 
-    ``deadline`` is checked before each scenario and inside its node plan's packer.
+    ``deadline`` is checked inside every scheduling run (the baseline, each scenario's
+    reschedule), before each scenario and inside its node plan's packer.
     ``services`` … ``disruption_budgets`` are the workload's objects, as
     :func:`podfit.schedule` takes them; ``disruption_budgets`` also decide the
     ``disruptionBudgets`` findings. ``zones`` (validated as ``plan nodes`` validates them:
@@ -199,6 +201,8 @@ def what_if(
     if drain:
         scenarios.append((f"drain {', '.join(drain)}", list(dict.fromkeys(drain))))
     if lose_zone is not None:
+        if (bad_key := label_key_error(zone_label)) is not None:
+            raise ConfigError(bad_key, "zoneLabel")  # not "no node has label ...": the key
         zone_nodes = [n.name for n in nodes if n.labels.get(zone_label) == lose_zone]
         if not zone_nodes:
             raise ConfigError(f'no node has label {zone_label}="{lose_zone}"', "loseZone")
@@ -217,6 +221,7 @@ def what_if(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=budgets,
+        deadline=deadline,
     )
     baseline = cluster.run()
     terminating = {p.key for p in pods if p.terminating}

@@ -12,7 +12,7 @@ feasible node → the ``FailedScheduling`` message with the PostFilter part
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -86,11 +86,15 @@ class Engine:
         max_classes: int = 64,
         namespaces: Namespaces | None = None,
         budgets: Sequence[BudgetSpec] = (),
+        scales: Mapping[str, int] | None = None,
     ):
         self.nodes = list(nodes)
         self.topology = TopologyPlugins(namespaces)
         self.topology.bound_already(self.nodes)
         self.budgets = tuple(budgets)
+        self.scales = scales
+        """Pods per controller in the run (:func:`podfit.disruption.controller_scales`): the
+        budgets' expected counts; None: each budget's healthy count stands in."""
         self._last_concern: tuple[tuple[object, ...], bool] | None = None
         self.start: dict[int, int] = {}
         """``id(pod)`` → start order (bind order; the input's bound pods first)."""
@@ -342,7 +346,7 @@ class Engine:
                 continue
             if budgets is None:
                 bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
-                budgets = [budget_now(b, bound) for b in self.budgets]
+                budgets = [budget_now(b, bound, self.scales) for b in self.budgets]
             candidate = self.select_victims(pod, i, keep, budgets)
             if candidate is None:
                 continue

@@ -25,6 +25,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from podfit.deadline import NO_DEADLINE, Deadline
+from podfit.disruption import controller_scales
 from podfit.manifests.names import generated_name
 from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.scheduler.config import SchedulerConfig
@@ -182,7 +183,12 @@ def schedule_infos(
     ``deadline`` is checked before the first queued pod and then every
     :data:`CHECK_EVERY` pods (its ``expired`` raises; the run is abandoned).
     """
-    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets)
+    scales = (
+        controller_scales((p.namespace, p.owner) for p in pods if not p.terminating)
+        if budgets
+        else None
+    )
+    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets, scales=scales)
     run = _Run(engine, cfg, explain, with_shortfall, track)
     run.evictions.seq = len(pods)  # replacements queue behind every input pod
     count_bound_pods(run, pods)
