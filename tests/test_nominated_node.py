@@ -172,13 +172,15 @@ def test_explain_says_the_nominated_node_was_taken_unscored() -> None:
     }
 
 
-def test_each_nominated_pod_is_bound_in_queue_order() -> None:
-    """Two pods nominated to n2, room for one: the first (queue order) takes n2 unscored;
-    the second no longer fits there and goes through the normal cycle to n1."""
+def test_pods_nominated_to_one_node_hold_room_against_each_other() -> None:
+    """Two equal-priority pods nominated to n2, room for one: ``a`` (first in the queue) is
+    filtered on n2 with ``b`` — nominated there, priority ≥ its own — counted as running
+    (``RunFilterPluginsWithNominatedPods``), so n2 rejects it and the normal cycle puts
+    it on n1; then ``b`` takes n2."""
     result = run(
         node("n1"),
         node("n2", cpu="2"),
         pod("a", "2", nominated="n2"),
         pod("b", "2", nominated="n2"),
     )
-    assert (entry(result, "a")["node"], entry(result, "b")["node"]) == ("n2", "n1")
+    assert (entry(result, "a")["node"], entry(result, "b")["node"]) == ("n1", "n2")

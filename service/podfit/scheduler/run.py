@@ -13,7 +13,10 @@
    ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first;
    a node that already runs a pod of that DaemonSet (bound in the input) gets none.
 4. The rest go through the queue in PrioritySort order: higher ``priority`` first, then
-   input order.
+   input order. A queued pod carrying ``status.nominatedNodeName`` of a node in the input
+   is nominated there from the start: it is tried on that node alone first
+   (``evaluateNominatedNode``), and until it is bound pods of lower or equal priority
+   make room for it there (:mod:`podfit.scheduler.nominated`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ from podfit.scheduler.placement import (
     daemonset_tolerations,
     kubelet_admit,
 )
-from podfit.scheduler.preemption import PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE, BudgetSpec
+from podfit.scheduler.preemption import (
+    PREEMPTION_BY_SCHEDULER,
+    PREEMPTION_MESSAGE,
+    BudgetSpec,
+    terminating_on_nominated,
+)
 from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 from podfit.topology import Namespaces
@@ -192,6 +200,7 @@ def schedule_infos(
     run = _Run(engine, cfg, explain, with_shortfall, track)
     run.evictions.seq = len(pods)  # replacements queue behind every input pod
     count_bound_pods(run, pods)
+    nominate_queued(run)
     admit_named_pods(run)
     ds_pods = daemonset_pods(run, pods, daemonsets)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
@@ -238,6 +247,19 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
             run.named.append(pod)
         else:
             run.queue.append((-pod.priority, seq, pod))
+
+
+def nominate_queued(run: _Run) -> None:
+    """The scheduling queue's nominator: every queued input pod whose
+    ``status.nominatedNodeName`` names a node of the input is nominated there, so pods of
+    lower or equal priority make room for it while it is Pending
+    (:mod:`podfit.scheduler.nominated`). O(queued pods)."""
+    engine = run.engine
+    for _, _, pod in run.queue:
+        if pod.nominated_node is not None:
+            i = engine.by_name.get(pod.nominated_node)
+            if i is not None:
+                engine.nominations.add(pod, i)
 
 
 def admit_named_pods(run: _Run) -> None:
@@ -297,6 +319,7 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
         i, victims = decision.preemption
         run.evictions.evict(pod, i, victims, run.replacements)
+        engine.nominations.clear_lower(i, pod.priority)  # prepareCandidate
         if exp is not None:
             exp["preemption"] = {
                 "node": run.names[i],
@@ -324,6 +347,8 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
             pod, run.names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
         )
         return
+    if id(pod) in engine.nominations.node_of and clears_nomination(run, pod, decision):
+        engine.nominations.clear(pod)
     run.outcomes[id(pod)] = PodOutcome(
         pod,
         None,
@@ -332,6 +357,21 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
         shortfall=pending_shortfall(run, pod, decision) if run.with_shortfall else None,
         explain=exp,
     )
+
+
+def clears_nomination(run: _Run, pod: PodInfo, decision: Decision) -> bool:
+    """Whether ``pod``'s failed cycle clears its nomination: DefaultPreemption ran (there
+    are nodes, and the pod is eligible — not ``preemptionPolicy: Never``, not waiting for
+    a terminating victim on its nominated node) and found no candidate, so it returned
+    a result nominating no node (``NewPostFilterResultWithNominatedNode("")``). An
+    ineligible pod keeps its nomination (no PostFilter result), and so does a pod that
+    ``--no-preemption`` keeps from evicting its candidate's victims."""
+    engine = run.engine
+    if not engine.nodes or pod.preemption_policy == "Never" or decision.preemption is not None:
+        return False
+    prefilter = decision.evaluation.prefilter_message if decision.evaluation else ""
+    statuses = decision.statuses
+    return not terminating_on_nominated(pod, engine.nodes, engine.by_name, statuses, prefilter)
 
 
 def place_on_nominated(run: _Run, pod: PodInfo) -> bool:
