@@ -203,8 +203,15 @@ class Engine:
             self._last_concern = (key, applies)
         concerned = applies or self.topology.affinity_bound
         held = self._held = self.nominated_filter(pod, bool(concerned))
-        if held is not None:  # nominated pods hold room: the full scan, two-pass there
-            return self._scan(pod, explain, restricted, held.topology is not None, held)
+        if held is not None:  # nominated pods hold room: the full scan, two-pass there,
+            # unless they change no feasible node (then the class path, while it places)
+            if explain or restricted or not held.changes_nothing():
+                return self._scan(pod, explain, restricted, held.topology is not None, held)
+            best = self.class_index(pod).best()
+            if best is not None:
+                self.bind(pod, best)
+                return self._placed[best]
+            return self._scan(pod, explain, restricted, False, held)  # exact statuses
         if concerned and not (explain or restricted):
             index = self.topology_index(pod)
             assert index.topo is not None
