@@ -47,13 +47,19 @@ from podfit.scheduler.preemption import (
     BudgetSpec,
     terminating_on_nominated,
 )
-from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
+from podfit.scheduler.result import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    SCHEDULED,
+    PodOutcome,
+    ScheduleResult,
+    plain_outcome,
+)
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 from podfit.topology import Namespaces
 
 TERMINAL = ("Succeeded", "Failed")
-SCHEDULED = ("True", None, None)
-"""The PodScheduled condition of a pod on a node: status True, no reason, no message."""
 _QUEUE_ORDER = itemgetter(0, 1)
 """PrioritySort: queue entries are (-priority, input order, pod); the pod is never compared."""
 MAX_TRACKERS = 16
@@ -123,8 +129,15 @@ def _explain(engine: Engine, decision: Decision) -> dict[str, Any]:
 
 class _Run:
     """The state of one run between its phases: the engine, every pod's outcome so far
-    (keyed by ``id(pod)``), the pods still to place, and the shortfall caches of the
-    queue (node shapes, the last Pending class's document, a tracker per template)."""
+    (keyed by ``id(pod)``: a :class:`PodOutcome`, or for a pod the scheduler placed plainly
+    — Running, no explanation, nothing preempted — just its node's name, which
+    :class:`ScheduleResult` reads the same way), the pods still to place (``queue``, input
+    order, with ``queue_seq`` their input positions), and the shortfall caches of the
+    queue (node shapes, the last Pending class's document, a tracker per template).
+
+    The queue and the plain outcomes hold no object per pod: a run allocates O(pods)
+    objects otherwise, and CPython's cyclic garbage collector walks every live object
+    again each time the allocations since its last full pass reach a quarter of them."""
 
     __slots__ = (
         "cfg",
@@ -135,6 +148,7 @@ class _Run:
         "names",
         "outcomes",
         "queue",
+        "queue_seq",
         "replacements",
         "shapes",
         "shortfall_cache",
@@ -151,8 +165,9 @@ class _Run:
         self.explain = explain
         self.with_shortfall = with_shortfall
         self.track = track
-        self.outcomes: dict[int, PodOutcome] = {}
-        self.queue: list[tuple[int, int, PodInfo]] = []
+        self.outcomes: dict[int, PodOutcome | str] = {}
+        self.queue: list[PodInfo] = []
+        self.queue_seq: list[int] = []
         self.named: list[PodInfo] = []
         self.names = [n.name for n in engine.nodes]
         self.shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
@@ -203,20 +218,50 @@ def schedule_infos(
     nominate_queued(run)
     admit_named_pods(run)
     ds_pods = daemonset_pods(run, pods, daemonsets)
+    run.evictions.pools = (ds_pods, pods)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
-    run.queue.sort(key=_QUEUE_ORDER)
-    for k, pod in enumerate(_queued(ds_queue, run.queue, run.replacements)):
+    priority_order(run)
+    queued = _queued(ds_queue, run.queue, run.queue_seq, run.replacements)
+    cycle = engine.schedule
+    outcomes, names = run.outcomes, run.names
+    for k, pod in enumerate(queued):
         if not k % CHECK_EVERY:
             deadline.check("scheduling")
-        schedule_one(run, pod)
+        if explain or pod.nominated_node is not None:  # evaluateNominatedNode first
+            schedule_one(run, pod)
+            continue
+        decision = cycle(pod, False)
+        if decision.node is not None:  # placed plainly: schedule_one's first case, inlined
+            outcomes[id(pod)] = names[decision.node]
+        else:
+            schedule_one(run, pod, decision)
     evictions = run.evictions
+    everyone = [*ds_pods, *pods, *evictions.replacements]
+    if evictions.same_name:  # a StatefulSet victim's entry is its replacement's outcome
+        places = [evictions.outcome(p) for p in everyone]
+        everyone = [
+            p if isinstance(o, str) else o.pod for p, o in zip(everyone, places, strict=True)
+        ]
+    else:
+        places = [outcomes[id(p)] for p in everyone]
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
-        pods=[evictions.outcome(p) for p in (*ds_pods, *pods, *evictions.replacements)],
+        placed=(everyone, places),
         nodes=run.engine.nodes,
-        input_count=len(pods) + len(ds_pods) + len(evictions.replacements),
+        input_count=len(everyone),
     )
+
+
+def priority_order(run: _Run) -> None:
+    """PrioritySort on the queue: higher priority first, input order among equals (a stable
+    sort on priority alone; nothing to do when every queued pod has the same priority)."""
+    queue = run.queue
+    if len({p.priority for p in queue}) <= 1:
+        return
+    order = sorted(range(len(queue)), key=lambda k: -queue[k].priority)
+    run.queue = [queue[k] for k in order]
+    run.queue_seq = [run.queue_seq[k] for k in order]
 
 
 def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
@@ -225,6 +270,8 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
     engine = run.engine
     by_name = engine.by_name
     outcomes = run.outcomes
+    queue_append = run.queue.append
+    seq_append = run.queue_seq.append
     for seq, pod in enumerate(pods):
         if pod.phase in TERMINAL:
             outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
@@ -246,7 +293,8 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
         elif pod.node_name:
             run.named.append(pod)
         else:
-            run.queue.append((-pod.priority, seq, pod))
+            queue_append(pod)
+            seq_append(seq)
 
 
 def nominate_queued(run: _Run) -> None:
@@ -255,7 +303,7 @@ def nominate_queued(run: _Run) -> None:
     lower or equal priority make room for it while it is Pending
     (:mod:`podfit.scheduler.nominated`). O(queued pods)."""
     engine = run.engine
-    for _, _, pod in run.queue:
+    for pod in run.queue:
         if pod.nominated_node is not None:
             i = engine.by_name.get(pod.nominated_node)
             if i is not None:
@@ -308,13 +356,15 @@ def daemonset_pods(
     return expand_daemonsets(daemonsets, run.engine.nodes, existing)
 
 
-def schedule_one(run: _Run, pod: PodInfo) -> None:
-    """Phase 4, once per queued pod: one scheduling cycle; Running on the chosen node, or
+def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> None:
+    """Phase 4, once per queued pod: one scheduling cycle (``decision``: its first
+    attempt's, already made without explanation); Running on the chosen node, or
     Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
     engine = run.engine
-    if pod.nominated_node is not None and place_on_nominated(run, pod):
-        return
-    decision = engine.schedule(pod, run.explain)
+    if decision is None:
+        if pod.nominated_node is not None and place_on_nominated(run, pod):
+            return
+        decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
         i, victims = decision.preemption
@@ -341,8 +391,11 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
         decision = engine.schedule(pod, run.explain)
         exp = _explain(engine, decision) if run.explain else None
     if decision.node is not None:
+        if exp is None:  # Running, PodScheduled True, nothing else: the node's name says it
+            run.outcomes[id(pod)] = run.names[decision.node]
+            return
         # positional: pod, node, phase, reason, message, condition, shortfall, explain,
-        # scheduled, counted (half the cost of keywords, once per placed pod)
+        # scheduled, counted (half the cost of keywords)
         run.outcomes[id(pod)] = PodOutcome(
             pod, run.names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
         )
@@ -446,20 +499,22 @@ def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, 
 
 def _queued(
     first: list[tuple[int, int, PodInfo]],
-    queue: list[tuple[int, int, PodInfo]],
+    queue: list[PodInfo],
+    seqs: list[int],
     extra: list[tuple[int, int, PodInfo]],
 ) -> Iterator[PodInfo]:
-    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` merged with
-    the heap ``extra`` that preemption pushes replacement pods into while the queue is
-    drained (a plain list walk while it is empty: O(1) per pod)."""
+    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` (pods, with
+    ``seqs`` their input positions) merged with the heap ``extra`` that preemption pushes
+    (-priority, position, pod) entries of replacement pods into while the queue is drained
+    (a plain list walk while it is empty: O(1) per pod)."""
     for _, _, pod in first:
         yield pod
     k, n = 0, len(queue)
     while k < n or extra:
-        if extra and (k == n or extra[0][:2] < queue[k][:2]):
+        if extra and (k == n or extra[0][:2] < (-queue[k].priority, seqs[k])):
             yield heappop(extra)[2]
         else:
-            yield queue[k][2]
+            yield queue[k]
             k += 1
 
 
@@ -472,7 +527,7 @@ class Evictions:
     def __init__(
         self,
         engine: Engine,
-        outcomes: dict[int, PodOutcome],
+        outcomes: dict[int, PodOutcome | str],
         names: list[str],
         seq: int,
     ) -> None:
@@ -480,6 +535,7 @@ class Evictions:
         self.outcomes = outcomes
         self.names = names
         self.seq = seq  # queue order of the next replacement: after every input pod
+        self.pools: tuple[Sequence[PodInfo], ...] = ()  # the run's DaemonSet and input pods
         self.replacements: list[PodInfo] = []
         self.same_name: dict[int, PodInfo] = {}  # victim id → its StatefulSet replacement
         self.generated: dict[tuple[str, str], int] = {}
@@ -529,7 +585,14 @@ class Evictions:
         if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
             base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
         key = (victim.namespace, base)
-        taken = {o.pod.name for o in self.outcomes.values() if o.pod.namespace == victim.namespace}
+        # the names of the pods with an outcome so far, and of every replacement
+        outcomes = self.outcomes
+        taken = {
+            p.name
+            for pool in (*self.pools, self.same_name.values())
+            for p in pool
+            if p.namespace == victim.namespace and id(p) in outcomes
+        }
         taken.update(p.name for p in self.replacements if p.namespace == victim.namespace)
         ordinal = self.generated.get(key, 0)
         while True:
@@ -542,16 +605,19 @@ class Evictions:
             name, node_name=None, phase=None, start_time=None, nominated_node=None
         )
 
-    def outcome(self, pod: PodInfo) -> PodOutcome:
-        """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's
-        (followed through further preemptions), with where and by whom the pod named so was
-        last preempted."""
+    def outcome(self, pod: PodInfo) -> PodOutcome | str:
+        """``pod``'s entry: its own outcome (a node's name for a plain placement, see
+        :class:`_Run`); for a StatefulSet victim, its replacement's (followed through further
+        preemptions), with where and by whom the pod named so was last preempted."""
         entry = self.outcomes[id(pod)]
         current = pod
         while id(current) in self.same_name:
             victim = self.outcomes[id(current)]
+            assert isinstance(victim, PodOutcome)  # a victim's outcome names its preemptor
             current = self.same_name[id(current)]
             entry = self.outcomes[id(current)]
+            if isinstance(entry, str):
+                entry = self.outcomes[id(current)] = plain_outcome(current, entry)
             if entry.preempted_by is None:
                 entry.preempted_by = victim.preempted_by
                 entry.preempted_from = victim.preempted_from
