@@ -161,7 +161,7 @@ class Engine:
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
-        if self.nominations:
+        if self.nominations.node_of:
             self.nominations.clear(pod)
         if pod.pod_affinity is not None:
             self.topology.bound(pod)
@@ -202,7 +202,9 @@ class Engine:
             applies = bool(CLUSTER_PLUGINS) and cluster_dynamic(pod)
             self._last_concern = (key, applies)
         concerned = applies or self.topology.affinity_bound
-        held = self._held = self.nominated_filter(pod, bool(concerned))
+        held = self._held = (
+            self.nominated_filter(pod, bool(concerned)) if self.nominations.node_of else None
+        )
         if held is not None:  # nominated pods hold room: the full scan, two-pass there,
             # unless they change no feasible node (then the class path, while it places)
             if explain or restricted or not held.changes_nothing():
@@ -281,7 +283,7 @@ class Engine:
     def nominated_filter(self, pod: PodInfo, concerned: bool) -> NominatedFilter | None:
         """The two-pass filter for ``pod`` when pods nominated to some node hold room for
         it (priority ≥ its own), else None. O(1) while nothing is nominated."""
-        if not self.nominations:
+        if not self.nominations.node_of:
             return None
         held = self.nominations.for_pod(pod)
         if not held:
