@@ -10,9 +10,14 @@ or a filter rejects the pod there, the normal cycle runs over every node. No fea
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
+from click.testing import CliRunner
+
 from podfit import schedule
+from podfit.cli import main
 from podfit.manifests import load_objects
 from podfit.scheduler.result import ScheduleResult
 
@@ -184,3 +189,18 @@ def test_pods_nominated_to_one_node_hold_room_against_each_other() -> None:
         pod("b", "2", nominated="n2"),
     )
     assert (entry(result, "a")["node"], entry(result, "b")["node"]) == ("n1", "n2")
+
+
+def test_the_explain_table_says_the_nominated_node_was_filtered_alone(tmp_path: Path) -> None:
+    """``podfit schedule --explain``: the nominated node is chosen unscored and the other
+    nodes were not evaluated (not "feasible")."""
+    docs = [node("n1"), node("n2"), pod("busy", "2", node_name="n2"), pod("p", "1", nominated="n2")]
+    path = tmp_path / "in.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    result = CliRunner().invoke(main, ["schedule", "-f", str(path), "--explain"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("default/p -> n2"))
+    rows = {line.split()[0]: line for line in lines[start + 2 : start + 4]}
+    assert "chosen" in rows["n2"] and "its nominated node, filtered alone" in rows["n2"]
+    assert "not evaluated: the nominated node passed" in rows["n1"]
