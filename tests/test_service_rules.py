@@ -234,3 +234,18 @@ def test_what_if_names_the_zone_label_for_every_edge() -> None:
         what_if([], nodes, lose_zone="a", zone_label="")
     assert refused.value.path == "zoneLabel"
     assert str(refused.value).startswith('zoneLabel: must be a label key, not ""')
+
+
+def test_plan_and_check_commands_do_not_offer_preemption() -> None:
+    """Plans and checks never evict (their HTTP endpoints refuse ``preemption: true``):
+    the CLI does not offer ``--preemption/--no-preemption`` there, so it cannot be given
+    and silently ignored; ``podfit schedule`` keeps it."""
+    from click.testing import CliRunner
+
+    from podfit.cli import main
+
+    for command in (["plan", "fit"], ["plan", "nodes"], ["plan", "drain"], ["check"]):
+        result = CliRunner().invoke(main, [*command, "--no-preemption"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "No such option" in result.output
+    assert "--no-preemption" in CliRunner().invoke(main, ["schedule", "--help"]).output

@@ -188,7 +188,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 
 @click.command("schedule")
 @files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
-@scheduler_options(shape_alias=True)
+@scheduler_options(shape_alias=True, preemption=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option(
     "--fail-on-pending",

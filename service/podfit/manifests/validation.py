@@ -14,14 +14,13 @@ and counts in one warning.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
+import pkgutil
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from podfit.yamlsafe import Number, go_json_float
@@ -121,8 +120,10 @@ def load_schema(version: str = DEFAULT_SCHEMA_VERSION) -> Schema:
     process (~170 KB of JSON, a few ms)."""
     if version not in SCHEMA_VERSIONS:
         raise ValueError(f'unsupported version "{version}" (one of {", ".join(SCHEMA_VERSIONS)})')
-    text = resources.files("podfit").joinpath("data/known-fields.json").read_text("utf-8")
-    data = json.loads(text)
+    # the package's loader reads its data file (importlib.resources would import zipfile)
+    raw = pkgutil.get_data("podfit", "data/known-fields.json")
+    assert raw is not None, "podfit/data/known-fields.json is part of the package"
+    data = json.loads(raw)
     view = data["versions"][version]
     all_types = data["types"]
     variants = view["variants"]
@@ -138,6 +139,8 @@ def nearest(name: str, known: Any) -> str | None:
     lowered = {k.lower(): k for k in names}
     if name.lower() in lowered:
         return lowered[name.lower()]
+    import difflib  # only for a name that is not known
+
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return found[0] if found else None
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.manifests import objects
+from podfit.manifests.replicas import PodRuns
 from podfit.nodes import Node
 from podfit.pods import Pod
 from podfit.scheduler.adapt import (
@@ -68,7 +69,8 @@ class Cluster:
         )
         self.namespaces = Namespaces({ns.name: ns.label_map for ns in namespaces})
         self.budgets: list[BudgetSpec] = [budget_spec(b) for b in disruption_budgets]
-        self.pods = list(pods)
+        # runs of replicas stay runs (pending() counts them without a Pod per replica)
+        self.pods: Sequence[Pod] = pods if isinstance(pods, PodRuns) else list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}
         self.nodes = list(nodes)
         check_node_names([n.name for n in self.nodes])

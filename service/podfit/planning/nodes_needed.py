@@ -43,7 +43,6 @@ from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster
-from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
 from podfit.planning.zones import (
@@ -69,6 +68,7 @@ from podfit.units import human
 
 if TYPE_CHECKING:
     from podfit.planning.exact import ExactResult
+    from podfit.planning.fragmentation import Fragmentation
 
 if TYPE_CHECKING:
     from podfit.planning.mix import CheapestMix
@@ -159,7 +159,7 @@ class ShapePlan:
             "daemonSetPods": self.daemonset_pods,
             "unplaced": dict(self.packing.unplaced),
             "unplaceable": dict(sorted(self.unplaceable.items())),
-            "placement": [self._placed(n) for n in self.packing.nodes],
+            "placement": self._placement(),
         }
         if self.shape.price is not None:
             out["price"] = _price_text(self.shape.price)
@@ -170,14 +170,27 @@ class ShapePlan:
             out["notes"] = list(self.packing.notes)
         return out
 
-    def _placed(self, node: binpack.PackedNode) -> dict[str, Any]:
+    def _placement(self) -> list[dict[str, Any]]:
+        """Each new node's ``placement`` entry (:meth:`_placed`); the amounts of equal
+        usage vectors are formatted once (each entry still gets its own dict, so a YAML
+        dump holds no aliases). Cost O(nodes · resources)."""
+        formatted: dict[tuple[int, ...], dict[str, str]] = {}
+        return [self._placed(n, formatted) for n in self.packing.nodes]
+
+    def _placed(
+        self, node: binpack.PackedNode, formatted: dict[tuple[int, ...], dict[str, str]]
+    ) -> dict[str, Any]:
         """A ``placement`` entry: the node's name, its zone when zones are given, its pods
-        per group and what they request."""
+        per group and what they request (``formatted``: amounts already formatted, by
+        usage vector)."""
         out: dict[str, Any] = {"node": f"{self.shape.name}-{node.index + 1}"}
         if self.zones:
             out["zone"] = zone_of(self.zones, node.index)
         out["pods"] = dict(node.pods)
-        out["requested"] = amounts(self.problem.resources, node.used)
+        requested = formatted.get(node.used)
+        if requested is None:
+            requested = formatted[node.used] = amounts(self.problem.resources, node.used)
+        out["requested"] = dict(requested)
         return out
 
     def shape_allocatable(self) -> list[int]:
@@ -584,6 +597,8 @@ def nodes_needed(
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use
         shapes_seen = [(g.name, info) for g, info in groups]
+        from podfit.planning.fragmentation import fragmentation  # with existing nodes only
+
         result_plan.fragmentation = fragmentation(
             baseline.nodes, shapes_seen, cluster.cfg.filter_config
         )
