@@ -552,6 +552,12 @@ def nodes_cmd(
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
 )
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones for the replacement nodes (topology.kubernetes.io/zone, round-robin); their "
+    "plan is then the scheduler's run on them, zone spreading and affinity included.",
+)
 @_recommendations
 @scheduler_options()
 @_fail_on_pending
@@ -565,6 +571,7 @@ def drain_cmd(
     zone_label: str,
     lose_any_one: bool,
     shape: str | None,
+    zones: str | None,
     recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
     fail_on_pending: bool,
@@ -581,6 +588,7 @@ def drain_cmd(
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shape = None if shape is None else shape_from_text(shape, "--shape")
+    zone_names = () if zones is None else _zone_list(zones)
     with _progress("scenarios", None) as progress:
         report = plan_cmd.what_if(
             workload.pods,
@@ -593,6 +601,7 @@ def drain_cmd(
             shape=node_shape,
             config=config,
             progress=progress,
+            zones=zone_names,
         )
 
     def render(doc: dict[str, Any]) -> str:

@@ -87,8 +87,16 @@ def explain_table(label: str, node: str | None, explain: dict[str, Any], nodes: 
         score = scores[name]
         result = "chosen" if name == node else "feasible"
         rows.append([name, result, score["total"], *(score.get(p, "") for p in plugins), ""])
+    nominated = explain.get("nominatedNode")
     for name in nodes:  # passed the filters but not scored: the only feasible node
-        if name not in scores and name not in filters:
+        if nominated is not None:  # evaluateNominatedNode: that node alone was filtered
+            result, note = (
+                ("chosen", "not scored: its nominated node, filtered alone")
+                if name == nominated
+                else ("-", "not evaluated: the nominated node passed")
+            )
+            rows.append([name, result, "-", *("-" for _ in plugins), note])
+        elif name not in scores and name not in filters:
             result = "chosen" if name == node else "feasible"
             note = "not scored: the only feasible node" if not scores else "not scored"
             rows.append([name, result, "-", *("-" for _ in plugins), note])

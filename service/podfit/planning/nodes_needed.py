@@ -48,6 +48,7 @@ from podfit.planning.report import amounts, envelope
 from podfit.planning.zones import (
     ZonePlacement,
     check_zones,
+    min_domains_bound,
     new_node_labels,
     zone_of,
     zone_packing,
@@ -114,6 +115,9 @@ class ShapePlan:
     exact_bound: int | None = None
     zones: tuple[str, ...] = ()
     """The zones of the new nodes, round-robin by index (empty: no zone label)."""
+    domain_bound: int = 0
+    """With zones, the new nodes zone spreading's ``minDomains`` needs at least
+    (:func:`~podfit.planning.zones.min_domains_bound`)."""
 
     @property
     def nodes(self) -> int:
@@ -121,7 +125,7 @@ class ShapePlan:
 
     @property
     def lower_bound(self) -> int:
-        return max(self.bounds.best, self.exact_bound or 0)
+        return max(self.bounds.best, self.exact_bound or 0, self.domain_bound)
 
     @property
     def cost(self) -> Fraction | None:
@@ -145,6 +149,7 @@ class ShapePlan:
                 "l2": self.bounds.l2,
                 "l2Resource": self.bounds.l2_resource,
                 "hostPorts": self.bounds.host_ports,
+                **({"minDomains": self.domain_bound} if self.zones else {}),
                 "best": self.lower_bound,
             },
             "gap": self.nodes - self.lower_bound,
@@ -698,6 +703,11 @@ def _zone_plan(
         if name not in plan.unplaceable
         for k in range(count)
     )
+    first: dict[str, PodInfo] = {}
+    counts: dict[str, int] = {}
+    for pod, name in pods:
+        first.setdefault(name, pod)
+        counts[name] = counts.get(name, 0) + 1
     place = ZonePlacement(
         plan.shape.name,
         template,
@@ -716,6 +726,9 @@ def _zone_plan(
         deadline=deadline,
     )
     plan.zones = zones.zones
+    plan.domain_bound = min_domains_bound(
+        [(first[name], count) for name, count in counts.items()], zones.existing
+    )
     if plan.exact_status is not None and plan.packing.node_count > start:
         plan.exact_status = "FEASIBLE"
     if max_nodes and plan.packing.node_count > max_nodes:

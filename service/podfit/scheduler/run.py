@@ -13,7 +13,10 @@
    ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first;
    a node that already runs a pod of that DaemonSet (bound in the input) gets none.
 4. The rest go through the queue in PrioritySort order: higher ``priority`` first, then
-   input order.
+   input order. A queued pod carrying ``status.nominatedNodeName`` of a node in the input
+   is nominated there from the start: it is tried on that node alone first
+   (``evaluateNominatedNode``), and until it is bound pods of lower or equal priority
+   make room for it there (:mod:`podfit.scheduler.nominated`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ from podfit.scheduler.placement import (
     daemonset_tolerations,
     kubelet_admit,
 )
-from podfit.scheduler.preemption import PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE, BudgetSpec
+from podfit.scheduler.preemption import (
+    PREEMPTION_BY_SCHEDULER,
+    PREEMPTION_MESSAGE,
+    BudgetSpec,
+    terminating_on_nominated,
+)
 from podfit.scheduler.result import (
     FAILED,
     PENDING,
@@ -207,6 +215,7 @@ def schedule_infos(
     run = _Run(engine, cfg, explain, with_shortfall, track)
     run.evictions.seq = len(pods)  # replacements queue behind every input pod
     count_bound_pods(run, pods)
+    nominate_queued(run)
     admit_named_pods(run)
     ds_pods = daemonset_pods(run, pods, daemonsets)
     run.evictions.pools = (ds_pods, pods)
@@ -218,7 +227,7 @@ def schedule_infos(
     for k, pod in enumerate(queued):
         if not k % CHECK_EVERY:
             deadline.check("scheduling")
-        if explain:
+        if explain or pod.nominated_node is not None:  # evaluateNominatedNode first
             schedule_one(run, pod)
             continue
         decision = cycle(pod, False)
@@ -288,6 +297,19 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
             seq_append(seq)
 
 
+def nominate_queued(run: _Run) -> None:
+    """The scheduling queue's nominator: every queued input pod whose
+    ``status.nominatedNodeName`` names a node of the input is nominated there, so pods of
+    lower or equal priority make room for it while it is Pending
+    (:mod:`podfit.scheduler.nominated`). O(queued pods)."""
+    engine = run.engine
+    for pod in run.queue:
+        if pod.nominated_node is not None:
+            i = engine.by_name.get(pod.nominated_node)
+            if i is not None:
+                engine.nominations.add(pod, i)
+
+
 def admit_named_pods(run: _Run) -> None:
     """Phase 2: the kubelet admits (Running) or rejects (Failed) each pod that names its
     node, in input order; a node missing from the input leaves the pod Pending."""
@@ -340,11 +362,14 @@ def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> N
     Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
     engine = run.engine
     if decision is None:
+        if pod.nominated_node is not None and place_on_nominated(run, pod):
+            return
         decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
         i, victims = decision.preemption
         run.evictions.evict(pod, i, victims, run.replacements)
+        engine.nominations.clear_lower(i, pod.priority)  # prepareCandidate
         if exp is not None:
             exp["preemption"] = {
                 "node": run.names[i],
@@ -375,6 +400,8 @@ def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> N
             pod, run.names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
         )
         return
+    if id(pod) in engine.nominations.node_of and clears_nomination(run, pod, decision):
+        engine.nominations.clear(pod)
     run.outcomes[id(pod)] = PodOutcome(
         pod,
         None,
@@ -383,6 +410,55 @@ def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> N
         shortfall=pending_shortfall(run, pod, decision) if run.with_shortfall else None,
         explain=exp,
     )
+
+
+def clears_nomination(run: _Run, pod: PodInfo, decision: Decision) -> bool:
+    """Whether ``pod``'s failed cycle clears its nomination: DefaultPreemption ran (there
+    are nodes, and the pod is eligible — not ``preemptionPolicy: Never``, not waiting for
+    a terminating victim on its nominated node) and found no candidate, so it returned
+    a result nominating no node (``NewPostFilterResultWithNominatedNode("")``). An
+    ineligible pod keeps its nomination (no PostFilter result), and so does a pod that
+    ``--no-preemption`` keeps from evicting its candidate's victims."""
+    engine = run.engine
+    if not engine.nodes or pod.preemption_policy == "Never" or decision.preemption is not None:
+        return False
+    prefilter = decision.evaluation.prefilter_message if decision.evaluation else ""
+    statuses = decision.statuses
+    return not terminating_on_nominated(pod, engine.nodes, engine.by_name, statuses, prefilter)
+
+
+def place_on_nominated(run: _Run, pod: PodInfo) -> bool:
+    """``evaluateNominatedNode`` for a pod whose input carries ``status.nominatedNodeName``
+    (a preemptor of an earlier cycle, from ``kubectl get pods -o json``): kube-scheduler
+    first runs the filters on that node alone and, if it passes, binds the pod there
+    without scoring any node. Returns whether the pod was bound (its outcome recorded,
+    ``nominatedNodeName`` kept); False — the node is not in the input (upstream logs the
+    lookup error and carries on) or a filter rejects the pod there — leaves the pod to the
+    normal cycle. Cost: the pod's filters on one node (the spreading and affinity
+    PreFilter over all nodes when they concern the pod)."""
+    engine = run.engine
+    name = pod.nominated_node
+    assert name is not None
+    i = engine.by_name.get(name)
+    if i is None or not engine.fits_nominated(pod, i):
+        return False
+    engine.bind(pod, i)
+    exp = (
+        {"filters": {}, "scores": {}, "ties": [name], "nominatedNode": name}
+        if run.explain
+        else None
+    )
+    run.outcomes[id(pod)] = PodOutcome(
+        pod,
+        name,
+        RUNNING,
+        condition=SCHEDULED,
+        explain=exp,
+        scheduled=True,
+        counted=True,
+        nominated_node=name,
+    )
+    return True
 
 
 def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, Any]:
@@ -504,7 +580,7 @@ class Evictions:
             return None
         kind, _, owner = victim.owner.partition("/")
         if kind == "StatefulSet":
-            return victim.respawn(node_name=None, phase=None, start_time=None)
+            return victim.respawn(node_name=None, phase=None, start_time=None, nominated_node=None)
         base = owner
         if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
             base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
@@ -525,7 +601,9 @@ class Evictions:
             if name not in taken:
                 break
         self.generated[key] = ordinal
-        return victim.respawn(name, node_name=None, phase=None, start_time=None)
+        return victim.respawn(
+            name, node_name=None, phase=None, start_time=None, nominated_node=None
+        )
 
     def outcome(self, pod: PodInfo) -> PodOutcome | str:
         """``pod``'s entry: its own outcome (a node's name for a plain placement, see

@@ -14,7 +14,8 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
   ``zones`` (zone names for the new nodes, round-robin; validated by the planner); the
   body's ``nodes`` are the existing nodes;
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
-  (one shape as above; default: a copy of the removed node), ``algorithm``.
+  (one shape as above; default: a copy of the removed node), ``algorithm``, ``zones``
+  (as for nodes: the zones of the nodes planned to absorb the Pending pods).
 
 and the scheduler options of every edge (:mod:`podfit.schemas.config`: ``strategy``,
 ``kubernetesVersion``, ``resources``, ``scoringShape``, ``ignoredResources``,
@@ -127,3 +128,4 @@ class DrainOptionsSchema(_PlanOptionsSchema):
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
     )
+    zones = fields.List(fields.Raw(), load_default=list, validate=validate.Length(max=1000))
