@@ -407,7 +407,8 @@ def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
                 max_quantity_length=config.max_quantity_length,
             )
         try:
-            docs = read_documents(text, syntax, config)
+            # a JSON body's nesting was bounded on its plain parse above
+            docs = read_documents(text, syntax, config, depth_known=syntax == JSON)
         except ManifestError as exc:  # not well-formed: syntax, duplicate keys, tags
             errors = [FieldError(e.path, e.message.removeprefix("<body>: ")) for e in exc.errors]
             raise Problem(
