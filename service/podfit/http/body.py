@@ -291,7 +291,8 @@ def _refuse_constant(name: str) -> Any:
 def check_depth(value: Any, max_depth: int) -> None:
     """Raise ``LimitExceeded`` naming the first path nested deeper than ``max_depth``.
 
-    The outermost array or object is depth 1. Iterative: cost is one step per container.
+    The outermost array or object is depth 1. Iterative: cost is one step per container
+    (paths are spelled only when the limit is exceeded).
 
     >>> check_depth({"a": [[1]]}, 3)
     >>> check_depth({"a": [[1]]}, 2)
@@ -299,6 +300,23 @@ def check_depth(value: Any, max_depth: int) -> None:
     ...
     podfit.errors.LimitExceeded: a[0]: nesting is deeper than 2 levels (PODFIT_MAX_DEPTH)
     """
+    level = [value]
+    depth = 1
+    while level:  # level by level, no path spelled: the common case of a valid body
+        if depth > max_depth:
+            _raise_too_deep(value, max_depth)
+        nested: list[Any] = []
+        for node in level:
+            if isinstance(node, dict | list):  # the top value may be a scalar
+                children = node.values() if isinstance(node, dict) else node
+                nested.extend(c for c in children if isinstance(c, dict | list))
+        level = nested
+        depth += 1
+
+
+def _raise_too_deep(value: Any, max_depth: int) -> None:
+    """The ``LimitExceeded`` of :func:`check_depth`, naming the first path (depth first,
+    last child first) nested deeper than ``max_depth``."""
     stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
         node, depth, path = stack.pop()
@@ -407,7 +425,8 @@ def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
                 max_quantity_length=config.max_quantity_length,
             )
         try:
-            docs = read_documents(text, syntax, config)
+            # a JSON body's nesting was bounded on its plain parse above
+            docs = read_documents(text, syntax, config, depth_known=syntax == JSON)
         except ManifestError as exc:  # not well-formed: syntax, duplicate keys, tags
             errors = [FieldError(e.path, e.message.removeprefix("<body>: ")) for e in exc.errors]
             raise Problem(

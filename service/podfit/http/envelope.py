@@ -64,7 +64,9 @@ class WorkloadBody:
     envelope: bool = False
 
 
-def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
+def read_documents(
+    text: str, syntax: str, config: ServiceConfig, *, depth_known: bool = False
+) -> list[Any]:
     """Parse a JSON or YAML body into documents under the configured limits.
 
     JSON numbers keep their literal text (``1e3`` stays ``1e3`` as a quantity) and YAML
@@ -78,7 +80,7 @@ def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
         return safe_load_all(text, limits, name="<body>")
     if not text.strip():
         raise ManifestError("<body>: invalid JSON: the body is empty")
-    return json_load_all(text, limits, name="<body>")
+    return json_load_all(text, limits, name="<body>", depth_known=depth_known)
 
 
 def document_items(docs: Sequence[Any]) -> list[tuple[str, Any]]:
