@@ -122,6 +122,28 @@ def large_body() -> dict[str, Any]:
     }
 
 
+def job(name: str, parallelism: int, cpu: str, memory: str) -> dict[str, Any]:
+    """A Job running ``parallelism`` pods at once, each as :func:`deployment`'s."""
+    template = deployment(name, parallelism, cpu, memory)["spec"]["template"]
+    template["spec"]["restartPolicy"] = "Never"
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": "bench"},
+        "spec": {"parallelism": parallelism, "completions": parallelism, "template": template},
+    }
+
+
+def large_jobs_body() -> dict[str, Any]:
+    """The large body with 10 Jobs of 100 pods instead of the Deployments: no Service,
+    ReplicaSet, StatefulSet or ReplicationController selects a Job's pods, so
+    kube-scheduler's default topology spreading does not apply to them — the same
+    placements as before PodTopologySpread was modelled, to compare the rest."""
+    body = large_body()
+    body["pods"] = [job(f"app-{i}", 100, cpu, mem) for i, (cpu, mem) in enumerate(SHAPES)]
+    return body
+
+
 def small_body() -> dict[str, Any]:
     """10 Pods on 3 nodes."""
     return {
@@ -146,6 +168,8 @@ CASES = {
     "large": Case("large", large_body, 1000, 100.0, 100.0),
     "small": Case("small", small_body, 10, 20.0, 500.0),
 }
+EXTRA_CASES = {"large-jobs": Case("large-jobs", large_jobs_body, 1000, 100.0, 100.0)}
+"""Cases for ``--phases`` and ``--in-process`` only (``--case large-jobs``)."""
 
 # ---- server ------------------------------------------------------------------------------
 
@@ -465,7 +489,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
             max_quantity_length=config.max_quantity_length,
         )
         docs = read_documents(text, "json", config)
-        body = parse_workload_body(docs, config, keys)
+        body = parse_workload_body(docs, keys)
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         workload = load_objects([obj for _, obj in body.items], limits_for(config))
@@ -505,12 +529,39 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     return {step: total / repeat * 1000 for step, total in totals.items()}
 
 
+def in_process(case: Case, repeat: int) -> tuple[float, float, float]:
+    """(mean, median, best) CPU milliseconds of one ``POST /v1/schedule`` through the WSGI
+    app in this process (Flask's test client: no sockets, no gunicorn), the garbage
+    collector set up as ``gunicorn.conf.py`` sets up a worker and counted in. What a
+    worker spends per answer, less its HTTP parsing and socket writes."""
+    from podfit.http.app import create_app
+
+    client = create_app().test_client()
+    payload = json.dumps(case.body(), separators=(",", ":")).encode()
+    for _ in range(3):  # warm up: first-request imports and caches
+        response = client.post("/v1/schedule", data=payload, content_type="application/json")
+        summary = json.loads(response.data)["summary"]
+        if response.status_code != 200 or summary["pods"] != case.pods:
+            raise SystemExit(f"{case.name}: unexpected answer {response.status_code}")
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    spent = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        response = client.post("/v1/schedule", data=payload, content_type="application/json")
+        response.close()
+        del response
+        spent.append((time.process_time() - c0) * 1000)
+    return sum(spent) / repeat, sorted(spent)[repeat // 2], min(spent)
+
+
 # ---- main --------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--case", choices=[*CASES, "all"], default="all")
+    parser.add_argument("--case", choices=[*CASES, *EXTRA_CASES, "all"], default="all")
     parser.add_argument("--duration", type=int, default=30, help="seconds per case")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -535,14 +586,32 @@ def main() -> None:
         help="instead of a load test, print the mean CPU ms of each step over N in-process runs"
         " (garbage collection apart)",
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of a load test, print the CPU ms of one request through the app"
+        " (Flask test client, garbage collection included): mean, median, best of N",
+    )
     args = parser.parse_args()
-    if args.phases:
-        cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]
+    if args.phases or args.in_process:
+        every = {**CASES, **EXTRA_CASES}
+        cases = list(CASES.values()) if args.case == "all" else [every[args.case]]
         for case in cases:
+            if args.in_process:
+                mean, median, best = in_process(case, args.in_process)
+                print(
+                    f"{case.name}: {mean:.2f} ms CPU per request (median {median:.2f}, best"
+                    f" {best:.2f}; {args.in_process} requests through the app in-process)"
+                )
+                continue
             figures = phases(case, args.phases)
             shown = ", ".join(f"{step} {ms:.2f}" for step, ms in figures.items())
             print(f"{case.name}: {shown}; total {sum(figures.values()):.2f} ms CPU")
         return
+    if args.case in EXTRA_CASES:
+        raise SystemExit(f"--case {args.case} is for --phases and --in-process only")
 
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     cases = list(CASES.values()) if args.case == "all" else [CASES[args.case]]

@@ -305,3 +305,36 @@ def test_names_of_kinds_with_other_rules_are_not_checked() -> None:
         "rules": [],
     }
     assert load_objects([role]).skipped[0].name == "system:controller:podfit"
+
+
+def test_quota_scopes_the_api_server_refuses_are_errors_with_its_messages() -> None:
+    """``validateResourceQuotaScopes``: BestEffort tracks only ``pods``; the other pod
+    scopes ``pods`` and cpu/memory requests and limits; BestEffort with NotBestEffort (or
+    Terminating with NotTerminating) conflict; an unknown scope is unsupported. The value
+    is the whole list as the API server prints it."""
+    shown = '[]core.ResourceQuotaScope{"BestEffort", "NotBestEffort"}'
+    with pytest.raises(ManifestError) as info:
+        load_objects([quota({"cpu": "2", "pods": "10"}, scopes=["BestEffort", "NotBestEffort"])])
+    where = " (in ResourceQuota shop/compute, <objects>)"
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("spec.scopes", f"Invalid value: {shown}: unsupported scope applied to resource{where}"),
+        ("spec.scopes", f"Invalid value: {shown}: conflicting scopes{where}"),
+    ]
+    with pytest.raises(ManifestError) as info:
+        load_objects([quota({"services": "2"}, scopes=["Terminating", "Sometimes"])])
+    shown = '[]core.ResourceQuotaScope{"Terminating", "Sometimes"}'
+    assert [e.message for e in info.value.errors] == [
+        f"Invalid value: {shown}: unsupported scope applied to resource{where}",
+        f"Invalid value: {shown}: unsupported scope{where}",
+    ]
+
+
+def test_quota_scopes_that_fit_their_resources_are_read() -> None:
+    """Pods with BestEffort; compute and pods with NotBestEffort, Terminating and
+    PriorityClass; non-standard names (``count/…``) are not checked against scopes."""
+    for scopes, hard in (
+        (["BestEffort"], {"pods": "5", "count/deployments.apps": "3"}),
+        (["NotBestEffort", "NotTerminating"], {"requests.cpu": "2", "limits.memory": "4Gi"}),
+        (["PriorityClass"], {"pods": "5", "cpu": "1"}),
+    ):
+        assert len(load_objects([quota(hard, scopes=scopes)]).resource_quotas) == 1

@@ -23,6 +23,7 @@ from podfit.manifests.objects import (
     Requirement,
 )
 from podfit.nodes import Node
+from podfit.planning.drain import budget_violation
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod, replicas
 from podfit.quantity import parse_quantity as q
@@ -322,6 +323,10 @@ def test_pdb_budgets_follow_the_disruption_controller() -> None:
     assert Budget.of(other_ns, web).selected == frozenset()
     expr = selector({}, (Requirement("app", "In", ("db",)),))
     assert Budget.of(pdb_of("default", "p", expr, min_available=1), web).selected == frozenset()
+    # neither field: expected 0, so the eviction API allows nothing (fails closed)
+    neither = Budget.of(pdb_of("default", "p", sel), web)
+    assert (neither.expected, neither.desired_healthy) == (0, 0)
+    assert budget_violation(neither, 4, ["default/web-0"], set()) is not None
 
 
 def _pdb_cluster(min_available: int) -> ClusterInput:

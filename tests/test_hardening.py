@@ -656,3 +656,27 @@ def test_no_value_anywhere_in_a_manifest_gives_a_server_error(client: FlaskClien
         ):
             response = client.post(path, json=payload)
             assert response.status_code < 500, (path, mutated, response.get_data(as_text=True))
+
+
+def test_body_shape_findings_name_the_path_of_the_offending_entry() -> None:
+    """The shape bound spells the path of what it refuses (documents, nested arrays,
+    numeric-looking keys, resource maps and divisors) and nothing for what it accepts."""
+    from podfit.errors import LimitExceeded
+    from podfit.http.envelope import check_body_shape
+
+    def finding(items: list[tuple[str, object]]) -> str | None:
+        try:
+            check_body_shape(items, max_items=3, max_quantity_length=4)
+        except LimitExceeded as exc:
+            return exc.errors[0].path
+        return None
+
+    pod = {"spec": {"containers": [{"name": "a"}, {"resources": {"requests": {"cpu": "12345"}}}]}}
+    assert (
+        finding([("documents[2]", pod)]) == "documents[2].spec.containers[1].resources.requests.cpu"
+    )
+    assert finding([("", pod)]) == "spec.containers[1].resources.requests.cpu"
+    assert finding([("", {"1": [[0, [1, 2, 3, 4]]]})]) == "1[0][1]"
+    assert finding([("", {"env": [{"divisor": "100000"}]})]) == "env[0].divisor"
+    assert finding([("pods[0]", {"a": {"b": 1, "c": 2, "d": 3, "e": 4}})]) == "pods[0].a"
+    assert finding([("", {"limits": {"cpu": "1", "memory": "2Gi"}})]) is None

@@ -391,3 +391,27 @@ def test_zero_waste_search_fills_every_node_exactly_or_gives_up() -> None:
     found = _zero_waste_packing(triplets, {}, 10)
     if found is not None:  # within the step budget: a valid perfect packing
         assert len(found) == 10 and all(node.free == [0] for node in found)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_estimators_fresh_nodes_made_at_once_are_the_pod_by_pod_ones(seed: int) -> None:
+    """Groups of hundreds of pods spill onto many fresh nodes, made at once (each full,
+    the last with the rest, max_nodes cutting in anywhere): the same nodes, in the same
+    order, as adding them pod by pod."""
+    rng = random.Random(seed)
+    t = NodeTemplate(
+        "t", (1000, 4000 * MIB, rng.randint(5, 110)), rng.choice([None, (50, 64 * MIB, 1)])
+    )
+    groups = tuple(
+        PodGroup(
+            f"g{i}",
+            (rng.choice([0, 50, 95, 333]), rng.choice([0, 10, 300]) * MIB, 1),
+            rng.randint(1, 600),
+            (HostPort.of(8080),) if rng.random() < 0.15 else (),
+        )
+        for i in range(rng.randint(1, 3))
+    )
+    problem = BinProblem(R, t, groups)
+    for max_nodes in (0, rng.randint(1, 40)):
+        got = estimate(problem, max_nodes=max_nodes)
+        assert same_multisets(as_lists(got), reference_estimate(problem, max_nodes))

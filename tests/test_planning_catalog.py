@@ -102,10 +102,11 @@ def test_a_bad_price_file_names_the_file_and_line(text: str, message: str) -> No
 
 
 def test_a_shape_without_a_price_in_the_region_is_named() -> None:
-    """c3 has no list price bundled: the error names the shape option and the fix."""
+    """An AWS shape has no list price in a GCE region: the error names the shape option
+    and the fix."""
     shapes = [
         shape_from_text("gke/e2-standard-4", "s[0]"),
-        shape_from_text("gke/c3-standard-4", "s[1]"),
+        shape_from_text("aws/m6i.large", "s[1]"),
     ]
     with pytest.raises(PodfitError) as err:
         price_shapes(shapes, region="us-central1", path="--shape")

@@ -142,12 +142,16 @@ def test_kube_system_pods_need_a_budget_and_local_storage_blocks() -> None:
 
 
 def test_budgets_allow_what_their_status_or_spec_says() -> None:
+    """Status first; else the disruption controller's rule over (selected pods, their
+    controllers' replicas, healthy ones): a budget setting neither field fails closed."""
     sel = LabelSelector.from_map({"a": "b"})
-    assert _allowed(PodDisruptionBudget("p", "d", sel, 1, disruptions_allowed=3), 5, 5) == 3
-    assert _allowed(PodDisruptionBudget("p", "d", sel, "50%"), 5, 5) == 2  # ceil(2.5) = 3
-    assert _allowed(PodDisruptionBudget("p", "d", sel, None, 1), 4, 4) == 1
-    assert _allowed(PodDisruptionBudget("p", "d", sel, None, "30%"), 4, 3) == 1  # ceil(1.2)
-    assert _allowed(PodDisruptionBudget("p", "d", sel), 4, 4) is None
+    assert _allowed(PodDisruptionBudget("p", "d", sel, 1, disruptions_allowed=3), 5, 5, 5) == 3
+    assert _allowed(PodDisruptionBudget("p", "d", sel, "50%"), 5, 5, 5) == 2  # ceil(2.5) = 3
+    assert _allowed(PodDisruptionBudget("p", "d", sel, None, 1), 4, 4, 4) == 1
+    assert _allowed(PodDisruptionBudget("p", "d", sel, None, "30%"), 4, 4, 3) == 1  # ceil(1.2)
+    # two of five replicas not running: desiredHealthy 4 > 3 healthy
+    assert _allowed(PodDisruptionBudget("p", "d", sel, None, 1), 3, 5, 3) == 0
+    assert _allowed(PodDisruptionBudget("p", "d", sel), 4, 4, 4) == 0
 
 
 def test_a_node_without_a_price_is_named() -> None:

@@ -481,3 +481,26 @@ def test_containers_and_pods_hash_by_content_consistently_with_equality() -> Non
     assert a == b and hash(a) == hash(b)
     assert len({pod((a,)), pod((b,))}) == 1
     assert hash(c("a", {"cpu": "1"})) != hash(c("a", {"memory": "1"}))
+
+
+def test_replicas_copy_every_field_of_the_template() -> None:
+    """A replica is ``replace(template, name=...)``: every field set, none forgotten (the
+    copy sets each field itself), and the template stands where the name is its own."""
+    import dataclasses
+
+    from podfit.pods import Pod, Toleration, replicas
+    from podfit.topology import PodAffinity
+
+    values: dict[str, object] = {}
+    for k, f in enumerate(dataclasses.fields(Pod)):
+        values[f.name] = f"v{k}"  # a distinct object per field: a mix-up would show
+    values["pod_affinity"] = PodAffinity((), (), (), ())
+    values["tolerations"] = (Toleration("k", "Exists", "", ""),)
+    template = Pod(**values)  # type: ignore[arg-type]
+    made = replicas(template, ["a", template.name, "b"])
+    assert made[1] is template
+    for pod, name in ((made[0], "a"), (made[2], "b")):
+        assert pod == dataclasses.replace(template, name=name)
+        for f in dataclasses.fields(Pod):
+            if f.name != "name":
+                assert getattr(pod, f.name) is getattr(template, f.name)

@@ -97,6 +97,46 @@ def test_budget_allowed_from_status_or_computed() -> None:
     assert budget_now(BudgetSpec("default", sel, min_available=9), pods).allowed == 0
 
 
+def test_budget_expects_its_controllers_replicas_and_fails_closed_without_fields() -> None:
+    """The disruption controller's rule (:mod:`podfit.disruption`): ``maxUnavailable`` and
+    percentages count against the controllers' replicas, Pending ones included (three of
+    five web replicas running, maxUnavailable 1 → desiredHealthy 4 → nothing allowed); a
+    budget setting neither field allows no disruption."""
+    web = {"app": "web"}
+    running = [PodInfo(f"w{i}", labels=web, owner="ReplicaSet/web") for i in range(3)]
+    sel = label_selector(web)
+    scales = {"default/ReplicaSet/web": 5}
+    assert budget_now(BudgetSpec("default", sel, max_unavailable=1), running, scales).allowed == 0
+    assert budget_now(BudgetSpec("default", sel, max_unavailable=2), running, scales).allowed == 0
+    assert budget_now(BudgetSpec("default", sel, max_unavailable=3), running, scales).allowed == 1
+    assert budget_now(BudgetSpec("default", sel, min_available="40%"), running, scales).allowed == 1
+    assert budget_now(BudgetSpec("default", sel, min_available=2), running, scales).allowed == 1
+    assert budget_now(BudgetSpec("default", sel), running, scales).allowed == 0
+
+
+def test_pending_replicas_make_an_eviction_break_the_budget() -> None:
+    """Two nodes could make room for the 1-cpu preemptor: ``a`` by evicting a web replica
+    of priority 0, ``b`` by evicting a pod of priority 10. With the web Deployment's two
+    other replicas Pending, its maxUnavailable 1 budget allows no disruption, so ``a``
+    would break it and ``b`` is chosen (fewest violations outrank the victims' priority)."""
+    nodes = [node("a", 2000), node("b", 2000)]
+    web = {"app": "web"}
+    owner = {"labels": web, "owner": "ReplicaSet/web"}
+    pods = [
+        bound("w0", 1000, 0, "a", **owner),
+        bound("w1", 1000, 0, "a", **owner),
+        bound("other", 2000, 10, "b"),
+        pod("high", 1000, 100),
+        pod("w2", 3000, 0, **owner),  # Pending: no node has 3 cpu
+        pod("w3", 3000, 0, **owner),
+    ]
+    budgets = [BudgetSpec("default", label_selector(web), max_unavailable=1)]
+    result = schedule_infos(pods, nodes, make_config(), budgets=budgets)
+    result.check()
+    assert outcome_for(result.pods, "high").node == "b"
+    assert outcome_for(result.pods, "other").phase == "Failed"
+
+
 def test_u63_reprieve_and_pdb_choose_the_node() -> None:
     """U63 (scenario 17): v2 (2 cpu) holds low-c 600m p10, low-d 600m p5, low-e 800m p0;
     the 1200m preemptor reprieves low-c and evicts low-d and low-e. v1 holds two 1-cpu

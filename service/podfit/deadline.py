@@ -33,6 +33,15 @@ class Deadline:
     at: float | None = None
     expired: Callable[[str], None] = _never
 
+    @classmethod
+    def after(cls, seconds: float, expired: Callable[[str], None] = _never) -> Deadline:
+        """The deadline ``seconds`` from now (``time.monotonic()``), calling ``expired``.
+
+        >>> Deadline.after(60).left() > 59
+        True
+        """
+        return cls(time.monotonic() + seconds, expired)
+
     def check(self, phase: str) -> None:
         """Call ``expired(phase)`` if the deadline has passed.
 

@@ -13,14 +13,11 @@ computed by the provider's reservation formula and shown term by term::
 
 from __future__ import annotations
 
-import csv
-import difflib
 import functools
-import io
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources as importlib_resources
 
 from podfit.errors import ManifestError
 from podfit.quantity import Format, Quantity, parse_quantity
@@ -282,11 +279,13 @@ def _terms(formula: str, cores: int, memory: int, max_pods: int) -> tuple[Reserv
 
 @functools.cache
 def _preset_table() -> dict[str, Preset]:
-    text = (
-        importlib_resources.files("podfit")
-        .joinpath("data/node-presets.tsv")
-        .read_text(encoding="utf-8")
-    )
+    import csv  # the presets' table only: a command that names no preset reads none
+    import io
+
+    # the package's loader reads its data file (importlib.resources would import zipfile)
+    raw = pkgutil.get_data("podfit", "data/node-presets.tsv")
+    assert raw is not None, "podfit/data/node-presets.tsv is part of the package"
+    text = raw.decode("utf-8")
     rows = csv.DictReader(
         io.StringIO("".join(ln for ln in text.splitlines(True) if not ln.startswith("#"))),
         delimiter="\t",
@@ -336,6 +335,8 @@ def node_preset(name: str) -> Preset:
     suffix = name.rsplit("/", 1)[-1].lower()
     close = [k for k in sorted(table) if k.lower().endswith("/" + suffix)]
     if not close:  # a misspelling: the nearest names (difflib ratio >= 0.6)
+        import difflib  # only to name the closest presets of a misspelt one
+
         near = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
         close = [lowered[k] for k in near]
     hint = (

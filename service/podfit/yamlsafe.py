@@ -385,8 +385,13 @@ def looks_like_json(text: str) -> bool:
     return stripped[:1] in ("{", "[")
 
 
-def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<input>") -> list[Any]:
-    """All JSON values of a stream of concatenated JSON texts, numbers as :class:`Number`."""
+def json_load_all(
+    text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<input>", *, depth_known: bool = False
+) -> list[Any]:
+    """All JSON values of a stream of concatenated JSON texts, numbers as :class:`Number`.
+    ``depth_known``: the caller has already bounded the text's nesting by
+    ``limits.max_depth`` (the HTTP edge parses a body plainly first), so it is not
+    walked again."""
     if len(text) > limits.max_bytes:
         raise LimitExceeded(
             f"{name}: input larger than {limits.max_bytes} bytes", limit="max_bytes"
@@ -420,7 +425,8 @@ def json_load_all(text: str, limits: Limits = DEFAULT_LIMITS, name: str = "<inpu
             raise LimitExceeded(f"{name}: JSON nested too deeply", limit="max_depth") from None
         except ManifestError as exc:
             raise ManifestError(f"{name}: {exc}") from None
-        _check_depth(value, limits, name)
+        if not depth_known:
+            _check_depth(value, limits, name)
         docs.append(value)
     return docs
 

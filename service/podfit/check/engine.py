@@ -36,6 +36,7 @@ from typing import Any
 
 from podfit.check.inputs import from_workload, scale
 from podfit.check.policy import Scenario
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.manifests import Workload
 from podfit.manifests.objects import (
     Controller,
@@ -153,9 +154,12 @@ def pending_entry(outcome: PodOutcome) -> dict[str, Any]:
 class Base:
     """A cluster scheduled once (``replicas`` None, hpaMax or hpaMin), and what its
     variants reuse: per node the pods it keeps, bound, in base order; the Pending pods;
-    the PDBs' budgets and healthy counts. Cost: one scheduling run plus O(pods)."""
+    the PDBs' budgets and healthy counts. Cost: one scheduling run plus O(pods).
+    ``deadline`` is checked inside that run (not kept: a base outlives a request)."""
 
-    def __init__(self, cluster: ClusterInput, replicas: str | None) -> None:
+    def __init__(
+        self, cluster: ClusterInput, replicas: str | None, deadline: Deadline = NO_DEADLINE
+    ) -> None:
         pods = (
             scale(cluster.pods, cluster.autoscalers, replicas, cluster.owners)[0]
             if replicas
@@ -175,6 +179,7 @@ class Base:
             daemonsets=plan.daemonsets,
             namespaces=self.namespaces,
             budgets=self.specs,
+            deadline=deadline,
         )
         self.kept: dict[str, list[PodInfo]] = {n.name: [] for n in self.node_infos}
         """Per node, the bound copies of the pods the base counts there, in base order."""
@@ -219,8 +224,15 @@ class Base:
         (the disruption controller's ``countHealthyPods``)."""
         self.healthy = healthy_counts(self.budgets, self.result.pods, self.terminating)
 
-    def variant(self, scenario: Scenario, name: str, removed: Sequence[str]) -> dict[str, Any]:
-        """The report entry of variant ``name`` of ``scenario``: ``removed`` nodes gone."""
+    def variant(
+        self,
+        scenario: Scenario,
+        name: str,
+        removed: Sequence[str],
+        deadline: Deadline = NO_DEADLINE,
+    ) -> dict[str, Any]:
+        """The report entry of variant ``name`` of ``scenario``: ``removed`` nodes gone
+        (``deadline`` checked inside the drain's scheduling run)."""
         if not removed:
             pending = [pending_entry(o) for o in self.result.pending]
             return _entry(
@@ -232,7 +244,7 @@ class Base:
                 [],
             )
         gone = set(removed)
-        drain = self.drain(removed)
+        drain = self.drain(removed, deadline)
         violations = list(drain.lost)
         outcomes = drain.result.pods
         pending_outcomes = [o for o in outcomes if o.phase == PENDING and not o.counted]
@@ -300,13 +312,13 @@ class Base:
             node.add_pod(p)
         return nodes, pods[first:]
 
-    def drain(self, removed: Sequence[str]) -> Drain:
+    def drain(self, removed: Sequence[str], deadline: Deadline = NO_DEADLINE) -> Drain:
         """``removed`` nodes drained: the remaining nodes (re-indexed) hold the base's
         placement (:meth:`_remaining`: nothing scheduled again), the removed nodes' pods
         are sorted into evicted / lost / gone with the node in base order
         (:func:`podfit.planning.drain.drain_pods`), and the evicted pods are scheduled
-        after the base's Pending ones (module doc). Cost: O(nodes) plus the scheduling of
-        the evicted and Pending pods."""
+        after the base's Pending ones (module doc), checking ``deadline`` in that run.
+        Cost: O(nodes) plus the scheduling of the evicted and Pending pods."""
         gone = set(removed)
         nodes, bound = self._remaining(gone)
         on_removed = heapq.merge(
@@ -320,6 +332,7 @@ class Base:
             self.cfg,
             namespaces=self.namespaces,
             budgets=self.specs,
+            deadline=deadline,
         )
         return Drain(result, drained.drained, drained.lost)
 
@@ -391,15 +404,17 @@ def evaluate(
     scenarios: Sequence[Scenario],
     variants: Sequence[tuple[int, str, tuple[str, ...]]],
     bases: dict[str | None, Base] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> list[dict[str, Any]]:
     """The report entries of ``variants`` (scenario index, variant name, removed nodes),
-    in the order given. ``bases`` caches one :class:`Base` per replicas mode."""
+    in the order given. ``bases`` caches one :class:`Base` per replicas mode; ``deadline``
+    is checked inside every scheduling run (a base's, each variant's)."""
     cache = {} if bases is None else bases
     out = []
     for index, name, removed in variants:
         scenario = scenarios[index]
         base = cache.get(scenario.replicas)
         if base is None:
-            base = cache[scenario.replicas] = Base(cluster, scenario.replicas)
-        out.append(base.variant(scenario, name, removed))
+            base = cache[scenario.replicas] = Base(cluster, scenario.replicas, deadline)
+        out.append(base.variant(scenario, name, removed, deadline))
     return out

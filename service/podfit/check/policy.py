@@ -27,6 +27,7 @@ from typing import Any
 
 from podfit.check.inputs import HPA_MAX, HPA_MIN
 from podfit.errors import ConfigError, FieldError
+from podfit.manifests.apivalidation import label_key_error
 from podfit.planning.whatif import DEFAULT_ZONE_LABEL
 from podfit.scheduler.result import API_VERSION
 from podfit.yamlsafe import Number
@@ -195,10 +196,12 @@ def _scenario(doc: object, path: str, errors: list[FieldError]) -> Scenario | No
             FieldError(f"{path}.respectPDB", f"must be true or false, not {_kind(respect)}")
         )
     zone_label = DEFAULT_ZONE_LABEL if doc.get("zoneLabel") is None else doc["zoneLabel"]
-    if not isinstance(zone_label, str) or not zone_label:
+    if not isinstance(zone_label, str):
         errors.append(
             FieldError(f"{path}.zoneLabel", f"must be a label key, not {_kind(zone_label)}")
         )
+    elif (bad_key := label_key_error(zone_label)) is not None:
+        errors.append(FieldError(f"{path}.zoneLabel", bad_key))
     if len(errors) > before:
         return None
     assert isinstance(name, str) and isinstance(respect, bool) and isinstance(zone_label, str)

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from podfit.check.engine import Base, ClusterInput, evaluate
 from podfit.check.policy import ANY_NODE, ANY_ZONE, Policy, Scenario
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError, FieldError
 
 __all__ = ["Dask", "Inline", "Processes", "Task", "Variant", "plan_tasks", "variants_of"]
@@ -120,14 +121,19 @@ class Executor(Protocol):
 
 class Inline:
     """Every task in this process, one base per (cluster, mode) reused across tasks;
-    ``progress`` is called with the number of tasks done after each (the HTTP view checks
-    its time limit there)."""
+    ``progress`` is called with the number of tasks done after each, and ``deadline`` is
+    checked inside every scheduling run (the HTTP view passes its request's)."""
 
     workers = 1
 
-    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        progress: Callable[[int], None] | None = None,
+        deadline: Deadline = NO_DEADLINE,
+    ) -> None:
         self.bases: dict[int, dict[str | None, Base]] = {}
         self.progress = progress
+        self.deadline = deadline
 
     def run(
         self, clusters: Sequence[ClusterInput], policy: Policy, tasks: Sequence[Task]
@@ -135,7 +141,7 @@ class Inline:
         out = []
         for done, (c, variants) in enumerate(tasks, start=1):
             bases = self.bases.setdefault(c, {})
-            out.append(evaluate(clusters[c], policy.scenarios, variants, bases))
+            out.append(evaluate(clusters[c], policy.scenarios, variants, bases, self.deadline))
             if self.progress is not None:
                 self.progress(done)
         return out

@@ -14,6 +14,7 @@ leaves pods Pending (:func:`pending_after`).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,17 +37,37 @@ from podfit.cli.params import files_option, load_files, validate_mode, validate_
 from podfit.cli.scheduler_options import SchedulerFlags, scheduler_options
 from podfit.errors import ConfigError, parse_each
 from podfit.manifests.workload import Warned, Workload, add_input_warnings
-from podfit.planning.fit import MODES, how_many_fit
 from podfit.planning.nodes_needed import ALGORITHMS, NodeShape, nodes_needed
-from podfit.planning.whatif import DEFAULT_ZONE_LABEL, what_if
 from podfit.scheduler.config import DEFAULT_STRATEGY, SchedulerConfig, make_config
 from podfit.scheduler.features import DEFAULT_VERSION
+from podfit.scheduler.plugins.pod_topology_spread import ZONE
 from podfit.units import human_quantity, human_resources
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the planners' types for plan_cmd.how_many_fit / what_if (__getattr__)
+    from podfit.planning.fit import how_many_fit as how_many_fit
     from podfit.planning.rightsize import RightSizing
+    from podfit.planning.whatif import what_if as what_if
 
 __all__ = ["plan"]
+
+_PLANNERS = {"how_many_fit": "podfit.planning.fit", "what_if": "podfit.planning.whatif"}
+"""The planners of ``plan fit`` and ``plan drain``, module attributes made on first use
+(``plan nodes`` imports neither); the commands call them through this module, so a test
+can replace them."""
+
+_FIT_MODES = ("sequence", "interleave")
+"""``podfit.planning.fit.MODES`` for ``--mode``, without importing the planner
+(tests/test_cli_lazy.py keeps the two equal)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``how_many_fit`` and ``what_if`` (:data:`_PLANNERS`), imported when first read."""
+    module = _PLANNERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def _a_number(value: float) -> float:
@@ -286,7 +307,7 @@ _files = files_option(
     "--template",
     dest="template_files",
 )
-@click.option("--mode", type=click.Choice(MODES), default="sequence", show_default=True)
+@click.option("--mode", type=click.Choice(_FIT_MODES), default="sequence", show_default=True)
 @click.option(
     "--max-replicas", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
 )
@@ -310,6 +331,7 @@ def fit_cmd(
 
     With --fail-on-pending, exit 3 when pods of the cluster itself stay Pending.
     """
+    from podfit.cli import plan_cmd  # its how_many_fit (module doc)
     from podfit.options.plan import templates_of  # marshmallow: only this command
 
     config = _config(scheduler)
@@ -322,7 +344,7 @@ def fit_cmd(
     if not templates:
         raise ConfigError("the template files hold no pod template", "--template")
     with _progress("replicas placed", max_replicas) as progress:
-        report = how_many_fit(
+        report = plan_cmd.how_many_fit(
             templates,
             cluster.pods,
             cluster.nodes,
@@ -461,7 +483,7 @@ def nodes_cmd(
         require_prices(node_shapes, "--shape")
     with _progress("shapes planned", len(node_shapes)) as progress:
         result = nodes_needed(
-            workload.pods,
+            workload.pod_source(),
             node_shapes,
             existing_nodes=workload.nodes if existing else (),
             **workload.cluster_objects(),
@@ -525,10 +547,16 @@ def nodes_cmd(
 @_files
 @click.option("--node", "drain", multiple=True, help="Drain this node (repeatable).")
 @click.option("--zone", "lose_zone", help="Lose every node of this zone.")
-@click.option("--zone-label", default=DEFAULT_ZONE_LABEL, show_default=True)
+@click.option("--zone-label", default=ZONE, show_default=True)  # what_if's default
 @click.option("--any-node", "lose_any_one", is_flag=True, help="Lose each node in turn.")
 @click.option(
     "-s", "--shape", "shape", help="Shape for replacement nodes (default: the lost node)."
+)
+@click.option(
+    "--zones",
+    metavar="A,B,C",
+    help="Zones for the replacement nodes (topology.kubernetes.io/zone, round-robin); their "
+    "plan is then the scheduler's run on them, zone spreading and affinity included.",
 )
 @_recommendations
 @scheduler_options()
@@ -543,6 +571,7 @@ def drain_cmd(
     zone_label: str,
     lose_any_one: bool,
     shape: str | None,
+    zones: str | None,
     recommendation_files: tuple[str, ...],
     scheduler: SchedulerFlags,
     fail_on_pending: bool,
@@ -552,14 +581,16 @@ def drain_cmd(
 
     With --fail-on-pending, exit 3 when pods are Pending already or in the worst scenario.
     """
+    from podfit.cli import plan_cmd  # its what_if (module doc)
     from podfit.planning.catalog import shape_from_text
 
     config = _config(scheduler)
     workload = load_files(files, warn=_structured(output))
     (workload,), sizing = _rightsize(recommendation_files, workload)
     node_shape = None if shape is None else shape_from_text(shape, "--shape")
+    zone_names = () if zones is None else _zone_list(zones)
     with _progress("scenarios", None) as progress:
-        report = what_if(
+        report = plan_cmd.what_if(
             workload.pods,
             workload.nodes,
             **workload.cluster_objects(),
@@ -570,6 +601,7 @@ def drain_cmd(
             shape=node_shape,
             config=config,
             progress=progress,
+            zones=zone_names,
         )
 
     def render(doc: dict[str, Any]) -> str:

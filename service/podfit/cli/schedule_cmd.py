@@ -87,8 +87,16 @@ def explain_table(label: str, node: str | None, explain: dict[str, Any], nodes: 
         score = scores[name]
         result = "chosen" if name == node else "feasible"
         rows.append([name, result, score["total"], *(score.get(p, "") for p in plugins), ""])
+    nominated = explain.get("nominatedNode")
     for name in nodes:  # passed the filters but not scored: the only feasible node
-        if name not in scores and name not in filters:
+        if nominated is not None:  # evaluateNominatedNode: that node alone was filtered
+            result, note = (
+                ("chosen", "not scored: its nominated node, filtered alone")
+                if name == nominated
+                else ("-", "not evaluated: the nominated node passed")
+            )
+            rows.append([name, result, "-", *("-" for _ in plugins), note])
+        elif name not in scores and name not in filters:
             result = "chosen" if name == node else "feasible"
             note = "not scored: the only feasible node" if not scores else "not scored"
             rows.append([name, result, "-", *("-" for _ in plugins), note])
@@ -180,7 +188,7 @@ def render_table(result: ScheduleResult, wide: bool) -> str:
 
 @click.command("schedule")
 @files_option("Manifests: workloads, nodes (kubectl get nodes -o yaml), running pods; '-' = stdin.")
-@scheduler_options(shape_alias=True)
+@scheduler_options(shape_alias=True, preemption=True)
 @click.option("--explain", is_flag=True, help="Per pod: every node's filter reasons and scores.")
 @click.option(
     "--fail-on-pending",

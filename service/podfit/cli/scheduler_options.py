@@ -85,7 +85,17 @@ class SchedulerFlags:
         return data
 
 
-def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
+_PREEMPTION = click.option(
+    "--preemption/--no-preemption",
+    default=True,
+    help="DefaultPreemption evicts lower-priority pods as in a cluster (default); with"
+    " --no-preemption the pod stays Pending and its shortfall names the victims.",
+)
+"""Only ``podfit schedule`` has it: plans and checks answer "does it fit without evicting
+anything?" and never evict."""
+
+
+def _scheduler_params(shape_alias: bool, preemption: bool) -> list[Callable[[Any], Any]]:
     shape = [
         click.option(
             "--shape",
@@ -145,12 +155,7 @@ def _scheduler_params(shape_alias: bool) -> list[Callable[[Any], Any]]:
             help="DynamicResources in the profile (adds 'no new claims to deallocate, ' to"
             " messages; default: on from 1.34, off in 1.33).",
         ),
-        click.option(
-            "--preemption/--no-preemption",
-            default=True,
-            help="DefaultPreemption evicts lower-priority pods as in a cluster (default); with"
-            " --no-preemption the pod stays Pending and its shortfall names the victims.",
-        ),
+        *([_PREEMPTION] if preemption else []),
     ]
 
 
@@ -172,14 +177,17 @@ def kubernetes_version(given: str | None, deprecated: str | None) -> str:
 
 
 def scheduler_options(
-    *, shape_alias: bool = False
+    *, shape_alias: bool = False, preemption: bool = False
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """The scheduler options of every command that schedules (``--strategy``,
     ``--kubernetes-version`` (the hidden, deprecated ``--version`` still read),
     ``--scoring-shape``, ``--weight``, ``--ignored-resource``,
     ``--ignored-resource-group``, ``--dra/--no-dra``; with ``shape_alias`` also the old
-    ``--shape``), handed to the command as one ``scheduler`` keyword: a
-    :class:`SchedulerFlags`, turned into the schema's input by its ``options()``."""
+    ``--shape``; with ``preemption`` — ``podfit schedule`` only — ``--preemption/
+    --no-preemption``: plans and checks never evict, so they do not offer it and keep
+    the configuration's default, as their HTTP endpoints do), handed to the command as
+    one ``scheduler`` keyword: a :class:`SchedulerFlags`, turned into the schema's input
+    by its ``options()``."""
 
     def decorate(func: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(func)
@@ -211,7 +219,7 @@ def scheduler_options(
             return func(*args, scheduler=flags, **kwargs)
 
         command: Callable[..., R] = wrapper
-        for param in reversed(_scheduler_params(shape_alias)):
+        for param in reversed(_scheduler_params(shape_alias, preemption)):
             command = param(command)
         return command
 

@@ -27,9 +27,9 @@ hostile input in the same way.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -291,7 +291,8 @@ def _refuse_constant(name: str) -> Any:
 def check_depth(value: Any, max_depth: int) -> None:
     """Raise ``LimitExceeded`` naming the first path nested deeper than ``max_depth``.
 
-    The outermost array or object is depth 1. Iterative: cost is one step per container.
+    The outermost array or object is depth 1. Iterative: cost is one step per container
+    (paths are spelled only when the limit is exceeded).
 
     >>> check_depth({"a": [[1]]}, 3)
     >>> check_depth({"a": [[1]]}, 2)
@@ -299,6 +300,23 @@ def check_depth(value: Any, max_depth: int) -> None:
     ...
     podfit.errors.LimitExceeded: a[0]: nesting is deeper than 2 levels (PODFIT_MAX_DEPTH)
     """
+    level = [value]
+    depth = 1
+    while level:  # level by level, no path spelled: the common case of a valid body
+        if depth > max_depth:
+            _raise_too_deep(value, max_depth)
+        nested: list[Any] = []
+        for node in level:
+            if isinstance(node, dict | list):  # the top value may be a scalar
+                children = node.values() if isinstance(node, dict) else node
+                nested.extend(c for c in children if isinstance(c, dict | list))
+        level = nested
+        depth += 1
+
+
+def _raise_too_deep(value: Any, max_depth: int) -> None:
+    """The ``LimitExceeded`` of :func:`check_depth`, naming the first path (depth first,
+    last child first) nested deeper than ``max_depth``."""
     stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
         node, depth, path = stack.pop()
@@ -345,47 +363,44 @@ def query_options(known: tuple[str, ...]) -> dict[str, Any]:
 
 
 def start_clock() -> None:
-    """Record when work on this request began (``before_request``)."""
-    g.podfit_started = time.monotonic()
-
-
-def time_left() -> float:
-    """Seconds left of this request's ``PODFIT_REQUEST_TIME_LIMIT`` (negative once past)."""
+    """Start this request's ``PODFIT_REQUEST_TIME_LIMIT`` (``before_request``): the
+    :class:`~podfit.deadline.Deadline` that :func:`request_deadline` hands to the core and
+    :func:`check_time` checks between the views' phases."""
     limit = service_config().request_time_limit
-    started = g.get("podfit_started")
-    return limit if started is None else limit - (time.monotonic() - started)
+    g.podfit_deadline = Deadline.after(limit, functools.partial(_time_out, limit))
+
+
+def request_deadline() -> Deadline:
+    """This request's ``PODFIT_REQUEST_TIME_LIMIT`` as the core's :class:`Deadline`
+    (:data:`~podfit.deadline.NO_DEADLINE` outside a request that started its clock): the
+    planners and the scheduler check it inside their loops and size their solvers' limits
+    by its :meth:`~podfit.deadline.Deadline.left`; past it, the check answers 503 naming
+    the phase."""
+    found = g.get("podfit_deadline")
+    return found if isinstance(found, Deadline) else NO_DEADLINE
 
 
 def check_time(phase: str) -> None:
     """Answer 503 if this request has used up ``PODFIT_REQUEST_TIME_LIMIT`` before ``phase``.
 
-    Under gunicorn's gthread workers the ``timeout`` setting does not bound one request,
-    so views call this between their phases (parse, load, schedule, answer).
+    Under gunicorn the ``timeout`` setting does not bound one request, so views call this
+    between their phases (parse, load, schedule, answer), and the core checks the same
+    deadline inside its loops (:func:`request_deadline`).
     """
-    limit = service_config().request_time_limit
-    started = g.get("podfit_started")
-    if started is None:
-        return
-    elapsed = time.monotonic() - started
-    if elapsed > limit:
-        raise Problem(
-            503,
-            "time-limit-exceeded",
-            "Request time limit exceeded",
-            f"stopped before {phase} after {elapsed:.1f} s (limit {limit:g} s, "
-            f"{env_name('request_time_limit')}); send a smaller input",
-            errors=[FieldError("", f"time limit of {limit:g} s exceeded before {phase}")],
-        )
+    request_deadline().check(phase)
 
 
-def request_deadline() -> Deadline:
-    """This request's ``PODFIT_REQUEST_TIME_LIMIT`` as the core's :class:`Deadline`:
-    the planners check it inside their loops and size their solvers' limits by it;
-    past it, :func:`check_time` answers 503 naming the phase."""
-    started = g.get("podfit_started")
-    if started is None:
-        return NO_DEADLINE
-    return Deadline(started + service_config().request_time_limit, check_time)
+def _time_out(limit: float, phase: str) -> None:
+    """The request deadline's ``expired``: the 503 problem naming the phase and the limit."""
+    elapsed = limit - request_deadline().left()
+    raise Problem(
+        503,
+        "time-limit-exceeded",
+        "Request time limit exceeded",
+        f"stopped before {phase} after {elapsed:.1f} s (limit {limit:g} s, "
+        f"{env_name('request_time_limit')}); send a smaller input",
+        errors=[FieldError("", f"time limit of {limit:g} s exceeded before {phase}")],
+    )
 
 
 def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
@@ -410,7 +425,8 @@ def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
                 max_quantity_length=config.max_quantity_length,
             )
         try:
-            docs = read_documents(text, syntax, config)
+            # a JSON body's nesting was bounded on its plain parse above
+            docs = read_documents(text, syntax, config, depth_known=syntax == JSON)
         except ManifestError as exc:  # not well-formed: syntax, duplicate keys, tags
             errors = [FieldError(e.path, e.message.removeprefix("<body>: ")) for e in exc.errors]
             raise Problem(
@@ -426,7 +442,7 @@ def workload_body(envelope_keys: tuple[str, ...]) -> WorkloadBody:
                 max_items=config.max_items,
                 max_quantity_length=config.max_quantity_length,
             )
-        return parse_workload_body(docs, config, envelope_keys)
+        return parse_workload_body(docs, envelope_keys)
     except LimitExceeded as exc:
         raise name_limit_setting(exc) from None
 

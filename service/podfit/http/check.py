@@ -6,8 +6,10 @@ and PDBs among the pods' objects; the scheduler options of ``/v1/plan/*``) plus
 lose-any-node), ``baseline`` (an earlier CheckReport) and ``validate`` (also a query
 parameter, as on ``/v1/schedule``).
 The answer is the CheckReport, 200 whether or not the check passes (its ``passed`` says);
-a bad policy is a 422 naming ``policy.<path>``. The variants run in the request's worker,
-checking the request time limit between chunks (503 past it).
+a bad policy is a 422 naming ``policy.<path>``, and so is ``"preemption": true`` naming
+``preemption`` (checks never evict). The variants run in the request's worker,
+checking the request time limit between chunks and inside every scheduling run (the
+bases' and the variants': 503 past it).
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from podfit.check import ClusterInput, check, parse_policy, validate_baseline
 from podfit.check.report import add_loader_warnings
 from podfit.check.sweep import Inline
 from podfit.errors import ConfigError, PodfitError
-from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    workload_body,
+)
 from podfit.http.envelope import (
     VALIDATE,
     check_expansion,
     limits_for,
     load_workload,
+    refuse_eviction,
     validate_mode,
 )
 from podfit.http.responses import json_response
@@ -47,6 +56,7 @@ def check_view() -> Response:
             'the body must be an object {"pods": [...], "nodes": [...], "policy": {...}}', ""
         )
     scheduler = load_config({k: v for k, v in parsed.options.items() if k in _CONFIG_KEYS})
+    refuse_eviction(parsed.options, "checks")
     policy = None
     if parsed.options.get("policy") is not None:
         try:
@@ -65,7 +75,9 @@ def check_view() -> Response:
         report = check(
             [cluster],
             policy,
-            executor=Inline(lambda _done: check_time("running the check's variants")),
+            executor=Inline(
+                lambda _done: check_time("running the check's variants"), request_deadline()
+            ),
             baseline=baseline,
         )
     except ConfigError as exc:

@@ -16,7 +16,8 @@ environment variable               default                 bounds
 ``PODFIT_MAX_DEPTH``               64                      JSON/YAML nesting depth
 ``PODFIT_MAX_QUANTITY_LENGTH``     64                      characters in one quantity string
 ``PODFIT_MAX_QUANTITIES``          10000                   items in one /v1/quantities call
-``PODFIT_MAX_ANSWER_BYTES``        67108864 (64 MiB)       one answer's JSON, before sending it
+``PODFIT_MAX_ANSWER_BYTES``        67108864 (64 MiB)       one answer's JSON, before sending it;
+                                                         unread answers: threads × this
 ``PODFIT_MAX_EXPLAIN_ENTRIES``    100000                  explain's per-node entries, before
                                                          scheduling (pods explained × nodes)
 ``PODFIT_REQUEST_TIME_LIMIT``      30 (seconds)            wall time of one request's work

@@ -64,7 +64,9 @@ class WorkloadBody:
     envelope: bool = False
 
 
-def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
+def read_documents(
+    text: str, syntax: str, config: ServiceConfig, *, depth_known: bool = False
+) -> list[Any]:
     """Parse a JSON or YAML body into documents under the configured limits.
 
     JSON numbers keep their literal text (``1e3`` stays ``1e3`` as a quantity) and YAML
@@ -78,7 +80,7 @@ def read_documents(text: str, syntax: str, config: ServiceConfig) -> list[Any]:
         return safe_load_all(text, limits, name="<body>")
     if not text.strip():
         raise ManifestError("<body>: invalid JSON: the body is empty")
-    return json_load_all(text, limits, name="<body>")
+    return json_load_all(text, limits, name="<body>", depth_known=depth_known)
 
 
 def document_items(docs: Sequence[Any]) -> list[tuple[str, Any]]:
@@ -88,13 +90,13 @@ def document_items(docs: Sequence[Any]) -> list[tuple[str, Any]]:
     return [(f"documents[{i}]", d) for i, d in enumerate(docs) if d is not None]
 
 
-def parse_workload_body(
-    docs: list[Any], config: ServiceConfig, envelope_keys: Iterable[str]
-) -> WorkloadBody:
+def parse_workload_body(docs: list[Any], envelope_keys: Iterable[str]) -> WorkloadBody:
     """Split parsed documents into addressable items (and the envelope's options).
 
     A single object without ``kind`` is the envelope form (``{"nodes": [...], "pods":
-    [...], ...options}``); keys outside ``envelope_keys`` are refused.
+    [...], ...options}``); keys outside ``envelope_keys`` are refused. The caller has
+    bounded the documents' shape already (:func:`check_body_shape` on the whole body, as
+    :func:`podfit.http.body.workload_body` does before the reader's parse).
     """
     indexed = [(i, d) for i, d in enumerate(docs) if d is not None]  # empty YAML documents
     if not indexed:
@@ -106,9 +108,6 @@ def parse_workload_body(
         body = WorkloadBody(_object_items(docs[0]))
     else:
         body = WorkloadBody([(f"documents[{i}]", d) for i, d in indexed])
-    check_body_shape(
-        body.items, max_items=config.max_items, max_quantity_length=config.max_quantity_length
-    )
     not_objects = [
         FieldError(prefix, f"expected an object, got {_kind(obj)}")
         for prefix, obj in body.items
@@ -188,35 +187,56 @@ def check_body_shape(
     otherwise hold millions of bad entries, each one an error to build and send), and no
     quantity in a resource map (``requests``, ``limits``, ``overhead``, ``allocatable``,
     ``capacity``) or a ``divisor`` may be longer than ``max_quantity_length`` characters.
-    Iterative; one step per array or object in the input.
+    Iterative; one step per array or object in the input. Paths are spelled only for a
+    finding: each container carries a link to its parent (``_Where``).
     """
     if len(items) > max_items:
         raise _too_many(len(items), max_items, "")
-    stack: list[tuple[str, Any]] = list(items)
+    stack: list[tuple[_Where, Any]] = [((None, path), node) for path, node in items]
     while stack:
-        path, node = stack.pop()
-        if isinstance(node, Mapping):
+        where, node = stack.pop()
+        if isinstance(node, dict):
             if len(node) > max_items:
-                raise _too_many(len(node), max_items, path)
+                raise _too_many(len(node), max_items, _spell(where))
             for key, child in node.items():
-                child_path = f"{path}.{key}" if path else str(key)
-                if key in QUANTITY_MAPS and isinstance(child, Mapping):
+                if key in QUANTITY_MAPS and isinstance(child, dict):
                     if len(child) > max_items:
-                        raise _too_many(len(child), max_items, child_path)
+                        raise _too_many(len(child), max_items, _spell((where, key)))
                     for name, value in child.items():
-                        _check_length(f"{child_path}.{name}", value, max_quantity_length)
+                        _check_length((where, key, name), value, max_quantity_length)
                 elif key == "divisor":
-                    _check_length(child_path, child, max_quantity_length)
-                elif isinstance(child, Mapping | list):
-                    stack.append((child_path, child))
+                    _check_length((where, key), child, max_quantity_length)
+                elif isinstance(child, dict | list):
+                    stack.append(((where, key), child))
         elif isinstance(node, list):
             if len(node) > max_items:
-                raise _too_many(len(node), max_items, path)
+                raise _too_many(len(node), max_items, _spell(where))
             stack.extend(
-                (f"{path}[{i}]", child)
+                ((where, (i,)), child)
                 for i, child in enumerate(node)
-                if isinstance(child, Mapping | list)
+                if isinstance(child, dict | list)
             )
+
+
+_Where = tuple[Any, ...]
+"""A place in a body: ``(parent, key)`` (an array index as a 1-tuple ``(i,)``), the root's
+parent None and its key the item's path; a quantity's place adds the resource name."""
+
+
+def _spell(where: _Where) -> str:
+    """The path of ``where``: ``spec.containers[0].resources``."""
+    parts: list[Any] = []
+    node: Any = where
+    while node is not None:
+        parts.extend(reversed(node[1:]))
+        node = node[0]
+    path = ""
+    for part in reversed(parts):
+        if isinstance(part, tuple):
+            path += f"[{part[0]}]"
+        else:
+            path = f"{path}.{part}" if path else str(part)
+    return path
 
 
 def _too_many(count: int, max_items: int, path: str) -> LimitExceeded:
@@ -227,13 +247,13 @@ def _too_many(count: int, max_items: int, path: str) -> LimitExceeded:
     )
 
 
-def _check_length(path: str, value: Any, max_length: int) -> None:
+def _check_length(where: _Where, value: Any, max_length: int) -> None:
     text = value.text if isinstance(value, Number) else value
     if isinstance(text, str) and len(text) > max_length:
         raise LimitExceeded(
             f"a quantity of {len(text)} characters is longer than the limit of {max_length}"
             f" ({env_name('max_quantity_length')})",
-            path=path,
+            path=_spell(where),
             limit="max_quantity_length",
         )
 
@@ -256,6 +276,28 @@ def validate_mode(options: dict[str, Any], query: dict[str, Any] | None = None) 
                 raise ConfigError(unsupported(shown, VALIDATE_MODES), VALIDATE)
             mode = value
     return mode
+
+
+def refuse_eviction(options: Mapping[str, Any], answers: str) -> None:
+    """422 naming ``preemption`` when the body asks for ``"preemption": true`` where
+    nothing is evicted: plans and checks answer "does it fit without evicting anything?"
+    (``docs/planning.md``), so honouring it would change the question and ignoring it
+    would answer another one than asked. ``false`` (what they do) and absence are
+    accepted; a value that is no boolean is left to the options' schema (422 as well).
+
+    >>> refuse_eviction({"preemption": False}, "plans")
+    >>> refuse_eviction({"preemption": True}, "checks")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    podfit.errors.ConfigError: preemption: checks never evict: ...
+    """
+    if options.get("preemption") is True:
+        raise ConfigError(
+            f"{answers} never evict: they answer whether the pods fit without evicting "
+            'anything, so "preemption": true cannot apply; leave it out or set it to false '
+            "(/v1/schedule evicts as kube-scheduler does)",
+            "preemption",
+        )
 
 
 def load_workload(

@@ -21,7 +21,6 @@ from podfit.http.body import (
     query_options,
     request_deadline,
     service_config,
-    time_left,
     workload_body,
 )
 from podfit.http.config import ServiceConfig, env_name
@@ -30,6 +29,7 @@ from podfit.http.envelope import (
     check_expansion,
     limits_for,
     load_workload,
+    refuse_eviction,
     validate_mode,
 )
 from podfit.http.problem import Problem
@@ -80,7 +80,7 @@ def bounded_exact(shapes: int, config: ServiceConfig) -> Callable[..., ExactResu
 
     def solve(problem: BinProblem, *, time_limit: float) -> ExactResult:
         nonlocal done
-        share = time_left() / max(shapes - done, 1)
+        share = request_deadline().left() / max(shapes - done, 1)
         done += 1
         check_time(f"planning shape {problem.template.name}")
         try:
@@ -123,7 +123,8 @@ def _body(
     The service's common workload-body reader applies every check first (400 malformed,
     413 over a bound — a quantity longer than ``PODFIT_MAX_QUANTITY_LENGTH`` anywhere,
     shapes included — 422 not an envelope); then the options are validated (422 naming
-    the field) before any manifest is loaded.
+    the field; ``"preemption": true`` too, since plans never evict) before any manifest
+    is loaded.
     """
     query = query_options((VALIDATE,))  # the other options are the body's fields only
     config = service_config()
@@ -134,6 +135,7 @@ def _body(
         )
     g.podfit_validate = mode = validate_mode(parsed.options, query)  # the templates' too
     options = validate(parsed.options)
+    refuse_eviction(parsed.options, "plans")
     check_time("reading the body")
     workload = load_workload(parsed.items, limits_for(config), mode)
     check_expansion(workload, config)

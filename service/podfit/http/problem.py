@@ -19,7 +19,6 @@ a 500 problem without any detail of the internals.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from podfit.errors import (
     PodfitError,
     QuantityError,
 )
+from podfit.http.responses import json_bytes
 from podfit.options.load import flatten_messages
 
 PROBLEM_JSON = "application/problem+json"
@@ -105,7 +105,8 @@ def problem_response(
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Build the problem+json response (deterministic key order, UTF-8)."""
+    """Build the problem+json response (deterministic key order, compact UTF-8 written by
+    :func:`~podfit.http.responses.json_bytes`, as every answer)."""
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     error_list = [{"path": e.path, "message": e.message} for e in errors]
     if len(error_list) > MAX_ERRORS:
@@ -114,21 +115,10 @@ def problem_response(
         error_list.append({"path": "", "message": f"{hidden} more errors not shown"})
     if error_list:
         body["errors"] = error_list
-    response = Response(_utf8(body), status=status, mimetype=PROBLEM_JSON)
+    response = Response(json_bytes(body), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
-
-
-def _utf8(document: dict[str, Any]) -> bytes:
-    """The document as UTF-8 JSON; a string holding an unpaired surrogate (which UTF-8
-    cannot encode: a value echoed from a hostile body) makes it ``\\uXXXX``-escaped
-    instead, so an error answer can never fail on what it quotes."""
-    text = json.dumps(document, ensure_ascii=False) + "\n"
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return (json.dumps(document, ensure_ascii=True) + "\n").encode("ascii")
 
 
 def _summary(errors: list[FieldError]) -> str:

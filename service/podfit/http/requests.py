@@ -25,4 +25,5 @@ def requests() -> Response:
     mode = validate_mode(parsed.options, query)
     check_time("loading the manifests")
     workload = load_workload(parsed.items, limits_for(config), mode)
+    check_time("summarising the requests")  # loading may have used up the time: no late 200
     return json_response(requests_result(workload))

@@ -36,6 +36,9 @@ handful of them stops the service (``/healthz`` included). Here the roles are sp
 - **Memory for bodies**: bodies buffered at once are bounded by ``threads`` ×
   ``PODFIT_MAX_BODY_BYTES``; a request whose body would exceed that waits (not read
   from, its body deadline running) until earlier bodies are answered.
+- **Memory for answers**: answers waiting for their clients are bounded by ``threads`` ×
+  ``PODFIT_MAX_ANSWER_BYTES``; past it, the one left unread longest (at least
+  :data:`EVICT_AFTER`) is abandoned (:meth:`Worker._shed`).
 - gunicorn's own refusals (malformed request line, header limits, unknown transfer
   coding) are answered as ``application/problem+json`` too.
 
@@ -52,7 +55,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import resource
 import selectors
 import socket
@@ -69,6 +71,7 @@ from gunicorn.http import get_parser, wsgi
 from gunicorn.workers.gthread import ThreadWorker
 
 from podfit.http.config import ServiceConfig, env_name
+from podfit.http.responses import json_bytes
 
 #: A full worker closes a waiting connection only once it has waited this long (seconds):
 #: a client between two quick requests is not cut off by a burst of new connections.
@@ -76,6 +79,12 @@ EVICT_AFTER: Final = 0.5
 #: After an answer that ends the connection, unread input is drained for at most this
 #: long (seconds) so that closing does not reset the answer still in flight.
 LINGER: Final = 1.0
+#: While the worker stops (``max_requests`` reached, SIGTERM), a connection waiting for a
+#: request stays open this long (seconds): a kept-alive client may have sent its next
+#: request already, and closing the connection under it would lose that request
+#: (about 5 per recycle under load); one that arrives is answered with
+#: ``Connection: close``.
+DRAIN_IDLE: Final = 1.0
 #: Seconds between two heartbeats to the arbiter (gunicorn's worker ``notify``, a file
 #: ``utime``): gunicorn's own loop beats on every wake-up, twice per request, and each
 #: beat releases the GIL, which the loop then waits to get back from computing threads.
@@ -92,6 +101,11 @@ HEAD_READ: Final = 65536
 #: The longest request head (request line and headers) read (bytes); a longer one is
 #: answered 431. gunicorn's own limits (``limit_request_line`` and friends) apply within.
 MAX_HEAD: Final = 64 * 1024
+
+#: Why a request head with an empty line of a bare LF is refused at once: gunicorn's
+#: parser refuses a bare LF line terminator anyway (RFC 9112 §2.2 leaves accepting one
+#: to the server), and such a head never ends in CRLF CRLF.
+BARE_LF: Final = "the request head ends with a bare LF; HTTP/1.1 lines end with CRLF"
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED, errno.EINTR)
 
@@ -113,7 +127,9 @@ class Conn:
         "deadline",
         "engaged",
         "events",
+        "expect",
         "head_end",
+        "held",
         "inbuf",
         "need",
         "out",
@@ -135,6 +151,7 @@ class Conn:
         self.scan_from = 0
         self.head_end = -1  # index just past the blank line ending the headers, once seen
         self.need = 0  # bytes of the current request (headers + body), once known
+        self.expect = False  # the client waits for "100 Continue" before its body
         self.close_after = False
         self.out: Answer | None = None
         self.since = now
@@ -143,6 +160,7 @@ class Conn:
         self.events = 0
         self.reserved = 0  # bytes of the body budget taken
         self.engaged = False  # counted in Worker.engaged
+        self.held = 0  # bytes of ``out`` not sent yet, counted in Worker.held
 
 
 class Capture:
@@ -205,6 +223,10 @@ class Answer:
         self.parts = []
         return True
 
+    def left(self) -> int:
+        """Bytes not sent yet (O(parts): a head and a body)."""
+        return sum(map(len, self.parts[self.index :])) - self.offset
+
 
 def framing(head: bytes) -> tuple[int | None, bool]:
     """``(content_length, expect_continue)`` of a request head (request line + headers).
@@ -241,15 +263,10 @@ def framing(head: bytes) -> tuple[int | None, bool]:
 
 
 def problem_bytes(status: int, detail: str, *, close: bool = True) -> bytes:
-    """A complete HTTP/1.1 answer carrying an RFC 9457 problem document (``about:blank``)."""
+    """A complete HTTP/1.1 answer carrying an RFC 9457 problem document (``about:blank``),
+    written by the service's one JSON encoder (:func:`~podfit.http.responses.json_bytes`)."""
     phrase = HTTPStatus(status).phrase
-    body = (
-        json.dumps(
-            {"type": "about:blank", "title": phrase, "status": status, "detail": detail},
-            ensure_ascii=True,
-        )
-        + "\n"
-    ).encode("ascii")
+    body = json_bytes({"type": "about:blank", "title": phrase, "status": status, "detail": detail})
     head = (
         f"HTTP/1.1 {status} {phrase}\r\n"
         "Content-Type: application/problem+json\r\n"
@@ -306,6 +323,10 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         #: bytes of request bodies that may be buffered at once: one full body per thread
         self.budget = self.cfg.threads * self.settings.max_body_bytes
         self.reserved = 0
+        #: bytes of answers waiting for their clients that are kept at once: one full
+        #: answer per thread (beyond, the longest-waiting answer is abandoned: _shed)
+        self.answer_budget = self.cfg.threads * self.settings.max_answer_bytes
+        self.held = 0
         self.waiting: deque[Conn] = deque()  # complete heads waiting for budget
         self.next_deadline = 0.0
         super().init_process()
@@ -347,19 +368,24 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 callback(key.fileobj)
 
     def _drain(self) -> None:
-        """Stop: no new connections; idle ones close now, answers in progress get up to
-        ``graceful_timeout``."""
+        """Stop: no new connections; a connection waiting for a request gets up to
+        :data:`DRAIN_IDLE` for one already on its way (answered with ``Connection:
+        close``), answers in progress up to ``graceful_timeout``."""
         self.set_accept_enabled(False)
-        stop_by = time.monotonic() + self.cfg.graceful_timeout
-        while time.monotonic() < stop_by:
-            for conn in list(self.conns):
-                if conn.state == _READ and not conn.inbuf:
-                    self._close(conn)
+        now = time.monotonic()
+        stop_by = now + self.cfg.graceful_timeout
+        idle_by = now + min(DRAIN_IDLE, self.cfg.graceful_timeout)
+        while now < stop_by:
+            if now >= idle_by:
+                for conn in list(self.conns):
+                    if conn.state == _READ and not conn.inbuf:
+                        self._close(conn)
             if not self.conns:
                 break
             self.notify()
-            self._dispatch(min(0.2, max(stop_by - time.monotonic(), 0.0)))
-            self._expire(time.monotonic())
+            self._dispatch(min(0.2, max(stop_by - now, 0.0)))
+            now = time.monotonic()
+            self._expire(now)
         for conn in list(self.conns):
             self._close(conn)
         self.tpool.shutdown(wait=False)
@@ -463,6 +489,11 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         if conn.head_end < 0:
             end = conn.inbuf.find(b"\r\n\r\n", max(conn.scan_from - 3, 0))
             if end < 0:
+                if conn.inbuf.find(b"\n\n", max(conn.scan_from - 1, 0)) >= 0:
+                    # a head whose lines end in a bare LF never ends in CRLF CRLF: answer
+                    # now rather than wait for it until the header timeout
+                    self._refuse(conn, now, 400, BARE_LF)
+                    return
                 conn.scan_from = len(conn.inbuf)
                 if len(conn.inbuf) > MAX_HEAD:
                     self._refuse(conn, now, 431, f"the request head is over {MAX_HEAD} bytes")
@@ -475,11 +506,11 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
                 conn.need, conn.close_after = conn.head_end, True
             else:
                 conn.need = conn.head_end + length
+                conn.expect = expect
                 self._deadline(conn, now + self.settings.body_timeout)
                 if length and not self._reserve(conn, length):
-                    return
-                if expect and len(conn.inbuf) < conn.need:
-                    self._send_now(conn, _EXPECT_100)
+                    return  # parked: "100 Continue" once admitted (_release)
+                self._continue(conn)
         if len(conn.inbuf) >= conn.need:
             self._submit(conn)
 
@@ -511,13 +542,22 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             self.reserved += length
             head.reserved = length
             self._watch(head, selectors.EVENT_READ)
+            self._continue(head)
             if len(head.inbuf) >= head.need:
                 self._submit(head)
+
+    def _continue(self, conn: Conn) -> None:
+        """Invite the body of a client that waits for ``100 Continue`` once its body may be
+        read (at once, or when a parked request is admitted: a client that waits for the
+        invitation would otherwise time out unread)."""
+        if conn.expect and len(conn.inbuf) < conn.need:
+            self._send_now(conn, _EXPECT_100)
+        conn.expect = False
 
     def _submit(self, conn: Conn) -> None:
         data = bytes(conn.inbuf[: conn.need])
         del conn.inbuf[: conn.need]
-        conn.head_end, conn.scan_from, conn.need = -1, 0, 0
+        conn.head_end, conn.scan_from, conn.need, conn.expect = -1, 0, 0, False
         conn.state = _BUSY
         if not conn.engaged:
             conn.engaged = True
@@ -617,6 +657,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         conn.since = now
         self._deadline(conn, now + self.settings.write_timeout)
         self._write(conn)
+        self._shed(now)
 
     def _write(self, conn: Conn) -> None:
         answer = conn.out
@@ -625,14 +666,51 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
             if answer.broken:
                 self._close(conn)
             else:
+                self._hold(conn)
                 self._watch(conn, selectors.EVENT_WRITE)
             return
         conn.out = None
+        self._hold(conn)
         self._finish(conn, time.monotonic())
 
+    def _hold(self, conn: Conn) -> None:
+        """Count what ``conn``'s answer still has to send in :attr:`held`."""
+        held = conn.out.left() if conn.out is not None else 0
+        self.held += held - conn.held
+        conn.held = held
+
+    def _shed(self, now: float) -> None:
+        """Keep the answers waiting for their clients within ``threads`` ×
+        ``PODFIT_MAX_ANSWER_BYTES``: past it, abandon (reset) the one whose client has
+        left it unread longest, as long as one has waited :data:`EVICT_AFTER`. Without
+        this, clients that never read could make a worker hold every answer it computes
+        within ``PODFIT_WRITE_TIMEOUT``: a 63 MB answer costs about 2 s of one thread, so
+        4 threads × 30 s of them is gigabytes. Cost: O(connections) per abandoned one."""
+        while self.held > self.answer_budget:
+            oldest: Conn | None = None
+            for conn in self.conns:
+                if (
+                    conn.state == _WRITE
+                    and conn.held
+                    and now - conn.since >= EVICT_AFTER
+                    and (oldest is None or conn.since < oldest.since)
+                ):
+                    oldest = conn
+            if oldest is None:
+                return
+            self.log.info(
+                "closing %s: answers waiting for their clients exceed %d bytes",
+                _ip(oldest.client),
+                self.answer_budget,
+            )
+            self._close(oldest, reset=True)
+
     def _finish(self, conn: Conn, now: float) -> None:
-        """The answer is out: linger and close, or wait for the next request."""
-        if conn.close_after or not self.alive:
+        """The answer is out: linger and close when it said ``Connection: close``, else wait
+        for the next request — also when the worker is stopping meanwhile: the client was
+        told it may send one, so :meth:`_drain` waits for it (:data:`DRAIN_IDLE`) and
+        answers it with ``Connection: close`` instead of closing under it."""
+        if conn.close_after:
             self._linger(conn, now)
             return
         conn.state = _READ
@@ -730,6 +808,7 @@ class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
         with contextlib.suppress(OSError):
             conn.sock.close()
         conn.out = None
+        self._hold(conn)
 
 
 def _silent(conn: Conn) -> bool:

@@ -7,7 +7,8 @@ languages (a 1 MB hostile name costs a few ms, where a backtracking regex took 1
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from podfit.manifests.fields import Doc, show
@@ -250,6 +251,85 @@ def validate_container_resource_name(name: str) -> list[str]:
     return errs
 
 
+# -- ResourceQuota scopes (pkg/apis/core/validation, pkg/apis/core/helper) ---------------------
+
+STANDARD_QUOTA_RESOURCES = frozenset(
+    {
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.storage",
+        "requests.ephemeral-storage",
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "pods",
+        "quota",
+        "services",
+        "replicationcontrollers",
+        "secrets",
+        "persistentvolumeclaims",
+        "configmaps",
+        "services.nodeports",
+        "services.loadbalancers",
+    }
+)
+"""``standardQuotaResources``: what ``IsStandardQuotaResourceName`` knows (plus the
+``hugepages-`` / ``requests.hugepages-`` names)."""
+_POD_COMPUTE_QUOTA = frozenset(
+    {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
+)
+_ALL_POD_SCOPES = ("Terminating", "NotTerminating", "NotBestEffort", "PriorityClass")
+QUOTA_SCOPES = frozenset({*_ALL_POD_SCOPES, "BestEffort", "CrossNamespacePodAffinity"})
+"""``IsStandardResourceQuotaScope`` (v1.34: the standard scopes and
+``CrossNamespacePodAffinity``)."""
+_CONFLICTING_SCOPES = (("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating"))
+
+
+def _scope_fits_resource(scope: str, resource: str) -> bool:
+    """``IsResourceQuotaScopeValidForResource``: BestEffort tracks only ``pods``; the other
+    pod scopes ``pods`` and the compute resources; anything else every resource."""
+    if scope in _ALL_POD_SCOPES or scope == "CrossNamespacePodAffinity":
+        return resource == "pods" or resource in _POD_COMPUTE_QUOTA
+    if scope == "BestEffort":
+        return resource == "pods"
+    return True
+
+
+def go_scopes(scopes: Sequence[str]) -> str:
+    """The scopes as the API server prints them in a message (Go's ``%#v`` of a
+    ``[]core.ResourceQuotaScope``)."""
+    return "[]core.ResourceQuotaScope{" + ", ".join(json.dumps(s) for s in scopes) + "}"
+
+
+def validate_quota_scopes(scopes: Sequence[str], hard: Iterable[str]) -> list[str]:
+    """``validateResourceQuotaScopes``: the messages for ``spec.scopes`` (each with the
+    whole list as its value): an unknown scope, a scope that cannot track a standard
+    quota resource of ``spec.hard``, a conflicting pair."""
+    if not scopes:
+        return []
+    shown = go_scopes(scopes)
+    known = sorted(
+        r for r in set(hard) if r in STANDARD_QUOTA_RESOURCES or r.startswith(_HUGEPAGE_QUOTA)
+    )
+    errs = []
+    for scope in scopes:
+        if scope not in QUOTA_SCOPES:
+            errs.append(f"Invalid value: {shown}: unsupported scope")
+        for resource in known:
+            if not _scope_fits_resource(scope, resource):
+                errs.append(f"Invalid value: {shown}: unsupported scope applied to resource")
+    for pair in _CONFLICTING_SCOPES:
+        if all(s in scopes for s in pair):
+            errs.append(f"Invalid value: {shown}: conflicting scopes")
+    return errs
+
+
+_HUGEPAGE_QUOTA = ("hugepages-", "requests.hugepages-")
+
+
 # -- object metadata ----------------------------------------------------------------------------
 
 NAME_RULES: dict[str, Callable[[str], list[str]]] = {
@@ -310,3 +390,19 @@ def check_object_meta(kind: str, meta: Mapping[str, Any], d: Doc, path: str = "m
     labels = meta.get("labels")
     if isinstance(labels, Mapping):
         check_labels(labels, f"{path}.labels", d)
+
+
+def label_key_error(value: str) -> str | None:
+    """Why ``value`` is not a label key as the API server accepts one (``IsQualifiedName``,
+    its messages), else ``None``: the zone label of a drain or a check names a label key,
+    so ``zoneLabel: ""`` is an error of that field, not a zone no node is in.
+
+    >>> label_key_error("topology.kubernetes.io/zone") is None
+    True
+    >>> label_key_error("a b").startswith('must be a label key, not "a b": name part must')
+    True
+    """
+    errors = is_qualified_name(value)
+    if not errors:
+        return None
+    return f"must be a label key, not {json.dumps(value)}: {'; '.join(errors)}"

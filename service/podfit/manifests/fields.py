@@ -95,6 +95,8 @@ class Doc:
             self.errors.append(error)
 
     def mapping(self, value: Any, path: str) -> Mapping[str, Any]:
+        if type(value) is dict:  # what JSON and YAML give: no ABC check
+            return value
         if value is None:
             return {}
         if not isinstance(value, Mapping):

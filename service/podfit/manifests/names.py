@@ -3,12 +3,16 @@ Deployment's ``pod-template-hash``, derived deterministically."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from podfit.yamlsafe import Number
+
+try:  # CPython's own SHA-256: hashlib would load OpenSSL (~2 ms at every start)
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - other interpreters, Python 3.12+ (_sha2)
+    from hashlib import sha256
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 """apimachinery's ``util/rand`` alphabet (no vowels, no 0/1/3): pod-template-hash labels
@@ -19,7 +23,7 @@ MAX_GENERATE_NAME_BASE = 58
 
 def _safe_encode(text: str, length: int) -> str:
     """``length`` characters of :data:`SAFE_ALPHABET` derived from SHA-256 of ``text``."""
-    n = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
+    n = int(sha256(text.encode("utf-8")).hexdigest()[:16], 16)
     out = []
     for _ in range(length):
         n, r = divmod(n, len(SAFE_ALPHABET))

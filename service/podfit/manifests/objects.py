@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from podfit.manifests.apivalidation import validate_quota_scopes
 from podfit.manifests.fields import Doc, unsupported
 from podfit.quantity import Quantity
 
@@ -379,6 +380,8 @@ def read_resource_quota(doc: Mapping[str, Any], d: Doc, name: str, namespace: st
         d.string(s, f"spec.scopes[{i}]")
         for i, s in enumerate(d.seq(spec.get("scopes"), "spec.scopes"))
     )
+    for message in validate_quota_scopes(scopes, hard):
+        d.error("spec.scopes", message)
     return ResourceQuota(
         name,
         namespace,

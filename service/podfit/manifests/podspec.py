@@ -61,11 +61,23 @@ def read_containers(value: Any, path: str, d: Doc, init: bool) -> list[Container
     return out
 
 
+_NAME_MESSAGES: dict[str, tuple[str, ...]] = {}
+"""``validate_container_resource_name`` per (string) name seen: a pure function of the
+name; at most :data:`_NAME_CACHE_SIZE` names kept, later ones are checked each time."""
+_NAME_CACHE_SIZE = 1024
+
+
 def check_resource_names(resources: Mapping[str, Any], path: str, d: Doc) -> None:
     """The API server's checks of the resource names of a container's requests or limits
-    (or a pod's overhead): ``validateContainerResourceName``."""
+    (or a pod's overhead): ``validateContainerResourceName``. A name's messages are
+    computed once per process (the same few names recur in every pod)."""
     for name in resources:
-        for message in validate_container_resource_name(name):
+        messages = _NAME_MESSAGES.get(name)
+        if messages is None:
+            messages = tuple(validate_container_resource_name(name))
+            if type(name) is str and len(_NAME_MESSAGES) < _NAME_CACHE_SIZE:
+                _NAME_MESSAGES[name] = messages
+        for message in messages:
             d.error(f"{path}.{name}", message)
 
 

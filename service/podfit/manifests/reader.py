@@ -4,9 +4,8 @@ values, LimitRanges) once every object is read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from operator import attrgetter
 from typing import Any, Literal
 
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
@@ -36,6 +35,7 @@ from podfit.manifests.podspec import (
     unmodelled_fields,
 )
 from podfit.manifests.quota import QuotaAdmission
+from podfit.manifests.replicas import NameRange
 from podfit.manifests.snapshot import (
     TEMPLATE_HASH_LABEL,
     PodEntry,
@@ -408,7 +408,7 @@ class Reader:
         if not isinstance(labels, Mapping) and isinstance(tmeta, Mapping):
             labels = tmeta.get("labels")
 
-        def make_names(count: int, taken: TakenNames) -> list[str]:
+        def make_names(count: int, taken: TakenNames) -> Sequence[str]:
             self._reserve("pods", count, count_path)
             first = _fresh_names(pattern, namespace, count, taken)
             if first is not None:
@@ -718,8 +718,9 @@ class Reader:
         look-up per template. Values written in the spec are kept, as in an admitted
         object (podfit does not refuse a spec value that differs from the class's, as the
         API server does on create: the class may be missing from the input). The pods are
-        held by ``self.deferred``, so their ids stay unique."""
-        changed: dict[int, dict[str, Any]] = {}
+        held by ``self.deferred``, so their ids stay unique. Any change makes every pod
+        (``Workload.pods``: a workload's replicas join its list when made)."""
+        found: list[tuple[list[Pod], dict[str, Any]]] = []
         for pods, name, sp, need_priority, need_policy in self.deferred:
             first = pods[0]  # replicas share the template's fields
             who = f"{first.namespace}/{first.owner or 'Pod/' + first.name}"
@@ -730,7 +731,12 @@ class Reader:
             if need_policy and policy != first.preemption_policy:
                 changes["preemption_policy"] = policy
             if changes:
-                changed.update(dict.fromkeys(map(id, pods), changes))
+                found.append((pods, changes))
+        changed: dict[int, dict[str, Any]] = {}
+        if found:
+            _ = self.workload.pods  # the replicas, added to their lists
+        for pods, changes in found:
+            changed.update(dict.fromkeys(map(id, pods), changes))
         return changed
 
     def _admit(self, pod: Pod, admitted: Mapping[int, Mapping[str, Any]]) -> Pod:
@@ -810,9 +816,9 @@ class Reader:
         taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
         wl = self.workload
-        if len(set(map(_NAME, pods))) < len(pods):  # else no two pods share a name
+        if not pods.distinct_names():  # else no two pods share a name
             self._duplicates(pods)
-        wl.pods = pods
+        wl.keep_runs(pods)  # Workload.pods made from them when first read
         wl.reconciled = results
         wl.unscheduled_terminating = dropped
         for r in results:
@@ -825,7 +831,7 @@ class Reader:
                 + (", …" if len(dropped) > 5 else "")
             )
 
-    def _duplicates(self, pods: list[Pod]) -> None:
+    def _duplicates(self, pods: Sequence[Pod]) -> None:
         """An error for each new pod whose (namespace, name) an earlier new pod has; a pod
         named as an existing one is that pod (checked when read). Cost O(pods)."""
         seen = set(self.names)
@@ -840,8 +846,23 @@ class Reader:
                 continue
             seen.add(key)
 
+    def _check_node_names(self) -> None:
+        """An error for each node whose name an earlier node has."""
+        seen: set[str] = set()
+        for node in self.workload.nodes:
+            if node.name in seen:
+                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
+            seen.add(node.name)
+
+    def _raise_errors(self) -> None:
+        """Every error collected so far, in one :class:`ManifestError` (none: nothing)."""
+        if self.errors:
+            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+
     def finish(self) -> Workload:
         self._reconcile()
+        self._check_node_names()
+        self._raise_errors()  # admission would only work on objects that are not sound
         priorities = self._resolve_priorities()
         if priorities or self.limit_ranges:  # else admission changes nothing
             wl = self.workload
@@ -853,13 +874,7 @@ class Reader:
                     self.workload.warnings.append(
                         f"LimitRange {item.name}: defaults applied to {item.defaulted} containers"
                     )
-        seen: set[str] = set()
-        for node in self.workload.nodes:
-            if node.name in seen:
-                self.errors.append(FieldError("nodes", f'duplicate node name "{node.name}"'))
-            seen.add(node.name)
-        if self.errors:
-            raise ManifestError(self.errors[0].message, self.errors[0].path, list(self.errors))
+        self._raise_errors()
         if self.workload.resource_quotas:
             self._quota()
         if self.custom:  # the loader's last warning
@@ -868,18 +883,16 @@ class Reader:
         return self.workload
 
 
-_NAME = attrgetter("name")
-
-
-def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> list[str] | None:
-    """``pattern`` (one ``{}``) formatted with 0 … ``count`` - 1 when none of those names is
-    ``taken`` in ``namespace`` (a workload whose replicas are all new), else None: the
-    caller skips the taken ones. The same names as formatting and checking one by one,
-    with the string building and the set look-ups done in C. Cost O(count)."""
+def _fresh_names(pattern: str, namespace: str, count: int, taken: TakenNames) -> NameRange | None:
+    """``pattern`` (one ``{}``) formatted with 0 … ``count`` - 1, as a :class:`NameRange`
+    (each name made when read), when none of those names is ``taken`` in ``namespace``
+    (a workload whose replicas are all new), else None: the caller skips the taken ones.
+    The same names as formatting and checking one by one. Cost O(taken names of the
+    namespace), plus O(count) for a taken range the names may share."""
     prefix, brace, suffix = pattern.partition("{}")
     if not brace or "{" in prefix + suffix or "}" in prefix + suffix:
         return None
-    names = [f"{prefix}{i}{suffix}" for i in range(count)]
+    names = NameRange(prefix, suffix, count)
     return names if taken.none_of(namespace, names) else None
 
 

@@ -57,7 +57,8 @@ from typing import Any
 
 from podfit.manifests.fields import Doc
 from podfit.manifests.objects import LabelSelector, ObjectRef
-from podfit.pods import Container, Pod, replicas
+from podfit.manifests.replicas import NameRange, NameRanges, PodRuns, Replicas
+from podfit.pods import Container, Pod
 from podfit.quantity import Quantity
 from podfit.resources import maximum
 
@@ -67,29 +68,52 @@ _ORDINAL = re.compile(r"-(0|[1-9][0-9]{0,9})$")  # ParseInt(…, 10, 32): at mos
 
 
 class TakenNames:
-    """The (namespace, name) of every pod so far, a set of names per namespace: new pods'
-    names skip them. ``(namespace, name) in taken``; :meth:`add` and :meth:`none_of` take
-    many names at once (no tuple per name)."""
+    """The (namespace, name) of every pod so far, a set of names and a list of
+    :class:`NameRange` per namespace: new pods' names skip them. ``(namespace, name) in
+    taken``; :meth:`add` and :meth:`none_of` take many names at once (no tuple per name;
+    a NameRange stays a range)."""
 
-    __slots__ = ("_names",)
+    __slots__ = ("_names", "_ranges")
 
     def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
         self._names: dict[str, set[str]] = {}
+        self._ranges: dict[str, NameRanges] = {}
         for namespace, name in keys:
             self._names.setdefault(namespace, set()).add(name)
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         names = self._names.get(key[0])
-        return names is not None and key[1] in names
+        if names is not None and key[1] in names:
+            return True
+        ranges = self._ranges.get(key[0])
+        return ranges is not None and key[1] in ranges
 
     def add(self, namespace: str, names: Iterable[str]) -> None:
         """Take ``names`` in ``namespace``."""
-        self._names.setdefault(namespace, set()).update(names)
+        if isinstance(names, NameRange):
+            self._ranges.setdefault(namespace, NameRanges()).add(names)
+        else:
+            self._names.setdefault(namespace, set()).update(names)
 
     def none_of(self, namespace: str, names: Iterable[str]) -> bool:
-        """Whether none of ``names`` is taken in ``namespace``."""
+        """Whether none of ``names`` is taken in ``namespace``. Cost O(min(names, set))
+        against the set (a NameRange parses each taken name when fewer); against the
+        ranges, those whose prefix starts a name or the range's prefix
+        (:class:`NameRanges`)."""
         taken = self._names.get(namespace)
-        return taken is None or taken.isdisjoint(names)
+        ranges = self._ranges.get(namespace)
+        if isinstance(names, NameRange):
+            if taken and (
+                any(name in names for name in taken)
+                if len(taken) <= len(names)
+                else not taken.isdisjoint(names)
+            ):
+                return False
+            return ranges is None or not ranges.shares_with(names)
+        names = list(names)
+        if taken is not None and not taken.isdisjoint(names):
+            return False
+        return ranges is None or not any(name in ranges for name in names)
 
 
 @dataclass(slots=True)
@@ -122,7 +146,7 @@ class WorkloadEntry:
     labels: Mapping[str, str]
     created: str
     source: str
-    make_names: Callable[[int, TakenNames], list[str]]
+    make_names: Callable[[int, TakenNames], Sequence[str]]
     completions: int | None = None
     succeeded: int = 0
     replace_terminating: bool = True
@@ -132,7 +156,8 @@ class WorkloadEntry:
     replica_sets: list[WorkloadEntry] = field(default_factory=list)
     parent: WorkloadEntry | None = None
     has_jobs: bool = False
-    new: list[Pod] = field(default_factory=list)
+    new: Sequence[Pod] = ()
+    """The new pods (:class:`Replicas` of the template, made when first read)."""
 
     @property
     def ref(self) -> str:
@@ -257,12 +282,12 @@ def deletion_order(entries: Sequence[PodEntry]) -> list[PodEntry]:
 
 def reconcile(
     entries: Sequence[PodEntry | WorkloadEntry], taken: TakenNames
-) -> tuple[list[Pod], list[Reconciliation], list[str]]:
+) -> tuple[PodRuns, list[Reconciliation], list[str]]:
     """Pods of the input after reconciliation, in input order (a workload's new pods
-    where the workload was read), the :class:`Reconciliation` of each workload and the
-    keys of dropped unbound terminating pods. ``taken`` holds the (namespace, name) of
-    every existing pod; new names are added to it. Cost O(pods × workloads of their
-    namespace) for adoption, else O(pods)."""
+    where the workload was read, as runs of its template: :class:`PodRuns`), the
+    :class:`Reconciliation` of each workload and the keys of dropped unbound terminating
+    pods. ``taken`` holds the (namespace, name) of every existing pod; new names are
+    added to it. Cost O(pods × workloads of their namespace) for adoption, else O(pods)."""
     workloads = [e for e in entries if isinstance(e, WorkloadEntry)]
     pods = [e for e in entries if isinstance(e, PodEntry)]
     by_ref = {(w.namespace, w.kind, w.name): w for w in workloads}
@@ -280,11 +305,14 @@ def reconcile(
         result = _reconcile_one(w, taken)
         if result is not None:
             results.append(result)
-    out: list[Pod] = []
+    out: list[Pod | Replicas] = []
     dropped: list[str] = []
     for e in entries:
         if isinstance(e, WorkloadEntry):
-            out.extend(e.new)
+            if isinstance(e.new, Replicas):
+                out.append(e.new)
+            else:
+                out.extend(e.new)
         elif not e.removed:
             if e.terminating and not e.pod.node_name and not e.pod.is_terminal:
                 dropped.append(e.pod.key)
@@ -299,7 +327,7 @@ def reconcile(
             if e.terminating:
                 changes["terminating"] = True
             out.append(replace(pod, **changes) if changes else pod)
-    return out, results, dropped
+    return PodRuns(out), results, dropped
 
 
 def _claim_replica_sets(
@@ -417,12 +445,10 @@ def _create(w: WorkloadEntry, count: int, taken: TakenNames) -> None:
 
 def _add_pods(w: WorkloadEntry, names: Sequence[str], taken: TakenNames) -> None:
     """Replicas of the workload's template under ``names`` become its new pods
-    (``w.new``); the names are taken in its namespace."""
-    new = replicas(w.pods[0], names)
+    (``w.new``, made when first read and then added to ``w.pods``, the list the reader
+    resolves PriorityClasses on); the names are taken in its namespace."""
     taken.add(w.namespace, names)
-    template = w.pods[0]
-    w.pods.extend([p for p in new if p is not template])
-    w.new = new
+    w.new = Replicas(w.pods[0], names, w.pods)
 
 
 def _reconciled(

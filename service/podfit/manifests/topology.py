@@ -118,6 +118,12 @@ def _term(value: Any, path: str, d: Doc, namespace: str) -> AffinityTerm:
 def read_pod_affinity(value: Any, path: str, d: Doc, namespace: str) -> PodAffinity | None:
     """``spec.affinity.podAffinity`` and ``podAntiAffinity`` (``path`` is ``…spec.affinity``);
     None when neither has a term."""
+    if value is None or (
+        type(value) is dict
+        and value.get("podAffinity") is None
+        and value.get("podAntiAffinity") is None
+    ):  # nothing to read or check (most pods): what the walk below would find
+        return None
     aff = d.mapping(value, path)
     parts: list[tuple[AffinityTerm, ...]] = []
     weighted: list[tuple[WeightedAffinityTerm, ...]] = []

@@ -14,14 +14,13 @@ and counts in one warning.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
+import pkgutil
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from podfit.yamlsafe import Number, go_json_float
@@ -121,8 +120,10 @@ def load_schema(version: str = DEFAULT_SCHEMA_VERSION) -> Schema:
     process (~170 KB of JSON, a few ms)."""
     if version not in SCHEMA_VERSIONS:
         raise ValueError(f'unsupported version "{version}" (one of {", ".join(SCHEMA_VERSIONS)})')
-    text = resources.files("podfit").joinpath("data/known-fields.json").read_text("utf-8")
-    data = json.loads(text)
+    # the package's loader reads its data file (importlib.resources would import zipfile)
+    raw = pkgutil.get_data("podfit", "data/known-fields.json")
+    assert raw is not None, "podfit/data/known-fields.json is part of the package"
+    data = json.loads(raw)
     view = data["versions"][version]
     all_types = data["types"]
     variants = view["variants"]
@@ -138,6 +139,8 @@ def nearest(name: str, known: Any) -> str | None:
     lowered = {k.lower(): k for k in names}
     if name.lower() in lowered:
         return lowered[name.lower()]
+    import difflib  # only for a name that is not known
+
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return found[0] if found else None
 
@@ -189,42 +192,62 @@ def resolve_kind(
 
 def unknown_fields(schema: Schema, obj: Mapping[str, Any], type_name: str) -> list[Finding]:
     """Every field of ``obj`` (an object of ``type_name``) and of its nested objects that
-    the schema does not know, with its path and the nearest known name. Cost O(fields):
-    one dict look-up per field, an explicit stack (no recursion)."""
-    types = schema.types
+    the schema does not know, with its path and the nearest known name, sorted by path.
+    Cost O(fields): one dict look-up per field; a field's path is spelled out only for a
+    finding (the walk carries it as a chain of (parent, piece) pairs)."""
     out: list[Finding] = []
-    stack: list[tuple[Any, str, str]] = [(obj, type_name, "")]
-    while stack:
-        value, name, path = stack.pop()
-        fields = types.get(name)
-        if fields is None or not isinstance(value, Mapping):
-            continue
-        prefix = f"{path}." if path else ""
-        for key, child in value.items():
-            ref = fields.get(key, -1)
-            if ref == -1:
-                where = f"{prefix}{key}"
-                out.append(
-                    Finding(where, f'unknown field "{where}"' + _did_you_mean(str(key), fields))
-                )
-            elif ref and child is not None:
-                where = f"{prefix}{key}"
-                if ref in INT_RANGES:
-                    message = integer_error(child, ref, name, where)
-                    if message:
-                        out.append(Finding(where, message, decode=True))
-                elif ref[0] == "[":
-                    if isinstance(child, list):
-                        stack.extend(
-                            (item, ref[2:], f"{where}[{i}]") for i, item in enumerate(child)
-                        )
-                elif ref[0] == "{":
-                    if isinstance(child, Mapping):
-                        stack.extend((item, ref[2:], f"{where}.{k}") for k, item in child.items())
-                else:
-                    stack.append((child, ref, where))
+    _walk(schema.types, obj, type_name, None, out)
     out.sort(key=lambda f: f.path)
     return out
+
+
+_Path = tuple[Any, str] | None
+"""A field's path as a chain: None for the object, else (parent's chain, piece), the piece
+being ``.name``, ``[3]`` or ``.key`` (``[``/``.`` included)."""
+
+
+def _spell(at: _Path) -> str:
+    """The path string of ``at`` (``spec.containers[0].resources``), without the leading
+    dot. O(depth)."""
+    pieces = []
+    while at is not None:
+        at, piece = at
+        pieces.append(piece)
+    return "".join(reversed(pieces))[1:] if pieces else ""
+
+
+def _walk(
+    types: Mapping[str, Mapping[str, Any]], value: Any, name: str, at: _Path, out: list[Finding]
+) -> None:
+    """Check the fields of ``value`` (an object of type ``name`` at ``at``) and below."""
+    fields = types.get(name)
+    if fields is None or not (type(value) is dict or isinstance(value, Mapping)):
+        return
+    for key, child in value.items():
+        ref = fields.get(key, -1)
+        if ref == -1:
+            where = _spell((at, f".{key}"))
+            out.append(Finding(where, f'unknown field "{where}"' + _did_you_mean(str(key), fields)))
+        elif ref and child is not None:
+            if ref in INT_RANGES:
+                where = _spell((at, f".{key}"))
+                message = integer_error(child, ref, name, where)
+                if message:
+                    out.append(Finding(where, message, decode=True))
+            elif ref[0] == "[":
+                item_type = ref[2:]
+                if item_type in types and (type(child) is list or isinstance(child, list)):
+                    field = (at, f".{key}")
+                    for i, item in enumerate(child):
+                        _walk(types, item, item_type, (field, f"[{i}]"), out)
+            elif ref[0] == "{":
+                item_type = ref[2:]
+                if item_type in types and (type(child) is dict or isinstance(child, Mapping)):
+                    field = (at, f".{key}")
+                    for k, item in child.items():
+                        _walk(types, item, item_type, (field, f".{k}"), out)
+            elif ref in types:  # an object type (a scalar type has no fields to check)
+                _walk(types, child, ref, (at, f".{key}"), out)
 
 
 def check_object(schema: Schema, doc: Mapping[str, Any], kind: str) -> tuple[list[Finding], bool]:

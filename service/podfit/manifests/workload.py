@@ -3,6 +3,7 @@ and :class:`Skipped` (an object that creates no pods, and why)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict
 
@@ -14,6 +15,7 @@ from podfit.manifests.objects import (
     ResourceQuota,
     Service,
 )
+from podfit.manifests.replicas import PodRuns
 from podfit.manifests.snapshot import Reconciliation
 from podfit.nodes import Node
 from podfit.pods import Pod
@@ -104,6 +106,18 @@ class Workload:
     reconciled: list[Reconciliation] = field(default_factory=list)
     unscheduled_terminating: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    runs: PodRuns | None = field(default=None, init=False, repr=False, compare=False)
+
+    def keep_runs(self, runs: PodRuns) -> None:
+        """Hold the pods as ``runs``: ``pods`` is made from them when first read."""
+        del self.pods
+        self.runs = runs
+
+    def pod_source(self) -> Sequence[Pod]:
+        """The pods as a sequence: the :class:`PodRuns` while ``pods`` was never read
+        (runs counted without a Pod per replica: :func:`podfit.planning.pending.runs`),
+        else ``pods``."""
+        return self.runs if self.runs is not None else self.pods
 
     def namespace(self, name: str) -> Namespace:
         """The Namespace ``name`` of the input, else :meth:`Namespace.implicit` (labelled
@@ -161,6 +175,38 @@ class Workload:
         (``podfit schedule``, ``POST /v1/schedule``) must still show that a misspelt
         ``kind: Deploymnet`` was read and placed nothing."""
         return [s.warning() for s in self.skipped]
+
+
+class _PodsSlot:
+    """``Workload.pods``: the slot, filled from ``Workload.runs`` on the first read when
+    :meth:`Workload.keep_runs` left it empty (the runs are dropped then: the list may be
+    changed in place); setting it drops the runs."""
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: Workload | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return self.slot.__get__(obj, owner)
+        except AttributeError:
+            if obj.runs is None:
+                raise
+            pods = obj.runs.materialise()
+            self.slot.__set__(obj, pods)
+            obj.runs = None
+            return pods
+
+    def __set__(self, obj: Workload, value: list[Pod]) -> None:
+        self.slot.__set__(obj, value)
+        obj.runs = None
+
+    def __delete__(self, obj: Workload) -> None:
+        self.slot.__delete__(obj)
+
+
+setattr(Workload, "pods", _PodsSlot(Workload.__dict__["pods"]))  # noqa: B010
 
 
 class Warned(Protocol):

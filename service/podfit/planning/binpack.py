@@ -30,6 +30,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
+from operator import sub
 
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError, FieldError
@@ -221,7 +222,8 @@ class _Node:
 
     def freeze(self, index: int) -> PackedNode:
         alloc = self.template.allocatable
-        used = tuple(a - f for a, f in zip(alloc, self.free, strict=True))
+        assert len(alloc) == len(self.free)
+        used = tuple(map(sub, alloc, self.free))
         return PackedNode(index, self.template.name, tuple(self.placed.items()), used)
 
 
@@ -331,6 +333,31 @@ def _round_robin_fill(
     return placed, (order[last] + 1) % n
 
 
+def _fresh_nodes(template: NodeTemplate, group: PodGroup, want: int, room: int) -> list[_Node]:
+    """The new nodes the estimator adds one by one for ``want`` pods of ``group`` that no
+    added node takes, made at once: each takes what a fresh node holds (``k``; a node
+    holding ``k`` holds no more of the group) until fewer than ``k`` are left, the last
+    one the rest; at most ``room`` nodes when ``room`` > 0 (``max_nodes`` left). A group
+    that fits no fresh node gets one empty node (the estimator adds it, then stops).
+    Cost O(nodes added · resources), with no fit check per node."""
+    fresh = template.fresh_free()
+    k = copies_that_fit(fresh, template.reserved_ports, group, want)
+    if not k:
+        return [_Node.new(template)]
+    count = -(-want // k)  # ceil: the last node may take fewer
+    if room > 0:
+        count = min(count, room)
+    free = [f - a * k for f, a in zip(fresh, group.requests, strict=True)]
+    ports = [*template.reserved_ports, *(group.host_ports * k)]
+    name = group.name
+    nodes = [_Node(template, free.copy(), ports.copy(), {name: k}) for _ in range(count)]
+    rest = want - k * (count - 1)
+    if rest < k:
+        nodes[-1] = _Node.new(template)
+        nodes[-1].add(group, rest)
+    return nodes
+
+
 def estimate(
     problem: BinProblem,
     *,
@@ -379,13 +406,12 @@ def estimate(
             if max_nodes and len(nodes) >= max_nodes:
                 limited = True
                 break
-            last_node = _Node.new(problem.template)
-            nodes.append(last_node)
-            k = _fits(last_node, group, remaining)
-            if not k:
+            added = _fresh_nodes(problem.template, group, remaining, max_nodes - len(nodes))
+            nodes.extend(added)
+            last_node = added[-1]
+            if not last_node.placed:
                 break
-            last_node.add(group, k)
-            remaining -= k
+            remaining -= sum(node.placed[group.name] for node in added)
         if remaining:
             unplaced[group.name] = unplaced.get(group.name, 0) + remaining
     used = [node for node in nodes if node.placed]

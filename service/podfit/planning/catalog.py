@@ -21,12 +21,12 @@ the shape with :func:`build_shape`.
 from __future__ import annotations
 
 import functools
+import pkgutil
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from importlib import resources as importlib_resources
 from typing import Any
 
 from podfit.errors import ConfigError, FieldError, PodfitError
@@ -152,8 +152,10 @@ def read_catalog(text: str, name: str) -> PriceCatalog:
 @functools.cache
 def bundled_catalog() -> PriceCatalog:
     """The on-demand list prices shipped with podfit (``data/prices.tsv``)."""
-    text = importlib_resources.files("podfit").joinpath("data/prices.tsv").read_text("utf-8")
-    return read_catalog(text, "prices.tsv")
+    # the package's loader reads its data file (importlib.resources would import zipfile)
+    raw = pkgutil.get_data("podfit", "data/prices.tsv")
+    assert raw is not None, "podfit/data/prices.tsv is part of the package"
+    return read_catalog(raw.decode("utf-8"), "prices.tsv")
 
 
 def build_shape(

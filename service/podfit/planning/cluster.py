@@ -10,7 +10,9 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.manifests import objects
+from podfit.manifests.replicas import PodRuns
 from podfit.nodes import Node
 from podfit.pods import Pod
 from podfit.scheduler.adapt import (
@@ -35,7 +37,10 @@ class Cluster:
     node names are refused (``ManifestError``), as :func:`podfit.schedule` refuses them.
     ``config`` is the scheduler configuration the plan runs with (default: the default
     profile of the default Kubernetes version), validated by the caller's edge; its
-    ``preemption`` is turned off (plans do not evict)."""
+    ``preemption`` is turned off (plans do not evict). ``deadline`` is checked inside
+    every scheduling run of the plan (:func:`~podfit.scheduler.run.schedule_infos`: before
+    the first queued pod, then every 256), so a plan's baseline on a large cluster stops
+    at the caller's time limit too."""
 
     def __init__(
         self,
@@ -48,7 +53,9 @@ class Cluster:
         namespaces: Iterable[objects.Namespace] = (),
         controllers: Iterable[objects.Controller] = (),
         disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
+        deadline: Deadline = NO_DEADLINE,
     ) -> None:
+        self.deadline = deadline
         # plans keep preemption a report: what they answer (room, node counts, drains)
         # is about the pods they place, not about evicting lower-priority ones
         self.cfg = replace(config or make_config(), preemption=False)
@@ -62,7 +69,8 @@ class Cluster:
         )
         self.namespaces = Namespaces({ns.name: ns.label_map for ns in namespaces})
         self.budgets: list[BudgetSpec] = [budget_spec(b) for b in disruption_budgets]
-        self.pods = list(pods)
+        # runs of replicas stay runs (pending() counts them without a Pod per replica)
+        self.pods: Sequence[Pod] = pods if isinstance(pods, PodRuns) else list(pods)
         self.exemplars: dict[tuple[str, str], Pod] = {}
         self.nodes = list(nodes)
         check_node_names([n.name for n in self.nodes])
@@ -111,7 +119,7 @@ class Cluster:
         self, pods: Sequence[PodInfo], nodes: Sequence[NodeInfo], *, daemonsets: bool = False
     ) -> ScheduleResult:
         """``schedule_infos`` of converted ``pods`` on ``nodes`` (mutated) with this
-        cluster's configuration, Namespaces and budgets; the DaemonSets too when
+        cluster's configuration, Namespaces, budgets and deadline; the DaemonSets too when
         ``daemonsets``. No shortfall is computed (the plans read messages only)."""
         return schedule_infos(
             pods,
@@ -121,6 +129,7 @@ class Cluster:
             with_shortfall=False,
             namespaces=self.namespaces,
             budgets=self.budgets,
+            deadline=self.deadline,
         )
 
 

@@ -37,9 +37,8 @@ A pod blocks its node's removal (the rules of cluster-autoscaler's drain simulat
 DaemonSet pods and mirror (static, ``Node/`` owner) pods never block: they go with the
 node; terminal pods are ignored. A PodDisruptionBudget's allowed disruptions is its
 ``status.disruptionsAllowed`` when given, else computed as the disruption controller
-does from the pods it selects here (expected = selected pods, healthy = those running;
-``minAvailable`` / ``maxUnavailable`` percentages rounded up); one that sets neither
-field does not limit.
+does (:mod:`podfit.disruption`) from the pods it selects here and their controllers'
+replicas (healthy = those running); one that sets neither field allows no disruption.
 """
 
 from __future__ import annotations
@@ -49,6 +48,12 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from podfit.disruption import (
+    controller_key,
+    controller_scales,
+    disruptions_allowed,
+    expected_and_desired,
+)
 from podfit.errors import ConfigError
 from podfit.manifests.objects import PodDisruptionBudget
 from podfit.manifests.workload import Workload
@@ -60,7 +65,6 @@ from podfit.planning.zones import ZONE_LABEL, check_zones, new_node_labels
 from podfit.pods import Pod
 from podfit.scheduler import schedule
 from podfit.scheduler.config import SchedulerConfig
-from podfit.scheduler.preemption import scaled
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
@@ -186,15 +190,16 @@ def node_price(
 # --------------------------------------------------------------------------- eviction
 
 
-def _allowed(pdb: PodDisruptionBudget, selected: int, healthy: int) -> int | None:
-    """Disruptions ``pdb`` allows now (None: no limit), from its status or its spec."""
+def _allowed(pdb: PodDisruptionBudget, selected: int, scale: int, healthy: int) -> int:
+    """Disruptions ``pdb`` allows now, from its status or, as the disruption controller
+    computes it, from its spec (:mod:`podfit.disruption`): ``selected`` pods, their
+    controllers' ``scale``, ``healthy`` of them running."""
     if pdb.disruptions_allowed is not None:
         return max(0, pdb.disruptions_allowed)
-    if pdb.min_available is not None:
-        return max(0, healthy - scaled(pdb.min_available, selected))
-    if pdb.max_unavailable is not None:
-        return max(0, healthy - (selected - scaled(pdb.max_unavailable, selected)))
-    return None
+    expected, desired = expected_and_desired(
+        pdb.min_available, pdb.max_unavailable, selected, scale
+    )
+    return disruptions_allowed(healthy, desired, expected)
 
 
 def _facts(pod: Pod, facts: Mapping[tuple[str, str, str], PodFacts]) -> PodFacts:
@@ -373,13 +378,18 @@ def consolidate(
     pending_before = _pending(workload.pods, start)
     pdbs = list(workload.disruption_budgets)
     running = [p for p, at in zip(cluster.pods, cluster.where, strict=True) if at is not None]
-    budget: dict[int, int | None] = {}
+    budget: dict[int, int] = {}
+    scales = controller_scales(
+        (p.namespace, p.owner) for p in workload.pods if not p.is_terminal and not p.terminating
+    )
     for k, pdb in enumerate(pdbs):
         selected = [
             p for p in workload.pods if pdb.selects(p.labels, p.namespace) and not p.is_terminal
         ]
+        owners = {controller_key(p.namespace, p.owner) for p in selected} - {None}
+        scale = sum(scales[o] for o in owners if o is not None)
         healthy = sum(1 for p in running if pdb.selects(p.labels, p.namespace))
-        budget[k] = _allowed(pdb, len(selected), healthy)
+        budget[k] = _allowed(pdb, len(selected), scale, healthy)
 
     on_node: dict[str, list[Pod]] = {n.name: [] for n in workload.nodes}
     for pod, at in zip(cluster.pods, cluster.where, strict=True):
@@ -409,7 +419,7 @@ def consolidate(
         for k, pdb in enumerate(pdbs):
             limit = budget[k]
             hit = [p for p in pods if pdb.selects(p.labels, p.namespace)]
-            if limit is not None and len(hit) > limit:
+            if len(hit) > limit:
                 reasons.append(
                     f"PodDisruptionBudget {pdb.namespace}/{pdb.name} allows {limit} "
                     f"disruption(s); the node has {len(hit)} of its pods"

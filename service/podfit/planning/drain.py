@@ -14,10 +14,10 @@ When nodes are drained:
 * a PodDisruptionBudget the drain would violate is reported (:func:`budget_findings`).
 
 :class:`Budget` is a PDB applied to the pods of the input, as the disruption controller
-computes it (``pkg/controller/disruption``): ``minAvailable`` as an integer is the number
-itself; as a percentage, and ``maxUnavailable`` in both forms, scale against the sum of
-the selected pods' controllers' replicas (rounded up); ``desiredHealthy = expected -
-maxUnavailable`` (at least 0). Pods without a controller count in no controller's scale.
+computes it (:mod:`podfit.disruption`, the one rule preemption and consolidation use
+too): ``minAvailable`` as an integer is the number itself; as a percentage, and
+``maxUnavailable`` in both forms, scale against the sum of the selected pods'
+controllers' replicas (rounded up); a budget setting neither allows no disruption.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from podfit.disruption import controller_key as disruption_controller
+from podfit.disruption import controller_scales, disruptions_allowed, expected_and_desired
 from podfit.manifests.objects import PodDisruptionBudget
 from podfit.planning.cluster import replica
 from podfit.pods import Pod
 from podfit.scheduler.model import PodInfo
-from podfit.scheduler.preemption import scaled
 from podfit.scheduler.result import RUNNING, PodOutcome
 from podfit.scheduler.run import daemonset_of
 
@@ -92,11 +93,9 @@ def drain_pods(placed: Iterable[tuple[str, PodInfo]], terminating: Set[str]) -> 
 
 
 def controller_key(pod: Pod) -> str | None:
-    """The controller of ``pod`` (``namespace/Kind/name``), None for a bare pod (no owner)
-    and for a static pod (owner ``Node/...``: the kubelet's mirror pod)."""
-    if pod.owner is None or pod.owner.startswith("Node/"):
-        return None
-    return f"{pod.namespace}/{pod.owner}"
+    """The controller of ``pod`` (``namespace/Kind/name``, :func:`podfit.disruption.
+    controller_key`), None for a bare pod and for a static pod."""
+    return disruption_controller(pod.namespace, pod.owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,21 +115,14 @@ class Budget:
         O(pods)."""
         chosen = [p for p in pods if not p.is_terminal and pdb.selects(p.labels, p.namespace)]
         selected = frozenset(p.key for p in chosen)
-        if pdb.max_unavailable is None and isinstance(pdb.min_available, int):
-            return cls(f"{pdb.namespace}/{pdb.name}", selected, pdb.min_available, len(chosen))
-        scale_of: dict[str, int] = {}
         owners = {controller_key(p) for p in chosen} - {None}
-        for p in pods:
-            c = controller_key(p)
-            if c is not None and c in owners and not p.is_terminal and not p.terminating:
-                scale_of[c] = scale_of.get(c, 0) + 1  # the controller's replicas
-        expected = sum(scale_of.values())
-        if pdb.max_unavailable is not None:
-            desired = max(0, expected - scaled(pdb.max_unavailable, expected))
-        elif pdb.min_available is not None:
-            desired = scaled(pdb.min_available, expected)
-        else:
-            desired = 0
+        scales = controller_scales(
+            (p.namespace, p.owner) for p in pods if not p.is_terminal and not p.terminating
+        )
+        scale = sum(scales[c] for c in owners if c is not None)  # the controllers' replicas
+        expected, desired = expected_and_desired(
+            pdb.min_available, pdb.max_unavailable, len(chosen), scale
+        )
         return cls(f"{pdb.namespace}/{pdb.name}", selected, desired, expected)
 
 
@@ -161,7 +153,7 @@ def budget_violation(
     if not hit:
         return None
     gone = sum(1 for p in hit if p in unrecovered)
-    allowed = 0 if budget.expected <= 0 else max(0, healthy - budget.desired_healthy)
+    allowed = disruptions_allowed(healthy, budget.desired_healthy, budget.expected)
     needed = max(1, gone)
     if allowed >= needed:
         return None

@@ -125,8 +125,9 @@ def how_many_fit(
 
     ``max_replicas`` bounds the total work (all templates together); reaching it stops
     with ``stop = "LimitReached"``. ``progress`` is called with the number of replicas
-    placed so far (every 100); ``deadline`` is checked before each replica (a
-    scheduling cycle on a large cluster takes milliseconds). ``services`` …
+    placed so far (every 100); ``deadline`` is checked inside the run that places the
+    existing pods first and before each replica (a scheduling cycle on a large cluster
+    takes milliseconds). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them. Cost: one scheduling cycle per replica.
     """
@@ -145,6 +146,7 @@ def how_many_fit(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=disruption_budgets,
+        deadline=deadline,
     )
     baseline = cluster.run()
     deadline.check("adding replicas")

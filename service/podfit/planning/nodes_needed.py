@@ -43,12 +43,12 @@ from podfit.planning import binpack
 from podfit.planning.binpack import BinProblem, NodeTemplate, Packing, PodGroup, estimate, pack
 from podfit.planning.bounds import LowerBounds, lower_bounds
 from podfit.planning.cluster import Cluster
-from podfit.planning.fragmentation import Fragmentation, fragmentation
 from podfit.planning.pending import pending
 from podfit.planning.report import amounts, envelope
 from podfit.planning.zones import (
     ZonePlacement,
     check_zones,
+    min_domains_bound,
     new_node_labels,
     zone_of,
     zone_packing,
@@ -68,6 +68,7 @@ from podfit.units import human
 
 if TYPE_CHECKING:
     from podfit.planning.exact import ExactResult
+    from podfit.planning.fragmentation import Fragmentation
 
 if TYPE_CHECKING:
     from podfit.planning.mix import CheapestMix
@@ -114,6 +115,9 @@ class ShapePlan:
     exact_bound: int | None = None
     zones: tuple[str, ...] = ()
     """The zones of the new nodes, round-robin by index (empty: no zone label)."""
+    domain_bound: int = 0
+    """With zones, the new nodes zone spreading's ``minDomains`` needs at least
+    (:func:`~podfit.planning.zones.min_domains_bound`)."""
 
     @property
     def nodes(self) -> int:
@@ -121,7 +125,7 @@ class ShapePlan:
 
     @property
     def lower_bound(self) -> int:
-        return max(self.bounds.best, self.exact_bound or 0)
+        return max(self.bounds.best, self.exact_bound or 0, self.domain_bound)
 
     @property
     def cost(self) -> Fraction | None:
@@ -145,6 +149,7 @@ class ShapePlan:
                 "l2": self.bounds.l2,
                 "l2Resource": self.bounds.l2_resource,
                 "hostPorts": self.bounds.host_ports,
+                **({"minDomains": self.domain_bound} if self.zones else {}),
                 "best": self.lower_bound,
             },
             "gap": self.nodes - self.lower_bound,
@@ -154,7 +159,7 @@ class ShapePlan:
             "daemonSetPods": self.daemonset_pods,
             "unplaced": dict(self.packing.unplaced),
             "unplaceable": dict(sorted(self.unplaceable.items())),
-            "placement": [self._placed(n) for n in self.packing.nodes],
+            "placement": self._placement(),
         }
         if self.shape.price is not None:
             out["price"] = _price_text(self.shape.price)
@@ -165,14 +170,27 @@ class ShapePlan:
             out["notes"] = list(self.packing.notes)
         return out
 
-    def _placed(self, node: binpack.PackedNode) -> dict[str, Any]:
+    def _placement(self) -> list[dict[str, Any]]:
+        """Each new node's ``placement`` entry (:meth:`_placed`); the amounts of equal
+        usage vectors are formatted once (each entry still gets its own dict, so a YAML
+        dump holds no aliases). Cost O(nodes · resources)."""
+        formatted: dict[tuple[int, ...], dict[str, str]] = {}
+        return [self._placed(n, formatted) for n in self.packing.nodes]
+
+    def _placed(
+        self, node: binpack.PackedNode, formatted: dict[tuple[int, ...], dict[str, str]]
+    ) -> dict[str, Any]:
         """A ``placement`` entry: the node's name, its zone when zones are given, its pods
-        per group and what they request."""
+        per group and what they request (``formatted``: amounts already formatted, by
+        usage vector)."""
         out: dict[str, Any] = {"node": f"{self.shape.name}-{node.index + 1}"}
         if self.zones:
             out["zone"] = zone_of(self.zones, node.index)
         out["pods"] = dict(node.pods)
-        out["requested"] = amounts(self.problem.resources, node.used)
+        requested = formatted.get(node.used)
+        if requested is None:
+            requested = formatted[node.used] = amounts(self.problem.resources, node.used)
+        out["requested"] = dict(requested)
         return out
 
     def shape_allocatable(self) -> list[int]:
@@ -374,13 +392,19 @@ def _unhonoured(
     return one_per_node, fields
 
 
+WARNINGS_PHASE = "the plan's warnings"
+"""The phase :func:`packer_warnings` names when the deadline stops it."""
+
+
 def packer_warnings(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> list[str]:
     """One warning per pending group whose pod (anti-)affinity or topology spread
     constraints the new-node packer does not honour (module doc), naming the fields, in
-    group order. O(groups² + groups × DaemonSets)."""
+    group order. O(groups² + groups × DaemonSets): the cluster's deadline is checked
+    before each group."""
     out: list[str] = []
     ds = [d.template for d in cluster.daemonsets]
     for k, (_, exemplar) in enumerate(groups):
+        cluster.deadline.check(WARNINGS_PHASE)
         others = [*ds, *(e for j, (_, e) in enumerate(groups) if j != k)]
         for name in _unhonoured(exemplar, others, cluster.namespaces)[1]:
             plugin = INTER_POD_AFFINITY if name.startswith("pod") else POD_TOPOLOGY_SPREAD
@@ -420,6 +444,7 @@ def _shape_problem(
     exemplars: list[PodInfo] = []
     ds_templates = [d.template for d in cluster.daemonsets]
     for k, (group, exemplar) in enumerate(groups):
+        cluster.deadline.check(f"planning shape {shape.name}")  # O(groups) per group
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
@@ -509,7 +534,8 @@ def nodes_needed(
     with the number of shapes done. ``exact_solver`` replaces
     :func:`~podfit.planning.exact.solve_exact` (same arguments), e.g. to run it under
     the service's time and memory limits (:mod:`podfit.bounded`). ``deadline`` is
-    checked inside the packers (:func:`plan_shapes`). ``services`` …
+    checked inside the run on the existing nodes and inside the packers
+    (:func:`plan_shapes`). ``services`` …
     ``disruption_budgets`` are the workload's objects, as :func:`podfit.schedule` takes
     them (they decide the run on the existing nodes and the pod anti-affinity terms'
     namespaces). ``zones`` (validated: non-empty label values, none twice) label the new
@@ -539,6 +565,7 @@ def nodes_needed(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=disruption_budgets,
+        deadline=deadline,
     )
     baseline = pending(cluster)  # without existing nodes: no scheduling, one pod per run
     groups, run_names = run_groups(baseline.runs)
@@ -570,6 +597,8 @@ def nodes_needed(
     if baseline.nodes:
         # free room on the existing nodes that none of the pending pod shapes can use
         shapes_seen = [(g.name, info) for g, info in groups]
+        from podfit.planning.fragmentation import fragmentation  # with existing nodes only
+
         result_plan.fragmentation = fragmentation(
             baseline.nodes, shapes_seen, cluster.cfg.filter_config
         )
@@ -674,6 +703,11 @@ def _zone_plan(
         if name not in plan.unplaceable
         for k in range(count)
     )
+    first: dict[str, PodInfo] = {}
+    counts: dict[str, int] = {}
+    for pod, name in pods:
+        first.setdefault(name, pod)
+        counts[name] = counts.get(name, 0) + 1
     place = ZonePlacement(
         plan.shape.name,
         template,
@@ -692,6 +726,9 @@ def _zone_plan(
         deadline=deadline,
     )
     plan.zones = zones.zones
+    plan.domain_bound = min_domains_bound(
+        [(first[name], count) for name, count in counts.items()], zones.existing
+    )
     if plan.exact_status is not None and plan.packing.node_count > start:
         plan.exact_status = "FEASIBLE"
     if max_nodes and plan.packing.node_count > max_nodes:

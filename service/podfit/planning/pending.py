@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 
+from podfit.manifests.replicas import PodRuns, spec_of
 from podfit.planning.cluster import Cluster
 from podfit.pods import Pod
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -29,9 +29,6 @@ from podfit.scheduler.result import PENDING
 from podfit.scheduler.run import BOUND, TERMINAL
 
 __all__ = ["Pending", "pending", "runs"]
-
-_spec = attrgetter(*(name for name in Pod.__dataclass_fields__ if name != "name"))
-"""Every field of a ``Pod`` but its name: equal specs are replicas of one template."""
 
 
 @dataclass(slots=True)
@@ -49,10 +46,14 @@ def runs(pods: Sequence[Pod]) -> Iterator[tuple[int, int]]:
     """(index of the first pod, length) of each run of consecutive pods equal but for
     their name, in input order; a pod without an owner is a run of its own (planners
     group bare pods by name). Cost: one tuple of fields per pod, compared mostly by
-    identity (replicas share their template's objects)."""
+    identity (replicas share their template's objects); for :class:`PodRuns` (the
+    reader's runs of templates) one per run, no pod made (:meth:`PodRuns.runs`)."""
+    if isinstance(pods, PodRuns):
+        yield from pods.runs()
+        return
     start = 0
     previous: object = None
-    for index, spec in enumerate(map(_spec, pods)):
+    for index, spec in enumerate(map(spec_of, pods)):
         if index and (spec != previous or pods[index].owner is None):
             yield start, index - start
             start = index

@@ -15,6 +15,10 @@
 3. Evicted pods that find no node become Pending, with their FailedScheduling message.
    The nodes needed to absorb them are planned like ``nodes_needed`` (default shape: a
    copy of the first removed node, labels and taints included; DaemonSets included).
+   With ``zones`` the new nodes get those zones round-robin and the plan is the
+   scheduler's run on them beside the remaining nodes as the scenario left them
+   (:mod:`podfit.planning.zones`, as ``plan nodes --zones``): zone spreading and
+   affinity decide where the evicted pods go.
 4. A PodDisruptionBudget of the input that the drain would violate is reported
    (``disruptionBudgets``, :func:`podfit.planning.drain.budget_violation`).
 
@@ -31,6 +35,7 @@ from typing import Any
 from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import ConfigError
 from podfit.manifests import objects
+from podfit.manifests.apivalidation import label_key_error
 from podfit.nodes import Node
 from podfit.planning.cluster import Cluster, replica
 from podfit.planning.drain import (
@@ -43,11 +48,13 @@ from podfit.planning.drain import (
 from podfit.planning.nodes_needed import (
     NodeShape,
     ShapePlan,
-    group_pending,
+    ZoneInput,
     packer_warnings,
     plan_shapes,
+    run_groups,
 )
 from podfit.planning.report import envelope
+from podfit.planning.zones import check_zones
 from podfit.pods import Pod
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.model import PodInfo
@@ -84,6 +91,13 @@ class Scenario:
                 "complete": self.plan.complete,
                 "unplaceable": dict(sorted(self.plan.unplaceable.items())),
             }
+            if self.plan.zones:  # the scheduler's run on zoned nodes: say where they go
+                shape_doc = self.plan.to_dict()
+                plan["zones"] = list(self.plan.zones)
+                plan["placement"] = shape_doc["placement"]
+                plan["unplaced"] = shape_doc["unplaced"]
+                if "notes" in shape_doc:
+                    plan["notes"] = shape_doc["notes"]
         out: dict[str, Any] = {
             "name": self.name,
             "removedNodes": self.removed,
@@ -168,13 +182,17 @@ def what_if(
     controllers: Iterable[objects.Controller] = (),
     disruption_budgets: Iterable[objects.PodDisruptionBudget] = (),
     deadline: Deadline = NO_DEADLINE,
+    zones: Sequence[str] = (),
 ) -> DrainReport:
     """Run the requested scenarios (module doc); at least one of drain/lose_zone/lose_any_one.
 
-    ``deadline`` is checked before each scenario and inside its node plan's packer.
+    ``deadline`` is checked inside every scheduling run (the baseline, each scenario's
+    reschedule), before each scenario and inside its node plan's packer.
     ``services`` … ``disruption_budgets`` are the workload's objects, as
     :func:`podfit.schedule` takes them; ``disruption_budgets`` also decide the
-    ``disruptionBudgets`` findings."""
+    ``disruptionBudgets`` findings. ``zones`` (validated as ``plan nodes`` validates them:
+    non-empty label values, none twice) are the zones of the new nodes (module doc)."""
+    zones = check_zones(zones)
     names = [n.name for n in nodes]
     unknown = [d for d in drain if d not in names]
     if unknown:
@@ -183,6 +201,8 @@ def what_if(
     if drain:
         scenarios.append((f"drain {', '.join(drain)}", list(dict.fromkeys(drain))))
     if lose_zone is not None:
+        if (bad_key := label_key_error(zone_label)) is not None:
+            raise ConfigError(bad_key, "zoneLabel")  # not "no node has label ...": the key
         zone_nodes = [n.name for n in nodes if n.labels.get(zone_label) == lose_zone]
         if not zone_nodes:
             raise ConfigError(f'no node has label {zone_label}="{lose_zone}"', "loseZone")
@@ -201,6 +221,7 @@ def what_if(
         namespaces=namespaces,
         controllers=controllers,
         disruption_budgets=budgets,
+        deadline=deadline,
     )
     baseline = cluster.run()
     terminating = {p.key for p in pods if p.terminating}
@@ -234,9 +255,14 @@ def what_if(
         plan = None
         if pending_infos:
             target = shape or NodeShape(removed[0], by_name[removed[0]])
-            groups = group_pending(pending_infos)
-            plan = plan_shapes(cluster, groups, [target], algorithm=algorithm, deadline=deadline)[0]
-            for w in packer_warnings(cluster, groups):
+            runs = [(p, 1) for p in pending_infos]
+            groups, run_names = run_groups(runs)
+            zoned = ZoneInput(zones, None, runs, run_names, after.nodes) if zones else None
+            plan = plan_shapes(
+                cluster, groups, [target], algorithm=algorithm, deadline=deadline, zones=zoned
+            )[0]
+            # with zones the scheduler places on the new nodes too: nothing to warn
+            for w in () if zones else packer_warnings(cluster, groups):
                 warnings.setdefault(w)
         unrecovered = {f"{p.namespace}/{p.name}" for p in pending_infos}
         unrecovered.update(lost["pod"] for lost in drained.lost)

@@ -41,12 +41,14 @@ from podfit.planning.cluster import Cluster, replica
 from podfit.resources import PODS
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.run import expand_daemonsets
+from podfit.topology import DO_NOT_SCHEDULE, selector_matches
 
 __all__ = [
     "REGION_LABEL",
     "ZONE_LABEL",
     "ZonePlacement",
     "check_zones",
+    "min_domains_bound",
     "new_node_labels",
     "zone_of",
     "zone_packing",
@@ -93,6 +95,33 @@ def new_node_labels(
     if region is not None:
         labels.setdefault(REGION_LABEL, region)
     return labels
+
+
+def min_domains_bound(groups: Sequence[tuple[PodInfo, int]], existing: Sequence[NodeInfo]) -> int:
+    """A lower bound on the new zoned nodes that ``groups`` (exemplar, pending pods) need
+    from PodTopologySpread's ``minDomains`` (0 when none applies).
+
+    For a ``DoNotSchedule`` constraint on ``topology.kubernetes.io/zone`` whose selector
+    matches the group's own pods, with ``maxSkew`` s and ``minDomains`` m > 1: while fewer
+    than m zones are eligible, the global minimum counts as 0, so each zone holds at most s
+    matching pods. A group of more than s × (m − 1) pods can therefore only be placed in at
+    least m zones; each new node adds at most one zone to those of the ``existing`` nodes
+    (all of their zone values counted, eligible or not: an over-count keeps the bound
+    sound), so at least m − (existing zones) new nodes are needed. Cost: O(groups ×
+    constraints + existing nodes)."""
+    zones = {z for node in existing if (z := node.labels.get(ZONE_LABEL)) is not None}
+    best = 0
+    for pod, count in groups:
+        for c in pod.spread:
+            if (
+                c.when_unsatisfiable == DO_NOT_SCHEDULE
+                and c.topology_key == ZONE_LABEL
+                and c.min_domains > 1
+                and count > c.max_skew * (c.min_domains - 1)
+                and selector_matches(c.selector, pod.labels)
+            ):
+                best = max(best, c.min_domains - len(zones))
+    return best
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ from one template share their converted request dicts, so 100,000 replicas cost 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from operator import attrgetter
 
@@ -80,6 +82,24 @@ class PodConverter:
         self._last = (spec, info)
         return info
 
+    def all(self, pods: Sequence[Pod], prefix: str) -> list[PodInfo]:
+        """``[self(pod, f"{prefix}[{i}]") ...]``: the same objects, in order, but the loop
+        is one call and a replica's path is never formatted (it names only a conversion's
+        errors, and a replica is not converted). O(pods)."""
+        out: list[PodInfo] = []
+        append = out.append
+        last = self._last
+        spec, info = last if last is not None else (None, None)
+        for i, pod in enumerate(pods):
+            pod_spec = _all_but_name(pod)
+            if info is not None and pod_spec == spec:
+                append(info.replica(pod.name))
+                continue
+            spec, info = pod_spec, self._convert(pod, f"{prefix}[{i}]")
+            self._last = (spec, info)
+            append(info)
+        return out
+
     def _convert(self, pod: Pod, path: str) -> PodInfo:
         if not self._pod_level and (pod.pod_requests or pod.pod_limits):
             pod = replace(pod, pod_requests={}, pod_limits={})
@@ -96,7 +116,15 @@ class PodConverter:
         except PodfitError as exc:
             raise exc.at(path) from None
         requests, non_zero, qos = cached
-        spread, pod_affinity = with_label_keys(pod.spread, pod.pod_affinity, pod.labels)
+        spread, pod_affinity = pod.spread, pod.pod_affinity
+        if spread or pod_affinity is not None:  # else nothing to merge
+            spread, pod_affinity = with_label_keys(spread, pod_affinity, pod.labels)
+        owner_selector = self._owner_selector(pod)
+        default_spread = (
+            None  # no Service, no controller: no default spreading
+            if owner_selector is None and not self._services
+            else default_selector(pod.namespace, pod.labels, owner_selector, self._services)
+        )
         return PodInfo(
             pod.name,
             namespace=pod.namespace,
@@ -116,9 +144,7 @@ class PodConverter:
             phase=pod.phase,
             labels=pod.labels,
             spread=spread,
-            default_spread=default_selector(
-                pod.namespace, pod.labels, self._owner_selector(pod), self._services
-            ),
+            default_spread=default_spread,
             pod_affinity=pod_affinity,
             terminating=pod.terminating,
             start_time=pod.start_time,
@@ -213,6 +239,27 @@ def check_node_names(names: Sequence[str], prefix: str = "nodes") -> None:
         raise ManifestError(errors[0].message, errors[0].path, errors)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (back on after it, if it was
+    on; reference counting frees acyclic garbage as always).
+
+    A scheduling run builds a few objects per pod and keeps them all to the end, none of
+    them garbage: each time they add up to a quarter of the objects alive, CPython's
+    collector walks every live object (a ``PodInfo`` per replica, the caller's ``Pod``
+    objects, ...) only to find nothing. The CLI keeps the collector off for a whole
+    command for the same reason. With threads (the HTTP service), another thread's
+    cycles are collected once the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def schedule(
     pods: Iterable[Pod],
     nodes: Iterable[Node],
@@ -261,25 +308,54 @@ def schedule(
 
     ``deadline`` (the HTTP service's request time limit; none by default) is checked while
     the queue is drained, every ``CHECK_EVERY`` pods: its ``expired`` raises.
+
+    Python's cyclic garbage collector is paused meanwhile (:func:`collector_paused`).
     """
-    pods = list(pods)
-    daemonsets = list(daemonsets)
-    cfg = config or make_config(
-        strategy,
-        resources=resources,
-        shape=shape,
-        version=version,
-        ignored_resources=ignored_resources,
-        ignored_resource_groups=ignored_resource_groups,
-        dra=dra,
-    )
+    with collector_paused():
+        return _schedule(
+            list(pods),
+            nodes,
+            list(daemonsets),
+            explain,
+            config
+            or make_config(
+                strategy,
+                resources=resources,
+                shape=shape,
+                version=version,
+                ignored_resources=ignored_resources,
+                ignored_resource_groups=ignored_resource_groups,
+                dra=dra,
+            ),
+            services,
+            namespaces,
+            controllers,
+            disruption_budgets,
+            deadline,
+        )
+
+
+def _schedule(
+    pods: list[Pod],
+    nodes: Iterable[Node],
+    daemonsets: list[Pod],
+    explain: bool,
+    cfg: SchedulerConfig,
+    services: Iterable[objects.Service],
+    namespaces: Iterable[objects.Namespace],
+    controllers: Iterable[objects.Controller],
+    disruption_budgets: Iterable[objects.PodDisruptionBudget],
+    deadline: Deadline,
+) -> ScheduleResult:
+    """:func:`schedule`'s steps: convert the pods, nodes and DaemonSet templates, check the
+    node names, run the queue."""
     service_selectors, controller_selectors = topology_inputs(services, controllers)
     convert = PodConverter(
         pod_level_resources=cfg.features.pod_level_resources,
         services=service_selectors,
         controllers=controller_selectors,
     )
-    pod_infos = [convert(p, f"pods[{i}]") for i, p in enumerate(pods)]
+    pod_infos = convert.all(pods, "pods")
     node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
     check_node_names([n.name for n in node_infos])
     templates = []

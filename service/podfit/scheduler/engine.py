@@ -4,7 +4,9 @@ kube-scheduler's ``scheduleOne``.
 The fast path asks the pod's equivalence class (:mod:`podfit.scheduler.classes`) for the
 best node; pods a cluster-dynamic plugin looks at ask their class's topology cells
 (:mod:`podfit.scheduler.cells`); explain, pods restricted by NodeAffinity's PreFilter
-(DaemonSet pods) and pods no node can take get the full scan (:mod:`podfit.scheduler.scan`). No
+(DaemonSet pods), pods that nominated pods hold room against
+(:mod:`podfit.scheduler.nominated`) and pods no node can take get the full scan
+(:mod:`podfit.scheduler.scan`). No
 feasible node → the ``FailedScheduling`` message with the PostFilter part
 (DynamicResources when configured, then DefaultPreemption).
 """
@@ -12,7 +14,7 @@ feasible node → the ``FailedScheduling`` message with the PostFilter part
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -28,6 +30,7 @@ from podfit.scheduler.messages import (
     preemption_message,
 )
 from podfit.scheduler.model import NodeInfo, PodInfo
+from podfit.scheduler.nominated import NominatedFilter, Nominations
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
 from podfit.scheduler.preemption import (
     Budget,
@@ -86,11 +89,15 @@ class Engine:
         max_classes: int = 64,
         namespaces: Namespaces | None = None,
         budgets: Sequence[BudgetSpec] = (),
+        scales: Mapping[str, int] | None = None,
     ):
         self.nodes = list(nodes)
         self.topology = TopologyPlugins(namespaces)
         self.topology.bound_already(self.nodes)
         self.budgets = tuple(budgets)
+        self.scales = scales
+        """Pods per controller in the run (:func:`podfit.disruption.controller_scales`): the
+        budgets' expected counts; None: each budget's healthy count stands in."""
         self._last_concern: tuple[tuple[object, ...], bool] | None = None
         self.start: dict[int, int] = {}
         """``id(pod)`` → start order (bind order; the input's bound pods first)."""
@@ -112,6 +119,11 @@ class Engine:
         self._failures: dict[
             tuple[object, ...], tuple[str, tuple[int, tuple[PodInfo, ...]] | None]
         ] = {}
+        self.nominations = Nominations()
+        """Pending pods nominated to nodes (:mod:`podfit.scheduler.nominated`): the run
+        records them; pods of lower or equal priority make room for them."""
+        self._held: NominatedFilter | None = None
+        """The current cycle's nominated-pods filter (None: no nominated pod concerns it)."""
 
     def static_view(self, pod: PodInfo) -> StaticView:
         """Per node: the static filters' status for ``pod`` (None = passes) and, where it
@@ -149,6 +161,8 @@ class Engine:
     def bind(self, pod: PodInfo, i: int) -> None:
         """Count ``pod`` on node ``i`` and log the change for the class indexes."""
         self.nodes[i].add_pod(pod)
+        if self.nominations.node_of:
+            self.nominations.clear(pod)
         if pod.pod_affinity is not None:
             self.topology.bound(pod)
         self.start[id(pod)] = len(self.start)  # a pod is bound once per run
@@ -188,6 +202,18 @@ class Engine:
             applies = bool(CLUSTER_PLUGINS) and cluster_dynamic(pod)
             self._last_concern = (key, applies)
         concerned = applies or self.topology.affinity_bound
+        held = self._held = (
+            self.nominated_filter(pod, bool(concerned)) if self.nominations.node_of else None
+        )
+        if held is not None:  # nominated pods hold room: the full scan, two-pass there,
+            # unless they change no feasible node (then the class path, while it places)
+            if explain or restricted or not held.changes_nothing():
+                return self._scan(pod, explain, restricted, held.topology is not None, held)
+            best = self.class_index(pod).best()
+            if best is not None:
+                self.bind(pod, best)
+                return self._placed[best]
+            return self._scan(pod, explain, restricted, False, held)  # exact statuses
         if concerned and not (explain or restricted):
             index = self.topology_index(pod)
             assert index.topo is not None
@@ -196,31 +222,7 @@ class Engine:
                 self.bind(pod, best)
                 return self._placed[best]
         if explain or restricted or concerned:
-            topology = self.topology if concerned else None
-            ev = evaluate(
-                pod,
-                self.nodes,
-                self.cfg,
-                self.by_name,
-                self.scorer,
-                explain,
-                topology,
-                totals_only=not explain,
-            )
-            if ev.best is not None:
-                self.bind(pod, ev.best)
-                return Decision(ev.best, None, (), ev, None)
-            n = len(self.nodes)
-            if ev.prefilter_message:
-                statuses: list[FilterStatus | None] = [None] * n
-            else:
-                statuses = [ABSENT_STATUS] * n if restricted else [None] * n
-                for i in ev.feasible:
-                    statuses[i] = None
-                for i, st in ev.statuses.items():
-                    statuses[i] = st
-            message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
-            return Decision(None, message, statuses, ev, pre)
+            return self._scan(pod, explain, restricted, bool(concerned))
         index = self.class_index(pod)
         best = index.best()
         if best is not None:
@@ -232,6 +234,7 @@ class Engine:
             pod.preemption_policy,
             pod.nominated_node,
             len(self.changes),
+            self.nominations.version,
         )
         cached = self._failures.get(key)
         if cached is None:
@@ -239,6 +242,53 @@ class Engine:
             self._failures = {key: cached}  # valid until the next bind
         message, pre = cached
         return Decision(None, message, index.status, None, pre, index.hist)
+
+    def _scan(
+        self,
+        pod: PodInfo,
+        explain: bool,
+        restricted: bool,
+        concerned: bool,
+        held: NominatedFilter | None = None,
+    ) -> Decision:
+        """The full-scan cycle (:func:`~podfit.scheduler.scan.evaluate`; ``held``: with the
+        nominated pods that hold room for it); binds the pod when a node is found."""
+        topology = self.topology if concerned else None
+        ev = evaluate(
+            pod,
+            self.nodes,
+            self.cfg,
+            self.by_name,
+            self.scorer,
+            explain,
+            topology,
+            totals_only=not explain,
+            nominated=held,
+        )
+        if ev.best is not None:
+            self.bind(pod, ev.best)
+            return Decision(ev.best, None, (), ev, None)
+        n = len(self.nodes)
+        if ev.prefilter_message:
+            statuses: list[FilterStatus | None] = [None] * n
+        else:
+            statuses = [ABSENT_STATUS] * n if restricted else [None] * n
+            for i in ev.feasible:
+                statuses[i] = None
+            for i, st in ev.statuses.items():
+                statuses[i] = st
+        message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
+        return Decision(None, message, statuses, ev, pre)
+
+    def nominated_filter(self, pod: PodInfo, concerned: bool) -> NominatedFilter | None:
+        """The two-pass filter for ``pod`` when pods nominated to some node hold room for
+        it (priority ≥ its own), else None. O(1) while nothing is nominated."""
+        if not self.nominations.node_of:
+            return None
+        held = self.nominations.for_pod(pod)
+        if not held:
+            return None
+        return NominatedFilter(pod, self.nodes, held, self.fcfg, self.topology, concerned)
 
     def topology_index(self, pod: PodInfo) -> ClassIndex:
         """The synced index of ``pod``'s class with topology cells (:mod:`podfit.scheduler.
@@ -342,7 +392,7 @@ class Engine:
                 continue
             if budgets is None:
                 bound = [p for nd in self.nodes for p in nd.pods] if self.budgets else []
-                budgets = [budget_now(b, bound) for b in self.budgets]
+                budgets = [budget_now(b, bound, self.scales) for b in self.budgets]
             candidate = self.select_victims(pod, i, keep, budgets)
             if candidate is None:
                 continue
@@ -364,6 +414,9 @@ class Engine:
         """Every filter for ``pod`` on node ``i`` holding only the pods ``keep`` (the rest
         removed, as preemption would): the node-local filters, then PodTopologySpread and
         InterPodAffinity on the cluster with that node changed."""
+        held = self._held
+        if held is not None and held.pod is pod and i in held.pods:
+            return held.filter(i, (), keep)  # SelectVictimsOnNode: with nominated pods
         clone = self.nodes[i].without(keep)
         status = run_filters(pod, clone, self.fcfg)
         if status is None and self.topology.concerns(pod):
@@ -407,7 +460,13 @@ class Engine:
 
     def fits_nominated(self, pod: PodInfo, i: int) -> bool:
         """``evaluateNominatedNode``: whether ``pod`` passes every filter on node ``i`` (its
-        nominated node, after preemption), without looking at any other node."""
+        nominated node), without looking at any other node; pods nominated there that hold
+        room for it count as in every cycle."""
+        held = self.nominated_filter(pod, self.topology.concerns(pod))
+        if held is not None and i in held.pods:
+            topology = held.topology
+            state = topology.prefilter(pod, self.nodes) if topology is not None else ()
+            return held.filter(i, state) is None
         if run_filters(pod, self.nodes[i], self.fcfg) is not None:
             return False
         if not self.topology.concerns(pod):

@@ -202,7 +202,8 @@ class PodInfo:
         (the objects are read-only once built), so a replica costs one small copy."""
         clone = object.__new__(PodInfo)
         clone.name = name
-        clone._key = self.scheduling_key()  # computed once for all replicas
+        key = self._key
+        clone._key = self.scheduling_key() if key is None else key  # once for all replicas
         clone.daemonset = self.daemonset
         clone.host_ports = self.host_ports
         clone.index = self.index

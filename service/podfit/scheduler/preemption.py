@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
+from podfit.disruption import controller_key, disruptions_allowed, expected_and_desired
 from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
 from podfit.scheduler.messages import PREEMPTION_PREFIX
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -202,34 +203,28 @@ class BudgetSpec(NamedTuple):
     disrupted_pods: frozenset[str] = frozenset()
 
 
-def scaled(value: int | str, total: int) -> int:
-    """``intstr.GetScaledValueFromIntOrPercent`` rounding up: an int as is, ``"<n>%"`` as
-    ceil(n × total / 100), exactly (``value`` as the manifest reader validated it)."""
-    if isinstance(value, int):
-        return value
-    percent = int(value.rstrip("%"))
-    return -(-total * percent // 100)
-
-
-def budget_now(spec: BudgetSpec, pods: Sequence[PodInfo]) -> Budget:
+def budget_now(
+    spec: BudgetSpec, pods: Sequence[PodInfo], scales: Mapping[str, int] | None = None
+) -> Budget:
     """The budget with its allowed disruptions: the status's when given, else what the
-    disruption controller would compute from the pods bound now (``pods``: every pod on
-    a node): healthy = the covered, non-terminating pods, expected = healthy (podfit knows
-    no controller scale for a budget); ``minAvailable`` → healthy − min, ``maxUnavailable``
-    → max − (expected − healthy), percentages scaled on expected rounding up, neither →
-    healthy; never below 0. O(pods)."""
+    disruption controller would compute (:mod:`podfit.disruption`) from the pods bound now
+    (``pods``: every pod on a node): healthy = the covered, non-terminating pods; the
+    controllers' scale from ``scales`` (pods per controller in the run, bound or queued;
+    None: the healthy count). A budget that sets neither field allows nothing. O(pods)."""
     budget = Budget(spec.namespace, spec.selector, 0, spec.disrupted_pods)
     if spec.disruptions_allowed is not None:
         return budget._replace(allowed=spec.disruptions_allowed)
-    healthy = sum(1 for p in pods if not p.terminating and budget.covers(p))
-    expected = healthy
-    if spec.min_available is not None:
-        allowed = healthy - scaled(spec.min_available, expected)
-    elif spec.max_unavailable is not None:
-        allowed = scaled(spec.max_unavailable, expected) - (expected - healthy)
+    covered = [p for p in pods if budget.covers(p)]
+    healthy = sum(1 for p in covered if not p.terminating)
+    if scales is None:
+        scale = healthy
     else:
-        allowed = healthy
-    return budget._replace(allowed=max(0, allowed))
+        owners = {controller_key(p.namespace, p.owner) for p in covered} - {None}
+        scale = sum(scales.get(o, 0) for o in owners if o is not None)
+    expected, desired = expected_and_desired(
+        spec.min_available, spec.max_unavailable, len(covered), scale
+    )
+    return budget._replace(allowed=disruptions_allowed(healthy, desired, expected))
 
 
 __all__ = [
@@ -243,7 +238,6 @@ __all__ = [
     "candidates_to_try",
     "importance_order",
     "pick_one_node",
-    "scaled",
     "split_by_budgets",
     "start_key",
 ]

@@ -10,8 +10,8 @@ the sum of the pods counted on them, every input pod exactly once.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from podfit.resources import PODS, format_amount, is_extended
@@ -24,6 +24,8 @@ RUNNING = "Running"
 PENDING = "Pending"
 FAILED = "Failed"
 NODE_NOT_IN_INPUT = "NodeNotInInput"
+SCHEDULED = ("True", None, None)
+"""The PodScheduled condition of a pod on a node: status True, no reason, no message."""
 
 
 @dataclass(slots=True)
@@ -114,6 +116,16 @@ class PodOutcome:
         return out
 
 
+def plain_outcome(pod: PodInfo, node: str) -> PodOutcome:
+    """The outcome of a pod the scheduler placed on ``node`` in this run, nothing else to
+    say: Running, PodScheduled True, scheduled and counted. (A run records such a pod as
+    the node's name alone; :class:`ScheduleResult` builds this object only when asked for
+    :attr:`ScheduleResult.pods`.)"""
+    # positional: pod, node, phase, reason, message, condition, shortfall, explain,
+    # scheduled, counted (half the cost of keywords)
+    return PodOutcome(pod, node, RUNNING, None, None, SCHEDULED, None, None, True, True)
+
+
 def _unshare(entry: dict[str, Any]) -> dict[str, Any]:
     """``entry`` with its own copies of the parts replicas may share (``requests``,
     ``conditions``, ``shortfall``), so that YAML dumpers write it without aliases."""
@@ -139,45 +151,160 @@ def utilization(requested: int, allocatable: int) -> float:
 
 
 def node_to_dict(node: NodeInfo) -> dict[str, Any]:
-    """The ``nodes[]`` entry: allocatable, requested, free, pod names, utilization."""
-    names = sorted(set(node.allocatable) | set(node.requested) | {PODS})
-    requested = {r: node.requested.get(r, 0) for r in names}
-    requested[PODS] = len(node.pods)
-    alloc = {r: node.allocatable.get(r, 0) for r in names}
+    """The ``nodes[]`` entry: allocatable, requested, free, pod names, utilization; each
+    map in resource-name order (``pods`` always requested: the pod count). One pass over
+    the node's resources."""
+    allocatable = node.allocatable
+    used = node.requested
+    count = len(node.pods)
+    alloc_out: dict[str, str] = {}
+    requested_out: dict[str, str] = {}
+    free_out: dict[str, str] = {}
+    share: dict[str, float] = {}
+    for r in sorted({*allocatable, *used, PODS}):
+        requested = count if r == PODS else used.get(r, 0)
+        requested_out[r] = format_amount(r, requested)
+        if r in allocatable:
+            amount = allocatable[r]
+            alloc_out[r] = format_amount(r, amount)
+            free_out[r] = format_amount(r, amount - requested)
+            if amount > 0:
+                share[r] = utilization(requested, amount)
     return {
         "name": node.name,
-        "allocatable": {r: format_amount(r, v) for r, v in alloc.items() if r in node.allocatable},
-        "requested": {r: format_amount(r, v) for r, v in requested.items()},
-        "free": {
-            r: format_amount(r, alloc[r] - requested[r]) for r in names if r in node.allocatable
-        },
+        "allocatable": alloc_out,
+        "requested": requested_out,
+        "free": free_out,
         "pods": [p.name for p in node.pods],
-        "utilization": {r: utilization(requested[r], alloc[r]) for r in names if alloc[r] > 0},
+        "utilization": share,
     }
 
 
-@dataclass(slots=True)
-class ScheduleResult:
-    """The outcome of :func:`podfit.schedule`: pods (input order) and nodes (input order)."""
+Placed = tuple[list[PodInfo], list["PodOutcome | str"]]
+"""A run's outcomes as it records them: the pods, and per pod its :class:`PodOutcome` or,
+for a pod placed with nothing else to say, the name of its node (see :func:`plain_outcome`).
+"""
 
-    kubernetes_version: str
-    strategy: str
-    pods: list[PodOutcome]
-    nodes: list[NodeInfo]
-    input_count: int = 0
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    """What the placement does not account for (pod fields podfit does not model), once
-    per template."""
-    snapshot: dict[str, Any] | None = None
-    """How the input's existing pods were taken (``Workload.snapshot``), set by the callers
-    that read the input; the document's ``snapshot`` key only when not None."""
+
+class ScheduleResult:
+    """The outcome of :func:`podfit.schedule`: pods (input order) and nodes (input order).
+
+    ``pods`` is a list of :class:`PodOutcome`. A scheduling run hands over ``placed``
+    instead (its own record, see :data:`Placed`): ``pods`` is then built on first access,
+    while :meth:`summary`, :meth:`to_dict` and :meth:`check` read ``placed`` directly
+    (the same answers, without one object per placed pod).
+    """
+
+    __slots__ = (
+        "_placed",
+        "_pods",
+        "input_count",
+        "kubernetes_version",
+        "nodes",
+        "notes",
+        "snapshot",
+        "strategy",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        kubernetes_version: str,
+        strategy: str,
+        pods: list[PodOutcome] | None = None,
+        nodes: list[NodeInfo] | None = None,
+        input_count: int = 0,
+        notes: list[str] | None = None,
+        warnings: list[str] | None = None,
+        snapshot: dict[str, Any] | None = None,
+        *,
+        placed: Placed | None = None,
+    ) -> None:
+        self.kubernetes_version = kubernetes_version
+        self.strategy = strategy
+        self._pods = pods if pods is not None or placed is not None else []
+        self._placed = placed
+        self.nodes: list[NodeInfo] = [] if nodes is None else nodes
+        self.input_count = input_count
+        self.notes: list[str] = [] if notes is None else notes
+        self.warnings: list[str] = [] if warnings is None else warnings
+        """What the placement does not account for (pod fields podfit does not model),
+        once per template."""
+        self.snapshot = snapshot
+        """How the input's existing pods were taken (``Workload.snapshot``), set by the
+        callers that read the input; the document's ``snapshot`` key only when not None."""
+
+    @property
+    def pods(self) -> list[PodOutcome]:
+        """Every pod's outcome, in the run's order. Built once from ``placed`` when the
+        result came from a run: O(pods) the first time."""
+        if self._pods is None:
+            assert self._placed is not None
+            infos, places = self._placed
+            self._pods = [
+                o if type(o) is PodOutcome else plain_outcome(p, o)  # type: ignore[arg-type]
+                for p, o in zip(infos, places, strict=True)
+            ]
+        return self._pods
+
+    def _outcomes(self) -> Iterator[tuple[PodInfo, PodOutcome | str]]:
+        """(pod, outcome or node name) per pod: ``placed`` as recorded while :attr:`pods`
+        has not been built, else the built list (a node name never appears then)."""
+        if self._pods is None:
+            assert self._placed is not None
+            return zip(*self._placed, strict=True)
+        return ((o.pod, o) for o in self._pods)
+
+    def _full(self) -> Iterator[PodOutcome]:
+        """The :class:`PodOutcome` objects the run recorded (not the plain placements)."""
+        if self._pods is None:
+            assert self._placed is not None
+            return (o for o in self._placed[1] if isinstance(o, PodOutcome))
+        return iter(self._pods)
+
+    def __repr__(self) -> str:
+        return (
+            f"ScheduleResult(kubernetes_version={self.kubernetes_version!r}, "
+            f"strategy={self.strategy!r}, pods={len(self)} outcomes, nodes={len(self.nodes)})"
+        )
+
+    def __len__(self) -> int:
+        """The number of pod outcomes."""
+        if self._pods is None:
+            assert self._placed is not None
+            return len(self._placed[0])
+        return len(self._pods)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScheduleResult):
+            return NotImplemented
+        return (
+            self.kubernetes_version,
+            self.strategy,
+            self.pods,
+            self.nodes,
+            self.input_count,
+            self.notes,
+            self.warnings,
+            self.snapshot,
+        ) == (
+            other.kubernetes_version,
+            other.strategy,
+            other.pods,
+            other.nodes,
+            other.input_count,
+            other.notes,
+            other.warnings,
+            other.snapshot,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def on_missing_nodes(self) -> list[PodOutcome]:
         """Pods bound (``spec.nodeName``, phase Running/Pending/Unknown) to a node that is
         not in the input: reported as given (reason ``NodeNotInInput``), counted on no
         node; a Running one is neither scheduled nor Pending."""
-        return [p for p in self.pods if p.reason == NODE_NOT_IN_INPUT]
+        return [p for p in self._full() if p.reason == NODE_NOT_IN_INPUT]
 
     def note_input(self, snapshot: dict[str, Any] | None) -> None:
         """What only the input reader knows: ``snapshot`` (``Workload.snapshot()``), and the
@@ -206,17 +333,19 @@ class ScheduleResult:
     @property
     def pending(self) -> list[PodOutcome]:
         """Pods waiting for a node (Pending and not bound)."""
-        return [p for p in self.pods if p.phase == PENDING and not p.counted]
+        return [p for p in self._full() if p.phase == PENDING and not p.counted]
 
     def summary(self) -> dict[str, int]:
         """Counts: pods, scheduled (occupying a node: placed now or already bound), pending
         (waiting for a node), preempted (evicted by preemption; a StatefulSet pod counts
         although its replacement, same name, may run again), nodes."""
+        total = len(self)
+        full = list(self._full())
         return {
-            "pods": len(self.pods),
-            "scheduled": sum(1 for p in self.pods if p.counted),
-            "pending": sum(1 for p in self.pods if p.phase == PENDING and not p.counted),
-            "preempted": sum(1 for p in self.pods if p.preempted_from is not None),
+            "pods": total,
+            "scheduled": total - len(full) + sum(1 for p in full if p.counted),
+            "pending": sum(1 for p in full if p.phase == PENDING and not p.counted),
+            "preempted": sum(1 for p in full if p.preempted_from is not None),
             "nodes": len(self.nodes),
         }
 
@@ -242,7 +371,7 @@ class ScheduleResult:
 
     def _pod_entries(self, shared: bool) -> list[dict[str, Any]]:
         """``pods[]``: consecutive pods with the same request dict, QoS class, condition,
-        shortfall and explanation objects (replicas of one template with one outcome)
+        DisruptionTarget, shortfall and explanation (replicas of one template with one outcome)
         share one :meth:`PodOutcome.tail`, copied per entry unless ``shared``. Cost:
         O(pods), one small dict per pod (plus the copies)."""
         entries: list[dict[str, Any]] = []
@@ -254,19 +383,56 @@ class ScheduleResult:
         explain: object = None
         formatted: dict[str, str] = {}
         tail: dict[str, Any] = {}
-        for outcome in self.pods:
-            pod = outcome.pod
+        disruption: object = None
+        t_requests: object = None
+        t_qos: object = None
+        t_conditions: object = None
+        for pod, recorded in self._outcomes():
+            if type(recorded) is str:  # placed, nothing else to say (plain_outcome)
+                if not (
+                    pod.requests is requests
+                    and pod.qos_class is qos
+                    and condition is SCHEDULED
+                    and short is None
+                    and explain is None
+                    and disruption is None
+                ):
+                    if pod.requests is not requests:
+                        formatted = format_requests(pod.requests)
+                    requests, qos = pod.requests, pod.qos_class
+                    condition, short, explain, disruption = SCHEDULED, None, None, None
+                    tail = plain_outcome(pod, recorded).tail(formatted)
+                    # a plain tail is exactly these three keys (no shortfall, no explain)
+                    t_requests, t_qos, t_conditions = tail.values()
+                if pod.terminating:
+                    entry = plain_outcome(pod, recorded).entry(tail)
+                else:  # entry() with tail, as one literal
+                    entry = {
+                        "namespace": pod.namespace,
+                        "name": pod.name,
+                        "owner": pod.owner,
+                        "node": recorded,
+                        "phase": RUNNING,
+                        "requests": t_requests,
+                        "qosClass": t_qos,
+                        "conditions": t_conditions,
+                    }
+                append(entry if shared else _unshare(entry))
+                continue
+            outcome: PodOutcome = recorded  # type: ignore[assignment]
             if not (
                 pod.requests is requests
                 and pod.qos_class is qos
                 and outcome.condition == condition  # Pending ones: equal, not the same
                 and outcome.shortfall is short
                 and outcome.explain is explain
+                and outcome.disruption == disruption  # a victim's DisruptionTarget condition
             ):
                 if pod.requests is not requests:
                     formatted = format_requests(pod.requests)
                 requests, qos = pod.requests, pod.qos_class
                 condition, short, explain = outcome.condition, outcome.shortfall, outcome.explain
+                disruption = outcome.disruption
                 tail = outcome.tail(formatted)
             if (
                 outcome.reason is None
@@ -298,18 +464,27 @@ class ScheduleResult:
           scheduled in this run requested — running pods given as input may already
           overcommit a node, the scheduler never adds to that.
         """
-        if self.input_count and len(self.pods) != self.input_count:
-            raise AssertionError(f"{len(self.pods)} outcomes for {self.input_count} pods")
-        ids = [id(p.pod) for p in self.pods]
+        if self.input_count and len(self) != self.input_count:
+            raise AssertionError(f"{len(self)} outcomes for {self.input_count} pods")
+        ids = [id(pod) for pod, _ in self._outcomes()]
         if len(set(ids)) != len(ids):
             raise AssertionError("a pod appears more than once")
         on_node: dict[str, list[int]] = {}
-        for p in self.pods:
+        scheduled_ids = set()
+        for pod, p in self._outcomes():
+            if type(p) is str:  # plain_outcome: scheduled and counted on node p
+                on_node.setdefault(p, []).append(id(pod))
+                scheduled_ids.add(id(pod))
+                continue
+            assert isinstance(p, PodOutcome)
+            if p.pod is not pod:
+                raise AssertionError(f"pod {pod.name}: recorded with another pod's outcome")
             if p.counted:
                 if p.node is None:
                     raise AssertionError(f"pod {p.pod.name} counted on no node")
                 on_node.setdefault(p.node, []).append(id(p.pod))
-        scheduled_ids = {id(p.pod) for p in self.pods if p.scheduled}
+            if p.scheduled:
+                scheduled_ids.add(id(pod))
         for node in self.nodes:
             if sorted(id(p) for p in node.pods) != sorted(on_node.pop(node.name, [])):
                 raise AssertionError(f"node {node.name}: pod list differs from the outcomes")

@@ -13,7 +13,10 @@
    ``<daemonset>-<node>``, with the DaemonSet default tolerations) and scheduled first;
    a node that already runs a pod of that DaemonSet (bound in the input) gets none.
 4. The rest go through the queue in PrioritySort order: higher ``priority`` first, then
-   input order.
+   input order. A queued pod carrying ``status.nominatedNodeName`` of a node in the input
+   is nominated there from the start: it is tried on that node alone first
+   (``evaluateNominatedNode``), and until it is bound pods of lower or equal priority
+   make room for it there (:mod:`podfit.scheduler.nominated`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from podfit.deadline import NO_DEADLINE, Deadline
+from podfit.disruption import controller_scales
 from podfit.manifests.names import generated_name
 from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.scheduler.config import SchedulerConfig
@@ -37,14 +41,25 @@ from podfit.scheduler.placement import (
     daemonset_tolerations,
     kubelet_admit,
 )
-from podfit.scheduler.preemption import PREEMPTION_BY_SCHEDULER, PREEMPTION_MESSAGE, BudgetSpec
-from podfit.scheduler.result import FAILED, PENDING, RUNNING, PodOutcome, ScheduleResult
+from podfit.scheduler.preemption import (
+    PREEMPTION_BY_SCHEDULER,
+    PREEMPTION_MESSAGE,
+    BudgetSpec,
+    terminating_on_nominated,
+)
+from podfit.scheduler.result import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    SCHEDULED,
+    PodOutcome,
+    ScheduleResult,
+    plain_outcome,
+)
 from podfit.scheduler.shortfall import ShortfallTracker, node_shapes, shortfall
 from podfit.topology import Namespaces
 
 TERMINAL = ("Succeeded", "Failed")
-SCHEDULED = ("True", None, None)
-"""The PodScheduled condition of a pod on a node: status True, no reason, no message."""
 _QUEUE_ORDER = itemgetter(0, 1)
 """PrioritySort: queue entries are (-priority, input order, pod); the pod is never compared."""
 MAX_TRACKERS = 16
@@ -114,8 +129,15 @@ def _explain(engine: Engine, decision: Decision) -> dict[str, Any]:
 
 class _Run:
     """The state of one run between its phases: the engine, every pod's outcome so far
-    (keyed by ``id(pod)``), the pods still to place, and the shortfall caches of the
-    queue (node shapes, the last Pending class's document, a tracker per template)."""
+    (keyed by ``id(pod)``: a :class:`PodOutcome`, or for a pod the scheduler placed plainly
+    — Running, no explanation, nothing preempted — just its node's name, which
+    :class:`ScheduleResult` reads the same way), the pods still to place (``queue``, input
+    order, with ``queue_seq`` their input positions), and the shortfall caches of the
+    queue (node shapes, the last Pending class's document, a tracker per template).
+
+    The queue and the plain outcomes hold no object per pod: a run allocates O(pods)
+    objects otherwise, and CPython's cyclic garbage collector walks every live object
+    again each time the allocations since its last full pass reach a quarter of them."""
 
     __slots__ = (
         "cfg",
@@ -126,6 +148,7 @@ class _Run:
         "names",
         "outcomes",
         "queue",
+        "queue_seq",
         "replacements",
         "shapes",
         "shortfall_cache",
@@ -142,8 +165,9 @@ class _Run:
         self.explain = explain
         self.with_shortfall = with_shortfall
         self.track = track
-        self.outcomes: dict[int, PodOutcome] = {}
-        self.queue: list[tuple[int, int, PodInfo]] = []
+        self.outcomes: dict[int, PodOutcome | str] = {}
+        self.queue: list[PodInfo] = []
+        self.queue_seq: list[int] = []
         self.named: list[PodInfo] = []
         self.names = [n.name for n in engine.nodes]
         self.shortfall_cache: dict[tuple[object, ...], dict[str, Any]] = {}
@@ -182,26 +206,62 @@ def schedule_infos(
     ``deadline`` is checked before the first queued pod and then every
     :data:`CHECK_EVERY` pods (its ``expired`` raises; the run is abandoned).
     """
-    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets)
+    scales = (
+        controller_scales((p.namespace, p.owner) for p in pods if not p.terminating)
+        if budgets
+        else None
+    )
+    engine = Engine(nodes, cfg, namespaces=namespaces, budgets=budgets, scales=scales)
     run = _Run(engine, cfg, explain, with_shortfall, track)
     run.evictions.seq = len(pods)  # replacements queue behind every input pod
     count_bound_pods(run, pods)
+    nominate_queued(run)
     admit_named_pods(run)
     ds_pods = daemonset_pods(run, pods, daemonsets)
+    run.evictions.pools = (ds_pods, pods)
     ds_queue = sorted(((-p.priority, k, p) for k, p in enumerate(ds_pods)), key=_QUEUE_ORDER)
-    run.queue.sort(key=_QUEUE_ORDER)
-    for k, pod in enumerate(_queued(ds_queue, run.queue, run.replacements)):
+    priority_order(run)
+    queued = _queued(ds_queue, run.queue, run.queue_seq, run.replacements)
+    cycle = engine.schedule
+    outcomes, names = run.outcomes, run.names
+    for k, pod in enumerate(queued):
         if not k % CHECK_EVERY:
             deadline.check("scheduling")
-        schedule_one(run, pod)
+        if explain or pod.nominated_node is not None:  # evaluateNominatedNode first
+            schedule_one(run, pod)
+            continue
+        decision = cycle(pod, False)
+        if decision.node is not None:  # placed plainly: schedule_one's first case, inlined
+            outcomes[id(pod)] = names[decision.node]
+        else:
+            schedule_one(run, pod, decision)
     evictions = run.evictions
+    everyone = [*ds_pods, *pods, *evictions.replacements]
+    if evictions.same_name:  # a StatefulSet victim's entry is its replacement's outcome
+        places = [evictions.outcome(p) for p in everyone]
+        everyone = [
+            p if isinstance(o, str) else o.pod for p, o in zip(everyone, places, strict=True)
+        ]
+    else:
+        places = [outcomes[id(p)] for p in everyone]
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
-        pods=[evictions.outcome(p) for p in (*ds_pods, *pods, *evictions.replacements)],
+        placed=(everyone, places),
         nodes=run.engine.nodes,
-        input_count=len(pods) + len(ds_pods) + len(evictions.replacements),
+        input_count=len(everyone),
     )
+
+
+def priority_order(run: _Run) -> None:
+    """PrioritySort on the queue: higher priority first, input order among equals (a stable
+    sort on priority alone; nothing to do when every queued pod has the same priority)."""
+    queue = run.queue
+    if len({p.priority for p in queue}) <= 1:
+        return
+    order = sorted(range(len(queue)), key=lambda k: -queue[k].priority)
+    run.queue = [queue[k] for k in order]
+    run.queue_seq = [run.queue_seq[k] for k in order]
 
 
 def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
@@ -210,6 +270,8 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
     engine = run.engine
     by_name = engine.by_name
     outcomes = run.outcomes
+    queue_append = run.queue.append
+    seq_append = run.queue_seq.append
     for seq, pod in enumerate(pods):
         if pod.phase in TERMINAL:
             outcomes[id(pod)] = PodOutcome(pod, pod.node_name, pod.phase)
@@ -231,7 +293,21 @@ def count_bound_pods(run: _Run, pods: Sequence[PodInfo]) -> None:
         elif pod.node_name:
             run.named.append(pod)
         else:
-            run.queue.append((-pod.priority, seq, pod))
+            queue_append(pod)
+            seq_append(seq)
+
+
+def nominate_queued(run: _Run) -> None:
+    """The scheduling queue's nominator: every queued input pod whose
+    ``status.nominatedNodeName`` names a node of the input is nominated there, so pods of
+    lower or equal priority make room for it while it is Pending
+    (:mod:`podfit.scheduler.nominated`). O(queued pods)."""
+    engine = run.engine
+    for pod in run.queue:
+        if pod.nominated_node is not None:
+            i = engine.by_name.get(pod.nominated_node)
+            if i is not None:
+                engine.nominations.add(pod, i)
 
 
 def admit_named_pods(run: _Run) -> None:
@@ -280,15 +356,20 @@ def daemonset_pods(
     return expand_daemonsets(daemonsets, run.engine.nodes, existing)
 
 
-def schedule_one(run: _Run, pod: PodInfo) -> None:
-    """Phase 4, once per queued pod: one scheduling cycle; Running on the chosen node, or
+def schedule_one(run: _Run, pod: PodInfo, decision: Decision | None = None) -> None:
+    """Phase 4, once per queued pod: one scheduling cycle (``decision``: its first
+    attempt's, already made without explanation); Running on the chosen node, or
     Pending with the FailedScheduling message and (``with_shortfall``) the shortfall."""
     engine = run.engine
-    decision = engine.schedule(pod, run.explain)
+    if decision is None:
+        if pod.nominated_node is not None and place_on_nominated(run, pod):
+            return
+        decision = engine.schedule(pod, run.explain)
     exp = _explain(engine, decision) if run.explain else None
     if decision.node is None and decision.preemption is not None and run.cfg.preemption:
         i, victims = decision.preemption
         run.evictions.evict(pod, i, victims, run.replacements)
+        engine.nominations.clear_lower(i, pod.priority)  # prepareCandidate
         if exp is not None:
             exp["preemption"] = {
                 "node": run.names[i],
@@ -310,12 +391,17 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
         decision = engine.schedule(pod, run.explain)
         exp = _explain(engine, decision) if run.explain else None
     if decision.node is not None:
+        if exp is None:  # Running, PodScheduled True, nothing else: the node's name says it
+            run.outcomes[id(pod)] = run.names[decision.node]
+            return
         # positional: pod, node, phase, reason, message, condition, shortfall, explain,
-        # scheduled, counted (half the cost of keywords, once per placed pod)
+        # scheduled, counted (half the cost of keywords)
         run.outcomes[id(pod)] = PodOutcome(
             pod, run.names[decision.node], RUNNING, None, None, SCHEDULED, None, exp, True, True
         )
         return
+    if id(pod) in engine.nominations.node_of and clears_nomination(run, pod, decision):
+        engine.nominations.clear(pod)
     run.outcomes[id(pod)] = PodOutcome(
         pod,
         None,
@@ -324,6 +410,55 @@ def schedule_one(run: _Run, pod: PodInfo) -> None:
         shortfall=pending_shortfall(run, pod, decision) if run.with_shortfall else None,
         explain=exp,
     )
+
+
+def clears_nomination(run: _Run, pod: PodInfo, decision: Decision) -> bool:
+    """Whether ``pod``'s failed cycle clears its nomination: DefaultPreemption ran (there
+    are nodes, and the pod is eligible — not ``preemptionPolicy: Never``, not waiting for
+    a terminating victim on its nominated node) and found no candidate, so it returned
+    a result nominating no node (``NewPostFilterResultWithNominatedNode("")``). An
+    ineligible pod keeps its nomination (no PostFilter result), and so does a pod that
+    ``--no-preemption`` keeps from evicting its candidate's victims."""
+    engine = run.engine
+    if not engine.nodes or pod.preemption_policy == "Never" or decision.preemption is not None:
+        return False
+    prefilter = decision.evaluation.prefilter_message if decision.evaluation else ""
+    statuses = decision.statuses
+    return not terminating_on_nominated(pod, engine.nodes, engine.by_name, statuses, prefilter)
+
+
+def place_on_nominated(run: _Run, pod: PodInfo) -> bool:
+    """``evaluateNominatedNode`` for a pod whose input carries ``status.nominatedNodeName``
+    (a preemptor of an earlier cycle, from ``kubectl get pods -o json``): kube-scheduler
+    first runs the filters on that node alone and, if it passes, binds the pod there
+    without scoring any node. Returns whether the pod was bound (its outcome recorded,
+    ``nominatedNodeName`` kept); False — the node is not in the input (upstream logs the
+    lookup error and carries on) or a filter rejects the pod there — leaves the pod to the
+    normal cycle. Cost: the pod's filters on one node (the spreading and affinity
+    PreFilter over all nodes when they concern the pod)."""
+    engine = run.engine
+    name = pod.nominated_node
+    assert name is not None
+    i = engine.by_name.get(name)
+    if i is None or not engine.fits_nominated(pod, i):
+        return False
+    engine.bind(pod, i)
+    exp = (
+        {"filters": {}, "scores": {}, "ties": [name], "nominatedNode": name}
+        if run.explain
+        else None
+    )
+    run.outcomes[id(pod)] = PodOutcome(
+        pod,
+        name,
+        RUNNING,
+        condition=SCHEDULED,
+        explain=exp,
+        scheduled=True,
+        counted=True,
+        nominated_node=name,
+    )
+    return True
 
 
 def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, Any]:
@@ -364,20 +499,22 @@ def pending_shortfall(run: _Run, pod: PodInfo, decision: Decision) -> dict[str, 
 
 def _queued(
     first: list[tuple[int, int, PodInfo]],
-    queue: list[tuple[int, int, PodInfo]],
+    queue: list[PodInfo],
+    seqs: list[int],
     extra: list[tuple[int, int, PodInfo]],
 ) -> Iterator[PodInfo]:
-    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` merged with
-    the heap ``extra`` that preemption pushes replacement pods into while the queue is
-    drained (a plain list walk while it is empty: O(1) per pod)."""
+    """DaemonSet pods (already sorted), then the sorted PrioritySort ``queue`` (pods, with
+    ``seqs`` their input positions) merged with the heap ``extra`` that preemption pushes
+    (-priority, position, pod) entries of replacement pods into while the queue is drained
+    (a plain list walk while it is empty: O(1) per pod)."""
     for _, _, pod in first:
         yield pod
     k, n = 0, len(queue)
     while k < n or extra:
-        if extra and (k == n or extra[0][:2] < queue[k][:2]):
+        if extra and (k == n or extra[0][:2] < (-queue[k].priority, seqs[k])):
             yield heappop(extra)[2]
         else:
-            yield queue[k][2]
+            yield queue[k]
             k += 1
 
 
@@ -390,7 +527,7 @@ class Evictions:
     def __init__(
         self,
         engine: Engine,
-        outcomes: dict[int, PodOutcome],
+        outcomes: dict[int, PodOutcome | str],
         names: list[str],
         seq: int,
     ) -> None:
@@ -398,6 +535,7 @@ class Evictions:
         self.outcomes = outcomes
         self.names = names
         self.seq = seq  # queue order of the next replacement: after every input pod
+        self.pools: tuple[Sequence[PodInfo], ...] = ()  # the run's DaemonSet and input pods
         self.replacements: list[PodInfo] = []
         self.same_name: dict[int, PodInfo] = {}  # victim id → its StatefulSet replacement
         self.generated: dict[tuple[str, str], int] = {}
@@ -442,12 +580,19 @@ class Evictions:
             return None
         kind, _, owner = victim.owner.partition("/")
         if kind == "StatefulSet":
-            return victim.respawn(node_name=None, phase=None, start_time=None)
+            return victim.respawn(node_name=None, phase=None, start_time=None, nominated_node=None)
         base = owner
         if kind == "Deployment" and TEMPLATE_HASH_LABEL in victim.labels:
             base = f"{owner}-{victim.labels[TEMPLATE_HASH_LABEL]}"
         key = (victim.namespace, base)
-        taken = {o.pod.name for o in self.outcomes.values() if o.pod.namespace == victim.namespace}
+        # the names of the pods with an outcome so far, and of every replacement
+        outcomes = self.outcomes
+        taken = {
+            p.name
+            for pool in (*self.pools, self.same_name.values())
+            for p in pool
+            if p.namespace == victim.namespace and id(p) in outcomes
+        }
         taken.update(p.name for p in self.replacements if p.namespace == victim.namespace)
         ordinal = self.generated.get(key, 0)
         while True:
@@ -456,18 +601,23 @@ class Evictions:
             if name not in taken:
                 break
         self.generated[key] = ordinal
-        return victim.respawn(name, node_name=None, phase=None, start_time=None)
+        return victim.respawn(
+            name, node_name=None, phase=None, start_time=None, nominated_node=None
+        )
 
-    def outcome(self, pod: PodInfo) -> PodOutcome:
-        """``pod``'s entry: its own outcome; for a StatefulSet victim, its replacement's
-        (followed through further preemptions), with where and by whom the pod named so was
-        last preempted."""
+    def outcome(self, pod: PodInfo) -> PodOutcome | str:
+        """``pod``'s entry: its own outcome (a node's name for a plain placement, see
+        :class:`_Run`); for a StatefulSet victim, its replacement's (followed through further
+        preemptions), with where and by whom the pod named so was last preempted."""
         entry = self.outcomes[id(pod)]
         current = pod
         while id(current) in self.same_name:
             victim = self.outcomes[id(current)]
+            assert isinstance(victim, PodOutcome)  # a victim's outcome names its preemptor
             current = self.same_name[id(current)]
             entry = self.outcomes[id(current)]
+            if isinstance(entry, str):
+                entry = self.outcomes[id(current)] = plain_outcome(current, entry)
             if entry.preempted_by is None:
                 entry.preempted_by = victim.preempted_by
                 entry.preempted_from = victim.preempted_from

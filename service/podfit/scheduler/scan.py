@@ -15,7 +15,7 @@ against, and what ``--explain`` shows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.framework import UNRESOLVABLE, FilterStatus
@@ -28,6 +28,9 @@ from podfit.scheduler.plugins.node_affinity import (
 from podfit.scheduler.profile import REASON_ABSENT, run_filters
 from podfit.scheduler.scoring import Scorer, score_nodes, score_totals
 from podfit.scheduler.topologyplugins import TopologyPlugins
+
+if TYPE_CHECKING:
+    from podfit.scheduler.nominated import NominatedFilter
 
 ABSENT_STATUS = FilterStatus(NODE_AFFINITY, UNRESOLVABLE, (REASON_ABSENT,))
 
@@ -68,6 +71,7 @@ def evaluate(
     include_absent: bool = True,
     topology: TopologyPlugins | None = None,
     totals_only: bool = False,
+    nominated: NominatedFilter | None = None,
 ) -> Evaluation:
     """Filter every candidate node and score every feasible one (the plain full scan).
 
@@ -76,7 +80,9 @@ def evaluate(
     ``topology``, the cluster-dynamic plugins (PodTopologySpread, InterPodAffinity)
     PreFilter over all nodes, filter after the node-local plugins and score. With
     ``totals_only`` the decision is the same but ``scores`` stays empty (no per-plugin
-    entries to build: the engine's cycle outside ``--explain``).
+    entries to build: the engine's cycle outside ``--explain``). With ``nominated``, the
+    nodes that have pods nominated for this pod are filtered with them and without them
+    (:mod:`podfit.scheduler.nominated`); scores do not see them.
     """
     scorer = scorer or Scorer(cfg)
     fcfg = cfg.filter_config
@@ -92,10 +98,15 @@ def evaluate(
                 statuses[i] = ABSENT_STATUS
     feasible: list[int] = []
     state = topology.prefilter(pod, nodes) if topology is not None else ()
+    held = nominated.pods if nominated is not None else {}
     for i in indexes:
-        status = run_filters(pod, nodes[i], fcfg)
-        if status is None and topology is not None:
-            status = topology.filter(state, pod, nodes[i])
+        if i in held:
+            assert nominated is not None
+            status = nominated.filter(i, state)
+        else:
+            status = run_filters(pod, nodes[i], fcfg)
+            if status is None and topology is not None:
+                status = topology.filter(state, pod, nodes[i])
         if status is None:
             feasible.append(i)
         else:

@@ -14,7 +14,8 @@ Bodies are the schedule envelope (``{"pods": [...], "nodes": [...], ...}``) plus
   ``zones`` (zone names for the new nodes, round-robin; validated by the planner); the
   body's ``nodes`` are the existing nodes;
 * drain: ``drain`` (node names), ``loseZone``, ``zoneLabel``, ``loseAnyOne``, ``shape``
-  (one shape as above; default: a copy of the removed node), ``algorithm``.
+  (one shape as above; default: a copy of the removed node), ``algorithm``, ``zones``
+  (as for nodes: the zones of the nodes planned to absorb the Pending pods).
 
 and the scheduler options of every edge (:mod:`podfit.schemas.config`: ``strategy``,
 ``kubernetesVersion``, ``resources``, ``scoringShape``, ``ignoredResources``,
@@ -28,6 +29,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from podfit.manifests.apivalidation import label_key_error
 from podfit.nodes import NO_SCHEDULE
 from podfit.planning.fit import DEFAULT_MAX_REPLICAS, MODES
 from podfit.planning.nodes_needed import ALGORITHMS
@@ -54,6 +56,12 @@ class _StrictNumber(fields.Float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError("must be a number")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _label_key(value: str) -> None:
+    message = label_key_error(value)
+    if message is not None:
+        raise ValidationError(message)
 
 
 class TaintSchema(Schema):
@@ -112,9 +120,12 @@ class NodesOptionsSchema(_PlanOptionsSchema):
 class DrainOptionsSchema(_PlanOptionsSchema):
     drain = fields.List(fields.String(), load_default=list)
     lose_zone = fields.String(data_key="loseZone", load_default=None, allow_none=False)
-    zone_label = fields.String(data_key="zoneLabel", load_default=DEFAULT_ZONE_LABEL)
+    zone_label = fields.String(
+        data_key="zoneLabel", load_default=DEFAULT_ZONE_LABEL, validate=_label_key
+    )
     lose_any_one = StrictBoolean(data_key="loseAnyOne", load_default=False)
     shape = fields.Dict(load_default=None, allow_none=False)
     algorithm = fields.String(
         load_default="podfit", validate=validate.OneOf([a for a in ALGORITHMS if a != "exact"])
     )
+    zones = fields.List(fields.Raw(), load_default=list, validate=validate.Length(max=1000))

@@ -260,6 +260,7 @@ def run() -> ResponseReturnValue:
         document, inputs = answer(form, workload, template_sources)
         if request.args.get("download") == "json":
             return json_file(document)
+        check_time("drawing the page")  # O(pods + nodes) of rendering: not past the limit
         context = answer_context(form, document, inputs)
     except RequestEntityTooLarge:
         limit = service_config().max_body_bytes

@@ -472,7 +472,7 @@ def render_svg(result: Mapping[str, Any], columns: Columns | None = None) -> str
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cluster" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{len(nodes)} nodes by {", ".join(resources)}">',
+        f'aria-label="{len(nodes)} nodes by {escape(", ".join(resources))}">',
         _DEFS,
     ]
     for k, (resource, bars) in enumerate(zip(resources, columns_list, strict=True)):
