@@ -705,6 +705,7 @@ def adversarial_topology_cluster(
     static_scores: bool = True,
     priorities: bool = True,
     bound_affinity: bool = True,
+    best_effort: bool = True,
 ) -> tuple[list[NodeInfo], list[PodInfo], Namespaces]:
     """Clusters meant to break the topology cells; each knob adds one kind of input:
 
@@ -720,7 +721,9 @@ def adversarial_topology_cluster(
     * ``same_key``: several constraints / terms on one key with different selectors;
     * ``static_scores``: preferred node affinity and PreferNoSchedule taints;
     * ``priorities``: priorities (preemption's victims and messages);
-    * ``bound_affinity``: pods already bound in the input carry affinity terms.
+    * ``bound_affinity``: pods already bound in the input carry affinity terms;
+    * ``best_effort``: templates without requests or with tiny ones (a bind often leaves
+      the node's usage score as it was while its topology counts change).
 
     ``n_templates`` above the engine's 64 classes makes the topology classes evicted and
     rebuilt as templates interleave. Returns nodes, pods (the first ones bound) and the
@@ -860,7 +863,9 @@ def adversarial_topology_cluster(
             dict(
                 namespace=ns,
                 labels=labels,
-                requests={
+                requests=rng.choice([{}, {"cpu": 5}])
+                if best_effort and rng.random() < 0.3
+                else {
                     "cpu": rng.choice([100, 250, 500, 1000, 3000]),
                     "memory": rng.choice([256, 1024]) * 2**20,
                 },
