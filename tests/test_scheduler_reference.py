@@ -9,6 +9,7 @@ the queue, the equivalence classes, the indexes or the caches.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 
@@ -58,6 +59,7 @@ from podfit.scheduler.scores import (
     taint_toleration_raw,
 )
 from podfit.topology import (
+    AffinityTerm,
     LabelSelector,
     Namespaces,
     PodAffinity,
@@ -65,7 +67,9 @@ from podfit.topology import (
     WeightedAffinityTerm,
     affinity_term,
     label_selector,
+    with_label_keys,
 )
+from podfit.topology import Requirement as TopologyRequirement
 
 GI = 1024**3
 
@@ -477,12 +481,16 @@ TOPO_ZONE = "topology.kubernetes.io/zone"
 
 
 def reference_topology_schedule(
-    cfg: SchedulerConfig, pods: list[PodInfo], nodes: list[NodeInfo]
+    cfg: SchedulerConfig,
+    pods: list[PodInfo],
+    nodes: list[NodeInfo],
+    namespaces: Namespaces | None = None,
 ) -> dict[str, tuple[str | None, str | None]]:
     """:func:`reference_schedule` with both plugins run on every pod: their PreFilter on
     the whole cluster per pod, their Filter after the node-local ones, their normalised
-    scores ×2, and preemption's dry run recomputing them on the cluster without victims."""
-    ns = Namespaces()
+    scores ×2, and preemption's dry run recomputing them on the cluster without victims.
+    ``namespaces``: the Namespace labels namespaceSelector terms read."""
+    ns = namespaces or Namespaces()
     out: dict[str, tuple[str | None, str | None]] = {}
     order = sorted(range(len(pods)), key=lambda k: (-pods[k].priority, k))
 
@@ -659,8 +667,237 @@ def random_topology_cluster(
     return nodes, pods
 
 
+NAMESPACE_LABELS = {"default": {"env": "prod"}, "team": {"env": "dev"}, "ops": {"env": "prod"}}
+RACKS = ("r0", "r1", "r2", "r3")
+
+
+def _adversarial_selector(rng: random.Random, apps: int) -> LabelSelector | None:
+    """A pod selector of the kinds the plugins treat differently: nil, empty, one app,
+    a tier (several apps), an expression selecting apps by a set or by absence."""
+    roll = rng.random()
+    if roll < 0.08:
+        return None
+    if roll < 0.15:
+        return LabelSelector()
+    if roll < 0.6:
+        return label_selector({"app": f"app{rng.randrange(apps)}"})
+    if roll < 0.8:
+        return label_selector({"tier": rng.choice(["web", "db"])})
+    values = tuple(sorted({f"app{rng.randrange(apps)}" for _ in range(3)}))
+    op = rng.choice(["In", "NotIn"])
+    return label_selector(match_expressions=[TopologyRequirement("app", op, values)])
+
+
+def adversarial_topology_cluster(
+    seed: int,
+    n_nodes: int,
+    n_pods: int,
+    n_templates: int = 80,
+    *,
+    inclusion: bool = True,
+    min_domains: bool = True,
+    label_keys: bool = True,
+    namespace_selectors: bool = True,
+    terminating: bool = True,
+    odd_labels: bool = True,
+    shared_hostnames: bool = True,
+    same_key: bool = True,
+    static_scores: bool = True,
+    priorities: bool = True,
+    bound_affinity: bool = True,
+    best_effort: bool = True,
+) -> tuple[list[NodeInfo], list[PodInfo], Namespaces]:
+    """Clusters meant to break the topology cells; each knob adds one kind of input:
+
+    * ``inclusion``: tainted nodes and tolerations, nodeSelector and required node
+      affinity, with nodeTaintsPolicy / nodeAffinityPolicy Honor;
+    * ``min_domains``: minDomains up to 6 (more than the zones and racks);
+    * ``label_keys``: matchLabelKeys / mismatchLabelKeys on a per-pod label (``hash``),
+      merged into the selectors as the API server does (:func:`with_label_keys`);
+    * ``namespace_selectors``: terms selecting namespaces by their labels (``env``);
+    * ``terminating``: bound pods that are terminating (spread skips them, affinity not);
+    * ``odd_labels``: nodes with no label at all and nodes without a hostname label;
+    * ``shared_hostnames``: some nodes repeat another node's hostname value;
+    * ``same_key``: several constraints / terms on one key with different selectors;
+    * ``static_scores``: preferred node affinity and PreferNoSchedule taints;
+    * ``priorities``: priorities (preemption's victims and messages);
+    * ``bound_affinity``: pods already bound in the input carry affinity terms;
+    * ``best_effort``: templates without requests or with tiny ones (a bind often leaves
+      the node's usage score as it was while its topology counts change).
+
+    ``n_templates`` above the engine's 64 classes makes the topology classes evicted and
+    rebuilt as templates interleave. Returns nodes, pods (the first ones bound) and the
+    Namespace labels."""
+    rng = random.Random(seed)
+    keys = [HOST, HOST, TOPO_ZONE, TOPO_ZONE, "rack"]
+    nodes: list[NodeInfo] = []
+    for i in range(n_nodes):
+        cpu, mem, max_pods = rng.choice(SHAPES)
+        labels: dict[str, str] = {HOST: f"h{i}", "disk": rng.choice(["ssd", "hdd"])}
+        if shared_hostnames and i > 0 and rng.random() < 0.15:
+            labels[HOST] = f"h{rng.randrange(i)}"
+        if rng.random() < 0.85:
+            labels[TOPO_ZONE] = rng.choice(ZONES)
+        if rng.random() < 0.7:
+            labels["rack"] = rng.choice(RACKS)
+        if odd_labels:
+            roll = rng.random()
+            if roll < 0.06:
+                labels = {}
+            elif roll < 0.14:
+                del labels[HOST]
+        taints = []
+        if inclusion and rng.random() < 0.2:
+            taints.append(Taint("dedicated", rng.choice(["db", "ml"]), "NoSchedule"))
+        if static_scores and rng.random() < 0.25:
+            taints.append(Taint("spot", "true", "PreferNoSchedule"))
+        nodes.append(
+            NodeInfo(
+                f"node-{i:03d}",
+                {"cpu": cpu, "memory": mem * GI, "pods": max_pods},
+                labels=labels,
+                taints=taints,
+                index=i,
+            )
+        )
+    apps = max(4, n_templates // 3)
+    namespaces = ["default", "team", "ops"]
+
+    def term(owner: str, key: str) -> AffinityTerm:
+        names: tuple[str, ...] = ()
+        ns_selector = None
+        if namespace_selectors and rng.random() < 0.35:
+            ns_selector = rng.choice(
+                [LabelSelector(), label_selector({"env": rng.choice(["prod", "dev"])})]
+            )
+            if rng.random() < 0.3:
+                names = (rng.choice(namespaces),)
+        elif rng.random() < 0.15:
+            names = tuple(sorted(set(rng.choices(namespaces, k=2))))
+        match_keys = ("hash",) if label_keys and rng.random() < 0.25 else ()
+        mismatch_keys = ("hash",) if label_keys and not match_keys and rng.random() < 0.2 else ()
+        return affinity_term(
+            owner,
+            key,
+            _adversarial_selector(rng, apps),
+            names,
+            ns_selector,
+            match_keys,
+            mismatch_keys,
+        )
+
+    templates: list[dict[str, object]] = []
+    for j in range(n_templates):
+        ns = rng.choice(namespaces)
+        labels = {"app": f"app{j % apps}", "tier": rng.choice(["web", "db"])}
+        if label_keys and rng.random() < 0.5:
+            labels["hash"] = rng.choice(["x", "y"])
+        spread: list[SpreadConstraint] = []
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3] if same_key else [0, 0, 1])):
+            key = rng.choice(keys) if not spread or not same_key else spread[0].topology_key
+            spread.append(
+                SpreadConstraint(
+                    rng.choice([1, 1, 2, 3]),
+                    key,
+                    rng.choice(["DoNotSchedule", "ScheduleAnyway"]),
+                    _adversarial_selector(rng, apps),
+                    min_domains=rng.choice([1, 1, 2, 4, 6]) if min_domains else 1,
+                    node_affinity_policy=rng.choice(["Honor", "Ignore"]) if inclusion else "Honor",
+                    node_taints_policy=rng.choice(["Honor", "Ignore"]) if inclusion else "Ignore",
+                    match_label_keys=("hash",) if label_keys and rng.random() < 0.3 else (),
+                )
+            )
+        default = None
+        if not spread and rng.random() < 0.4:
+            default = label_selector({"app": labels["app"]})
+        affinity = None
+        if rng.random() < 0.55:
+            n_terms = 2 if same_key else 1
+            affinity = PodAffinity(
+                required=tuple(
+                    term(ns, rng.choice(keys)) for _ in range(rng.randrange(n_terms + 1))
+                )
+                if rng.random() < 0.25
+                else (),
+                required_anti=tuple(
+                    term(ns, rng.choice(keys)) for _ in range(rng.randrange(n_terms + 1))
+                )
+                if rng.random() < 0.5
+                else (),
+                preferred=tuple(
+                    WeightedAffinityTerm(rng.randint(1, 100), term(ns, rng.choice(keys)))
+                    for _ in range(rng.randrange(n_terms + 1))
+                ),
+                preferred_anti=tuple(
+                    WeightedAffinityTerm(rng.randint(1, 100), term(ns, rng.choice(keys)))
+                    for _ in range(rng.randrange(n_terms + 1))
+                ),
+            )
+            if not any(affinity):
+                affinity = None
+        spread_t, affinity = with_label_keys(tuple(spread), affinity, labels)
+        node_selector = None
+        required = None
+        preferred: list[PreferredTerm] = []
+        tolerations: list[Toleration] = []
+        if inclusion:
+            if rng.random() < 0.15:
+                node_selector = {"disk": rng.choice(["ssd", "hdd"])}
+            if rng.random() < 0.15:
+                required = [
+                    Term(
+                        (Requirement(TOPO_ZONE, "In", tuple(sorted(set(rng.choices(ZONES, k=2))))),)
+                    ),
+                    Term((Requirement("rack", "In", (rng.choice(RACKS),)),)),
+                ][: rng.randint(1, 2)]
+            if rng.random() < 0.3:
+                tolerations.append(Toleration("dedicated", "Equal", rng.choice(["db", "ml"])))
+        if static_scores:
+            if rng.random() < 0.3:
+                preferred.append(
+                    PreferredTerm(rng.randint(1, 100), Term((Requirement("disk", "In", ("ssd",)),)))
+                )
+            if rng.random() < 0.2:
+                tolerations.append(Toleration("spot", "Exists"))
+        templates.append(
+            dict(
+                namespace=ns,
+                labels=labels,
+                requests=rng.choice([{}, {"cpu": 5}])
+                if best_effort and rng.random() < 0.3
+                else {
+                    "cpu": rng.choice([100, 250, 500, 1000, 3000]),
+                    "memory": rng.choice([256, 1024]) * 2**20,
+                },
+                spread=spread_t,
+                default_spread=default,
+                pod_affinity=affinity,
+                priority=rng.choice([0, 0, 10, 100]) if priorities else 0,
+                tolerations=tolerations,
+                node_selector=node_selector,
+                required_terms=required,
+                preferred_terms=preferred,
+            )
+        )
+    pods = [PodInfo(f"pod-{k:04d}", **rng.choice(templates)) for k in range(n_pods)]  # type: ignore[arg-type]
+    for k in range(min(n_pods // 5, n_pods)):
+        pod = pods[k]
+        if pod.pod_affinity is not None and not bound_affinity:
+            pod.pod_affinity = None
+        pod.node_name = nodes[rng.randrange(n_nodes)].name
+        pod.phase = "Running"
+        if terminating and rng.random() < 0.3:
+            pod.terminating = True
+        if priorities:
+            pod.priority = rng.choice([-5, 0, 0, 5])
+    return nodes, pods, Namespaces(NAMESPACE_LABELS if namespace_selectors else None)
+
+
 def assert_topology_run_matches_reference(
-    cfg: SchedulerConfig, nodes: list[NodeInfo], pods: list[PodInfo]
+    cfg: SchedulerConfig,
+    nodes: list[NodeInfo],
+    pods: list[PodInfo],
+    namespaces: Namespaces | None = None,
 ) -> ScheduleResult:
     """Schedule ``pods`` (the Running ones already bound) with the engine and with the
     plain topology reference; every queued pod's node and message must agree."""
@@ -671,8 +908,8 @@ def assert_topology_run_matches_reference(
             assert p.node_name is not None
             by_name[p.node_name].add_pod(p)
     queued = [p for p in pods if p.phase != "Running"]
-    expected = reference_topology_schedule(cfg, queued, ref_nodes)
-    result = schedule_infos(pods, fresh(nodes), cfg)
+    expected = reference_topology_schedule(cfg, queued, ref_nodes, namespaces)
+    result = schedule_infos(pods, fresh(nodes), cfg, namespaces=namespaces)
     result.check()
     got = {
         o.pod.name: (o.node, o.condition[2] if o.condition else None)
@@ -714,6 +951,79 @@ def test_topology_seeds_exercise_the_plugins() -> None:
     for seed in range(10):
         nodes, pods = random_topology_cluster(seed * 31337 + 5, n_nodes=18, n_pods=90)
         result = schedule_infos(pods, fresh(nodes), CONFIGS[seed % 2])
+        messages += [o.condition[2] for o in result.pods if o.node is None and o.condition]
+    text = "\n".join(m for m in messages if m)
+    for reason in (
+        pts.REASON_CONSTRAINTS_NOT_MATCH + ",",
+        pts.REASON_NODE_LABEL_NOT_MATCH,
+        ipa.REASON_POD_ANTI_AFFINITY,
+        ipa.REASON_EXISTING_ANTI_AFFINITY,
+        ipa.REASON_POD_AFFINITY,
+    ):
+        assert reason in text, reason
+
+
+SWEEP = int(os.environ.get("PODFIT_TOPOLOGY_SWEEP", "0"))
+"""Seeds of the adversarial topology tests below beyond the committed ones (a local sweep:
+``PODFIT_TOPOLOGY_SWEEP=500 pytest -k adversarial``)."""
+
+
+AdversarialCase = tuple[list[NodeInfo], list[PodInfo], Namespaces]
+
+
+def _adversarial_case(seed: int, n_nodes: int, n_pods: int) -> AdversarialCase:
+    """Odd seeds bind no pod with affinity terms in the input (classes are built without
+    InterPodAffinity sums and rebuilt when the first term arrives, topology keys arrive
+    one by one); every third seed has 80 templates (topology classes evicted from the
+    engine's LRU of 64 and rebuilt), the others 12 (long-lived classes, many replicas)."""
+    return adversarial_topology_cluster(
+        seed, n_nodes, n_pods, 80 if seed % 3 == 0 else 12, bound_affinity=seed % 2 == 0
+    )
+
+
+@pytest.mark.parametrize("seed", range(max(16, SWEEP)))
+def test_topology_cells_equal_full_scan_on_adversarial_clusters(seed: int) -> None:
+    """Inclusion policies with taints and node affinity, minDomains above the domain
+    count, matchLabelKeys / mismatchLabelKeys, namespaceSelectors, terminating bound pods,
+    nodes without labels or hostname, shared hostnames, several constraints and terms on
+    one key, static scores, priorities, bound pods with terms, more templates than the
+    engine keeps classes: the topology cells decide and word every message like the
+    plain reference."""
+    nodes, pods, namespaces = _adversarial_case(seed, 14, 200)
+    assert_topology_run_matches_reference(CONFIGS[seed % 2], nodes, pods, namespaces)
+
+
+@pytest.mark.parametrize("seed", range(max(8, SWEEP)))
+def test_evicting_topology_cells_equal_full_scan_path_on_adversarial_clusters(seed: int) -> None:
+    """With preemption evicting, the topology cells (nodes moving between cells as
+    victims leave) evict, requeue and place exactly as the full-scan path."""
+    nodes, pods, namespaces = _adversarial_case(seed, 12, 160)
+    cfg = make_config()
+    fast = schedule_infos(pods, fresh(nodes), cfg, namespaces=namespaces)
+    slow = schedule_infos(pods, fresh(nodes), cfg, explain=True, namespaces=namespaces)
+
+    def view(result: ScheduleResult) -> list[tuple[object, ...]]:
+        return [
+            (o.pod.name, o.node, o.phase, o.condition, o.preempted_by, o.preempted_from)
+            for o in result.pods
+        ]
+
+    assert view(fast) == view(slow)
+
+
+def test_adversarial_seeds_evict_and_meet_every_reason() -> None:
+    """The evicting seeds above do preempt, and the reference seeds leave pods Pending
+    for every spread and affinity reason."""
+    preempted = 0
+    for seed in range(8):
+        nodes, pods, namespaces = _adversarial_case(seed, 12, 160)
+        result = schedule_infos(pods, fresh(nodes), make_config(), namespaces=namespaces)
+        preempted += result.summary()["preempted"]
+    assert preempted > 0
+    messages = []
+    for seed in range(16):
+        nodes, pods, namespaces = _adversarial_case(seed, 14, 200)
+        result = schedule_infos(pods, fresh(nodes), CONFIGS[seed % 2], namespaces=namespaces)
         messages += [o.condition[2] for o in result.pods if o.node is None and o.condition]
     text = "\n".join(m for m in messages if m)
     for reason in (
