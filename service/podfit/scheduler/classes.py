@@ -75,6 +75,8 @@ class _Group:
                     return self.top, i
                 heappop(heap)
             self.top -= 1
+            if self.top < -1:  # scores are >= 0: ``count`` promised a node that is not here
+                raise RuntimeError("class index out of step: a group's count has no node")
 
 
 class ClassIndex:

@@ -304,6 +304,7 @@ class Engine:
                 return index
         index = ClassIndex(self, pod, TopologyClass(self, pod))
         self.topo_classes[key] = index
+        self.topo_classes.move_to_end(key)  # a rebuilt class is the most recently used
         if len(self.topo_classes) > self.max_classes:
             self.topo_classes.popitem(last=False)
         return index
