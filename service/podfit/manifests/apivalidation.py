@@ -253,29 +253,7 @@ def validate_container_resource_name(name: str) -> list[str]:
 
 # -- ResourceQuota scopes (pkg/apis/core/validation, pkg/apis/core/helper) ---------------------
 
-STANDARD_QUOTA_RESOURCES = frozenset(
-    {
-        "cpu",
-        "memory",
-        "ephemeral-storage",
-        "requests.cpu",
-        "requests.memory",
-        "requests.storage",
-        "requests.ephemeral-storage",
-        "limits.cpu",
-        "limits.memory",
-        "limits.ephemeral-storage",
-        "pods",
-        "quota",
-        "services",
-        "replicationcontrollers",
-        "secrets",
-        "persistentvolumeclaims",
-        "configmaps",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
+STANDARD_QUOTA_RESOURCES = STANDARD_RESOURCES - {"storage"}
 """``standardQuotaResources``: what ``IsStandardQuotaResourceName`` knows (plus the
 ``hugepages-`` / ``requests.hugepages-`` names)."""
 _POD_COMPUTE_QUOTA = frozenset(
