@@ -812,9 +812,15 @@ class Reader:
 
     def _reconcile(self) -> None:
         """Existing pods and workloads reconciled (:mod:`.snapshot`) into
-        ``Workload.pods``, each workload's outcome in ``Workload.reconciled``."""
+        ``Workload.pods``, each workload's outcome in ``Workload.reconciled``.
+
+        The entries are dropped once reconciled: a workload's name maker refers back to
+        this reader, a cycle that would keep the reader, its workload and its pods alive
+        until the cyclic garbage collector found them; without it reference counting
+        frees them as soon as the caller lets go."""
         taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
+        self.entries = []
         wl = self.workload
         if not pods.distinct_names():  # else no two pods share a name
             self._duplicates(pods)
