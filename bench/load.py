@@ -496,7 +496,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         convert = PodConverter()
-        pods = [convert(p, f"pods[{i}]") for i, p in enumerate(workload.pods)]
+        pods = convert.all(workload.pod_source(), "pods")  # as scheduler.adapt.schedule
         nodes = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(workload.nodes)]
         marks.append(time.process_time())
         in_gc.append(collecting[1])

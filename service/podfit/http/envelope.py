@@ -393,10 +393,11 @@ def check_expansion(workload: Workload, config: ServiceConfig) -> None:
     Each DaemonSet becomes one pod per eligible node at scheduling time, so the bound is
     ``pods + daemonsets × nodes``, checked before any DaemonSet pod is built.
     """
-    bound = len(workload.pods) + len(workload.daemonsets) * len(workload.nodes)
+    pods = len(workload.pod_source())  # the replicas are not made to be counted
+    bound = pods + len(workload.daemonsets) * len(workload.nodes)
     if bound > config.max_pods:
         raise LimitExceeded(
-            f"{len(workload.pods)} pods and {len(workload.daemonsets)} DaemonSets on"
+            f"{pods} pods and {len(workload.daemonsets)} DaemonSets on"
             f" {len(workload.nodes)} nodes could make {bound} pods, above the limit of"
             f" {config.max_pods} ({env_name('max_pods')})",
             path="daemonsets",
@@ -453,7 +454,7 @@ def schedule_workload(
     if options.explain:
         check_explain(workload, config)
     result = schedule(
-        workload.pods,
+        workload.pod_source(),  # runs of replicas, converted without making their Pods
         workload.nodes,
         **workload.cluster_objects(),
         explain=options.explain,
