@@ -683,7 +683,7 @@ class Reader:
             nominated_node=nominated,
             preempted=preempted,
         )
-        pods = replicas(base, names)
+        pods = [base] if len(names) == 1 else replicas(base, names)  # base is names[0]
         if deferred_priority or deferred_policy:
             self.deferred.append((pods, priority_name, sp, deferred_priority, deferred_policy))
         return pods
