@@ -44,9 +44,11 @@ class TopologyClass:
     """The cluster-dynamic plugins' kept sums for one pod class and the cell of a node."""
 
     __slots__ = (
+        "count_list",
         "counts",
         "engine",
         "filters",
+        "growing",
         "host",
         "key_sizes",
         "keys",
@@ -65,6 +67,9 @@ class TopologyClass:
                 counts = p.cluster.counts(pod, engine.nodes, context)
                 if counts is not None:
                     self.counts[p.name] = counts
+        self.count_list = tuple(self.counts.values())
+        self.growing = tuple(c for c in self.count_list if not c.fixed_keys)
+        """The sums whose keys may grow (the others' never change the cells' keys)."""
         self.skipped = len(self.counts) < sum(1 for p in CLUSTER_PLUGINS if p.cluster)
         """A plugin skips the class while no bound pod has affinity terms."""
         self.filters = [
@@ -94,9 +99,9 @@ class TopologyClass:
         return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
 
     def _key_sizes(self) -> tuple[int, ...]:
-        """How many keys each plugin reads: key sets only grow, so equal sizes mean
-        equal sets (O(plugins) instead of a union per cycle)."""
-        return tuple([len(c.value_keys()) for c in self.counts.values()])
+        """How many keys each plugin whose keys may grow reads: key sets only grow, so
+        equal sizes mean equal sets (O(plugins) instead of a union per cycle)."""
+        return tuple([len(c.value_keys()) for c in self.growing])
 
     def sync(self) -> bool:
         """Correct the sums by the nodes that changed since the last cycle of this class.
@@ -111,13 +116,19 @@ class TopologyClass:
         if self.skipped and engine.topology.affinity_bound:
             return False
         nodes = engine.nodes
-        todo = (changes[-1],) if behind == 1 else dict.fromkeys(changes[self.synced :])
-        self.synced = len(changes)
-        counts = self.counts.values()
-        for i in todo:
-            node = nodes[i]
+        counts = self.count_list
+        if behind == 1:
+            i = changes[-1]
             for c in counts:
-                c.node_changed(i, node)
+                c.node_changed(i, nodes[i])
+        else:
+            for i in dict.fromkeys(changes[self.synced :]):
+                node = nodes[i]
+                for c in counts:
+                    c.node_changed(i, node)
+        self.synced = len(changes)
+        if not self.growing:
+            return True
         sizes = self._key_sizes()
         if sizes == self.key_sizes:
             return True
@@ -133,7 +144,7 @@ class TopologyClass:
         values = tuple(map(labels.get, self.keys))
         if not self.host:
             return values
-        own = tuple(c.own_part(i) for c in self.counts.values())
+        own = tuple([c.own_part(i) for c in self.count_list])
         return values, HOSTNAME in labels, own
 
     def best(self, index: ClassIndex, pod: PodInfo) -> int | None:
