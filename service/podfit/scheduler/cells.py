@@ -29,7 +29,7 @@ from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.profile import CLUSTER_FILTER_PLUGINS, CLUSTER_PLUGINS, SCORING
 
 if TYPE_CHECKING:
-    from podfit.scheduler.classes import ClassIndex
+    from podfit.scheduler.classes import ClassIndex, _Group
     from podfit.scheduler.engine import Engine
 
 
@@ -52,6 +52,8 @@ class TopologyClass:
         "host",
         "key_sizes",
         "keys",
+        "one",
+        "places",
         "raw_keys",
         "scorers",
         "skipped",
@@ -91,9 +93,18 @@ class TopologyClass:
         """The node's own counts enter the cell (Score reads a node's own count under the
         hostname key even when hostnames are shared)."""
         per_node = self.host and engine.unique_hostnames
-        self.keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
+        self.keys = keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
         """The keys whose values enter the cell: the hostname only when it is shared (a
         unique hostname's domain answers are the node's own counts)."""
+        self.places = [
+            (tuple(map(n.labels.get, keys)), HOSTNAME in n.labels)
+            if self.host
+            else tuple(map(n.labels.get, keys))
+            for n in engine.nodes
+        ]
+        """Per node, the part of its cell its labels fix: its values for :attr:`keys` and,
+        when an answer reads the hostname key, whether it has one."""
+        self.one = self.count_list[0] if len(self.count_list) == 1 else None
 
     def _read_keys(self) -> tuple[str, ...]:
         return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
@@ -140,25 +151,25 @@ class TopologyClass:
     def cell(self, i: int) -> tuple[object, ...]:
         """Node ``i``'s topology part of its cell key: its values for :attr:`keys` and,
         when an answer reads the hostname key, whether it has one and its own counts."""
-        labels = self.engine.nodes[i].labels
-        values = tuple(map(labels.get, self.keys))
         if not self.host:
-            return values
-        own = tuple([c.own_part(i) for c in self.count_list])
-        return values, HOSTNAME in labels, own
+            return self.places[i]
+        one = self.one
+        if one is not None:
+            return self.places[i], one.own_part(i)
+        return self.places[i], tuple([c.own_part(i) for c in self.count_list])
 
     def best(self, index: ClassIndex, pod: PodInfo) -> int | None:
         """The node the full scan would choose for ``pod`` (highest total, then lowest
         input index), None when no node passes every filter. ``index`` is the class's
         synced index built on this object. Cost: O(cells × (constraints + terms))."""
-        nodes = self.engine.nodes
         score, owner = index.score, index.group_of
-        checks = []
-        for check, counts in self.filters:
-            state = counts.filter_state()
-            if state is not None:
-                checks.append((check, state))
-        cells = []
+        checks = [
+            (check, state)
+            for check, counts in self.filters
+            if (state := counts.filter_state()) is not None
+        ]
+        nodes = self.engine.nodes
+        cells: list[_Group] = []
         reps: list[int] = []
         totals: list[int] = []
         for g in index.groups.values():
@@ -172,11 +183,10 @@ class TopologyClass:
             cells.append(g)
             reps.append(i)
             totals.append(usage)
-        if not reps:
-            return None
-        if len(reps) == 1:
-            return reps[0]
-        if index.terms and len({g.raws for g in cells}) > 1:  # else the same for every cell
+        if len(reps) <= 1:
+            return reps[0] if reps else None
+        first = cells[0].raws
+        if index.terms and any(g.raws != first for g in cells):  # else the same everywhere
             bonus = index.static_bonus(cells)
             totals = [t + b for t, b in zip(totals, bonus, strict=True)]
         sizes = [g.count for g in cells]
@@ -184,11 +194,8 @@ class TopologyClass:
             normalised = counts.scores(pod, nodes, reps, sizes)
             if normalised is not None:
                 totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
-        best, best_i = totals[0], reps[0]
-        for t, i in zip(totals, reps, strict=True):
-            if t > best or (t == best and i < best_i):
-                best, best_i = t, i
-        return best_i
+        top = max(totals)
+        return min(i for t, i in zip(totals, reps, strict=True) if t == top)
 
 
 __all__ = ["TopologyClass", "unique_hostnames"]

@@ -117,6 +117,7 @@ class SpreadCounts:
     __slots__ = (
         "counts",
         "hard",
+        "hard_sums",
         "hard_values",
         "hist",
         "host_part",
@@ -131,6 +132,7 @@ class SpreadCounts:
         "self_match",
         "slot_matching",
         "soft",
+        "soft_sums",
         "soft_values",
         "totals",
     )
@@ -194,6 +196,22 @@ class SpreadCounts:
             k for k, c in enumerate((*hard, *soft)) if c.topology_key == HOSTNAME
         )
         """Where in a node's counts the hostname constraints are (hard first, as ``own``)."""
+        self.hard_sums = [
+            (k, values, domain, hist)
+            for k, (values, domain, hist) in enumerate(
+                zip(self.hard_values, self.counts, self.hist, strict=True)
+            )
+        ]
+        """Per hard constraint: its slot, domains per node, counts and their histogram."""
+        self.soft_sums = [
+            (nh + k, values, totals)
+            for k, (c, values, totals) in enumerate(
+                zip(soft, self.soft_values, self.totals, strict=True)
+            )
+            if c.topology_key != HOSTNAME
+        ]
+        """Per soft constraint with domain sums (not the hostname's): its slot, domains
+        per node and totals."""
         self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
@@ -229,47 +247,46 @@ class SpreadCounts:
             if seen == len(pods):
                 return
             added = pods[seen:]
+            self.seen[i] = (len(pods), removals)
             found = [m.count(added) for m in self.matchings]
+            if not any(found):
+                return
             new = tuple(
                 [
                     None if n is None else n + found[k]
                     for n, k in zip(old, self.slot_matching, strict=True)
                 ]
             )
-            self.seen[i] = (len(pods), removals)
         else:
             new = self._count(i, node)
-        if new == old:
-            return
+            if new == old:
+                return
         self.own[i] = new
-        nh = len(self.hard)
-        for k in range(nh):
+        for k, values, domain, hist in self.hard_sums:
             before, after = old[k], new[k]
             if before == after or before is None or after is None:
                 continue
-            value = self.hard_values[k][i]
+            value = values[i]
             assert value is not None
-            domain, hist = self.counts[k], self.hist[k]
             was = domain[value]
             now = domain[value] = was + after - before
             hist[was] -= 1
             if not hist[was]:
                 del hist[was]
             hist[now] += 1
-        for k, values in enumerate(self.soft_values):
+        for k, values, totals in self.soft_sums:
             value = values[i]
-            before, after = old[nh + k], new[nh + k]
+            before, after = old[k], new[k]
             if value is None or before is None or after is None or before == after:
                 continue
-            totals = self.totals[k]
             totals[value] = totals.get(value, 0) + after - before
+
+    fixed_keys = True
+    """:meth:`value_keys` never grows."""
 
     def value_keys(self) -> Collection[str]:
         """Every constraint's topology key (fixed for the class)."""
         return self.keys
-
-    fixed_keys = True
-    """:meth:`value_keys` never grows."""
 
     def own_part(self, i: int) -> object:
         """Node ``i``'s own counts for the hostname constraints (hard: None when it does
