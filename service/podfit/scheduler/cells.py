@@ -162,40 +162,51 @@ class TopologyClass:
         """The node the full scan would choose for ``pod`` (highest total, then lowest
         input index), None when no node passes every filter. ``index`` is the class's
         synced index built on this object. Cost: O(cells × (constraints + terms))."""
+        # plain loops: the lists hold a few cells, and in CPython 3.11 a comprehension
+        # costs a function call
         score, owner = index.score, index.group_of
-        checks = [
-            (check, state)
-            for check, counts in self.filters
-            if (state := counts.filter_state()) is not None
-        ]
+        checks = None
+        for check, counts in self.filters:
+            state = counts.filter_state()
+            if state is not None:
+                checks = [] if checks is None else checks
+                checks.append((check, state))
         nodes = self.engine.nodes
         cells: list[_Group] = []
         reps: list[int] = []
         totals: list[int] = []
+        sizes: list[int] = []
         for g in index.groups.values():
             if not g.count:
                 continue
             usage, i = g.peek(score, owner)
-            if checks:
+            if checks is not None:
                 node = nodes[i]
                 if any(check(state, pod, node) is not None for check, state in checks):
                     continue
             cells.append(g)
             reps.append(i)
             totals.append(usage)
+            sizes.append(g.count)
         if len(reps) <= 1:
             return reps[0] if reps else None
-        first = cells[0].raws
-        if index.terms and any(g.raws != first for g in cells):  # else the same everywhere
-            bonus = index.static_bonus(cells)
-            totals = [t + b for t, b in zip(totals, bonus, strict=True)]
-        sizes = [g.count for g in cells]
+        if index.terms:
+            first = cells[0].raws
+            for g in cells:
+                if g.raws != first:  # else the static scores are the same for every cell
+                    for k, b in enumerate(index.static_bonus(cells)):
+                        totals[k] += b
+                    break
         for w, counts in self.scorers:
             normalised = counts.scores(pod, nodes, reps, sizes)
             if normalised is not None:
-                totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
-        top = max(totals)
-        return min(i for t, i in zip(totals, reps, strict=True) if t == top)
+                for k, r in enumerate(normalised):
+                    totals[k] += w * r
+        best, best_i = totals[0], reps[0]
+        for t, i in zip(totals, reps, strict=True):
+            if t > best or (t == best and i < best_i):
+                best, best_i = t, i
+        return best_i
 
 
 __all__ = ["TopologyClass", "unique_hostnames"]

@@ -255,16 +255,26 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
     return ScoreState(constraints, frozenset(ignored), counts, tuple(weights))
 
 
-ScoreTerm = tuple[str, bool, dict[str, int], float, float]
-"""One soft constraint as Score reads it: topology key, whether it is the hostname key,
-the domain counts, the weight ``ln(size + 2)`` and ``maxSkew − 1`` as a float."""
+ScoreTerm = tuple[str, int, dict[str, int], float, float]
+"""One soft constraint as Score reads it: topology key; for the hostname key the position
+of the node's own count in the counts :func:`raw_score` is given (else -1); the domain
+counts; the weight ``ln(size + 2)``; ``maxSkew − 1`` as a float."""
 
 
 def score_terms(state: ScoreState) -> list[ScoreTerm]:
-    """PreScore's state bound per constraint, in constraint order, for :func:`raw_score`."""
+    """PreScore's state bound per constraint, in constraint order, for :func:`raw_score`
+    with the node's own counts given per constraint (position k for constraint k)."""
     return [
-        (c.topology_key, c.topology_key == HOSTNAME, domain, weight, float(c.max_skew - 1))
-        for c, domain, weight in zip(state.constraints, state.counts, state.weights, strict=True)
+        (
+            c.topology_key,
+            k if c.topology_key == HOSTNAME else -1,
+            domain,
+            weight,
+            float(c.max_skew - 1),
+        )
+        for k, (c, domain, weight) in enumerate(
+            zip(state.constraints, state.counts, state.weights, strict=True)
+        )
     ]
 
 
@@ -273,14 +283,14 @@ def raw_score(
 ) -> int:
     """``Score`` of a node (not ignored) with ``labels``: ``round(Σ cnt·weight + (maxSkew −
     1))`` over the constraints whose key the node has; ``cnt`` is the domain's count, or
-    under the hostname key the node's own matching-pod count ``own[k]`` (read only there).
+    under the hostname key the node's own matching-pod count (``own[slot]``).
     Float64 additions in constraint order, Go ``math.Round`` (half away from zero)."""
     total = 0.0
-    for k, (key, host, domain, weight, skew) in enumerate(terms):
+    for key, slot, domain, weight, skew in terms:
         value = labels.get(key)
         if value is None:
             continue
-        total += float((own[k] or 0) if host else domain[value]) * weight + skew
+        total += float(domain[value] if slot < 0 else (own[slot] or 0)) * weight + skew
     if total < 0:
         return go_round(total)
     whole = int(total)  # go_round for total >= 0: truncation, then up from .5
@@ -317,7 +327,10 @@ def normalize(raw: Sequence[int], ignored: Sequence[bool] | None = None) -> list
         if top == 0:
             return [MAX_NODE_SCORE] * len(raw)
         base = top + min(raw)
-        return [MAX_NODE_SCORE * (base - r) // top for r in raw]
+        out = []
+        for r in raw:  # a loop: few nodes per call from the cells, no comprehension call
+            out.append(MAX_NODE_SCORE * (base - r) // top)
+        return out
     top = 0
     low: int | None = None
     for s, skip in zip(raw, ignored, strict=True):

@@ -133,6 +133,7 @@ class SpreadCounts:
         "slot_matching",
         "soft",
         "soft_sums",
+        "soft_terms",
         "soft_values",
         "totals",
     )
@@ -212,6 +213,12 @@ class SpreadCounts:
         ]
         """Per soft constraint with domain sums (not the hostname's): its slot, domains
         per node and totals."""
+        self.soft_terms = [
+            (c.topology_key, nh + k if c.topology_key == HOSTNAME else -1, float(c.max_skew - 1), t)
+            for k, (c, t) in enumerate(zip(soft, self.totals, strict=True))
+        ]
+        """Per soft constraint, what Score reads: key, the slot of the node's own count
+        (hostname; else -1), ``maxSkew − 1`` and the domain totals."""
         self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
@@ -248,15 +255,15 @@ class SpreadCounts:
                 return
             added = pods[seen:]
             self.seen[i] = (len(pods), removals)
-            found = [m.count(added) for m in self.matchings]
+            found = []
+            for m in self.matchings:  # loops, not comprehensions: CPython 3.11 calls those
+                found.append(m.count(added))
             if not any(found):
                 return
-            new = tuple(
-                [
-                    None if n is None else n + found[k]
-                    for n, k in zip(old, self.slot_matching, strict=True)
-                ]
-            )
+            grown: list[int | None] = []
+            for n, k in zip(old, self.slot_matching, strict=True):
+                grown.append(None if n is None else n + found[k])
+            new = tuple(grown)
         else:
             new = self._count(i, node)
             if new == old:
@@ -319,17 +326,22 @@ class SpreadCounts:
             skipped = frozenset(i for i, skip in zip(reps, ignored, strict=True) if skip)
         else:
             ignored, counted, size, skipped = None, reps, sum(sizes), frozenset()
-        nh = len(self.hard)
+        # plain loops: a few representatives, and a CPython 3.11 comprehension is a call
         terms: list[ScoreTerm] = []
-        for c, totals in zip(soft, self.totals, strict=True):
-            key, skew = c.topology_key, float(c.max_skew - 1)
-            if key == HOSTNAME:
-                terms.append((key, True, {}, self._log(size), skew))
+        for key, slot, skew, totals in self.soft_terms:
+            if slot >= 0:
+                terms.append((key, slot, {}, self._log(size), skew))
                 continue
-            domain = {v: totals.get(v, 0) for v in {nodes[i].labels.get(key, "") for i in counted}}
-            terms.append((key, False, domain, self._log(len(domain)), skew))
+            domain: dict[str, int] = {}
+            for i in counted:
+                value = nodes[i].labels.get(key, "")
+                if value not in domain:
+                    domain[value] = totals.get(value, 0)
+            terms.append((key, -1, domain, self._log(len(domain)), skew))
         own = self.own
-        raw = [0 if i in skipped else raw_score(terms, nodes[i].labels, own[i][nh:]) for i in reps]
+        raw: list[int] = []
+        for i in reps:
+            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
         return normalize(raw, ignored)
 
     def _log(self, size: int) -> float:
