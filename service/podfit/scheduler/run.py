@@ -259,10 +259,12 @@ def release_classes(engine: Engine) -> None:
     the engine, a cycle that would keep the engine, its nodes and every pod bound on
     them alive until the cyclic garbage collector found them (in the HTTP service, a
     collection every few requests walking one answer's objects); without it reference
-    counting frees them as soon as the run's caller lets go. O(classes)."""
+    counting frees them as soon as the run's caller lets go (``tests/test_no_cycles.py``
+    fails when an engine attribute added later keeps an index). O(classes)."""
     engine.classes.clear()
     engine.topo_classes.clear()
     engine._last = None
+    engine._last_topo = None
 
 
 def priority_order(run: _Run) -> None:
