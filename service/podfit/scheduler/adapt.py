@@ -244,12 +244,21 @@ def budget_spec(pdb: objects.PodDisruptionBudget) -> BudgetSpec:
     )
 
 
-def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
-    """``node`` at the integer level (allocatable ints; a bad quantity names ``path``)."""
-    try:
-        alloc = allocatable_amounts(node)
-    except PodfitError as exc:
-        raise exc.at(path) from None
+def node_info(
+    node: Node, index: int = 0, path: str = "", amounts: dict[int, dict[str, int]] | None = None
+) -> NodeInfo:
+    """``node`` at the integer level (allocatable ints; a bad quantity names ``path``).
+    ``amounts`` (``id`` of an allocatable mapping -> its ints) shares one conversion
+    between nodes holding the same mapping (a compact entry's pool): the caller keeps
+    the nodes alive while it holds the ids."""
+    alloc = None if amounts is None else amounts.get(id(node.allocatable))
+    if alloc is None:
+        try:
+            alloc = allocatable_amounts(node)
+        except PodfitError as exc:
+            raise exc.at(path) from None
+        if amounts is not None:
+            amounts[id(node.allocatable)] = alloc
     return NodeInfo(
         node.name,
         alloc,
@@ -258,6 +267,14 @@ def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
         unschedulable=node.unschedulable,
         index=index,
     )
+
+
+def node_infos(nodes: Iterable[Node], prefix: str = "nodes") -> list[NodeInfo]:
+    """:func:`node_info` of each node (index and path ``prefix[i]`` from its place), each
+    allocatable mapping converted once (the nodes of a pool share theirs). O(nodes)."""
+    amounts: dict[int, dict[str, int]] = {}
+    held = list(nodes)  # alive while their ids key ``amounts``
+    return [node_info(n, i, f"{prefix}[{i}]", amounts) for i, n in enumerate(held)]
 
 
 def check_node_names(names: Sequence[str], prefix: str = "nodes") -> None:
@@ -397,15 +414,15 @@ def _schedule(
         controllers=controller_selectors,
     )
     pod_infos = convert.all(pods, "pods")
-    node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
-    check_node_names([n.name for n in node_infos])
+    infos = node_infos(nodes)
+    check_node_names([n.name for n in infos])
     templates = []
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
     return schedule_infos(
         pod_infos,
-        node_infos,
+        infos,
         cfg,
         daemonsets=templates,
         explain=explain,
