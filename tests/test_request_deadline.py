@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,16 +28,17 @@ from podfit.check import ClusterInput, check
 from podfit.check.policy import parse_policy
 from podfit.check.sweep import Inline
 from podfit.deadline import Deadline
-from podfit.manifests import load_objects, load_text
+from podfit.manifests import load, load_objects, load_text
 from podfit.manifests.reader import CHECK_EVERY, LOADING_PHASE, Reader
 from podfit.nodes import Node
+from podfit.planning import consolidate as consolidation
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import WARNINGS_PHASE, NodeShape, nodes_needed
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod
 from podfit.quantity import parse_quantity as q
 from podfit.scheduler.config import make_config
-from podfit.yamlsafe import DEFAULT_LIMITS
+from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 MakeClient = Callable[..., FlaskClient]
 LIMIT = 5.0
@@ -148,6 +150,40 @@ def test_plan_drain_checks_the_deadline_in_the_baseline_and_in_every_scenario() 
     what_if(pods, nodes, lose_any_one=True, deadline=record_checks(phases))
     scenarios = [f"scenario lose n{i}" for i in range(3)]
     assert phases == ["scheduling", *(p for s in scenarios for p in (s, "scheduling"))]
+
+
+def test_plan_consolidate_checks_the_deadline_before_and_inside_every_scheduling_run() -> None:
+    """Consolidation schedules the cluster once per candidate set and replacement tried
+    (minutes on a large cluster): each run is preceded by a check naming the phase and
+    checks inside itself (``scheduling``, before its first queued pod). In the test
+    cluster every pod is bound (the first run queues none), three nodes are kept for
+    their pods (no run), n3 is tried alone, then the plan is scheduled as decided."""
+    path = Path(__file__).parent / "data" / "consolidate" / "cluster.yaml"
+    workload = load(path)
+    facts = consolidation.pod_facts(load_all(path.read_bytes(), DEFAULT_LIMITS, path.name))
+    phases: list[str] = []
+    with pytest.raises(Stop):
+        consolidation.consolidate(
+            workload, [], facts, region="us-east-1", deadline=stop_at_first_check(phases)
+        )
+    assert phases == [consolidation.PHASE]  # before the cluster is scheduled as it runs
+    phases.clear()
+    plan = consolidation.consolidate(
+        workload, [], facts, region="us-east-1", deadline=record_checks(phases)
+    )
+    assert [name for name, _, _ in plan.removed] == ["n3"]
+    attempt = [consolidation.PHASE, "scheduling"]  # n3's pod is queued: the run checks
+    assert phases == [consolidation.PHASE, *attempt, *attempt]  # start, n3, final run
+    phases.clear()
+    with pytest.raises(Stop):
+        consolidation.consolidate(
+            workload,
+            [],
+            facts,
+            region="us-east-1",
+            deadline=Deadline(0.0, lambda p: _stop_at(p, "scheduling", phases)),
+        )
+    assert phases == [consolidation.PHASE, consolidation.PHASE, "scheduling"]  # inside n3's run
 
 
 CHECK_CLUSTER = """
