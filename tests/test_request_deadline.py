@@ -29,7 +29,7 @@ from podfit.check.policy import parse_policy
 from podfit.check.sweep import Inline
 from podfit.deadline import Deadline
 from podfit.manifests import load, load_objects, load_text
-from podfit.manifests.reader import CHECK_EVERY, LOADING_PHASE, Reader
+from podfit.manifests.reader import LOADING_PHASE, OBJECTS_PER_CHECK, Reader
 from podfit.nodes import Node
 from podfit.planning import consolidate as consolidation
 from podfit.planning.fit import how_many_fit
@@ -166,14 +166,14 @@ def test_plan_consolidate_checks_the_deadline_before_and_inside_every_scheduling
         consolidation.consolidate(
             workload, [], facts, region="us-east-1", deadline=stop_at_first_check(phases)
         )
-    assert phases == [consolidation.PHASE]  # before the cluster is scheduled as it runs
+    assert phases == [consolidation.CONSOLIDATE_PHASE]  # before the cluster is scheduled as it runs
     phases.clear()
     plan = consolidation.consolidate(
         workload, [], facts, region="us-east-1", deadline=record_checks(phases)
     )
     assert [name for name, _, _ in plan.removed] == ["n3"]
-    attempt = [consolidation.PHASE, "scheduling"]  # n3's pod is queued: the run checks
-    assert phases == [consolidation.PHASE, *attempt, *attempt]  # start, n3, final run
+    attempt = [consolidation.CONSOLIDATE_PHASE, "scheduling"]  # n3's pod is queued: the run checks
+    assert phases == [consolidation.CONSOLIDATE_PHASE, *attempt, *attempt]  # start, n3, final run
     phases.clear()
     with pytest.raises(Stop):
         consolidation.consolidate(
@@ -183,7 +183,11 @@ def test_plan_consolidate_checks_the_deadline_before_and_inside_every_scheduling
             region="us-east-1",
             deadline=Deadline(0.0, lambda p: _stop_at(p, "scheduling", phases)),
         )
-    assert phases == [consolidation.PHASE, consolidation.PHASE, "scheduling"]  # inside n3's run
+    assert phases == [
+        consolidation.CONSOLIDATE_PHASE,
+        consolidation.CONSOLIDATE_PHASE,
+        "scheduling",
+    ]  # inside n3's run
 
 
 CHECK_CLUSTER = """
@@ -380,7 +384,7 @@ def test_the_page_is_not_drawn_once_the_limit_has_run_out(
     assert "exceeded before drawing the page" in response.get_data(as_text=True)
 
 
-# --- reading the manifests: the reader checks every CHECK_EVERY objects and pods -----------
+# --- reading the manifests: the reader checks every OBJECTS_PER_CHECK objects and pods -----------
 
 
 def pod_object(i: int) -> dict[str, Any]:
@@ -397,8 +401,8 @@ def test_reading_many_objects_checks_the_deadline_every_256_objects() -> None:
     reader checks the deadline (a clock read) every 256th object, not once per body."""
     phases: list[str] = []
     load_objects([pod_object(i) for i in range(600)], deadline=record_checks(phases))
-    assert CHECK_EVERY == 256
-    assert phases == [LOADING_PHASE] * (600 // CHECK_EVERY)
+    assert OBJECTS_PER_CHECK == 256
+    assert phases == [LOADING_PHASE] * (600 // OBJECTS_PER_CHECK)
 
 
 def test_a_passed_deadline_stops_the_reader_within_256_objects() -> None:
@@ -407,7 +411,7 @@ def test_a_passed_deadline_stops_the_reader_within_256_objects() -> None:
     with pytest.raises(Stop):
         reader.read_documents([pod_object(i) for i in range(600)], "<objects>")
     assert phases == [LOADING_PHASE]
-    assert reader.workload.objects == CHECK_EVERY  # the other 344 objects never read
+    assert reader.workload.objects == OBJECTS_PER_CHECK  # the other 344 objects never read
 
 
 def test_compact_node_entries_are_read_under_the_deadline() -> None:
@@ -470,4 +474,4 @@ def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_proble
     doc = json.loads(response.get_data(as_text=True))
     assert doc["type"] == "urn:podfit:problem:time-limit-exceeded"
     assert doc["detail"].startswith("stopped before loading the manifests after 6.0 s (limit 5 s, ")
-    assert read == [CHECK_EVERY - 1]  # the 256th object's check stopped it
+    assert read == [OBJECTS_PER_CHECK - 1]  # the 256th object's check stopped it

@@ -102,7 +102,7 @@ def load(
     are errors, as ``kubectl --validate=strict``), ``"warn"`` (warnings) or ``"ignore"``;
     fields are known from the schemas of Kubernetes ``schema_version`` (1.33–1.35).
     ``deadline`` is checked while the objects are read and admitted (every
-    :data:`~podfit.manifests.reader.CHECK_EVERY` objects or pods); the default never
+    :data:`~podfit.manifests.reader.OBJECTS_PER_CHECK` objects or pods); the default never
     expires.
     """
     lim = limits or DEFAULT_LIMITS

@@ -116,19 +116,19 @@ _FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
 
 LOADING_PHASE = "loading the manifests"
 """The phase the reader names when its deadline stops it (the HTTP views' name for it)."""
-CHECK_EVERY = 256
+OBJECTS_PER_CHECK = 256
 """Objects read, compact node entries read, or pods admitted between two deadline checks.
 A check reads the clock (well under a microsecond) and reading one object costs tens of
 microseconds, so checking every 256th adds nothing measurable to a small input while
 bounding what runs past the deadline to 256 objects' work (milliseconds)."""
-_CHECK_MASK = CHECK_EVERY - 1
+_CHECK_MASK = OBJECTS_PER_CHECK - 1
 
 _T = TypeVar("_T")
 
 
 def _checking(items: Iterable[_T], deadline: Deadline) -> Iterator[_T]:
     """``items``, with ``deadline`` checked before the first and then every
-    :data:`CHECK_EVERY` items (phase :data:`LOADING_PHASE`)."""
+    :data:`OBJECTS_PER_CHECK` items (phase :data:`LOADING_PHASE`)."""
     for i, item in enumerate(items):
         if not i & _CHECK_MASK:
             deadline.check(LOADING_PHASE)
@@ -138,7 +138,7 @@ def _checking(items: Iterable[_T], deadline: Deadline) -> Iterator[_T]:
 class Reader:
     """Reads documents into one :class:`Workload`; :meth:`finish` runs admission and raises
     every error found, each with its field path. ``deadline`` is checked every
-    :data:`CHECK_EVERY` objects read and pods admitted (phase :data:`LOADING_PHASE`), so a
+    :data:`OBJECTS_PER_CHECK` objects read and pods admitted (phase :data:`LOADING_PHASE`), so a
     large input stops soon after it passes."""
 
     def __init__(

@@ -69,7 +69,7 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
-    "PHASE",
+    "CONSOLIDATE_PHASE",
     "SAFE_TO_EVICT",
     "ConsolidationPlan",
     "PodFacts",
@@ -78,7 +78,7 @@ __all__ = [
     "pod_facts",
 ]
 
-PHASE = "consolidating"
+CONSOLIDATE_PHASE = "consolidating"
 """The phase :func:`consolidate` names when its deadline stops it between candidates."""
 SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
@@ -313,8 +313,8 @@ class _Cluster:
     def run(self, removed: set[str], added: Sequence[Node]) -> tuple[list[Pod], ScheduleResult]:
         """The pods with those of ``removed`` nodes evicted (unbound, DaemonSet and mirror
         pods dropped), scheduled on the other nodes plus ``added``; the deadline is
-        checked before (phase :data:`PHASE`) and inside the scheduling run."""
-        self.deadline.check(PHASE)
+        checked before (phase :data:`CONSOLIDATE_PHASE`) and inside the scheduling run."""
+        self.deadline.check(CONSOLIDATE_PHASE)
         pods: list[Pod] = []
         for pod, node in zip(self.pods, self.where, strict=True):
             if node is None:
@@ -361,7 +361,7 @@ def consolidate(
     Raises ``ConfigError`` naming a node without a price.
     Cost: one scheduling run of the cluster per candidate node (two or more when it is
     tried for replacement). ``deadline`` is checked before every scheduling run (phase
-    :data:`PHASE`) and inside each (``scheduling``, every 256 pods); the default never
+    :data:`CONSOLIDATE_PHASE`) and inside each (``scheduling``, every 256 pods); the default never
     expires.
     """
     opts: dict[str, Any] = {"config": config} if config is not None else {}
@@ -380,7 +380,7 @@ def consolidate(
                 f"nodes[{i}]",
             )
         prices[node.name] = found[0]
-    deadline.check(PHASE)
+    deadline.check(CONSOLIDATE_PHASE)
     start = schedule(
         workload.pods,
         workload.nodes,
