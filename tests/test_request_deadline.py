@@ -475,3 +475,29 @@ def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_proble
     assert doc["type"] == "urn:podfit:problem:time-limit-exceeded"
     assert doc["detail"].startswith("stopped before loading the manifests after 6.0 s (limit 5 s, ")
     assert read == [OBJECTS_PER_CHECK - 1]  # the 256th object's check stopped it
+
+
+def test_the_page_stops_reading_pasted_manifests_at_the_limit(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page reads its inputs with the request's deadline too: a 503 page naming the
+    phase, before the pasted objects are all read."""
+    client = make_client(request_time_limit=LIMIT)
+    clock = FakeClock()
+    monkeypatch.setattr(podfit.deadline, "time", clock)
+    read: list[int] = [0]
+    real = Reader._object
+
+    def slow_object(self: Reader, *args: Any, **kwargs: Any) -> Any:
+        if not read[0]:
+            clock.now += LIMIT + 1
+        read[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reader, "_object", slow_object)
+    form = {"workloads": json.dumps([pod_object(i) for i in range(600)])}
+    response = client.post("/", data=form, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503, html[-2000:]
+    assert "time limit of 5 s exceeded before loading the manifests" in html
+    assert read == [OBJECTS_PER_CHECK - 1]
