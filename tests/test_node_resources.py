@@ -123,3 +123,27 @@ def test_the_cli_exits_non_zero_naming_the_node_field(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "status.capacity.example.com/gpu" in result.output
     assert "500m: must be an integer" in result.output
+
+
+def test_a_custom_plan_shape_is_a_node_and_follows_the_same_rule(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    """A shape describes the new nodes' allocatable: the values the API server would
+    refuse on such a Node are refused there too (API 422, CLI exit 1)."""
+    body = {
+        "pods": [],
+        "shapes": [{"name": "gpu", "allocatable": {"cpu": "8", "pods": "110", "x.io/gpu": "0.5"}}],
+    }
+    response = make_client().post("/v1/plan/nodes", json=body)
+    assert response.status_code == 422
+    doc = json.loads(response.get_data(as_text=True))
+    assert [(e["path"], e["message"]) for e in doc["errors"]] == [
+        ("shapes[0].allocatable.x.io/gpu", "500m: must be an integer")
+    ]
+    path = tmp_path / "pods.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": []}))
+    result = CliRunner().invoke(
+        main, ["plan", "nodes", "-f", str(path), "-s", "big:cpu=8,memory=32Gi,pods=10.5"]
+    )
+    assert result.exit_code != 0
+    assert "10500m: must be an integer" in result.output
