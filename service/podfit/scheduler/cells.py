@@ -29,7 +29,7 @@ from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.profile import CLUSTER_FILTER_PLUGINS, CLUSTER_PLUGINS, SCORING
 
 if TYPE_CHECKING:
-    from podfit.scheduler.classes import ClassIndex
+    from podfit.scheduler.classes import ClassIndex, _Group
     from podfit.scheduler.engine import Engine
 
 
@@ -44,12 +44,16 @@ class TopologyClass:
     """The cluster-dynamic plugins' kept sums for one pod class and the cell of a node."""
 
     __slots__ = (
+        "count_list",
         "counts",
         "engine",
         "filters",
+        "growing",
         "host",
         "key_sizes",
         "keys",
+        "one",
+        "places",
         "raw_keys",
         "scorers",
         "skipped",
@@ -65,6 +69,9 @@ class TopologyClass:
                 counts = p.cluster.counts(pod, engine.nodes, context)
                 if counts is not None:
                     self.counts[p.name] = counts
+        self.count_list = tuple(self.counts.values())
+        self.growing = tuple(c for c in self.count_list if not c.fixed_keys)
+        """The sums whose keys may grow (the others' never change the cells' keys)."""
         self.skipped = len(self.counts) < sum(1 for p in CLUSTER_PLUGINS if p.cluster)
         """A plugin skips the class while no bound pod has affinity terms."""
         self.filters = [
@@ -86,17 +93,26 @@ class TopologyClass:
         """The node's own counts enter the cell (Score reads a node's own count under the
         hostname key even when hostnames are shared)."""
         per_node = self.host and engine.unique_hostnames
-        self.keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
+        self.keys = keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
         """The keys whose values enter the cell: the hostname only when it is shared (a
         unique hostname's domain answers are the node's own counts)."""
+        self.places = [
+            (tuple(map(n.labels.get, keys)), HOSTNAME in n.labels)
+            if self.host
+            else tuple(map(n.labels.get, keys))
+            for n in engine.nodes
+        ]
+        """Per node, the part of its cell its labels fix: its values for :attr:`keys` and,
+        when an answer reads the hostname key, whether it has one."""
+        self.one = self.count_list[0] if len(self.count_list) == 1 else None
 
     def _read_keys(self) -> tuple[str, ...]:
         return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
 
     def _key_sizes(self) -> tuple[int, ...]:
-        """How many keys each plugin reads: key sets only grow, so equal sizes mean
-        equal sets (O(plugins) instead of a union per cycle)."""
-        return tuple([len(c.value_keys()) for c in self.counts.values()])
+        """How many keys each plugin whose keys may grow reads: key sets only grow, so
+        equal sizes mean equal sets (O(plugins) instead of a union per cycle)."""
+        return tuple([len(c.value_keys()) for c in self.growing])
 
     def sync(self) -> bool:
         """Correct the sums by the nodes that changed since the last cycle of this class.
@@ -111,13 +127,19 @@ class TopologyClass:
         if self.skipped and engine.topology.affinity_bound:
             return False
         nodes = engine.nodes
-        todo = (changes[-1],) if behind == 1 else dict.fromkeys(changes[self.synced :])
-        self.synced = len(changes)
-        counts = self.counts.values()
-        for i in todo:
-            node = nodes[i]
+        counts = self.count_list
+        if behind == 1:
+            i = changes[-1]
             for c in counts:
-                c.node_changed(i, node)
+                c.node_changed(i, nodes[i])
+        else:
+            for i in dict.fromkeys(changes[self.synced :]):
+                node = nodes[i]
+                for c in counts:
+                    c.node_changed(i, node)
+        self.synced = len(changes)
+        if not self.growing:
+            return True
         sizes = self._key_sizes()
         if sizes == self.key_sizes:
             return True
@@ -129,50 +151,57 @@ class TopologyClass:
     def cell(self, i: int) -> tuple[object, ...]:
         """Node ``i``'s topology part of its cell key: its values for :attr:`keys` and,
         when an answer reads the hostname key, whether it has one and its own counts."""
-        labels = self.engine.nodes[i].labels
-        values = tuple(map(labels.get, self.keys))
         if not self.host:
-            return values
-        own = tuple(c.own_part(i) for c in self.counts.values())
-        return values, HOSTNAME in labels, own
+            return self.places[i]
+        one = self.one
+        if one is not None:
+            return self.places[i], one.own_part(i)
+        return self.places[i], tuple([c.own_part(i) for c in self.count_list])
 
     def best(self, index: ClassIndex, pod: PodInfo) -> int | None:
         """The node the full scan would choose for ``pod`` (highest total, then lowest
         input index), None when no node passes every filter. ``index`` is the class's
         synced index built on this object. Cost: O(cells × (constraints + terms))."""
-        nodes = self.engine.nodes
+        # plain loops: the lists hold a few cells, and in CPython 3.11 a comprehension
+        # costs a function call
         score, owner = index.score, index.group_of
-        checks = []
+        checks = None
         for check, counts in self.filters:
             state = counts.filter_state()
             if state is not None:
+                checks = [] if checks is None else checks
                 checks.append((check, state))
-        cells = []
+        nodes = self.engine.nodes
+        cells: list[_Group] = []
         reps: list[int] = []
         totals: list[int] = []
+        sizes: list[int] = []
         for g in index.groups.values():
             if not g.count:
                 continue
             usage, i = g.peek(score, owner)
-            if checks:
+            if checks is not None:
                 node = nodes[i]
                 if any(check(state, pod, node) is not None for check, state in checks):
                     continue
             cells.append(g)
             reps.append(i)
             totals.append(usage)
-        if not reps:
-            return None
-        if len(reps) == 1:
-            return reps[0]
-        if index.terms and len({g.raws for g in cells}) > 1:  # else the same for every cell
-            bonus = index.static_bonus(cells)
-            totals = [t + b for t, b in zip(totals, bonus, strict=True)]
-        sizes = [g.count for g in cells]
+            sizes.append(g.count)
+        if len(reps) <= 1:
+            return reps[0] if reps else None
+        if index.terms:
+            first = cells[0].raws
+            for g in cells:
+                if g.raws != first:  # else the static scores are the same for every cell
+                    for k, b in enumerate(index.static_bonus(cells)):
+                        totals[k] += b
+                    break
         for w, counts in self.scorers:
             normalised = counts.scores(pod, nodes, reps, sizes)
             if normalised is not None:
-                totals = [t + w * r for t, r in zip(totals, normalised, strict=True)]
+                for k, r in enumerate(normalised):
+                    totals[k] += w * r
         best, best_i = totals[0], reps[0]
         for t, i in zip(totals, reps, strict=True):
             if t > best or (t == best and i < best_i):

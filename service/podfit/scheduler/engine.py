@@ -116,6 +116,9 @@ class Engine:
         self.min_priority: int | None = None
         self._statics: dict[tuple[object, ...], StaticView] = {}
         self._last: tuple[tuple[object, ...], ClassIndex] | None = None
+        self._last_topo: tuple[tuple[object, ...], ClassIndex] | None = None
+        """The class of the last :meth:`topology_index` (replicas of a run share one key
+        object: it is the most recently used without an LRU lookup)."""
         self._failures: dict[
             tuple[object, ...], tuple[str, tuple[int, tuple[PodInfo, ...]] | None]
         ] = {}
@@ -295,14 +298,19 @@ class Engine:
         cells`), built on first use and rebuilt when a bind brought a topology key its
         cells do not separate (LRU, ``max_classes``). Building: O(nodes × terms)."""
         key = pod.scheduling_key()
-        index = self.topo_classes.get(key)
+        last = self._last_topo
+        repeat = last is not None and last[0] is key  # already the most recently used
+        index = last[1] if last is not None and repeat else self.topo_classes.get(key)
         if index is not None:
             assert index.topo is not None
             if index.topo.sync():
                 index.sync()
-                self.topo_classes.move_to_end(key)
+                if not repeat:
+                    self.topo_classes.move_to_end(key)
+                    self._last_topo = (key, index)
                 return index
         index = ClassIndex(self, pod, TopologyClass(self, pod))
+        self._last_topo = (key, index)
         self.topo_classes[key] = index
         self.topo_classes.move_to_end(key)  # a rebuilt class is the most recently used
         if len(self.topo_classes) > self.max_classes:

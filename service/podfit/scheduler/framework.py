@@ -146,10 +146,13 @@ class ClusterCounts(Protocol):
     def node_changed(self, i: int, node: NodeInfo) -> None:
         """Node ``i``'s pods changed: recount it and correct the sums. O(its pods × terms)."""
 
+    fixed_keys: bool
+    """Whether :meth:`value_keys` stays the same for the life of the sums."""
+
     def value_keys(self) -> Collection[str]:
         """The node label keys whose values the answers read (may grow as pods are bound)."""
 
-    def own_part(self, i: int) -> tuple[object, ...]:
+    def own_part(self, i: int) -> object:
         """What node ``i`` alone adds under the hostname key (its own domain): with unique
         hostnames, the node's answers are a function of its values for
         :meth:`value_keys` other than the hostname, plus this."""

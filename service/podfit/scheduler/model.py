@@ -292,6 +292,7 @@ class NodeInfo:
         "non_zero_memory",
         "pods",
         "ports",
+        "removals",
         "requested",
         "taints",
         "unschedulable",
@@ -319,6 +320,9 @@ class NodeInfo:
         self.pods: list[PodInfo] = []
         self.ports: list[HostPort] = []
         self.min_priority: int | None = None
+        self.removals = 0
+        """How many pods were ever removed: while it stays the same, :attr:`pods` only
+        grew at its end, so a count kept from an earlier length needs only the new tail."""
         self.memo: dict[object, Any] = {}
         """Facts derived from :attr:`pods` alone (matching-pod counts per selector, the pods
         with affinity terms), filled lazily by the topology plugins and emptied whenever a
@@ -358,6 +362,7 @@ class NodeInfo:
                 break
         else:
             raise ValueError(f"{pod.name} is not on node {self.name}")
+        self.removals += 1
         if self.memo:
             self.memo = {}
         requested = self.requested

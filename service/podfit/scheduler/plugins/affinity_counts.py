@@ -181,6 +181,9 @@ class AffinityCounts:
         self._add(new, 1)
         self.own[i] = new
 
+    fixed_keys = False
+    """Terms of pods bound later bring their keys."""
+
     def value_keys(self) -> Collection[str]:
         """The pod's own terms' keys and every key the sums have met (never shrinks)."""
         return self.keys

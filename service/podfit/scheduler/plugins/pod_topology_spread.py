@@ -255,34 +255,82 @@ def prescore(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -
     return ScoreState(constraints, frozenset(ignored), counts, tuple(weights))
 
 
-def score_node(state: ScoreState, pod: PodInfo, node: NodeInfo, i: int) -> int:
-    """``Score`` of node ``i``: ``round(Σ cnt·weight + (maxSkew − 1))`` over the
-    constraints whose key the node has (hostname: pods on the node itself); 0 for an
-    ignored node. Float64 additions in constraint order, Go ``math.Round``."""
-    if i in state.ignored:
-        return 0
-    labels = node.labels
+ScoreTerm = tuple[str, int, dict[str, int], float, float]
+"""One soft constraint as Score reads it: topology key; for the hostname key the position
+of the node's own count in the counts :func:`raw_score` is given (else -1); the domain
+counts; the weight ``ln(size + 2)``; ``maxSkew − 1`` as a float."""
+
+
+def score_terms(state: ScoreState) -> list[ScoreTerm]:
+    """PreScore's state bound per constraint, in constraint order, for :func:`raw_score`
+    with the node's own counts given per constraint (position k for constraint k)."""
+    return [
+        (
+            c.topology_key,
+            k if c.topology_key == HOSTNAME else -1,
+            domain,
+            weight,
+            float(c.max_skew - 1),
+        )
+        for k, (c, domain, weight) in enumerate(
+            zip(state.constraints, state.counts, state.weights, strict=True)
+        )
+    ]
+
+
+def raw_score(
+    terms: Sequence[ScoreTerm], labels: Mapping[str, str], own: Sequence[int | None]
+) -> int:
+    """``Score`` of a node (not ignored) with ``labels``: ``round(Σ cnt·weight + (maxSkew −
+    1))`` over the constraints whose key the node has; ``cnt`` is the domain's count, or
+    under the hostname key the node's own matching-pod count (``own[slot]``).
+    Float64 additions in constraint order, Go ``math.Round`` (half away from zero)."""
     total = 0.0
-    for k, c in enumerate(state.constraints):
-        value = labels.get(c.topology_key)
+    for key, slot, domain, weight, skew in terms:
+        value = labels.get(key)
         if value is None:
             continue
-        if c.topology_key == HOSTNAME:
-            cnt = node_count(node, c.selector, pod.namespace)
-        else:
-            cnt = state.counts[k][value]
-        total += float(cnt) * state.weights[k] + float(c.max_skew - 1)
-    return go_round(total)
+        total += float(domain[value] if slot < 0 else (own[slot] or 0)) * weight + skew
+    if total < 0:
+        return go_round(total)
+    whole = int(total)  # go_round for total >= 0: truncation, then up from .5
+    return whole + 1 if total - whole >= 0.5 else whole
 
 
-def normalize(raw: Sequence[int], ignored: Sequence[bool]) -> list[int]:
+def score_node(state: ScoreState, pod: PodInfo, node: NodeInfo, i: int) -> int:
+    """``Score`` of node ``i``: :func:`raw_score` with the node's own counts under the
+    hostname key (:func:`node_count`); 0 for an ignored node."""
+    if i in state.ignored:
+        return 0
+    own: list[int | None] = [
+        node_count(node, c.selector, pod.namespace) if c.topology_key == HOSTNAME else None
+        for c in state.constraints
+    ]
+    return raw_score(score_terms(state), node.labels, own)
+
+
+def normalize(raw: Sequence[int], ignored: Sequence[bool] | None = None) -> list[int]:
     """``NormalizeScore`` over the feasible nodes' raw scores: ignored → 0; ``max == 0`` →
     100; else ``100·(max + min − raw) // max`` (int64, non-negative operands). ``max``
-    starts at 0, ``min`` at MaxInt64, both over non-ignored nodes.
+    starts at 0, ``min`` at MaxInt64, both over non-ignored nodes (``ignored`` None: no
+    node is ignored).
 
-    >>> normalize([4, 2, 0, 5], [False] * 4)
+    >>> normalize([4, 2, 0, 5])
     [20, 60, 100, 0]
+    >>> normalize([4, 2, 0, 5], [False, True, False, False])
+    [20, 0, 100, 0]
     """
+    if ignored is None:
+        if not raw:
+            return []
+        top = max(0, *raw)
+        if top == 0:
+            return [MAX_NODE_SCORE] * len(raw)
+        base = top + min(raw)
+        out = []
+        for r in raw:  # a loop: few nodes per call from the cells, no comprehension call
+            out.append(MAX_NODE_SCORE * (base - r) // top)
+        return out
     top = 0
     low: int | None = None
     for s, skip in zip(raw, ignored, strict=True):
@@ -310,17 +358,9 @@ def scores(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> 
     if state is None:
         return None
     ns = pod.namespace
-    terms = [
-        (
-            c.topology_key,
-            ("spread", ns, c.selector) if c.topology_key == HOSTNAME else None,
-            c.selector,
-            state.counts[k],
-            state.weights[k],
-            float(c.max_skew - 1),
-        )
-        for k, c in enumerate(state.constraints)
-    ]
+    terms = score_terms(state)
+    hosts = [(k, c.selector) for k, c in enumerate(state.constraints) if c.topology_key == HOSTNAME]
+    own: list[int | None] = [0] * len(terms)
     ignored = state.ignored
     raw = []
     for i in feasible:
@@ -328,30 +368,10 @@ def scores(pod: PodInfo, nodes: Sequence[NodeInfo], feasible: Sequence[int]) -> 
             raw.append(0)
             continue
         node = nodes[i]
-        labels = node.labels
-        total = 0.0
-        for key, memo_key, selector, domain, weight, skew in terms:
-            value = labels.get(key)
-            if value is None:
-                continue
-            if memo_key is None:
-                cnt = domain[value]
-            else:
-                found = node.memo.get(memo_key)
-                cnt = node_count(node, selector, ns) if found is None else found
-            total += float(cnt) * weight + skew
-        if total < 0:
-            raw.append(go_round(total))
-            continue
-        whole = int(total)  # go_round for total >= 0: truncation, then up from .5
-        raw.append(whole + 1 if total - whole >= 0.5 else whole)
-    if raw and not ignored:
-        top = max(0, *raw)
-        if top == 0:
-            return [MAX_NODE_SCORE] * len(raw)
-        base = top + min(raw)
-        return [MAX_NODE_SCORE * (base - r) // top for r in raw]
-    return normalize(raw, [i in ignored for i in feasible])
+        for k, selector in hosts:
+            own[k] = node_count(node, selector, ns)
+        raw.append(raw_score(terms, node.labels, own))
+    return normalize(raw, [i in ignored for i in feasible] if ignored else None)
 
 
 __all__ = [
@@ -374,6 +394,8 @@ __all__ = [
     "normalize",
     "prefilter",
     "prescore",
+    "raw_score",
     "score_node",
+    "score_terms",
     "scores",
 ]

@@ -13,22 +13,29 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from operator import itemgetter
 
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.plugins.pod_topology_spread import (
     HOSTNAME,
     FilterState,
-    ScoreState,
+    ScoreTerm,
     constraints_for,
     has_all_keys,
     inclusion_matters,
-    node_count,
     node_included,
     normalize,
-    score_node,
+    raw_score,
 )
-from podfit.topology import DO_NOT_SCHEDULE, SCHEDULE_ANYWAY, SpreadConstraint, selector_matches
+from podfit.topology import (
+    DO_NOT_SCHEDULE,
+    SCHEDULE_ANYWAY,
+    LabelSelector,
+    SpreadConstraint,
+    selector_empty,
+    selector_matches,
+)
 
 Own = tuple[int | None, ...]
 """A node's counts: per hard constraint, then per soft constraint (None: it does not count
@@ -59,6 +66,49 @@ def counted_values(
     return out
 
 
+def _where(values: Sequence[str | None], counts: Sequence[int]) -> list[int | None]:
+    """Per node, its count where it has a domain (``values``), else None."""
+    return [None if v is None else n for v, n in zip(values, counts, strict=True)]
+
+
+def _nothing(own: Own) -> tuple[()]:
+    return ()
+
+
+class Matching:
+    """``countPodsMatchSelector`` for one selector and namespace, remembering each labels
+    object's verdict (replicas of a template share theirs): counting a node's pods costs
+    a dictionary lookup per pod after the first of its labels. An empty or nil selector
+    counts none."""
+
+    __slots__ = ("namespace", "none", "selector", "verdicts")
+
+    def __init__(self, selector: LabelSelector | None, namespace: str) -> None:
+        self.selector = selector
+        self.namespace = namespace
+        self.none = selector is None or selector_empty(selector)
+        self.verdicts: dict[int, tuple[Mapping[str, str], bool]] = {}
+        """By ``id(labels)``: the labels object itself (kept, so that its id is not
+        reused while the entry lives) and whether the selector matches it."""
+
+    def count(self, pods: Iterable[PodInfo]) -> int:
+        """Pods of ``pods`` in the namespace, not terminating, matching. O(len(pods))."""
+        if self.none:
+            return 0
+        ns, verdicts = self.namespace, self.verdicts
+        n = 0
+        for p in pods:
+            if p.namespace != ns or p.terminating:
+                continue
+            labels = p.labels
+            found = verdicts.get(id(labels))
+            if found is None or found[0] is not labels:
+                found = verdicts[id(labels)] = (labels, selector_matches(self.selector, labels))
+            if found[1]:
+                n += 1
+        return n
+
+
 class SpreadCounts:
     """The hard constraints' per-domain counts (with a histogram of them for the global
     minimum) and the soft constraints' per-domain totals, for the pods of one class.
@@ -67,16 +117,23 @@ class SpreadCounts:
     __slots__ = (
         "counts",
         "hard",
+        "hard_sums",
         "hard_values",
         "hist",
+        "host_part",
         "host_slots",
         "keys",
         "logs",
+        "matchings",
         "own",
         "pod",
         "require_all",
+        "seen",
         "self_match",
+        "slot_matching",
         "soft",
+        "soft_sums",
+        "soft_terms",
         "soft_values",
         "totals",
     )
@@ -99,82 +156,149 @@ class SpreadCounts:
             dict.fromkeys((v for v in values if v is not None), 0) for values in self.hard_values
         ]
         self.totals: list[dict[str, int]] = [{} for _ in soft]
-        self.own: list[Own] = []
-        for i, node in enumerate(nodes):
-            own = self._count(i, node)
-            self.own.append(own)
-            for k, n in enumerate(own[: len(hard)]):
-                if n:
-                    value = self.hard_values[k][i]
-                    assert value is not None
-                    self.counts[k][value] += n
-            for k, n in enumerate(own[len(hard) :]):
-                value = self.soft_values[k][i]
-                if value is not None and n is not None:
-                    self.totals[k][value] = self.totals[k].get(value, 0) + n
-        self.hist = [Counter(domain.values()) for domain in self.counts]
+        self.own: list[Own]
+        """Per node, its counts (:meth:`_count`)."""
+        self.seen: list[tuple[int, int]]
+        """Per node, its pod count and removal count when :attr:`own` was taken."""
+        self.matchings: list[Matching] = []
+        slots = []
+        for c in (*hard, *soft):
+            k = next((k for k, m in enumerate(self.matchings) if m.selector == c.selector), -1)
+            if k < 0:
+                k = len(self.matchings)
+                self.matchings.append(Matching(c.selector, pod.namespace))
+            slots.append(k)
+        self.slot_matching = tuple(slots)
+        """Per slot of a node's counts (hard constraints, then soft), its
+        :attr:`matchings` entry (constraints with equal selectors share one)."""
+        # column by column (per constraint over the nodes), then one row per node
         nh = len(hard)
+        found = [[m.count(node.pods) for node in nodes] for m in self.matchings]
+        columns: list[list[int | None]] = []
+        for values, k in zip(self.hard_values, slots, strict=False):
+            columns.append(_where(values, found[k]))
+        for c, values, k in zip(soft, self.soft_values, slots[nh:], strict=True):
+            columns.append(
+                list(found[k]) if c.topology_key == HOSTNAME else _where(values, found[k])
+            )
+        self.own = list(zip(*columns, strict=True)) if columns else [() for _ in nodes]
+        self.seen = [(len(node.pods), node.removals) for node in nodes]
+        for values, column, domain in zip(self.hard_values, columns, self.counts, strict=False):
+            for v, n in zip(values, column, strict=True):
+                if n:
+                    assert v is not None
+                    domain[v] += n
+        for values, column, totals in zip(self.soft_values, columns[nh:], self.totals, strict=True):
+            for v, n in zip(values, column, strict=True):
+                if v is not None and n is not None:
+                    totals[v] = totals.get(v, 0) + n
+        self.hist = [Counter(domain.values()) for domain in self.counts]
         self.host_slots = tuple(
             k for k, c in enumerate((*hard, *soft)) if c.topology_key == HOSTNAME
         )
         """Where in a node's counts the hostname constraints are (hard first, as ``own``)."""
+        self.hard_sums = [
+            (k, values, domain, hist)
+            for k, (values, domain, hist) in enumerate(
+                zip(self.hard_values, self.counts, self.hist, strict=True)
+            )
+        ]
+        """Per hard constraint: its slot, domains per node, counts and their histogram."""
+        self.soft_sums = [
+            (nh + k, values, totals)
+            for k, (c, values, totals) in enumerate(
+                zip(soft, self.soft_values, self.totals, strict=True)
+            )
+            if c.topology_key != HOSTNAME
+        ]
+        """Per soft constraint with domain sums (not the hostname's): its slot, domains
+        per node and totals."""
+        self.soft_terms = [
+            (c.topology_key, nh + k if c.topology_key == HOSTNAME else -1, float(c.max_skew - 1), t)
+            for k, (c, t) in enumerate(zip(soft, self.totals, strict=True))
+        ]
+        """Per soft constraint, what Score reads: key, the slot of the node's own count
+        (hostname; else -1), ``maxSkew − 1`` and the domain totals."""
+        self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
         self.logs: dict[int, float] = {}
         """``ln(size + 2)`` by size: the score weights, computed once per size."""
-        assert nh == len(self.hard)
 
     def _count(self, i: int, node: NodeInfo) -> Own:
-        """Node ``i``'s matching-pod count per constraint (:func:`node_count`, memoised on
-        the node); None where it does not count. Soft hostname constraints keep the count
-        too: Score reads it."""
-        ns = self.pod.namespace
+        """Node ``i``'s matching-pod count per constraint (``countPodsMatchSelector`` over
+        its pods); None where it does not count. Soft hostname constraints keep the count
+        too: Score reads it. Notes the node's pod and removal counts in :attr:`seen`."""
+        pods = node.pods
+        self.seen[i] = (len(pods), node.removals)
+        found = [m.count(pods) for m in self.matchings]
+        slot = iter(self.slot_matching)
         out: list[int | None] = []
-        for c, values in zip(self.hard, self.hard_values, strict=True):
-            out.append(None if values[i] is None else node_count(node, c.selector, ns))
+        for values in self.hard_values:
+            k = next(slot)
+            out.append(None if values[i] is None else found[k])
         for c, values in zip(self.soft, self.soft_values, strict=True):
+            k = next(slot)
             wanted = values[i] is not None or c.topology_key == HOSTNAME
-            out.append(node_count(node, c.selector, ns) if wanted else None)
+            out.append(found[k] if wanted else None)
         return tuple(out)
 
     def node_changed(self, i: int, node: NodeInfo) -> None:
-        """Recount node ``i`` and move each changed count into its domain's sum."""
-        new = self._count(i, node)
+        """Recount node ``i`` and move each changed count into its domain's sum. When the
+        node only gained pods since its last count, only those are matched: O(new pods ×
+        constraints); else O(its pods × constraints)."""
         old = self.own[i]
-        if new == old:
-            return
+        pods = node.pods
+        seen, removals = self.seen[i]
+        if removals == node.removals and seen <= len(pods):
+            if seen == len(pods):
+                return
+            added = pods[seen:]
+            self.seen[i] = (len(pods), removals)
+            found = []
+            for m in self.matchings:  # loops, not comprehensions: CPython 3.11 calls those
+                found.append(m.count(added))
+            if not any(found):
+                return
+            grown: list[int | None] = []
+            for n, k in zip(old, self.slot_matching, strict=True):
+                grown.append(None if n is None else n + found[k])
+            new = tuple(grown)
+        else:
+            new = self._count(i, node)
+            if new == old:
+                return
         self.own[i] = new
-        nh = len(self.hard)
-        for k in range(nh):
+        for k, values, domain, hist in self.hard_sums:
             before, after = old[k], new[k]
             if before == after or before is None or after is None:
                 continue
-            value = self.hard_values[k][i]
+            value = values[i]
             assert value is not None
-            domain, hist = self.counts[k], self.hist[k]
             was = domain[value]
             now = domain[value] = was + after - before
             hist[was] -= 1
             if not hist[was]:
                 del hist[was]
             hist[now] += 1
-        for k, values in enumerate(self.soft_values):
+        for k, values, totals in self.soft_sums:
             value = values[i]
-            before, after = old[nh + k], new[nh + k]
+            before, after = old[k], new[k]
             if value is None or before is None or after is None or before == after:
                 continue
-            totals = self.totals[k]
             totals[value] = totals.get(value, 0) + after - before
+
+    fixed_keys = True
+    """:meth:`value_keys` never grows."""
 
     def value_keys(self) -> Collection[str]:
         """Every constraint's topology key (fixed for the class)."""
         return self.keys
 
-    def own_part(self, i: int) -> tuple[object, ...]:
+    def own_part(self, i: int) -> object:
         """Node ``i``'s own counts for the hostname constraints (hard: None when it does
-        not count; soft: what Score reads)."""
-        own = self.own[i]
-        return tuple([own[k] for k in self.host_slots])
+        not count; soft: what Score reads): one count, or a tuple of them for several."""
+        return self.host_part(self.own[i])
 
     def filter_state(self) -> FilterState | None:
         """:func:`prefilter`'s state from the kept counts (None: no hard constraint)."""
@@ -193,27 +317,31 @@ class SpreadCounts:
         soft = self.soft
         if not soft:
             return None
+        ignored: list[bool] | None
+        counted: Sequence[int]
         if self.require_all:
             ignored = [not has_all_keys(nodes[i].labels, soft) for i in reps]
             counted = [i for i, skip in zip(reps, ignored, strict=True) if not skip]
             size = sum(s for s, skip in zip(sizes, ignored, strict=True) if not skip)
             skipped = frozenset(i for i, skip in zip(reps, ignored, strict=True) if skip)
         else:
-            ignored, counted = [False] * len(reps), list(reps)
-            size, skipped = sum(sizes), frozenset()
-        counts: list[dict[str, int]] = []
-        weights: list[float] = []
-        for c, totals in zip(soft, self.totals, strict=True):
-            if c.topology_key == HOSTNAME:
-                counts.append({})
-                weights.append(self._log(size))
+            ignored, counted, size, skipped = None, reps, sum(sizes), frozenset()
+        # plain loops: a few representatives, and a CPython 3.11 comprehension is a call
+        terms: list[ScoreTerm] = []
+        for key, slot, skew, totals in self.soft_terms:
+            if slot >= 0:
+                terms.append((key, slot, {}, self._log(size), skew))
                 continue
-            key = c.topology_key
-            domain = {v: totals.get(v, 0) for v in {nodes[i].labels.get(key, "") for i in counted}}
-            counts.append(domain)
-            weights.append(self._log(len(domain)))
-        state = ScoreState(soft, skipped, tuple(counts), tuple(weights))
-        raw = [score_node(state, pod, nodes[i], i) for i in reps]
+            domain: dict[str, int] = {}
+            for i in counted:
+                value = nodes[i].labels.get(key, "")
+                if value not in domain:
+                    domain[value] = totals.get(value, 0)
+            terms.append((key, -1, domain, self._log(len(domain)), skew))
+        own = self.own
+        raw: list[int] = []
+        for i in reps:
+            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
         return normalize(raw, ignored)
 
     def _log(self, size: int) -> float:
