@@ -102,9 +102,9 @@ def test_plan_nodes_checks_the_deadline_inside_the_run_on_the_existing_nodes() -
 
 
 def test_plan_nodes_checks_the_deadline_for_every_pending_group() -> None:
-    """Building a shape's packing problem and the packer's warnings cost O(groups) per
-    group (10,000 groups of different requests: seconds past a 5 s limit before these
-    checks): both check the deadline before each group."""
+    """Building a shape's packing problem and the packer's warnings visit every pending
+    group (10,000 groups of different requests once took seconds past a 5 s limit): both
+    check the deadline before each group."""
     groups = 5
     phases: list[str] = []
     nodes_needed(
