@@ -8,6 +8,9 @@ Run: ``.venv/bin/python bench/plan_bench.py [--quick] [--exact]``
 2. Quality: nodes ÷ best lower bound, summed over seeded Falkenauer uniform and triplet
    instances and 2-D cpu/memory workloads, for the estimator's FFD and our packer.
 3. ``--exact``: the CP-SAT mode on ≤ 200-pod instances with a 10 s limit (needs ortools).
+4. ``--warnings N``: what ``plan nodes`` works out of N pending groups' pod anti-affinity
+   (each group keeps its own pods one per node; a quarter also keeps away from one other
+   group): the packer's warnings and one shape's packing problem, in ms.
 """
 
 from __future__ import annotations
@@ -143,13 +146,68 @@ def bench_exact() -> None:
         )
 
 
+def bench_warnings(groups: int) -> None:
+    """ms for :func:`packer_warnings` and one shape's problem on ``groups`` groups."""
+    from podfit.nodes import Node
+    from podfit.planning.cluster import Cluster
+    from podfit.planning.nodes_needed import NodeShape, _shape_problem, packer_warnings, run_groups
+    from podfit.planning.pending import pending
+    from podfit.pods import Container, Pod
+    from podfit.quantity import parse_quantity
+    from podfit.topology import PodAffinity, affinity_term, label_selector
+
+    pods = []
+    for i in range(groups):
+        terms = [
+            affinity_term("default", "kubernetes.io/hostname", label_selector({"app": f"g{i}"}))
+        ]
+        if i % 4 == 0:
+            other = f"g{(i + 1) % groups}"
+            terms.append(
+                affinity_term("default", "kubernetes.io/hostname", label_selector({"app": other}))
+            )
+        container = Container("c", {"cpu": parse_quantity(f"{i % 50 + 1}m")})
+        pods.append(
+            Pod(
+                f"p{i}",
+                owner=f"ReplicaSet/g{i}",
+                labels={"app": f"g{i}"},
+                containers=(container,),
+                pod_affinity=PodAffinity(required_anti=tuple(terms)),
+            )
+        )
+    cluster = Cluster(pods, [], [], None)
+    found, _ = run_groups(pending(cluster).runs)
+    alloc = {
+        "cpu": parse_quantity("4"),
+        "memory": parse_quantity("16Gi"),
+        "pods": parse_quantity("110"),
+    }
+    shape = NodeShape("m", Node("m", alloc, alloc))
+    start = time.perf_counter()
+    warned = packer_warnings(cluster, found)
+    middle = time.perf_counter()
+    _shape_problem(shape, found, ("cpu", "pods"), cluster, 100)
+    end = time.perf_counter()
+    print(
+        f"warnings of {len(found)} groups: {(middle - start) * 1000:.0f} ms ({len(warned)} "
+        f"warnings); one shape's problem: {(end - middle) * 1000:.0f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer and smaller instances")
     parser.add_argument("--exact", action="store_true", help="also run the CP-SAT exact mode")
     parser.add_argument("--repeat", type=int, default=20, help="T103 repetitions")
+    parser.add_argument(
+        "--warnings", type=int, metavar="N", default=0, help="only the N-group warnings bench"
+    )
     args = parser.parse_args()
     print(f"command: {' '.join([sys.executable.rsplit('/', 1)[-1], *sys.argv])}")
+    if args.warnings:
+        bench_warnings(args.warnings)
+        return 0
     bench_t103(args.repeat)
     bench_quality(args.quick)
     if args.exact:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,14 +28,17 @@ from podfit.check import ClusterInput, check
 from podfit.check.policy import parse_policy
 from podfit.check.sweep import Inline
 from podfit.deadline import Deadline
-from podfit.manifests import load_text
+from podfit.manifests import load, load_objects, load_text
+from podfit.manifests.reader import LOADING_PHASE, OBJECTS_PER_CHECK, Reader
 from podfit.nodes import Node
+from podfit.planning import consolidate as consolidation
 from podfit.planning.fit import how_many_fit
 from podfit.planning.nodes_needed import WARNINGS_PHASE, NodeShape, nodes_needed
 from podfit.planning.whatif import what_if
 from podfit.pods import Container, Pod
 from podfit.quantity import parse_quantity as q
 from podfit.scheduler.config import make_config
+from podfit.yamlsafe import DEFAULT_LIMITS, load_all
 
 MakeClient = Callable[..., FlaskClient]
 LIMIT = 5.0
@@ -98,9 +102,9 @@ def test_plan_nodes_checks_the_deadline_inside_the_run_on_the_existing_nodes() -
 
 
 def test_plan_nodes_checks_the_deadline_for_every_pending_group() -> None:
-    """Building a shape's packing problem and the packer's warnings cost O(groups) per
-    group (10,000 groups of different requests: seconds past a 5 s limit before these
-    checks): both check the deadline before each group."""
+    """Building a shape's packing problem and the packer's warnings visit every pending
+    group (10,000 groups of different requests once took seconds past a 5 s limit): both
+    check the deadline before each group."""
     groups = 5
     phases: list[str] = []
     nodes_needed(
@@ -146,6 +150,44 @@ def test_plan_drain_checks_the_deadline_in_the_baseline_and_in_every_scenario() 
     what_if(pods, nodes, lose_any_one=True, deadline=record_checks(phases))
     scenarios = [f"scenario lose n{i}" for i in range(3)]
     assert phases == ["scheduling", *(p for s in scenarios for p in (s, "scheduling"))]
+
+
+def test_plan_consolidate_checks_the_deadline_before_and_inside_every_scheduling_run() -> None:
+    """Consolidation schedules the cluster once per candidate set and replacement tried
+    (minutes on a large cluster): each run is preceded by a check naming the phase and
+    checks inside itself (``scheduling``, before its first queued pod). In the test
+    cluster every pod is bound (the first run queues none), three nodes are kept for
+    their pods (no run), n3 is tried alone, then the plan is scheduled as decided."""
+    path = Path(__file__).parent / "data" / "consolidate" / "cluster.yaml"
+    workload = load(path)
+    facts = consolidation.pod_facts(load_all(path.read_bytes(), DEFAULT_LIMITS, path.name))
+    phases: list[str] = []
+    with pytest.raises(Stop):
+        consolidation.consolidate(
+            workload, [], facts, region="us-east-1", deadline=stop_at_first_check(phases)
+        )
+    assert phases == [consolidation.CONSOLIDATE_PHASE]  # before the cluster is scheduled as it runs
+    phases.clear()
+    plan = consolidation.consolidate(
+        workload, [], facts, region="us-east-1", deadline=record_checks(phases)
+    )
+    assert [name for name, _, _ in plan.removed] == ["n3"]
+    attempt = [consolidation.CONSOLIDATE_PHASE, "scheduling"]  # n3's pod is queued: the run checks
+    assert phases == [consolidation.CONSOLIDATE_PHASE, *attempt, *attempt]  # start, n3, final run
+    phases.clear()
+    with pytest.raises(Stop):
+        consolidation.consolidate(
+            workload,
+            [],
+            facts,
+            region="us-east-1",
+            deadline=Deadline(0.0, lambda p: _stop_at(p, "scheduling", phases)),
+        )
+    assert phases == [
+        consolidation.CONSOLIDATE_PHASE,
+        consolidation.CONSOLIDATE_PHASE,
+        "scheduling",
+    ]  # inside n3's run
 
 
 CHECK_CLUSTER = """
@@ -340,3 +382,122 @@ def test_the_page_is_not_drawn_once_the_limit_has_run_out(
     response = client.post("/", data=form, content_type="multipart/form-data")
     assert response.status_code == 503
     assert "exceeded before drawing the page" in response.get_data(as_text=True)
+
+
+# --- reading the manifests: the reader checks every OBJECTS_PER_CHECK objects and pods -----------
+
+
+def pod_object(i: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": f"p{i}"},
+        "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "100m"}}}]},
+    }
+
+
+def test_reading_many_objects_checks_the_deadline_every_256_objects() -> None:
+    """Reading an object costs tens of microseconds: 100,000 of them take seconds, so the
+    reader checks the deadline (a clock read) every 256th object, not once per body."""
+    phases: list[str] = []
+    load_objects([pod_object(i) for i in range(600)], deadline=record_checks(phases))
+    assert OBJECTS_PER_CHECK == 256
+    assert phases == [LOADING_PHASE] * (600 // OBJECTS_PER_CHECK)
+
+
+def test_a_passed_deadline_stops_the_reader_within_256_objects() -> None:
+    phases: list[str] = []
+    reader = Reader(DEFAULT_LIMITS, deadline=stop_at_first_check(phases))
+    with pytest.raises(Stop):
+        reader.read_documents([pod_object(i) for i in range(600)], "<objects>")
+    assert phases == [LOADING_PHASE]
+    assert reader.workload.objects == OBJECTS_PER_CHECK  # the other 344 objects never read
+
+
+def test_compact_node_entries_are_read_under_the_deadline() -> None:
+    """A ``{"nodes": [...]}`` document is one object holding many entries: the reader
+    checks before the first entry and every 256th."""
+    phases: list[str] = []
+    entries = [{"name": f"n{i}", "allocatable": {"cpu": "4"}} for i in range(300)]
+    workload = load_objects([{"nodes": entries}], deadline=record_checks(phases))
+    assert len(workload.nodes) == 300
+    assert phases == [LOADING_PHASE] * 2  # entries 0 and 256
+
+
+def test_admitting_the_replicas_checks_the_deadline() -> None:
+    """LimitRange admission runs once per pod after every object is read (100,000
+    replicas: seconds): checked before the first pod and every 256th."""
+    limit_range = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "defaults"},
+        "spec": {"limits": [{"type": "Container", "default": {"memory": "1Gi"}}]},
+    }
+    phases: list[str] = []
+    workload = load_objects([deployment(600, "100m"), limit_range], deadline=record_checks(phases))
+    assert len(workload.pods) == 600
+    assert phases == [LOADING_PHASE] * 3  # pods 0, 256 and 512
+    phases.clear()
+    with pytest.raises(Stop):
+        load_objects([deployment(600, "100m"), limit_range], deadline=stop_at_first_check(phases))
+    assert phases == [LOADING_PHASE]
+
+
+@pytest.mark.parametrize("path", ["/v1/schedule", "/v1/requests", "/v1/plan/fit", "/v1/check"])
+def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_problem(
+    path: str, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock passes the limit as the reader reads its first object: the request stops
+    at the reader's next check (the 256th object), not after the whole body is read, with
+    the same 503 problem as every other time-out."""
+    clock = FakeClock()
+    monkeypatch.setattr(podfit.deadline, "time", clock)
+    read: list[int] = [0]
+    real = Reader._object
+
+    def slow_object(self: Reader, *args: Any, **kwargs: Any) -> Any:
+        if not read[0]:
+            clock.now += LIMIT + 1
+        read[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reader, "_object", slow_object)
+    body: dict[str, Any] = {"pods": [pod_object(i) for i in range(600)], "nodes": nodes_json(2)}
+    if path == "/v1/plan/fit":
+        body["templates"] = [deployment(1, "100m")]
+    if path == "/v1/requests":
+        del body["nodes"]
+    client = make_client(request_time_limit=LIMIT)
+    response = client.post(path, json=body)
+    assert response.status_code == 503, response.get_data(as_text=True)[:400]
+    assert response.mimetype == "application/problem+json"
+    doc = json.loads(response.get_data(as_text=True))
+    assert doc["type"] == "urn:podfit:problem:time-limit-exceeded"
+    assert doc["detail"].startswith("stopped before loading the manifests after 6.0 s (limit 5 s, ")
+    assert read == [OBJECTS_PER_CHECK - 1]  # the 256th object's check stopped it
+
+
+def test_the_page_stops_reading_pasted_manifests_at_the_limit(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page reads its inputs with the request's deadline too: a 503 page naming the
+    phase, before the pasted objects are all read."""
+    client = make_client(request_time_limit=LIMIT)
+    clock = FakeClock()
+    monkeypatch.setattr(podfit.deadline, "time", clock)
+    read: list[int] = [0]
+    real = Reader._object
+
+    def slow_object(self: Reader, *args: Any, **kwargs: Any) -> Any:
+        if not read[0]:
+            clock.now += LIMIT + 1
+        read[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reader, "_object", slow_object)
+    form = {"workloads": json.dumps([pod_object(i) for i in range(600)])}
+    response = client.post("/", data=form, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503, html[-2000:]
+    assert "time limit of 5 s exceeded before loading the manifests" in html
+    assert read == [OBJECTS_PER_CHECK - 1]

@@ -177,3 +177,28 @@ def test_topology_classes_evicted_from_the_lru_are_rebuilt_from_the_cluster() ->
     assert web_zones.count("x") == web_zones.count("y") == 3  # maxSkew 1 on the zones
     api_nodes = fast[1::2]
     assert sorted(api_nodes.count(i) for i in range(4)) == [1, 1, 2, 2]  # maxSkew 1 per node
+
+
+def test_a_soft_key_no_node_carries_is_left_out_of_score_and_one_node_keeps_it() -> None:
+    """System default spreading (hostname and zone, both ScheduleAnyway): a zone no node
+    carries adds nothing to any node's Score, so the class scores the hostname term alone;
+    once one node carries a zone the zone term is scored again. Either way the engine
+    places as its full scan (``explain``) does."""
+    zone = "topology.kubernetes.io/zone"
+
+    def run(explain: bool, zoned: bool) -> tuple[list[int | None], Engine]:
+        nodes = [_node(n, i) for i, n in enumerate("abc")]
+        if zoned:
+            nodes[2] = _node("c", 2, **{zone: "z1"})
+        web = PodInfo("web-0", requests={"cpu": 100}, labels={"app": "web"}, default_spread=WEB)
+        other = PodInfo("other", requests={"cpu": 300}, labels={"app": "web"})
+        return _run(nodes, [(other, 0)], [web.replica(f"web-{k}") for k in range(7)], explain)
+
+    for zoned in (False, True):
+        fast, engine = run(False, zoned)
+        assert fast == run(True, zoned)[0]
+        (index,) = engine.topo_classes.values()
+        assert index.topo is not None
+        (counts,) = index.topo.counts.values()
+        assert isinstance(counts, SpreadCounts)
+        assert [key for key, *_ in counts.soft_terms] == ([HOST, zone] if zoned else [HOST])

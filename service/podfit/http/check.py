@@ -67,7 +67,7 @@ def check_view() -> Response:
     if parsed.options.get("baseline") is not None:
         baseline = validate_baseline(parsed.options["baseline"], "baseline")
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config), mode)
+    workload = load_workload(parsed.items, limits_for(config), mode, request_deadline())
     check_expansion(workload, config)
     cluster = ClusterInput.of("", workload, scheduler)
     check_time("loading the manifests")

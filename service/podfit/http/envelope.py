@@ -308,19 +308,25 @@ def refuse_eviction(options: Mapping[str, Any], answers: str) -> None:
 
 
 def load_workload(
-    items: Sequence[tuple[str, Any]], limits: Limits, validate: str = DEFAULT_VALIDATE
+    items: Sequence[tuple[str, Any]],
+    limits: Limits,
+    validate: str = DEFAULT_VALIDATE,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Workload:
     """Load every item with one loader pass (so names, PriorityClasses and totals are
     checked across items); on error, name the item in each error path. ``validate``:
-    the loader's validation mode (:func:`validate_mode`).
+    the loader's validation mode (:func:`validate_mode`); ``deadline`` (the views pass
+    the request's) is checked while the items are read and admitted.
 
     Attribution re-reads the items one at a time with what is left of the limits, so it
     costs at most as much as the first pass and is only paid when the input is wrong.
     """
     try:
-        return load_objects([obj for _, obj in items], limits, _item_names(items), validate)
+        return load_objects(
+            [obj for _, obj in items], limits, _item_names(items), validate, deadline=deadline
+        )
     except PodfitError as first:
-        raise attribute_errors(items, limits, first, validate) from None
+        raise attribute_errors(items, limits, first, validate, deadline) from None
 
 
 def _item_names(items: Sequence[tuple[str, Any]]) -> list[str]:
@@ -334,6 +340,7 @@ def attribute_errors(
     limits: Limits,
     first: PodfitError,
     validate: str = DEFAULT_VALIDATE,
+    deadline: Deadline = NO_DEADLINE,
 ) -> PodfitError:
     """``first`` with each error's path prefixed by the item it came from, when known."""
     errors: list[FieldError] = []
@@ -345,7 +352,9 @@ def attribute_errors(
             max_nodes=max(limits.max_nodes - nodes, 0),
         )
         try:
-            workload = load_objects([obj], budget, _item_names([(prefix, obj)]), validate)
+            workload = load_objects(
+                [obj], budget, _item_names([(prefix, obj)]), validate, deadline=deadline
+            )
         except LimitExceeded as exc:
             if isinstance(first, LimitExceeded):
                 # Same order, same culprit: keep the first pass's totals in the message.

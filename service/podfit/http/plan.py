@@ -137,7 +137,7 @@ def _body(
     options = validate(parsed.options)
     refuse_eviction(parsed.options, "plans")
     check_time("reading the body")
-    workload = load_workload(parsed.items, limits_for(config), mode)
+    workload = load_workload(parsed.items, limits_for(config), mode, request_deadline())
     check_expansion(workload, config)
     return workload, options
 
@@ -153,7 +153,9 @@ def plan_fit() -> Response:
             "maxReplicas",
         )
     items = [(f"templates[{i}]", t) for i, t in enumerate(opts.pop("templates"))]
-    template_workload = load_workload(items, limits_for(config), g.podfit_validate)
+    template_workload = load_workload(
+        items, limits_for(config), g.podfit_validate, request_deadline()
+    )
     templates = templates_of(template_workload.pods)
     if not templates:
         raise ConfigError("the templates hold no pod template", "templates")

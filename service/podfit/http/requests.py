@@ -9,7 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from podfit.documents.requests import requests_result
-from podfit.http.body import check_time, query_options, service_config, workload_body
+from podfit.http.body import (
+    check_time,
+    query_options,
+    request_deadline,
+    service_config,
+    workload_body,
+)
 from podfit.http.envelope import VALIDATE, limits_for, load_workload, validate_mode
 from podfit.http.responses import json_response
 
@@ -24,6 +30,6 @@ def requests() -> Response:
     parsed = workload_body(("pods", VALIDATE))
     mode = validate_mode(parsed.options, query)
     check_time("loading the manifests")
-    workload = load_workload(parsed.items, limits_for(config), mode)
+    workload = load_workload(parsed.items, limits_for(config), mode, request_deadline())
     check_time("summarising the requests")  # loading may have used up the time: no late 200
     return json_response(requests_result(workload))

@@ -52,6 +52,6 @@ def schedule() -> Response:
         load_options(_OPTIONS, parsed.options)
     options: ScheduleOptions = load_options(_OPTIONS, {**parsed.options, **query})
     check_time("loading the manifests")
-    workload = load_workload(parsed.items, limits_for(config), mode)
+    workload = load_workload(parsed.items, limits_for(config), mode, request_deadline())
     check_time("scheduling")
     return json_response(schedule_workload(workload, options, config, request_deadline()))

@@ -58,6 +58,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import LimitExceeded, ManifestError
 from podfit.manifests.fields import quantity_value
 from podfit.manifests.names import generated_name
@@ -87,6 +88,7 @@ def load(
     limits: Limits | None = None,
     validate: str = DEFAULT_VALIDATE,
     schema_version: str = DEFAULT_SCHEMA_VERSION,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Workload:
     """Read every source into one :class:`Workload`.
 
@@ -99,9 +101,12 @@ def load(
     ``validate``: ``"strict"`` (default: unknown kinds of built-in groups and unknown fields
     are errors, as ``kubectl --validate=strict``), ``"warn"`` (warnings) or ``"ignore"``;
     fields are known from the schemas of Kubernetes ``schema_version`` (1.33–1.35).
+    ``deadline`` is checked while the objects are read and admitted (every
+    :data:`~podfit.manifests.reader.OBJECTS_PER_CHECK` objects or pods); the default never
+    expires.
     """
     lim = limits or DEFAULT_LIMITS
-    reader = Reader(lim, validate, schema_version)
+    reader = Reader(lim, validate, schema_version, deadline=deadline)
     for source in sources:
         if isinstance(source, Path):
             for path in _manifest_paths(source):
@@ -132,10 +137,11 @@ def load_text(
     limits: Limits | None = None,
     validate: str = DEFAULT_VALIDATE,
     schema_version: str = DEFAULT_SCHEMA_VERSION,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Workload:
-    """Read YAML or JSON manifest text (kubectl's sniff decides); ``validate`` as
-    :func:`load`."""
-    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version)
+    """Read YAML or JSON manifest text (kubectl's sniff decides); ``validate`` and
+    ``deadline`` as :func:`load`."""
+    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version, deadline=deadline)
     reader.read_text(text, name)
     return reader.finish()
 
@@ -146,11 +152,13 @@ def load_objects(
     names: Sequence[str] | None = None,
     validate: str = DEFAULT_VALIDATE,
     schema_version: str = DEFAULT_SCHEMA_VERSION,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Workload:
     """Read already-decoded objects (dicts as from ``json.loads``). ``names`` says where
     each object came from in messages and warnings (the HTTP API passes the body's field
-    paths, ``pods[3]``); by default ``<objects> document N``. ``validate`` as :func:`load`."""
-    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version)
+    paths, ``pods[3]``); by default ``<objects> document N``. ``validate`` and
+    ``deadline`` as :func:`load`."""
+    reader = Reader(limits or DEFAULT_LIMITS, validate, schema_version, deadline=deadline)
     if names is None:
         reader.read_documents(list(objs), "<objects>")
     else:

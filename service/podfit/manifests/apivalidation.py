@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from podfit.manifests.fields import Doc, show
+from podfit.quantity import Quantity
 
 _QNAME_CHAR = "[A-Za-z0-9]"
 _QNAME_EXT_CHAR = "[-A-Za-z0-9_.]"
@@ -197,7 +198,7 @@ STANDARD_RESOURCES = frozenset(
         "limits.memory",
         "limits.ephemeral-storage",
         "pods",
-        "quota",
+        "resourcequotas",
         "services",
         "replicationcontrollers",
         "secrets",
@@ -226,6 +227,55 @@ def is_extended_resource_name(name: str) -> bool:
     if is_native_resource(name) or name.startswith(REQUESTS_PREFIX):
         return False
     return not is_qualified_name(REQUESTS_PREFIX + name)
+
+
+INTEGER_RESOURCES = frozenset(
+    {
+        "pods",
+        "resourcequotas",
+        "services",
+        "replicationcontrollers",
+        "secrets",
+        "configmaps",
+        "persistentvolumeclaims",
+        "services.nodeports",
+        "services.loadbalancers",
+    }
+)
+"""``integerResources`` of pkg/apis/core/helper: object counts."""
+NOT_INTEGER = "must be an integer"
+"""``isNotIntegerErrorMsg`` (pkg/apis/core/validation)."""
+
+
+def is_integer_resource(name: str) -> bool:
+    """``IsIntegerResourceName``: an object count or an extended resource.
+
+    >>> is_integer_resource("pods"), is_integer_resource("example.com/gpu")
+    (True, True)
+    >>> [is_integer_resource(n) for n in ("cpu", "kubernetes.io/x", "gpu", "resourcequotas")]
+    [False, False, False, True]
+    """
+    return name in INTEGER_RESOURCES or is_extended_resource_name(name)
+
+
+def integer_value_error(name: str, quantity: Quantity) -> str | None:
+    """The integer half of ``ValidateResourceQuantityValue`` (a Node's ``status.capacity``
+    and ``status.allocatable`` entries; the other half, not negative, is the reader's
+    check of every resource list): an :func:`is_integer_resource` must hold a whole number
+    as the API server tests it (``MilliValue()``, rounded away from zero, a multiple of
+    1000). The message starts with the canonical quantity. The API server checks no
+    resource *name* there: any key is accepted.
+
+    >>> integer_value_error("pods", Quantity("1500m"))
+    '1500m: must be an integer'
+    >>> integer_value_error("example.com/gpu", Quantity("0.0001"))
+    '100u: must be an integer'
+    >>> integer_value_error("cpu", Quantity("1500m")), integer_value_error("x", Quantity("0.5"))
+    (None, None)
+    """
+    if is_integer_resource(name) and quantity.milli_value() % 1000:
+        return f"{quantity}: {NOT_INTEGER}"
+    return None
 
 
 def validate_resource_name(name: str) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from podfit.errors import ManifestError
+from podfit.manifests.apivalidation import integer_value_error
 from podfit.manifests.fields import Doc
 from podfit.nodes import HOSTNAME_LABEL, TAINT_EFFECTS, Node, Taint, node_preset
 from podfit.quantity import Quantity
@@ -39,6 +40,20 @@ def _taints(value: Any, path: str, d: Doc) -> tuple[Taint, ...]:
     return tuple(out)
 
 
+def _resources(value: Any, path: str, d: Doc) -> dict[str, Quantity]:
+    """A node's resource list at ``path`` as ``ValidateNodeResources`` checks it: every
+    value a quantity, not negative (:meth:`Doc.resources`), and a whole number for an
+    object count or extended resource (:func:`integer_value_error`); an entry in error is
+    left out. Names are not checked (the API server accepts any key there)."""
+    out = d.resources(value, path)
+    for name, quantity in list(out.items()):
+        message = integer_value_error(name, quantity)
+        if message is not None:
+            d.error(f"{path}.{name}", message)
+            del out[name]
+    return out
+
+
 def read_node(doc: Mapping[str, Any], d: Doc, name: str) -> Node | None:
     """The node of a ``kind: Node`` object; ``status.allocatable`` defaults to
     ``status.capacity``; ``kubernetes.io/hostname`` defaults to the node's name, as the
@@ -50,8 +65,8 @@ def read_node(doc: Mapping[str, Any], d: Doc, name: str) -> Node | None:
     meta = d.mapping(doc.get("metadata"), "metadata")
     spec = d.mapping(doc.get("spec"), "spec")
     status = d.mapping(doc.get("status"), "status")
-    capacity = d.resources(status.get("capacity"), "status.capacity")
-    allocatable = d.resources(status.get("allocatable"), "status.allocatable")
+    capacity = _resources(status.get("capacity"), "status.capacity", d)
+    allocatable = _resources(status.get("allocatable"), "status.allocatable", d)
     return Node(
         name=name,
         allocatable=allocatable if status.get("allocatable") is not None else dict(capacity),
@@ -100,8 +115,8 @@ def read_compact_node(raw: Any, path: str, d: Doc) -> tuple[Node, int | None]:
             allocatable = preset.allocatable()
             capacity = preset.capacity()
             labels = {"node.kubernetes.io/instance-type": preset.instance_type}
-    capacity.update(d.resources(entry.get("capacity"), f"{p}capacity"))
-    given_alloc = d.resources(entry.get("allocatable"), f"{p}allocatable")
+    capacity.update(_resources(entry.get("capacity"), f"{p}capacity", d))
+    given_alloc = _resources(entry.get("allocatable"), f"{p}allocatable", d)
     if entry.get("allocatable") is None and entry.get("capacity") is not None and not preset_name:
         allocatable = dict(capacity)
     allocatable.update(given_alloc)

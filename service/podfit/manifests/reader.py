@@ -4,10 +4,11 @@ values, LimitRanges) once every object is read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import FieldError, LimitExceeded, ManifestError, PodfitError
 from podfit.manifests.apivalidation import check_labels, check_object_meta
 from podfit.manifests.fields import Doc, show, type_name, unsupported
@@ -113,20 +114,45 @@ PREEMPTION_POLICIES = ("Never", PREEMPT_LOWER)
 
 _FIELD_OF = {"initContainers": "init_containers", "containers": "containers"}
 
+LOADING_PHASE = "loading the manifests"
+"""The phase the reader names when its deadline stops it (the HTTP views' name for it)."""
+OBJECTS_PER_CHECK = 256
+"""Objects read, compact node entries read, or pods admitted between two deadline checks.
+A check reads the clock (well under a microsecond) and reading one object costs tens of
+microseconds, so checking every 256th adds nothing measurable to a small input while
+bounding what runs past the deadline to 256 objects' work (milliseconds)."""
+_CHECK_MASK = OBJECTS_PER_CHECK - 1
+
+_T = TypeVar("_T")
+
+
+def _checking(items: Iterable[_T], deadline: Deadline) -> Iterator[_T]:
+    """``items``, with ``deadline`` checked before the first and then every
+    :data:`OBJECTS_PER_CHECK` items (phase :data:`LOADING_PHASE`)."""
+    for i, item in enumerate(items):
+        if not i & _CHECK_MASK:
+            deadline.check(LOADING_PHASE)
+        yield item
+
 
 class Reader:
     """Reads documents into one :class:`Workload`; :meth:`finish` runs admission and raises
-    every error found, each with its field path."""
+    every error found, each with its field path. ``deadline`` is checked every
+    :data:`OBJECTS_PER_CHECK` objects read and pods admitted (phase :data:`LOADING_PHASE`), so a
+    large input stops soon after it passes."""
 
     def __init__(
         self,
         limits: Limits,
         validate: str = DEFAULT_VALIDATE,
         schema_version: str = DEFAULT_SCHEMA_VERSION,
+        *,
+        deadline: Deadline = NO_DEADLINE,
     ) -> None:
         if validate not in VALIDATE_MODES:
             raise ManifestError(unsupported(validate, VALIDATE_MODES), "validate")
         self.limits = limits
+        self.deadline = deadline
         self.validate = validate
         self.schema = load_schema(schema_version)
         self.custom: dict[str, int] = {}  # "Kind (apiVersion)" -> objects not checked
@@ -169,10 +195,12 @@ class Reader:
             )
             return
         self.workload.objects += 1
+        if not self.workload.objects & _CHECK_MASK:
+            self.deadline.check(LOADING_PHASE)
         kind = doc.get("kind")
         if kind is None:
             if "nodes" in doc and isinstance(doc.get("nodes"), list):
-                for i, entry in enumerate(doc["nodes"]):
+                for i, entry in enumerate(_checking(doc["nodes"], self.deadline)):
                     self._compact_node(entry, f"nodes[{i}]", label)
                 return
             if "name" in doc and any(k in doc for k in ("allocatable", "capacity", "preset")):
@@ -809,7 +837,7 @@ class Reader:
             )
         kept: list[Pod] = []
         by_owner: dict[str, list[tuple[str, str]]] = {}
-        for pod in wl.pods:
+        for pod in _checking(wl.pods, self.deadline):
             message = "" if pod.phase else admission.admit(pod)
             if not message:
                 kept.append(pod)
@@ -886,7 +914,7 @@ class Reader:
         priorities = self._resolve_priorities()
         if priorities or self.limit_ranges:  # else admission changes nothing
             wl = self.workload
-            wl.pods = [self._admit(p, priorities) for p in wl.pods]
+            wl.pods = [self._admit(p, priorities) for p in _checking(wl.pods, self.deadline)]
             wl.daemonsets = [self._admit(p, priorities) for p in wl.daemonsets]
         for items in self.limit_ranges.values():
             for item in items:

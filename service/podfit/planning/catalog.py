@@ -30,6 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from podfit.errors import ConfigError, FieldError, PodfitError
+from podfit.manifests.apivalidation import integer_value_error
 from podfit.manifests.hints import quantity_hint
 from podfit.nodes import Node, Taint, node_preset
 from podfit.planning.nodes_needed import NodeShape
@@ -187,13 +188,15 @@ def build_shape(
     if not name:
         raise ConfigError("a custom shape needs a name", f"{path}.name")
     alloc = dict(allocatable)
-    negative = [
-        FieldError(f"{path}.allocatable.{res}", f"{q}: must be greater than or equal to 0")
-        for res, q in alloc.items()
-        if q.sign() < 0
-    ]
-    if negative:  # as the API server validates a Node's allocatable
-        raise ConfigError(negative[0].message, negative[0].path, negative)
+    invalid: list[FieldError] = []  # as the API server validates a Node's allocatable
+    for res, q in alloc.items():
+        where = f"{path}.allocatable.{res}"
+        if q.sign() < 0:
+            invalid.append(FieldError(where, f"{q}: must be greater than or equal to 0"))
+        elif (message := integer_value_error(res, q)) is not None:
+            invalid.append(FieldError(where, message))
+    if invalid:
+        raise ConfigError(invalid[0].message, invalid[0].path, invalid)
     if "pods" not in alloc:
         raise ConfigError(
             "a custom shape needs allocatable pods (the kubelet's maxPods; its default is 110)",

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.disruption import (
     controller_key,
     controller_scales,
@@ -68,6 +69,7 @@ from podfit.scheduler.config import SchedulerConfig
 from podfit.scheduler.result import PENDING, ScheduleResult
 
 __all__ = [
+    "CONSOLIDATE_PHASE",
     "SAFE_TO_EVICT",
     "ConsolidationPlan",
     "PodFacts",
@@ -76,6 +78,8 @@ __all__ = [
     "pod_facts",
 ]
 
+CONSOLIDATE_PHASE = "consolidating"
+"""The phase :func:`consolidate` names when its deadline stops it between candidates."""
 SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
@@ -304,10 +308,13 @@ class _Cluster:
     nodes: list[Node]
     daemonsets: list[Pod]
     options: dict[str, Any]
+    deadline: Deadline = NO_DEADLINE
 
     def run(self, removed: set[str], added: Sequence[Node]) -> tuple[list[Pod], ScheduleResult]:
         """The pods with those of ``removed`` nodes evicted (unbound, DaemonSet and mirror
-        pods dropped), scheduled on the other nodes plus ``added``."""
+        pods dropped), scheduled on the other nodes plus ``added``; the deadline is
+        checked before (phase :data:`CONSOLIDATE_PHASE`) and inside the scheduling run."""
+        self.deadline.check(CONSOLIDATE_PHASE)
         pods: list[Pod] = []
         for pod, node in zip(self.pods, self.where, strict=True):
             if node is None:
@@ -320,7 +327,10 @@ class _Cluster:
             else:
                 pods.append(replace(pod, node_name=node, phase=pod.phase or "Running"))
         nodes = [n for n in self.nodes if n.name not in removed] + list(added)
-        return pods, schedule(pods, nodes, daemonsets=self.daemonsets, **self.options)
+        result = schedule(
+            pods, nodes, daemonsets=self.daemonsets, deadline=self.deadline, **self.options
+        )
+        return pods, result
 
 
 def _pending(pods: Sequence[Pod], result: ScheduleResult) -> set[tuple[str, str]]:
@@ -340,6 +350,7 @@ def consolidate(
     region: str | None = None,
     config: SchedulerConfig | None = None,
     zones: Sequence[str] = (),
+    deadline: Deadline = NO_DEADLINE,
 ) -> ConsolidationPlan:
     """Nodes to remove or replace and every evicted pod's destination (module doc).
 
@@ -349,7 +360,9 @@ def consolidate(
     :func:`~podfit.planning.zones.check_zones` does) are the zones a new node may go to.
     Raises ``ConfigError`` naming a node without a price.
     Cost: one scheduling run of the cluster per candidate node (two or more when it is
-    tried for replacement).
+    tried for replacement). ``deadline`` is checked before every scheduling run (phase
+    :data:`CONSOLIDATE_PHASE`) and inside each (``scheduling``, every 256 pods); the default never
+    expires.
     """
     opts: dict[str, Any] = {"config": config} if config is not None else {}
     zones = check_zones(zones)
@@ -367,13 +380,21 @@ def consolidate(
                 f"nodes[{i}]",
             )
         prices[node.name] = found[0]
-    start = schedule(workload.pods, workload.nodes, daemonsets=workload.daemonsets, **opts)
+    deadline.check(CONSOLIDATE_PHASE)
+    start = schedule(
+        workload.pods,
+        workload.nodes,
+        daemonsets=workload.daemonsets,
+        deadline=deadline,
+        **opts,
+    )
     cluster = _Cluster(
         list(workload.pods),
         _placed(start, workload.pods),
         list(workload.nodes),
         list(workload.daemonsets),
         opts,
+        deadline,
     )
     pending_before = _pending(workload.pods, start)
     pdbs = list(workload.disruption_budgets)

@@ -343,53 +343,134 @@ def _ports(info: PodInfo) -> tuple[binpack.HostPort, ...]:
     return tuple(binpack.HostPort.of(p.port, p.protocol, p.ip) for p in info.host_ports)
 
 
-def _is_one_per_node(
-    term: AffinityTerm,
-    exemplar: PodInfo,
-    others: Sequence[PodInfo],
-    namespaces: Namespaces,
-) -> bool:
-    """Whether required anti-affinity ``term`` of ``exemplar``'s group means exactly "at
-    most one of the group's pods per new node": hostname topology, it matches the group's
-    own pods and none of ``others`` (the other pending groups' exemplars and the DaemonSet
-    pods, which could share a new node). O(others)."""
-    return (
-        term.topology_key == HOSTNAME_LABEL
-        and term_matches_pod(term, exemplar.namespace, exemplar.labels, namespaces)
-        and not any(term_matches_pod(term, o.namespace, o.labels, namespaces) for o in others)
-    )
+class _Constraints:
+    """What the new-node packer knows of the pending groups' pod (anti-)affinity and
+    spreading, worked out once for all groups: for each group, whether it is packed one
+    pod per node and which constraint fields it does not honour (:meth:`unhonoured`).
 
+    A group's required anti-affinity term means one pod per new node when its topology is
+    ``kubernetes.io/hostname`` and it selects the group's own pods and none of the other
+    pending groups' exemplars or DaemonSet pods (which could share a new node); any other
+    required or preferred anti-affinity term, and any required anti-affinity term of
+    another group or DaemonSet that selects the group's pods, is ``podAntiAffinity`` not
+    honoured; pod affinity and spread constraints are never honoured.
 
-def _unhonoured(
-    exemplar: PodInfo, others: Sequence[PodInfo], namespaces: Namespaces
-) -> tuple[bool, list[str]]:
-    """(one pod per new node?, the constraint fields the packer does not honour) for a
-    pending group: its pod affinity and anti-affinity, spread constraints and, where a
-    DaemonSet pod's or another group's required anti-affinity matches it, theirs."""
-    one_per_node = False
-    fields: list[str] = []
-    aff = exemplar.pod_affinity
-    if aff is not None:
-        for term in aff.required_anti:
-            if _is_one_per_node(term, exemplar, others, namespaces):
-                one_per_node = True
-            elif "podAntiAffinity" not in fields:
+    Instead of comparing every group with every other (O(groups²)), the groups' labels are
+    indexed: a term's selector is matched only against the groups holding the label value
+    its ``matchLabels`` or an ``In`` expression requires, or the key an ``Exists``
+    expression requires (the fewest such; every group for a selector without such a
+    requirement), once per distinct term. Cost: O(groups × labels + DaemonSets × distinct
+    terms + Σ over distinct terms of the groups so indexed): linear in groups when the
+    terms select by label value (``matchLabels: {app: web}``). The answers are those of
+    the pairwise comparison: the index only skips groups a term cannot match.
+    """
+
+    def __init__(
+        self, exemplars: Sequence[PodInfo], daemonsets: Sequence[PodInfo], namespaces: Namespaces
+    ) -> None:
+        self.exemplars = exemplars
+        self.daemonsets = daemonsets
+        self.namespaces = namespaces
+        self.by_value: dict[tuple[str, str], list[int]] = {}
+        self.by_key: dict[str, list[int]] = {}
+        for k, exemplar in enumerate(exemplars):
+            for key, value in exemplar.labels.items():
+                self.by_value.setdefault((key, value), []).append(k)
+                self.by_key.setdefault(key, []).append(k)
+        self._matched: dict[AffinityTerm, tuple[list[int], bool]] = {}
+        # groups some other group's or a DaemonSet's required anti-affinity term selects
+        self.selected = [False] * len(exemplars)
+        for ds in daemonsets:
+            for term in ds.pod_affinity.required_anti if ds.pod_affinity is not None else ():
+                for k in self.matched(term)[0]:
+                    self.selected[k] = True
+        holders: dict[AffinityTerm, set[int]] = {}
+        for k, exemplar in enumerate(exemplars):
+            if exemplar.pod_affinity is not None:
+                for term in exemplar.pod_affinity.required_anti:
+                    holders.setdefault(term, set()).add(k)
+        for term, holding in holders.items():
+            # a term held by one group selects every group it matches but that one
+            alone = next(iter(holding)) if len(holding) == 1 else None
+            for k in self.matched(term)[0]:
+                if k != alone:
+                    self.selected[k] = True
+
+    def _candidates(self, term: AffinityTerm) -> Sequence[int]:
+        """The groups ``term``'s selector may match: those holding a label value (or key)
+        it requires, the fewest such; every group when it requires none."""
+        selector = term.selector
+        if selector is None:
+            return ()
+        options: list[Sequence[int]] = [
+            self.by_value.get(pair, ()) for pair in selector.match_labels
+        ]
+        for req in selector.match_expressions:
+            if req.operator == "In":  # a group has one value per key: no group twice
+                values = dict.fromkeys(req.values)
+                options.append([k for v in values for k in self.by_value.get((req.key, v), ())])
+            elif req.operator == "Exists":
+                options.append(self.by_key.get(req.key, ()))
+        if not options:
+            return range(len(self.exemplars))
+        return min(options, key=len)
+
+    def matched(self, term: AffinityTerm) -> tuple[list[int], bool]:
+        """(the groups whose exemplar ``term`` matches, in order; whether it matches a
+        DaemonSet's pod), worked out once per distinct term."""
+        found = self._matched.get(term)
+        if found is None:
+            ns = self.namespaces
+            groups = sorted(
+                k
+                for k in self._candidates(term)
+                if term_matches_pod(term, self.exemplars[k].namespace, self.exemplars[k].labels, ns)
+            )
+            ds = any(term_matches_pod(term, d.namespace, d.labels, ns) for d in self.daemonsets)
+            found = self._matched[term] = (groups, ds)
+        return found
+
+    def _one_per_node(self, term: AffinityTerm, k: int) -> bool:
+        """Whether group ``k``'s required anti-affinity ``term`` means one pod per node:
+        hostname topology, and it matches group ``k`` and nothing else."""
+        if term.topology_key != HOSTNAME_LABEL:
+            return False
+        groups, daemonsets = self.matched(term)
+        return groups == [k] and not daemonsets
+
+    def unhonoured(self, k: int) -> tuple[bool, list[str]]:
+        """(one pod per new node?, the constraint fields the packer does not honour) for
+        group ``k``; the fields in the order podAntiAffinity, podAffinity,
+        topologySpreadConstraints, and podAntiAffinity last when only another's term
+        selects the group."""
+        exemplar = self.exemplars[k]
+        one_per_node = False
+        fields: list[str] = []
+        aff = exemplar.pod_affinity
+        if aff is not None:
+            for term in aff.required_anti:
+                if self._one_per_node(term, k):
+                    one_per_node = True
+                elif "podAntiAffinity" not in fields:
+                    fields.append("podAntiAffinity")
+            if aff.preferred_anti and "podAntiAffinity" not in fields:
                 fields.append("podAntiAffinity")
-        if aff.preferred_anti and "podAntiAffinity" not in fields:
+            if aff.required or aff.preferred:
+                fields.append("podAffinity")
+        if exemplar.spread:
+            fields.append("topologySpreadConstraints")
+        if self.selected[k] and "podAntiAffinity" not in fields:
             fields.append("podAntiAffinity")
-        if aff.required or aff.preferred:
-            fields.append("podAffinity")
-    if exemplar.spread:
-        fields.append("topologySpreadConstraints")
-    for other in others:
-        if other.pod_affinity is not None and any(
-            term_matches_pod(t, exemplar.namespace, exemplar.labels, namespaces)
-            for t in other.pod_affinity.required_anti
-        ):
-            if "podAntiAffinity" not in fields:
-                fields.append("podAntiAffinity")
-            break
-    return one_per_node, fields
+        return one_per_node, fields
+
+
+def _constraints(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> _Constraints:
+    """The :class:`_Constraints` of ``groups`` beside the cluster's DaemonSets."""
+    return _Constraints(
+        [exemplar for _, exemplar in groups],
+        [d.template for d in cluster.daemonsets],
+        cluster.namespaces,
+    )
 
 
 WARNINGS_PHASE = "the plan's warnings"
@@ -399,14 +480,13 @@ WARNINGS_PHASE = "the plan's warnings"
 def packer_warnings(cluster: Cluster, groups: Sequence[tuple[PodGroup, PodInfo]]) -> list[str]:
     """One warning per pending group whose pod (anti-)affinity or topology spread
     constraints the new-node packer does not honour (module doc), naming the fields, in
-    group order. O(groups² + groups × DaemonSets): the cluster's deadline is checked
-    before each group."""
+    group order. Cost: that of :class:`_Constraints` (linear in groups when the terms
+    select by label value); the cluster's deadline is checked before each group."""
     out: list[str] = []
-    ds = [d.template for d in cluster.daemonsets]
+    constraints = _constraints(cluster, groups)
     for k, (_, exemplar) in enumerate(groups):
         cluster.deadline.check(WARNINGS_PHASE)
-        others = [*ds, *(e for j, (_, e) in enumerate(groups) if j != k)]
-        for name in _unhonoured(exemplar, others, cluster.namespaces)[1]:
+        for name in constraints.unhonoured(k)[1]:
             plugin = INTER_POD_AFFINITY if name.startswith("pod") else POD_TOPOLOGY_SPREAD
             out.append(
                 f"{exemplar.namespace}/{exemplar.owner or 'Pod/' + exemplar.name}: "
@@ -442,17 +522,16 @@ def _shape_problem(
     unplaceable: dict[str, str] = {}
     placeable: list[PodGroup] = []
     exemplars: list[PodInfo] = []
-    ds_templates = [d.template for d in cluster.daemonsets]
+    constraints = _constraints(cluster, groups)
     for k, (group, exemplar) in enumerate(groups):
-        cluster.deadline.check(f"planning shape {shape.name}")  # O(groups) per group
+        cluster.deadline.check(f"planning shape {shape.name}")
         status = static_filters(exemplar, info, fcfg)
         if status is not None:
             unplaceable[group.name] = "; ".join(status.reasons)
             continue
         exemplars.append(exemplar)
         ports = _ports(exemplar)
-        others = [*ds_templates, *(e for j, (_, e) in enumerate(groups) if j != k)]
-        if _unhonoured(exemplar, others, cluster.namespaces)[0]:
+        if constraints.unhonoured(k)[0]:
             ports = (*ports, binpack.HostPort.of(1, f"{ONE_PER_NODE_PROTOCOL}:{group.name}"))
         placeable.append(
             PodGroup(

@@ -513,7 +513,13 @@ def load_sources(sources: Sequence[Source], validate: str = DEFAULT_VALIDATE) ->
             max_nodes=config.max_nodes - len(workload.nodes),
         )
         try:
-            loaded = load_text(source.text, name=source.name, limits=budget, validate=validate)
+            loaded = load_text(
+                source.text,
+                name=source.name,
+                limits=budget,
+                validate=validate,
+                deadline=request_deadline(),
+            )
         except LimitExceeded as exc:
             raise _source_limit(exc, source, workload, config) from None
         workload.extend(loaded)

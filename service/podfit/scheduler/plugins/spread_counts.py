@@ -115,6 +115,7 @@ class SpreadCounts:
     Building: O(nodes × constraints); a node change: O(its pods + constraints)."""
 
     __slots__ = (
+        "by_size",
         "counts",
         "hard",
         "hard_sums",
@@ -216,9 +217,17 @@ class SpreadCounts:
         self.soft_terms = [
             (c.topology_key, nh + k if c.topology_key == HOSTNAME else -1, float(c.max_skew - 1), t)
             for k, (c, t) in enumerate(zip(soft, self.totals, strict=True))
+            if c.topology_key == HOSTNAME or any(c.topology_key in n.labels for n in nodes)
         ]
-        """Per soft constraint, what Score reads: key, the slot of the node's own count
-        (hostname; else -1), ``maxSkew − 1`` and the domain totals."""
+        """Per soft constraint that Score can read, what it reads: key, the slot of the
+        node's own count (hostname; else -1), ``maxSkew − 1`` and the domain totals. A
+        constraint whose key no node carries adds nothing to any node's score (with the
+        pod's own constraints every node is then ignored): it is left out."""
+        self.by_size: dict[int, list[ScoreTerm]] | None = (
+            {} if all(slot >= 0 for _, slot, _, _ in self.soft_terms) else None
+        )
+        """With only hostname terms, the Score terms by feasible-node count (their one
+        changing part: the weight)."""
         self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
@@ -327,6 +336,25 @@ class SpreadCounts:
         else:
             ignored, counted, size, skipped = None, reps, sum(sizes), frozenset()
         # plain loops: a few representatives, and a CPython 3.11 comprehension is a call
+        by_size = self.by_size
+        if by_size is not None:
+            terms = by_size.get(size)
+            if terms is None:
+                terms = by_size[size] = self._terms(nodes, counted, size)
+        else:
+            terms = self._terms(nodes, counted, size)
+        own = self.own
+        raw: list[int] = []
+        for i in reps:
+            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
+        return normalize(raw, ignored)
+
+    def _terms(
+        self, nodes: Sequence[NodeInfo], counted: Sequence[int], size: int
+    ) -> list[ScoreTerm]:
+        """PreScore's terms over the feasible nodes ``counted`` (representatives of cells;
+        ``size`` feasible nodes not ignored): a hostname constraint's weight is ``ln(size +
+        2)``, another's ``ln(domains + 2)`` with its domains' totals."""
         terms: list[ScoreTerm] = []
         for key, slot, skew, totals in self.soft_terms:
             if slot >= 0:
@@ -338,11 +366,7 @@ class SpreadCounts:
                 if value not in domain:
                     domain[value] = totals.get(value, 0)
             terms.append((key, -1, domain, self._log(len(domain)), skew))
-        own = self.own
-        raw: list[int] = []
-        for i in reps:
-            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
-        return normalize(raw, ignored)
+        return terms
 
     def _log(self, size: int) -> float:
         """``math.log(float(size + 2))``, the weight of a constraint with ``size`` domains."""
