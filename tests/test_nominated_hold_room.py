@@ -166,20 +166,29 @@ def test_a_nominated_pod_that_leaves_room_changes_nothing() -> None:
     assert entry(held, "q")["node"] == "n1"
 
 
-def random_run(seed: int, explain: bool) -> list[tuple[object, ...]]:
+def random_run(seed: int, explain: bool, topology: bool = False) -> list[tuple[object, ...]]:
     """A seeded random cluster with Pending pods nominated to random nodes (some missing
     from the input), mixed priorities and preemption policies, scheduled on the fast path
-    (``explain`` False) or on the full scan everywhere (``explain`` True)."""
+    (``explain`` False) or on the full scan everywhere (``explain`` True). ``topology``:
+    nodes in three zones, and pods of three apps with system default spreading (as
+    Deployment replicas), hard or soft spread constraints, or required anti-affinity."""
     from podfit.scheduler.config import make_config
     from podfit.scheduler.model import NodeInfo, PodInfo
     from podfit.scheduler.run import schedule_infos
+    from podfit.topology import (
+        PodAffinity,
+        SpreadConstraint,
+        affinity_term,
+        label_selector,
+    )
 
     rng = random.Random(seed)
+    host, zone = "kubernetes.io/hostname", "topology.kubernetes.io/zone"
     nodes = [
         NodeInfo(
             f"n{i}",
             {"cpu": rng.choice([2000, 4000, 8000]), "memory": 8 << 30, "pods": 110},
-            labels={"kubernetes.io/hostname": f"n{i}"},
+            labels={host: f"n{i}", **({zone: f"z{i % 3}"} if topology else {})},
             index=i,
         )
         for i in range(8)
@@ -193,6 +202,22 @@ def random_run(seed: int, explain: bool) -> list[tuple[object, ...]]:
             preemption_policy="Never" if rng.random() < 0.3 else "PreemptLowerPriority",
             owner=rng.choice([None, "ReplicaSet/r"]),
         )
+        if topology:
+            app = rng.choice(["a", "b", "c"])
+            selector = label_selector({"app": app})
+            p.labels = {"app": app}
+            shape = rng.random()
+            if shape < 0.4:
+                p.default_spread = selector
+            elif shape < 0.6:
+                key, action = (
+                    rng.choice([host, zone]),
+                    rng.choice(["DoNotSchedule", "ScheduleAnyway"]),
+                )
+                p.spread = (SpreadConstraint(1, key, action, selector),)
+            elif shape < 0.7:
+                term = affinity_term("default", rng.choice([host, zone]), selector)
+                p.pod_affinity = PodAffinity(required_anti=(term,))
         if k < 15:  # running, lower priority: victims to be had
             p.node_name, p.phase, p.priority = f"n{rng.randrange(8)}", "Running", -10
         elif rng.random() < 0.3:
@@ -208,7 +233,15 @@ def random_run(seed: int, explain: bool) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_fast_path_equals_the_full_scan_with_nominated_pods(seed: int) -> None:
-    """Where nominated pods change no feasible node the engine keeps its class path; it
-    must decide exactly as the full scan that filters every node twice where nominated
-    pods are: same nodes, messages, victims and nominations."""
+    """While nominated pods hold room the engine keeps its class path, hiding the nodes
+    they block: it must decide exactly as the full scan that filters every node twice
+    where nominated pods are: same nodes, messages, victims and nominations."""
     assert random_run(seed, explain=False) == random_run(seed, explain=True)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_topology_path_equals_the_full_scan_with_nominated_pods(seed: int) -> None:
+    """The same with topology spreading and anti-affinity: nominated pods count in their
+    node's domains for its first pass only, so the topology cells decide with the nodes
+    they block hidden, as the full scan does."""
+    assert random_run(seed, False, topology=True) == random_run(seed, True, topology=True)

@@ -239,6 +239,26 @@ class ClassIndex:
             cell.push(score, i)
         return cell
 
+    def hide(self, i: int) -> int:
+        """Take feasible node ``i`` out of the choice until :meth:`restore` (nominated pods
+        block it for one cycle); returns its score. Its heap entry goes stale."""
+        score = self.score[i]
+        group = self.group_of[i]
+        assert score >= 0 and group is not None
+        self.score[i] = -1
+        group.count -= 1
+        self.feasible -= 1
+        return score
+
+    def restore(self, i: int, score: int) -> None:
+        """Put node ``i`` back with the ``score`` :meth:`hide` returned."""
+        group = self.group_of[i]
+        assert group is not None
+        self.score[i] = score
+        group.count += 1
+        self.feasible += 1
+        group.push(score, i)
+
     def _fits_simple(self, node: NodeInfo) -> bool:
         """NodeResourcesFit for a pod without host ports or scalar requests: a free pod
         slot and every fixed request fitting (:func:`podfit.resources.first_unfit`)."""

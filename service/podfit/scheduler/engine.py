@@ -208,15 +208,13 @@ class Engine:
         held = self._held = (
             self.nominated_filter(pod, bool(concerned)) if self.nominations.node_of else None
         )
-        if held is not None:  # nominated pods hold room: the full scan, two-pass there,
-            # unless they change no feasible node (then the class path, while it places)
-            if explain or restricted or not held.changes_nothing():
-                return self._scan(pod, explain, restricted, held.topology is not None, held)
-            best = self.class_index(pod).best()
-            if best is not None:
-                self.bind(pod, best)
-                return self._placed[best]
-            return self._scan(pod, explain, restricted, False, held)  # exact statuses
+        if held is not None:  # nominated pods hold room: two passes on their nodes
+            if not (explain or restricted):
+                best = self._best_held(pod, held, bool(concerned))
+                if best is not None:
+                    self.bind(pod, best)
+                    return self._placed[best]
+            return self._scan(pod, explain, restricted, held.topology is not None, held)
         if concerned and not (explain or restricted):
             index = self.topology_index(pod)
             assert index.topo is not None
@@ -282,6 +280,21 @@ class Engine:
                 statuses[i] = st
         message, pre = self.failure_message(pod, statuses, ev.prefilter_message)
         return Decision(None, message, statuses, ev, pre)
+
+    def _best_held(self, pod: PodInfo, held: NominatedFilter, concerned: bool) -> int | None:
+        """The class path's choice while nominated pods hold room (``held``): nominated
+        pods only add pods to their own nodes' first pass, so they can only take such a
+        node out of the feasible set, never add one, and scores do not see them. The
+        nodes they block are hidden from the class index for this cycle. Cost: the
+        blocking check per node with nominated pods (the topology PreFilter over the
+        cluster for each, when the topology plugins apply), then the class path."""
+        index = self.topology_index(pod) if concerned else self.class_index(pod)
+        hidden = [(i, index.hide(i)) for i in held.pods if index.score[i] >= 0 and held.blocks(i)]
+        try:
+            return index.best() if index.topo is None else index.topo.best(index, pod)
+        finally:
+            for i, score in hidden:
+                index.restore(i, score)
 
     def nominated_filter(self, pod: PodInfo, concerned: bool) -> NominatedFilter | None:
         """The two-pass filter for ``pod`` when pods nominated to some node hold room for

@@ -103,22 +103,14 @@ class NominatedFilter:
         """The cluster-dynamic plugins when they concern the pod (``concerned``) or a
         nominated pod brings affinity terms; None: they pass every node."""
 
-    def changes_nothing(self) -> bool:
-        """Whether the nominated pods leave the pod's feasible nodes as they are, so the
-        engine's fast path (which does not see them) decides exactly: the cluster-dynamic
-        plugins play no part (:attr:`topology` None), and no node that has nominated pods
-        passes the node-local filters as it is but fails them with those pods added (the
-        second pass is the filters as they are, so nothing else can change). Scores do not
-        see nominated pods. Cost: two filter runs per node with nominated pods."""
-        if self.topology is not None:
-            return False
-        for i, added in self.pods.items():
-            node = self.nodes[i]
-            if run_filters(self.pod, node, self.fcfg) is None and (
-                run_filters(self.pod, node.without([*node.pods, *added]), self.fcfg) is not None
-            ):
-                return False
-        return True
+    def blocks(self, i: int) -> bool:
+        """Whether node ``i``'s nominated pods make it fail the first pass (the pod's
+        filters with them added), so that a node passing as it is fails the two passes.
+        Cost: the filters once, plus the topology PreFilter over the changed cluster when
+        the topology plugins apply."""
+        node = self.nodes[i]
+        added = self.pods[i]
+        return self._filter(i, node.without([*node.pods, *added]), added) is not None
 
     def filter(
         self, i: int, state: tuple[object, ...], keep: Sequence[PodInfo] | None = None
