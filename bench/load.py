@@ -458,7 +458,7 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
     from podfit.http.responses import json_response
     from podfit.manifests import load_objects
     from podfit.options.load import option_names
-    from podfit.scheduler.adapt import PodConverter, node_info
+    from podfit.scheduler.adapt import PodConverter, node_infos
     from podfit.scheduler.config import make_config
     from podfit.scheduler.run import schedule_infos
     from podfit.schemas.schedule import ScheduleOptionsSchema
@@ -496,8 +496,8 @@ def phases(case: Case, repeat: int) -> dict[str, float]:
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         convert = PodConverter()
-        pods = [convert(p, f"pods[{i}]") for i, p in enumerate(workload.pods)]
-        nodes = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(workload.nodes)]
+        pods = convert.all(workload.pod_source(), "pods")  # as scheduler.adapt.schedule
+        nodes = node_infos(workload.nodes)
         marks.append(time.process_time())
         in_gc.append(collecting[1])
         result = schedule_infos(pods, nodes, make_config())

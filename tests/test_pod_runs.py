@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,9 @@ from podfit.manifests.snapshot import TakenNames
 from podfit.planning.pending import runs
 from podfit.pods import Container, Pod, replicas
 from podfit.quantity import parse_quantity as q
+from podfit.scheduler import schedule
+from podfit.scheduler.adapt import PodConverter
+from podfit.scheduler.model import PodInfo
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -236,3 +240,41 @@ def test_name_ranges_found_by_prefix_answer_as_every_range_would(
     assert index.shares_with(new) == any(r.shares_with(new) for r in ranges)
     for name in [*new, "web-1", "web-10-a", "w0", "0", "x-3", ""]:
         assert (name in index) == any(name in r for r in ranges)
+
+
+def _info_fields(info: PodInfo) -> tuple[object, ...]:
+    return (*(getattr(info, s) for s in PodInfo.__slots__ if s != "_key"), info.scheduling_key())
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_runs_convert_to_what_their_pods_one_by_one_convert_to(seed: int) -> None:
+    """The scheduler's converter reads runs without making their replicas (one conversion
+    per template): the same PodInfos, in order, distinct objects, as converting the
+    materialised pods."""
+    segments = _segments(seed)
+    from_runs = PodConverter().all(PodRuns(segments), "pods")
+    one_by_one = PodConverter().all(_flat(segments), "pods")
+    assert [_info_fields(i) for i in from_runs] == [_info_fields(i) for i in one_by_one]
+    assert len({id(i) for i in from_runs}) == len(from_runs)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "fixtures/workloads/online-boutique.yaml",
+        "fixtures/workloads/helm-prometheus.yaml",
+        "tests/data/qa/shop-get-all.json",
+        "tests/data/scheduler/work.yaml",
+    ],
+)
+def test_scheduling_runs_answers_as_scheduling_the_pods(path: str) -> None:
+    """``schedule(workload.pod_source())`` (what the HTTP service passes: runs, replicas
+    never made as Pods) answers the same document as ``schedule(workload.pods)``."""
+    root = Path(__file__).resolve().parent.parent
+    nodes = load_text((root / "tests/data/scheduler/nodes.yaml").read_text()).nodes
+    workload = load_text((root / path).read_text())
+    source = workload.pod_source()
+    assert isinstance(source, PodRuns)  # else this test would compare a list with itself
+    by_runs = schedule(source, nodes, **workload.cluster_objects()).to_dict()
+    by_pods = schedule(workload.pods, nodes, **workload.cluster_objects()).to_dict()
+    assert by_runs == by_pods

@@ -417,10 +417,12 @@ def default_container(container: Container) -> Container:
     >>> str(c.requests["cpu"]), c.defaulted_requests
     ('500m', ('cpu',))
     """
-    missing = sorted(name for name in container.limits if name not in container.requests)
+    requests = container.requests
+    missing = [name for name in container.limits if name not in requests]
     if not missing:
         return container
-    requests = dict(container.requests)
+    missing.sort()
+    requests = dict(requests)
     for name in missing:
         requests[name] = container.limits[name]
     return replace(
@@ -444,22 +446,24 @@ def validate_resources(
     for kind, rl in (("limits", limits), ("requests", requests)):
         for name in sorted(rl):
             q = rl[name]
-            where = f"{path}.{kind}.{name}"
             if q.sign() < 0:
-                errors.append(FieldError(where, f"{q}: must be greater than or equal to 0"))
+                message = f"{q}: must be greater than or equal to 0"
             elif is_extended(name) and q.as_fraction().denominator != 1:
-                errors.append(FieldError(where, f"{q}: must be an integer"))
+                message = f"{q}: must be an integer"
+            else:
+                continue
+            errors.append(FieldError(f"{path}.{kind}.{name}", message))
     for name in sorted(requests):
         req = requests[name]
         lim = limits.get(name)
-        where = f"{path}.requests.{name}"
         if lim is not None:
             if req != lim and not is_overcommit_allowed(name):
-                errors.append(FieldError(where, f"{req}: must be equal to {name} limit of {lim}"))
+                message = f"{req}: must be equal to {name} limit of {lim}"
             elif req > lim:
-                errors.append(
-                    FieldError(where, f"{req}: must be less than or equal to {name} limit of {lim}")
-                )
+                message = f"{req}: must be less than or equal to {name} limit of {lim}"
+            else:
+                continue
+            errors.append(FieldError(f"{path}.requests.{name}", message))
         elif not is_overcommit_allowed(name):
             errors.append(
                 FieldError(

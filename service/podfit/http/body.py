@@ -306,12 +306,20 @@ def check_depth(value: Any, max_depth: int) -> None:
         if depth > max_depth:
             _raise_too_deep(value, max_depth)
         nested: list[Any] = []
-        for node in level:
-            if isinstance(node, dict | list):  # the top value may be a scalar
-                children = node.values() if isinstance(node, dict) else node
-                nested.extend(c for c in children if isinstance(c, dict | list))
+        extend = nested.extend
+        for node in level:  # the top value may be a scalar
+            if isinstance(node, dict):
+                extend([c for c in node.values() if isinstance(c, _CONTAINERS)])
+            elif isinstance(node, list):
+                extend([c for c in node if isinstance(c, _CONTAINERS)])
         level = nested
         depth += 1
+
+
+_CONTAINERS = (dict, list)
+"""The nesting types, as a tuple: ``isinstance`` with a tuple is cheaper than with
+``dict | list`` (a ``types.UnionType``), and the depth and shape checks ask it of every
+value of a body."""
 
 
 def _raise_too_deep(value: Any, max_depth: int) -> None:

@@ -203,19 +203,26 @@ def check_body_shape(
                     if len(child) > max_items:
                         raise _too_many(len(child), max_items, _spell((where, key)))
                     for name, value in child.items():
-                        _check_length((where, key, name), value, max_quantity_length)
+                        if type(value) is not str or len(value) > max_quantity_length:
+                            _check_length((where, key, name), value, max_quantity_length)
                 elif key == "divisor":
                     _check_length((where, key), child, max_quantity_length)
-                elif isinstance(child, dict | list):
+                elif isinstance(child, _CONTAINERS):
                     stack.append(((where, key), child))
         elif isinstance(node, list):
             if len(node) > max_items:
                 raise _too_many(len(node), max_items, _spell(where))
             stack.extend(
-                ((where, (i,)), child)
-                for i, child in enumerate(node)
-                if isinstance(child, dict | list)
+                [
+                    ((where, (i,)), child)
+                    for i, child in enumerate(node)
+                    if isinstance(child, _CONTAINERS)
+                ]
             )
+
+
+_CONTAINERS = (dict, list)
+"""Nesting types as a tuple (``isinstance`` is cheaper with one than with ``dict | list``)."""
 
 
 _Where = tuple[Any, ...]
@@ -402,10 +409,11 @@ def check_expansion(workload: Workload, config: ServiceConfig) -> None:
     Each DaemonSet becomes one pod per eligible node at scheduling time, so the bound is
     ``pods + daemonsets × nodes``, checked before any DaemonSet pod is built.
     """
-    bound = len(workload.pods) + len(workload.daemonsets) * len(workload.nodes)
+    pods = len(workload.pod_source())  # the replicas are not made to be counted
+    bound = pods + len(workload.daemonsets) * len(workload.nodes)
     if bound > config.max_pods:
         raise LimitExceeded(
-            f"{len(workload.pods)} pods and {len(workload.daemonsets)} DaemonSets on"
+            f"{pods} pods and {len(workload.daemonsets)} DaemonSets on"
             f" {len(workload.nodes)} nodes could make {bound} pods, above the limit of"
             f" {config.max_pods} ({env_name('max_pods')})",
             path="daemonsets",
@@ -462,7 +470,7 @@ def schedule_workload(
     if options.explain:
         check_explain(workload, config)
     result = schedule(
-        workload.pods,
+        workload.pod_source(),  # runs of replicas, converted without making their Pods
         workload.nodes,
         **workload.cluster_objects(),
         explain=options.explain,

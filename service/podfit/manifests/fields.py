@@ -55,6 +55,8 @@ def quantity_text(value: Any) -> str:
     Numbers use their JSON text (YAML numbers as kubectl re-encodes them), strings are
     trimmed of Go ``unicode.IsSpace`` whitespace, ``null`` is ``0``.
     """
+    if type(value) is str:  # the usual case first
+        return value.strip(GO_SPACE)
     if value is None:
         return "0"
     if isinstance(value, Number):
@@ -160,16 +162,15 @@ class Doc:
     def resources(self, value: Any, path: str) -> dict[str, Quantity]:
         out: dict[str, Quantity] = {}
         for name, raw in self.mapping(value, path).items():
-            where = f"{path}.{name}"
             try:
                 q = quantity_value(raw)
                 # the scheduler's integer must exist: refuse values past int64, never wrap
                 to_amount(name, q)
             except QuantityError as exc:
-                self.error(where, str(exc) + quantity_hint(raw))
+                self.error(f"{path}.{name}", str(exc) + quantity_hint(raw))
                 continue
             if q.sign() < 0:  # every resource list Kubernetes validates is non-negative
-                self.error(where, f"{q}: must be greater than or equal to 0")
+                self.error(f"{path}.{name}", f"{q}: must be greater than or equal to 0")
                 continue
             out[name] = q
         return out

@@ -32,8 +32,10 @@ def _safe_encode(text: str, length: int) -> str:
 
 
 def template_hash(template: Mapping[str, Any]) -> str:
-    """A stable 10-character stand-in for the ``pod-template-hash`` label."""
-    return _safe_encode(json.dumps(template, sort_keys=True, default=_json_default), 10)
+    """A stable 10-character stand-in for the ``pod-template-hash`` label: of the
+    template's JSON text, keys sorted (``json.dumps(template, sort_keys=True)``, a
+    number as its literal text)."""
+    return _safe_encode(_TEMPLATE_JSON.encode(template), 10)
 
 
 def generated_name(base: str, namespace: str, ordinal: int) -> str:
@@ -55,3 +57,8 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Number):
         return value.text
     return str(value)
+
+
+_TEMPLATE_JSON = json.JSONEncoder(sort_keys=True, default=_json_default)
+"""One encoder for every template (it keeps no state between calls): what
+``json.dumps(template, sort_keys=True, default=_json_default)`` builds on each call."""

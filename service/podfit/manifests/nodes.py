@@ -132,13 +132,15 @@ def read_compact_node(raw: Any, path: str, d: Doc) -> tuple[Node, int | None]:
 def node_pool(node: Node, count: int | None) -> list[Node]:
     """The nodes of a compact entry: ``<name>-0`` … ``<name>-<count-1>``, or ``node`` alone
     when ``count`` is None, each labelled ``kubernetes.io/hostname`` (unless the entry
-    sets that label)."""
+    sets that label). The nodes share the entry's ``allocatable`` and ``capacity``
+    mappings (read-only, as every Node's), so a pool's allocatable is converted once
+    (:func:`podfit.scheduler.adapt.node_infos`)."""
     names = [node.name] if count is None else [f"{node.name}-{i}" for i in range(count)]
     return [
         Node(
             n,
-            dict(node.allocatable),
-            dict(node.capacity),
+            node.allocatable,
+            node.capacity,
             {HOSTNAME_LABEL: n, **node.labels},
             node.taints,
             node.unschedulable,

@@ -379,20 +379,24 @@ class Reader:
             )
             return
         self._reserve("pods", replicas, "spec.replicas", commit=False)
-        if kind == "Deployment":
+        if kind == "Deployment":  # its ReplicaSet's pods carry the hash label
             h = template_hash(template)
             pattern = f"{name}-{h}-{{}}"
+            extra_labels = {TEMPLATE_HASH_LABEL: h}
         else:
             pattern = f"{name}-{{}}"
+            extra_labels = None
         pods = self._build(
-            template, "spec.template", d, [pattern.format(0)], namespace, owner, source
+            template,
+            "spec.template",
+            d,
+            [pattern.format(0)],
+            namespace,
+            owner,
+            source,
+            owner_selector=self._spread_selector(kind),
+            extra_labels=extra_labels,
         )
-        selector = self._spread_selector(kind)
-        if pods and selector is not None:  # in place: the list is registered for priorities
-            pods[0] = replace(pods[0], owner_selector=selector)
-        if kind == "Deployment" and pods:  # its ReplicaSet's pods carry the hash label
-            labels = {**pods[0].labels, TEMPLATE_HASH_LABEL: h}
-            pods[0] = replace(pods[0], labels=labels)  # in place: the list is registered
         entry = self._entry(
             kind, doc, d, name, namespace, pods, replicas, source, "spec.replicas", pattern
         )
@@ -578,7 +582,14 @@ class Reader:
         owner: str | None,
         source: str,
         bound: bool = False,
+        owner_selector: LabelSelector | None = None,
+        extra_labels: Mapping[str, str] | None = None,
     ) -> list[Pod]:
+        """The pods ``names`` of ``template`` (a Pod object with ``bound``: its status is
+        read too), or none when it has errors (collected in ``d``). ``owner_selector``:
+        the selector default spreading reads for them (their controller's);
+        ``extra_labels`` are added to the template's after they are validated (a
+        Deployment's ``pod-template-hash``)."""
         prefix = f"{path}." if path else ""
         before = len(d.errors)
         meta = d.mapping(template.get("metadata"), f"{prefix}metadata")
@@ -667,6 +678,8 @@ class Reader:
         unmodelled = unmodelled_fields(spec, sp)
         if len(d.errors) > before:
             return []
+        if extra_labels:
+            labels = {**labels, **extra_labels}
         # the field paths as written (Pod.unmodelled): the scheduler and plans model them
         base = Pod(
             name=names[0],
@@ -692,12 +705,13 @@ class Reader:
             unmodelled=unmodelled,
             spread=spread,
             pod_affinity=pod_affinity,
+            owner_selector=owner_selector,
             terminating=bound and meta.get("deletionTimestamp") is not None,
             start_time=start_time,
             nominated_node=nominated,
             preempted=preempted,
         )
-        pods = replicas(base, names)
+        pods = [base] if len(names) == 1 else replicas(base, names)  # base is names[0]
         if deferred_priority or deferred_policy:
             self.deferred.append((pods, priority_name, sp, deferred_priority, deferred_policy))
         return pods
@@ -840,9 +854,15 @@ class Reader:
 
     def _reconcile(self) -> None:
         """Existing pods and workloads reconciled (:mod:`.snapshot`) into
-        ``Workload.pods``, each workload's outcome in ``Workload.reconciled``."""
+        ``Workload.pods``, each workload's outcome in ``Workload.reconciled``.
+
+        The entries are dropped once reconciled: a workload's name maker refers back to
+        this reader, a cycle that would keep the reader, its workload and its pods alive
+        until the cyclic garbage collector found them; without it reference counting
+        frees them as soon as the caller lets go."""
         taken = TakenNames(self.names)
         pods, results, dropped = reconcile(self.entries, taken)
+        self.entries = []
         wl = self.workload
         if not pods.distinct_names():  # else no two pods share a name
             self._duplicates(pods)

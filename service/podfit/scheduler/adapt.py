@@ -17,6 +17,7 @@ from podfit.deadline import NO_DEADLINE, Deadline
 from podfit.errors import FieldError, ManifestError, PodfitError
 from podfit.manifests import objects
 from podfit.manifests.reader import SPREAD_SELECTOR_KINDS
+from podfit.manifests.replicas import PodRuns, Replicas
 from podfit.manifests.snapshot import TEMPLATE_HASH_LABEL
 from podfit.manifests.topology import topology_selector
 from podfit.nodes import Node, allocatable_amounts
@@ -85,7 +86,12 @@ class PodConverter:
     def all(self, pods: Sequence[Pod], prefix: str) -> list[PodInfo]:
         """``[self(pod, f"{prefix}[{i}]") ...]``: the same objects, in order, but the loop
         is one call and a replica's path is never formatted (it names only a conversion's
-        errors, and a replica is not converted). O(pods)."""
+        errors, and a replica is not converted). Pods held as :class:`PodRuns` (the
+        reader's ``Workload.pod_source()``) are read run by run: a workload's replicas
+        are never made as Pods nor compared, each is a :meth:`PodInfo.replica` of its
+        template's conversion. O(pods)."""
+        if isinstance(pods, PodRuns):
+            return self._runs(pods, prefix)
         out: list[PodInfo] = []
         append = out.append
         last = self._last
@@ -98,6 +104,39 @@ class PodConverter:
             spec, info = pod_spec, self._convert(pod, f"{prefix}[{i}]")
             self._last = (spec, info)
             append(info)
+        return out
+
+    def _runs(self, runs: PodRuns, prefix: str) -> list[PodInfo]:
+        """:meth:`all` over ``runs`` without making their replicas: equal objects, in
+        order. A :class:`Replicas` segment's pods are its template under each of its
+        names, so the template is compared and converted once for all of them (a
+        conversion error names the first one's path). O(segments) comparisons plus one
+        replica copy per pod."""
+        out: list[PodInfo] = []
+        append = out.append
+        last = self._last
+        spec, info = last if last is not None else (None, None)
+        start = 0
+        for segment in runs.segments:
+            if isinstance(segment, Replicas):
+                pod, names = segment.template, segment.names
+            else:
+                pod, names = segment, (segment.name,)
+            if not names:
+                continue
+            pod_spec = _all_but_name(pod)
+            fresh = info is None or pod_spec != spec
+            if fresh:
+                spec, info = pod_spec, self._convert(pod, f"{prefix}[{start}]")
+                self._last = (spec, info)
+            assert info is not None
+            for name in names:
+                if fresh and name == info.name:  # the converted pod itself, as in all()
+                    append(info)
+                    fresh = False
+                else:
+                    append(info.replica(name))
+            start += len(names)
         return out
 
     def _convert(self, pod: Pod, path: str) -> PodInfo:
@@ -205,12 +244,21 @@ def budget_spec(pdb: objects.PodDisruptionBudget) -> BudgetSpec:
     )
 
 
-def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
-    """``node`` at the integer level (allocatable ints; a bad quantity names ``path``)."""
-    try:
-        alloc = allocatable_amounts(node)
-    except PodfitError as exc:
-        raise exc.at(path) from None
+def node_info(
+    node: Node, index: int = 0, path: str = "", amounts: dict[int, dict[str, int]] | None = None
+) -> NodeInfo:
+    """``node`` at the integer level (allocatable ints; a bad quantity names ``path``).
+    ``amounts`` (``id`` of an allocatable mapping -> its ints) shares one conversion
+    between nodes holding the same mapping (a compact entry's pool): the caller keeps
+    the nodes alive while it holds the ids."""
+    alloc = None if amounts is None else amounts.get(id(node.allocatable))
+    if alloc is None:
+        try:
+            alloc = allocatable_amounts(node)
+        except PodfitError as exc:
+            raise exc.at(path) from None
+        if amounts is not None:
+            amounts[id(node.allocatable)] = alloc
     return NodeInfo(
         node.name,
         alloc,
@@ -219,6 +267,14 @@ def node_info(node: Node, index: int = 0, path: str = "") -> NodeInfo:
         unschedulable=node.unschedulable,
         index=index,
     )
+
+
+def node_infos(nodes: Iterable[Node], prefix: str = "nodes") -> list[NodeInfo]:
+    """:func:`node_info` of each node (index and path ``prefix[i]`` from its place), each
+    allocatable mapping converted once (the nodes of a pool share theirs). O(nodes)."""
+    amounts: dict[int, dict[str, int]] = {}
+    held = list(nodes)  # alive while their ids key ``amounts``
+    return [node_info(n, i, f"{prefix}[{i}]", amounts) for i, n in enumerate(held)]
 
 
 def check_node_names(names: Sequence[str], prefix: str = "nodes") -> None:
@@ -282,8 +338,10 @@ def schedule(
 ) -> ScheduleResult:
     """Place ``pods`` on ``nodes`` as kube-scheduler's default profile would.
 
-    ``daemonsets`` are DaemonSet template pods (``Workload.daemonsets``), expanded to one
-    pod per eligible node and placed first. ``strategy`` is the NodeResourcesFit scoring
+    ``pods`` may be a workload's :class:`PodRuns` (``Workload.pod_source()``): its
+    replicas are then converted run by run, never made as Pods. ``daemonsets`` are
+    DaemonSet template pods (``Workload.daemonsets``), expanded to one pod per eligible
+    node and placed first. ``strategy`` is the NodeResourcesFit scoring
     strategy (LeastAllocated, MostAllocated, RequestedToCapacityRatio with ``shape``),
     ``resources`` its resource weights. ``dra`` puts DynamicResources in the profile
     (default: the version's, on from 1.34). Raises ``ConfigError`` for bad options and
@@ -313,7 +371,7 @@ def schedule(
     """
     with collector_paused():
         return _schedule(
-            list(pods),
+            pods if isinstance(pods, PodRuns) else list(pods),
             nodes,
             list(daemonsets),
             explain,
@@ -336,7 +394,7 @@ def schedule(
 
 
 def _schedule(
-    pods: list[Pod],
+    pods: Sequence[Pod],
     nodes: Iterable[Node],
     daemonsets: list[Pod],
     explain: bool,
@@ -356,15 +414,15 @@ def _schedule(
         controllers=controller_selectors,
     )
     pod_infos = convert.all(pods, "pods")
-    node_infos = [node_info(n, i, f"nodes[{i}]") for i, n in enumerate(nodes)]
-    check_node_names([n.name for n in node_infos])
+    infos = node_infos(nodes)
+    check_node_names([n.name for n in infos])
     templates = []
     for i, ds in enumerate(daemonsets):
         info = convert(ds, f"daemonsets[{i}]")
         templates.append(DaemonSetTemplate(ds.daemonset or ds.name, info, ds.host_network))
     return schedule_infos(
         pod_infos,
-        node_infos,
+        infos,
         cfg,
         daemonsets=templates,
         explain=explain,
