@@ -128,6 +128,18 @@ class Engine:
         self._held: NominatedFilter | None = None
         """The current cycle's nominated-pods filter (None: no nominated pod concerns it)."""
 
+    def release_classes(self) -> None:
+        """Drop the class indexes once the run is over. Each index refers back to the
+        engine, a cycle that would keep the engine, its nodes and every pod bound on them
+        alive until the cyclic garbage collector found them (in the HTTP service, a
+        collection every few requests walking one answer's objects); without it reference
+        counting frees them as soon as the run's caller lets go (``tests/test_no_cycles.py``
+        fails when an attribute added later keeps an index). O(classes)."""
+        self.classes.clear()
+        self.topo_classes.clear()
+        self._last = None
+        self._last_topo = None
+
     def static_view(self, pod: PodInfo) -> StaticView:
         """Per node: the static filters' status for ``pod`` (None = passes) and, where it
         passes, the raw scores of the profile's static score plugins (``STATIC_SCORES``,

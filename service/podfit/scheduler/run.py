@@ -244,7 +244,7 @@ def schedule_infos(
         ]
     else:
         places = [outcomes[id(p)] for p in everyone]
-    release_classes(engine)
+    engine.release_classes()
     return ScheduleResult(
         kubernetes_version=cfg.version,
         strategy=cfg.strategy,
@@ -252,19 +252,6 @@ def schedule_infos(
         nodes=run.engine.nodes,
         input_count=len(everyone),
     )
-
-
-def release_classes(engine: Engine) -> None:
-    """Drop the engine's class indexes once its run is over. Each index refers back to
-    the engine, a cycle that would keep the engine, its nodes and every pod bound on
-    them alive until the cyclic garbage collector found them (in the HTTP service, a
-    collection every few requests walking one answer's objects); without it reference
-    counting frees them as soon as the run's caller lets go (``tests/test_no_cycles.py``
-    fails when an engine attribute added later keeps an index). O(classes)."""
-    engine.classes.clear()
-    engine.topo_classes.clear()
-    engine._last = None
-    engine._last_topo = None
 
 
 def priority_order(run: _Run) -> None:
