@@ -117,6 +117,7 @@ class SpreadCounts:
     __slots__ = (
         "by_size",
         "counts",
+        "grown",
         "hard",
         "hard_sums",
         "hard_values",
@@ -161,6 +162,9 @@ class SpreadCounts:
         """Per node, its counts (:meth:`_count`)."""
         self.seen: list[tuple[int, int]]
         """Per node, its pod count and removal count when :attr:`own` was taken."""
+        self.grown: dict[tuple[Own, tuple[int, ...]], Own] = {}
+        """A node's counts after gaining pods: by its counts before and what the gained
+        pods add per :attr:`matchings` entry (few distinct pairs in a run)."""
         self.matchings: list[Matching] = []
         slots = []
         for c in (*hard, *soft):
@@ -223,11 +227,12 @@ class SpreadCounts:
         node's own count (hostname; else -1), ``maxSkew − 1`` and the domain totals. A
         constraint whose key no node carries adds nothing to any node's score (with the
         pod's own constraints every node is then ignored): it is left out."""
-        self.by_size: dict[int, list[ScoreTerm]] | None = (
+        self.by_size: dict[int, tuple[list[ScoreTerm], dict[Own | None, int]]] | None = (
             {} if all(slot >= 0 for _, slot, _, _ in self.soft_terms) else None
         )
-        """With only hostname terms, the Score terms by feasible-node count (their one
-        changing part: the weight)."""
+        """With only hostname terms, by feasible-node count (their one changing part is the
+        weight): the Score terms, and the raw score by a node's counts (None: a node
+        without the hostname label, which no term reads)."""
         self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
@@ -264,15 +269,21 @@ class SpreadCounts:
                 return
             added = pods[seen:]
             self.seen[i] = (len(pods), removals)
-            found = []
-            for m in self.matchings:  # loops, not comprehensions: CPython 3.11 calls those
-                found.append(m.count(added))
+            matchings = self.matchings
+            if len(matchings) == 1:
+                found: tuple[int, ...] = (matchings[0].count(added),)
+            else:
+                found = tuple([m.count(added) for m in matchings])
             if not any(found):
                 return
-            grown: list[int | None] = []
-            for n, k in zip(old, self.slot_matching, strict=True):
-                grown.append(None if n is None else n + found[k])
-            new = tuple(grown)
+            new = self.grown.get((old, found))
+            if new is None:
+                new = self.grown[old, found] = tuple(
+                    [
+                        None if n is None else n + found[k]
+                        for n, k in zip(old, self.slot_matching, strict=True)
+                    ]
+                )
         else:
             new = self._count(i, node)
             if new == old:
@@ -336,17 +347,28 @@ class SpreadCounts:
         else:
             ignored, counted, size, skipped = None, reps, sum(sizes), frozenset()
         # plain loops: a few representatives, and a CPython 3.11 comprehension is a call
-        by_size = self.by_size
-        if by_size is not None:
-            terms = by_size.get(size)
-            if terms is None:
-                terms = by_size[size] = self._terms(nodes, counted, size)
-        else:
-            terms = self._terms(nodes, counted, size)
         own = self.own
         raw: list[int] = []
-        for i in reps:
-            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
+        by_size = self.by_size
+        if by_size is None:
+            terms = self._terms(nodes, counted, size)
+            for i in reps:
+                raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
+            return normalize(raw, ignored)
+        kept = by_size.get(size)
+        if kept is None:
+            kept = by_size[size] = (self._terms(nodes, counted, size), {})
+        terms, known = kept
+        for i in reps:  # hostname terms only: a node's score is a function of its counts
+            labels = nodes[i].labels
+            if i in skipped:
+                raw.append(0)
+                continue
+            key = own[i] if HOSTNAME in labels else None
+            found = known.get(key)
+            if found is None:
+                found = known[key] = raw_score(terms, labels, own[i])
+            raw.append(found)
         return normalize(raw, ignored)
 
     def _terms(
