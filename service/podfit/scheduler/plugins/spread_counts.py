@@ -91,6 +91,20 @@ class Matching:
         """By ``id(labels)``: the labels object itself (kept, so that its id is not
         reused while the entry lives) and whether the selector matches it."""
 
+    def matches_any(self, label_sets: Iterable[Mapping[str, str]]) -> bool:
+        """Whether the selector matches any of ``label_sets`` (namespaces aside): when not,
+        pods carrying only those count none. O(label sets), verdicts remembered."""
+        if self.none:
+            return False
+        verdicts = self.verdicts
+        for labels in label_sets:
+            found = verdicts.get(id(labels))
+            if found is None or found[0] is not labels:
+                found = verdicts[id(labels)] = (labels, selector_matches(self.selector, labels))
+            if found[1]:
+                return True
+        return False
+
     def count(self, pods: Iterable[PodInfo]) -> int:
         """Pods of ``pods`` in the namespace, not terminating, matching. O(len(pods))."""
         if self.none:
@@ -140,7 +154,12 @@ class SpreadCounts:
         "totals",
     )
 
-    def __init__(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> None:
+    def __init__(
+        self,
+        pod: PodInfo,
+        nodes: Sequence[NodeInfo],
+        label_sets: Mapping[int, Mapping[str, str]] | None = None,
+    ) -> None:
         self.pod = pod
         self.hard = hard = constraints_for(pod, DO_NOT_SCHEDULE)
         self.soft = soft = constraints_for(pod, SCHEDULE_ANYWAY)
@@ -178,7 +197,12 @@ class SpreadCounts:
         :attr:`matchings` entry (constraints with equal selectors share one)."""
         # column by column (per constraint over the nodes), then one row per node
         nh = len(hard)
-        found = [[m.count(node.pods) for node in nodes] for m in self.matchings]
+        found = [
+            [m.count(node.pods) for node in nodes]
+            if label_sets is None or m.matches_any(label_sets.values())
+            else [0] * len(nodes)  # no bound pod's labels match: nothing to count
+            for m in self.matchings
+        ]
         columns: list[list[int | None]] = []
         for values, k in zip(self.hard_values, slots, strict=False):
             columns.append(_where(values, found[k]))
@@ -399,8 +423,10 @@ class SpreadCounts:
 
 
 def spread_counts(pod: PodInfo, nodes: Sequence[NodeInfo], context: object) -> SpreadCounts:
-    """The ``counts`` hook of the profile row."""
-    return SpreadCounts(pod, nodes)
+    """The ``counts`` hook of the profile row (``context``: the run's
+    :class:`~podfit.scheduler.topologyplugins.TopologyPlugins`, whose ``label_sets`` hold
+    every labels object of a pod on the nodes)."""
+    return SpreadCounts(pod, nodes, getattr(context, "label_sets", None))
 
 
 __all__ = ["SpreadCounts", "counted_values", "spread_counts"]
