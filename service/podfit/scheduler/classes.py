@@ -135,6 +135,7 @@ class ClassIndex:
         fits = self._fits_simple
         groups, group_of, scores = self.groups, self.group_of, self.score
         statics, group_keys = engine.static_view(pod)
+        cells = None if topo is None else topo.cells()
         feasible = 0
         for i, node in enumerate(nodes):
             st = statics[i]
@@ -142,7 +143,7 @@ class ClassIndex:
                 self._set_status(i, st)
                 continue
             raws = group_keys[i]
-            key = raws if topo is None else (raws, topo.cell(i))
+            key = raws if cells is None else (raws, cells[i])
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group(raws)

@@ -54,6 +54,8 @@ def counted_values(
     missing key reads as ``default`` (None: the node does not count)."""
     check = inclusion_matters(constraint, pod)
     key = constraint.topology_key
+    if not required and not check:  # every node counts (the system defaults)
+        return [node.labels.get(key, default) for node in nodes]
     out: list[str | None] = []
     for node in nodes:
         labels = node.labels
@@ -219,7 +221,7 @@ class SpreadCounts:
                     domain[v] += n
         for values, column, totals in zip(self.soft_values, columns[nh:], self.totals, strict=True):
             for v, n in zip(values, column, strict=True):
-                if v is not None and n is not None:
+                if n and v is not None:  # totals are read with 0 for a missing domain
                     totals[v] = totals.get(v, 0) + n
         self.hist = [Counter(domain.values()) for domain in self.counts]
         self.host_slots = tuple(
@@ -334,6 +336,11 @@ class SpreadCounts:
 
     fixed_keys = True
     """:meth:`value_keys` never grows."""
+
+    @property
+    def may_filter(self) -> bool:
+        """Only hard constraints filter, and the class's constraints are fixed."""
+        return bool(self.hard)
 
     def value_keys(self) -> Collection[str]:
         """Every constraint's topology key (fixed for the class)."""
