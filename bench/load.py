@@ -236,6 +236,21 @@ def server_cpu_seconds(master: int) -> float:
     return total
 
 
+def wait_idle(master: int, timeout: float = 10.0) -> None:
+    """Wait until the server has drained what an earlier run left it (a closed-loop run
+    ends with up to one request per connection still being answered for clients that
+    have gone): until it uses under 2 % of a core over 0.2 s, at most ``timeout``
+    seconds. Without this a paced run right after a closed-loop one starts behind."""
+    deadline = time.monotonic() + timeout
+    before = server_cpu_seconds(master)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = server_cpu_seconds(master)
+        if now - before < 0.004:
+            return
+        before = now
+
+
 SPIN = """
 import sys, time
 t0, c0 = time.monotonic(), time.process_time()
@@ -640,6 +655,7 @@ def main() -> None:
                 if args.paced or args.paced_only:
                     rates.append(case.goal_rps)
                 for rate in rates:
+                    wait_idle(server.pid)
                     cpu_before = server_cpu_seconds(server.pid)
                     spread: list[str] = []
                     sampler = threading.Timer(

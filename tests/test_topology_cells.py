@@ -202,3 +202,21 @@ def test_a_soft_key_no_node_carries_is_left_out_of_score_and_one_node_keeps_it()
         (counts,) = index.topo.counts.values()
         assert isinstance(counts, SpreadCounts)
         assert [key for key, *_ in counts.soft_terms] == ([HOST, zone] if zoned else [HOST])
+
+
+def test_pods_bound_before_the_engine_and_by_it_count_for_a_class_built_later() -> None:
+    """The engine notes every labels object of a pod on its nodes (those the nodes held
+    when it started and those it binds); a class whose selector matches none of them
+    counts no pod without reading the nodes' pods, and one that matches counts them all."""
+    nodes = [_node(n, i) for i, n in enumerate("ab")]
+    nodes[0].add_pod(PodInfo("early", labels={"app": "web"}))  # before the engine
+    engine = Engine(nodes, make_config())
+    engine.bind(PodInfo("late", labels={"app": "web"}), 1)
+    engine.bind(PodInfo("db", labels={"app": "db"}), 1)
+    web = PodInfo("web-0", labels={"app": "web"}, default_spread=WEB)
+    cache = label_selector({"app": "cache"})
+    other = PodInfo("cache-0", labels={"app": "cache"}, default_spread=cache)
+    seen = engine.topology.label_sets
+    assert [c[0] for c in SpreadCounts(web, nodes, seen).own] == [1, 1]
+    assert [c[0] for c in SpreadCounts(other, nodes, seen).own] == [0, 0]
+    assert SpreadCounts(web, nodes, seen).own == SpreadCounts(web, nodes).own

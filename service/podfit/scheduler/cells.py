@@ -77,9 +77,9 @@ class TopologyClass:
         self.filters = [
             (p.cluster.filter, self.counts[p.name])
             for p in CLUSTER_FILTER_PLUGINS
-            if p.cluster is not None and p.name in self.counts
+            if p.cluster is not None and p.name in self.counts and self.counts[p.name].may_filter
         ]
-        """Filter hook and sums per plugin, in profile order."""
+        """Filter hook and sums per plugin that may filter, in profile order."""
         self.scorers = [
             (p.weight, self.counts[p.name])
             for p in SCORING
@@ -157,6 +157,15 @@ class TopologyClass:
         if one is not None:
             return self.places[i], one.own_part(i)
         return self.places[i], tuple([c.own_part(i) for c in self.count_list])
+
+    def cells(self) -> list[object]:
+        """:meth:`cell` of every node, in node order. O(nodes)."""
+        if not self.host:
+            return list(self.places)
+        one = self.one
+        if one is not None:
+            return [(p, one.own_part(i)) for i, p in enumerate(self.places)]
+        return [self.cell(i) for i in range(len(self.places))]
 
     def best(self, index: ClassIndex, pod: PodInfo) -> int | None:
         """The node the full scan would choose for ``pod`` (highest total, then lowest

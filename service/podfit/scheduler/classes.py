@@ -135,6 +135,7 @@ class ClassIndex:
         fits = self._fits_simple
         groups, group_of, scores = self.groups, self.group_of, self.score
         statics, group_keys = engine.static_view(pod)
+        cells = None if topo is None else topo.cells()
         feasible = 0
         for i, node in enumerate(nodes):
             st = statics[i]
@@ -142,7 +143,7 @@ class ClassIndex:
                 self._set_status(i, st)
                 continue
             raws = group_keys[i]
-            key = raws if topo is None else (raws, topo.cell(i))
+            key = raws if cells is None else (raws, cells[i])
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group(raws)
@@ -194,8 +195,10 @@ class ClassIndex:
         group = self.group_of[i]
         if group is None:
             return  # statically infeasible: never changes
+        moved = False
         if self.topo is not None:
-            group = self._move(i, group)
+            cell = self._move(i, group)
+            moved, group = cell is not group, cell
         engine = self.engine
         pod = self.pod
         node = engine.nodes[i]
@@ -210,6 +213,8 @@ class ClassIndex:
         if dyn is None:
             score = self.dyn(node)
             if score == old_score:
+                if moved and score >= 0:
+                    group.push(score, i)  # its new cell holds no entry for it yet
                 return
             if old_score < 0:
                 self.feasible += 1
@@ -223,7 +228,8 @@ class ClassIndex:
 
     def _move(self, i: int, group: _Group) -> _Group:
         """File node ``i`` under its current cell (its pods changed: so may its own
-        topology counts); the entry left in the old cell goes stale."""
+        topology counts): its count moves there, the entry left in the old cell goes
+        stale, and the caller pushes its entry into the new cell (with its new score)."""
         assert self.topo is not None
         key = (group.raws, self.topo.cell(i))
         cell = self.groups.get(key)
@@ -232,11 +238,9 @@ class ClassIndex:
         if cell is group:
             return group
         self.group_of[i] = cell
-        score = self.score[i]
-        if score >= 0:
+        if self.score[i] >= 0:
             group.count -= 1
             cell.count += 1
-            cell.push(score, i)
         return cell
 
     def hide(self, i: int) -> int:

@@ -178,8 +178,7 @@ class Engine:
         self.nodes[i].add_pod(pod)
         if self.nominations.node_of:
             self.nominations.clear(pod)
-        if pod.pod_affinity is not None:
-            self.topology.bound(pod)
+        self.topology.bound(pod)
         self.start[id(pod)] = len(self.start)  # a pod is bound once per run
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:

@@ -149,6 +149,11 @@ class ClusterCounts(Protocol):
     fixed_keys: bool
     """Whether :meth:`value_keys` stays the same for the life of the sums."""
 
+    @property
+    def may_filter(self) -> bool:
+        """False when :meth:`filter_state` is None (Filter passes every node) for the life
+        of the sums."""
+
     def value_keys(self) -> Collection[str]:
         """The node label keys whose values the answers read (may grow as pods are bound)."""
 

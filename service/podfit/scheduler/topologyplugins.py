@@ -16,7 +16,7 @@ Filter order after the node-local filters: PodTopologySpread, then InterPodAffin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from podfit.scheduler.framework import SCORE, FilterStatus
 from podfit.scheduler.model import NodeInfo, PodInfo
@@ -28,7 +28,7 @@ from podfit.topology import Namespaces
 class TopologyPlugins:
     """The two plugins with the run's Namespace labels and ``hardPodAffinityWeight``."""
 
-    __slots__ = ("affinity_bound", "hard_weight", "namespaces")
+    __slots__ = ("affinity_bound", "hard_weight", "label_sets", "namespaces")
 
     def __init__(
         self,
@@ -41,6 +41,10 @@ class TopologyPlugins:
         """Bound pods with pod (anti-)affinity terms: while > 0 every pod is concerned; while
         0 InterPodAffinity skips every pod without terms of its own (nothing can repel,
         attract or score it)."""
+        self.label_sets: dict[int, Mapping[str, str]] = {}
+        """Every labels object a pod bound in this run carries or carried, by ``id`` (the
+        object is kept, so its id is not reused): a selector matching none of them counts
+        no pod on any node. Filled by :meth:`bound_already` and :meth:`bound`."""
 
     def bound_already(self, nodes: Sequence[NodeInfo]) -> None:
         """Count the pods with terms that ``nodes`` already hold (nodes handed over with
@@ -51,7 +55,8 @@ class TopologyPlugins:
 
     def bound(self, pod: PodInfo) -> None:
         """Note that ``pod`` was bound (the engine calls this on every bind). O(1)."""
-        if ipa.has_any_terms(pod):
+        self.label_sets.setdefault(id(pod.labels), pod.labels)
+        if pod.pod_affinity is not None and ipa.has_any_terms(pod):
             self.affinity_bound += 1
 
     def unbound(self, pod: PodInfo) -> None:

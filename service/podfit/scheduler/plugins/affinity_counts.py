@@ -183,6 +183,8 @@ class AffinityCounts:
 
     fixed_keys = False
     """Terms of pods bound later bring their keys."""
+    may_filter = True
+    """Pods bound later may bring required terms."""
 
     def value_keys(self) -> Collection[str]:
         """The pod's own terms' keys and every key the sums have met (never shrinks)."""

@@ -54,6 +54,8 @@ def counted_values(
     missing key reads as ``default`` (None: the node does not count)."""
     check = inclusion_matters(constraint, pod)
     key = constraint.topology_key
+    if not required and not check:  # every node counts (the system defaults)
+        return [node.labels.get(key, default) for node in nodes]
     out: list[str | None] = []
     for node in nodes:
         labels = node.labels
@@ -91,6 +93,20 @@ class Matching:
         """By ``id(labels)``: the labels object itself (kept, so that its id is not
         reused while the entry lives) and whether the selector matches it."""
 
+    def matches_any(self, label_sets: Iterable[Mapping[str, str]]) -> bool:
+        """Whether the selector matches any of ``label_sets`` (namespaces aside): when not,
+        pods carrying only those count none. O(label sets), verdicts remembered."""
+        if self.none:
+            return False
+        verdicts = self.verdicts
+        for labels in label_sets:
+            found = verdicts.get(id(labels))
+            if found is None or found[0] is not labels:
+                found = verdicts[id(labels)] = (labels, selector_matches(self.selector, labels))
+            if found[1]:
+                return True
+        return False
+
     def count(self, pods: Iterable[PodInfo]) -> int:
         """Pods of ``pods`` in the namespace, not terminating, matching. O(len(pods))."""
         if self.none:
@@ -117,6 +133,7 @@ class SpreadCounts:
     __slots__ = (
         "by_size",
         "counts",
+        "grown",
         "hard",
         "hard_sums",
         "hard_values",
@@ -139,7 +156,12 @@ class SpreadCounts:
         "totals",
     )
 
-    def __init__(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> None:
+    def __init__(
+        self,
+        pod: PodInfo,
+        nodes: Sequence[NodeInfo],
+        label_sets: Mapping[int, Mapping[str, str]] | None = None,
+    ) -> None:
         self.pod = pod
         self.hard = hard = constraints_for(pod, DO_NOT_SCHEDULE)
         self.soft = soft = constraints_for(pod, SCHEDULE_ANYWAY)
@@ -161,6 +183,9 @@ class SpreadCounts:
         """Per node, its counts (:meth:`_count`)."""
         self.seen: list[tuple[int, int]]
         """Per node, its pod count and removal count when :attr:`own` was taken."""
+        self.grown: dict[tuple[Own, tuple[int, ...]], Own] = {}
+        """A node's counts after gaining pods: by its counts before and what the gained
+        pods add per :attr:`matchings` entry (few distinct pairs in a run)."""
         self.matchings: list[Matching] = []
         slots = []
         for c in (*hard, *soft):
@@ -174,7 +199,12 @@ class SpreadCounts:
         :attr:`matchings` entry (constraints with equal selectors share one)."""
         # column by column (per constraint over the nodes), then one row per node
         nh = len(hard)
-        found = [[m.count(node.pods) for node in nodes] for m in self.matchings]
+        found = [
+            [m.count(node.pods) for node in nodes]
+            if label_sets is None or m.matches_any(label_sets.values())
+            else [0] * len(nodes)  # no bound pod's labels match: nothing to count
+            for m in self.matchings
+        ]
         columns: list[list[int | None]] = []
         for values, k in zip(self.hard_values, slots, strict=False):
             columns.append(_where(values, found[k]))
@@ -191,7 +221,7 @@ class SpreadCounts:
                     domain[v] += n
         for values, column, totals in zip(self.soft_values, columns[nh:], self.totals, strict=True):
             for v, n in zip(values, column, strict=True):
-                if v is not None and n is not None:
+                if n and v is not None:  # totals are read with 0 for a missing domain
                     totals[v] = totals.get(v, 0) + n
         self.hist = [Counter(domain.values()) for domain in self.counts]
         self.host_slots = tuple(
@@ -223,11 +253,12 @@ class SpreadCounts:
         node's own count (hostname; else -1), ``maxSkew − 1`` and the domain totals. A
         constraint whose key no node carries adds nothing to any node's score (with the
         pod's own constraints every node is then ignored): it is left out."""
-        self.by_size: dict[int, list[ScoreTerm]] | None = (
+        self.by_size: dict[int, tuple[list[ScoreTerm], dict[Own | None, int]]] | None = (
             {} if all(slot >= 0 for _, slot, _, _ in self.soft_terms) else None
         )
-        """With only hostname terms, the Score terms by feasible-node count (their one
-        changing part: the weight)."""
+        """With only hostname terms, by feasible-node count (their one changing part is the
+        weight): the Score terms, and the raw score by a node's counts (None: a node
+        without the hostname label, which no term reads)."""
         self.host_part = itemgetter(*self.host_slots) if self.host_slots else _nothing
         self.keys = tuple(c.topology_key for c in (*hard, *soft))
         self.require_all = bool(pod.spread)
@@ -264,15 +295,21 @@ class SpreadCounts:
                 return
             added = pods[seen:]
             self.seen[i] = (len(pods), removals)
-            found = []
-            for m in self.matchings:  # loops, not comprehensions: CPython 3.11 calls those
-                found.append(m.count(added))
+            matchings = self.matchings
+            if len(matchings) == 1:
+                found: tuple[int, ...] = (matchings[0].count(added),)
+            else:
+                found = tuple([m.count(added) for m in matchings])
             if not any(found):
                 return
-            grown: list[int | None] = []
-            for n, k in zip(old, self.slot_matching, strict=True):
-                grown.append(None if n is None else n + found[k])
-            new = tuple(grown)
+            new = self.grown.get((old, found))
+            if new is None:
+                new = self.grown[old, found] = tuple(
+                    [
+                        None if n is None else n + found[k]
+                        for n, k in zip(old, self.slot_matching, strict=True)
+                    ]
+                )
         else:
             new = self._count(i, node)
             if new == old:
@@ -299,6 +336,11 @@ class SpreadCounts:
 
     fixed_keys = True
     """:meth:`value_keys` never grows."""
+
+    @property
+    def may_filter(self) -> bool:
+        """Only hard constraints filter, and the class's constraints are fixed."""
+        return bool(self.hard)
 
     def value_keys(self) -> Collection[str]:
         """Every constraint's topology key (fixed for the class)."""
@@ -336,17 +378,28 @@ class SpreadCounts:
         else:
             ignored, counted, size, skipped = None, reps, sum(sizes), frozenset()
         # plain loops: a few representatives, and a CPython 3.11 comprehension is a call
-        by_size = self.by_size
-        if by_size is not None:
-            terms = by_size.get(size)
-            if terms is None:
-                terms = by_size[size] = self._terms(nodes, counted, size)
-        else:
-            terms = self._terms(nodes, counted, size)
         own = self.own
         raw: list[int] = []
-        for i in reps:
-            raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
+        by_size = self.by_size
+        if by_size is None:
+            terms = self._terms(nodes, counted, size)
+            for i in reps:
+                raw.append(0 if i in skipped else raw_score(terms, nodes[i].labels, own[i]))
+            return normalize(raw, ignored)
+        kept = by_size.get(size)
+        if kept is None:
+            kept = by_size[size] = (self._terms(nodes, counted, size), {})
+        terms, known = kept
+        for i in reps:  # hostname terms only: a node's score is a function of its counts
+            labels = nodes[i].labels
+            if i in skipped:
+                raw.append(0)
+                continue
+            key = own[i] if HOSTNAME in labels else None
+            found = known.get(key)
+            if found is None:
+                found = known[key] = raw_score(terms, labels, own[i])
+            raw.append(found)
         return normalize(raw, ignored)
 
     def _terms(
@@ -377,8 +430,10 @@ class SpreadCounts:
 
 
 def spread_counts(pod: PodInfo, nodes: Sequence[NodeInfo], context: object) -> SpreadCounts:
-    """The ``counts`` hook of the profile row."""
-    return SpreadCounts(pod, nodes)
+    """The ``counts`` hook of the profile row (``context``: the run's
+    :class:`~podfit.scheduler.topologyplugins.TopologyPlugins`, whose ``label_sets`` hold
+    every labels object of a pod on the nodes)."""
+    return SpreadCounts(pod, nodes, getattr(context, "label_sets", None))
 
 
 __all__ = ["SpreadCounts", "counted_values", "spread_counts"]
