@@ -96,12 +96,7 @@ class TopologyClass:
         self.keys = keys = tuple(k for k in self.raw_keys if not (per_node and k == HOSTNAME))
         """The keys whose values enter the cell: the hostname only when it is shared (a
         unique hostname's domain answers are the node's own counts)."""
-        self.places = [
-            (tuple(map(n.labels.get, keys)), HOSTNAME in n.labels)
-            if self.host
-            else tuple(map(n.labels.get, keys))
-            for n in engine.nodes
-        ]
+        self.places = engine.places(keys, self.host)
         """Per node, the part of its cell its labels fix: its values for :attr:`keys` and,
         when an answer reads the hostname key, whether it has one."""
         self.one = self.count_list[0] if len(self.count_list) == 1 else None
@@ -212,9 +207,10 @@ class TopologyClass:
                 for k, r in enumerate(normalised):
                     totals[k] += w * r
         best, best_i = totals[0], reps[0]
-        for t, i in zip(totals, reps, strict=True):
-            if t > best or (t == best and i < best_i):
-                best, best_i = t, i
+        for k in range(1, len(reps)):
+            t = totals[k]
+            if t > best or (t == best and reps[k] < best_i):
+                best, best_i = t, reps[k]
         return best_i
 
 

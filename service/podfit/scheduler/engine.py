@@ -32,6 +32,7 @@ from podfit.scheduler.messages import (
 from podfit.scheduler.model import NodeInfo, PodInfo
 from podfit.scheduler.nominated import NominatedFilter, Nominations
 from podfit.scheduler.plugins.node_affinity import prefilter_node_names
+from podfit.scheduler.plugins.pod_topology_spread import HOSTNAME
 from podfit.scheduler.preemption import (
     Budget,
     BudgetSpec,
@@ -115,6 +116,7 @@ class Engine:
         self.max_classes = max_classes
         self.min_priority: int | None = None
         self._statics: dict[tuple[object, ...], StaticView] = {}
+        self._places: dict[tuple[tuple[str, ...], bool], list[tuple[object, ...]]] = {}
         self._last: tuple[tuple[object, ...], ClassIndex] | None = None
         self._last_topo: tuple[tuple[object, ...], ClassIndex] | None = None
         """The class of the last :meth:`topology_index` (replicas of a run share one key
@@ -127,6 +129,22 @@ class Engine:
         records them; pods of lower or equal priority make room for them."""
         self._held: NominatedFilter | None = None
         """The current cycle's nominated-pods filter (None: no nominated pod concerns it)."""
+
+    def places(self, keys: tuple[str, ...], host: bool) -> list[tuple[object, ...]]:
+        """Per node, its values for ``keys`` (None where it has no such label) and, with
+        ``host``, whether it has a hostname label: the part of a topology cell its labels
+        fix (:class:`podfit.scheduler.cells.TopologyClass`). Node labels do not change in
+        a run, so classes reading the same keys share one list (read-only). O(nodes ×
+        keys) the first time."""
+        found = self._places.get((keys, host))
+        if found is None:
+            found = self._places[keys, host] = [
+                (tuple(map(n.labels.get, keys)), HOSTNAME in n.labels)
+                if host
+                else tuple(map(n.labels.get, keys))
+                for n in self.nodes
+            ]
+        return found
 
     def release_classes(self) -> None:
         """Drop the class indexes once the run is over. Each index refers back to the
