@@ -170,7 +170,8 @@ class ClusterCounts(Protocol):
     ) -> list[int] | None:
         """Normalised 0..100 scores of the feasible nodes given as one representative per
         group of equal answers (``reps``, with ``sizes`` nodes each), in their order; None
-        for a PreScore Skip."""
+        for a PreScore Skip. The list is read-only (the sums may keep and return it
+        again)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,7 @@ class SpreadCounts:
         "keys",
         "logs",
         "matchings",
+        "normalised",
         "own",
         "pod",
         "require_all",
@@ -183,6 +184,8 @@ class SpreadCounts:
         """Per node, its counts (:meth:`_count`)."""
         self.seen: list[tuple[int, int]]
         """Per node, its pod count and removal count when :attr:`own` was taken."""
+        self.normalised: dict[tuple[int, ...], list[int]] = {}
+        """NormalizeScore's answers by the raw scores (none ignored), read-only."""
         self.grown: dict[tuple[Own, tuple[int, ...]], Own] = {}
         """A node's counts after gaining pods: by its counts before and what the gained
         pods add per :attr:`matchings` entry (few distinct pairs in a run)."""
@@ -400,7 +403,13 @@ class SpreadCounts:
             if found is None:
                 found = known[key] = raw_score(terms, labels, own[i])
             raw.append(found)
-        return normalize(raw, ignored)
+        if ignored is not None:
+            return normalize(raw, ignored)
+        shape = tuple(raw)  # the same few raw scores come back cycle after cycle
+        normalised = self.normalised.get(shape)
+        if normalised is None:
+            normalised = self.normalised[shape] = normalize(raw)
+        return normalised
 
     def _terms(
         self, nodes: Sequence[NodeInfo], counted: Sequence[int], size: int
