@@ -89,13 +89,14 @@ def _pick(
     costs: list[float],
     details: list[dict[str, int] | None],
     exact: Callable[[dict[str, int], int], Fraction],
-    signature: Callable[[dict[str, int], int], object],
+    signatures: Sequence[object],
 ) -> tuple[int, dict[str, int]] | None:
     """The node with the smallest exact cost (first index on ties), screened by float.
 
     ``costs[i]`` is node i's float cost (``inf``: not a candidate). Nodes within a
-    relative 1e-9 of the float minimum are compared exactly; equal ``signature`` means
-    equal exact cost, so identical nodes cost one Fraction sum.
+    relative 1e-9 of the float minimum are compared exactly; equal ``signatures[i]`` mean
+    equal exact cost, so identical nodes cost one Fraction sum (and one comparison of
+    their kept signatures).
     """
     best = min(costs, default=_INF)
     if best == _INF:
@@ -109,7 +110,7 @@ def _pick(
             continue
         detail = details[i]
         assert detail is not None
-        key = signature(detail, i)
+        key = signatures[i]
         if key == winner_key:
             continue  # same exact cost as the current winner, which comes first
         value = memo.get(key)
@@ -147,6 +148,11 @@ class ShortfallTracker:
         self.free_detail: list[dict[str, int] | None] = [None] * n
         self.shrink_cost: list[float] = [_INF] * n
         self.shrink_detail: list[dict[str, int] | None] = [None] * n
+        self.free_key: list[object] = [None] * n
+        """Per candidate node, what its exact freeing cost depends on (its shortfall and
+        the allocatable of the resources short): equal keys, equal costs."""
+        self.shrink_key: list[object] = [None] * n
+        """Per candidate node, what its exact shrinking cost depends on (the cut)."""
         self.unavailable = [
             name
             for name, want in self.wanted
@@ -184,6 +190,10 @@ class ShortfallTracker:
                 cost += d / (alloc.get(name, 0) or 1)
             self.free_cost[i] = cost
             self.free_detail[i] = short
+            self.free_key[i] = (
+                tuple(short.items()),
+                tuple([alloc.get(r, 0) for r in short]),
+            )
         if PODS not in short and all(frees[r] > 0 for r in short):
             cut = {r: frees[r] for r in short}
             shrink = 0.0
@@ -191,6 +201,7 @@ class ShortfallTracker:
                 shrink += (pod_requests[name] - v) / pod_requests[name]
             self.shrink_cost[i] = shrink
             self.shrink_detail[i] = cut
+            self.shrink_key[i] = tuple(cut.items())
 
     def result(
         self,
@@ -254,10 +265,7 @@ class ShortfallTracker:
                 (Fraction(d, nodes[i].allocatable.get(r, 0) or 1) for r, d in short.items()),
                 Fraction(0),
             ),
-            lambda short, i: (
-                tuple(short.items()),
-                tuple(nodes[i].allocatable.get(r, 0) for r in short),
-            ),
+            self.free_key,
         )
         shrink_pick = _pick(
             self.shrink_cost,
@@ -266,7 +274,7 @@ class ShortfallTracker:
                 (Fraction(pod_requests[r] - v, pod_requests[r]) for r, v in cut.items()),
                 Fraction(0),
             ),
-            lambda cut, i: tuple(cut.items()),
+            self.shrink_key,
         )
         return {
             "shrinkRequest": None
