@@ -220,3 +220,18 @@ def test_pods_bound_before_the_engine_and_by_it_count_for_a_class_built_later() 
     assert [c[0] for c in SpreadCounts(web, nodes, seen).own] == [1, 1]
     assert [c[0] for c in SpreadCounts(other, nodes, seen).own] == [0, 0]
     assert SpreadCounts(web, nodes, seen).own == SpreadCounts(web, nodes).own
+
+
+def test_a_zone_emptied_by_an_eviction_leaves_the_sums_as_fresh_ones() -> None:
+    """System default spreading counts web pods per zone; evicting the only web pod of
+    zone z1 brings its total to 0, and the kept sums must equal sums built now (a domain
+    with no pod has no entry in either)."""
+    zone = "topology.kubernetes.io/zone"
+    nodes = [_node(n, i, **{zone: f"z{i % 2}"}) for i, n in enumerate("abcd")]
+    engine = Engine(nodes, make_config())
+    lone = PodInfo("lone", requests={"cpu": 100}, labels={"app": "web"})
+    engine.bind(lone, 1)  # z1
+    web = PodInfo("web-0", requests={"cpu": 100}, labels={"app": "web"}, default_spread=WEB)
+    engine.schedule(web)  # builds the class with z1's total at 1
+    engine.evict(lone, 1)
+    assert assert_cells_equal_fresh_ones(engine) == 1

@@ -335,7 +335,11 @@ class SpreadCounts:
             before, after = old[k], new[k]
             if value is None or before is None or after is None or before == after:
                 continue
-            totals[value] = totals.get(value, 0) + after - before
+            total = totals.get(value, 0) + after - before
+            if total:
+                totals[value] = total
+            else:  # no zero entries: a domain's total is read with 0 when missing
+                del totals[value]
 
     fixed_keys = True
     """:meth:`value_keys` never grows."""
