@@ -443,13 +443,9 @@ def test_admitting_the_replicas_checks_the_deadline() -> None:
     assert phases == [LOADING_PHASE]
 
 
-@pytest.mark.parametrize("path", ["/v1/schedule", "/v1/requests", "/v1/plan/fit", "/v1/check"])
-def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_problem(
-    path: str, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The clock passes the limit as the reader reads its first object: the request stops
-    at the reader's next check (the 256th object), not after the whole body is read, with
-    the same 503 problem as every other time-out."""
+def _limit_passed_at_first_object(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A fake clock that passes the request limit as the reader reads its first object;
+    the returned list counts the objects read."""
     clock = FakeClock()
     monkeypatch.setattr(podfit.deadline, "time", clock)
     read: list[int] = [0]
@@ -462,6 +458,17 @@ def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_proble
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Reader, "_object", slow_object)
+    return read
+
+
+@pytest.mark.parametrize("path", ["/v1/schedule", "/v1/requests", "/v1/plan/fit", "/v1/check"])
+def test_a_limit_running_out_while_the_manifests_are_read_is_the_time_out_problem(
+    path: str, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock passes the limit as the reader reads its first object: the request stops
+    at the reader's next check (the 256th object), not after the whole body is read, with
+    the same 503 problem as every other time-out."""
+    read = _limit_passed_at_first_object(monkeypatch)
     body: dict[str, Any] = {"pods": [pod_object(i) for i in range(600)], "nodes": nodes_json(2)}
     if path == "/v1/plan/fit":
         body["templates"] = [deployment(1, "100m")]
@@ -483,18 +490,7 @@ def test_the_page_stops_reading_pasted_manifests_at_the_limit(
     """The page reads its inputs with the request's deadline too: a 503 page naming the
     phase, before the pasted objects are all read."""
     client = make_client(request_time_limit=LIMIT)
-    clock = FakeClock()
-    monkeypatch.setattr(podfit.deadline, "time", clock)
-    read: list[int] = [0]
-    real = Reader._object
-
-    def slow_object(self: Reader, *args: Any, **kwargs: Any) -> Any:
-        if not read[0]:
-            clock.now += LIMIT + 1
-        read[0] += 1
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Reader, "_object", slow_object)
+    read = _limit_passed_at_first_object(monkeypatch)
     form = {"workloads": json.dumps([pod_object(i) for i in range(600)])}
     response = client.post("/", data=form, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
