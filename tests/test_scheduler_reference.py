@@ -706,6 +706,8 @@ def adversarial_topology_cluster(
     priorities: bool = True,
     bound_affinity: bool = True,
     best_effort: bool = True,
+    empty_values: bool = True,
+    shared_labels: bool = True,
 ) -> tuple[list[NodeInfo], list[PodInfo], Namespaces]:
     """Clusters meant to break the topology cells; each knob adds one kind of input:
 
@@ -723,12 +725,17 @@ def adversarial_topology_cluster(
     * ``priorities``: priorities (preemption's victims and messages);
     * ``bound_affinity``: pods already bound in the input carry affinity terms;
     * ``best_effort``: templates without requests or with tiny ones (a bind often leaves
-      the node's usage score as it was while its topology counts change).
+      the node's usage score as it was while its topology counts change);
+    * ``empty_values``: nodes whose zone or rack label is the empty string (for the
+      system defaults the domain "" that nodes without the key count into);
+    * ``shared_labels``: pods of a template in another namespace sharing its labels
+      object (a selector's verdict per labels object must not stand for the namespace).
 
     ``n_templates`` above the engine's 64 classes makes the topology classes evicted and
     rebuilt as templates interleave. Returns nodes, pods (the first ones bound) and the
     Namespace labels."""
     rng = random.Random(seed)
+    extra = random.Random(seed * 7 + 3)  # the later knobs leave the first draws alone
     keys = [HOST, HOST, TOPO_ZONE, TOPO_ZONE, "rack"]
     nodes: list[NodeInfo] = []
     for i in range(n_nodes):
@@ -746,6 +753,8 @@ def adversarial_topology_cluster(
                 labels = {}
             elif roll < 0.14:
                 del labels[HOST]
+        if empty_values and labels and extra.random() < 0.15:
+            labels[extra.choice([TOPO_ZONE, "rack"])] = ""
         taints = []
         if inclusion and rng.random() < 0.2:
             taints.append(Taint("dedicated", rng.choice(["db", "ml"]), "NoSchedule"))
@@ -880,6 +889,10 @@ def adversarial_topology_cluster(
             )
         )
     pods = [PodInfo(f"pod-{k:04d}", **rng.choice(templates)) for k in range(n_pods)]  # type: ignore[arg-type]
+    if shared_labels:
+        for pod in pods:
+            if extra.random() < 0.15:
+                pod.namespace = extra.choice(namespaces)
     for k in range(min(n_pods // 5, n_pods)):
         pod = pods[k]
         if pod.pod_affinity is not None and not bound_affinity:
