@@ -1047,3 +1047,39 @@ def test_adversarial_seeds_evict_and_meet_every_reason() -> None:
         ipa.REASON_POD_AFFINITY,
     ):
         assert reason in text, reason
+
+
+@pytest.mark.parametrize("cfg", CONFIGS)
+def test_empty_zone_value_shares_the_system_default_domain_of_nodes_without_zone(
+    cfg: SchedulerConfig,
+) -> None:
+    """System default spreading: a node without the zone label counts its pods into the
+    domain "" that a node labelled ``zone: ""`` scores by, while the unlabelled node itself
+    gets no zone term (upstream reads ``node.Labels[key]``; Score only where the key is
+    present). The cells (a missing key and "" are different cells) place every replica as
+    the plain reference does."""
+    zone_of = {0: "", 2: "a", 3: "", 4: "b"}  # node 1 and 5 carry no zone label
+    nodes = [
+        NodeInfo(
+            f"node-{i}",
+            {"cpu": 8000, "memory": 16 * GI, "pods": 30},
+            labels={HOST: f"h{i}", **({TOPO_ZONE: zone_of[i]} if i in zone_of else {})},
+            index=i,
+        )
+        for i in range(6)
+    ]
+    labels = {"app": "web"}
+    default = label_selector({"app": "web"})
+    pods = [
+        PodInfo(
+            f"pod-{k:02d}",
+            labels=labels,
+            requests={"cpu": 100, "memory": 2**20},
+            default_spread=default,
+        )
+        for k in range(24)
+    ]
+    for k in range(5):  # matching pods bound on the nodes without the zone label
+        pods[k].node_name = nodes[1 if k < 4 else 5].name
+        pods[k].phase = "Running"
+    assert_topology_run_matches_reference(cfg, nodes, pods)
