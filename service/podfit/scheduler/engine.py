@@ -118,6 +118,8 @@ class Engine:
         self._statics: dict[tuple[object, ...], StaticView] = {}
         self._places: dict[tuple[tuple[str, ...], bool], list[tuple[object, ...]]] = {}
         self._last: tuple[tuple[object, ...], ClassIndex] | None = None
+        self._last_labels: Mapping[str, str] | None = None
+        """The labels object last noted in ``topology.label_sets`` by :meth:`bind`."""
         self._last_topo: tuple[tuple[object, ...], ClassIndex] | None = None
         """The class of the last :meth:`topology_index` (replicas of a run share one key
         object: it is the most recently used without an LRU lookup)."""
@@ -196,7 +198,11 @@ class Engine:
         self.nodes[i].add_pod(pod)
         if self.nominations.node_of:
             self.nominations.clear(pod)
-        self.topology.bound(pod)
+        if pod.pod_affinity is not None:
+            self.topology.bound(pod)
+        elif pod.labels is not self._last_labels:  # replicas share their labels object
+            self._last_labels = pod.labels
+            self.topology.note_labels(pod.labels)
         self.start[id(pod)] = len(self.start)  # a pod is bound once per run
         self.changes.append(i)
         if self.min_priority is None or pod.priority < self.min_priority:

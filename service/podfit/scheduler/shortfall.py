@@ -89,14 +89,15 @@ def _pick(
     costs: list[float],
     details: list[dict[str, int] | None],
     exact: Callable[[dict[str, int], int], Fraction],
-    signatures: Sequence[object],
+    signature: Callable[[dict[str, int], int], object],
+    signatures: list[object],
 ) -> tuple[int, dict[str, int]] | None:
     """The node with the smallest exact cost (first index on ties), screened by float.
 
     ``costs[i]`` is node i's float cost (``inf``: not a candidate). Nodes within a
-    relative 1e-9 of the float minimum are compared exactly; equal ``signatures[i]`` mean
-    equal exact cost, so identical nodes cost one Fraction sum (and one comparison of
-    their kept signatures).
+    relative 1e-9 of the float minimum are compared exactly; equal ``signature`` means
+    equal exact cost, so identical nodes cost one Fraction sum. A node's signature is kept
+    in ``signatures[i]`` (None: not built since the node last changed).
     """
     best = min(costs, default=_INF)
     if best == _INF:
@@ -111,6 +112,8 @@ def _pick(
         detail = details[i]
         assert detail is not None
         key = signatures[i]
+        if key is None:
+            key = signatures[i] = signature(detail, i)
         if key == winner_key:
             continue  # same exact cost as the current winner, which comes first
         value = memo.get(key)
@@ -150,9 +153,10 @@ class ShortfallTracker:
         self.shrink_detail: list[dict[str, int] | None] = [None] * n
         self.free_key: list[object] = [None] * n
         """Per candidate node, what its exact freeing cost depends on (its shortfall and
-        the allocatable of the resources short): equal keys, equal costs."""
+        the allocatable of the resources short), built by the first pick that needs it."""
         self.shrink_key: list[object] = [None] * n
-        """Per candidate node, what its exact shrinking cost depends on (the cut)."""
+        """Per candidate node, what its exact shrinking cost depends on (the cut), built
+        by the first pick that needs it."""
         self.unavailable = [
             name
             for name, want in self.wanted
@@ -182,6 +186,7 @@ class ShortfallTracker:
                 short[name] = want - free
         self.free_cost[i] = self.shrink_cost[i] = _INF
         self.free_detail[i] = self.shrink_detail[i] = None
+        self.free_key[i] = self.shrink_key[i] = None
         if not short:
             return
         if holdable:  # freeing cannot help where a request exceeds the whole allocatable
@@ -190,10 +195,6 @@ class ShortfallTracker:
                 cost += d / (alloc.get(name, 0) or 1)
             self.free_cost[i] = cost
             self.free_detail[i] = short
-            self.free_key[i] = (
-                tuple(short.items()),
-                tuple([alloc.get(r, 0) for r in short]),
-            )
         if PODS not in short and all(frees[r] > 0 for r in short):
             cut = {r: frees[r] for r in short}
             shrink = 0.0
@@ -201,7 +202,6 @@ class ShortfallTracker:
                 shrink += (pod_requests[name] - v) / pod_requests[name]
             self.shrink_cost[i] = shrink
             self.shrink_detail[i] = cut
-            self.shrink_key[i] = tuple(cut.items())
 
     def result(
         self,
@@ -265,6 +265,10 @@ class ShortfallTracker:
                 (Fraction(d, nodes[i].allocatable.get(r, 0) or 1) for r, d in short.items()),
                 Fraction(0),
             ),
+            lambda short, i: (
+                tuple(short.items()),
+                tuple(nodes[i].allocatable.get(r, 0) for r in short),
+            ),
             self.free_key,
         )
         shrink_pick = _pick(
@@ -274,6 +278,7 @@ class ShortfallTracker:
                 (Fraction(pod_requests[r] - v, pod_requests[r]) for r, v in cut.items()),
                 Fraction(0),
             ),
+            lambda cut, i: tuple(cut.items()),
             self.shrink_key,
         )
         return {

@@ -54,10 +54,16 @@ class TopologyPlugins:
                 self.bound(pod)
 
     def bound(self, pod: PodInfo) -> None:
-        """Note that ``pod`` was bound (the engine calls this on every bind). O(1)."""
-        self.label_sets.setdefault(id(pod.labels), pod.labels)
+        """Note that ``pod`` was bound (the engine calls this on every bind; it may note
+        the pod's labels itself, with :meth:`note_labels`, and skip this for a pod
+        without pod affinity). O(1)."""
+        self.note_labels(pod.labels)
         if pod.pod_affinity is not None and ipa.has_any_terms(pod):
             self.affinity_bound += 1
+
+    def note_labels(self, labels: Mapping[str, str]) -> None:
+        """Add a bound pod's labels object to :attr:`label_sets`. O(1)."""
+        self.label_sets.setdefault(id(labels), labels)
 
     def unbound(self, pod: PodInfo) -> None:
         """Note that ``pod`` left its node (preemption). O(1)."""
