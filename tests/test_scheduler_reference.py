@@ -706,6 +706,8 @@ def adversarial_topology_cluster(
     priorities: bool = True,
     bound_affinity: bool = True,
     best_effort: bool = True,
+    empty_values: bool = True,
+    shared_labels: bool = True,
 ) -> tuple[list[NodeInfo], list[PodInfo], Namespaces]:
     """Clusters meant to break the topology cells; each knob adds one kind of input:
 
@@ -723,12 +725,17 @@ def adversarial_topology_cluster(
     * ``priorities``: priorities (preemption's victims and messages);
     * ``bound_affinity``: pods already bound in the input carry affinity terms;
     * ``best_effort``: templates without requests or with tiny ones (a bind often leaves
-      the node's usage score as it was while its topology counts change).
+      the node's usage score as it was while its topology counts change);
+    * ``empty_values``: nodes whose zone or rack label is the empty string (for the
+      system defaults the domain "" that nodes without the key count into);
+    * ``shared_labels``: pods of a template in another namespace sharing its labels
+      object (a selector's verdict per labels object must not stand for the namespace).
 
     ``n_templates`` above the engine's 64 classes makes the topology classes evicted and
     rebuilt as templates interleave. Returns nodes, pods (the first ones bound) and the
     Namespace labels."""
     rng = random.Random(seed)
+    extra = random.Random(seed * 7 + 3)  # the later knobs leave the first draws alone
     keys = [HOST, HOST, TOPO_ZONE, TOPO_ZONE, "rack"]
     nodes: list[NodeInfo] = []
     for i in range(n_nodes):
@@ -746,6 +753,8 @@ def adversarial_topology_cluster(
                 labels = {}
             elif roll < 0.14:
                 del labels[HOST]
+        if empty_values and labels and extra.random() < 0.15:
+            labels[extra.choice([TOPO_ZONE, "rack"])] = ""
         taints = []
         if inclusion and rng.random() < 0.2:
             taints.append(Taint("dedicated", rng.choice(["db", "ml"]), "NoSchedule"))
@@ -880,6 +889,10 @@ def adversarial_topology_cluster(
             )
         )
     pods = [PodInfo(f"pod-{k:04d}", **rng.choice(templates)) for k in range(n_pods)]  # type: ignore[arg-type]
+    if shared_labels:
+        for pod in pods:
+            if extra.random() < 0.15:
+                pod.namespace = extra.choice(namespaces)
     for k in range(min(n_pods // 5, n_pods)):
         pod = pods[k]
         if pod.pod_affinity is not None and not bound_affinity:
@@ -1034,3 +1047,39 @@ def test_adversarial_seeds_evict_and_meet_every_reason() -> None:
         ipa.REASON_POD_AFFINITY,
     ):
         assert reason in text, reason
+
+
+@pytest.mark.parametrize("cfg", CONFIGS)
+def test_empty_zone_value_shares_the_system_default_domain_of_nodes_without_zone(
+    cfg: SchedulerConfig,
+) -> None:
+    """System default spreading: a node without the zone label counts its pods into the
+    domain "" that a node labelled ``zone: ""`` scores by, while the unlabelled node itself
+    gets no zone term (upstream reads ``node.Labels[key]``; Score only where the key is
+    present). The cells (a missing key and "" are different cells) place every replica as
+    the plain reference does."""
+    zone_of = {0: "", 2: "a", 3: "", 4: "b"}  # node 1 and 5 carry no zone label
+    nodes = [
+        NodeInfo(
+            f"node-{i}",
+            {"cpu": 8000, "memory": 16 * GI, "pods": 30},
+            labels={HOST: f"h{i}", **({TOPO_ZONE: zone_of[i]} if i in zone_of else {})},
+            index=i,
+        )
+        for i in range(6)
+    ]
+    labels = {"app": "web"}
+    default = label_selector({"app": "web"})
+    pods = [
+        PodInfo(
+            f"pod-{k:02d}",
+            labels=labels,
+            requests={"cpu": 100, "memory": 2**20},
+            default_spread=default,
+        )
+        for k in range(24)
+    ]
+    for k in range(5):  # matching pods bound on the nodes without the zone label
+        pods[k].node_name = nodes[1 if k < 4 else 5].name
+        pods[k].phase = "Running"
+    assert_topology_run_matches_reference(cfg, nodes, pods)
