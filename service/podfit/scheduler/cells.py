@@ -100,6 +100,8 @@ class TopologyClass:
         """Per node, the part of its cell its labels fix: its values for :attr:`keys` and,
         when an answer reads the hostname key, whether it has one."""
         self.one = self.count_list[0] if len(self.count_list) == 1 else None
+        """The sums when only one plugin keeps any (the usual case: spreading without
+        affinity): a cell's own part is that plugin's alone."""
 
     def _read_keys(self) -> tuple[str, ...]:
         return tuple(sorted({k for c in self.counts.values() for k in c.value_keys()}))
