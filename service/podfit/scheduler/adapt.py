@@ -83,55 +83,39 @@ class PodConverter:
         self._last = (spec, info)
         return info
 
-    def all(self, pods: Sequence[Pod], prefix: str) -> list[PodInfo]:
+    def all(self, pods: Sequence[Pod] | PodRuns, prefix: str) -> list[PodInfo]:
         """``[self(pod, f"{prefix}[{i}]") ...]``: the same objects, in order, but the loop
         is one call and a replica's path is never formatted (it names only a conversion's
         errors, and a replica is not converted). Pods held as :class:`PodRuns` (the
-        reader's ``Workload.pod_source()``) are read run by run: a workload's replicas
-        are never made as Pods nor compared, each is a :meth:`PodInfo.replica` of its
-        template's conversion. O(pods)."""
-        if isinstance(pods, PodRuns):
-            return self._runs(pods, prefix)
+        reader's ``Workload.pod_source()``) are read run by run: a :class:`Replicas`
+        segment's pods are its template under each of its names, so the template is
+        compared and converted once for all of them (a conversion error names the first
+        one's path) and each name is a :meth:`PodInfo.replica`. O(pods)."""
+        segments = pods.segments if isinstance(pods, PodRuns) else pods
         out: list[PodInfo] = []
         append = out.append
         last = self._last
         spec, info = last if last is not None else (None, None)
-        for i, pod in enumerate(pods):
-            pod_spec = _all_but_name(pod)
-            if info is not None and pod_spec == spec:
-                append(info.replica(pod.name))
-                continue
-            spec, info = pod_spec, self._convert(pod, f"{prefix}[{i}]")
-            self._last = (spec, info)
-            append(info)
-        return out
-
-    def _runs(self, runs: PodRuns, prefix: str) -> list[PodInfo]:
-        """:meth:`all` over ``runs`` without making their replicas: equal objects, in
-        order. A :class:`Replicas` segment's pods are its template under each of its
-        names, so the template is compared and converted once for all of them (a
-        conversion error names the first one's path). O(segments) comparisons plus one
-        replica copy per pod."""
-        out: list[PodInfo] = []
-        append = out.append
-        last = self._last
-        spec, info = last if last is not None else (None, None)
-        start = 0
-        for segment in runs.segments:
+        start = 0  # the index of the segment's first pod
+        for segment in segments:
             if isinstance(segment, Replicas):
                 pod, names = segment.template, segment.names
+                if not names:
+                    continue
             else:
-                pod, names = segment, (segment.name,)
-            if not names:
-                continue
+                pod, names = segment, None
             pod_spec = _all_but_name(pod)
             fresh = info is None or pod_spec != spec
             if fresh:
                 spec, info = pod_spec, self._convert(pod, f"{prefix}[{start}]")
                 self._last = (spec, info)
             assert info is not None
+            if names is None:  # one pod: itself when converted, else a replica
+                append(info if fresh else info.replica(pod.name))
+                start += 1
+                continue
             for name in names:
-                if fresh and name == info.name:  # the converted pod itself, as in all()
+                if fresh and name == info.name:  # the converted pod itself
                     append(info)
                     fresh = False
                 else:
